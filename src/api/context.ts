@@ -1,0 +1,37 @@
+/**
+ * What route handlers receive: the services of the composition root and the workspace they serve.
+ * Routes stay thin: read the request, call a service, render a view.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { WorkspaceRef } from '../core/workspace.ts';
+import type { AssetService } from '../workspace/assets.ts';
+import type { DatastoreService } from '../workspace/datastores.ts';
+import type { DeploymentService } from '../workspace/deployments.ts';
+import type { EndpointService } from '../workspace/endpoints.ts';
+
+export interface ApiServices {
+  workspace: WorkspaceRef;
+  datastores: DatastoreService;
+  assets: AssetService;
+  endpoints: EndpointService;
+  deployments: DeploymentService;
+}
+
+/** The ARM path prefix of the workspace, with parameters checked by a hook in http-app.ts. */
+export const WS =
+  '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.MachineLearningServices/workspaces/:workspaceName';
+
+export function baseUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+export const apiVersionQuery = {
+  type: 'object',
+  properties: { 'api-version': { type: 'string', description: 'Accepted for compatibility; any version works.' } },
+} as const;
+
+export const armBody = {
+  type: 'object',
+  description: 'An ARM resource body; see the Azure Machine Learning REST reference for its properties.',
+  properties: { properties: { type: 'object' }, tags: { type: 'object' } },
+} as const;

@@ -1,0 +1,78 @@
+/**
+ * The composition root: createApp(config) builds the store, datastores, services and HTTP server of one
+ * Nightshift instance. Nothing here is a module-level singleton, so tests run many instances side by side
+ * on port 0, each with its own data dir.
+ */
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { buildHttpApp } from './api/http-app.ts';
+import type { ApiServices } from './api/context.ts';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import type { MetadataStore } from './store/contract.ts';
+import { createSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { createAssetService } from './workspace/assets.ts';
+import { createDatastoreService } from './workspace/datastores.ts';
+import { createDeploymentService } from './workspace/deployments.ts';
+import { createEndpointService } from './workspace/endpoints.ts';
+
+export interface App {
+  readonly config: Config;
+  readonly services: ApiServices;
+  readonly http: FastifyInstance;
+  /** Listens on config.host/config.port; resolves with the URL clients should use. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+  const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
+  const lock: DataDirLock = lockDataDir(config.dataDir);
+  let store: MetadataStore | undefined;
+  try {
+    store = createSqliteStore(join(config.dataDir, 'metadata.db'));
+    const repo = store.resources;
+    const datastores = createDatastoreService({ repo, dataDir: config.dataDir, actor: config.actor });
+    await datastores.ensureBuiltins();
+    const assets = createAssetService({ repo, datastores, actor: config.actor });
+    const endpoints = createEndpointService({ repo, actor: config.actor });
+    const deployments = createDeploymentService({
+      repo,
+      endpoints,
+      assets,
+      datastores,
+      workspace: config.workspace,
+      actor: config.actor,
+    });
+    const services: ApiServices = { workspace: config.workspace, datastores, assets, endpoints, deployments };
+    const http = await buildHttpApp(services, logger);
+    const openedStore = store;
+    let stopped = false;
+    return {
+      config,
+      services,
+      http,
+      async start() {
+        await http.listen({ host: config.host, port: config.port });
+        const address = http.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.port;
+        const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+        const url = `http://${host}:${port}`;
+        lock.update({ url, startedAt: new Date().toISOString() });
+        return url;
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await http.close();
+        await openedStore.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    await store?.close();
+    lock.release();
+    throw error;
+  }
+}

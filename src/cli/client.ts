@@ -1,0 +1,86 @@
+/**
+ * The CLI's HTTP client for the Nightshift REST API. It learns the workspace's ARM prefix from the server
+ * once, sends JSON or file streams, and turns the ARM error envelope into a CliError whose message is
+ * the server's own (which names the field and the fix).
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+
+export class CliError extends Error {
+  readonly exitCode: number;
+  readonly status: number | undefined;
+  constructor(message: string, options: { exitCode?: number; status?: number } = {}) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = options.exitCode ?? 1;
+    this.status = options.status;
+  }
+}
+
+export interface ApiClient {
+  readonly server: string;
+  workspacePath(): Promise<string>;
+  request<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+  /** Uploads one local file to a datastore path; returns the datastore URI. */
+  uploadFile(localFile: string, datastore: string, path: string): Promise<string>;
+}
+
+interface ErrorEnvelope {
+  error?: { code?: string; message?: string };
+}
+
+export function createApiClient(server: string): ApiClient {
+  const base = server.replace(/\/+$/, '');
+  let wsPath: string | undefined;
+
+  async function send(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> }) {
+    const url = path.startsWith('http') ? path : `${base}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { method, body: init.body ?? null, headers: init.headers, duplex: 'half' } as RequestInit);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new CliError(
+        `Cannot reach the Nightshift server at ${base} (${cause}). Start it with 'npx nightshift serve' or set --server / NIGHTSHIFT_SERVER.`,
+      );
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let message = text || response.statusText;
+      try {
+        const parsed = JSON.parse(text) as ErrorEnvelope;
+        if (parsed.error?.message) message = `${parsed.error.code ?? 'Error'}: ${parsed.error.message}`;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new CliError(`${message} (HTTP ${response.status})`, { status: response.status });
+    }
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  }
+
+  return {
+    server: base,
+    async workspacePath() {
+      if (!wsPath) wsPath = ((await send('GET', '/info', {})) as { workspaceId: string }).workspaceId;
+      return wsPath;
+    },
+    async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+      const init =
+        body === undefined
+          ? { headers }
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
+      return (await send(method, path, init)) as T;
+    },
+    async uploadFile(localFile: string, datastore: string, path: string) {
+      const size = (await stat(localFile)).size;
+      const encoded = path.split('/').map(encodeURIComponent).join('/');
+      const target = `${await this.workspacePath()}/datastores/${datastore}/paths/${encoded}`;
+      await send('PUT', target, {
+        body: Readable.toWeb(createReadStream(localFile)) as unknown as BodyInit,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      });
+      return `azureml://datastores/${datastore}/paths/${path}`;
+    },
+  };
+}

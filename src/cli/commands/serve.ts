@@ -1,0 +1,56 @@
+/**
+ * `nightshift serve`: the embedded service in one process. Prints exactly one line when ready
+ * (`listening on http://HOST:PORT`) and shuts down cleanly on SIGINT / SIGTERM.
+ */
+import type { Command } from 'commander';
+import { createApp } from '../../app.ts';
+import { loadConfig } from '../../config.ts';
+
+interface ServeOptions {
+  dataDir?: string;
+  host?: string;
+  port?: string;
+  config?: string;
+  logLevel?: string;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the embedded Nightshift service (SQLite metadata, local datastores).')
+    .option('--data-dir <dir>', 'data directory (env NIGHTSHIFT_DATA_DIR, default ./.nightshift)')
+    .option('--host <host>', 'address to listen on (env NIGHTSHIFT_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on; 0 picks a free port (env NIGHTSHIFT_PORT, default 8080)')
+    .option('--config <file>', 'JSON config file (env NIGHTSHIFT_CONFIG)')
+    .option('--log-level <level>', 'server log level on stderr (default warn)')
+    .action(async (options: ServeOptions) => {
+      const config = loadConfig({
+        flags: {
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+          ...(options.host ? { host: options.host } : {}),
+          ...(options.port ? { port: options.port } : {}),
+          ...(options.config ? { configFile: options.config } : {}),
+          ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+        },
+        env: process.env,
+      });
+      const app = await createApp(config);
+      const url = await app.start();
+      process.stdout.write(`listening on ${url}\n`);
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`${signal} received, shutting down\n`);
+        app.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    });
+}

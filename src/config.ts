@@ -1,0 +1,87 @@
+/**
+ * The one typed configuration of a server, read once: command-line flag > environment > config file >
+ * default. Nothing else in the server reads process.env or process.argv; tests build a Config directly.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import type { WorkspaceRef } from './core/workspace.ts';
+import { ValidationError } from './core/errors.ts';
+
+export interface Config {
+  dataDir: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  workspace: WorkspaceRef;
+  /** Who local calls act as until identities exist (recorded in systemData). */
+  actor: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Extra worker slots per instance; Azure's max_concurrency_per_instance still applies per deployment. */
+  engine: { pollIntervalMs: number; leaseMs: number; maxWorkers: number };
+}
+
+export interface ConfigSources {
+  flags?: Partial<Record<'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel', string>>;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function readFile(path: string | undefined): Record<string, unknown> {
+  if (!path || !existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new ValidationError(`Config file ${path} is not valid JSON: ${(error as Error).message}`, 'config');
+  }
+}
+
+function pick(...values: unknown[]): string | undefined {
+  for (const v of values) if (v !== undefined && v !== null && v !== '') return String(v);
+  return undefined;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ValidationError(`Invalid port '${text}': use a number from 0 to 65535 (0 picks a free port).`, 'port');
+  }
+  return port;
+}
+
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const flags = sources.flags ?? {};
+  const env = sources.env ?? {};
+  const cwd = sources.cwd ?? process.cwd();
+  const file = readFile(pick(flags.configFile, env.NIGHTSHIFT_CONFIG));
+  const ws = (file.workspace ?? {}) as Record<string, unknown>;
+  const logLevel = pick(flags.logLevel, env.NIGHTSHIFT_LOG_LEVEL, file.logLevel) ?? 'warn';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ValidationError(`Invalid log level '${logLevel}': use one of ${LOG_LEVELS.join(', ')}.`, 'logLevel');
+  }
+  return {
+    dataDir: resolve(cwd, pick(flags.dataDir, env.NIGHTSHIFT_DATA_DIR, file.dataDir) ?? '.nightshift'),
+    host: pick(flags.host, env.NIGHTSHIFT_HOST, file.host) ?? '127.0.0.1',
+    port: parsePort(pick(flags.port, env.NIGHTSHIFT_PORT, file.port) ?? '8080'),
+    workspace: {
+      subscriptionId:
+        pick(env.NIGHTSHIFT_SUBSCRIPTION_ID, ws.subscriptionId) ?? '00000000-0000-0000-0000-000000000000',
+      resourceGroup: pick(env.NIGHTSHIFT_RESOURCE_GROUP, ws.resourceGroup) ?? 'nightshift',
+      workspace: pick(env.NIGHTSHIFT_WORKSPACE, ws.name) ?? 'default',
+      location: pick(env.NIGHTSHIFT_LOCATION, ws.location) ?? 'local',
+    },
+    actor: pick(env.NIGHTSHIFT_ACTOR, file.actor) ?? safeUserName(),
+    logLevel: logLevel as Config['logLevel'],
+    engine: { pollIntervalMs: 50, leaseMs: 30_000, maxWorkers: 64 },
+  };
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'local-user';
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Workspace resources as the domain sees them. Stored as documents by the metadata store and shown in the
+ * ARM envelope by the API; field names follow the ARM `properties` (camelCase) so the mapping stays thin.
+ */
+
+export interface SystemData {
+  createdAt: string;
+  createdBy: string;
+  createdByType: 'User' | 'Application' | 'ManagedIdentity';
+  lastModifiedAt: string;
+  lastModifiedBy: string;
+  lastModifiedByType: 'User' | 'Application' | 'ManagedIdentity';
+}
+
+export type Tags = Record<string, string>;
+
+export interface Datastore {
+  name: string;
+  /** Only local folders are served in this release; blob and S3 datastores come later. */
+  datastoreType: 'LocalFolder';
+  /** Absolute folder on the server's machine. */
+  rootPath: string;
+  description: string;
+  tags: Tags;
+  isDefault: boolean;
+  systemData: SystemData;
+}
+
+export interface DataVersion {
+  name: string;
+  version: string;
+  dataType: 'uri_folder' | 'uri_file';
+  /** A datastore URI (`azureml://datastores/DS/paths/P`). */
+  dataUri: string;
+  description: string;
+  tags: Tags;
+  systemData: SystemData;
+}
+
+export interface ModelVersion {
+  name: string;
+  version: string;
+  modelType: 'custom_model' | 'mlflow_model';
+  /** Where the files came from, as given. */
+  sourceUri: string;
+  /** The immutable copy inside the workspace, as a datastore URI. */
+  modelUri: string;
+  /** The model's own file or folder name (it appears under AZUREML_MODEL_DIR). */
+  entryName: string;
+  contentHash: string;
+  description: string;
+  tags: Tags;
+  properties: Tags;
+  systemData: SystemData;
+}
+
+export interface CodeVersion {
+  name: string;
+  version: string;
+  sourceUri: string;
+  codeUri: string;
+  contentHash: string;
+  description: string;
+  tags: Tags;
+  systemData: SystemData;
+}
+
+export interface EnvironmentVersion {
+  name: string;
+  version: string;
+  image: string;
+  /** The conda file's text, as given. */
+  condaFile: string;
+  description: string;
+  tags: Tags;
+  /** Anything else the user gave (stored as given; later issues run environments). */
+  extra: Record<string, unknown>;
+  systemData: SystemData;
+}
+
+export type ProvisioningState = 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
+
+export interface BatchEndpoint {
+  name: string;
+  description: string;
+  tags: Tags;
+  properties: Tags;
+  authMode: 'AADToken';
+  defaults: { deploymentName?: string };
+  provisioningState: ProvisioningState;
+  systemData: SystemData;
+}
+
+export interface DeploymentSettings {
+  maxConcurrencyPerInstance: number;
+  miniBatchSize: number;
+  outputAction: 'AppendRow' | 'SummaryOnly';
+  outputFileName: string;
+  retrySettings: { maxRetries: number; timeoutSeconds: number };
+  errorThreshold: number;
+  loggingLevel: 'Info' | 'Warning' | 'Debug';
+  environmentVariables: Tags;
+}
+
+export interface BatchDeployment extends DeploymentSettings {
+  name: string;
+  endpointName: string;
+  description: string;
+  tags: Tags;
+  properties: Tags;
+  /** ARM id of a registered model version. */
+  modelId: string;
+  codeConfiguration?: { codeId: string; scoringScript: string };
+  environmentId?: string;
+  compute: string;
+  resources: { instanceCount: number; instanceType?: string };
+  provisioningState: ProvisioningState;
+  systemData: SystemData;
+}
+
+export const DEPLOYMENT_DEFAULTS: DeploymentSettings = {
+  maxConcurrencyPerInstance: 1,
+  miniBatchSize: 10,
+  outputAction: 'AppendRow',
+  outputFileName: 'predictions.csv',
+  retrySettings: { maxRetries: 3, timeoutSeconds: 30 },
+  errorThreshold: -1,
+  loggingLevel: 'Info',
+  environmentVariables: {},
+};
+
+export function newSystemData(actor: string, now: Date = new Date()): SystemData {
+  const at = now.toISOString();
+  return {
+    createdAt: at,
+    createdBy: actor,
+    createdByType: 'User',
+    lastModifiedAt: at,
+    lastModifiedBy: actor,
+    lastModifiedByType: 'User',
+  };
+}
+
+export function touchSystemData(previous: SystemData, actor: string, now: Date = new Date()): SystemData {
+  return { ...previous, lastModifiedAt: now.toISOString(), lastModifiedBy: actor };
+}

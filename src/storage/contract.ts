@@ -1,0 +1,33 @@
+/**
+ * The datastore contract: the few operations the workspace and the engine need from a place that holds
+ * files (a local folder today; Azure Blob and S3 later). Paths are normalised datastore paths
+ * ('/'-separated, no leading slash, no '..'); see core/references.ts.
+ */
+import type { Readable } from 'node:stream';
+
+export interface FileEntry {
+  /** Path inside the datastore. */
+  path: string;
+  size: number;
+}
+
+export interface PathInfo {
+  kind: 'file' | 'folder';
+  size: number;
+}
+
+export interface DatastoreBackend {
+  stat(path: string): Promise<PathInfo | undefined>;
+  /** Files under a folder (only its top level unless `recursive`), sorted by path. */
+  list(folder: string, options?: { recursive?: boolean }): Promise<FileEntry[]>;
+  openRead(path: string): Readable;
+  /** Writes a file from a stream, creating parent folders; readers never see a half-written file. */
+  write(path: string, data: Readable | string | Buffer): Promise<{ size: number }>;
+  /** Removes a file or, with `recursive`, a folder. */
+  remove(path: string, options?: { recursive?: boolean }): Promise<void>;
+  /**
+   * The file's path on this machine when the datastore is a local folder, so workers read it in place;
+   * undefined for remote stores (the engine then downloads to a cache first).
+   */
+  localPath(path: string): string | undefined;
+}

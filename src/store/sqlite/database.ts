@@ -1,0 +1,42 @@
+/**
+ * Opens the embedded SQLite database (node:sqlite, WAL) and brings its schema up to date. Migrations are
+ * numbered and applied once, in order, inside a transaction.
+ */
+import { DatabaseSync } from 'node:sqlite';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE resources (
+     kind TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     name TEXT NOT NULL COLLATE NOCASE,
+     version TEXT NOT NULL,
+     body TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (kind, scope, name, version)
+   );
+   CREATE INDEX resources_by_seq ON resources (kind, seq);`,
+];
+
+export function openDatabase(file: string): DatabaseSync {
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: DatabaseSync): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null } | undefined;
+  const current = row?.v ?? 0;
+  for (let i = current; i < MIGRATIONS.length; i++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[i] ?? '');
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(i + 1);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Datastores of the workspace. `workspaceblobstore` (the default, where uploads and job outputs go) and
+ * `workspaceartifactstore` (immutable snapshots of models and code, read-only to users) always exist
+ * under the data dir; users add local-folder datastores over any existing directory.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { checkAssetName } from '../core/names.ts';
+import { parseDatastoreUri } from '../core/references.ts';
+import { newSystemData, touchSystemData, type Datastore } from '../core/resources.ts';
+import { optionalEnum, optionalString, prop, stringMap, type Json } from '../core/wire-values.ts';
+import type { ResourceRepository } from '../store/contract.ts';
+import type { DatastoreBackend } from '../storage/contract.ts';
+import { createLocalFolderDatastore } from '../storage/local/local-folder.ts';
+
+export const DEFAULT_DATASTORE = 'workspaceblobstore';
+export const ARTIFACT_DATASTORE = 'workspaceartifactstore';
+const BUILTINS = [DEFAULT_DATASTORE, ARTIFACT_DATASTORE];
+
+export interface ResolvedLocation {
+  datastore: Datastore;
+  backend: DatastoreBackend;
+  path: string;
+}
+
+export type DatastoreService = ReturnType<typeof createDatastoreService>;
+
+export function createDatastoreService(deps: { repo: ResourceRepository; dataDir: string; actor: string }) {
+  const backends = new Map<string, DatastoreBackend>();
+
+  async function ensureBuiltins(): Promise<void> {
+    for (const name of BUILTINS) {
+      const rootPath = join(deps.dataDir, 'datastores', name);
+      await mkdir(rootPath, { recursive: true });
+      const existing = await deps.repo.get<Datastore>('datastore', { name });
+      if (existing) continue;
+      const doc: Datastore = {
+        name,
+        datastoreType: 'LocalFolder',
+        rootPath,
+        description: name === DEFAULT_DATASTORE ? 'Default datastore: uploads and job outputs.' : 'Model and code snapshots.',
+        tags: {},
+        isDefault: name === DEFAULT_DATASTORE,
+        systemData: newSystemData('system'),
+      };
+      await deps.repo.insert('datastore', { name }, doc);
+    }
+  }
+
+  async function get(name: string): Promise<Datastore> {
+    const found = await deps.repo.get<Datastore>('datastore', { name });
+    if (!found) {
+      throw new NotFoundError(`Datastore '${name}' was not found. List datastores with: nightshift datastore list`);
+    }
+    return found;
+  }
+
+  async function put(name: string, body: Json, actor = deps.actor): Promise<{ datastore: Datastore; created: boolean }> {
+    checkAssetName(name, 'name');
+    if (BUILTINS.includes(name.toLowerCase())) {
+      throw new ConflictError(`Datastore '${name}' is built in and cannot be changed.`);
+    }
+    const props = prop(body, 'properties');
+    optionalEnum(prop(props, 'datastoreType') ?? 'LocalFolder', 'properties.datastoreType', ['LocalFolder'] as const);
+    const rootPath = optionalString(prop(props, 'path') ?? prop(props, 'rootPath'), 'properties.path');
+    if (!rootPath || !isAbsolute(rootPath)) {
+      throw new ValidationError(
+        `'properties.path' must be an absolute folder path on the server; got ${JSON.stringify(rootPath)}.`,
+        'properties.path',
+      );
+    }
+    const info = await stat(rootPath).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new ValidationError(`'properties.path' ${rootPath} is not an existing folder; create it first.`, 'properties.path');
+    }
+    const existing = await deps.repo.get<Datastore>('datastore', { name });
+    const doc: Datastore = {
+      name: existing?.name ?? name,
+      datastoreType: 'LocalFolder',
+      rootPath,
+      description: optionalString(prop(props, 'description'), 'properties.description') ?? '',
+      tags: stringMap(prop(props, 'tags') ?? prop(body, 'tags'), 'properties.tags'),
+      isDefault: false,
+      systemData: existing ? touchSystemData(existing.systemData, actor) : newSystemData(actor),
+    };
+    if (existing) await deps.repo.replace('datastore', { name }, doc);
+    else await deps.repo.insert('datastore', { name }, doc);
+    backends.delete(name.toLowerCase());
+    return { datastore: doc, created: !existing };
+  }
+
+  async function backend(name: string): Promise<DatastoreBackend> {
+    const key = name.toLowerCase();
+    const cached = backends.get(key);
+    if (cached) return cached;
+    const ds = await get(name);
+    const created = createLocalFolderDatastore(ds.rootPath);
+    backends.set(key, created);
+    return created;
+  }
+
+  /** Resolves a datastore URI in any of its forms to the store and the path inside it. */
+  async function resolve(uri: string, field: string): Promise<ResolvedLocation> {
+    const parsed = parseDatastoreUri(uri, field);
+    if (!parsed) {
+      throw new ValidationError(
+        `Invalid location '${uri}' in '${field}': use azureml://datastores/NAME/paths/PATH.`,
+        field,
+      );
+    }
+    const datastore = await deps.repo.get<Datastore>('datastore', { name: parsed.datastore });
+    if (!datastore) {
+      throw new ValidationError(`Datastore '${parsed.datastore}' named in '${field}' does not exist.`, field);
+    }
+    return { datastore, backend: await backend(datastore.name), path: parsed.path };
+  }
+
+  return {
+    ensureBuiltins,
+    get,
+    put,
+    backend,
+    resolve,
+    list: () => deps.repo.list<Datastore>('datastore'),
+    isReadOnly: (name: string) => name.toLowerCase() === ARTIFACT_DATASTORE,
+  };
+}

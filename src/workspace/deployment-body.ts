@@ -1,0 +1,58 @@
+/**
+ * Reads the settings block of a batch deployment body (ARM camelCase, leniently), filling every field
+ * Azure defaults. Kept apart from the service so the job API can reuse the same rules for per-job
+ * overrides.
+ */
+import { ValidationError } from '../core/errors.ts';
+import { DEPLOYMENT_DEFAULTS, type DeploymentSettings } from '../core/resources.ts';
+import {
+  optionalDurationSeconds,
+  optionalEnum,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+  prop,
+  stringMap,
+  type Json,
+} from '../core/wire-values.ts';
+
+export function checkOutputFileName(value: unknown, field: string): string | undefined {
+  const name = optionalString(value, field);
+  if (name === undefined) return undefined;
+  if (!name || name.includes('/') || name.includes('\\') || name === '.' || name === '..') {
+    throw new ValidationError(`'${field}' must be a plain file name such as predictions.csv; got '${name}'.`, field);
+  }
+  return name;
+}
+
+export function errorThreshold(value: unknown, field: string): number | undefined {
+  return optionalInteger(value, field, { min: -1 });
+}
+
+export function readSettings(props: Json, base: DeploymentSettings = DEPLOYMENT_DEFAULTS): DeploymentSettings {
+  const retry = optionalObject(prop(props, 'retrySettings'), 'properties.retrySettings');
+  return {
+    maxConcurrencyPerInstance:
+      optionalInteger(prop(props, 'maxConcurrencyPerInstance'), 'properties.maxConcurrencyPerInstance', { min: 1, max: 64 }) ??
+      base.maxConcurrencyPerInstance,
+    miniBatchSize: optionalInteger(prop(props, 'miniBatchSize'), 'properties.miniBatchSize', { min: 1 }) ?? base.miniBatchSize,
+    outputAction:
+      optionalEnum(prop(props, 'outputAction'), 'properties.outputAction', ['AppendRow', 'SummaryOnly'] as const) ??
+      base.outputAction,
+    outputFileName: checkOutputFileName(prop(props, 'outputFileName'), 'properties.outputFileName') ?? base.outputFileName,
+    retrySettings: {
+      maxRetries:
+        optionalInteger(prop(retry, 'maxRetries'), 'properties.retrySettings.maxRetries', { min: 0, max: 100 }) ??
+        base.retrySettings.maxRetries,
+      timeoutSeconds:
+        optionalDurationSeconds(prop(retry, 'timeout'), 'properties.retrySettings.timeout') ?? base.retrySettings.timeoutSeconds,
+    },
+    errorThreshold: errorThreshold(prop(props, 'errorThreshold'), 'properties.errorThreshold') ?? base.errorThreshold,
+    loggingLevel:
+      optionalEnum(prop(props, 'loggingLevel'), 'properties.loggingLevel', ['Info', 'Warning', 'Debug'] as const) ??
+      base.loggingLevel,
+    environmentVariables: prop(props, 'environmentVariables')
+      ? stringMap(prop(props, 'environmentVariables'), 'properties.environmentVariables')
+      : base.environmentVariables,
+  };
+}

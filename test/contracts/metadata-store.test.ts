@@ -1,0 +1,57 @@
+/**
+ * The metadata store contract suite: every implementation must pass it unchanged.
+ */
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MetadataStore } from '../../src/store/contract.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+
+const implementations: { name: string; open: (dir: string) => MetadataStore }[] = [
+  { name: 'sqlite', open: (dir) => createSqliteStore(join(dir, 'meta.db')) },
+];
+
+for (const impl of implementations) {
+  describe(`MetadataStore contract: ${impl.name}`, () => {
+    let dir: string;
+    let store: MetadataStore;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'ns-store-'));
+      store = impl.open(dir);
+    });
+    afterEach(async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('insert refuses a duplicate key, names compare case-insensitively', async () => {
+      assert.equal(await store.resources.insert('endpoint', { name: 'ep-one' }, { n: 1 }), true);
+      assert.equal(await store.resources.insert('endpoint', { name: 'EP-ONE' }, { n: 2 }), false);
+      assert.deepEqual(await store.resources.get('endpoint', { name: 'Ep-One' }), { n: 1 });
+    });
+
+    test('versions and scopes are separate keys; list keeps insertion order', async () => {
+      await store.resources.insert('models', { name: 'm', version: '1' }, { v: 1 });
+      await store.resources.insert('models', { name: 'm', version: '2' }, { v: 2 });
+      await store.resources.insert('models', { name: 'other', version: '1' }, { v: 3 });
+      assert.deepEqual(await store.resources.list('models', { name: 'm' }), [{ v: 1 }, { v: 2 }]);
+      assert.equal((await store.resources.list('models')).length, 3);
+      await store.resources.insert('deployment', { scope: 'a', name: 'd' }, { e: 'a' });
+      await store.resources.insert('deployment', { scope: 'b', name: 'd' }, { e: 'b' });
+      assert.deepEqual(await store.resources.list('deployment', { scope: 'b' }), [{ e: 'b' }]);
+      assert.equal(await store.resources.removeScope('deployment', 'a'), 1);
+      assert.equal((await store.resources.list('deployment')).length, 1);
+    });
+
+    test('replace and remove report whether the key existed', async () => {
+      assert.equal(await store.resources.replace('datastore', { name: 'x' }, {}), false);
+      await store.resources.insert('datastore', { name: 'x' }, { a: 1 });
+      assert.equal(await store.resources.replace('datastore', { name: 'x' }, { a: 2 }), true);
+      assert.deepEqual(await store.resources.get('datastore', { name: 'x' }), { a: 2 });
+      assert.equal(await store.resources.remove('datastore', { name: 'x' }), true);
+      assert.equal(await store.resources.remove('datastore', { name: 'x' }), false);
+    });
+  });
+}
