@@ -34,7 +34,7 @@ export function createApiClient(server: string): ApiClient {
   const base = server.replace(/\/+$/, '');
   let wsPath: string | undefined;
 
-  async function send(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> }) {
+  async function send(method: string, path: string, init: { body?: RequestInit['body']; headers?: Record<string, string> }) {
     const url = path.startsWith('http') ? path : `${base}${path}`;
     let response: Response;
     try {
@@ -77,7 +77,7 @@ export function createApiClient(server: string): ApiClient {
       const encoded = path.split('/').map(encodeURIComponent).join('/');
       const target = `${await this.workspacePath()}/datastores/${datastore}/paths/${encoded}`;
       await send('PUT', target, {
-        body: Readable.toWeb(createReadStream(localFile)) as unknown as BodyInit,
+        body: Readable.toWeb(createReadStream(localFile)) as unknown as RequestInit['body'],
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
       });
       return `azureml://datastores/${datastore}/paths/${path}`;
