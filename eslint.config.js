@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.nightshift/', 'fixtures/', 'bench/.data/', '**/*.py', 'eslint.config.js', 'bin/'] },
+  { ignores: ['node_modules/', '.nightshift/', 'fixtures/', 'test/fixtures/**/*.js', 'test/fixtures/**/*.py', 'bench/.data/', '**/*.py', 'eslint.config.js', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

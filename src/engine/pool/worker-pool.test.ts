@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { RuntimeSettings } from '../../runtimes/contract.ts';
+import {
+  createWorkerPool,
+  WorkerPoolClosedError,
+  type AttemptResult,
+  type RunTask,
+  type WorkerPool,
+} from './worker-pool.ts';
+
+const scripts = fileURLToPath(new URL('../../../test/fixtures/scripts/', import.meta.url));
+let root = '';
+let inputs = '';
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'nightshift-pool-'));
+  inputs = join(root, 'inputs');
+  await mkdir(inputs);
+  const names = ['a.txt', 'b.txt', 'c.txt', 'bad.txt', 'hang.txt', 'exit.txt', 'with space.txt'];
+  await Promise.all(names.map((name, i) => writeFile(join(inputs, name), 'x'.repeat(i + 1))));
+});
+after(() => rm(root, { recursive: true, force: true }));
+
+interface Job {
+  pool: WorkerPool;
+  dir: string;
+  task: (id: string, names: string[]) => RunTask;
+}
+
+let jobs = 0;
+
+function startJob(
+  scoringScript: string,
+  options: { size?: number; timeoutMs?: number; settings?: Partial<RuntimeSettings> } = {},
+): Job {
+  jobs += 1;
+  const dir = join(root, `job-${jobs}`);
+  const settings: RuntimeSettings = {
+    kind: 'js',
+    modelDir: join(dir, 'model'),
+    modelPath: join(dir, 'model', 'm'),
+    codeDir: scripts,
+    scoringScript,
+    outputDir: join(dir, 'out'),
+    outputAction: 'append_row',
+    loggingLevel: 'info',
+    environmentVariables: {},
+    ...options.settings,
+  };
+  const pool = createWorkerPool({
+    size: options.size ?? 1,
+    settings,
+    timeoutMs: options.timeoutMs ?? 1_000,
+    logDir: join(dir, 'logs'),
+    node: 'node-0',
+  });
+  const task = (id: string, names: string[]): RunTask => ({
+    miniBatchId: id,
+    files: names.map((name) => join(inputs, name)),
+    partPath: join(dir, 'parts', `${id}.part`),
+    attempt: 1,
+  });
+  return { pool, dir, task };
+}
+
+function assertOk(result: AttemptResult): asserts result is Extract<AttemptResult, { ok: true }> {
+  if (!result.ok) assert.fail(`expected success, got ${result.kind}: ${result.message}`);
+}
+
+function assertFailed(
+  result: AttemptResult,
+  kind: string,
+): asserts result is Extract<AttemptResult, { ok: false }> {
+  if (result.ok) assert.fail(`expected a ${kind} failure, got success`);
+  assert.equal(result.kind, kind);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+void test('a run writes its part and reports counts; stdout lands in the worker log', async (t) => {
+  const { pool, dir, task } = startJob('strings.ts');
+  const started = performance.now();
+  await pool.warm();
+  t.diagnostic(`worker start (fork to ready): ${Math.round(performance.now() - started)} ms`);
+  const result = await pool.run(task('mb-0', ['a.txt', 'b.txt']));
+  assertOk(result);
+  assert.deepEqual(result.outcome, { succeeded: 2, failed: 0, itemFailures: [], rowsWritten: 2 });
+  assert.equal(result.worker, 'node-0/process0');
+  assert.ok(result.elapsedMs > 0);
+  assert.equal(await readFile(join(dir, 'parts', 'mb-0.part'), 'utf8'), 'a.txt: 1\nb.txt: 2\n');
+  await pool.close();
+  const stdout = await readFile(join(dir, 'logs', 'user', 'stdout', 'node-0', 'process0.stdout.txt'), 'utf8');
+  assert.match(stdout, /strings: init\nstrings: run 1 with 2 files\n/);
+  const summary = await readFile(join(dir, 'logs', 'sys', 'node', 'node-0', 'process0.txt'), 'utf8');
+  assert.match(summary, /mini_batch=mb-0 attempt=1 result=ok items=2 succeeded=2 failed=0 rows=2 /);
+});
+
+void test('the script sees Azure’s environment, argv and working directory', async () => {
+  const { pool, dir, task } = startJob('environment.ts', {
+    settings: { environmentVariables: { NIGHTSHIFT_TEST_VAR: 'yes' } },
+  });
+  const result = await pool.run(task('mb-env', ['a.txt']));
+  await pool.close();
+  assertOk(result);
+  const row = JSON.parse(await readFile(join(dir, 'parts', 'mb-env.part'), 'utf8')) as Record<string, string>;
+  assert.deepEqual(row, {
+    file: 'a.txt',
+    modelDir: join(dir, 'model'),
+    outputDir: join(dir, 'out'),
+    custom: 'yes',
+    argv: '--logging_level INFO',
+    cwd: scripts.replace(/\/$/, ''),
+    contextModelDir: join(dir, 'model'),
+  });
+  const stdout = await readFile(join(dir, 'logs', 'user', 'stdout', 'node-0', 'process0.stdout.txt'), 'utf8');
+  assert.match(stdout, / INFO environment: reporting\n/);
+  assert.doesNotMatch(stdout, /debug is hidden/);
+});
+
+void test('a table is written space-separated with minimal quoting', async () => {
+  const { pool, dir, task } = startJob('table.ts');
+  const result = await pool.run(task('mb-t', ['with space.txt', 'a.txt']));
+  await pool.close();
+  assertOk(result);
+  assert.equal(
+    await readFile(join(dir, 'parts', 'mb-t.part'), 'utf8'),
+    '"with space.txt" 0 "say ""hi"" there"\na.txt 1 \n',
+  );
+});
+
+void test('summary_only counts rows and writes no part', async () => {
+  const { pool, dir, task } = startJob('strings.ts', { settings: { outputAction: 'summary_only' } });
+  const result = await pool.run(task('mb-s', ['a.txt', 'b.txt']));
+  await pool.close();
+  assertOk(result);
+  assert.deepEqual(result.outcome, { succeeded: 2, failed: 0, itemFailures: [], rowsWritten: 0 });
+  await assert.rejects(readdir(join(dir, 'parts')), { code: 'ENOENT' });
+});
+
+void test('a wrong return type fails the attempt with the contract message', async () => {
+  const { pool, task } = startJob('wrong-type.ts');
+  const result = await pool.run(task('mb-w', ['a.txt']));
+  await pool.close();
+  assertFailed(result, 'exception');
+  assert.match(result.message, /should return an array or a table .* The actual type of output is number\.$/);
+});
+
+void test('fewer rows than files count the rest as failed', async () => {
+  const { pool, task } = startJob('too-few.ts');
+  const result = await pool.run(task('mb-f', ['a.txt', 'b.txt', 'c.txt']));
+  await pool.close();
+  assertOk(result);
+  assert.deepEqual(result.outcome, { succeeded: 2, failed: 1, itemFailures: [], rowsWritten: 2 });
+});
+
+void test('an exception reports message and stack, logs it, and leaves no part behind', async () => {
+  const { pool, dir, task } = startJob('throws-on-bad.ts');
+  const result = await pool.run(task('mb-x', ['a.txt', 'bad.txt']));
+  const next = await pool.run(task('mb-y', ['a.txt']));
+  await pool.close();
+  assertFailed(result, 'exception');
+  assert.equal(result.message, 'cannot score bad.txt');
+  assert.match(result.stack ?? '', /throws-on-bad\.ts/);
+  assertOk(next);
+  assert.deepEqual(await readdir(join(dir, 'parts')), ['mb-y.part']);
+  const errors = await readFile(join(dir, 'logs', 'user', 'error', 'node-0', 'process0.txt'), 'utf8');
+  assert.match(
+    errors,
+    /mini batch mb-x attempt 1 failed \(exception\) on node-0\/process0:\nError: cannot score bad\.txt\n/,
+  );
+});
+
+void test('a timeout kills the worker and a fresh one takes the next run', async () => {
+  const { pool, task } = startJob('hangs.ts', { timeoutMs: 300 });
+  await pool.warm();
+  const [first] = pool.pids();
+  assert.ok(first !== undefined);
+  const result = await pool.run(task('mb-h', ['hang.txt']));
+  assertFailed(result, 'timeout');
+  assert.equal(result.message, 'mini batch mb-h did not finish in 0.3 seconds. Stopping this process.');
+  assert.ok(result.elapsedMs >= 300);
+  assert.equal(isAlive(first), false);
+  const next = await pool.run(task('mb-n', ['a.txt']));
+  assertOk(next);
+  assert.notDeepEqual(pool.pids(), [first]);
+  await pool.close();
+});
+
+void test('a crash loses only that attempt', async () => {
+  const { pool, task } = startJob('exits.ts');
+  const [crashed, fine] = await Promise.all([
+    pool.run(task('mb-c', ['exit.txt'])),
+    pool.run(task('mb-d', ['a.txt'])),
+  ]);
+  await pool.close();
+  assertFailed(crashed, 'crash');
+  assert.match(crashed.message, /exit code 3 while running mini batch mb-c/);
+  assertOk(fine);
+});
+
+void test('init failures are retried a bounded number of times, then reported to runs', async () => {
+  const { pool, dir, task } = startJob('init-throws.ts');
+  const results = await Promise.all([pool.run(task('mb-i', ['a.txt'])), pool.run(task('mb-j', ['b.txt']))]);
+  const later = await pool.run(task('mb-k', ['c.txt']));
+  await pool.close();
+  for (const result of [...results, later]) {
+    assertFailed(result, 'init');
+    assert.equal(result.message, 'model file not found: model.bin');
+    assert.match(result.stack ?? '', /init-throws\.ts/);
+  }
+  const errors = await readFile(join(dir, 'logs', 'user', 'error', 'node-0', 'process0.txt'), 'utf8');
+  assert.equal(errors.match(/init\(\) failed on node-0\/process0:/g)?.length, 3);
+});
+
+void test('a mini-batch that runs twice replaces its part instead of doubling it', async () => {
+  const { pool, dir, task } = startJob('strings.ts', { size: 2 });
+  const first = await pool.run(task('mb-r', ['a.txt', 'b.txt']));
+  const second = await pool.run({ ...task('mb-r', ['a.txt', 'b.txt']), attempt: 2 });
+  await pool.close();
+  assertOk(first);
+  assertOk(second);
+  assert.equal(await readFile(join(dir, 'parts', 'mb-r.part'), 'utf8'), 'a.txt: 1\nb.txt: 2\n');
+  assert.deepEqual(await readdir(join(dir, 'parts')), ['mb-r.part']);
+});
+
+void test('several workers share the queue', async () => {
+  const { pool, task } = startJob('strings.ts', { size: 2 });
+  // Warm first: otherwise the first worker ready may take every run before the second is up.
+  await pool.warm();
+  const results = await Promise.all(['a', 'b', 'c', 'd'].map((id) => pool.run(task(id, ['a.txt']))));
+  await pool.close();
+  for (const result of results) assertOk(result);
+  assert.deepEqual(new Set(results.map((r) => r.worker)), new Set(['node-0/process0', 'node-0/process1']));
+});
+
+void test('close() leaves no child behind and refuses further runs', async () => {
+  const { pool, task } = startJob('strings.ts', { size: 2 });
+  await pool.warm();
+  const pids = pool.pids();
+  assert.equal(pids.length, 2);
+  await pool.close();
+  assert.deepEqual(pool.pids(), []);
+  for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
+  await assert.rejects(pool.run(task('late', ['a.txt'])), WorkerPoolClosedError);
+});
+
+void test('kill() stops running attempts at once and leaves no child behind', async () => {
+  const { pool, task } = startJob('hangs.ts', { size: 2, timeoutMs: 30_000 });
+  await pool.warm();
+  const pids = pool.pids();
+  const running = assert.rejects(pool.run(task('mb-k1', ['hang.txt'])), WorkerPoolClosedError);
+  const queued = assert.rejects(pool.run(task('mb-k2', ['hang.txt'])), WorkerPoolClosedError);
+  const started = performance.now();
+  await pool.kill();
+  await Promise.all([running, queued]);
+  assert.ok(performance.now() - started < 5_000);
+  for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
+});

@@ -1,0 +1,319 @@
+/**
+ * The worker pool of one job on one node: `size` child processes (instance_count ×
+ * max_concurrency_per_instance), each calling the scoring `init()` once and then taking mini-batch
+ * attempts one at a time, the way Azure's parallel-run processes do.
+ *
+ * The pool turns every way an attempt can end into an AttemptResult: the script's answer, an exception,
+ * a timeout (the child is SIGKILLed and replaced), a crash (the child is replaced; only that attempt is
+ * lost) or an init failure. Init failures are retried up to a bound (Azure: 3 × processes per node);
+ * past it the pool answers every queued and later run with the init error instead of hanging. Retrying
+ * a failed mini-batch is the engine's decision, not the pool's. No child outlives the pool: close() and
+ * kill() resolve only once every child has exited, and a child whose parent dies exits on its own.
+ */
+import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
+import type { RunTask } from '../../runtimes/worker-protocol.ts';
+import {
+  closeLogs,
+  errorEntry,
+  nodeMainLog,
+  summaryLine,
+  workerLogs,
+  type LogFile,
+  type WorkerLogs,
+} from './worker-logs.ts';
+import { describeExit, WorkerProcess, type InitResult, type RunResult } from './worker-process.ts';
+
+export type { RunTask } from '../../runtimes/worker-protocol.ts';
+
+export interface WorkerPoolOptions {
+  /** Number of worker processes: instance_count × max_concurrency_per_instance. */
+  size: number;
+  settings: RuntimeSettings;
+  /** retry_settings.timeout, per run() call. */
+  timeoutMs: number;
+  /** The job's `logs/` folder. */
+  logDir: string;
+  /** The node name used in log paths and worker names, e.g. `node-0`. */
+  node: string;
+  /** Longest wait for one init(); default 3 × timeoutMs + 30 s, Azure's "stuck in init" bound. */
+  initTimeoutMs?: number;
+  /** Init failures tolerated before the pool gives up; default 3 × size, as Azure's per-node limit. */
+  maxInitFailures?: number;
+  /** How long close() lets a worker dispose before killing it; default 2 s. */
+  closeGraceMs?: number;
+}
+
+export type AttemptFailureKind = 'exception' | 'timeout' | 'crash' | 'init';
+
+export type AttemptResult =
+  | { ok: true; outcome: MiniBatchOutcome; worker: string; elapsedMs: number }
+  | {
+      ok: false;
+      kind: AttemptFailureKind;
+      message: string;
+      stack?: string;
+      worker: string;
+      elapsedMs: number;
+    };
+
+export interface WorkerPool {
+  /** Runs one attempt of a mini-batch on the next free worker. Rejects only if the pool is closed. */
+  run(task: RunTask): Promise<AttemptResult>;
+  /** Starts every worker (init) now rather than at the first run; resolves when all have answered. */
+  warm(): Promise<void>;
+  /** Stops taking runs, lets running attempts finish, disposes the workers (then kills stragglers). */
+  close(): Promise<void>;
+  /** Kills every child at once (cancel); running and queued attempts reject with WorkerPoolClosedError. */
+  kill(): Promise<void>;
+  /** Pids of the child processes alive now (for diagnostics and tests). */
+  pids(): number[];
+}
+
+/** run() on a pool that is closing or was killed; the attempt never happened. */
+export class WorkerPoolClosedError extends Error {
+  readonly code = 'WorkerPoolClosed';
+  constructor() {
+    super('The worker pool is closed; the mini batch was not run.');
+    this.name = 'WorkerPoolClosedError';
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+interface Slot {
+  /** `<node>/process<N>`: stable across replacements, as the log files are. */
+  name: string;
+  processName: string;
+  logs: WorkerLogs;
+  worker: WorkerProcess | undefined;
+  ready: boolean;
+  busy: boolean;
+}
+
+interface Pending {
+  task: RunTask;
+  queuedAt: number;
+  resolve: (result: AttemptResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface InitFailure {
+  message: string;
+  stack?: string;
+  worker: string;
+}
+
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  if (!Number.isInteger(options.size) || options.size < 1) {
+    throw new RangeError(`A worker pool needs at least one worker (size ${options.size}).`);
+  }
+  return new Pool(options);
+}
+
+class Pool implements WorkerPool {
+  #options: Required<WorkerPoolOptions>;
+  #slots: Slot[];
+  #mainLog: LogFile;
+  #queue: Pending[] = [];
+  #state: 'open' | 'closing' | 'killed' = 'open';
+  #initFailures = 0;
+  #broken: InitFailure | undefined;
+  #inFlight = new Set<Promise<void>>();
+  #live = new Set<WorkerProcess>();
+  #shutdown: Promise<void> | undefined;
+
+  constructor(options: WorkerPoolOptions) {
+    this.#options = {
+      ...options,
+      initTimeoutMs: options.initTimeoutMs ?? 3 * options.timeoutMs + 30_000,
+      maxInitFailures: options.maxInitFailures ?? 3 * options.size,
+      closeGraceMs: options.closeGraceMs ?? 2_000,
+    };
+    const { logDir, node, size } = options;
+    this.#mainLog = nodeMainLog(logDir, node);
+    this.#slots = Array.from({ length: size }, (_, index) => {
+      const processName = `process${index}`;
+      const logs = workerLogs(logDir, node, processName);
+      return {
+        name: `${node}/${processName}`,
+        processName,
+        logs,
+        worker: undefined,
+        ready: false,
+        busy: false,
+      };
+    });
+  }
+
+  run(task: RunTask): Promise<AttemptResult> {
+    if (this.#state !== 'open') return Promise.reject(new WorkerPoolClosedError());
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ task, queuedAt: performance.now(), resolve, reject });
+      this.#pump();
+    });
+  }
+
+  async warm(): Promise<void> {
+    await Promise.all(this.#slots.map((slot) => this.#start(slot)));
+  }
+
+  close(): Promise<void> {
+    this.#shutdown ??= this.#closeGracefully();
+    return this.#shutdown;
+  }
+
+  kill(): Promise<void> {
+    this.#state = 'killed';
+    this.#rejectQueued();
+    for (const worker of this.#live) void worker.kill();
+    this.#shutdown ??= this.#finish();
+    return this.#shutdown;
+  }
+
+  pids(): number[] {
+    return [...this.#live].flatMap((w) => (w.alive && w.pid !== undefined ? [w.pid] : []));
+  }
+
+  /** Starts idle slots when work waits, and hands queued attempts to ready workers. */
+  #pump(): void {
+    const broken = this.#broken;
+    if (broken !== undefined) {
+      for (const pending of this.#queue.splice(0)) {
+        const elapsedMs = performance.now() - pending.queuedAt;
+        pending.resolve({ ok: false, kind: 'init', ...broken, elapsedMs });
+      }
+      return;
+    }
+    if (this.#queue.length === 0) return;
+    // All empty slots start together: init() runs in parallel, as Azure's processes do at job start.
+    for (const slot of this.#slots) if (slot.worker === undefined) void this.#start(slot);
+    for (const slot of this.#slots) {
+      const pending = slot.ready && !slot.busy ? this.#queue.shift() : undefined;
+      if (pending !== undefined) this.#dispatch(slot, pending);
+    }
+  }
+
+  /** Forks a worker into an empty slot; resolves when its init() has answered. */
+  #start(slot: Slot): Promise<void> {
+    if (this.#state !== 'open' || this.#broken !== undefined || slot.worker !== undefined) {
+      return Promise.resolve();
+    }
+    const worker = new WorkerProcess({
+      settings: this.#options.settings,
+      logs: slot.logs,
+      initTimeoutMs: this.#options.initTimeoutMs,
+    });
+    slot.worker = worker;
+    slot.ready = false;
+    this.#live.add(worker);
+    this.#mainLog.write(
+      `${new Date().toISOString()} ${slot.processName} started with pid ${worker.pid ?? '?'}\n`,
+    );
+    void worker.closed.then(() => this.#live.delete(worker));
+    void worker.exited.then((info) => {
+      this.#mainLog.write(
+        `${new Date().toISOString()} ${slot.processName} exits with ${describeExit(info)}\n`,
+      );
+      this.#onIdleExit(slot, worker);
+    });
+    return worker.ready.then((result) => {
+      this.#onInit(slot, worker, result);
+    });
+  }
+
+  #onInit(slot: Slot, worker: WorkerProcess, result: InitResult): void {
+    if (slot.worker !== worker) return;
+    if (result.ok) {
+      slot.ready = true;
+      this.#pump();
+      return;
+    }
+    slot.logs.error.write(errorEntry(`init() failed on ${slot.name}:`, result.message, result.stack));
+    slot.worker = undefined;
+    void worker.kill();
+    this.#initFailures += 1;
+    if (this.#initFailures >= this.#options.maxInitFailures) {
+      const { message, stack } = result;
+      this.#broken =
+        stack === undefined ? { message, worker: slot.name } : { message, stack, worker: slot.name };
+      this.#pump();
+    } else {
+      void this.#start(slot);
+    }
+  }
+
+  /** A ready worker that dies between runs is replaced when there is work (runs and init handle their own). */
+  #onIdleExit(slot: Slot, worker: WorkerProcess): void {
+    if (slot.worker !== worker || !slot.ready || slot.busy) return;
+    slot.worker = undefined;
+    slot.ready = false;
+    this.#pump();
+  }
+
+  #dispatch(slot: Slot, pending: Pending): void {
+    const worker = slot.worker;
+    if (worker === undefined) throw new Error(`internal: dispatch to an empty slot ${slot.name}`);
+    slot.busy = true;
+    const startedAt = new Date();
+    const started = performance.now();
+    const attempt = worker.run(pending.task, this.#options.timeoutMs).then((result) => {
+      slot.busy = false;
+      const elapsedMs = performance.now() - started;
+      if (this.#state === 'killed') {
+        pending.reject(new WorkerPoolClosedError());
+        return;
+      }
+      this.#record(slot, pending.task, result, startedAt, elapsedMs);
+      if (result.kind === 'timeout' || result.kind === 'crash') this.#replace(slot, worker);
+      pending.resolve(toAttemptResult(result, slot.name, elapsedMs));
+      this.#pump();
+    });
+    this.#inFlight.add(attempt);
+    void attempt.finally(() => this.#inFlight.delete(attempt));
+  }
+
+  #replace(slot: Slot, worker: WorkerProcess): void {
+    if (slot.worker === worker) {
+      slot.worker = undefined;
+      slot.ready = false;
+    }
+    void this.#start(slot);
+  }
+
+  #record(slot: Slot, task: RunTask, result: RunResult, startedAt: Date, elapsedMs: number): void {
+    if (result.kind === 'done') {
+      slot.logs.summary.write(summaryLine(task, { result: 'ok', ...result.outcome, startedAt, elapsedMs }));
+      return;
+    }
+    slot.logs.summary.write(summaryLine(task, { result: result.kind, startedAt, elapsedMs }));
+    const header = `mini batch ${task.miniBatchId} attempt ${task.attempt} failed (${result.kind}) on ${slot.name}:`;
+    slot.logs.error.write(errorEntry(header, result.message, result.stack));
+  }
+
+  #rejectQueued(): void {
+    for (const pending of this.#queue.splice(0)) pending.reject(new WorkerPoolClosedError());
+  }
+
+  async #closeGracefully(): Promise<void> {
+    this.#state = 'closing';
+    this.#rejectQueued();
+    await Promise.allSettled(this.#inFlight);
+    const grace = this.#options.closeGraceMs;
+    await Promise.all(this.#slots.map((slot) => slot.worker?.dispose(grace) ?? Promise.resolve()));
+    await this.#finish();
+  }
+
+  /** Waits for every child (including replaced ones) to be gone, then closes the log files. */
+  async #finish(): Promise<void> {
+    await Promise.allSettled(this.#inFlight);
+    await Promise.all([...this.#live].map((worker) => worker.kill().then(() => worker.closed)));
+    await Promise.all([...this.#slots.map((slot) => closeLogs(slot.logs)), this.#mainLog.close()]);
+  }
+}
+
+function toAttemptResult(result: RunResult, worker: string, elapsedMs: number): AttemptResult {
+  if (result.kind === 'done') return { ok: true, outcome: result.outcome, worker, elapsedMs };
+  const { kind, message, stack } = result;
+  return stack === undefined
+    ? { ok: false, kind, message, worker, elapsedMs }
+    : { ok: false, kind, message, stack, worker, elapsedMs };
+}

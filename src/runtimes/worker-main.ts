@@ -1,0 +1,153 @@
+/**
+ * The entry point of a worker child process, forked by the worker pool (src/engine/pool/).
+ *
+ * It builds the environment an Azure scoring script expects (AZUREML_MODEL_DIR, AZUREML_BI_OUTPUT_PATH,
+ * the deployment's environment variables, `--logging_level <LEVEL>` in argv, the code folder as working
+ * directory), loads one runtime, calls its `init()` once and `run()` per mini-batch as the parent asks.
+ * This is the one module outside config/cli allowed to touch process.env, because setting up the
+ * script's process is its whole job.
+ *
+ * Each run writes to a temp file beside its part and renames it onto the part only on success, so a
+ * mini-batch that runs twice replaces its rows instead of doubling them, and a failed attempt leaves
+ * nothing behind.
+ */
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { PartSink, RuntimeSettings, ScoringRuntime } from './contract.ts';
+import { createJsRuntime } from './js/js-runtime.ts';
+import {
+  describeError,
+  isParentMessage,
+  tempPartPath,
+  type ChildMessage,
+  type ParentMessage,
+  type RunTask,
+} from './worker-protocol.ts';
+
+interface PartWriter {
+  sink: PartSink;
+  /** Moves the written rows onto the part (an empty part when nothing was written). */
+  commit(): Promise<void>;
+  /** Drops whatever this attempt wrote. */
+  discard(): Promise<void>;
+}
+
+let settings: RuntimeSettings | undefined;
+let runtime: ScoringRuntime | undefined;
+
+function send(message: ChildMessage): void {
+  try {
+    process.send?.(message);
+  } catch {
+    // The parent is gone; the 'disconnect' handler ends this process.
+  }
+}
+
+function prepareEnvironment(s: RuntimeSettings): void {
+  for (const [name, value] of Object.entries(s.environmentVariables)) process.env[name] = value;
+  // Set after the deployment's variables so a deployment cannot point the script elsewhere.
+  process.env.AZUREML_MODEL_DIR = s.modelDir;
+  process.env.AZUREML_BI_OUTPUT_PATH = s.outputDir;
+  process.argv.push('--logging_level', s.loggingLevel.toUpperCase());
+  if (s.codeDir !== undefined) {
+    try {
+      process.chdir(s.codeDir);
+    } catch {
+      throw new Error(`The code folder ${s.codeDir} does not exist or cannot be entered.`);
+    }
+  }
+}
+
+async function loadRuntime(s: RuntimeSettings): Promise<ScoringRuntime> {
+  if (s.kind === 'js') return createJsRuntime(s);
+  // Loaded only here, so a js worker never pays for (or needs) onnxruntime.
+  const onnx = (await import(new URL('./onnx/onnx-runtime.ts', import.meta.url).href)) as {
+    createOnnxRuntime(settings: RuntimeSettings): ScoringRuntime;
+  };
+  return onnx.createOnnxRuntime(s);
+}
+
+function openPart(partPath: string): PartWriter {
+  const temp = tempPartPath(partPath, process.pid);
+  let file: Promise<FileHandle> | undefined;
+  const handle = (): Promise<FileHandle> =>
+    (file ??= mkdir(dirname(partPath), { recursive: true }).then(() => open(temp, 'w')));
+  return {
+    sink: {
+      async write(text) {
+        await (await handle()).writeFile(text);
+      },
+    },
+    async commit() {
+      await (await handle()).close();
+      await rename(temp, partPath);
+    },
+    async discard() {
+      if (file !== undefined) await (await file.catch(() => undefined))?.close().catch(() => undefined);
+      await rm(temp, { force: true });
+    },
+  };
+}
+
+async function handleInit(s: RuntimeSettings): Promise<void> {
+  try {
+    settings = s;
+    prepareEnvironment(s);
+    const loaded = await loadRuntime(s);
+    await loaded.init();
+    runtime = loaded;
+    send({ type: 'ready' });
+  } catch (error) {
+    send({ type: 'init-failed', ...describeError(error) });
+  }
+}
+
+async function handleRun(task: RunTask): Promise<void> {
+  const { miniBatchId } = task;
+  if (runtime === undefined || settings === undefined) {
+    send({
+      type: 'failed',
+      miniBatchId,
+      message: 'The worker was asked to run before its init() succeeded.',
+    });
+    return;
+  }
+  const part = openPart(task.partPath);
+  try {
+    const outcome = await runtime.run(task.files, part.sink);
+    if (settings.outputAction === 'append_row') await part.commit();
+    else await part.discard();
+    send({ type: 'done', miniBatchId, outcome });
+  } catch (error) {
+    await part.discard().catch(() => undefined);
+    send({ type: 'failed', miniBatchId, ...describeError(error) });
+  }
+}
+
+async function handleDispose(): Promise<never> {
+  try {
+    await runtime?.dispose();
+  } finally {
+    // Exit even if the script left timers or sockets open; the parent escalates to SIGKILL anyway.
+    process.exit(0);
+  }
+}
+
+function handle(message: ParentMessage): Promise<void> {
+  switch (message.type) {
+    case 'init':
+      return handleInit(message.settings);
+    case 'run':
+      return handleRun(message);
+    case 'dispose':
+      return handleDispose();
+  }
+}
+
+// Messages are handled one at a time, in order, so a dispose waits for the run before it.
+let pending: Promise<void> = Promise.resolve();
+process.on('message', (message: unknown) => {
+  if (isParentMessage(message)) pending = pending.then(() => handle(message));
+});
+// A worker must never outlive its pool: when the parent goes away, so do we.
+process.on('disconnect', () => process.exit(0));
