@@ -10,17 +10,21 @@ import type { Config } from './config.ts';
 import { buildHttpApp } from './api/http-app.ts';
 import type { ApiServices } from './api/context.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
-import type { MetadataStore } from './store/contract.ts';
-import { createSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { createSqliteStore, type SqliteMetadataStore } from './store/sqlite/sqlite-store.ts';
 import { createAssetService } from './workspace/assets.ts';
 import { createDatastoreService } from './workspace/datastores.ts';
 import { createDeploymentService } from './workspace/deployments.ts';
 import { createEndpointService } from './workspace/endpoints.ts';
+import { createJobService } from './engine/job-service.ts';
+import { listLogFiles, readLogFile } from './engine/job-logs.ts';
+import { createSqliteTaskQueue } from './engine/queue/sqlite-queue.ts';
+import { createScheduler, type Scheduler } from './engine/scheduler.ts';
 
 export interface App {
   readonly config: Config;
   readonly services: ApiServices;
   readonly http: FastifyInstance;
+  readonly scheduler: Scheduler;
   /** Listens on config.host/config.port; resolves with the URL clients should use. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -29,7 +33,7 @@ export interface App {
 export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const lock: DataDirLock = lockDataDir(config.dataDir);
-  let store: MetadataStore | undefined;
+  let store: SqliteMetadataStore | undefined;
   try {
     store = createSqliteStore(join(config.dataDir, 'metadata.db'));
     const repo = store.resources;
@@ -45,7 +49,41 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       workspace: config.workspace,
       actor: config.actor,
     });
-    const services: ApiServices = { workspace: config.workspace, datastores, assets, endpoints, deployments };
+    const queue = createSqliteTaskQueue(store.db);
+    const scheduler = createScheduler({
+      jobs: store.jobs,
+      queue,
+      datastores,
+      dataDir: config.dataDir,
+      leaseMs: config.engine.leaseMs,
+      maxWorkers: config.engine.maxWorkers,
+      logger,
+    });
+    const jobs = createJobService({
+      jobs: store.jobs,
+      queue,
+      endpoints,
+      deployments,
+      assets,
+      datastores,
+      onSubmitted: (name) => { scheduler.submit(name); },
+      onCancel: (name) => scheduler.cancel(name),
+      actor: config.actor,
+    });
+    const logDir = (name: string) => join(config.dataDir, 'jobs', name, 'logs');
+    const jobLogs = {
+      list: (name: string) => listLogFiles(logDir(name)),
+      read: (name: string, path: string) => readLogFile(logDir(name), path),
+    };
+    const services: ApiServices = {
+      workspace: config.workspace,
+      datastores,
+      assets,
+      endpoints,
+      deployments,
+      jobs,
+      jobLogs,
+    };
     const http = await buildHttpApp(services, logger);
     const openedStore = store;
     let stopped = false;
@@ -53,7 +91,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       config,
       services,
       http,
+      scheduler,
       async start() {
+        await scheduler.start();
         await http.listen({ host: config.host, port: config.port });
         const address = http.server.address();
         const port = typeof address === 'object' && address ? address.port : config.port;
@@ -66,6 +106,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         if (stopped) return;
         stopped = true;
         await http.close();
+        await scheduler.stop();
         await openedStore.close();
         lock.release();
       },

@@ -39,14 +39,17 @@ function readFile(path: string | undefined): Record<string, unknown> {
 }
 
 function pick(...values: unknown[]): string | undefined {
-  for (const v of values) if (v !== undefined && v !== null && v !== '') return String(v);
+  for (const v of values) if (typeof v === 'string' ? v !== '' : typeof v === 'number') return String(v);
   return undefined;
 }
 
 function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ValidationError(`Invalid port '${text}': use a number from 0 to 65535 (0 picks a free port).`, 'port');
+    throw new ValidationError(
+      `Invalid port '${text}': use a number from 0 to 65535 (0 picks a free port).`,
+      'port',
+    );
   }
   return port;
 }
@@ -59,7 +62,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const ws = (file.workspace ?? {}) as Record<string, unknown>;
   const logLevel = pick(flags.logLevel, env.NIGHTSHIFT_LOG_LEVEL, file.logLevel) ?? 'warn';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new ValidationError(`Invalid log level '${logLevel}': use one of ${LOG_LEVELS.join(', ')}.`, 'logLevel');
+    throw new ValidationError(
+      `Invalid log level '${logLevel}': use one of ${LOG_LEVELS.join(', ')}.`,
+      'logLevel',
+    );
   }
   return {
     dataDir: resolve(cwd, pick(flags.dataDir, env.NIGHTSHIFT_DATA_DIR, file.dataDir) ?? '.nightshift'),

@@ -8,6 +8,7 @@ import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import type { DeploymentService } from '../workspace/deployments.ts';
 import type { EndpointService } from '../workspace/endpoints.ts';
+import type { JobService } from '../engine/job-service.ts';
 
 export interface ApiServices {
   workspace: WorkspaceRef;
@@ -15,6 +16,11 @@ export interface ApiServices {
   assets: AssetService;
   endpoints: EndpointService;
   deployments: DeploymentService;
+  jobs: JobService;
+  jobLogs: {
+    list(job: string): Promise<{ path: string; size: number }[]>;
+    read(job: string, path: string): Promise<string>;
+  };
 }
 
 /** The ARM path prefix of the workspace, with parameters checked by a hook in http-app.ts. */
@@ -27,7 +33,9 @@ export function baseUrl(request: FastifyRequest): string {
 
 export const apiVersionQuery = {
   type: 'object',
-  properties: { 'api-version': { type: 'string', description: 'Accepted for compatibility; any version works.' } },
+  properties: {
+    'api-version': { type: 'string', description: 'Accepted for compatibility; any version works.' },
+  },
 } as const;
 
 export const armBody = {

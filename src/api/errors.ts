@@ -11,22 +11,42 @@ interface Envelope {
   error: { code: string; message: string; details: { code: string; message: string; target?: string }[] };
 }
 
-export function envelope(code: string, message: string, details: Envelope['error']['details'] = []): Envelope {
+export function envelope(
+  code: string,
+  message: string,
+  details: Envelope['error']['details'] = [],
+): Envelope {
   return { error: { code, message, details } };
 }
 
 function fromFastify(error: FastifyError): { status: number; body: Envelope } | undefined {
   if (error.validation) {
     const first = error.validation[0];
-    const field = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : error.validationContext ?? 'request';
-    const message = `Invalid request ${error.validationContext ?? ''}: '${field}' ${first?.message ?? 'is invalid'}.`.replace('  ', ' ');
-    return { status: 400, body: envelope('UserError', message, [{ code: 'InvalidValue', message, target: field }]) };
+    const field = first?.instancePath
+      ? first.instancePath.slice(1).replace(/\//g, '.')
+      : (error.validationContext ?? 'request');
+    const message =
+      `Invalid request ${error.validationContext ?? ''}: '${field}' ${first?.message ?? 'is invalid'}.`.replace(
+        '  ',
+        ' ',
+      );
+    return {
+      status: 400,
+      body: envelope('UserError', message, [{ code: 'InvalidValue', message, target: field }]),
+    };
   }
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return { status: 415, body: envelope('UnsupportedMediaType', `Send the body as application/json.`) };
   }
-  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
-    return { status: 400, body: envelope('UserError', `The request body is not valid JSON: ${error.message}`) };
+  if (
+    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    error instanceof SyntaxError
+  ) {
+    return {
+      status: 400,
+      body: envelope('UserError', `The request body is not valid JSON: ${error.message}`),
+    };
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: error.statusCode, body: envelope('UserError', error.message) };
@@ -45,11 +65,18 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     return;
   }
   request.log.error({ err: error }, 'unhandled error');
-  void reply.status(500).send(envelope('InternalServerError', 'The server failed to process the request; see the server log.'));
+  void reply
+    .status(500)
+    .send(envelope('InternalServerError', 'The server failed to process the request; see the server log.'));
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): void {
   void reply
     .status(404)
-    .send(envelope('NotFound', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}. See /openapi.json for the API.`));
+    .send(
+      envelope(
+        'NotFound',
+        `No route for ${request.method} ${request.url.split('?')[0] ?? ''}. See /openapi.json for the API.`,
+      ),
+    );
 }

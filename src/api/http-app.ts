@@ -12,6 +12,7 @@ import { handleError, handleNotFound } from './errors.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerDatastoreRoutes } from './routes/datastores.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
 
 export interface RouteModule {
   (app: FastifyInstance, services: ApiServices): void;
@@ -37,7 +38,11 @@ function checkWorkspace(s: ApiServices, request: FastifyRequest): void {
   }
 }
 
-export async function buildHttpApp(services: ApiServices, logger: FastifyBaseLogger, extraRoutes: RouteModule[] = []): Promise<FastifyInstance> {
+export async function buildHttpApp(
+  services: ApiServices,
+  logger: FastifyBaseLogger,
+  extraRoutes: RouteModule[] = [],
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
@@ -72,6 +77,7 @@ export async function buildHttpApp(services: ApiServices, logger: FastifyBaseLog
   registerDatastoreRoutes(app, services);
   registerAssetRoutes(app, services);
   registerEndpointRoutes(app, services);
+  registerJobRoutes(app, services);
   for (const register of extraRoutes) register(app, services);
   return app;
 }

@@ -44,7 +44,10 @@ export function containerView(
   };
 }
 
-function assetProperties(kind: AssetKind, asset: DataVersion | ModelVersion | CodeVersion | EnvironmentVersion) {
+function assetProperties(
+  kind: AssetKind,
+  asset: DataVersion | ModelVersion | CodeVersion | EnvironmentVersion,
+) {
   const base = { description: asset.description, tags: asset.tags, isAnonymous: false, isArchived: false };
   switch (kind) {
     case 'data': {
@@ -129,7 +132,10 @@ export function deploymentView(ws: WorkspaceRef, d: BatchDeployment) {
       miniBatchSize: d.miniBatchSize,
       outputAction: d.outputAction,
       outputFileName: d.outputFileName,
-      retrySettings: { maxRetries: d.retrySettings.maxRetries, timeout: isoDuration(d.retrySettings.timeoutSeconds) },
+      retrySettings: {
+        maxRetries: d.retrySettings.maxRetries,
+        timeout: isoDuration(d.retrySettings.timeoutSeconds),
+      },
       errorThreshold: d.errorThreshold,
       loggingLevel: d.loggingLevel,
       provisioningState: d.provisioningState,

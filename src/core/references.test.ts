@@ -4,7 +4,11 @@ import { parseAssetRef, parseDatastoreUri, normaliseDatastorePath } from './refe
 
 test('asset references in every form', () => {
   assert.deepEqual(parseAssetRef('azureml:heart:3'), { kind: undefined, name: 'heart', version: '3' });
-  assert.deepEqual(parseAssetRef('azureml:heart@latest'), { kind: undefined, name: 'heart', version: 'latest' });
+  assert.deepEqual(parseAssetRef('azureml:heart@latest'), {
+    kind: undefined,
+    name: 'heart',
+    version: 'latest',
+  });
   assert.deepEqual(
     parseAssetRef(
       '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/models/m/versions/2',
@@ -24,7 +28,9 @@ test('datastore URIs in short, long and ARM forms', () => {
   const expected = { datastore: 'workspaceblobstore', path: 'a/b.csv' };
   assert.deepEqual(parseDatastoreUri('azureml://datastores/workspaceblobstore/paths/a/b.csv'), expected);
   assert.deepEqual(
-    parseDatastoreUri('azureml://subscriptions/s/resourcegroups/rg/workspaces/w/datastores/workspaceblobstore/paths/a//b.csv'),
+    parseDatastoreUri(
+      'azureml://subscriptions/s/resourcegroups/rg/workspaces/w/datastores/workspaceblobstore/paths/a//b.csv',
+    ),
     expected,
   );
   assert.deepEqual(

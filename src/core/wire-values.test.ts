@@ -11,7 +11,10 @@ test('property names match without regard to case', () => {
 test('enums match case-insensitively and across snake and Pascal case', () => {
   assert.equal(optionalEnum('append_row', 'f', ['AppendRow', 'SummaryOnly'] as const), 'AppendRow');
   assert.equal(optionalEnum('uri_folder', 'f', ['UriFolder', 'UriFile'] as const), 'UriFolder');
-  assert.throws(() => optionalEnum('sideways', 'settings.output_action', ['AppendRow'] as const), /settings\.output_action/);
+  assert.throws(
+    () => optionalEnum('sideways', 'settings.output_action', ['AppendRow'] as const),
+    /settings\.output_action/,
+  );
 });
 
 test('numbers may arrive as strings; ranges are checked', () => {

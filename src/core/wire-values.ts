@@ -20,6 +20,13 @@ export function prop(obj: unknown, key: string): unknown {
   return undefined;
 }
 
+/** A scalar as text ('' for objects, arrays and nullish), for lenient reads of enum-like fields. */
+export function scalarText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : '';
+}
+
 export function optionalObject(value: unknown, field: string): Json | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) throw new ValidationError(`'${field}' must be an object.`, field);
@@ -40,7 +47,7 @@ export function stringMap(value: unknown, field: string): Record<string, string>
     if (v === null || typeof v === 'object') {
       throw new ValidationError(`'${field}.${k}' must be a string.`, `${field}.${k}`);
     }
-    out[k] = String(v);
+    out[k] = scalarText(v);
   }
   return out;
 }
@@ -56,7 +63,10 @@ export function optionalInteger(
     throw new ValidationError(`'${field}' must be a whole number; got ${JSON.stringify(value)}.`, field);
   }
   if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-    const bounds = [range.min !== undefined ? `at least ${range.min}` : '', range.max !== undefined ? `at most ${range.max}` : '']
+    const bounds = [
+      range.min !== undefined ? `at least ${range.min}` : '',
+      range.max !== undefined ? `at most ${range.max}` : '',
+    ]
       .filter(Boolean)
       .join(' and ');
     throw new ValidationError(`'${field}' must be ${bounds}; got ${n}.`, field);
@@ -65,7 +75,11 @@ export function optionalInteger(
 }
 
 /** Matches an enum value case-insensitively and ignoring '_' so `append_row` and `AppendRow` agree. */
-export function optionalEnum<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
+export function optionalEnum<T extends string>(
+  value: unknown,
+  field: string,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const squash = (s: string) => s.replace(/_/g, '').toLowerCase();
   if (typeof value === 'string') {
@@ -78,7 +92,8 @@ export function optionalEnum<T extends string>(value: unknown, field: string, al
   );
 }
 
-const ISO_DURATION = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+const ISO_DURATION =
+  /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 
 /** Seconds from an ISO-8601 duration (`PT30S`, `PT5M`, `P1DT2H`) or a plain number of seconds. */
 export function optionalDurationSeconds(value: unknown, field: string): number | undefined {

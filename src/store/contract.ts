@@ -3,6 +3,14 @@
  * repository, for jobs and mini-batches). Written in domain terms only, so the embedded SQLite store and a
  * later PostgreSQL store can sit behind it; the contract test suite in test/contracts runs against each.
  */
+import type {
+  JobCounts,
+  JobError,
+  JobRecord,
+  JobStatus,
+  MiniBatchRecord,
+  MiniBatchState,
+} from '../core/jobs.ts';
 
 export const RESOURCE_KINDS = [
   'datastore',
@@ -38,7 +46,55 @@ export interface ResourceRepository {
   removeScope(kind: ResourceKind, scope: string): Promise<number>;
 }
 
+export interface AttemptResult {
+  /** `pending` puts the mini-batch back for a retry. */
+  state: Exclude<MiniBatchState, 'running' | 'canceled'>;
+  succeeded: number;
+  failed: number;
+  rowsWritten: number;
+  worker: string;
+  elapsedMs: number;
+  error?: JobError;
+}
+
+/**
+ * Jobs and their mini-batches. Every state change is one call, so progress, the error threshold, cancel
+ * and resume after a crash are plain queries whichever queue delivers the work.
+ */
+export interface JobRepository {
+  create(job: JobRecord): Promise<boolean>;
+  get(name: string): Promise<JobRecord | undefined>;
+  /** Newest first. */
+  list(filter?: { endpoint?: string; deployment?: string; limit?: number }): Promise<JobRecord[]>;
+  /** Jobs not yet Completed, Failed or Canceled (for resume after a restart). */
+  listActive(): Promise<JobRecord[]>;
+  /**
+   * Merges `patch` into the job; when `from` is given the change happens only if the job's status is one
+   * of them. Returns the updated job, or undefined when the guard did not hold.
+   */
+  update(
+    name: string,
+    patch: Partial<JobRecord>,
+    from?: readonly JobStatus[],
+  ): Promise<JobRecord | undefined>;
+  /** Records the job's first real error; later errors never replace it. */
+  setFirstError(name: string, error: JobError): Promise<void>;
+  /** Adds the planned mini-batches; adding an index that exists is a no-op. */
+  addMiniBatches(job: string, batches: readonly { index: number; files: string[] }[]): Promise<void>;
+  miniBatches(job: string): Promise<MiniBatchRecord[]>;
+  getMiniBatch(job: string, index: number): Promise<MiniBatchRecord | undefined>;
+  /** pending → running with one more attempt; undefined if the mini-batch is not pending (e.g. canceled). */
+  startAttempt(job: string, index: number, worker: string): Promise<MiniBatchRecord | undefined>;
+  finishAttempt(job: string, index: number, result: AttemptResult): Promise<void>;
+  /** After a crash: running → pending, without charging the lost attempt to the script. */
+  resetRunning(job: string): Promise<number>;
+  /** pending and running → canceled; returns how many. */
+  cancelOpen(job: string): Promise<number>;
+  counts(job: string): Promise<JobCounts>;
+}
+
 export interface MetadataStore {
   readonly resources: ResourceRepository;
+  readonly jobs: JobRepository;
   close(): Promise<void>;
 }

@@ -27,11 +27,20 @@ export interface AssetByKind {
   environments: EnvironmentVersion;
 }
 
-const LABEL: Record<AssetKind, string> = { data: 'Data asset', models: 'Model', codes: 'Code', environments: 'Environment' };
+const LABEL: Record<AssetKind, string> = {
+  data: 'Data asset',
+  models: 'Model',
+  codes: 'Code',
+  environments: 'Environment',
+};
 
 export type AssetService = ReturnType<typeof createAssetService>;
 
-export function createAssetService(deps: { repo: ResourceRepository; datastores: DatastoreService; actor: string }) {
+export function createAssetService(deps: {
+  repo: ResourceRepository;
+  datastores: DatastoreService;
+  actor: string;
+}) {
   async function versions<K extends AssetKind>(kind: K, name: string): Promise<AssetByKind[K][]> {
     const all = await deps.repo.list<AssetByKind[K]>(kind, { name });
     return all.sort((a, b) => compareVersions(a.version, b.version));
@@ -49,7 +58,9 @@ export function createAssetService(deps: { repo: ResourceRepository; datastores:
     return found;
   }
 
-  async function containers(kind: AssetKind): Promise<{ name: string; latestVersion: string; nextVersion: string; versions: number }[]> {
+  async function containers(
+    kind: AssetKind,
+  ): Promise<{ name: string; latestVersion: string; nextVersion: string; versions: number }[]> {
     const byName = new Map<string, string[]>();
     for (const doc of await deps.repo.list<{ name: string; version: string }>(kind)) {
       byName.set(doc.name, [...(byName.get(doc.name) ?? []), doc.version]);
@@ -60,14 +71,18 @@ export function createAssetService(deps: { repo: ResourceRepository; datastores:
   async function container(kind: AssetKind, name: string) {
     const all = await versions(kind, name);
     if (all.length === 0) throw new NotFoundError(`${LABEL[kind]} '${name}' was not found.`);
-    return summarise(all[0]?.name ?? name, all.map((v) => v.version));
+    return summarise(
+      all[0]?.name ?? name,
+      all.map((v) => v.version),
+    );
   }
 
   async function put(kind: AssetKind, name: string, version: string, body: Json, actor = deps.actor) {
     checkAssetName(name, 'name');
     checkVersion(version, 'version');
     const props = prop(body, 'properties');
-    if (!isObject(props)) throw new ValidationError(`The request body needs a 'properties' object.`, 'properties');
+    if (!isObject(props))
+      throw new ValidationError(`The request body needs a 'properties' object.`, 'properties');
     const existing = await deps.repo.get<AssetByKind[AssetKind]>(kind, { name, version });
     const common = {
       name: existing?.name ?? name,
@@ -79,7 +94,9 @@ export function createAssetService(deps: { repo: ResourceRepository; datastores:
     const doc = await BUILD[kind](common, props, existing);
     if (existing) await deps.repo.replace(kind, { name, version }, doc);
     else if (!(await deps.repo.insert(kind, { name, version }, doc))) {
-      throw new ConflictError(`${LABEL[kind]} '${name}' version '${version}' was registered at the same time; retry.`);
+      throw new ConflictError(
+        `${LABEL[kind]} '${name}' version '${version}' was registered at the same time; retry.`,
+      );
     }
     return { asset: doc, created: !existing };
   }
@@ -87,8 +104,15 @@ export function createAssetService(deps: { repo: ResourceRepository; datastores:
   type Common = Pick<DataVersion, 'name' | 'version' | 'description' | 'tags' | 'systemData'>;
 
   async function buildData(common: Common, props: Json): Promise<DataVersion> {
-    const dataType = optionalEnum(prop(props, 'dataType'), 'properties.dataType', ['uri_folder', 'uri_file'] as const);
-    if (!dataType) throw new ValidationError(`'properties.dataType' is required: uri_folder or uri_file.`, 'properties.dataType');
+    const dataType = optionalEnum(prop(props, 'dataType'), 'properties.dataType', [
+      'uri_folder',
+      'uri_file',
+    ] as const);
+    if (!dataType)
+      throw new ValidationError(
+        `'properties.dataType' is required: uri_folder or uri_file.`,
+        'properties.dataType',
+      );
     const uri = optionalString(prop(props, 'dataUri'), 'properties.dataUri');
     if (!uri) throw new ValidationError(`'properties.dataUri' is required.`, 'properties.dataUri');
     const location = await deps.datastores.resolve(uri, 'properties.dataUri');
@@ -100,7 +124,11 @@ export function createAssetService(deps: { repo: ResourceRepository; datastores:
         'properties.dataUri',
       );
     }
-    return { ...common, dataType, dataUri: datastoreUri({ datastore: location.datastore.name, path: location.path }) };
+    return {
+      ...common,
+      dataType,
+      dataUri: datastoreUri({ datastore: location.datastore.name, path: location.path }),
+    };
   }
 
   /** Copies a new version into the artifact store; for an existing one only hashes and compares. */
@@ -117,13 +145,25 @@ export function createAssetService(deps: { repo: ResourceRepository; datastores:
       refuseChangedContent(kind, prior, hashed.contentHash, common.name, common.version);
       return undefined;
     }
-    const target = { backend: await deps.datastores.backend(ARTIFACT_DATASTORE), path: `${kind}/${common.name}/${common.version}` };
+    const target = {
+      backend: await deps.datastores.backend(ARTIFACT_DATASTORE),
+      path: `${kind}/${common.name}/${common.version}`,
+    };
     await target.backend.remove(target.path, { recursive: true });
     const result = await snapshotTree({ backend: source.backend, path: source.path, field }, target);
-    return { ...result, copyUri: datastoreUri({ datastore: ARTIFACT_DATASTORE, path: `${target.path}/${result.entryName}` }) };
+    return {
+      ...result,
+      copyUri: datastoreUri({ datastore: ARTIFACT_DATASTORE, path: `${target.path}/${result.entryName}` }),
+    };
   }
 
-  function refuseChangedContent(kind: AssetKind, existing: { contentHash: string } | undefined, hash: string, name: string, version: string) {
+  function refuseChangedContent(
+    kind: AssetKind,
+    existing: { contentHash: string } | undefined,
+    hash: string,
+    name: string,
+    version: string,
+  ) {
     if (existing && existing.contentHash !== hash) {
       throw new ConflictError(
         `${LABEL[kind]} '${name}' version '${version}' already exists with other content; registered versions are immutable. Register a new version.`,
@@ -133,14 +173,24 @@ export function createAssetService(deps: { repo: ResourceRepository; datastores:
 
   async function buildModel(common: Common, props: Json, existing: unknown): Promise<ModelVersion> {
     const modelType =
-      optionalEnum(prop(props, 'modelType'), 'properties.modelType', ['custom_model', 'mlflow_model'] as const) ?? 'custom_model';
+      optionalEnum(prop(props, 'modelType'), 'properties.modelType', [
+        'custom_model',
+        'mlflow_model',
+      ] as const) ?? 'custom_model';
     const uri = optionalString(prop(props, 'modelUri'), 'properties.modelUri');
-    if (!uri) throw new ValidationError(`'properties.modelUri' is required: where the model files were uploaded.`, 'properties.modelUri');
+    if (!uri)
+      throw new ValidationError(
+        `'properties.modelUri' is required: where the model files were uploaded.`,
+        'properties.modelUri',
+      );
     const prior = existing as ModelVersion | undefined;
     const snap = await snapshot('models', common, uri, 'properties.modelUri', prior);
     if (!snap) return { ...(prior as ModelVersion), ...common };
     if (modelType === 'mlflow_model' && snap.kind !== 'folder') {
-      throw new ValidationError(`An mlflow_model must be a folder holding an MLmodel file; '${uri}' is a file.`, 'properties.modelUri');
+      throw new ValidationError(
+        `An mlflow_model must be a folder holding an MLmodel file; '${uri}' is a file.`,
+        'properties.modelUri',
+      );
     }
     return {
       ...common,
@@ -155,7 +205,11 @@ export function createAssetService(deps: { repo: ResourceRepository; datastores:
 
   async function buildCode(common: Common, props: Json, existing: unknown): Promise<CodeVersion> {
     const uri = optionalString(prop(props, 'codeUri'), 'properties.codeUri');
-    if (!uri) throw new ValidationError(`'properties.codeUri' is required: where the code folder was uploaded.`, 'properties.codeUri');
+    if (!uri)
+      throw new ValidationError(
+        `'properties.codeUri' is required: where the code folder was uploaded.`,
+        'properties.codeUri',
+      );
     const prior = existing as CodeVersion | undefined;
     const snap = await snapshot('codes', common, uri, 'properties.codeUri', prior);
     if (!snap) return { ...(prior as CodeVersion), ...common };

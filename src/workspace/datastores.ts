@@ -39,7 +39,10 @@ export function createDatastoreService(deps: { repo: ResourceRepository; dataDir
         name,
         datastoreType: 'LocalFolder',
         rootPath,
-        description: name === DEFAULT_DATASTORE ? 'Default datastore: uploads and job outputs.' : 'Model and code snapshots.',
+        description:
+          name === DEFAULT_DATASTORE
+            ? 'Default datastore: uploads and job outputs.'
+            : 'Model and code snapshots.',
         tags: {},
         isDefault: name === DEFAULT_DATASTORE,
         systemData: newSystemData('system'),
@@ -51,18 +54,26 @@ export function createDatastoreService(deps: { repo: ResourceRepository; dataDir
   async function get(name: string): Promise<Datastore> {
     const found = await deps.repo.get<Datastore>('datastore', { name });
     if (!found) {
-      throw new NotFoundError(`Datastore '${name}' was not found. List datastores with: nightshift datastore list`);
+      throw new NotFoundError(
+        `Datastore '${name}' was not found. List datastores with: nightshift datastore list`,
+      );
     }
     return found;
   }
 
-  async function put(name: string, body: Json, actor = deps.actor): Promise<{ datastore: Datastore; created: boolean }> {
+  async function put(
+    name: string,
+    body: Json,
+    actor = deps.actor,
+  ): Promise<{ datastore: Datastore; created: boolean }> {
     checkAssetName(name, 'name');
     if (BUILTINS.includes(name.toLowerCase())) {
       throw new ConflictError(`Datastore '${name}' is built in and cannot be changed.`);
     }
     const props = prop(body, 'properties');
-    optionalEnum(prop(props, 'datastoreType') ?? 'LocalFolder', 'properties.datastoreType', ['LocalFolder'] as const);
+    optionalEnum(prop(props, 'datastoreType') ?? 'LocalFolder', 'properties.datastoreType', [
+      'LocalFolder',
+    ] as const);
     const rootPath = optionalString(prop(props, 'path') ?? prop(props, 'rootPath'), 'properties.path');
     if (!rootPath || !isAbsolute(rootPath)) {
       throw new ValidationError(
@@ -72,7 +83,10 @@ export function createDatastoreService(deps: { repo: ResourceRepository; dataDir
     }
     const info = await stat(rootPath).catch(() => undefined);
     if (!info?.isDirectory()) {
-      throw new ValidationError(`'properties.path' ${rootPath} is not an existing folder; create it first.`, 'properties.path');
+      throw new ValidationError(
+        `'properties.path' ${rootPath} is not an existing folder; create it first.`,
+        'properties.path',
+      );
     }
     const existing = await deps.repo.get<Datastore>('datastore', { name });
     const doc: Datastore = {

@@ -20,7 +20,10 @@ export function checkOutputFileName(value: unknown, field: string): string | und
   const name = optionalString(value, field);
   if (name === undefined) return undefined;
   if (!name || name.includes('/') || name.includes('\\') || name === '.' || name === '..') {
-    throw new ValidationError(`'${field}' must be a plain file name such as predictions.csv; got '${name}'.`, field);
+    throw new ValidationError(
+      `'${field}' must be a plain file name such as predictions.csv; got '${name}'.`,
+      field,
+    );
   }
   return name;
 }
@@ -29,28 +32,45 @@ export function errorThreshold(value: unknown, field: string): number | undefine
   return optionalInteger(value, field, { min: -1 });
 }
 
-export function readSettings(props: Json, base: DeploymentSettings = DEPLOYMENT_DEFAULTS): DeploymentSettings {
+export function readSettings(
+  props: Json,
+  base: DeploymentSettings = DEPLOYMENT_DEFAULTS,
+): DeploymentSettings {
   const retry = optionalObject(prop(props, 'retrySettings'), 'properties.retrySettings');
   return {
     maxConcurrencyPerInstance:
-      optionalInteger(prop(props, 'maxConcurrencyPerInstance'), 'properties.maxConcurrencyPerInstance', { min: 1, max: 64 }) ??
-      base.maxConcurrencyPerInstance,
-    miniBatchSize: optionalInteger(prop(props, 'miniBatchSize'), 'properties.miniBatchSize', { min: 1 }) ?? base.miniBatchSize,
+      optionalInteger(prop(props, 'maxConcurrencyPerInstance'), 'properties.maxConcurrencyPerInstance', {
+        min: 1,
+        max: 64,
+      }) ?? base.maxConcurrencyPerInstance,
+    miniBatchSize:
+      optionalInteger(prop(props, 'miniBatchSize'), 'properties.miniBatchSize', { min: 1 }) ??
+      base.miniBatchSize,
     outputAction:
-      optionalEnum(prop(props, 'outputAction'), 'properties.outputAction', ['AppendRow', 'SummaryOnly'] as const) ??
-      base.outputAction,
-    outputFileName: checkOutputFileName(prop(props, 'outputFileName'), 'properties.outputFileName') ?? base.outputFileName,
+      optionalEnum(prop(props, 'outputAction'), 'properties.outputAction', [
+        'AppendRow',
+        'SummaryOnly',
+      ] as const) ?? base.outputAction,
+    outputFileName:
+      checkOutputFileName(prop(props, 'outputFileName'), 'properties.outputFileName') ?? base.outputFileName,
     retrySettings: {
       maxRetries:
-        optionalInteger(prop(retry, 'maxRetries'), 'properties.retrySettings.maxRetries', { min: 0, max: 100 }) ??
-        base.retrySettings.maxRetries,
+        optionalInteger(prop(retry, 'maxRetries'), 'properties.retrySettings.maxRetries', {
+          min: 0,
+          max: 100,
+        }) ?? base.retrySettings.maxRetries,
       timeoutSeconds:
-        optionalDurationSeconds(prop(retry, 'timeout'), 'properties.retrySettings.timeout') ?? base.retrySettings.timeoutSeconds,
+        optionalDurationSeconds(prop(retry, 'timeout'), 'properties.retrySettings.timeout') ??
+        base.retrySettings.timeoutSeconds,
     },
-    errorThreshold: errorThreshold(prop(props, 'errorThreshold'), 'properties.errorThreshold') ?? base.errorThreshold,
+    errorThreshold:
+      errorThreshold(prop(props, 'errorThreshold'), 'properties.errorThreshold') ?? base.errorThreshold,
     loggingLevel:
-      optionalEnum(prop(props, 'loggingLevel'), 'properties.loggingLevel', ['Info', 'Warning', 'Debug'] as const) ??
-      base.loggingLevel,
+      optionalEnum(prop(props, 'loggingLevel'), 'properties.loggingLevel', [
+        'Info',
+        'Warning',
+        'Debug',
+      ] as const) ?? base.loggingLevel,
     environmentVariables: prop(props, 'environmentVariables')
       ? stringMap(prop(props, 'environmentVariables'), 'properties.environmentVariables')
       : base.environmentVariables,

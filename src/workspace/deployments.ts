@@ -6,8 +6,20 @@
 import { ConflictError, NotFoundError, NotSupportedError, ValidationError } from '../core/errors.ts';
 import { checkDeploymentName } from '../core/names.ts';
 import { requireAssetRef } from '../core/references.ts';
-import { newSystemData, touchSystemData, type BatchDeployment, type ModelVersion } from '../core/resources.ts';
-import { optionalInteger, optionalObject, optionalString, prop, stringMap, type Json } from '../core/wire-values.ts';
+import {
+  newSystemData,
+  touchSystemData,
+  type BatchDeployment,
+  type ModelVersion,
+} from '../core/resources.ts';
+import {
+  optionalInteger,
+  optionalObject,
+  optionalString,
+  prop,
+  stringMap,
+  type Json,
+} from '../core/wire-values.ts';
 import { resourceIds, type WorkspaceRef } from '../core/workspace.ts';
 import type { ResourceRepository } from '../store/contract.ts';
 import type { AssetService } from './assets.ts';
@@ -48,12 +60,17 @@ export function createDeploymentService(deps: Deps) {
   async function resolveModel(props: Json): Promise<ModelVersion> {
     const raw = prop(props, 'model');
     const assetId = typeof raw === 'string' ? raw : prop(raw, 'assetId');
-    if (assetId === undefined) throw new ValidationError(`'properties.model' is required: a registered model reference.`, 'properties.model');
+    if (assetId === undefined)
+      throw new ValidationError(
+        `'properties.model' is required: a registered model reference.`,
+        'properties.model',
+      );
     const ref = requireAssetRef(assetId, 'properties.model.assetId', 'models');
     try {
       return await deps.assets.get('models', ref.name, ref.version);
     } catch (error) {
-      if (error instanceof NotFoundError) throw new ValidationError(`${error.message} ('properties.model')`, 'properties.model.assetId');
+      if (error instanceof NotFoundError)
+        throw new ValidationError(`${error.message} ('properties.model')`, 'properties.model.assetId');
       throw error;
     }
   }
@@ -62,20 +79,31 @@ export function createDeploymentService(deps: Deps) {
     const code = optionalObject(prop(props, 'codeConfiguration'), 'properties.codeConfiguration');
     if (!code) return undefined;
     const script = optionalString(prop(code, 'scoringScript'), 'properties.codeConfiguration.scoringScript');
-    if (!script) throw new ValidationError(`'properties.codeConfiguration.scoringScript' is required with code.`, 'properties.codeConfiguration.scoringScript');
+    if (!script)
+      throw new ValidationError(
+        `'properties.codeConfiguration.scoringScript' is required with code.`,
+        'properties.codeConfiguration.scoringScript',
+      );
     const ref = requireAssetRef(prop(code, 'codeId'), 'properties.codeConfiguration.codeId', 'codes');
     const version = await deps.assets.get('codes', ref.name, ref.version).catch((error: unknown) => {
-      if (error instanceof NotFoundError) throw new ValidationError(error.message, 'properties.codeConfiguration.codeId');
+      if (error instanceof NotFoundError)
+        throw new ValidationError(error.message, 'properties.codeConfiguration.codeId');
       throw error;
     });
-    const location = await deps.datastores.resolve(`${version.codeUri}/${script}`, 'properties.codeConfiguration.scoringScript');
+    const location = await deps.datastores.resolve(
+      `${version.codeUri}/${script}`,
+      'properties.codeConfiguration.scoringScript',
+    );
     if ((await location.backend.stat(location.path))?.kind !== 'file') {
       throw new ValidationError(
         `Scoring script '${script}' was not found in the code folder; 'properties.codeConfiguration.scoringScript' must name a file inside it.`,
         'properties.codeConfiguration.scoringScript',
       );
     }
-    return { codeId: resourceIds.assetVersion(deps.workspace, 'codes', version.name, version.version), scoringScript: script };
+    return {
+      codeId: resourceIds.assetVersion(deps.workspace, 'codes', version.name, version.version),
+      scoringScript: script,
+    };
   }
 
   /** Without a scoring script the model must be something the built-in scorer can run. */
@@ -83,10 +111,15 @@ export function createDeploymentService(deps: Deps) {
     const location = await deps.datastores.resolve(model.modelUri, 'properties.model');
     if (model.modelType === 'mlflow_model') {
       if ((await location.backend.stat(`${location.path}/MLmodel`))?.kind === 'file') return;
-      throw new ValidationError(`Model '${model.name}' is an mlflow_model without an MLmodel file; it cannot run without a scoring script.`, 'properties.model');
+      throw new ValidationError(
+        `Model '${model.name}' is an mlflow_model without an MLmodel file; it cannot run without a scoring script.`,
+        'properties.model',
+      );
     }
     if (model.entryName.toLowerCase().endsWith('.onnx')) return;
-    const onnx = (await location.backend.list(location.path).catch(() => [])).filter((f) => f.path.toLowerCase().endsWith('.onnx'));
+    const onnx = (await location.backend.list(location.path).catch(() => [])).filter((f) =>
+      f.path.toLowerCase().endsWith('.onnx'),
+    );
     if (onnx.length === 1) return;
     throw new ValidationError(
       `Model '${model.name}' is a custom_model that is not a single .onnx file, so it needs a scoring script: set 'code_configuration' (code and scoring_script).`,
@@ -99,7 +132,8 @@ export function createDeploymentService(deps: Deps) {
     if (raw === undefined || raw === null || raw === '') return undefined;
     const ref = requireAssetRef(raw, 'properties.environmentId', 'environments');
     const env = await deps.assets.get('environments', ref.name, ref.version).catch((error: unknown) => {
-      if (error instanceof NotFoundError) throw new ValidationError(error.message, 'properties.environmentId');
+      if (error instanceof NotFoundError)
+        throw new ValidationError(error.message, 'properties.environmentId');
       throw error;
     });
     return resourceIds.assetVersion(deps.workspace, 'environments', env.name, env.version);
@@ -109,7 +143,10 @@ export function createDeploymentService(deps: Deps) {
     const ep = await deps.endpoints.get(endpoint);
     checkDeploymentName(name, 'name');
     const props = optionalObject(prop(body, 'properties'), 'properties') ?? {};
-    const config = optionalObject(prop(props, 'deploymentConfiguration'), 'properties.deploymentConfiguration');
+    const config = optionalObject(
+      prop(props, 'deploymentConfiguration'),
+      'properties.deploymentConfiguration',
+    );
     if (config && String(prop(config, 'deploymentConfigurationType')).toLowerCase() === 'pipelinecomponent') {
       throw new NotSupportedError(
         `Pipeline component deployments (type: pipeline) are not supported yet; create a model deployment (type: model) instead.`,
@@ -133,7 +170,11 @@ export function createDeploymentService(deps: Deps) {
       ...(environmentId ? { environmentId } : {}),
       compute: optionalString(prop(props, 'compute'), 'properties.compute') ?? '',
       resources: {
-        instanceCount: optionalInteger(prop(resources, 'instanceCount'), 'properties.resources.instanceCount', { min: 1, max: 64 }) ?? 1,
+        instanceCount:
+          optionalInteger(prop(resources, 'instanceCount'), 'properties.resources.instanceCount', {
+            min: 1,
+            max: 64,
+          }) ?? 1,
         ...(optionalString(prop(resources, 'instanceType'), 'properties.resources.instanceType')
           ? { instanceType: String(prop(resources, 'instanceType')) }
           : {}),

@@ -4,8 +4,20 @@
  */
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { checkEndpointName } from '../core/names.ts';
-import { newSystemData, touchSystemData, type BatchDeployment, type BatchEndpoint } from '../core/resources.ts';
-import { optionalEnum, optionalObject, optionalString, prop, stringMap, type Json } from '../core/wire-values.ts';
+import {
+  newSystemData,
+  touchSystemData,
+  type BatchDeployment,
+  type BatchEndpoint,
+} from '../core/resources.ts';
+import {
+  optionalEnum,
+  optionalObject,
+  optionalString,
+  prop,
+  stringMap,
+  type Json,
+} from '../core/wire-values.ts';
 import type { ResourceRepository } from '../store/contract.ts';
 
 export type EndpointService = ReturnType<typeof createEndpointService>;
@@ -14,14 +26,19 @@ export function createEndpointService(deps: { repo: ResourceRepository; actor: s
   async function get(name: string): Promise<BatchEndpoint> {
     const found = await deps.repo.get<BatchEndpoint>('endpoint', { name });
     if (!found) {
-      throw new NotFoundError(`Batch endpoint '${name}' was not found. List endpoints with: nightshift batch-endpoint list`);
+      throw new NotFoundError(
+        `Batch endpoint '${name}' was not found. List endpoints with: nightshift batch-endpoint list`,
+      );
     }
     return found;
   }
 
   async function checkDefault(endpoint: string, deploymentName: string | undefined): Promise<void> {
     if (!deploymentName) return;
-    const found = await deps.repo.get<BatchDeployment>('deployment', { scope: endpoint.toLowerCase(), name: deploymentName });
+    const found = await deps.repo.get<BatchDeployment>('deployment', {
+      scope: endpoint.toLowerCase(),
+      name: deploymentName,
+    });
     if (!found) {
       throw new ValidationError(
         `'properties.defaults.deploymentName' names deployment '${deploymentName}', which endpoint '${endpoint}' does not have. Create it first.`,
@@ -31,17 +48,23 @@ export function createEndpointService(deps: { repo: ResourceRepository; actor: s
   }
 
   /** ARM PUT: creates the endpoint, or updates what may change (description, tags, defaults). */
-  async function put(name: string, body: Json, actor = deps.actor): Promise<{ endpoint: BatchEndpoint; created: boolean }> {
+  async function put(
+    name: string,
+    body: Json,
+    actor = deps.actor,
+  ): Promise<{ endpoint: BatchEndpoint; created: boolean }> {
     checkEndpointName(name, 'name');
     const props = optionalObject(prop(body, 'properties'), 'properties') ?? {};
     optionalEnum(prop(props, 'authMode'), 'properties.authMode', ['AADToken'] as const);
     const defaults = optionalObject(prop(props, 'defaults'), 'properties.defaults');
-    const deploymentName = optionalString(prop(defaults, 'deploymentName'), 'properties.defaults.deploymentName') || undefined;
+    const deploymentName =
+      optionalString(prop(defaults, 'deploymentName'), 'properties.defaults.deploymentName') || undefined;
     const existing = await deps.repo.get<BatchEndpoint>('endpoint', { name });
     await checkDefault(name, deploymentName);
     const doc: BatchEndpoint = {
       name: existing?.name ?? name,
-      description: optionalString(prop(props, 'description'), 'properties.description') ?? existing?.description ?? '',
+      description:
+        optionalString(prop(props, 'description'), 'properties.description') ?? existing?.description ?? '',
       tags: stringMap(prop(body, 'tags') ?? existing?.tags, 'tags'),
       properties: stringMap(prop(props, 'properties') ?? existing?.properties, 'properties.properties'),
       authMode: 'AADToken',

@@ -4,8 +4,8 @@
  * registered version can be checked and never silently changes.
  */
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { ValidationError } from '../core/errors.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
 
@@ -25,10 +25,17 @@ export async function snapshotTree(
 ): Promise<SnapshotResult> {
   const info = await source.backend.stat(source.path);
   if (!info) {
-    throw new ValidationError(`'${source.field}' points to '${source.path}', which does not exist.`, source.field);
+    throw new ValidationError(
+      `'${source.field}' points to '${source.path}', which does not exist.`,
+      source.field,
+    );
   }
   const entryName = source.path.split('/').pop() ?? '';
-  if (!entryName) throw new ValidationError(`'${source.field}' must name a file or folder, not a datastore root.`, source.field);
+  if (!entryName)
+    throw new ValidationError(
+      `'${source.field}' must name a file or folder, not a datastore root.`,
+      source.field,
+    );
   const entries =
     info.kind === 'file'
       ? [{ path: source.path, rel: entryName }]
@@ -36,24 +43,28 @@ export async function snapshotTree(
           path: e.path,
           rel: `${entryName}/${e.path.slice(source.path.length + 1)}`,
         }));
-  if (entries.length === 0) throw new ValidationError(`'${source.field}' points to an empty folder.`, source.field);
+  if (entries.length === 0)
+    throw new ValidationError(`'${source.field}' points to an empty folder.`, source.field);
   const tree = createHash('sha256');
   let bytes = 0;
   for (const entry of entries) {
     const fileHash = createHash('sha256');
-    const tap = new PassThrough();
-    tap.on('data', (chunk: Buffer) => {
-      fileHash.update(chunk);
-      bytes += chunk.length;
+    // A Transform (not a 'data' listener) so bytes wait for the writer instead of flowing past it.
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        fileHash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
     });
     const writing = target ? target.backend.write(`${target.path}/${entry.rel}`, tap) : drain(tap);
-    await pipeline(source.backend.openRead(entry.path), tap);
-    await writing;
+    await Promise.all([pipeline(source.backend.openRead(entry.path), tap), writing]);
     tree.update(`${entry.rel}\0${fileHash.digest('hex')}\n`);
   }
   return { kind: info.kind, entryName, contentHash: tree.digest('hex'), files: entries.length, bytes };
 }
 
-async function drain(stream: PassThrough): Promise<void> {
-  for await (const chunk of stream) void chunk;
+async function drain(stream: Transform): Promise<void> {
+  stream.resume();
+  await finished(stream);
 }

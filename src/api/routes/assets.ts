@@ -25,10 +25,15 @@ function registerKind(app: FastifyInstance, s: ApiServices, kind: AssetKind): vo
   );
   app.get<{ Params: NameParams }>(`${WS}/${kind}/:name/versions`, { schema: { tags } }, async (req) => {
     await s.assets.container(kind, req.params.name);
-    return listView((await s.assets.versions(kind, req.params.name)).map((a) => assetView(s.workspace, kind, a)));
+    return listView(
+      (await s.assets.versions(kind, req.params.name)).map((a) => assetView(s.workspace, kind, a)),
+    );
   });
-  app.get<{ Params: VersionParams }>(`${WS}/${kind}/:name/versions/:version`, { schema: { tags } }, async (req) =>
-    assetView(s.workspace, kind, await s.assets.get(kind, req.params.name, req.params.version)),
+  app.get<{ Params: VersionParams }>(
+    `${WS}/${kind}/:name/versions/:version`,
+    { schema: { tags } },
+    async (req) =>
+      assetView(s.workspace, kind, await s.assets.get(kind, req.params.name, req.params.version)),
   );
   app.put<{ Params: VersionParams; Body: Json }>(
     `${WS}/${kind}/:name/versions/:version`,

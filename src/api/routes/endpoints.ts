@@ -22,10 +22,14 @@ export function registerEndpointRoutes(app: FastifyInstance, s: ApiServices): vo
   app.get<{ Params: EndpointParams }>(ep, { schema: { tags } }, async (req) =>
     endpointView(s.workspace, await s.endpoints.get(req.params.endpoint), baseUrl(req)),
   );
-  app.put<{ Params: EndpointParams; Body: Json }>(ep, { schema: { tags, body: armBody } }, async (req, reply) => {
-    const { endpoint, created } = await s.endpoints.put(req.params.endpoint, req.body);
-    return reply.status(created ? 201 : 200).send(endpointView(s.workspace, endpoint, baseUrl(req)));
-  });
+  app.put<{ Params: EndpointParams; Body: Json }>(
+    ep,
+    { schema: { tags, body: armBody } },
+    async (req, reply) => {
+      const { endpoint, created } = await s.endpoints.put(req.params.endpoint, req.body);
+      return reply.status(created ? 201 : 200).send(endpointView(s.workspace, endpoint, baseUrl(req)));
+    },
+  );
   app.patch<{ Params: EndpointParams; Body: Json }>(ep, { schema: { tags, body: armBody } }, async (req) =>
     endpointView(s.workspace, await s.endpoints.patch(req.params.endpoint, req.body), baseUrl(req)),
   );
@@ -42,10 +46,18 @@ export function registerEndpointRoutes(app: FastifyInstance, s: ApiServices): vo
   app.get<{ Params: DeploymentParams }>(dp, { schema: { tags: dtags } }, async (req) =>
     deploymentView(s.workspace, await s.deployments.get(req.params.endpoint, req.params.deployment)),
   );
-  app.put<{ Params: DeploymentParams; Body: Json }>(dp, { schema: { tags: dtags, body: armBody } }, async (req, reply) => {
-    const { deployment, created } = await s.deployments.put(req.params.endpoint, req.params.deployment, req.body);
-    return reply.status(created ? 201 : 200).send(deploymentView(s.workspace, deployment));
-  });
+  app.put<{ Params: DeploymentParams; Body: Json }>(
+    dp,
+    { schema: { tags: dtags, body: armBody } },
+    async (req, reply) => {
+      const { deployment, created } = await s.deployments.put(
+        req.params.endpoint,
+        req.params.deployment,
+        req.body,
+      );
+      return reply.status(created ? 201 : 200).send(deploymentView(s.workspace, deployment));
+    },
+  );
   app.delete<{ Params: DeploymentParams }>(dp, { schema: { tags: dtags } }, async (req, reply) => {
     await s.deployments.remove(req.params.endpoint, req.params.deployment);
     return reply.status(204).send();

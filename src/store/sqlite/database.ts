@@ -15,18 +15,57 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (kind, scope, name, version)
    );
    CREATE INDEX resources_by_seq ON resources (kind, seq);`,
+  `CREATE TABLE jobs (
+     name TEXT PRIMARY KEY COLLATE NOCASE,
+     endpoint TEXT NOT NULL COLLATE NOCASE,
+     deployment TEXT NOT NULL COLLATE NOCASE,
+     status TEXT NOT NULL,
+     body TEXT NOT NULL,
+     first_error TEXT,
+     seq INTEGER NOT NULL
+   );
+   CREATE INDEX jobs_by_endpoint ON jobs (endpoint, seq);
+   CREATE TABLE mini_batches (
+     job TEXT NOT NULL COLLATE NOCASE,
+     idx INTEGER NOT NULL,
+     files TEXT NOT NULL,
+     item_count INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     succeeded INTEGER NOT NULL DEFAULT 0,
+     failed INTEGER NOT NULL DEFAULT 0,
+     rows_written INTEGER NOT NULL DEFAULT 0,
+     worker TEXT,
+     elapsed_ms INTEGER,
+     error TEXT,
+     PRIMARY KEY (job, idx)
+   );
+   CREATE TABLE task_queue (
+     id TEXT PRIMARY KEY,
+     job TEXT NOT NULL COLLATE NOCASE,
+     payload TEXT NOT NULL,
+     state TEXT NOT NULL,
+     available_at INTEGER NOT NULL,
+     lease_owner TEXT,
+     lease_until INTEGER,
+     seq INTEGER NOT NULL
+   );
+   CREATE INDEX task_queue_ready ON task_queue (job, state, available_at, seq);`,
 ];
 
 export function openDatabase(file: string): DatabaseSync {
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;',
+  );
   migrate(db);
   return db;
 }
 
 function migrate(db: DatabaseSync): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null } | undefined;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as
+    { v: number | null } | undefined;
   const current = row?.v ?? 0;
   for (let i = current; i < MIGRATIONS.length; i++) {
     db.exec('BEGIN IMMEDIATE');

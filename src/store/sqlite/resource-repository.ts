@@ -16,11 +16,17 @@ export function createSqliteResourceRepository(db: DatabaseSync): ResourceReposi
        VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM resources))
        ON CONFLICT DO NOTHING`,
     ),
-    replace: db.prepare('UPDATE resources SET body = ? WHERE kind = ? AND scope = ? AND name = ? AND version = ?'),
+    replace: db.prepare(
+      'UPDATE resources SET body = ? WHERE kind = ? AND scope = ? AND name = ? AND version = ?',
+    ),
     remove: db.prepare('DELETE FROM resources WHERE kind = ? AND scope = ? AND name = ? AND version = ?'),
     removeScope: db.prepare('DELETE FROM resources WHERE kind = ? AND scope = ?'),
   };
-  const keyOf = (key: ResourceKey): [string, string, string] => [key.scope ?? '', key.name, key.version ?? ''];
+  const keyOf = (key: ResourceKey): [string, string, string] => [
+    key.scope ?? '',
+    key.name,
+    key.version ?? '',
+  ];
   const parse = <T>(rows: unknown[]): T[] => rows.map((r) => JSON.parse((r as { body: string }).body) as T);
 
   return {
@@ -32,7 +38,8 @@ export function createSqliteResourceRepository(db: DatabaseSync): ResourceReposi
       if (filter.name !== undefined) {
         return Promise.resolve(parse<T>(statements.listName.all(kind, filter.scope ?? '', filter.name)));
       }
-      if (filter.scope !== undefined) return Promise.resolve(parse<T>(statements.listScope.all(kind, filter.scope)));
+      if (filter.scope !== undefined)
+        return Promise.resolve(parse<T>(statements.listScope.all(kind, filter.scope)));
       return Promise.resolve(parse<T>(statements.listAll.all(kind)));
     },
     insert(kind: ResourceKind, key: ResourceKey, doc: unknown) {

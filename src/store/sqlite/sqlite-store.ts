@@ -4,11 +4,20 @@
 import type { MetadataStore } from '../contract.ts';
 import { openDatabase } from './database.ts';
 import { createSqliteResourceRepository } from './resource-repository.ts';
+import { createSqliteJobRepository } from './job-repository.ts';
+import type { DatabaseSync } from 'node:sqlite';
 
-export function createSqliteStore(file: string): MetadataStore {
+export interface SqliteMetadataStore extends MetadataStore {
+  /** The open database, shared with the SQLite task queue so both live in one file. */
+  readonly db: DatabaseSync;
+}
+
+export function createSqliteStore(file: string): SqliteMetadataStore {
   const db = openDatabase(file);
   return {
+    db,
     resources: createSqliteResourceRepository(db),
+    jobs: createSqliteJobRepository(db),
     close() {
       if (db.isOpen) db.close();
       return Promise.resolve();

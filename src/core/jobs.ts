@@ -1,0 +1,138 @@
+/**
+ * Batch jobs and mini-batches as the domain sees them: statuses (Azure's names), the legal transitions,
+ * and the resolved specification a job runs with. The metadata store holds these; the engine moves them
+ * through their states.
+ */
+import type { DeploymentSettings, SystemData } from './resources.ts';
+
+export const JOB_STATUSES = [
+  'NotStarted',
+  'Preparing',
+  'Running',
+  'Finalizing',
+  'CancelRequested',
+  'Completed',
+  'Failed',
+  'Canceled',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['Completed', 'Failed', 'Canceled'];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+const NEXT: Record<JobStatus, readonly JobStatus[]> = {
+  NotStarted: ['Preparing', 'CancelRequested', 'Failed'],
+  Preparing: ['Running', 'CancelRequested', 'Failed', 'Finalizing'],
+  Running: ['Finalizing', 'CancelRequested', 'Failed'],
+  Finalizing: ['Completed', 'Failed', 'CancelRequested'],
+  CancelRequested: ['Canceled'],
+  Completed: [],
+  Failed: [],
+  Canceled: [],
+};
+
+export function canMove(from: JobStatus, to: JobStatus): boolean {
+  return from === to || NEXT[from].includes(to);
+}
+
+export type MiniBatchState = 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
+
+/** The first real error of a job, surfaced on the job resource instead of buried in a log tree. */
+export interface JobError {
+  code: string;
+  message: string;
+  miniBatch?: number;
+  file?: string;
+  attempt?: number;
+  worker?: string;
+  stack?: string;
+}
+
+export interface JobInputSpec {
+  type: 'UriFolder' | 'UriFile';
+  /** Normalised datastore URI of the input. */
+  uri: string;
+  recursive: boolean;
+  /** The asset the input came from, when it was a data asset. */
+  asset?: string;
+}
+
+export interface JobOutputSpec {
+  /** Datastore URI of the output file. */
+  uri: string;
+  datastore: string;
+  /** Folder (datastore path) that holds the output file; AZUREML_BI_OUTPUT_PATH. */
+  folder: string;
+  fileName: string;
+}
+
+export interface JobRuntimeSpec {
+  kind: 'js' | 'onnx';
+  modelId: string;
+  modelName: string;
+  modelVersion: string;
+  modelHash: string;
+  /** Datastore URI of the model's version folder (AZUREML_MODEL_DIR) and the entry inside it. */
+  modelDirUri: string;
+  modelEntry: string;
+  codeUri?: string;
+  scoringScript?: string;
+}
+
+export interface JobRecord {
+  name: string;
+  endpointName: string;
+  deploymentName: string;
+  status: JobStatus;
+  input: JobInputSpec;
+  /** The input section exactly as the client sent it, echoed back as Azure does. */
+  inputData: Record<string, unknown>;
+  output: JobOutputSpec;
+  settings: DeploymentSettings;
+  instanceCount: number;
+  runtime: JobRuntimeSpec;
+  description: string;
+  tags: Record<string, string>;
+  error?: JobError;
+  /** Why the job ended as it did, in one line (also written to logs/job_result.txt). */
+  result?: string;
+  startedAt?: string;
+  endedAt?: string;
+  systemData: SystemData;
+}
+
+export interface MiniBatchRecord {
+  job: string;
+  index: number;
+  /** Deterministic: the job name and the index, so a second enqueue of the same work is a no-op. */
+  id: string;
+  files: string[];
+  state: MiniBatchState;
+  attempts: number;
+  succeeded: number;
+  failed: number;
+  rowsWritten: number;
+  worker?: string;
+  elapsedMs?: number;
+  error?: JobError;
+}
+
+export interface JobCounts {
+  miniBatches: {
+    total: number;
+    pending: number;
+    running: number;
+    succeeded: number;
+    failed: number;
+    canceled: number;
+  };
+  items: { total: number; succeeded: number; failed: number };
+  rows: number;
+}
+
+export function miniBatchId(job: string, index: number): string {
+  return `${job}-mb-${String(index).padStart(5, '0')}`;
+}

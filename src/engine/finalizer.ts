@@ -1,0 +1,113 @@
+/**
+ * Assembles a job's output once its mini-batches are done: the part files of the succeeded mini-batches,
+ * in mini-batch order, streamed into the output file (Azure's append_row file), and a manifest.json
+ * beside it that says what produced it (job, deployment, model and hash, inputs with sizes and hashes,
+ * counts, timings). Parts are never read whole, and running it again gives the same file.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { JobCounts, JobRecord, MiniBatchRecord } from '../core/jobs.ts';
+import type { DatastoreService } from '../workspace/datastores.ts';
+
+export function partPath(jobDir: string, index: number): string {
+  return join(jobDir, 'parts', `${String(index).padStart(6, '0')}.part`);
+}
+
+async function* concatParts(paths: string[]): AsyncGenerator<Buffer> {
+  for (const path of paths) {
+    for await (const chunk of createReadStream(path)) yield chunk as Buffer;
+  }
+}
+
+export async function hashInputs(
+  datastores: DatastoreService,
+  inputUri: string,
+  files: readonly string[],
+): Promise<{ path: string; size: number; sha256: string }[]> {
+  const datastore = /^azureml:\/\/datastores\/([^/]+)/.exec(inputUri)?.[1] ?? '';
+  const backend = await datastores.backend(datastore);
+  const out: { path: string; size: number; sha256: string }[] = [];
+  for (const path of files) {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of backend.openRead(path)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    out.push({ path, size, sha256: hash.digest('hex') });
+  }
+  return out;
+}
+
+export async function assembleOutput(
+  deps: { datastores: DatastoreService },
+  job: JobRecord,
+  jobDir: string,
+  batches: readonly MiniBatchRecord[],
+): Promise<{ written: boolean; bytes: number }> {
+  if (job.settings.outputAction === 'SummaryOnly') return { written: false, bytes: 0 };
+  const parts: string[] = [];
+  for (const b of batches) {
+    if (b.state !== 'succeeded') continue;
+    const path = partPath(jobDir, b.index);
+    if (await stat(path).catch(() => undefined)) parts.push(path);
+  }
+  if (parts.length === 0) return { written: false, bytes: 0 };
+  const backend = await deps.datastores.backend(job.output.datastore);
+  const target = job.output.folder ? `${job.output.folder}/${job.output.fileName}` : job.output.fileName;
+  const { size } = await backend.write(target, Readable.from(concatParts(parts)));
+  return { written: true, bytes: size };
+}
+
+export async function writeManifest(
+  deps: { datastores: DatastoreService },
+  job: JobRecord,
+  details: {
+    counts: JobCounts;
+    inputs: { path: string; size: number; sha256: string }[];
+    output: { written: boolean; bytes: number };
+  },
+): Promise<void> {
+  const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
+  const ended = job.endedAt ? Date.parse(job.endedAt) : Date.now();
+  const manifest = {
+    job: job.name,
+    status: job.status,
+    result: job.result ?? null,
+    endpoint: job.endpointName,
+    deployment: job.deploymentName,
+    model: {
+      name: job.runtime.modelName,
+      version: job.runtime.modelVersion,
+      contentHash: job.runtime.modelHash,
+    },
+    input: {
+      uri: job.input.uri,
+      type: job.input.type,
+      asset: job.input.asset ?? null,
+      files: details.inputs,
+    },
+    output: {
+      uri: job.output.uri,
+      written: details.output.written,
+      bytes: details.output.bytes,
+      format: job.runtime.kind === 'onnx' ? 'row,prediction,file_name' : 'append_row',
+    },
+    counts: details.counts,
+    settings: job.settings,
+    instanceCount: job.instanceCount,
+    timings: {
+      createdAt: job.systemData.createdAt,
+      startedAt: job.startedAt ?? null,
+      endedAt: job.endedAt ?? null,
+      runMs: started !== undefined ? ended - started : null,
+    },
+    error: job.error ?? null,
+  };
+  const backend = await deps.datastores.backend(job.output.datastore);
+  const target = job.output.folder ? `${job.output.folder}/manifest.json` : 'manifest.json';
+  await backend.write(target, `${JSON.stringify(manifest, null, 2)}\n`);
+}

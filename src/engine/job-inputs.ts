@@ -1,0 +1,149 @@
+/**
+ * Resolves where a job reads and writes: the input (datastore URI in any form, or a data asset) checked
+ * to exist and listed, top-level files only as Azure does unless `recursive` is asked for; and the output
+ * file, which must not exist yet. All of it happens before the job is created, so a bad invocation leaves
+ * nothing behind.
+ */
+import { ConflictError, NotFoundError, NotSupportedError } from '../core/errors.ts';
+import type { JobInputSpec, JobOutputSpec } from '../core/jobs.ts';
+import { datastoreUri, parseAssetRef, parseDatastoreUri } from '../core/references.ts';
+import type { FileEntry } from '../storage/contract.ts';
+import type { AssetService } from '../workspace/assets.ts';
+import { DEFAULT_DATASTORE, type DatastoreService } from '../workspace/datastores.ts';
+import { jobRequestError, type JobRequest } from './invocation.ts';
+
+export interface ResolvedInput {
+  spec: JobInputSpec;
+  files: FileEntry[];
+}
+
+async function fromAsset(
+  assets: AssetService,
+  uri: string,
+  key: string,
+): Promise<{ uri: string; type: JobInputSpec['type']; asset: string }> {
+  const ref = parseAssetRef(uri);
+  if (!ref || (ref.kind !== undefined && ref.kind !== 'data')) {
+    throw jobRequestError(`InputData.${key}.Uri`, `'${uri}' is not a data asset reference.`);
+  }
+  try {
+    const data = await assets.get('data', ref.name, ref.version);
+    return {
+      uri: data.dataUri,
+      type: data.dataType === 'uri_file' ? 'UriFile' : 'UriFolder',
+      asset: `azureml:${data.name}:${data.version}`,
+    };
+  } catch (error) {
+    if (error instanceof NotFoundError) throw jobRequestError(`InputData.${key}.Uri`, error.message, uri);
+    throw error;
+  }
+}
+
+export async function resolveInput(
+  deps: { assets: AssetService; datastores: DatastoreService },
+  input: JobRequest['input'],
+): Promise<ResolvedInput> {
+  const field = `InputData.${input.key}.Uri`;
+  if (/^https?:\/\//i.test(input.uri)) {
+    throw new NotSupportedError(
+      `HTTP(S) inputs are not supported by this server yet ('${input.uri}'). Put the data in a datastore first; ` +
+        `'nightshift batch-endpoint invoke --input ./folder' uploads a local folder for you.`,
+    );
+  }
+  let uri = input.uri;
+  let type = input.type;
+  let asset: string | undefined;
+  if (!parseDatastoreUri(uri, field)) {
+    const resolved = await fromAsset(deps.assets, uri, input.key);
+    if (type && type !== resolved.type) {
+      throw jobRequestError(
+        `InputData.${input.key}.JobInputType`,
+        `Data asset ${resolved.asset} is a ${resolved.type}, not a ${type}.`,
+        type,
+      );
+    }
+    ({ uri, type, asset } = resolved);
+  }
+  const location = await deps.datastores.resolve(uri, field);
+  const info = await location.backend.stat(location.path);
+  if (!info) throw jobRequestError(field, `The input '${input.uri}' does not exist.`, input.uri);
+  const kind: JobInputSpec['type'] = type ?? (info.kind === 'file' ? 'UriFile' : 'UriFolder');
+  if ((kind === 'UriFile') !== (info.kind === 'file')) {
+    throw jobRequestError(
+      `InputData.${input.key}.JobInputType`,
+      `The input '${input.uri}' is a ${info.kind}; use JobInputType ${info.kind === 'file' ? 'UriFile' : 'UriFolder'}.`,
+      kind,
+    );
+  }
+  const files =
+    info.kind === 'file'
+      ? [{ path: location.path, size: info.size }]
+      : await location.backend.list(location.path, { recursive: input.recursive });
+  if (files.length === 0) {
+    throw jobRequestError(
+      field,
+      `The input folder '${input.uri}' has no files${input.recursive ? '' : ' at its top level (nested folders are not read unless recursive is set)'}.`,
+    );
+  }
+  return {
+    spec: {
+      type: kind,
+      uri: datastoreUri({ datastore: location.datastore.name, path: location.path }),
+      recursive: input.recursive,
+      ...(asset ? { asset } : {}),
+    },
+    files,
+  };
+}
+
+export async function resolveOutput(
+  datastores: DatastoreService,
+  requested: JobRequest['output'],
+  jobName: string,
+  fileName: string,
+): Promise<JobOutputSpec> {
+  const field = requested?.kind === 'folder' ? 'outputDataset.path' : 'OutputData.score.Uri';
+  const target = requested
+    ? parseDatastoreUri(requested.uri, field)
+    : { datastore: DEFAULT_DATASTORE, path: `azureml/${jobName}/score` };
+  if (!target) {
+    throw jobRequestError(
+      field,
+      `Outputs must be datastore URIs such as azureml://datastores/workspaceblobstore/paths/FOLDER/predictions.csv.`,
+      requested?.uri,
+    );
+  }
+  const location = await datastores.resolve(datastoreUri(target), field);
+  if (datastores.isReadOnly(location.datastore.name)) {
+    throw jobRequestError(
+      field,
+      `Datastore '${location.datastore.name}' is read-only; write outputs to workspaceblobstore or your own datastore.`,
+    );
+  }
+  let folder = location.path;
+  let file = fileName;
+  if (requested?.kind === 'file') {
+    const parts = location.path.split('/');
+    file = parts.pop() ?? '';
+    folder = parts.join('/');
+    if (!file)
+      throw jobRequestError(
+        field,
+        'The output Uri must name a file, e.g. .../paths/batch/predictions.csv.',
+        requested.uri,
+      );
+  }
+  const filePath = folder ? `${folder}/${file}` : file;
+  if (await location.backend.stat(filePath)) {
+    throw new ConflictError(
+      `The output path '${datastoreUri({ datastore: location.datastore.name, path: filePath })}' already exists; batch jobs never overwrite outputs. Choose a new output path.`,
+      'OutputAlreadyExists',
+    );
+  }
+  return {
+    uri: datastoreUri({ datastore: location.datastore.name, path: filePath }),
+    datastore: location.datastore.name,
+    folder,
+    fileName: file,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Invocations become jobs here: the deployment is chosen (header, else the endpoint's default), the
+ * request, runtime, input and output are resolved and checked, the input is planned into mini-batches
+ * with deterministic ids, and the ids are queued. Nothing is created unless every check passed.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { miniBatchId, type JobRecord } from '../core/jobs.ts';
+import { checkAssetName } from '../core/names.ts';
+import { newSystemData, type BatchDeployment, type DeploymentSettings } from '../core/resources.ts';
+import type { JobRepository } from '../store/contract.ts';
+import type { AssetService } from '../workspace/assets.ts';
+import type { DatastoreService } from '../workspace/datastores.ts';
+import type { DeploymentService } from '../workspace/deployments.ts';
+import type { EndpointService } from '../workspace/endpoints.ts';
+import { readJobRequest, type JobOverrides } from './invocation.ts';
+import { resolveInput, resolveOutput } from './job-inputs.ts';
+import { resolveRuntime } from './job-runtime.ts';
+import type { TaskQueue } from './queue/contract.ts';
+
+export interface JobServiceDeps {
+  jobs: JobRepository;
+  queue: TaskQueue;
+  endpoints: EndpointService;
+  deployments: DeploymentService;
+  assets: AssetService;
+  datastores: DatastoreService;
+  /** Tells the scheduler a job has work. */
+  onSubmitted: (job: string) => void;
+  onCancel: (job: string) => Promise<void>;
+  actor: string;
+}
+
+export type JobService = ReturnType<typeof createJobService>;
+
+function applyOverrides(
+  deployment: BatchDeployment,
+  o: JobOverrides,
+): { settings: DeploymentSettings; instanceCount: number } {
+  return {
+    settings: {
+      maxConcurrencyPerInstance: o.maxConcurrencyPerInstance ?? deployment.maxConcurrencyPerInstance,
+      miniBatchSize: o.miniBatchSize ?? deployment.miniBatchSize,
+      outputAction: deployment.outputAction,
+      outputFileName: o.outputFileName ?? deployment.outputFileName,
+      retrySettings: {
+        maxRetries: o.maxRetries ?? deployment.retrySettings.maxRetries,
+        timeoutSeconds: o.timeoutSeconds ?? deployment.retrySettings.timeoutSeconds,
+      },
+      errorThreshold: o.errorThreshold ?? deployment.errorThreshold,
+      loggingLevel: deployment.loggingLevel,
+      environmentVariables: deployment.environmentVariables,
+    },
+    instanceCount: o.instanceCount ?? deployment.resources.instanceCount,
+  };
+}
+
+export function createJobService(deps: JobServiceDeps) {
+  async function chooseDeployment(
+    endpointName: string,
+    header: string | undefined,
+  ): Promise<BatchDeployment> {
+    const endpoint = await deps.endpoints.get(endpointName);
+    const name = header?.trim() || endpoint.defaults.deploymentName;
+    if (!name) {
+      throw new NotFoundError(
+        'No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values ' +
+          'or use a deployment specific header to route.',
+      );
+    }
+    try {
+      return await deps.deployments.get(endpoint.name, name);
+    } catch (error) {
+      if (error instanceof NotFoundError)
+        throw new NotFoundError(`Deployment ${name} not found for endpoint ${endpoint.name}.`);
+      throw error;
+    }
+  }
+
+  async function invoke(
+    endpointName: string,
+    body: unknown,
+    deploymentHeader: string | undefined,
+    actor = deps.actor,
+  ): Promise<JobRecord> {
+    const deployment = await chooseDeployment(endpointName, deploymentHeader);
+    const request = readJobRequest(body);
+    const name = request.name ?? `batchjob-${randomUUID()}`;
+    checkAssetName(name, 'name');
+    if (await deps.jobs.get(name))
+      throw new ConflictError(`A job named '${name}' already exists; job names are unique.`);
+    const { settings, instanceCount } = applyOverrides(deployment, request.overrides);
+    const runtime = await resolveRuntime(deps, deployment);
+    const input = await resolveInput(deps, request.input);
+    const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
+    const job: JobRecord = {
+      name,
+      endpointName: deployment.endpointName,
+      deploymentName: deployment.name,
+      status: 'NotStarted',
+      input: input.spec,
+      inputData: request.inputData,
+      output,
+      settings: { ...settings, outputFileName: output.fileName },
+      instanceCount,
+      runtime,
+      description: request.description,
+      tags: request.tags,
+      systemData: newSystemData(actor),
+    };
+    if (!(await deps.jobs.create(job)))
+      throw new ConflictError(`A job named '${name}' already exists; job names are unique.`);
+    const batches: { index: number; files: string[] }[] = [];
+    for (let i = 0; i < input.files.length; i += settings.miniBatchSize) {
+      batches.push({
+        index: batches.length,
+        files: input.files.slice(i, i + settings.miniBatchSize).map((f) => f.path),
+      });
+    }
+    await deps.jobs.addMiniBatches(name, batches);
+    await deps.queue.enqueue(
+      batches.map((b) => ({ id: miniBatchId(name, b.index), job: name, index: b.index })),
+    );
+    const prepared = await deps.jobs.update(name, { status: 'Preparing' }, ['NotStarted']);
+    deps.onSubmitted(name);
+    return prepared ?? job;
+  }
+
+  async function get(name: string): Promise<JobRecord> {
+    const job = await deps.jobs.get(name);
+    if (!job) throw new NotFoundError(`Job '${name}' was not found.`);
+    return job;
+  }
+
+  async function getForEndpoint(endpointName: string, name: string): Promise<JobRecord> {
+    const endpoint = await deps.endpoints.get(endpointName);
+    const job = await get(name);
+    if (job.endpointName.toLowerCase() !== endpoint.name.toLowerCase()) {
+      throw new NotFoundError(`Job '${name}' was not found in endpoint '${endpoint.name}'.`);
+    }
+    return job;
+  }
+
+  async function list(filter: {
+    endpoint?: string;
+    deployment?: string;
+    limit?: number;
+  }): Promise<JobRecord[]> {
+    if (filter.endpoint) {
+      const endpoint = await deps.endpoints.get(filter.endpoint).catch(() => undefined);
+      if (!endpoint && !(await deps.jobs.list({ endpoint: filter.endpoint, limit: 1 })).length) {
+        throw new NotFoundError(`Batch endpoint '${filter.endpoint}' was not found.`);
+      }
+    }
+    return deps.jobs.list(filter);
+  }
+
+  async function cancel(name: string): Promise<JobRecord> {
+    const job = await get(name);
+    if (['Completed', 'Failed', 'Canceled'].includes(job.status)) {
+      throw new ValidationError(
+        `Job '${name}' has already ended (${job.status}); there is nothing to cancel.`,
+        'name',
+      );
+    }
+    await deps.onCancel(name);
+    return get(name);
+  }
+
+  return { invoke, get, getForEndpoint, list, cancel, counts: (name: string) => deps.jobs.counts(name) };
+}

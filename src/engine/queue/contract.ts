@@ -1,0 +1,31 @@
+/**
+ * The task queue contract. A queue only delivers mini-batch ids to workers; the metadata store stays the
+ * source of truth for state, attempts and counts. Task ids are deterministic (job + mini-batch index), so
+ * enqueueing the same task twice (e.g. on resume after a crash) is a no-op. Implemented by a leased
+ * SQLite table (embedded); a BullMQ implementation will sit behind the same contract.
+ */
+
+export interface QueuedTask {
+  id: string;
+  job: string;
+  index: number;
+}
+
+export interface TaskQueue {
+  /** Adds tasks; ids already in the queue are left as they are. */
+  enqueue(tasks: readonly QueuedTask[]): Promise<void>;
+  /** Leases up to `max` ready tasks of a job to `owner` for `leaseMs`, oldest first. */
+  lease(owner: string, job: string, max: number, leaseMs: number): Promise<QueuedTask[]>;
+  /** Extends a lease the owner still holds; false when it was lost. */
+  heartbeat(id: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** The task is done (whatever its outcome): removes it. */
+  ack(id: string, owner: string): Promise<void>;
+  /** Puts a leased task back, ready again after `delayMs`. */
+  nack(id: string, owner: string, delayMs: number): Promise<void>;
+  /** Removes every task of a job (cancel, or a job that failed on its error threshold). */
+  removeJob(job: string): Promise<number>;
+  /** Leases that ended before `asOf` (epoch ms) go back to ready; returns how many. */
+  reclaimExpired(asOf: number): Promise<number>;
+  /** Tasks of a job still in the queue, ready or leased. */
+  pending(job: string): Promise<{ ready: number; leased: number }>;
+}

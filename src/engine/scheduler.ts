@@ -1,0 +1,129 @@
+/**
+ * Runs the jobs of this server: starts a JobRun when a job is submitted, resumes unfinished jobs at start
+ * (a crash or kill -9 loses at most the attempts that were running; their mini-batches go back to the
+ * queue without being charged a retry), keeps leases alive for running attempts, and forwards cancel.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { miniBatchId } from '../core/jobs.ts';
+import type { JobRepository } from '../store/contract.ts';
+import type { DatastoreService } from '../workspace/datastores.ts';
+import { createJobRun, type JobRun } from './job-run.ts';
+import type { TaskQueue } from './queue/contract.ts';
+
+export interface SchedulerDeps {
+  jobs: JobRepository;
+  queue: TaskQueue;
+  datastores: DatastoreService;
+  dataDir: string;
+  leaseMs: number;
+  maxWorkers: number;
+  logger: Logger;
+}
+
+export interface Scheduler {
+  start(): Promise<void>;
+  submit(job: string): void;
+  cancel(job: string): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when the job has ended on this server (tests and the demo wait on it). */
+  ended(job: string): Promise<void>;
+}
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const runs = new Map<string, JobRun>();
+  const waiters = new Map<string, (() => void)[]>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function onEnded(job: string): void {
+    runs.delete(job);
+    for (const resolve of waiters.get(job) ?? []) resolve();
+    waiters.delete(job);
+  }
+
+  function attach(job: string): JobRun {
+    const existing = runs.get(job);
+    if (existing) return existing;
+    const run = createJobRun(
+      {
+        jobs: deps.jobs,
+        queue: deps.queue,
+        datastores: deps.datastores,
+        dataDir: deps.dataDir,
+        owner,
+        leaseMs: deps.leaseMs,
+        maxWorkers: deps.maxWorkers,
+        logger: deps.logger,
+        onEnded,
+      },
+      job,
+    );
+    runs.set(job, run);
+    return run;
+  }
+
+  async function resume(): Promise<void> {
+    // One server owns the data dir (the lock), so every lease in the queue is from a previous life.
+    await deps.queue.reclaimExpired(Number.MAX_SAFE_INTEGER);
+    for (const job of await deps.jobs.listActive()) {
+      if (job.status === 'NotStarted') {
+        await deps.jobs.update(job.name, {
+          status: 'Failed',
+          result: 'The server stopped while the job was being created; invoke it again.',
+          endedAt: new Date().toISOString(),
+        });
+        continue;
+      }
+      const reset = await deps.jobs.resetRunning(job.name);
+      const pending = (await deps.jobs.miniBatches(job.name)).filter((b) => b.state === 'pending');
+      await deps.queue.enqueue(
+        pending.map((b) => ({ id: miniBatchId(job.name, b.index), job: job.name, index: b.index })),
+      );
+      deps.logger.info({ job: job.name, status: job.status, reset, pending: pending.length }, 'resuming job');
+      const run = attach(job.name);
+      if (job.status === 'CancelRequested') void run.cancel();
+      else if (job.status === 'Finalizing' || pending.length === 0) void run.finalize();
+      else run.pump();
+    }
+  }
+
+  return {
+    async start() {
+      await resume();
+      heartbeat = setInterval(
+        () => {
+          for (const run of runs.values()) {
+            for (const id of run.inflight()) void deps.queue.heartbeat(id, owner, deps.leaseMs);
+          }
+        },
+        Math.max(1000, Math.floor(deps.leaseMs / 3)),
+      );
+      heartbeat.unref();
+    },
+    submit(job) {
+      if (stopped) return;
+      attach(job).pump();
+    },
+    async cancel(job) {
+      await attach(job).cancel();
+    },
+    async stop() {
+      stopped = true;
+      if (heartbeat) clearInterval(heartbeat);
+      await Promise.all([...runs.values()].map((run) => run.detach()));
+      runs.clear();
+    },
+    ended(job) {
+      return new Promise((resolve) => {
+        if (!runs.has(job)) {
+          resolve();
+          return;
+        }
+        waiters.set(job, [...(waiters.get(job) ?? []), resolve]);
+      });
+    },
+  };
+}

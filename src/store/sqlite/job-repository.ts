@@ -1,0 +1,220 @@
+/**
+ * Jobs and mini-batches in SQLite. The job document is JSON with its status in a column of its own (for
+ * guarded transitions); mini-batches are rows, so counts, the error threshold and recovery are single
+ * statements.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import {
+  miniBatchId,
+  type JobCounts,
+  type JobError,
+  type JobRecord,
+  type JobStatus,
+  type MiniBatchRecord,
+} from '../../core/jobs.ts';
+import type { AttemptResult, JobRepository } from '../contract.ts';
+
+interface JobRow {
+  body: string;
+  status: string;
+  first_error: string | null;
+}
+
+interface MiniBatchRow {
+  job: string;
+  idx: number;
+  files: string;
+  state: MiniBatchRecord['state'];
+  attempts: number;
+  succeeded: number;
+  failed: number;
+  rows_written: number;
+  worker: string | null;
+  elapsed_ms: number | null;
+  error: string | null;
+}
+
+function toJob(row: JobRow): JobRecord {
+  const job = JSON.parse(row.body) as JobRecord;
+  job.status = row.status as JobStatus;
+  if (row.first_error) job.error = JSON.parse(row.first_error) as JobError;
+  return job;
+}
+
+function toMiniBatch(row: MiniBatchRow): MiniBatchRecord {
+  return {
+    job: row.job,
+    index: row.idx,
+    id: miniBatchId(row.job, row.idx),
+    files: JSON.parse(row.files) as string[],
+    state: row.state,
+    attempts: row.attempts,
+    succeeded: row.succeeded,
+    failed: row.failed,
+    rowsWritten: row.rows_written,
+    ...(row.worker ? { worker: row.worker } : {}),
+    ...(row.elapsed_ms !== null ? { elapsedMs: row.elapsed_ms } : {}),
+    ...(row.error ? { error: JSON.parse(row.error) as JobError } : {}),
+  };
+}
+
+function transaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
+  const q = {
+    insert: db.prepare(
+      `INSERT INTO jobs (name, endpoint, deployment, status, body, seq)
+       VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs)) ON CONFLICT DO NOTHING`,
+    ),
+    get: db.prepare('SELECT body, status, first_error FROM jobs WHERE name = ?'),
+    write: db.prepare('UPDATE jobs SET body = ?, status = ? WHERE name = ?'),
+    firstError: db.prepare('UPDATE jobs SET first_error = ? WHERE name = ? AND first_error IS NULL'),
+    active: db.prepare(
+      `SELECT body, status, first_error FROM jobs WHERE status NOT IN ('Completed', 'Failed', 'Canceled') ORDER BY seq`,
+    ),
+    addBatch: db.prepare(
+      `INSERT INTO mini_batches (job, idx, files, item_count, state) VALUES (?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING`,
+    ),
+    batches: db.prepare('SELECT * FROM mini_batches WHERE job = ? ORDER BY idx'),
+    batch: db.prepare('SELECT * FROM mini_batches WHERE job = ? AND idx = ?'),
+    start: db.prepare(
+      `UPDATE mini_batches SET state = 'running', attempts = attempts + 1, worker = ?
+       WHERE job = ? AND idx = ? AND state = 'pending' RETURNING *`,
+    ),
+    finish: db.prepare(
+      `UPDATE mini_batches SET state = ?, succeeded = ?, failed = ?, rows_written = ?, worker = ?, elapsed_ms = ?, error = ?
+       WHERE job = ? AND idx = ? AND state = 'running'`,
+    ),
+    resetRunning: db.prepare(
+      `UPDATE mini_batches SET state = 'pending', attempts = MAX(attempts - 1, 0) WHERE job = ? AND state = 'running'`,
+    ),
+    cancelOpen: db.prepare(
+      `UPDATE mini_batches SET state = 'canceled' WHERE job = ? AND state IN ('pending', 'running')`,
+    ),
+    counts: db.prepare(
+      `SELECT state, COUNT(*) AS n, SUM(item_count) AS items, SUM(succeeded) AS ok, SUM(failed) AS bad, SUM(rows_written) AS rows
+       FROM mini_batches WHERE job = ? GROUP BY state`,
+    ),
+  };
+
+  function list(filter: { endpoint?: string; deployment?: string; limit?: number } = {}): JobRecord[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.endpoint) {
+      where.push('endpoint = ?');
+      args.push(filter.endpoint);
+    }
+    if (filter.deployment) {
+      where.push('deployment = ?');
+      args.push(filter.deployment);
+    }
+    const sql = `SELECT body, status, first_error FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY seq DESC LIMIT ${Math.max(1, Math.min(filter.limit ?? 1000, 10000))}`;
+    return (db.prepare(sql).all(...args) as unknown as JobRow[]).map(toJob);
+  }
+
+  function counts(job: string): JobCounts {
+    const result: JobCounts = {
+      miniBatches: { total: 0, pending: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 },
+      items: { total: 0, succeeded: 0, failed: 0 },
+      rows: 0,
+    };
+    for (const row of q.counts.all(job) as {
+      state: MiniBatchRecord['state'];
+      n: number;
+      items: number;
+      ok: number;
+      bad: number;
+      rows: number;
+    }[]) {
+      result.miniBatches[row.state] += row.n;
+      result.miniBatches.total += row.n;
+      result.items.total += row.items;
+      result.items.succeeded += row.ok;
+      result.items.failed += row.bad;
+      result.rows += row.rows;
+    }
+    return result;
+  }
+
+  return {
+    create(job) {
+      const done = q.insert.run(
+        job.name,
+        job.endpointName,
+        job.deploymentName,
+        job.status,
+        JSON.stringify(job),
+      );
+      return Promise.resolve(Number(done.changes) === 1);
+    },
+    get(name) {
+      const row = q.get.get(name) as JobRow | undefined;
+      return Promise.resolve(row ? toJob(row) : undefined);
+    },
+    list: (filter) => Promise.resolve(list(filter)),
+    listActive: () => Promise.resolve((q.active.all() as unknown as JobRow[]).map(toJob)),
+    update(name, patch, from) {
+      return Promise.resolve(
+        transaction(db, () => {
+          const row = q.get.get(name) as JobRow | undefined;
+          if (!row) return undefined;
+          const current = toJob(row);
+          if (from && !from.includes(current.status)) return undefined;
+          const next = { ...current, ...patch };
+          // The first error lives in its own column (set once); the body never carries it.
+          const body: Partial<JobRecord> = { ...next };
+          delete body.error;
+          q.write.run(JSON.stringify(body), next.status, name);
+          return next;
+        }),
+      );
+    },
+    setFirstError(name, error) {
+      q.firstError.run(JSON.stringify(error), name);
+      return Promise.resolve();
+    },
+    addMiniBatches(job, batches) {
+      transaction(db, () => {
+        for (const b of batches) q.addBatch.run(job, b.index, JSON.stringify(b.files), b.files.length);
+      });
+      return Promise.resolve();
+    },
+    miniBatches: (job) => Promise.resolve((q.batches.all(job) as unknown as MiniBatchRow[]).map(toMiniBatch)),
+    getMiniBatch(job, index) {
+      const row = q.batch.get(job, index) as MiniBatchRow | undefined;
+      return Promise.resolve(row ? toMiniBatch(row) : undefined);
+    },
+    startAttempt(job, index, worker) {
+      const row = q.start.get(worker, job, index) as MiniBatchRow | undefined;
+      return Promise.resolve(row ? toMiniBatch(row) : undefined);
+    },
+    finishAttempt(job, index, r: AttemptResult) {
+      q.finish.run(
+        r.state,
+        r.succeeded,
+        r.failed,
+        r.rowsWritten,
+        r.worker,
+        r.elapsedMs,
+        r.error ? JSON.stringify(r.error) : null,
+        job,
+        index,
+      );
+      return Promise.resolve();
+    },
+    resetRunning: (job) => Promise.resolve(Number(q.resetRunning.run(job).changes)),
+    cancelOpen: (job) => Promise.resolve(Number(q.cancelOpen.run(job).changes)),
+    counts: (job) => Promise.resolve(counts(job)),
+  };
+}
