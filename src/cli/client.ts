@@ -3,8 +3,10 @@
  * once, sends JSON or file streams, and turns the ARM error envelope into a CliError whose message is
  * the server's own (which names the field and the fix).
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 
 export class CliError extends Error {
@@ -21,7 +23,14 @@ export class CliError extends Error {
 export interface ApiClient {
   readonly server: string;
   workspacePath(): Promise<string>;
-  request<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+  request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<T>;
+  /** Streams a GET response into a local file (creating its folder). */
+  download(path: string, localFile: string): Promise<number>;
   /** Uploads one local file to a datastore path; returns the datastore URI. */
   uploadFile(localFile: string, datastore: string, path: string): Promise<string>;
 }
@@ -34,11 +43,20 @@ export function createApiClient(server: string): ApiClient {
   const base = server.replace(/\/+$/, '');
   let wsPath: string | undefined;
 
-  async function send(method: string, path: string, init: { body?: RequestInit['body']; headers?: Record<string, string> }) {
+  async function send(
+    method: string,
+    path: string,
+    init: { body?: RequestInit['body']; headers?: Record<string, string> },
+  ) {
     const url = path.startsWith('http') ? path : `${base}${path}`;
     let response: Response;
     try {
-      response = await fetch(url, { method, body: init.body ?? null, headers: init.headers, duplex: 'half' } as RequestInit);
+      response = await fetch(url, {
+        method,
+        body: init.body ?? null,
+        headers: init.headers,
+        duplex: 'half',
+      });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new CliError(
@@ -72,12 +90,30 @@ export function createApiClient(server: string): ApiClient {
           : { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
       return (await send(method, path, init)) as T;
     },
+    async download(path: string, localFile: string) {
+      const response = await fetch(`${base}${path}`).catch((error: unknown) => {
+        throw new CliError(`Cannot reach the Nightshift server at ${base}: ${(error as Error).message}`);
+      });
+      if (!response.ok || !response.body) {
+        const text = await response.text();
+        let message = text;
+        try {
+          message = (JSON.parse(text) as ErrorEnvelope).error?.message ?? text;
+        } catch {
+          // not JSON
+        }
+        throw new CliError(`${message} (HTTP ${response.status})`, { status: response.status });
+      }
+      await mkdir(dirname(localFile), { recursive: true });
+      await pipeline(Readable.fromWeb(response.body as never), createWriteStream(localFile));
+      return (await stat(localFile)).size;
+    },
     async uploadFile(localFile: string, datastore: string, path: string) {
       const size = (await stat(localFile)).size;
       const encoded = path.split('/').map(encodeURIComponent).join('/');
       const target = `${await this.workspacePath()}/datastores/${datastore}/paths/${encoded}`;
       await send('PUT', target, {
-        body: Readable.toWeb(createReadStream(localFile)) as unknown as RequestInit['body'],
+        body: Readable.toWeb(createReadStream(localFile)),
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
       });
       return `azureml://datastores/${datastore}/paths/${path}`;

@@ -7,6 +7,8 @@ import { DomainError } from '../core/errors.ts';
 import { CliError } from './client.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerResourceCommands } from './commands/index.ts';
+import { registerInvokeCommands } from './commands/invoke.ts';
+import { registerJobCommands } from './commands/job.ts';
 
 function buildProgram(): Command {
   const program = new Command('nightshift')
@@ -15,7 +17,9 @@ function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerServe(program);
-  registerResourceCommands(program);
+  const groups = registerResourceCommands(program);
+  registerInvokeCommands(groups);
+  registerJobCommands(program);
   return program;
 }
 

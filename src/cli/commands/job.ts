@@ -1,0 +1,197 @@
+/**
+ * `nightshift job show|list|stream|cancel|download`, as `az ml job` works for batch jobs. `stream` draws a
+ * live progress bar on a terminal and prints plain progress lines otherwise, then the result and the
+ * first real error, and exits non-zero unless the job Completed.
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { CliError, type ApiClient } from '../client.ts';
+import { JOB_TABLE, jobEntity, type JobEntity } from '../job-entity.ts';
+import {
+  addCommonOptions,
+  listAll,
+  requireOption,
+  runAction,
+  segment,
+  type CommonOptions,
+} from './common.ts';
+
+const TERMINAL = ['Completed', 'Failed', 'Canceled'];
+
+async function fetchJob(client: ApiClient, ws: string, name: string): Promise<JobEntity> {
+  return jobEntity(await client.request('GET', `${ws}/jobs/${segment(name)}`));
+}
+
+function progressLine(job: JobEntity): string {
+  const p = job.progress;
+  if (!p) return `${job.name}: ${job.status}`;
+  const m = p.miniBatches;
+  const done = (m.succeeded ?? 0) + (m.failed ?? 0) + (m.canceled ?? 0);
+  return `${job.name}: ${job.status} - mini-batches ${done}/${m.total ?? 0} (failed ${m.failed ?? 0}), items ${p.items.succeeded}/${p.items.total} succeeded, ${p.items.failed} failed`;
+}
+
+/** Polls the job until it ends, drawing progress; returns the final job. */
+export async function streamJob(
+  client: ApiClient,
+  ws: string,
+  name: string,
+  intervalMs = 500,
+): Promise<JobEntity> {
+  const tty = process.stderr.isTTY;
+  const bar = tty
+    ? new SingleBar({
+        format: ' {bar} {percentage}% | {value}/{total} mini-batches | {status} | items failed {failed}',
+        stream: process.stderr,
+        hideCursor: true,
+      })
+    : undefined;
+  let last = '';
+  let started = false;
+  for (;;) {
+    const job = await fetchJob(client, ws, name);
+    const m = job.progress?.miniBatches;
+    const done = m ? (m.succeeded ?? 0) + (m.failed ?? 0) + (m.canceled ?? 0) : 0;
+    if (bar) {
+      const payload = { status: job.status, failed: job.progress?.items.failed ?? 0 };
+      if (!started) bar.start(m?.total ?? 0, done, payload);
+      else bar.update(done, payload);
+      started = true;
+    } else {
+      const line = progressLine(job);
+      if (line !== last) process.stderr.write(`${line}\n`);
+      last = line;
+    }
+    if (TERMINAL.includes(job.status)) {
+      bar?.stop();
+      return job;
+    }
+    await sleep(intervalMs);
+  }
+}
+
+function describeEnd(job: JobEntity): string {
+  const lines = [`Job ${job.name} ${job.status}: ${job.result ?? ''}`];
+  if (job.outputs.score) lines.push(`Output: ${job.outputs.score.path}`);
+  const error = job.error as { code?: string; message?: string; file?: string; attempt?: number } | null;
+  if (error)
+    lines.push(
+      `First error${error.file ? ` (${error.file}, attempt ${error.attempt ?? '?'})` : ''}: ${error.code ?? ''}: ${error.message ?? ''}`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+interface NameOption extends CommonOptions {
+  name?: string;
+}
+
+export function registerJobCommands(program: Command): Command {
+  const group = program.command('job').description('Show, follow, cancel and download batch jobs.');
+  addCommonOptions(group.command('show').description('Show a job.'))
+    .option('-n, --name <name>', 'job name')
+    .action(
+      runAction(async (o: NameOption, ctx) =>
+        fetchJob(ctx.client, await ctx.workspacePath(), requireOption(o.name, '--name')),
+      ),
+    );
+  addCommonOptions(group.command('list').description('List jobs, newest first.'))
+    .option('-r, --max-results <n>', 'at most this many jobs', '50')
+    .action(
+      runAction(
+        async (o: CommonOptions & { maxResults: string }, ctx) =>
+          (
+            await listAll(ctx.client, `${await ctx.workspacePath()}/jobs?$top=${Number(o.maxResults) || 50}`)
+          ).map(jobEntity),
+        JOB_TABLE,
+      ),
+    );
+  addCommonOptions(
+    group.command('stream').description('Follow a job until it ends; exits non-zero unless it Completed.'),
+  )
+    .option('-n, --name <name>', 'job name')
+    .action(
+      runAction(async (o: NameOption, ctx) => {
+        const job = await streamJob(ctx.client, await ctx.workspacePath(), requireOption(o.name, '--name'));
+        process.stderr.write(describeEnd(job));
+        if (job.status !== 'Completed')
+          throw new CliError(`Job ${job.name} ended ${job.status}.`, { exitCode: 1 });
+        return undefined;
+      }),
+    );
+  addCommonOptions(group.command('cancel').description('Cancel a job; finished mini-batches are kept.'))
+    .option('-n, --name <name>', 'job name')
+    .option('--no-wait', 'accepted for az compatibility')
+    .action(
+      runAction(async (o: NameOption, ctx) =>
+        jobEntity(
+          await ctx.client.request(
+            'POST',
+            `${await ctx.workspacePath()}/jobs/${segment(requireOption(o.name, '--name'))}/cancel`,
+          ),
+        ),
+      ),
+    );
+  addCommonOptions(
+    group.command('download').description("Download a job's output (and with --all its logs)."),
+  )
+    .option('-n, --name <name>', 'job name')
+    .option('--output-name <name>', 'named output to download', 'score')
+    .option('-p, --download-path <dir>', 'where to put it', '.')
+    .option('--all', 'also download the job logs')
+    .action(
+      runAction(async (o: NameOption & { outputName: string; downloadPath: string; all?: boolean }, ctx) =>
+        download(ctx.client, await ctx.workspacePath(), o),
+      ),
+    );
+  return group;
+}
+
+async function download(
+  client: ApiClient,
+  ws: string,
+  o: NameOption & { outputName: string; downloadPath: string; all?: boolean },
+) {
+  const job = await fetchJob(client, ws, requireOption(o.name, '--name'));
+  if (!TERMINAL.includes(job.status))
+    throw new CliError(`Job ${job.name} is ${job.status}; download works once it has ended.`);
+  if (o.outputName !== 'score')
+    throw new CliError(`Batch jobs have one output, 'score'; got --output-name ${o.outputName}.`, {
+      exitCode: 2,
+    });
+  const uri = job.outputs.score?.path ?? '';
+  const match = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri);
+  if (!match) throw new CliError(`Job ${job.name} has no output location.`);
+  const [, datastore = '', file = ''] = match;
+  const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+  const target = join(o.downloadPath, 'named-outputs', 'score');
+  const files: string[] = [];
+  for (const name of [file.split('/').pop() ?? '', 'manifest.json']) {
+    const remote = folder ? `${folder}/${name}` : name;
+    try {
+      await client.download(
+        `${ws}/datastores/${datastore}/paths/${remote.split('/').map(segment).join('/')}`,
+        join(target, name),
+      );
+      files.push(join(target, name));
+    } catch (error) {
+      if (!(error instanceof CliError && error.status === 404)) throw error;
+    }
+  }
+  if (o.all) {
+    const logs = (
+      await client.request<{ value: { path: string }[] }>('GET', `${ws}/jobs/${segment(job.name)}/logs`)
+    ).value;
+    for (const log of logs) {
+      const local = join(o.downloadPath, 'logs', ...log.path.split('/'));
+      await client.download(
+        `${ws}/jobs/${segment(job.name)}/logs/${log.path.split('/').map(segment).join('/')}`,
+        local,
+      );
+      files.push(local);
+    }
+  }
+  if (files.length === 0)
+    throw new CliError(`Job ${job.name} wrote no output (${job.status}: ${job.result ?? ''}).`);
+  return { job: job.name, status: job.status, downloaded: files };
+}
