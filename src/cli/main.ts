@@ -9,6 +9,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerResourceCommands } from './commands/index.ts';
 import { registerInvokeCommands } from './commands/invoke.ts';
 import { registerJobCommands } from './commands/job.ts';
+import { registerDemo } from './commands/demo.ts';
 
 function buildProgram(): Command {
   const program = new Command('nightshift')
@@ -20,6 +21,7 @@ function buildProgram(): Command {
   const groups = registerResourceCommands(program);
   registerInvokeCommands(groups);
   registerJobCommands(program);
+  registerDemo(program);
   return program;
 }
 

@@ -1,0 +1,104 @@
+/**
+ * `nightshift demo` (npm run demo): the whole product in one command. It uses a running server or starts
+ * the embedded one, registers the breast-cancer random forest the project builds itself
+ * (scripts/build-fixtures.py), creates an endpoint and a no-code ONNX deployment, scores the bundled
+ * sample folder with a live progress bar, and prints where the predictions are and their first rows.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { createApp, type App } from '../../app.ts';
+import { loadConfig } from '../../config.ts';
+import { createApiClient, type ApiClient } from '../client.ts';
+import { uploadLocalPath } from '../uploads.ts';
+import { streamJob } from './job.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const ENDPOINT = 'demo-breast-cancer';
+const DEPLOYMENT = 'onnx-forest';
+
+async function reachable(server: string): Promise<boolean> {
+  try {
+    return (await fetch(`${server}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureServer(server: string, dataDir: string | undefined): Promise<{ url: string; app?: App }> {
+  if (await reachable(server)) return { url: server };
+  const port = new URL(server).port || '8080';
+  const config = loadConfig({ flags: { port, ...(dataDir ? { dataDir } : {}) }, env: process.env });
+  const app = await createApp(config);
+  const url = await app.start();
+  process.stderr.write(`Started the embedded Nightshift service at ${url} (data dir ${config.dataDir}).\n`);
+  return { url, app };
+}
+
+async function setUp(client: ApiClient): Promise<void> {
+  const ws = await client.workspacePath();
+  const model = await uploadLocalPath(client, join(ROOT, 'fixtures/models/breast-cancer-rf'));
+  const container = await client
+    .request<{ properties: { nextVersion: string } }>('GET', `${ws}/models/breast-cancer-rf`)
+    .catch(() => undefined);
+  const versions = container
+    ? (await client.request<{ value: { name: string; properties: { sourceUri: string } }[] }>('GET', `${ws}/models/breast-cancer-rf/versions`)).value
+    : [];
+  const same = versions.find((v) => v.properties.sourceUri === model.uri);
+  const version = same?.name ?? container?.properties.nextVersion ?? '1';
+  if (!same) {
+    await client.request('PUT', `${ws}/models/breast-cancer-rf/versions/${version}`, {
+      properties: { modelUri: model.uri, modelType: 'mlflow_model', description: 'Random forest on scikit-learn breast-cancer data, as ONNX.' },
+    });
+  }
+  process.stderr.write(`Model breast-cancer-rf:${version} registered.\n`);
+  await client.request('PUT', `${ws}/batchEndpoints/${ENDPOINT}`, { properties: { description: 'Nightshift demo endpoint' } });
+  await client.request('PUT', `${ws}/batchEndpoints/${ENDPOINT}/deployments/${DEPLOYMENT}`, {
+    properties: { model: { referenceType: 'Id', assetId: `azureml:breast-cancer-rf:${version}` }, miniBatchSize: 1, maxConcurrencyPerInstance: 2, retrySettings: { maxRetries: 1, timeout: 'PT60S' } },
+  });
+  await client.request('PATCH', `${ws}/batchEndpoints/${ENDPOINT}`, { properties: { defaults: { deploymentName: DEPLOYMENT } } });
+  process.stderr.write(`Endpoint ${ENDPOINT} with default deployment ${DEPLOYMENT} is ready.\n`);
+}
+
+async function run(options: { server: string; dataDir?: string }): Promise<void> {
+  const { url, app } = await ensureServer(options.server, options.dataDir);
+  try {
+    const client = createApiClient(url);
+    await setUp(client);
+    const input = await uploadLocalPath(client, join(ROOT, 'fixtures/data/breast-cancer'));
+    const ep = await client.request<{ properties: { scoringUri: string } }>('GET', `${await client.workspacePath()}/batchEndpoints/${ENDPOINT}`);
+    const job = await client.request<{ name: string }>('POST', new URL(ep.properties.scoringUri).pathname, {
+      properties: { InputData: { heart_data: { JobInputType: 'UriFolder', Uri: input.uri } } },
+    });
+    process.stderr.write(`Invoked: job ${job.name}\n`);
+    const done = await streamJob(client, await client.workspacePath(), job.name, 200);
+    const output = done.outputs.score?.path ?? '';
+    process.stdout.write(`\nJob ${done.name}: ${done.status} (${done.result ?? ''})\nPredictions: ${output}\n`);
+    const local = await localPath(client, output);
+    if (local) {
+      const rows = (await readFile(local, 'utf8')).split('\n').slice(0, 5);
+      process.stdout.write(`On disk: ${local}\nFirst rows (row,prediction,file_name):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
+    }
+    process.stdout.write(`\nNext: npx nightshift job show -n ${done.name} --server ${url}\n`);
+    if (done.status !== 'Completed') process.exitCode = 1;
+  } finally {
+    await app?.stop();
+  }
+}
+
+async function localPath(client: ApiClient, uri: string): Promise<string | undefined> {
+  const match = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri);
+  if (!match) return undefined;
+  const ds = await client.request<{ properties: { path?: string } }>('GET', `${await client.workspacePath()}/datastores/${match[1] ?? ''}`);
+  return ds.properties.path ? join(ds.properties.path, match[2] ?? '') : undefined;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('Score the bundled breast-cancer sample end to end (starts the embedded service if none runs).')
+    .option('--server <url>', 'server to use or start', process.env.NIGHTSHIFT_SERVER ?? 'http://127.0.0.1:8080')
+    .option('--data-dir <dir>', 'data dir for the embedded service (default ./.nightshift)')
+    .action(run);
+}
