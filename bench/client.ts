@@ -1,0 +1,88 @@
+/**
+ * The benchmark's REST client: registers the model, creates an endpoint per deployment shape, invokes a
+ * job on a local folder (registered as a LocalFolder datastore, so nothing is copied) and waits for it.
+ */
+
+export interface JobTiming {
+  totalMs: number;
+  firstMiniBatchMs: number;
+}
+
+export interface BenchClient {
+  deploy(
+    endpoint: string,
+    settings: { maxConcurrencyPerInstance: number; miniBatchSize: number },
+  ): Promise<void>;
+  runJob(endpoint: string, folder: string, file?: string): Promise<JobTiming>;
+}
+
+export async function createBenchClient(url: string, modelFolder: string): Promise<BenchClient> {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+  const ws = (await call<{ workspaceId: string }>('GET', '/info')).workspaceId;
+  const models = modelFolder.slice(0, modelFolder.lastIndexOf('/'));
+  await call('PUT', `${ws}/datastores/benchmodels`, {
+    properties: { datastoreType: 'LocalFolder', path: models },
+  });
+  const entry = modelFolder.slice(modelFolder.lastIndexOf('/') + 1);
+  await call('PUT', `${ws}/models/forest/versions/1`, {
+    properties: { modelType: 'mlflow_model', modelUri: `azureml://datastores/benchmodels/paths/${entry}` },
+  });
+  let datastores = 0;
+  return {
+    async deploy(endpoint, settings) {
+      await call('PUT', `${ws}/batchEndpoints/${endpoint}`, { properties: {} });
+      await call('PUT', `${ws}/batchEndpoints/${endpoint}/deployments/main`, {
+        properties: {
+          model: { assetId: 'azureml:forest:1' },
+          ...settings,
+          retrySettings: { maxRetries: 0, timeout: 'PT600S' },
+        },
+      });
+      await call('PATCH', `${ws}/batchEndpoints/${endpoint}`, {
+        properties: { defaults: { deploymentName: 'main' } },
+      });
+    },
+    async runJob(endpoint, folder, file) {
+      const ds = `benchdata${datastores++}`;
+      await call('PUT', `${ws}/datastores/${ds}`, {
+        properties: { datastoreType: 'LocalFolder', path: folder },
+      });
+      const started = performance.now();
+      const invokedAt = Date.now();
+      const job = await call<{ name: string }>('POST', `/endpoints/${endpoint}/jobs`, {
+        properties: {
+          InputData: {
+            data: {
+              JobInputType: file ? 'UriFile' : 'UriFolder',
+              Uri: `azureml://datastores/${ds}/paths/${file ?? ''}`,
+            },
+          },
+        },
+      });
+      for (;;) {
+        const current = await call<{
+          properties: { status: string; startTime: string | null; result: string | null };
+        }>('GET', `/endpoints/${endpoint}/jobs/${job.name}`);
+        if (['Completed', 'Failed', 'Canceled'].includes(current.properties.status)) {
+          if (current.properties.status !== 'Completed')
+            throw new Error(`bench job ${current.properties.status}: ${current.properties.result ?? ''}`);
+          const totalMs = performance.now() - started;
+          const first = current.properties.startTime
+            ? Date.parse(current.properties.startTime) - invokedAt
+            : NaN;
+          return { totalMs, firstMiniBatchMs: first };
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: the figures issue #3 asks for, from one run on this machine.
+ *   (a) tabular throughput: ~1 M rows × 30 floats over 20 CSV files scored by the tree-ensemble ONNX
+ *       model, as a job (invoke → Completed) and as a plain single-process loop over the same files with
+ *       the same reader and model; ratio job/loop for 1 and 2 workers;
+ *   (b) latency from invoke to the first mini-batch starting, and to Completed, for a one-file job;
+ *   (c) peak memory (server + workers) for 1× and 4× the input.
+ * Timings are printed as figures and ratios measured in this run; nothing here asserts a threshold.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp, type App } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createOnnxRuntime } from '../src/runtimes/onnx/onnx-runtime.ts';
+import { makeCsvFolder } from './data.ts';
+import { startMemorySampler } from './memory.ts';
+import { createBenchClient, type BenchClient } from './client.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const FILES = 20;
+const MODEL = join(ROOT, 'fixtures/models/breast-cancer-rf');
+
+async function plainLoop(folder: string, files: string[]): Promise<number> {
+  const runtime = createOnnxRuntime({
+    kind: 'onnx',
+    modelDir: dirname(MODEL),
+    modelPath: MODEL,
+    outputDir: tmpdir(),
+    outputAction: 'append_row',
+    loggingLevel: 'warning',
+    environmentVariables: {},
+  });
+  let bytes = 0;
+  const started = performance.now();
+  await runtime.init();
+  await runtime.run(
+    files.map((f) => join(folder, f)),
+    { write: (text: string) => ((bytes += text.length), Promise.resolve()) },
+  );
+  await runtime.dispose();
+  return performance.now() - started;
+}
+
+async function withServer<T>(work: (client: BenchClient, app: App) => Promise<T>): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-'));
+  const app = await createApp(loadConfig({ flags: { dataDir, port: '0' }, env: {} }));
+  const url = await app.start();
+  try {
+    return await work(await createBenchClient(url, MODEL), app);
+  } finally {
+    await app.stop();
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  }
+}
+
+function fmt(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+async function throughput(folder: string, files: string[]): Promise<void> {
+  console.log(
+    `\n(a) Tabular throughput: ${ROWS.toLocaleString()} rows × 30 floats in ${FILES} CSV files, 100-tree forest`,
+  );
+  const loop = await plainLoop(folder, files);
+  console.log(
+    `  plain single-process loop       ${fmt(loop)}  ${Math.round(ROWS / (loop / 1000)).toLocaleString()} rows/s`,
+  );
+  for (const workers of [1, 2]) {
+    const ms = await withServer(async (client) => {
+      await client.deploy(`bench-w${workers}`, { maxConcurrencyPerInstance: workers, miniBatchSize: 1 });
+      return (await client.runJob(`bench-w${workers}`, folder)).totalMs;
+    });
+    const rate = ROWS / (ms / 1000);
+    console.log(
+      `  job, ${workers} worker(s)                 ${fmt(ms)}  ${Math.round(rate).toLocaleString()} rows/s  = ${(loop / ms).toFixed(2)}× the plain loop`,
+    );
+  }
+}
+
+async function latency(folder: string): Promise<void> {
+  console.log('\n(b) Latency, one-file job (median of 5)');
+  await withServer(async (client) => {
+    await client.deploy('bench-latency', { maxConcurrencyPerInstance: 1, miniBatchSize: 1 });
+    const first: number[] = [];
+    const total: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await client.runJob('bench-latency', folder, `part-000.csv`);
+      first.push(r.firstMiniBatchMs);
+      total.push(r.totalMs);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    console.log(`  invoke → first mini-batch started  ${median(first).toFixed(0)} ms`);
+    console.log(`  invoke → Completed                 ${median(total).toFixed(0)} ms`);
+  });
+}
+
+async function memory(): Promise<void> {
+  const per = Math.max(1000, Math.floor(ROWS / 4 / FILES));
+  console.log(`\n(c) Peak memory (server + workers), 2 workers`);
+  const peaks: number[] = [];
+  for (const scale of [1, 4]) {
+    const folder = await makeCsvFolder(join(ROOT, 'bench/.data'), 'mem', FILES, per * scale, ROOT);
+    const peak = await withServer(async (client) => {
+      await client.deploy('bench-mem', { maxConcurrencyPerInstance: 2, miniBatchSize: 1 });
+      const sampler = startMemorySampler(process.pid);
+      await client.runJob('bench-mem', folder);
+      return sampler.stop();
+    });
+    peaks.push(peak);
+    console.log(
+      `  ${scale}× input (${(per * scale * FILES).toLocaleString()} rows): peak ${(peak / 1048576).toFixed(0)} MiB`,
+    );
+  }
+  console.log(`  4× / 1× peak = ${((peaks[1] ?? 0) / (peaks[0] ?? 1)).toFixed(2)}`);
+}
+
+const folder = await makeCsvFolder(
+  join(ROOT, 'bench/.data'),
+  'tabular',
+  FILES,
+  Math.floor(ROWS / FILES),
+  ROOT,
+);
+const files = Array.from({ length: FILES }, (_, f) => `part-${String(f).padStart(3, '0')}.csv`);
+await throughput(folder, files);
+await latency(folder);
+await memory();
