@@ -303,18 +303,25 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
       status = 'Failed';
       result = 'There is no succeeded mini batch item returned from run().';
     }
-    const ended = await deps.jobs.update(name, { status, result, endedAt: new Date().toISOString() }, [
-      'Finalizing',
-      'CancelRequested',
-      'Running',
-      'Preparing',
-    ]);
-    const final = ended ?? job;
+    // Manifest and logs are written before the status turns terminal, so a client that sees
+    // Completed/Failed/Canceled can download both at once.
+    const final: JobRecord = {
+      ...job,
+      status,
+      result,
+      endedAt: new Date().toISOString(),
+    };
     const files = batches.flatMap((b) => b.files);
     const inputs = await (inputHashes ?? hashInputs(deps.datastores, job.input.uri, files)).catch(() => []);
     await writeManifest(deps, final, { counts, inputs, output });
     await logs.init();
     await logs.result(final, batches);
+    await deps.jobs.update(name, { status, result, endedAt: final.endedAt }, [
+      'Finalizing',
+      'CancelRequested',
+      'Running',
+      'Preparing',
+    ]);
     deps.onEnded(name);
   }
 
