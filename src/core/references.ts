@@ -65,12 +65,9 @@ export function requireAssetRef(text: unknown, field: string, expected: AssetKin
 
 /** Normalises a path inside a datastore; refuses absolute paths and any '..' that climbs out. */
 export function normaliseDatastorePath(raw: string, field = 'path'): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    throw new ValidationError(`Invalid path '${raw}' in '${field}': it is not valid URI encoding.`, field);
-  }
+  // No percent-decoding here: HTTP routes hand over decoded paths already, and decoding twice would turn
+  // a file named 'a%20b.csv' into 'a b.csv'. An encoded '%2e%2e' stays a literal name inside the store.
+  const decoded = raw;
   const parts: string[] = [];
   for (const part of decoded.replace(/\\/g, '/').split('/')) {
     if (part === '' || part === '.') continue;

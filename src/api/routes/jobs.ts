@@ -5,6 +5,7 @@
  * lists), plus the job's log tree.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { NotFoundError } from '../../core/errors.ts';
 import type { JobRecord } from '../../core/jobs.ts';
 import { baseUrl, WS, type ApiServices } from '../context.ts';
 import { jobView } from '../job-view.ts';
@@ -111,6 +112,19 @@ export function registerJobRoutes(app: FastifyInstance, s: ApiServices): void {
     },
   );
 
+  app.get<{ Params: EndpointJobParams & { deployment: string } }>(
+    `${WS}/batchEndpoints/:endpoint/deployments/:deployment/jobs/:job`,
+    { schema: { tags } },
+    async (req) => {
+      const job = await s.jobs.getForEndpoint(req.params.endpoint, req.params.job);
+      if (job.deploymentName.toLowerCase() !== req.params.deployment.toLowerCase()) {
+        throw new NotFoundError(
+          `Job '${req.params.job}' was not found in deployment '${req.params.deployment}'.`,
+        );
+      }
+      return view(req, job, true);
+    },
+  );
   app.get<{ Querystring: ListQuery }>(`${WS}/jobs`, { schema: { tags } }, async (req) =>
     views(req, await s.jobs.list({ limit: limit(req.query) })),
   );

@@ -282,6 +282,11 @@ class Pool implements WorkerPool {
   #record(slot: Slot, task: RunTask, result: RunResult, startedAt: Date, elapsedMs: number): void {
     if (result.kind === 'done') {
       slot.logs.summary.write(summaryLine(task, { result: 'ok', ...result.outcome, startedAt, elapsedMs }));
+      // Every failed item keeps its reason in the log, not only the job's first error.
+      for (const f of result.outcome.itemFailures) {
+        const header = `mini batch ${task.miniBatchId} attempt ${task.attempt}: item ${f.file} failed on ${slot.name}:`;
+        slot.logs.error.write(errorEntry(header, f.message, f.stack));
+      }
       return;
     }
     slot.logs.summary.write(summaryLine(task, { result: result.kind, startedAt, elapsedMs }));

@@ -44,7 +44,8 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
         const info = await stat(resolveInside(path));
         return { kind: info.isDirectory() ? 'folder' : 'file', size: info.isDirectory() ? 0 : info.size };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
         throw error;
       }
     },
@@ -58,7 +59,13 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
     },
     async write(path: string, data: Readable | string | Buffer) {
       const full = resolveInside(path);
-      await mkdir(dirname(full), { recursive: true });
+      await mkdir(dirname(full), { recursive: true }).catch((error: unknown) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOTDIR' || code === 'EEXIST') {
+          throw new ValidationError(`Invalid path '${path}': a folder on the way is a file.`, 'path');
+        }
+        throw error;
+      });
       const temp = `${full}.tmp-${randomUUID()}`;
       try {
         const source = typeof data === 'string' || Buffer.isBuffer(data) ? Readable.from([data]) : data;
