@@ -66,7 +66,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       deployments,
       assets,
       datastores,
-      onSubmitted: (name) => { scheduler.submit(name); },
+      onSubmitted: (name) => {
+        scheduler.submit(name);
+      },
       onCancel: (name) => scheduler.cancel(name),
       actor: config.actor,
     });

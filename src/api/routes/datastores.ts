@@ -52,14 +52,12 @@ export function registerDatastoreRoutes(app: FastifyInstance, s: ApiServices): v
       if (existing?.kind === 'folder')
         throw new ValidationError(`'${path}' is a folder; upload to a file path inside it.`, 'path');
       const { size } = await backend.write(path, req.body);
-      return reply
-        .status(201)
-        .send({
-          datastore: req.params.name,
-          path,
-          size,
-          uri: `azureml://datastores/${req.params.name}/paths/${path}`,
-        });
+      return reply.status(201).send({
+        datastore: req.params.name,
+        path,
+        size,
+        uri: `azureml://datastores/${req.params.name}/paths/${path}`,
+      });
     },
   );
 

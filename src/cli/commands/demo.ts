@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { createApp, type App } from '../../app.ts';
+import type { App } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { createApiClient, type ApiClient } from '../client.ts';
 import { uploadLocalPath } from '../uploads.ts';
@@ -26,10 +26,14 @@ async function reachable(server: string): Promise<boolean> {
   }
 }
 
-async function ensureServer(server: string, dataDir: string | undefined): Promise<{ url: string; app?: App }> {
+async function ensureServer(
+  server: string,
+  dataDir: string | undefined,
+): Promise<{ url: string; app?: App }> {
   if (await reachable(server)) return { url: server };
   const port = new URL(server).port || '8080';
   const config = loadConfig({ flags: { port, ...(dataDir ? { dataDir } : {}) }, env: process.env });
+  const { createApp } = await import('../../app.ts');
   const app = await createApp(config);
   const url = await app.start();
   process.stderr.write(`Started the embedded Nightshift service at ${url} (data dir ${config.dataDir}).\n`);
@@ -43,21 +47,39 @@ async function setUp(client: ApiClient): Promise<void> {
     .request<{ properties: { nextVersion: string } }>('GET', `${ws}/models/breast-cancer-rf`)
     .catch(() => undefined);
   const versions = container
-    ? (await client.request<{ value: { name: string; properties: { sourceUri: string } }[] }>('GET', `${ws}/models/breast-cancer-rf/versions`)).value
+    ? (
+        await client.request<{ value: { name: string; properties: { sourceUri: string } }[] }>(
+          'GET',
+          `${ws}/models/breast-cancer-rf/versions`,
+        )
+      ).value
     : [];
   const same = versions.find((v) => v.properties.sourceUri === model.uri);
   const version = same?.name ?? container?.properties.nextVersion ?? '1';
   if (!same) {
     await client.request('PUT', `${ws}/models/breast-cancer-rf/versions/${version}`, {
-      properties: { modelUri: model.uri, modelType: 'mlflow_model', description: 'Random forest on scikit-learn breast-cancer data, as ONNX.' },
+      properties: {
+        modelUri: model.uri,
+        modelType: 'mlflow_model',
+        description: 'Random forest on scikit-learn breast-cancer data, as ONNX.',
+      },
     });
   }
   process.stderr.write(`Model breast-cancer-rf:${version} registered.\n`);
-  await client.request('PUT', `${ws}/batchEndpoints/${ENDPOINT}`, { properties: { description: 'Nightshift demo endpoint' } });
-  await client.request('PUT', `${ws}/batchEndpoints/${ENDPOINT}/deployments/${DEPLOYMENT}`, {
-    properties: { model: { referenceType: 'Id', assetId: `azureml:breast-cancer-rf:${version}` }, miniBatchSize: 1, maxConcurrencyPerInstance: 2, retrySettings: { maxRetries: 1, timeout: 'PT60S' } },
+  await client.request('PUT', `${ws}/batchEndpoints/${ENDPOINT}`, {
+    properties: { description: 'Nightshift demo endpoint' },
   });
-  await client.request('PATCH', `${ws}/batchEndpoints/${ENDPOINT}`, { properties: { defaults: { deploymentName: DEPLOYMENT } } });
+  await client.request('PUT', `${ws}/batchEndpoints/${ENDPOINT}/deployments/${DEPLOYMENT}`, {
+    properties: {
+      model: { referenceType: 'Id', assetId: `azureml:breast-cancer-rf:${version}` },
+      miniBatchSize: 1,
+      maxConcurrencyPerInstance: 2,
+      retrySettings: { maxRetries: 1, timeout: 'PT60S' },
+    },
+  });
+  await client.request('PATCH', `${ws}/batchEndpoints/${ENDPOINT}`, {
+    properties: { defaults: { deploymentName: DEPLOYMENT } },
+  });
   process.stderr.write(`Endpoint ${ENDPOINT} with default deployment ${DEPLOYMENT} is ready.\n`);
 }
 
@@ -67,18 +89,25 @@ async function run(options: { server: string; dataDir?: string }): Promise<void>
     const client = createApiClient(url);
     await setUp(client);
     const input = await uploadLocalPath(client, join(ROOT, 'fixtures/data/breast-cancer'));
-    const ep = await client.request<{ properties: { scoringUri: string } }>('GET', `${await client.workspacePath()}/batchEndpoints/${ENDPOINT}`);
+    const ep = await client.request<{ properties: { scoringUri: string } }>(
+      'GET',
+      `${await client.workspacePath()}/batchEndpoints/${ENDPOINT}`,
+    );
     const job = await client.request<{ name: string }>('POST', new URL(ep.properties.scoringUri).pathname, {
       properties: { InputData: { heart_data: { JobInputType: 'UriFolder', Uri: input.uri } } },
     });
     process.stderr.write(`Invoked: job ${job.name}\n`);
     const done = await streamJob(client, await client.workspacePath(), job.name, 200);
     const output = done.outputs.score?.path ?? '';
-    process.stdout.write(`\nJob ${done.name}: ${done.status} (${done.result ?? ''})\nPredictions: ${output}\n`);
+    process.stdout.write(
+      `\nJob ${done.name}: ${done.status} (${done.result ?? ''})\nPredictions: ${output}\n`,
+    );
     const local = await localPath(client, output);
     if (local) {
       const rows = (await readFile(local, 'utf8')).split('\n').slice(0, 5);
-      process.stdout.write(`On disk: ${local}\nFirst rows (row,prediction,file_name):\n${rows.map((r) => `  ${r}`).join('\n')}\n`);
+      process.stdout.write(
+        `On disk: ${local}\nFirst rows (row,prediction,file_name):\n${rows.map((r) => `  ${r}`).join('\n')}\n`,
+      );
     }
     process.stdout.write(`\nNext: npx nightshift job show -n ${done.name} --server ${url}\n`);
     if (done.status !== 'Completed') process.exitCode = 1;
@@ -90,15 +119,24 @@ async function run(options: { server: string; dataDir?: string }): Promise<void>
 async function localPath(client: ApiClient, uri: string): Promise<string | undefined> {
   const match = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri);
   if (!match) return undefined;
-  const ds = await client.request<{ properties: { path?: string } }>('GET', `${await client.workspacePath()}/datastores/${match[1] ?? ''}`);
+  const ds = await client.request<{ properties: { path?: string } }>(
+    'GET',
+    `${await client.workspacePath()}/datastores/${match[1] ?? ''}`,
+  );
   return ds.properties.path ? join(ds.properties.path, match[2] ?? '') : undefined;
 }
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Score the bundled breast-cancer sample end to end (starts the embedded service if none runs).')
-    .option('--server <url>', 'server to use or start', process.env.NIGHTSHIFT_SERVER ?? 'http://127.0.0.1:8080')
+    .description(
+      'Score the bundled breast-cancer sample end to end (starts the embedded service if none runs).',
+    )
+    .option(
+      '--server <url>',
+      'server to use or start',
+      process.env.NIGHTSHIFT_SERVER ?? 'http://127.0.0.1:8080',
+    )
     .option('--data-dir <dir>', 'data dir for the embedded service (default ./.nightshift)')
     .action(run);
 }

@@ -3,7 +3,6 @@
  * (`listening on http://HOST:PORT`) and shuts down cleanly on SIGINT / SIGTERM.
  */
 import type { Command } from 'commander';
-import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 
 interface ServeOptions {
@@ -34,6 +33,8 @@ export function registerServe(program: Command): void {
         },
         env: process.env,
       });
+      // Loaded here, not at the top: other commands should not pay for the server's start-up.
+      const { createApp } = await import('../../app.ts');
       const app = await createApp(config);
       const url = await app.start();
       process.stdout.write(`listening on ${url}\n`);
@@ -50,7 +51,11 @@ export function registerServe(program: Command): void {
           },
         );
       };
-      process.on('SIGINT', () => shutdown('SIGINT'));
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => {
+        shutdown('SIGINT');
+      });
+      process.on('SIGTERM', () => {
+        shutdown('SIGTERM');
+      });
     });
 }
