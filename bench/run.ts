@@ -70,7 +70,7 @@ function fmt(ms: number): string {
 
 async function throughput(folder: string, files: string[]): Promise<void> {
   console.log(
-    `\n(a) Tabular throughput: ${ROWS.toLocaleString()} rows × 30 floats in ${FILES} CSV files, 100-tree forest`,
+    `\n(a) Tabular throughput: ${ROWS.toLocaleString()} rows × 30 floats in ${FILES} CSV files, random-forest ONNX model`,
   );
   const loop = await plainLoop(folder, files);
   console.log(
