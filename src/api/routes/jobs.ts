@@ -69,31 +69,24 @@ export function registerJobRoutes(app: FastifyInstance, s: ApiServices): void {
     { schema: { tags } },
     async (req) => view(req, await s.jobs.getForEndpoint(req.params.endpoint, req.params.job)),
   );
+  const listForEndpoint = async (req: FastifyRequest<{ Params: EndpointParams; Querystring: ListQuery }>) =>
+    views(
+      req,
+      await s.jobs.list({
+        endpoint: req.params.endpoint,
+        ...(req.query.deployment ? { deployment: req.query.deployment } : {}),
+        limit: limit(req.query),
+      }),
+    );
   app.get<{ Params: EndpointParams; Querystring: ListQuery }>(
     '/endpoints/:endpoint/jobs',
     { schema: { tags } },
-    async (req) =>
-      views(
-        req,
-        await s.jobs.list({
-          endpoint: req.params.endpoint,
-          ...(req.query.deployment ? { deployment: req.query.deployment } : {}),
-          limit: limit(req.query),
-        }),
-      ),
+    listForEndpoint,
   );
   app.get<{ Params: EndpointParams; Querystring: ListQuery }>(
     `${WS}/batchEndpoints/:endpoint/jobs`,
     { schema: { tags } },
-    async (req) =>
-      views(
-        req,
-        await s.jobs.list({
-          endpoint: req.params.endpoint,
-          ...(req.query.deployment ? { deployment: req.query.deployment } : {}),
-          limit: limit(req.query),
-        }),
-      ),
+    listForEndpoint,
   );
   app.get<{ Params: EndpointParams & { deployment: string }; Querystring: ListQuery }>(
     `${WS}/batchEndpoints/:endpoint/deployments/:deployment/jobs`,
