@@ -16,7 +16,8 @@ export async function makeCsvFolder(
   repoRoot: string,
 ): Promise<string> {
   const folder = join(root, `${name}-${files}x${rowsPerFile}`);
-  const marker = join(folder, '.complete');
+  // The marker sits beside the folder, not in it: a job reads every file at the folder's top level.
+  const marker = `${folder}.complete`;
   if (existsSync(marker)) return folder;
   await mkdir(folder, { recursive: true });
   const sample = readFileSync(join(repoRoot, 'fixtures/data/breast-cancer/part-0.csv'), 'utf8')

@@ -57,6 +57,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       dataDir: config.dataDir,
       leaseMs: config.engine.leaseMs,
       maxWorkers: config.engine.maxWorkers,
+      spareWorkers: config.engine.spareWorkers,
       logger,
     });
     const jobs = createJobService({

@@ -18,7 +18,8 @@ export interface Config {
   actor: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Extra worker slots per instance; Azure's max_concurrency_per_instance still applies per deployment. */
-  engine: { pollIntervalMs: number; leaseMs: number; maxWorkers: number };
+  /** spareWorkers: warm worker processes kept ready so a job starts in milliseconds (0 turns it off). */
+  engine: { pollIntervalMs: number; leaseMs: number; maxWorkers: number; spareWorkers: number };
 }
 
 export interface ConfigSources {
@@ -80,7 +81,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     actor: pick(env.NIGHTSHIFT_ACTOR, file.actor) ?? safeUserName(),
     logLevel: logLevel as Config['logLevel'],
-    engine: { pollIntervalMs: 50, leaseMs: 30_000, maxWorkers: 64 },
+    engine: {
+      pollIntervalMs: 50,
+      leaseMs: 30_000,
+      maxWorkers: 64,
+      spareWorkers: Number(pick(env.NIGHTSHIFT_SPARE_WORKERS, file.spareWorkers) ?? 2),
+    },
   };
 }
 

@@ -118,6 +118,15 @@ export interface MiniBatchRecord {
   worker?: string;
   elapsedMs?: number;
   error?: JobError;
+  /** Size and sha256 of each input, reported by the worker that scored it (for the manifest). */
+  inputs?: InputFileDigest[];
+}
+
+export interface InputFileDigest {
+  /** Path inside the input datastore. */
+  path: string;
+  size: number;
+  sha256: string;
 }
 
 export interface JobCounts {

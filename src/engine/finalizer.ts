@@ -4,12 +4,13 @@
  * beside it that says what produced it (job, deployment, model and hash, inputs with sizes and hashes,
  * counts, timings). Parts are never read whole, and running it again gives the same file.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { JobCounts, JobRecord, MiniBatchRecord } from '../core/jobs.ts';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { InputFileDigest, JobCounts, JobRecord, MiniBatchRecord } from '../core/jobs.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 
 export function partPath(jobDir: string, index: number): string {
@@ -22,24 +23,38 @@ async function* concatParts(paths: string[]): AsyncGenerator<Buffer> {
   }
 }
 
-export async function hashInputs(
+/**
+ * Size and sha256 of every input, in mini-batch order. Workers report them for the mini-batches they
+ * scored (hashed from the bytes they read); the files of failed or canceled mini-batches are hashed
+ * here, in a worker thread.
+ */
+export async function inputDigests(
+  datastores: DatastoreService,
+  inputUri: string,
+  batches: readonly MiniBatchRecord[],
+): Promise<InputFileDigest[]> {
+  const known = new Map(batches.flatMap((b) => b.inputs ?? []).map((d) => [d.path, d]));
+  const files = batches.flatMap((b) => b.files);
+  const missing = files.filter((f) => !known.has(f));
+  if (missing.length > 0) {
+    for (const digest of await hashInputs(datastores, inputUri, missing).catch(() => []))
+      known.set(digest.path, digest);
+  }
+  return files.map((path) => known.get(path) ?? { path, size: 0, sha256: '' });
+}
+
+/** Size and sha256 of each input file, computed in a worker thread (see input-hash-thread.ts). */
+async function hashInputs(
   datastores: DatastoreService,
   inputUri: string,
   files: readonly string[],
 ): Promise<{ path: string; size: number; sha256: string }[]> {
   const datastore = /^azureml:\/\/datastores\/([^/]+)/.exec(inputUri)?.[1] ?? '';
   const backend = await datastores.backend(datastore);
-  const out: { path: string; size: number; sha256: string }[] = [];
-  for (const path of files) {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of backend.openRead(path)) {
-      hash.update(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
-    out.push({ path, size, sha256: hash.digest('hex') });
-  }
-  return out;
+  const local = files.map((path) => backend.localPath(path) ?? path);
+  const thread = new Worker(new URL('./input-hash-thread.ts', import.meta.url), { workerData: local });
+  const [results] = (await once(thread, 'message')) as [{ size: number; sha256: string }[]];
+  return files.map((path, i) => ({ path, size: results[i]?.size ?? 0, sha256: results[i]?.sha256 ?? '' }));
 }
 
 export async function assembleOutput(

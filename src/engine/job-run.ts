@@ -12,7 +12,7 @@ import type { JobError, JobRecord, JobStatus, MiniBatchRecord } from '../core/jo
 import type { RuntimeSettings } from '../runtimes/contract.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
-import { assembleOutput, hashInputs, partPath, writeManifest } from './finalizer.ts';
+import { assembleOutput, inputDigests, partPath, writeManifest } from './finalizer.ts';
 import { createJobLogs } from './job-logs.ts';
 import {
   createWorkerPool,
@@ -20,6 +20,7 @@ import {
   type AttemptResult,
   type WorkerPool,
 } from './pool/worker-pool.ts';
+import type { SpareWorkers } from './pool/spare-workers.ts';
 import type { QueuedTask, TaskQueue } from './queue/contract.ts';
 
 export interface JobRunDeps {
@@ -30,6 +31,7 @@ export interface JobRunDeps {
   owner: string;
   leaseMs: number;
   maxWorkers: number;
+  spares?: SpareWorkers;
   logger: Logger;
   onEnded: (job: string) => void;
 }
@@ -96,7 +98,6 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
   let ending = false;
   let pumping = false;
   let again = false;
-  let inputHashes: ReturnType<typeof hashInputs> | undefined;
 
   async function load(): Promise<JobRecord> {
     const job = await deps.jobs.get(name);
@@ -121,22 +122,33 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
         timeoutMs: job.settings.retrySettings.timeoutSeconds * 1000,
         logDir: logs.dir,
         node,
+        ...(deps.spares ? { spares: deps.spares } : {}),
       });
       void pool.warm().catch(() => undefined);
       return { pool, busy: 0, size: perInstance, node };
     });
-    const files = (await deps.jobs.miniBatches(name)).flatMap((b) => b.files);
-    inputHashes = hashInputs(deps.datastores, job.input.uri, files);
-    inputHashes.catch(() => undefined);
     return pools;
   }
 
-  async function record(mb: MiniBatchRecord, result: AttemptResult, job: JobRecord): Promise<void> {
+  async function record(
+    mb: MiniBatchRecord,
+    result: AttemptResult,
+    job: JobRecord,
+    localFiles: readonly string[],
+  ): Promise<void> {
     if (result.ok) {
       const { outcome } = result;
+      // Workers report digests by the local path they read; the manifest names datastore paths.
+      const byLocal = new Map(localFiles.map((local, i) => [local, mb.files[i] ?? local]));
+      const inputs = (outcome.inputs ?? []).map((d) => ({
+        path: byLocal.get(d.file) ?? d.file,
+        size: d.size,
+        sha256: d.sha256,
+      }));
       await deps.jobs.finishAttempt(name, mb.index, {
         state: 'succeeded',
         ...outcome,
+        inputs,
         worker: result.worker,
         elapsedMs: Math.round(result.elapsedMs),
       });
@@ -203,7 +215,7 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
       if (error instanceof WorkerPoolClosedError) return;
       throw error;
     }
-    await record(mb, result, job);
+    await record(mb, result, job, files);
     const retried = !result.ok && mb.attempts <= job.settings.retrySettings.maxRetries;
     if (retried) await deps.queue.nack(task.id, deps.owner, 0);
     else await deps.queue.ack(task.id, deps.owner);
@@ -283,15 +295,16 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
       await deps.queue.removeJob(name);
       await stopPools(true);
       await deps.jobs.cancelOpen(name);
-    } else {
-      await stopPools(false);
     }
+    // Every mini-batch is done, so the workers can wind down while the output is assembled; the job
+    // turns terminal only once they have exited and their last log lines are flushed.
+    const closing = ending_ || alreadyCanceling ? Promise.resolve() : stopPools(false);
     if (!alreadyCanceling)
       await deps.jobs.update(name, { status: 'Finalizing' }, ['Preparing', 'Running', 'Finalizing']);
-    await finish(ending_);
+    await finish(ending_, closing);
   }
 
-  async function finish(ending_: Ending): Promise<void> {
+  async function finish(ending_: Ending, closing: Promise<void> = Promise.resolve()): Promise<void> {
     const job = await load();
     const batches = await deps.jobs.miniBatches(name);
     const counts = await deps.jobs.counts(name);
@@ -311,11 +324,11 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
       result,
       endedAt: new Date().toISOString(),
     };
-    const files = batches.flatMap((b) => b.files);
-    const inputs = await (inputHashes ?? hashInputs(deps.datastores, job.input.uri, files)).catch(() => []);
+    const inputs = await inputDigests(deps.datastores, job.input.uri, batches);
     await writeManifest(deps, final, { counts, inputs, output });
     await logs.init();
     await logs.result(final, batches);
+    await closing;
     await deps.jobs.update(name, { status, result, endedAt: final.endedAt }, [
       'Finalizing',
       'CancelRequested',

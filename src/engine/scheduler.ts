@@ -10,6 +10,7 @@ import { miniBatchId } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { createJobRun, type JobRun } from './job-run.ts';
+import { createSpareWorkers } from './pool/spare-workers.ts';
 import type { TaskQueue } from './queue/contract.ts';
 
 export interface SchedulerDeps {
@@ -19,6 +20,8 @@ export interface SchedulerDeps {
   dataDir: string;
   leaseMs: number;
   maxWorkers: number;
+  /** Warm processes kept in reserve; 0 forks workers only when a job needs them. */
+  spareWorkers: number;
   logger: Logger;
 }
 
@@ -37,9 +40,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const waiters = new Map<string, (() => void)[]>();
   let heartbeat: NodeJS.Timeout | undefined;
   let stopped = false;
+  const spares = createSpareWorkers(deps.spareWorkers);
 
   function onEnded(job: string): void {
     runs.delete(job);
+    if (!stopped && runs.size === 0) spares.refill();
     for (const resolve of waiters.get(job) ?? []) resolve();
     waiters.delete(job);
   }
@@ -56,6 +61,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         owner,
         leaseMs: deps.leaseMs,
         maxWorkers: deps.maxWorkers,
+        spares,
         logger: deps.logger,
         onEnded,
       },
@@ -93,6 +99,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   return {
     async start() {
       await resume();
+      if (runs.size === 0) spares.refill();
       heartbeat = setInterval(
         () => {
           for (const run of runs.values()) {
@@ -115,6 +122,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (heartbeat) clearInterval(heartbeat);
       await Promise.all([...runs.values()].map((run) => run.detach()));
       runs.clear();
+      await spares.close();
     },
     ended(job) {
       return new Promise((resolve) => {

@@ -19,6 +19,13 @@ export interface ItemFailure {
   stack?: string;
 }
 
+/** Size and sha256 of an input file, for the job's manifest. */
+export interface InputDigest {
+  file: string;
+  size: number;
+  sha256: string;
+}
+
 /** What a finished `run()` reports back; the engine turns it into counts and the first error. */
 export interface MiniBatchOutcome {
   /** Items (files) counted as succeeded; Azure's rule is min(len(returned), len(miniBatch)). */
@@ -29,6 +36,11 @@ export interface MiniBatchOutcome {
   itemFailures: ItemFailure[];
   /** Output rows written to the part sink (for progress and the manifest). */
   rowsWritten: number;
+  /**
+   * Digests of inputs the runtime read whole, hashed from the bytes it read anyway; the worker hashes
+   * whatever is missing, so the engine always gets one per file of a succeeded mini-batch.
+   */
+  inputs?: InputDigest[];
 }
 
 /** Settings a runtime needs, resolved by the engine from the deployment and the job. */

@@ -13,7 +13,9 @@
  */
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { PartSink, RuntimeSettings, ScoringRuntime } from './contract.ts';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { InputDigest, MiniBatchOutcome, PartSink, RuntimeSettings, ScoringRuntime } from './contract.ts';
 import { createJsRuntime } from './js/js-runtime.ts';
 import {
   describeError,
@@ -102,6 +104,31 @@ async function handleInit(s: RuntimeSettings): Promise<void> {
   }
 }
 
+async function digestFile(file: string): Promise<InputDigest | undefined> {
+  try {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return { file, size, sha256: hash.digest('hex') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Completes the runtime's input digests: hashing here, in parallel workers, keeps it off the server. */
+async function withDigests(files: readonly string[], outcome: MiniBatchOutcome): Promise<MiniBatchOutcome> {
+  const known = new Map((outcome.inputs ?? []).map((d) => [d.file, d]));
+  const inputs: InputDigest[] = [];
+  for (const file of files) {
+    const digest = known.get(file) ?? (await digestFile(file));
+    if (digest) inputs.push(digest);
+  }
+  return { ...outcome, inputs };
+}
+
 async function handleRun(task: RunTask): Promise<void> {
   const { miniBatchId } = task;
   if (runtime === undefined || settings === undefined) {
@@ -114,7 +141,7 @@ async function handleRun(task: RunTask): Promise<void> {
   }
   const part = openPart(task.partPath);
   try {
-    const outcome = await runtime.run(task.files, part.sink);
+    const outcome = await withDigests(task.files, await runtime.run(task.files, part.sink));
     if (settings.outputAction === 'append_row') await part.commit();
     else await part.discard();
     send({ type: 'done', miniBatchId, outcome });
@@ -151,3 +178,11 @@ process.on('message', (message: unknown) => {
 });
 // A worker must never outlive its pool: when the parent goes away, so do we.
 process.on('disconnect', () => process.exit(0));
+
+// A spare worker (forked before any job needs it) imports the runtimes while it waits, so the job that
+// adopts it only pays for its own init().
+const preloadAt = process.argv.indexOf('--nightshift-preload');
+if (preloadAt >= 0) {
+  process.argv.splice(preloadAt, 1);
+  void import('./onnx/onnx-runtime.ts').catch(() => undefined);
+}

@@ -4,6 +4,7 @@
  * later PostgreSQL store can sit behind it; the contract test suite in test/contracts runs against each.
  */
 import type {
+  InputFileDigest,
   JobCounts,
   JobError,
   JobRecord,
@@ -55,6 +56,7 @@ export interface AttemptResult {
   worker: string;
   elapsedMs: number;
   error?: JobError;
+  inputs?: InputFileDigest[];
 }
 
 /**

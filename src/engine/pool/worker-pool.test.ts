@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { RuntimeSettings } from '../../runtimes/contract.ts';
+import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
 import {
   createWorkerPool,
   WorkerPoolClosedError,
@@ -89,6 +89,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The counts of an outcome, without the input digests (checked on their own). */
+function countsOf(outcome: MiniBatchOutcome): Omit<MiniBatchOutcome, 'inputs'> {
+  const counts: Partial<MiniBatchOutcome> = { ...outcome };
+  delete counts.inputs;
+  return counts as Omit<MiniBatchOutcome, 'inputs'>;
+}
+
 void test('a run writes its part and reports counts; stdout lands in the worker log', async (t) => {
   const { pool, dir, task } = startJob('strings.ts');
   const started = performance.now();
@@ -96,9 +103,17 @@ void test('a run writes its part and reports counts; stdout lands in the worker 
   t.diagnostic(`worker start (fork to ready): ${Math.round(performance.now() - started)} ms`);
   const result = await pool.run(task('mb-0', ['a.txt', 'b.txt']));
   assertOk(result);
-  assert.deepEqual(result.outcome, { succeeded: 2, failed: 0, itemFailures: [], rowsWritten: 2 });
+  assert.deepEqual(countsOf(result.outcome), { succeeded: 2, failed: 0, itemFailures: [], rowsWritten: 2 });
   assert.equal(result.worker, 'node-0/process0');
   assert.ok(result.elapsedMs > 0);
+  // The worker reports size and sha256 of every input it was given, for the job's manifest.
+  assert.deepEqual(
+    result.outcome.inputs?.map((d) => [basename(d.file), d.size, d.sha256.length]),
+    [
+      ['a.txt', 1, 64],
+      ['b.txt', 2, 64],
+    ],
+  );
   assert.equal(await readFile(join(dir, 'parts', 'mb-0.part'), 'utf8'), 'a.txt: 1\nb.txt: 2\n');
   await pool.close();
   const stdout = await readFile(join(dir, 'logs', 'user', 'stdout', 'node-0', 'process0.stdout.txt'), 'utf8');
@@ -145,7 +160,7 @@ void test('summary_only counts rows and writes no part', async () => {
   const result = await pool.run(task('mb-s', ['a.txt', 'b.txt']));
   await pool.close();
   assertOk(result);
-  assert.deepEqual(result.outcome, { succeeded: 2, failed: 0, itemFailures: [], rowsWritten: 0 });
+  assert.deepEqual(countsOf(result.outcome), { succeeded: 2, failed: 0, itemFailures: [], rowsWritten: 0 });
   await assert.rejects(readdir(join(dir, 'parts')), { code: 'ENOENT' });
 });
 
@@ -162,7 +177,7 @@ void test('fewer rows than files count the rest as failed', async () => {
   const result = await pool.run(task('mb-f', ['a.txt', 'b.txt', 'c.txt']));
   await pool.close();
   assertOk(result);
-  assert.deepEqual(result.outcome, { succeeded: 2, failed: 1, itemFailures: [], rowsWritten: 2 });
+  assert.deepEqual(countsOf(result.outcome), { succeeded: 2, failed: 1, itemFailures: [], rowsWritten: 2 });
 });
 
 void test('an exception reports message and stack, logs it, and leaves no part behind', async () => {

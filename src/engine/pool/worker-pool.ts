@@ -21,6 +21,7 @@ import {
   type LogFile,
   type WorkerLogs,
 } from './worker-logs.ts';
+import type { SpareWorkers } from './spare-workers.ts';
 import { describeExit, WorkerProcess, type InitResult, type RunResult } from './worker-process.ts';
 
 export type { RunTask } from '../../runtimes/worker-protocol.ts';
@@ -41,6 +42,8 @@ export interface WorkerPoolOptions {
   maxInitFailures?: number;
   /** How long close() lets a worker dispose before killing it; default 2 s. */
   closeGraceMs?: number;
+  /** Pre-forked warm processes to adopt before forking new ones. */
+  spares?: SpareWorkers;
 }
 
 export type AttemptFailureKind = 'exception' | 'timeout' | 'crash' | 'init';
@@ -110,7 +113,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 }
 
 class Pool implements WorkerPool {
-  #options: Required<WorkerPoolOptions>;
+  #options: Required<Omit<WorkerPoolOptions, 'spares'>> & Pick<WorkerPoolOptions, 'spares'>;
   #slots: Slot[];
   #mainLog: LogFile;
   #queue: Pending[] = [];
@@ -197,10 +200,12 @@ class Pool implements WorkerPool {
     if (this.#state !== 'open' || this.#broken !== undefined || slot.worker !== undefined) {
       return Promise.resolve();
     }
+    const spare = this.#options.spares?.take();
     const worker = new WorkerProcess({
       settings: this.#options.settings,
       logs: slot.logs,
       initTimeoutMs: this.#options.initTimeoutMs,
+      ...(spare ? { child: spare } : {}),
     });
     slot.worker = worker;
     slot.ready = false;

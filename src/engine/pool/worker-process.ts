@@ -6,9 +6,8 @@
  * the pool never hangs on a child that crashed, hung or exited from inside a script. The child's
  * stdout/stderr are piped into the slot's log files.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
 import {
   isChildMessage,
@@ -17,9 +16,8 @@ import {
   type ParentMessage,
   type RunTask,
 } from '../../runtimes/worker-protocol.ts';
+import { forkWorker } from './spare-workers.ts';
 import type { WorkerLogs } from './worker-logs.ts';
-
-const workerEntry = fileURLToPath(new URL('../../runtimes/worker-main.ts', import.meta.url));
 
 /** How long a dead child's pipes may take to deliver their last output before we stop waiting. */
 const DRAIN_MS = 500;
@@ -41,15 +39,8 @@ export interface WorkerProcessOptions {
   settings: RuntimeSettings;
   logs: WorkerLogs;
   initTimeoutMs: number;
-}
-
-/**
- * The parent's flags, minus those that must not be repeated in a child: a debugger port would clash,
- * and test-runner or watch flags would turn the worker into something else. Type stripping and
- * loaders stay, so the child runs .ts like its parent.
- */
-function workerExecArgv(): string[] {
-  return process.execArgv.filter((arg) => !/^--(inspect|debug|test|watch)(-[a-z-]+)?(=|$)/.test(arg));
+  /** A pre-forked warm child to adopt instead of forking one. */
+  child?: ChildProcess;
 }
 
 export function describeExit(info: ExitInfo): string {
@@ -72,10 +63,7 @@ export class WorkerProcess {
   #waiter: ((event: WorkerEvent) => void) | undefined;
 
   constructor(options: WorkerProcessOptions) {
-    this.#child = fork(workerEntry, [], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: workerExecArgv(),
-    });
+    this.#child = options.child ?? forkWorker();
     const child = this.#child;
     child.stdout?.pipe(options.logs.stdout.stream(), { end: false });
     child.stderr?.pipe(options.logs.stderr.stream(), { end: false });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,10 +80,26 @@ async function score(
 
 const labelsOf = (predictions: string[] | undefined): number[] => (predictions ?? []).map(Number);
 
+/** The counts of an outcome, without the input digests (checked on their own). */
+function countsOf(outcome: MiniBatchOutcome): Omit<MiniBatchOutcome, 'inputs'> {
+  const counts: Partial<MiniBatchOutcome> = { ...outcome };
+  delete counts.inputs;
+  return counts as Omit<MiniBatchOutcome, 'inputs'>;
+}
+
 describe('onnx runtime, tables', () => {
   it('scores the breast-cancer MLflow model with the labels sklearn predicts, row by row', async () => {
     const { outcome, byFile } = await score(join(MODELS, 'breast-cancer-rf'), PARTS);
-    assert.deepEqual(outcome, { succeeded: 4, failed: 0, itemFailures: [], rowsWritten: 569 });
+    assert.deepEqual(countsOf(outcome), { succeeded: 4, failed: 0, itemFailures: [], rowsWritten: 569 });
+    // The digests come from the bytes the CSV reader read; they must equal an independent sha256.
+    for (const file of PARTS) {
+      const bytes = await readFile(file);
+      const expected = { file, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      assert.deepEqual(
+        outcome.inputs?.find((d) => d.file === file),
+        expected,
+      );
+    }
     for (const name of ['part-0.csv', 'part-1.csv', 'part-2.csv', 'part-3.csv']) {
       assert.deepEqual(labelsOf(byFile.get(name)), cancer.labels[name], name);
     }
@@ -192,7 +209,7 @@ describe('onnx runtime, tables', () => {
 
   it('only counts under summary_only', async () => {
     const { outcome, lines } = await score('iris-lr.onnx', [IRIS], { outputAction: 'summary_only' });
-    assert.deepEqual(outcome, { succeeded: 1, failed: 0, itemFailures: [], rowsWritten: 0 });
+    assert.deepEqual(countsOf(outcome), { succeeded: 1, failed: 0, itemFailures: [], rowsWritten: 0 });
     assert.deepEqual(lines, []);
   });
 });
@@ -205,7 +222,7 @@ describe('onnx runtime, images', () => {
       const { outcome, byFile } = await score(join(MODELS, model), files, {
         environmentVariables: { NIGHTSHIFT_IMAGE_BATCH: '4' },
       });
-      assert.deepEqual(outcome, { succeeded: 6, failed: 0, itemFailures: [], rowsWritten: 6 });
+      assert.deepEqual(countsOf(outcome), { succeeded: 6, failed: 0, itemFailures: [], rowsWritten: 6 });
       assert.deepEqual(
         Object.fromEntries([...byFile].map(([name, [label]]) => [name, Number(label)])),
         colors.labels,

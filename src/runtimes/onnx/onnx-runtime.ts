@@ -15,11 +15,11 @@ import type {
   PartSink,
   RuntimeSettings,
   ScoringRuntime,
+  InputDigest,
 } from '../contract.ts';
 import { InputFileError } from '../readers/input-error.ts';
 import { inputFormatOf, openTabular, type TabularFormat } from '../readers/input-formats.ts';
 import { planImages, type ImagePlan } from './image-plan.ts';
-import { scoreImageFiles } from './image-scoring.ts';
 import { planTabular, tabularFeeds } from './input-plan.ts';
 import { locateModel, type LocatedModel } from './model-locator.ts';
 import { predictionTexts, PredictionWriter, SinkWriteError } from './prediction-format.ts';
@@ -66,11 +66,15 @@ class OnnxRuntime implements ScoringRuntime {
     const writer = new PredictionWriter(sink, this.#settings.outputAction);
     const failures: ItemFailure[] = [];
     const images: string[] = [];
+    const inputs: InputDigest[] = [];
     for (const file of miniBatch) {
       try {
         const format = inputFormatOf(file);
         if (format.kind === 'image') images.push(file);
-        else await this.#scoreTable(loaded, file, format.format, writer);
+        else {
+          const digest = await this.#scoreTable(loaded, file, format.format, writer);
+          if (digest) inputs.push({ file, ...digest });
+        }
       } catch (error) {
         if (error instanceof SinkWriteError) throw error;
         failures.push(itemFailure(file, error));
@@ -82,6 +86,7 @@ class OnnxRuntime implements ScoringRuntime {
       failed: failures.length,
       itemFailures: failures,
       rowsWritten: writer.rowsWritten,
+      inputs,
     };
   }
 
@@ -90,7 +95,7 @@ class OnnxRuntime implements ScoringRuntime {
     file: string,
     format: TabularFormat,
     writer: PredictionWriter,
-  ): Promise<void> {
+  ): Promise<{ size: number; sha256: string } | undefined> {
     const source = await openTabular(file, format);
     try {
       const plan = planTabular(loaded.session.inputs, loaded.model.signature, source);
@@ -100,6 +105,7 @@ class OnnxRuntime implements ScoringRuntime {
         const output = await loaded.session.run(tabularFeeds(plan, chunk));
         if (writer.enabled) await writer.writeRows(chunk.firstRow, predictionTexts(output), name);
       }
+      return source.digest?.();
     } finally {
       await source.close();
     }
@@ -116,6 +122,8 @@ class OnnxRuntime implements ScoringRuntime {
     }
     const plan = loaded.imagePlan;
     if (plan instanceof Error) return files.map((file) => itemFailure(file, plan));
+    // sharp (image decoding) is loaded only when a job has images: it is the heaviest import.
+    const { scoreImageFiles } = await import('./image-scoring.ts');
     return scoreImageFiles(files, {
       session: loaded.session,
       plan,

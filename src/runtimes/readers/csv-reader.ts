@@ -6,6 +6,7 @@
  * rest of the file to csv-parse, which handles quoting and quoted newlines. Blank lines are skipped
  * as pandas skips them, so row numbers count records, while error messages give physical lines.
  */
+import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
@@ -38,10 +39,18 @@ class ByteWindow implements ByteSpan {
   start = 0;
   end = 0;
   eof = false;
+  /** Every byte read passes through here once, so the manifest's sha256 costs no second read. */
+  readonly hash = createHash('sha256');
+  size = 0;
   readonly #handle: FileHandle;
 
   constructor(handle: FileHandle) {
     this.#handle = handle;
+  }
+
+  #seen(bytes: Buffer): void {
+    this.hash.update(bytes);
+    this.size += bytes.length;
   }
 
   /** Moves the unconsumed bytes to the front, then reads more after them (growing for long lines). */
@@ -58,6 +67,7 @@ class ByteWindow implements ByteSpan {
     }
     const { bytesRead } = await this.#handle.read(this.buf, this.end, this.buf.length - this.end, null);
     if (bytesRead === 0) this.eof = true;
+    this.#seen(this.buf.subarray(this.end, this.end + bytesRead));
     this.end += bytesRead;
   }
 
@@ -80,7 +90,10 @@ class ByteWindow implements ByteSpan {
       const block = Buffer.allocUnsafe(BLOCK_BYTES);
       const { bytesRead } = await this.#handle.read(block, 0, BLOCK_BYTES, null);
       if (bytesRead === 0) this.eof = true;
-      else yield block.subarray(0, bytesRead);
+      else {
+        this.#seen(block.subarray(0, bytesRead));
+        yield block.subarray(0, bytesRead);
+      }
     }
   }
 }
@@ -154,6 +167,11 @@ class CsvSource implements TabularSource {
     this.#window = window;
     this.columns = columns;
     this.numericColumns = numeric;
+  }
+
+  digest(): { size: number; sha256: string } | undefined {
+    const window = this.#window;
+    return window.eof ? { size: window.size, sha256: window.hash.copy().digest('hex') } : undefined;
   }
 
   async *chunks(request: ChunkRequest): AsyncGenerator<NumericChunk> {

@@ -6,8 +6,6 @@
 import { extname } from 'node:path';
 import { openCsv } from './csv-reader.ts';
 import { InputFileError } from './input-error.ts';
-import { openJsonl } from './jsonl-reader.ts';
-import { openParquet } from './parquet-reader.ts';
 import type { TabularSource } from './tabular.ts';
 
 export type TabularFormat = 'csv' | 'parquet' | 'jsonl';
@@ -36,8 +34,12 @@ export function inputFormatOf(file: string): InputFormat {
   return format;
 }
 
-export function openTabular(file: string, format: TabularFormat): Promise<TabularSource> {
+/**
+ * Parquet and JSONL readers are loaded on first use: a worker's start-up is on the path from invoke to
+ * the first prediction, and most jobs read one format.
+ */
+export async function openTabular(file: string, format: TabularFormat): Promise<TabularSource> {
   if (format === 'csv') return openCsv(file);
-  if (format === 'parquet') return openParquet(file);
-  return openJsonl(file);
+  if (format === 'parquet') return (await import('./parquet-reader.ts')).openParquet(file);
+  return (await import('./jsonl-reader.ts')).openJsonl(file);
 }

@@ -36,6 +36,8 @@ export interface TabularSource {
   readonly numericColumns: readonly string[];
   chunks(request: ChunkRequest): AsyncGenerator<NumericChunk>;
   close(): Promise<void>;
+  /** Size and sha256 of the file when the reader read every byte of it, else undefined. */
+  digest?(): { size: number; sha256: string } | undefined;
 }
 
 /** Fills fixed-size typed arrays row by row and hands each one out when it is full. */

@@ -51,6 +51,7 @@ const MIGRATIONS: readonly string[] = [
      seq INTEGER NOT NULL
    );
    CREATE INDEX task_queue_ready ON task_queue (job, state, available_at, seq);`,
+  `ALTER TABLE mini_batches ADD COLUMN inputs TEXT;`,
 ];
 
 export function openDatabase(file: string): DatabaseSync {

@@ -6,6 +6,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import {
   miniBatchId,
+  type InputFileDigest,
   type JobCounts,
   type JobError,
   type JobRecord,
@@ -32,6 +33,7 @@ interface MiniBatchRow {
   worker: string | null;
   elapsed_ms: number | null;
   error: string | null;
+  inputs: string | null;
 }
 
 function toJob(row: JobRow): JobRecord {
@@ -55,6 +57,7 @@ function toMiniBatch(row: MiniBatchRow): MiniBatchRecord {
     ...(row.worker ? { worker: row.worker } : {}),
     ...(row.elapsed_ms !== null ? { elapsedMs: row.elapsed_ms } : {}),
     ...(row.error ? { error: JSON.parse(row.error) as JobError } : {}),
+    ...(row.inputs ? { inputs: JSON.parse(row.inputs) as InputFileDigest[] } : {}),
   };
 }
 
@@ -92,7 +95,7 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
        WHERE job = ? AND idx = ? AND state = 'pending' RETURNING *`,
     ),
     finish: db.prepare(
-      `UPDATE mini_batches SET state = ?, succeeded = ?, failed = ?, rows_written = ?, worker = ?, elapsed_ms = ?, error = ?
+      `UPDATE mini_batches SET state = ?, succeeded = ?, failed = ?, rows_written = ?, worker = ?, elapsed_ms = ?, error = ?, inputs = ?
        WHERE job = ? AND idx = ? AND state = 'running'`,
     ),
     resetRunning: db.prepare(
@@ -208,6 +211,7 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
         r.worker,
         r.elapsedMs,
         r.error ? JSON.stringify(r.error) : null,
+        r.inputs ? JSON.stringify(r.inputs) : null,
         job,
         index,
       );
