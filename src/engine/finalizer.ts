@@ -1,13 +1,9 @@
 /**
- * Assembles a job's output once its mini-batches are done: the part files of the succeeded mini-batches,
- * in mini-batch order, streamed into the output file (Azure's append_row file), and a manifest.json
- * beside it that says what produced it (job, deployment, model and hash, inputs with sizes and hashes,
- * counts, timings). Parts are never read whole, and running it again gives the same file.
+ * What a finished job leaves beside its output file (which output-assembler.ts builds): a manifest.json
+ * that says what produced it (job, deployment, model and hash, inputs with sizes and sha256, counts,
+ * timings), and the digests of inputs no worker reported. Also where part files live.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { InputFileDigest, JobCounts, JobRecord, MiniBatchRecord } from '../core/jobs.ts';
@@ -15,12 +11,6 @@ import type { DatastoreService } from '../workspace/datastores.ts';
 
 export function partPath(jobDir: string, index: number): string {
   return join(jobDir, 'parts', `${String(index).padStart(6, '0')}.part`);
-}
-
-async function* concatParts(paths: string[]): AsyncGenerator<Buffer> {
-  for (const path of paths) {
-    for await (const chunk of createReadStream(path)) yield chunk as Buffer;
-  }
 }
 
 /**
@@ -55,26 +45,6 @@ async function hashInputs(
   const thread = new Worker(new URL('./input-hash-thread.ts', import.meta.url), { workerData: local });
   const [results] = (await once(thread, 'message')) as [{ size: number; sha256: string }[]];
   return files.map((path, i) => ({ path, size: results[i]?.size ?? 0, sha256: results[i]?.sha256 ?? '' }));
-}
-
-export async function assembleOutput(
-  deps: { datastores: DatastoreService },
-  job: JobRecord,
-  jobDir: string,
-  batches: readonly MiniBatchRecord[],
-): Promise<{ written: boolean; bytes: number }> {
-  if (job.settings.outputAction === 'SummaryOnly') return { written: false, bytes: 0 };
-  const parts: string[] = [];
-  for (const b of batches) {
-    if (b.state !== 'succeeded') continue;
-    const path = partPath(jobDir, b.index);
-    if (await stat(path).catch(() => undefined)) parts.push(path);
-  }
-  if (parts.length === 0) return { written: false, bytes: 0 };
-  const backend = await deps.datastores.backend(job.output.datastore);
-  const target = job.output.folder ? `${job.output.folder}/${job.output.fileName}` : job.output.fileName;
-  const { size } = await backend.write(target, Readable.from(concatParts(parts)));
-  return { written: true, bytes: size };
 }
 
 export async function writeManifest(

@@ -12,7 +12,8 @@ import type { JobError, JobRecord, JobStatus, MiniBatchRecord } from '../core/jo
 import type { RuntimeSettings } from '../runtimes/contract.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
-import { assembleOutput, inputDigests, partPath, writeManifest } from './finalizer.ts';
+import { inputDigests, partPath, writeManifest } from './finalizer.ts';
+import { createOutputAssembler, type OutputAssembler } from './output-assembler.ts';
 import { createJobLogs } from './job-logs.ts';
 import {
   createWorkerPool,
@@ -98,6 +99,19 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
   let ending = false;
   let pumping = false;
   let again = false;
+  let output: OutputAssembler | undefined;
+  const lookup = (index: number) => deps.jobs.getMiniBatch(name, index);
+
+  /** The job's output file, built as mini-batches end (append_row only). */
+  async function assembler(job: JobRecord): Promise<OutputAssembler> {
+    if (output) return output;
+    const summaryOnly = job.settings.outputAction === 'SummaryOnly';
+    const total = summaryOnly ? 0 : (await deps.jobs.counts(name)).miniBatches.total;
+    const backend = await deps.datastores.backend(job.output.datastore);
+    const target = job.output.folder ? `${job.output.folder}/${job.output.fileName}` : job.output.fileName;
+    output = createOutputAssembler({ backend, target, partPath: (i) => partPath(jobDir, i), total });
+    return output;
+  }
 
   async function load(): Promise<JobRecord> {
     const job = await deps.jobs.get(name);
@@ -224,6 +238,10 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
   async function afterAttempt(): Promise<void> {
     if (ending) return;
     const [job, counts] = await Promise.all([load(), deps.jobs.counts(name)]);
+    // In the background: appending a part must never delay handing out the next mini-batch.
+    void (await assembler(job)).advance(lookup).catch((error: unknown) => {
+      deps.logger.error({ err: error, job: name }, 'appending to the output failed');
+    });
     await logs.progress(counts);
     const threshold = job.settings.errorThreshold;
     if (threshold >= 0 && counts.items.failed > threshold) {
@@ -308,7 +326,7 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
     const job = await load();
     const batches = await deps.jobs.miniBatches(name);
     const counts = await deps.jobs.counts(name);
-    const output = await assembleOutput(deps, job, jobDir, batches);
+    const output = await (await assembler(job)).finish(lookup);
     let status: JobStatus = 'Completed';
     let result = `${counts.items.succeeded} of ${counts.items.total} item(s) succeeded in ${counts.miniBatches.total} mini-batch(es).`;
     if (ending_) ({ status, result } = ending_);
