@@ -26,6 +26,7 @@ interface InvokeOptions extends CommonOptions {
   miniBatchSize?: string;
   instanceCount?: string;
   jobName?: string;
+  recursive?: boolean;
   set?: string[];
 }
 
@@ -95,6 +96,7 @@ function registerInvoke(group: Command): void {
     .option('-m, --mini-batch-size <n>', 'files per mini-batch for this job')
     .option('-c, --instance-count <n>', 'instances for this job')
     .option('--job-name <name>', 'name for the job (default: generated)')
+    .option('--recursive', 'also read files in nested folders (Azure reads only the top level)')
     .option(
       '--set <path=value...>',
       'per-job settings: output_file_name, error_threshold, retry_settings.max_retries, retry_settings.timeout',
@@ -111,6 +113,7 @@ function registerInvoke(group: Command): void {
         const props: Record<string, unknown> = {
           InputData: {
             input_data: {
+              ...(options.recursive ? { recursive: true } : {}),
               JobInputType:
                 input.type === 'uri_file' ? 'UriFile' : input.type === 'uri_folder' ? 'UriFolder' : undefined,
               Uri: input.uri,
