@@ -5,6 +5,8 @@
  * asset, newest first as az lists them.
  */
 import type { Command } from 'commander';
+import { loadYamlSpec, type YamlSpecSource } from '../../core/spec/yaml-source.ts';
+import { compact, documentSource } from '../specs/document-source.ts';
 import type { AssetKind } from '../../core/workspace.ts';
 import type { TableSpec } from '../output/table.ts';
 import {
@@ -40,6 +42,30 @@ async function latestVersion(context: CommandContext, kind: AssetKind, name: str
 }
 
 /** GETs one version ('latest' or absent means the latest). */
+/** The flags of an asset `create` that stand in for a YAML file. */
+export interface AssetCreateOptions extends AssetOptions {
+  file?: string;
+  set?: string[];
+  path?: string;
+  type?: string;
+  description?: string;
+}
+
+/** The spec of an asset `create`: the YAML file, or `--name --path [--type] [--description]`. */
+export function assetCreateSource(options: AssetCreateOptions): YamlSpecSource {
+  if (options.file) return loadYamlSpec(options.file, options.set ?? []);
+  return documentSource(
+    compact({
+      name: requireOption(options.name, '--name/-n (or --file/-f)'),
+      path: requireOption(options.path, '--path/-p (or --file/-f)'),
+      type: options.type,
+      description: options.description,
+    }),
+    'command line',
+    options.set ?? [],
+  );
+}
+
 export async function getAssetVersion(
   context: CommandContext,
   kind: AssetKind,

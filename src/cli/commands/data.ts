@@ -4,12 +4,15 @@
  * asset's next version.
  */
 import type { Command } from 'commander';
-import { loadYamlSpec } from '../../core/spec/yaml-source.ts';
 import { dataEntity, TABLES } from '../entities.ts';
 import { createAssetRegistrar } from '../specs/asset-registrar.ts';
 import { readDataFields } from '../specs/asset-specs.ts';
-import { compact, documentSource } from '../specs/document-source.ts';
-import { addAssetReadCommands, type AssetFamily, type AssetOptions } from './asset-commands.ts';
+import {
+  addAssetReadCommands,
+  assetCreateSource,
+  type AssetFamily,
+  type AssetOptions,
+} from './asset-commands.ts';
 import {
   addResourceCommand,
   addSpecOptions,
@@ -33,18 +36,7 @@ const family: AssetFamily<ReturnType<typeof dataEntity>> = {
 };
 
 async function create(options: CreateOptions, context: CommandContext) {
-  const source = options.file
-    ? loadYamlSpec(options.file, options.set ?? [])
-    : documentSource(
-        compact({
-          name: requireOption(options.name, '--name/-n (or --file/-f)'),
-          path: requireOption(options.path, '--path/-p (or --file/-f)'),
-          type: options.type,
-          description: options.description,
-        }),
-        'command line',
-        options.set ?? [],
-      );
+  const source = assetCreateSource(options);
   const fields = readDataFields(source, { name: options.name, version: options.version });
   const name = fields.name ?? requireOption(options.name, '--name/-n');
   return dataEntity(await createAssetRegistrar(context.client).registerData({ ...fields, name }));

@@ -4,16 +4,18 @@
  * model's next version.
  */
 import type { Command } from 'commander';
-import { loadYamlSpec } from '../../core/spec/yaml-source.ts';
 import { modelEntity, TABLES } from '../entities.ts';
 import { createAssetRegistrar } from '../specs/asset-registrar.ts';
 import { readModelFields } from '../specs/asset-specs.ts';
-import { compact, documentSource } from '../specs/document-source.ts';
-import { addAssetReadCommands, type AssetFamily, type AssetOptions } from './asset-commands.ts';
+import {
+  addAssetReadCommands,
+  assetCreateSource,
+  type AssetFamily,
+  type AssetOptions,
+} from './asset-commands.ts';
 import {
   addResourceCommand,
   addSpecOptions,
-  requireOption,
   runAction,
   type CommandContext,
   type SpecOptions,
@@ -34,18 +36,7 @@ const family: AssetFamily<ReturnType<typeof modelEntity>> = {
 
 async function create(options: CreateOptions, context: CommandContext) {
   const flags = { name: options.name, version: options.version };
-  const source = options.file
-    ? loadYamlSpec(options.file, options.set ?? [])
-    : documentSource(
-        compact({
-          name: requireOption(options.name, '--name/-n (or --file/-f)'),
-          path: requireOption(options.path, '--path/-p (or --file/-f)'),
-          type: options.type,
-          description: options.description,
-        }),
-        'command line',
-        options.set ?? [],
-      );
+  const source = assetCreateSource(options);
   const fields = readModelFields(source, '', flags);
   return modelEntity(await createAssetRegistrar(context.client).registerModel(fields));
 }
