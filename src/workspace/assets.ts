@@ -224,7 +224,12 @@ export function createAssetService(deps: {
       if (!['image', 'condafile', 'description', 'tags'].includes(k.toLowerCase())) extra[k] = v;
     }
     const prior = existing as EnvironmentVersion | undefined;
-    if (prior && (prior.image !== image || prior.condaFile !== condaFile)) {
+    const python = (env: Record<string, unknown> | undefined) =>
+      Object.entries(env ?? {}).find(([k]) => k.toLowerCase() === 'pythonexecutable')?.[1];
+    if (
+      prior &&
+      (prior.image !== image || prior.condaFile !== condaFile || python(prior.extra) !== python(extra))
+    ) {
       throw new ConflictError(
         `Environment '${common.name}' version '${common.version}' already exists with another definition; register a new version.`,
       );

@@ -1,8 +1,11 @@
 /**
  * Batch deployments (type model): a registered model, optional scoring code snapshot and environment, and
  * the execution settings with Azure's defaults. References are checked when the deployment is created, so
- * a typo fails here and not inside a job. The endpoint's default deployment cannot be deleted.
+ * a typo fails here and not inside a job. A deployment that will run Python has its environment's conda
+ * packages checked against its interpreter here too (environment-check.ts). The endpoint's default
+ * deployment cannot be deleted.
  */
+import { parse as parseYaml } from 'yaml';
 import { ConflictError, NotFoundError, NotSupportedError, ValidationError } from '../core/errors.ts';
 import { checkDeploymentName } from '../core/names.ts';
 import { requireAssetRef } from '../core/references.ts';
@@ -10,6 +13,7 @@ import {
   newSystemData,
   touchSystemData,
   type BatchDeployment,
+  type EnvironmentVersion,
   type ModelVersion,
 } from '../core/resources.ts';
 import {
@@ -24,6 +28,7 @@ import { resourceIds, type WorkspaceRef } from '../core/workspace.ts';
 import type { ResourceRepository } from '../store/contract.ts';
 import type { AssetService } from './assets.ts';
 import type { DatastoreService } from './datastores.ts';
+import { DEFAULT_PYTHON, requireEnvironmentPackages } from './environment-check.ts';
 import { readSettings } from './deployment-body.ts';
 import type { EndpointService } from './endpoints.ts';
 
@@ -36,6 +41,8 @@ interface Deps {
   datastores: DatastoreService;
   workspace: WorkspaceRef;
   actor: string;
+  /** The interpreter of Python deployments whose environment names none (default /usr/bin/python3). */
+  defaultPython?: string;
 }
 
 export function createDeploymentService(deps: Deps) {
@@ -127,16 +134,36 @@ export function createDeploymentService(deps: Deps) {
     );
   }
 
-  async function resolveEnvironment(props: Json): Promise<string | undefined> {
+  async function resolveEnvironment(props: Json): Promise<EnvironmentVersion | undefined> {
     const raw = prop(props, 'environmentId');
     if (raw === undefined || raw === null || raw === '') return undefined;
     const ref = requireAssetRef(raw, 'properties.environmentId', 'environments');
-    const env = await deps.assets.get('environments', ref.name, ref.version).catch((error: unknown) => {
+    return deps.assets.get('environments', ref.name, ref.version).catch((error: unknown) => {
       if (error instanceof NotFoundError)
         throw new ValidationError(error.message, 'properties.environmentId');
       throw error;
     });
-    return resourceIds.assetVersion(deps.workspace, 'environments', env.name, env.version);
+  }
+
+  /**
+   * Whether jobs of this deployment run in Python: a `.py` scoring script, or no script and an MLflow
+   * model the ONNX scorer cannot take. JavaScript scripts and ONNX models never use the environment's
+   * interpreter, so their environments are stored as given and their conda files are not checked.
+   */
+  async function runsPython(model: ModelVersion, code: BatchDeployment['codeConfiguration']) {
+    if (code) return /\.py$/i.test(code.scoringScript);
+    if (model.modelType !== 'mlflow_model') return false;
+    const location = await deps.datastores.resolve(`${model.modelUri}/MLmodel`, 'properties.model');
+    const chunks: Buffer[] = [];
+    for await (const chunk of location.backend.openRead(location.path)) chunks.push(chunk as Buffer);
+    let doc: unknown;
+    try {
+      doc = parseYaml(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return true; // not ONNX-readable either; the Python runtime reports what is wrong with it
+    }
+    const flavors = prop(doc, 'flavors');
+    return !(typeof flavors === 'object' && flavors !== null && 'onnx' in flavors);
   }
 
   async function put(endpoint: string, name: string, body: Json, actor = deps.actor) {
@@ -155,7 +182,15 @@ export function createDeploymentService(deps: Deps) {
     const model = await resolveModel(props);
     const codeConfiguration = await resolveCode(props);
     if (!codeConfiguration) await checkNoCode(model);
-    const environmentId = await resolveEnvironment(props);
+    const environment = await resolveEnvironment(props);
+    // Checked last: it may start the interpreter, which is slower than every other check.
+    if (environment && (await runsPython(model, codeConfiguration))) {
+      const python = deps.defaultPython ?? DEFAULT_PYTHON;
+      await requireEnvironmentPackages(environment, python, 'properties.environmentId');
+    }
+    const environmentId =
+      environment &&
+      resourceIds.assetVersion(deps.workspace, 'environments', environment.name, environment.version);
     const resources = optionalObject(prop(props, 'resources'), 'properties.resources') ?? {};
     const existing = await deps.repo.get<BatchDeployment>('deployment', { scope: scopeOf(ep.name), name });
     const doc: BatchDeployment = {

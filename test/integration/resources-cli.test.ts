@@ -47,6 +47,18 @@ function scratchFile(name: string, text: string): string {
   return file;
 }
 
+/**
+ * The azureml-examples environments list packages this machine lacks (torch, xgboost...), and a Python
+ * deployment is refused until its packages can be imported; these tests are about loading the YAML, so
+ * they swap in a conda file whose packages are present (environments-check.test.ts covers the refusal).
+ */
+function presentPackages(): string[] {
+  return [
+    '--set',
+    `environment.conda_file=${scratchFile('conda-present.yml', 'dependencies: [numpy, {pip: [pandas]}]\n')}`,
+  ];
+}
+
 function failed(result: CliResult, pattern: RegExp, code = 1): void {
   assert.equal(result.code, code, `expected exit ${code}; stdout: ${result.stdout} stderr: ${result.stderr}`);
   assert.match(result.stderr, pattern);
@@ -187,6 +199,7 @@ void describe('CLI: models, endpoints and deployments from azureml-examples YAML
       'create',
       '-f',
       join(HEART, 'deployment-custom/deployment.yml'),
+      ...presentPackages(),
     );
     assert.match(
       String(at(custom, 'code_configuration.code')),
@@ -237,8 +250,15 @@ void describe('CLI: models, endpoints and deployments from azureml-examples YAML
   void it('reuses the code asset and environment of an unchanged deployment; inline models get the next version', async () => {
     await cliJson('batch-endpoint', 'create', '-f', join(MNIST, 'endpoint.yml'));
     const file = join(MNIST, 'deployment-torch/deployment.yml');
-    const first = await cliJson('batch-deployment', 'create', '-f', file, '--set-default');
-    const second = await cliJson('batch-deployment', 'create', '-f', file);
+    const first = await cliJson(
+      'batch-deployment',
+      'create',
+      '-f',
+      file,
+      '--set-default',
+      ...presentPackages(),
+    );
+    const second = await cliJson('batch-deployment', 'create', '-f', file, ...presentPackages());
     assert.match(String(at(first, 'model')), /\/models\/mnist-classifier-torch\/versions\/1$/);
     assert.match(String(at(second, 'model')), /\/models\/mnist-classifier-torch\/versions\/2$/);
     assert.equal(at(second, 'code_configuration.code'), at(first, 'code_configuration.code'));
@@ -254,6 +274,7 @@ void describe('CLI: models, endpoints and deployments from azureml-examples YAML
       join(BATCH, 'mnist-torch-deployment.yml'),
       '-n',
       'mnist-legacy',
+      ...presentPackages(),
     );
     assert.equal(at(legacy, 'name'), 'mnist-legacy');
     assert.equal(at(legacy, 'settings.max_concurrency_per_instance'), 2);

@@ -96,9 +96,14 @@ export function createAssetRegistrar(client: ApiClient) {
 
   /** An inline environment: named CliV2AnonymousEnvironment, versioned by its definition's hash, as az does. */
   async function registerAnonymousEnvironment(fields: EnvironmentFields): Promise<Json> {
-    const hash = createHash('sha256')
-      .update(JSON.stringify([fields.image ?? '', fields.condaFile ?? '']))
-      .digest('hex');
+    // The interpreter is part of the definition, but only when given, so older hashes stay the same.
+    const python = fields.extra.pythonExecutable;
+    const definition = [
+      fields.image ?? '',
+      fields.condaFile ?? '',
+      ...(python === undefined ? [] : [python]),
+    ];
+    const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
     return put('environments', ANONYMOUS_ENVIRONMENT, shortHash(hash), {
       ...environmentProperties(fields),
       isAnonymous: true,

@@ -55,7 +55,15 @@ export interface EnvironmentFields extends AssetCommon {
 
 const MODEL_FIELDS = ['name', 'version', 'path', 'type', 'description', 'tags', 'properties'] as const;
 const DATA_FIELDS = ['name', 'version', 'path', 'type', 'description', 'tags'] as const;
-const ENVIRONMENT_FIELDS = ['name', 'version', 'image', 'conda_file', 'description', 'tags'] as const;
+const ENVIRONMENT_FIELDS = [
+  'name',
+  'version',
+  'image',
+  'conda_file',
+  'python_executable',
+  'description',
+  'tags',
+] as const;
 /** az environment fields Nightshift stores but does not act on yet; they pass through unchanged. */
 const ENVIRONMENT_PASSTHROUGH = ['build', 'os_type', 'inference_config', 'properties', 'stage'] as const;
 
@@ -172,6 +180,17 @@ export function readEnvironmentFields(
   for (const key of passthrough) {
     const value = fieldValue(source, key);
     if (value !== undefined && value !== null) extra[camelKey(key)] = value;
+  }
+  // Nightshift's own field: the interpreter that runs Python deployments of this environment.
+  const python = optionalString(source, at(prefix, 'python_executable'));
+  if (python !== undefined) {
+    if (python.trim() === '')
+      throw specFieldError(
+        source,
+        at(prefix, 'python_executable'),
+        'must be the path of a Python interpreter',
+      );
+    extra.pythonExecutable = python;
   }
   if (!image && extra.build === undefined) {
     throw specFieldError(
