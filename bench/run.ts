@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: the figures issue #3 asks for, from one run on this machine.
+ * `npm run bench`: the figures issues #3 and #4 ask for, from one run on this machine.
  *   (a) tabular throughput: ~1 M rows × 30 floats over 20 CSV files scored by the tree-ensemble ONNX
  *       model, as a job (invoke → Completed) and as a plain single-process loop over the same files with
  *       the same reader and model; ratio job/loop for 1 and 2 workers;
  *   (b) latency from invoke to the first mini-batch starting, and to Completed, for a one-file job;
- *   (c) peak memory (server + workers) for 1× and 4× the input.
+ *   (c) peak memory (server + workers) for 1× and 4× the input;
+ *   (d) the Python runtime's overhead per mini-batch against the same run() in a plain Python loop.
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
  * Timings are printed as figures and ratios measured in this run; nothing here asserts a threshold.
  */
@@ -21,6 +22,7 @@ import { createOnnxRuntime } from '../src/runtimes/onnx/onnx-runtime.ts';
 import { makeCsvFolder } from './data.ts';
 import { startMemorySampler } from './memory.ts';
 import { createBenchClient, type BenchClient } from './client.ts';
+import { pythonBench } from './python.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -157,3 +159,4 @@ const files = Array.from({ length: FILES }, (_, f) => `part-${String(f).padStart
 await throughput(folder, files);
 await latency(folder);
 await memory();
+await pythonBench();

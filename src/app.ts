@@ -48,6 +48,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       datastores,
       workspace: config.workspace,
       actor: config.actor,
+      // The same interpreter the job will use, so a deployment is checked against what will run it.
+      defaultPython: config.python,
     });
     const queue = createSqliteTaskQueue(store.db);
     const scheduler = createScheduler({
@@ -72,6 +74,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       },
       onCancel: (name) => scheduler.cancel(name),
       actor: config.actor,
+      defaultPython: config.python,
     });
     const logDir = (name: string) => join(config.dataDir, 'jobs', name, 'logs');
     const jobLogs = {

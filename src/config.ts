@@ -20,6 +20,8 @@ export interface Config {
   /** Extra worker slots per instance; Azure's max_concurrency_per_instance still applies per deployment. */
   /** spareWorkers: warm worker processes kept ready so a job starts in milliseconds (0 turns it off). */
   engine: { pollIntervalMs: number; leaseMs: number; maxWorkers: number; spareWorkers: number };
+  /** The Python interpreter for `.py` scripts and MLflow Python models when the environment names none. */
+  python: string;
 }
 
 export interface ConfigSources {
@@ -87,6 +89,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       maxWorkers: 64,
       spareWorkers: Number(pick(env.NIGHTSHIFT_SPARE_WORKERS, file.spareWorkers) ?? 2),
     },
+    // Debian's interpreter by default: it is the one `apt-get install python3-pandas` fills.
+    python: pick(env.NIGHTSHIFT_PYTHON, file.python) ?? '/usr/bin/python3',
   };
 }
 

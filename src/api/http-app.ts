@@ -47,6 +47,8 @@ export async function buildHttpApp(
     loggerInstance: logger,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024 * 1024,
+    // Stop means stop: an idle keep-alive connection must not hold shutdown for its 72 s timeout.
+    forceCloseConnections: true,
   });
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => {
     done(null, payload);

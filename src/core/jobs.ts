@@ -69,8 +69,30 @@ export interface JobOutputSpec {
   fileName: string;
 }
 
+/** One column of an MLflow ColSpec signature: `type` is MLflow's (long, integer, double, float, string, boolean…). */
+export interface MlflowColumnSpec {
+  /** Absent in a positional signature: columns are then taken in file order. */
+  name?: string;
+  type: string;
+}
+
+/**
+ * What the Python runtime needs to score an MLflow `python_function` model without a script, read from
+ * its MLmodel when the job is created (so the driver needs no YAML parser).
+ */
+export interface MlflowPyfuncSpec {
+  /** `flavors.python_function.loader_module`, e.g. `mlflow.sklearn`. */
+  loaderModule: string;
+  /** `flavors.sklearn.pickled_model`, relative to the model folder, when the model has that flavor. */
+  sklearnModel?: string;
+  /** `flavors.sklearn.serialization_format` (pickle or cloudpickle). */
+  serializationFormat?: string;
+  /** The ColSpec input signature; absent when the model has none or a TensorSpec one (no casting). */
+  columns?: MlflowColumnSpec[];
+}
+
 export interface JobRuntimeSpec {
-  kind: 'js' | 'onnx';
+  kind: 'js' | 'onnx' | 'python';
   modelId: string;
   modelName: string;
   modelVersion: string;
@@ -80,6 +102,10 @@ export interface JobRuntimeSpec {
   modelEntry: string;
   codeUri?: string;
   scoringScript?: string;
+  /** The interpreter of a python job: the environment's `pythonExecutable`, else the server's default. */
+  pythonExecutable?: string;
+  /** Set when a python job scores an MLflow model without a script. */
+  mlflow?: MlflowPyfuncSpec;
 }
 
 export interface JobRecord {

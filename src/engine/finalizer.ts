@@ -79,7 +79,7 @@ export async function writeManifest(
       uri: job.output.uri,
       written: details.output.written,
       bytes: details.output.bytes,
-      format: job.runtime.kind === 'onnx' ? 'row,prediction,file_name' : 'append_row',
+      format: job.runtime.kind === 'onnx' || job.runtime.mlflow ? 'row,prediction,file_name' : 'append_row',
     },
     counts: details.counts,
     settings: job.settings,

@@ -66,6 +66,8 @@ async function runtimeSettings(deps: JobRunDeps, job: JobRecord): Promise<Runtim
     modelPath: join(modelDir, job.runtime.modelEntry),
     ...(job.runtime.codeUri ? { codeDir: await local(job.runtime.codeUri, 'code') } : {}),
     ...(job.runtime.scoringScript ? { scoringScript: job.runtime.scoringScript } : {}),
+    ...(job.runtime.pythonExecutable ? { pythonExecutable: job.runtime.pythonExecutable } : {}),
+    ...(job.runtime.mlflow ? { mlflow: job.runtime.mlflow } : {}),
     outputDir,
     outputAction: job.settings.outputAction === 'SummaryOnly' ? 'summary_only' : 'append_row',
     loggingLevel: job.settings.loggingLevel.toLowerCase() as RuntimeSettings['loggingLevel'],

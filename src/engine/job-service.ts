@@ -29,6 +29,8 @@ export interface JobServiceDeps {
   onSubmitted: (job: string) => void;
   onCancel: (job: string) => Promise<void>;
   actor: string;
+  /** The interpreter of Python jobs whose environment names none (config.python). */
+  defaultPython: string;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
@@ -90,7 +92,7 @@ export function createJobService(deps: JobServiceDeps) {
     if (await deps.jobs.get(name))
       throw new ConflictError(`A job named '${name}' already exists; job names are unique.`);
     const { settings, instanceCount } = applyOverrides(deployment, request.overrides);
-    const runtime = await resolveRuntime(deps, deployment);
+    const runtime = await resolveRuntime(deps, deployment, deps.defaultPython);
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
     const job: JobRecord = {

@@ -6,6 +6,7 @@
  * boundary: the runtime reads inputs from local file paths and writes its output rows to a part sink
  * that appends to the mini-batch's own part file.
  */
+import type { MlflowPyfuncSpec } from '../core/jobs.ts';
 
 /** Where a mini-batch's formatted output goes. Text is appended verbatim (lines end with "\n"). */
 export interface PartSink {
@@ -46,15 +47,19 @@ export interface MiniBatchOutcome {
 /** Settings a runtime needs, resolved by the engine from the deployment and the job. */
 export interface RuntimeSettings {
   /** Which runtime runs the deployment. */
-  kind: 'js' | 'onnx';
+  kind: 'js' | 'onnx' | 'python';
   /** AZUREML_MODEL_DIR: the model root; the registered model's own folder is under it. */
   modelDir: string;
   /** The registered model's own folder or file inside `modelDir`. */
   modelPath: string;
-  /** The snapshotted code folder (js runtime), the working directory of the script. */
+  /** The snapshotted code folder (js and python runtimes), the working directory of the script. */
   codeDir?: string;
-  /** The scoring script, relative to `codeDir` (js runtime). */
+  /** The scoring script, relative to `codeDir` (js and python runtimes). */
   scoringScript?: string;
+  /** The interpreter that runs the driver (python runtime). */
+  pythonExecutable?: string;
+  /** An MLflow `python_function` model scored without a script (python runtime, no `scoringScript`). */
+  mlflow?: MlflowPyfuncSpec;
   /** AZUREML_BI_OUTPUT_PATH: the job's output folder. */
   outputDir: string;
   /** `append_row` writes returned rows to the part; `summary_only` only counts them. */

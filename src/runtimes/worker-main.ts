@@ -3,7 +3,8 @@
  *
  * It builds the environment an Azure scoring script expects (AZUREML_MODEL_DIR, AZUREML_BI_OUTPUT_PATH,
  * the deployment's environment variables, `--logging_level <LEVEL>` in argv, the code folder as working
- * directory), loads one runtime, calls its `init()` once and `run()` per mini-batch as the parent asks.
+ * directory), loads one runtime (js, onnx, or python, whose driver process inherits this environment),
+ * calls its `init()` once and `run()` per mini-batch as the parent asks.
  * This is the one module outside config/cli allowed to touch process.env, because setting up the
  * script's process is its whole job.
  *
@@ -15,8 +16,10 @@ import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, writeSync } from 'node:fs';
 import type { InputDigest, MiniBatchOutcome, PartSink, RuntimeSettings, ScoringRuntime } from './contract.ts';
+import type { DriverExit } from './python/driver-process.ts';
+import type { PythonRuntimeOptions } from './python/python-runtime.ts';
 import { createJsRuntime } from './js/js-runtime.ts';
 import {
   describeError,
@@ -61,8 +64,25 @@ function prepareEnvironment(s: RuntimeSettings): void {
   }
 }
 
+/**
+ * A Python driver that ends by itself after init (os._exit in a script, a crash in a native library)
+ * takes this worker with it, so the pool sees a crashed worker and replaces it, as it does when a JS
+ * script calls process.exit().
+ */
+function endWithDriver(exit: DriverExit): never {
+  const how = exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal ?? '?'}`;
+  writeSync(2, `nightshift: the Python process ended with ${how}; this worker ends with it.\n`);
+  process.exit(exit.code !== null && exit.code !== 0 ? exit.code : 70);
+}
+
 async function loadRuntime(s: RuntimeSettings): Promise<ScoringRuntime> {
   if (s.kind === 'js') return createJsRuntime(s);
+  if (s.kind === 'python') {
+    const python = (await import(new URL('./python/python-runtime.ts', import.meta.url).href)) as {
+      createPythonRuntime(settings: RuntimeSettings, options: PythonRuntimeOptions): ScoringRuntime;
+    };
+    return python.createPythonRuntime(s, { onDriverExit: endWithDriver });
+  }
   // Loaded only here, so a js worker never pays for (or needs) onnxruntime.
   const onnx = (await import(new URL('./onnx/onnx-runtime.ts', import.meta.url).href)) as {
     createOnnxRuntime(settings: RuntimeSettings): ScoringRuntime;
@@ -195,6 +215,7 @@ if (preloadAt >= 0) {
  */
 async function preload(): Promise<void> {
   await import('./onnx/onnx-runtime.ts');
+  await import('./python/python-runtime.ts');
   const { openCsv } = await import('./readers/csv-reader.ts');
   const file = join(tmpdir(), `nightshift-warmup-${process.pid}.csv`);
   const columns = Array.from({ length: 30 }, (_, i) => `c${i}`);
