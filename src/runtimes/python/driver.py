@@ -217,7 +217,12 @@ def serve(commands, replies):
             elif op == "run":
                 if scorer is None:
                     raise ScriptError("run was asked before init succeeded.")
-                reply = scorer.run(command["files"], command["output"], summary_only)
+                # `readAs` maps an input to a CSV copy the worker made of it (Parquet, which this
+                # interpreter may have no engine for); only the MLflow scorer reads it.
+                if command.get("readAs"):
+                    reply = scorer.run(command["files"], command["output"], summary_only, command["readAs"])
+                else:
+                    reply = scorer.run(command["files"], command["output"], summary_only)
                 reply["bytes"] = output_size(command["output"])
             else:
                 raise ScriptError("Unknown driver command {!r}.".format(op))

@@ -70,15 +70,16 @@ class MlflowScorer:
         self.columns = spec.get("columns") or []
         self.model, self.enforced = load_model(model_path, spec)
 
-    def run(self, files, output, summary_only):
+    def run(self, files, output, summary_only, read_as=None):
         failures = []
+        read_as = read_as or {}
         rows = 0
         sink = None if summary_only else open(output, "a", newline="", encoding="utf-8")
         try:
             writer = None if sink is None else csv.writer(sink, lineterminator="\n")
             for file in files:
                 try:
-                    lines = self.score_file(file)
+                    lines = self.score_file(file, read_as.get(file))
                 except Exception as error:
                     failures.append(item_failure(file, error))
                     continue
@@ -96,7 +97,7 @@ class MlflowScorer:
             "itemFailures": failures,
         }
 
-    def score_file(self, file):
+    def score_file(self, file, csv_copy=None):
         """The file's output lines as fields; nothing is written unless the whole file scored."""
         extension = os.path.splitext(file)[1][1:].lower()
         if extension in IMAGES:
@@ -106,7 +107,10 @@ class MlflowScorer:
             )
         if extension not in TABLES:
             raise ModelError("File type '{}' is not supported".format(extension))
-        frame = self.pd.read_csv(file) if extension == "csv" else self.pd.read_parquet(file)
+        if csv_copy is not None:
+            frame = self.pd.read_csv(csv_copy)
+        else:
+            frame = self.pd.read_csv(file) if extension == "csv" else self.pd.read_parquet(file)
         if not self.enforced:
             frame = self.cast(frame)
         texts = prediction_texts(self.model.predict(frame), self.pd)

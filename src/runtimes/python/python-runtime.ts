@@ -21,6 +21,7 @@ import type {
   RuntimeSettings,
   ScoringRuntime,
 } from '../contract.ts';
+import { parquetToCsv } from './parquet-to-csv.ts';
 import { DriverProcess, type DriverExit, type DriverReply } from './driver-process.ts';
 
 export interface PythonRuntimeOptions {
@@ -134,6 +135,25 @@ async function copyInto(path: string, bytes: number, sink: PartSink): Promise<vo
   }
 }
 
+/**
+ * CSV copies of the Parquet inputs of a mini-batch, for the MLflow scorer (see parquet-to-csv.ts). A file
+ * that cannot be copied is left to pandas, whose own error then names the file and the cause.
+ */
+async function csvCopiesOfParquet(files: readonly string[], output: string): Promise<Record<string, string>> {
+  const copies: Record<string, string> = {};
+  for (const [i, file] of files.entries()) {
+    if (!/\.(parquet|pqt)$/i.test(file)) continue;
+    const copy = `${output}.parquet-${i}.csv`;
+    try {
+      await parquetToCsv(file, copy);
+      copies[file] = copy;
+    } catch {
+      await rm(copy, { force: true });
+    }
+  }
+  return copies;
+}
+
 export function createPythonRuntime(
   settings: RuntimeSettings,
   options: PythonRuntimeOptions = {},
@@ -172,9 +192,10 @@ export function createPythonRuntime(
       // The driver reports how much it wrote; 0 means it left no file, so there is nothing to read or
       // remove (the common summary_only case costs no file system call here).
       let bytes: number | undefined;
+      const readAs = settings.mlflow === undefined ? {} : await csvCopiesOfParquet(miniBatch, output);
       try {
         const reply = await driver.request(
-          { op: 'run', files: [...miniBatch], output },
+          { op: 'run', files: [...miniBatch], output, ...(Object.keys(readAs).length > 0 ? { readAs } : {}) },
           `running a mini-batch of ${miniBatch.length} files`,
         );
         if (!reply.ok) throw pythonError(reply);
@@ -183,6 +204,7 @@ export function createPythonRuntime(
         return outcomeOf(reply, miniBatch.length);
       } finally {
         if (bytes !== 0) await rm(output, { force: true });
+        await Promise.all(Object.values(readAs).map((copy) => rm(copy, { force: true })));
       }
     },
 
