@@ -6,7 +6,7 @@
  * a list of named columns (ColSpec) for tabular models, or of tensors (TensorSpec) with dtype and
  * shape for models that take arrays such as images.
  */
-import { parse } from 'yaml';
+import { parseMlmodelDocument, record } from '../mlmodel-document.ts';
 
 export interface ColumnSpec {
   /** Absent in positional signatures: columns are then taken in file order. */
@@ -32,23 +32,9 @@ export interface MlflowModelFile {
   inputs: InputSignature | undefined;
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
 /** `where` names the file in error messages. */
 export function parseMlmodel(text: string, where: string): MlflowModelFile {
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    throw new Error(`${where} is not valid YAML: ${(error as Error).message}`, { cause: error });
-  }
-  const root = record(document);
-  const flavors = record(root?.flavors);
-  if (root === undefined || flavors === undefined) throw new Error(`${where} has no 'flavors' section.`);
+  const { root, flavors } = parseMlmodelDocument(text, where);
   const onnx = record(flavors.onnx);
   const data = onnx?.data;
   const signature = record(root.signature);

@@ -8,19 +8,13 @@
  * older files may hold the list itself. A TensorSpec signature yields no columns: the driver then
  * passes the DataFrame as read, as MLflow does without a ColSpec.
  */
-import { parse } from 'yaml';
+import { parseMlmodelDocument, record } from '../mlmodel-document.ts';
 import type { MlflowColumnSpec, MlflowPyfuncSpec } from '../../core/jobs.ts';
 
 export interface MlflowModelInfo {
   flavors: string[];
   /** Present when the model has the python_function flavor. */
   pyfunc: MlflowPyfuncSpec | undefined;
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -51,15 +45,7 @@ function signatureColumns(raw: unknown, where: string): MlflowColumnSpec[] | und
 
 /** `where` names the file in error messages. */
 export function readMlflowModel(text: string, where: string): MlflowModelInfo {
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    throw new Error(`${where} is not valid YAML: ${(error as Error).message}`, { cause: error });
-  }
-  const root = record(document);
-  const flavors = record(root?.flavors);
-  if (root === undefined || flavors === undefined) throw new Error(`${where} has no 'flavors' section.`);
+  const { root, flavors } = parseMlmodelDocument(text, where);
   const pyfunc = record(flavors.python_function);
   if (pyfunc === undefined) return { flavors: Object.keys(flavors), pyfunc: undefined };
   const sklearn = record(flavors.sklearn);
