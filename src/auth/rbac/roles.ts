@@ -1,0 +1,157 @@
+/**
+ * Built-in roles, defined the way Azure defines them: lists of action strings with `*` wildcards
+ * (`actions`) minus a second list (`notActions`). The four Azure roles keep Azure's role definition ids so
+ * that `--role <guid>` from an existing script resolves to the same role here; the Batch Endpoint Invoker is
+ * Nightshift's own, narrow role for orchestrators that only score.
+ */
+import { ValidationError } from '../../core/errors.ts';
+
+export interface RoleDefinition {
+  /** Role definition GUID, stable across installations (Azure's id for Azure's built-in roles). */
+  id: string;
+  name: string;
+  description: string;
+  actions: readonly string[];
+  notActions: readonly string[];
+  /**
+   * Job reads through this role cover only the jobs the principal created; the API enforces it (see
+   * `ownJobsOnly` in authorize.ts), because ownership is data, not a scope.
+   */
+  ownJobsOnly: boolean;
+}
+
+const ML = 'Microsoft.MachineLearningServices/workspaces';
+
+export const OWNER: RoleDefinition = {
+  id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+  name: 'Owner',
+  description: 'Grants full access to manage all resources, including the ability to assign roles.',
+  actions: ['*'],
+  notActions: [],
+  ownJobsOnly: false,
+};
+
+export const CONTRIBUTOR: RoleDefinition = {
+  id: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
+  name: 'Contributor',
+  description: 'Grants full access to manage all resources, but does not allow you to assign roles.',
+  actions: ['*'],
+  // Azure's own list: everything except changing who may do what.
+  notActions: [
+    'Microsoft.Authorization/*/Delete',
+    'Microsoft.Authorization/*/Write',
+    'Microsoft.Authorization/elevateAccess/Action',
+  ],
+  ownJobsOnly: false,
+};
+
+export const READER: RoleDefinition = {
+  id: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+  name: 'Reader',
+  description: 'View all resources, but does not allow you to make any changes.',
+  actions: ['*/read'],
+  notActions: [],
+  ownJobsOnly: false,
+};
+
+export const DATA_SCIENTIST: RoleDefinition = {
+  id: 'f6c7c914-8db3-469d-8ca1-694a8f32e121',
+  name: 'AzureML Data Scientist',
+  description:
+    'Can perform all actions within an Azure Machine Learning workspace, except for creating or deleting ' +
+    'compute resources and modifying the workspace itself.',
+  // Azure's shape (`workspaces/*/verb`) plus `workspaces/read`, which `workspaces/*/read` cannot match.
+  actions: [`${ML}/read`, `${ML}/*/read`, `${ML}/*/action`, `${ML}/*/delete`, `${ML}/*/write`],
+  // Both `computes/write` and `computes/*/write`: the wildcard form alone would leave the compute itself
+  // writable, since `*` between two slashes needs a segment to stand for.
+  notActions: [
+    `${ML}/delete`,
+    `${ML}/write`,
+    `${ML}/computes/write`,
+    `${ML}/computes/delete`,
+    `${ML}/computes/*/write`,
+    `${ML}/computes/*/delete`,
+    `${ML}/listKeys/action`,
+    `${ML}/hubs/write`,
+    `${ML}/hubs/delete`,
+    'Microsoft.Authorization/*/write',
+    'Microsoft.Authorization/*/delete',
+  ],
+  ownJobsOnly: false,
+};
+
+export const BATCH_ENDPOINT_INVOKER: RoleDefinition = {
+  id: '5d2a1c7e-3b4f-4e8a-9c61-7f0b2e9d4a13',
+  name: 'Batch Endpoint Invoker',
+  description:
+    'Can read batch endpoints and deployments, start batch jobs on them and read the jobs it started.',
+  actions: [
+    `${ML}/read`,
+    `${ML}/batchEndpoints/read`,
+    `${ML}/batchEndpoints/deployments/read`,
+    `${ML}/batchEndpoints/jobs/write`,
+    `${ML}/batchEndpoints/deployments/jobs/write`,
+    `${ML}/jobs/read`,
+  ],
+  notActions: [],
+  ownJobsOnly: true,
+};
+
+export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
+  OWNER,
+  CONTRIBUTOR,
+  READER,
+  DATA_SCIENTIST,
+  BATCH_ENDPOINT_INVOKER,
+];
+
+/**
+ * Resolves a role the way `az role assignment create --role` does: by name (any case), by GUID, or by the
+ * full role definition id (`.../providers/Microsoft.Authorization/roleDefinitions/<guid>`).
+ */
+export function findRole(ref: string): RoleDefinition | undefined {
+  const wanted = ref.trim().toLowerCase();
+  const guid = wanted.split('/').pop() ?? wanted;
+  return BUILT_IN_ROLES.find((r) => r.name.toLowerCase() === wanted || r.id === guid);
+}
+
+/** As `findRole`, but an unknown role is the caller's mistake: the message lists the roles there are. */
+export function requireRole(ref: string): RoleDefinition {
+  const role = findRole(ref);
+  if (!role) {
+    const known = BUILT_IN_ROLES.map((r) => `'${r.name}'`).join(', ');
+    throw new ValidationError(`Role '${ref}' does not exist. Known roles: ${known}.`, 'role');
+  }
+  return role;
+}
+
+/** `az role definition list` output shape. */
+export interface RoleDefinitionView {
+  id: string;
+  name: string;
+  type: 'Microsoft.Authorization/roleDefinitions';
+  roleName: string;
+  roleType: 'BuiltInRole';
+  description: string;
+  assignableScopes: string[];
+  permissions: { actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[] }[];
+  ownJobsOnly: boolean;
+}
+
+/** For `nightshift role definition list`; with a subscription the ids are subscription-qualified, as az shows. */
+export function roleDefinitionList(subscriptionId?: string): RoleDefinitionView[] {
+  const prefix = subscriptionId ? `/subscriptions/${subscriptionId}` : '';
+  return BUILT_IN_ROLES.map((r) => ({
+    id: `${prefix}/providers/Microsoft.Authorization/roleDefinitions/${r.id}`,
+    name: r.id,
+    type: 'Microsoft.Authorization/roleDefinitions',
+    roleName: r.name,
+    roleType: 'BuiltInRole',
+    description: r.description,
+    assignableScopes: ['/'],
+    permissions: [
+      { actions: [...r.actions], notActions: [...r.notActions], dataActions: [], notDataActions: [] },
+    ],
+    ownJobsOnly: r.ownJobsOnly,
+  }));
+}
