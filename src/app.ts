@@ -19,6 +19,9 @@ import { createJobService } from './engine/job-service.ts';
 import { listLogFiles, readLogFile } from './engine/job-logs.ts';
 import { createSqliteTaskQueue } from './engine/queue/sqlite-queue.ts';
 import { createScheduler, type Scheduler } from './engine/scheduler.ts';
+import { createIdentityService } from './auth/identity-service.ts';
+import { createTokenService } from './auth/token-service.ts';
+import { KeyStore } from './auth/tokens/key-store.ts';
 
 export interface App {
   readonly config: Config;
@@ -81,6 +84,10 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       list: (name: string) => listLogFiles(logDir(name)),
       read: (name: string, path: string) => readLogFile(logDir(name), path),
     };
+    // The signing keys live in the data dir, so tokens survive a restart and the key is made at first start.
+    const keys = await KeyStore.open({ dir: join(config.dataDir, 'keys') });
+    const identities = createIdentityService({ repo });
+    const tokens = createTokenService({ identities, keys });
     const services: ApiServices = {
       workspace: config.workspace,
       datastores,
@@ -89,6 +96,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       deployments,
       jobs,
       jobLogs,
+      auth: { identities, tokens, keys },
     };
     const http = await buildHttpApp(services, logger);
     const openedStore = store;

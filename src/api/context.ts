@@ -9,6 +9,7 @@ import type { DatastoreService } from '../workspace/datastores.ts';
 import type { DeploymentService } from '../workspace/deployments.ts';
 import type { EndpointService } from '../workspace/endpoints.ts';
 import type { JobService } from '../engine/job-service.ts';
+import type { TokenRouteServices } from './routes/tokens.ts';
 
 export interface ApiServices {
   workspace: WorkspaceRef;
@@ -21,6 +22,8 @@ export interface ApiServices {
     list(job: string): Promise<{ path: string; size: number }[]>;
     read(job: string, path: string): Promise<string>;
   };
+  /** The token service and identity directory; optional so servers built without them keep working. */
+  auth?: TokenRouteServices;
 }
 
 /** The ARM path prefix of the workspace, with parameters checked by a hook in http-app.ts. */

@@ -13,6 +13,7 @@ import { registerAssetRoutes } from './routes/assets.ts';
 import { registerDatastoreRoutes } from './routes/datastores.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerTokenRoutes } from './routes/tokens.ts';
 
 export interface RouteModule {
   (app: FastifyInstance, services: ApiServices): void;
@@ -80,6 +81,7 @@ export async function buildHttpApp(
   registerAssetRoutes(app, services);
   registerEndpointRoutes(app, services);
   registerJobRoutes(app, services);
+  if (services.auth) registerTokenRoutes(app, services.auth);
   for (const register of extraRoutes) register(app, services);
   return app;
 }

@@ -14,7 +14,11 @@ export type AuthenticationErrorCode =
   | 'InvalidIssuer'
   | 'InvalidSignature'
   | 'UnsupportedAlgorithm'
-  | 'UnknownKey';
+  | 'UnknownKey'
+  // Client credentials (service principal secrets), refused before any token exists.
+  | 'UnknownClient'
+  | 'InvalidClientSecret'
+  | 'TooManyAttempts';
 
 export class AuthenticationError extends DomainError {
   declare readonly code: AuthenticationErrorCode;

@@ -21,6 +21,8 @@ export const RESOURCE_KINDS = [
   'codes',
   'endpoint',
   'deployment',
+  'servicePrincipal',
+  'managedIdentity',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

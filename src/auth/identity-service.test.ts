@@ -1,0 +1,100 @@
+// Identity directory: secrets shown once and stored hashed, reset, lockout, managed identities.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { createIdentityService, SYSTEM_IDENTITY, type IdentityService } from './identity-service.ts';
+import { AttemptLimiter } from './secrets/attempt-limiter.ts';
+import { AuthenticationError } from './errors.ts';
+import { NotFoundError } from '../core/errors.ts';
+import type { ResourceRepository } from '../store/contract.ts';
+
+async function withService(
+  run: (service: IdentityService, repo: ResourceRepository) => Promise<void>,
+  limiter?: AttemptLimiter,
+): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'nightshift-identity-'));
+  const store = createSqliteStore(join(dir, 'metadata.db'));
+  try {
+    await run(
+      createIdentityService({ repo: store.resources, ...(limiter ? { limiter } : {}) }),
+      store.resources,
+    );
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function authCode(code: string) {
+  return (error: unknown) =>
+    error instanceof AuthenticationError && error.code === code && error.status === 401;
+}
+
+test('a principal is created with its secret shown once and stored only as a hash', async () => {
+  await withService(async (ids, repo) => {
+    const { principal, secret } = await ids.createServicePrincipal('  pipeline  ');
+    assert.equal(principal.displayName, 'pipeline');
+    assert.match(principal.appId, /^[0-9a-f-]{36}$/);
+    assert.ok(!('secretHash' in principal));
+    const stored = await repo.get<Record<string, unknown>>('servicePrincipal', { name: principal.appId });
+    assert.ok(stored);
+    assert.ok(!JSON.stringify(stored).includes(secret), 'the plain secret is never stored');
+    assert.match(String(stored.secretHash), /^scrypt\$/);
+    assert.deepEqual(await ids.getServicePrincipal(principal.appId), principal);
+    assert.deepEqual(await ids.listServicePrincipals(), [principal]);
+    assert.equal((await ids.checkSecret(principal.appId, secret)).appId, principal.appId);
+  });
+});
+
+test('a reset secret replaces the old one; a deleted principal is unknown', async () => {
+  await withService(async (ids) => {
+    const { principal, secret } = await ids.createServicePrincipal('p');
+    const reset = await ids.resetSecret(principal.appId);
+    assert.notEqual(reset.secret, secret);
+    await assert.rejects(ids.checkSecret(principal.appId, secret), authCode('InvalidClientSecret'));
+    await ids.checkSecret(principal.appId, reset.secret);
+    await ids.deleteServicePrincipal(principal.appId);
+    await assert.rejects(ids.checkSecret(principal.appId, reset.secret), authCode('UnknownClient'));
+    await assert.rejects(ids.getServicePrincipal(principal.appId), NotFoundError);
+    await assert.rejects(ids.deleteServicePrincipal(principal.appId), NotFoundError);
+  });
+});
+
+test('repeated wrong secrets lock the client out, even for the right secret, naming the wait', async () => {
+  const limiter = new AttemptLimiter({ maxFailures: 3, lockoutMs: 60_000 });
+  await withService(async (ids) => {
+    const { principal, secret } = await ids.createServicePrincipal('p');
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(
+        ids.checkSecret(principal.appId, 'wrong', '10.0.0.1'),
+        authCode('InvalidClientSecret'),
+      );
+    }
+    await assert.rejects(ids.checkSecret(principal.appId, secret, '10.0.0.2'), (error: unknown) => {
+      assert.ok(authCode('TooManyAttempts')(error));
+      assert.match((error as Error).message, /retry after \d+ seconds/);
+      return true;
+    });
+  }, limiter);
+});
+
+test('managed identities: create, list, get, find by client id, delete; the system one is made once', async () => {
+  await withService(async (ids) => {
+    const a = await ids.createManagedIdentity('batch-runner');
+    assert.match(a.clientId, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(await ids.getManagedIdentity('batch-runner'), a);
+    assert.deepEqual(await ids.findManagedIdentityByClientId(a.clientId.toUpperCase()), a);
+    assert.equal(await ids.findManagedIdentityByClientId('nope'), undefined);
+    await assert.rejects(ids.createManagedIdentity('batch-runner'), /already exists/);
+    await assert.rejects(ids.createManagedIdentity('../x'), /invalid/);
+    const [s1, s2] = await Promise.all([ids.systemIdentity(), ids.systemIdentity()]);
+    assert.equal(s1.name, SYSTEM_IDENTITY);
+    assert.deepEqual(s1, s2);
+    assert.equal((await ids.listManagedIdentities()).length, 2);
+    await ids.deleteManagedIdentity('batch-runner');
+    await assert.rejects(ids.getManagedIdentity('batch-runner'), NotFoundError);
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * The directory of non-human identities: service principals (an app id plus a client secret, for client
+ * credentials) and managed identities (named identities whose tokens a process on the host fetches from the
+ * IMDS-compatible endpoint, with no secret at all). Both are documents in the resource repository. A
+ * principal's secret exists in plain text only in the answer of `create` and `resetSecret`; what is stored is
+ * its salted hash, and `checkSecret` compares against that behind an attempt limiter.
+ */
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import type { ResourceRepository } from '../store/contract.ts';
+import { AuthenticationError } from './errors.ts';
+import { AttemptLimiter, limiterKeys } from './secrets/attempt-limiter.ts';
+import { hashSecret, newClientId, newSecret, verifySecret } from './secrets/secret-hash.ts';
+
+export interface ServicePrincipalRecord {
+  /** The application (client) id, what `client_id` names in a token request. */
+  appId: string;
+  displayName: string;
+  /** What tokens carry as `oid` and role assignments name. */
+  objectId: string;
+  /** `scrypt$...` from hashSecret; never leaves this module's callers' views. */
+  secretHash: string;
+  secretUpdatedAt: string;
+  createdAt: string;
+}
+
+/** A principal as shown over the API and the CLI: never the secret, never its hash. */
+export type ServicePrincipal = Omit<ServicePrincipalRecord, 'secretHash'>;
+
+export interface ManagedIdentity {
+  name: string;
+  clientId: string;
+  objectId: string;
+  createdAt: string;
+}
+
+export interface IdentityServiceOptions {
+  repo: ResourceRepository;
+  limiter?: AttemptLimiter;
+  /** Epoch milliseconds; defaults to Date.now. */
+  now?: () => number;
+}
+
+/** The managed identity a host gets when IMDS is asked without a client_id, like a VM's system identity. */
+export const SYSTEM_IDENTITY = 'system';
+
+const SP = 'servicePrincipal';
+const MI = 'managedIdentity';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function publicView(record: ServicePrincipalRecord): ServicePrincipal {
+  // Built field by field so a field added to the record later is not shown by accident.
+  return {
+    appId: record.appId,
+    displayName: record.displayName,
+    objectId: record.objectId,
+    secretUpdatedAt: record.secretUpdatedAt,
+    createdAt: record.createdAt,
+  };
+}
+
+export interface IdentityService {
+  createServicePrincipal(displayName: string): Promise<{ principal: ServicePrincipal; secret: string }>;
+  listServicePrincipals(): Promise<ServicePrincipal[]>;
+  getServicePrincipal(appId: string): Promise<ServicePrincipal>;
+  deleteServicePrincipal(appId: string): Promise<void>;
+  resetSecret(appId: string): Promise<{ principal: ServicePrincipal; secret: string }>;
+  /**
+   * The principal if `secret` is its current secret. Throws AuthenticationError `UnknownClient`,
+   * `InvalidClientSecret` or `TooManyAttempts` (message carries the seconds to wait).
+   */
+  checkSecret(appId: string, secret: string, remoteAddress?: string): Promise<ServicePrincipal>;
+  createManagedIdentity(name: string): Promise<ManagedIdentity>;
+  listManagedIdentities(): Promise<ManagedIdentity[]>;
+  getManagedIdentity(name: string): Promise<ManagedIdentity>;
+  findManagedIdentityByClientId(clientId: string): Promise<ManagedIdentity | undefined>;
+  /** The `system` identity, created at first use. */
+  systemIdentity(): Promise<ManagedIdentity>;
+  deleteManagedIdentity(name: string): Promise<void>;
+}
+
+export function createIdentityService(options: IdentityServiceOptions): IdentityService {
+  const { repo } = options;
+  const limiter = options.limiter ?? new AttemptLimiter();
+  const now = options.now ?? Date.now;
+  const stamp = () => new Date(now()).toISOString();
+
+  async function record(appId: string): Promise<ServicePrincipalRecord> {
+    const found = await repo.get<ServicePrincipalRecord>(SP, { name: appId });
+    if (!found) throw new NotFoundError(`Service principal '${appId}' does not exist.`);
+    return found;
+  }
+
+  async function createIdentity(name: string): Promise<ManagedIdentity> {
+    if (!NAME.test(name)) {
+      throw new ValidationError(
+        `Managed identity name '${name}' is invalid; use up to 128 letters, digits, '.', '_' and '-'.`,
+        'name',
+      );
+    }
+    const identity: ManagedIdentity = {
+      name,
+      clientId: newClientId(),
+      objectId: newClientId(),
+      createdAt: stamp(),
+    };
+    if (!(await repo.insert(MI, { name }, identity))) {
+      throw new ConflictError(`Managed identity '${name}' already exists.`);
+    }
+    return identity;
+  }
+
+  return {
+    async createServicePrincipal(displayName) {
+      const name = displayName.trim();
+      if (name.length === 0 || name.length > 256) {
+        throw new ValidationError('displayName must have 1 to 256 characters.', 'displayName');
+      }
+      const secret = newSecret();
+      const at = stamp();
+      const doc: ServicePrincipalRecord = {
+        appId: newClientId(),
+        displayName: name,
+        objectId: newClientId(),
+        secretHash: await hashSecret(secret),
+        secretUpdatedAt: at,
+        createdAt: at,
+      };
+      // A random UUID colliding is not a case to design for; insert failing would be a store bug.
+      if (!(await repo.insert(SP, { name: doc.appId }, doc))) {
+        throw new ConflictError(`Service principal '${doc.appId}' already exists.`);
+      }
+      return { principal: publicView(doc), secret };
+    },
+    async listServicePrincipals() {
+      return (await repo.list<ServicePrincipalRecord>(SP)).map(publicView);
+    },
+    async getServicePrincipal(appId) {
+      return publicView(await record(appId));
+    },
+    async deleteServicePrincipal(appId) {
+      if (!(await repo.remove(SP, { name: appId }))) {
+        throw new NotFoundError(`Service principal '${appId}' does not exist.`);
+      }
+    },
+    async resetSecret(appId) {
+      const current = await record(appId);
+      const secret = newSecret();
+      const next: ServicePrincipalRecord = {
+        ...current,
+        secretHash: await hashSecret(secret),
+        secretUpdatedAt: stamp(),
+      };
+      if (!(await repo.replace(SP, { name: appId }, next))) {
+        throw new NotFoundError(`Service principal '${appId}' does not exist.`);
+      }
+      return { principal: publicView(next), secret };
+    },
+    async checkSecret(appId, secret, remoteAddress) {
+      const keys = limiterKeys(appId, remoteAddress);
+      const gate = limiter.check(keys);
+      if (!gate.allowed) {
+        throw new AuthenticationError(
+          'TooManyAttempts',
+          `Too many wrong client secrets for this client or address; retry after ${gate.retryAfterSeconds} seconds.`,
+        );
+      }
+      const found = await repo.get<ServicePrincipalRecord>(SP, { name: appId });
+      // Always derive a hash, even for an unknown client, so timing does not tell which app ids exist.
+      const ok = await verifySecret(secret, found?.secretHash);
+      if (!found || !ok) {
+        // Unknown ids count too: otherwise guessing ids would be free.
+        limiter.fail(keys);
+        if (!found) {
+          throw new AuthenticationError(
+            'UnknownClient',
+            `Application with identifier '${appId}' was not found in the directory.`,
+          );
+        }
+        throw new AuthenticationError(
+          'InvalidClientSecret',
+          `Invalid client secret provided for application '${appId}'; use the current secret (a reset replaces it).`,
+        );
+      }
+      // Only the client's key: see AttemptLimiter.succeed.
+      limiter.succeed(limiterKeys(appId, undefined));
+      return publicView(found);
+    },
+    createManagedIdentity: createIdentity,
+    async listManagedIdentities() {
+      return repo.list<ManagedIdentity>(MI);
+    },
+    async getManagedIdentity(name) {
+      const found = await repo.get<ManagedIdentity>(MI, { name });
+      if (!found) throw new NotFoundError(`Managed identity '${name}' does not exist.`);
+      return found;
+    },
+    async findManagedIdentityByClientId(clientId) {
+      const wanted = clientId.toLowerCase();
+      return (await repo.list<ManagedIdentity>(MI)).find((i) => i.clientId.toLowerCase() === wanted);
+    },
+    async systemIdentity() {
+      const found = await repo.get<ManagedIdentity>(MI, { name: SYSTEM_IDENTITY });
+      if (found) return found;
+      try {
+        return await createIdentity(SYSTEM_IDENTITY);
+      } catch (error) {
+        // Two first requests racing: the loser reads what the winner made.
+        if (!(error instanceof ConflictError)) throw error;
+        const made = await repo.get<ManagedIdentity>(MI, { name: SYSTEM_IDENTITY });
+        if (!made) throw error;
+        return made;
+      }
+    },
+    async deleteManagedIdentity(name) {
+      if (!(await repo.remove(MI, { name }))) {
+        throw new NotFoundError(`Managed identity '${name}' does not exist.`);
+      }
+    },
+  };
+}
