@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
-import { miniBatchId, type JobRecord } from '../core/jobs.ts';
+import { isTerminal, miniBatchId, type JobRecord } from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
 import { newSystemData, type BatchDeployment, type DeploymentSettings } from '../core/resources.ts';
 import type { JobRepository } from '../store/contract.ts';
@@ -159,7 +159,7 @@ export function createJobService(deps: JobServiceDeps) {
 
   async function cancel(name: string): Promise<JobRecord> {
     const job = await get(name);
-    if (['Completed', 'Failed', 'Canceled'].includes(job.status)) {
+    if (isTerminal(job.status)) {
       throw new ValidationError(
         `Job '${name}' has already ended (${job.status}); there is nothing to cancel.`,
         'name',

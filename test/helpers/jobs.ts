@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JobCounts } from '../../src/core/jobs.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SCRIPTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'scripts');
@@ -30,18 +31,8 @@ export interface JobError {
   stack?: string;
 }
 
-export interface Counts {
-  miniBatches: {
-    total: number;
-    pending: number;
-    running: number;
-    succeeded: number;
-    failed: number;
-    canceled: number;
-  };
-  items: { total: number; succeeded: number; failed: number };
-  rows: number;
-}
+/** The progress counts of a job resource, as the server defines them. */
+export type Counts = JobCounts;
 
 export interface JobView {
   id: string;
