@@ -2,6 +2,8 @@
  * The benchmark's REST client: registers the model, creates an endpoint per deployment shape, invokes a
  * job on a local folder (registered as a LocalFolder datastore, so nothing is copied) and waits for it.
  */
+import { audienceForPath } from '../src/auth/audiences.ts';
+import { resolveTokenSource } from '../src/cli/credentials.ts';
 
 export interface JobTiming {
   totalMs: number;
@@ -24,11 +26,15 @@ export async function createBenchClient(
   url: string,
   modelFolder: string,
   ended: (job: string) => Promise<void>,
+  dataDir: string,
 ): Promise<BenchClient> {
+  // The bench acts as the server's local owner, through the token endpoint like any client.
+  const tokens = resolveTokenSource({ server: url, env: {}, dataDir });
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const auth = tokens ? { authorization: `Bearer ${await tokens.token(audienceForPath(path))}` } : {};
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await response.text();

@@ -63,7 +63,7 @@ async function withServer<T>(work: (client: BenchClient, app: App) => Promise<T>
   // Measure a running server, as clients meet it: its spare workers have finished warming up.
   await sleep(1500);
   try {
-    return await work(await createBenchClient(url, MODEL, (job) => app.scheduler.ended(job)), app);
+    return await work(await createBenchClient(url, MODEL, (job) => app.scheduler.ended(job), dataDir), app);
   } finally {
     await app.stop();
     await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });

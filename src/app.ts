@@ -22,6 +22,11 @@ import { createScheduler, type Scheduler } from './engine/scheduler.ts';
 import { createIdentityService } from './auth/identity-service.ts';
 import { createTokenService } from './auth/token-service.ts';
 import { KeyStore } from './auth/tokens/key-store.ts';
+import { createAuthenticator } from './auth/authenticator.ts';
+import { ExternalIssuer } from './auth/external-issuer.ts';
+import { createRoleAssignmentService } from './auth/role-assignments.ts';
+import { ensureLocalOwner } from './auth/local-owner.ts';
+import { workspaceId } from './core/workspace.ts';
 
 export interface App {
   readonly config: Config;
@@ -40,6 +45,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   try {
     store = createSqliteStore(join(config.dataDir, 'metadata.db'));
     const repo = store.resources;
+    const jobRepo = store.jobs;
     const datastores = createDatastoreService({ repo, dataDir: config.dataDir, actor: config.actor });
     await datastores.ensureBuiltins();
     const assets = createAssetService({ repo, datastores, actor: config.actor });
@@ -87,7 +93,25 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     // The signing keys live in the data dir, so tokens survive a restart and the key is made at first start.
     const keys = await KeyStore.open({ dir: join(config.dataDir, 'keys') });
     const identities = createIdentityService({ repo });
-    const tokens = createTokenService({ identities, keys });
+    const tenantId = config.auth.tenant;
+    const tokens = createTokenService({ identities, keys, tenantId });
+    const wsId = workspaceId(config.workspace);
+    const assignments = createRoleAssignmentService({ repo, identities, workspaceArmId: wsId });
+    await ensureLocalOwner({
+      dataDir: config.dataDir,
+      user: config.actor,
+      tenant: tenantId,
+      workspaceArmId: wsId,
+      identities,
+      assignments,
+    });
+    const listening: string[] = [];
+    const authenticator = createAuthenticator({
+      keys,
+      identities,
+      tenantId,
+      external: config.auth.externalIssuers.map((e) => new ExternalIssuer(e)),
+    });
     const services: ApiServices = {
       workspace: config.workspace,
       datastores,
@@ -96,7 +120,23 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       deployments,
       jobs,
       jobLogs,
-      auth: { identities, tokens, keys },
+      auth: {
+        identities,
+        tokens,
+        keys,
+        assignments,
+        audit: store.audit,
+        subscriptionId: config.workspace.subscriptionId,
+        access: {
+          mode: config.auth.mode,
+          authenticator,
+          assignments,
+          workspaceArmId: wsId,
+          actor: config.actor,
+          getJob: (name) => jobRepo.get(name),
+          baseUrls: () => listening,
+        },
+      },
     };
     const http = await buildHttpApp(services, logger);
     const openedStore = store;
@@ -113,6 +153,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         const port = typeof address === 'object' && address ? address.port : config.port;
         const host = config.host.includes(':') ? `[${config.host}]` : config.host;
         const url = `http://${host}:${port}`;
+        listening.push(url);
         lock.update({ url, startedAt: new Date().toISOString() });
         return url;
       },

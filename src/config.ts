@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { WorkspaceRef } from './core/workspace.ts';
 import { ValidationError } from './core/errors.ts';
+import type { ExternalIssuerConfig } from './auth/external-issuer.ts';
 
 export interface Config {
   dataDir: string;
@@ -22,10 +23,16 @@ export interface Config {
   engine: { pollIntervalMs: number; leaseMs: number; maxWorkers: number; spareWorkers: number };
   /** The Python interpreter for `.py` scripts and MLflow Python models when the environment names none. */
   python: string;
+  /**
+   * `token`: every API call needs a bearer token (the default). `none`: nothing is checked, for development
+   * only. `tenant` is the directory name in token URLs and tokens; `externalIssuers` are other OIDC issuers
+   * whose tokens are accepted.
+   */
+  auth: { mode: 'token' | 'none'; tenant: string; externalIssuers: ExternalIssuerConfig[] };
 }
 
 export interface ConfigSources {
-  flags?: Partial<Record<'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel', string>>;
+  flags?: Partial<Record<'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel' | 'auth', string>>;
   env?: Record<string, string | undefined>;
   cwd?: string;
 }
@@ -91,7 +98,48 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     // Debian's interpreter by default: it is the one `apt-get install python3-pandas` fills.
     python: pick(env.NIGHTSHIFT_PYTHON, file.python) ?? '/usr/bin/python3',
+    auth: readAuth(flags.auth, env, (file.auth ?? {}) as Record<string, unknown>),
   };
+}
+
+function readAuth(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  file: Record<string, unknown>,
+): Config['auth'] {
+  const mode = pick(flag, env.NIGHTSHIFT_AUTH, file.mode) ?? 'token';
+  if (mode !== 'token' && mode !== 'none') {
+    throw new ValidationError(`Invalid auth mode '${mode}': use 'token' (the default) or 'none'.`, 'auth');
+  }
+  const externalIssuers: ExternalIssuerConfig[] = [];
+  const issuer = pick(env.NIGHTSHIFT_OIDC_ISSUER);
+  if (issuer !== undefined) {
+    const audience = pick(env.NIGHTSHIFT_OIDC_AUDIENCE);
+    if (audience === undefined) {
+      throw new ValidationError(
+        'NIGHTSHIFT_OIDC_ISSUER is set but NIGHTSHIFT_OIDC_AUDIENCE is not; set the audience its tokens carry for this server.',
+        'NIGHTSHIFT_OIDC_AUDIENCE',
+      );
+    }
+    const jwksUri = pick(env.NIGHTSHIFT_OIDC_JWKS_URI);
+    externalIssuers.push({ issuer, audience, ...(jwksUri === undefined ? {} : { jwksUri }) });
+  }
+  const listed = Array.isArray(file.externalIssuers) ? (file.externalIssuers as unknown[]) : [];
+  for (const [i, entry] of listed.entries()) {
+    const e = (entry ?? {}) as Record<string, unknown>;
+    if (typeof e.issuer !== 'string' || typeof e.audience !== 'string') {
+      throw new ValidationError(
+        `auth.externalIssuers[${i}] needs 'issuer' and 'audience' strings.`,
+        `auth.externalIssuers[${i}]`,
+      );
+    }
+    externalIssuers.push({
+      issuer: e.issuer,
+      audience: e.audience,
+      ...(typeof e.jwksUri === 'string' ? { jwksUri: e.jwksUri } : {}),
+    });
+  }
+  return { mode, tenant: pick(env.NIGHTSHIFT_TENANT, file.tenant) ?? 'nightshift', externalIssuers };
 }
 
 function safeUserName(): string {

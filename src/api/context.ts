@@ -10,6 +10,8 @@ import type { DeploymentService } from '../workspace/deployments.ts';
 import type { EndpointService } from '../workspace/endpoints.ts';
 import type { JobService } from '../engine/job-service.ts';
 import type { TokenRouteServices } from './routes/tokens.ts';
+import type { AccessRouteServices } from './routes/access.ts';
+import type { AccessControl } from './access-control.ts';
 
 export interface ApiServices {
   workspace: WorkspaceRef;
@@ -22,8 +24,8 @@ export interface ApiServices {
     list(job: string): Promise<{ path: string; size: number }[]>;
     read(job: string, path: string): Promise<string>;
   };
-  /** The token service and identity directory; optional so servers built without them keep working. */
-  auth?: TokenRouteServices;
+  /** Tokens, identities, role assignments, the audit log and the per-request access check. */
+  auth: TokenRouteServices & AccessRouteServices & { access: AccessControl };
 }
 
 /** The ARM path prefix of the workspace, with parameters checked by a hook in http-app.ts. */

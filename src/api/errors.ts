@@ -56,11 +56,15 @@ function fromFastify(error: FastifyError): { status: number; body: Envelope } | 
 
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof DomainError) {
+    request.auditDetail = error.code;
+    // RFC 6750: a refused bearer token says so in WWW-Authenticate, which OAuth clients read to re-auth.
+    if (error.status === 401) void reply.header('www-authenticate', 'Bearer error="invalid_token"');
     void reply.status(error.status).send(envelope(error.code, error.message, error.details));
     return;
   }
   const mapped = fromFastify(error);
   if (mapped) {
+    request.auditDetail = mapped.body.error.code;
     void reply.status(mapped.status).send(mapped.body);
     return;
   }

@@ -14,6 +14,9 @@ import { registerDatastoreRoutes } from './routes/datastores.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
+import { registerAccessRoutes } from './routes/access.ts';
+import { registerAccessControl } from './access-control.ts';
+import { registerAuditTrail } from './audit-trail.ts';
 
 export interface RouteModule {
   (app: FastifyInstance, services: ApiServices): void;
@@ -65,6 +68,9 @@ export async function buildHttpApp(
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
+  // Before any route: the audit entry is written after the answer, the access check before the body is read.
+  registerAuditTrail(app, services.auth.audit);
+  registerAccessControl(app, services.auth.access);
   app.addHook('preHandler', (request, _reply, done) => {
     checkWorkspace(services, request);
     done();
@@ -81,7 +87,8 @@ export async function buildHttpApp(
   registerAssetRoutes(app, services);
   registerEndpointRoutes(app, services);
   registerJobRoutes(app, services);
-  if (services.auth) registerTokenRoutes(app, services.auth);
+  registerTokenRoutes(app, services.auth);
+  registerAccessRoutes(app, services.auth);
   for (const register of extraRoutes) register(app, services);
   return app;
 }

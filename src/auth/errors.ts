@@ -15,6 +15,9 @@ export type AuthenticationErrorCode =
   | 'InvalidSignature'
   | 'UnsupportedAlgorithm'
   | 'UnknownKey'
+  // A valid token whose principal has since been deleted, or a request with no token at all.
+  | 'PrincipalNotFound'
+  | 'MissingToken'
   // Client credentials (service principal secrets), refused before any token exists.
   | 'UnknownClient'
   | 'InvalidClientSecret'

@@ -21,6 +21,8 @@ export interface ServicePrincipalRecord {
   secretHash: string;
   secretUpdatedAt: string;
   createdAt: string;
+  /** Set on the local owner made at first start: the OS user it stands for (calls act as a User). */
+  localUser?: string;
 }
 
 /** A principal as shown over the API and the CLI: never the secret, never its hash. */
@@ -55,11 +57,15 @@ function publicView(record: ServicePrincipalRecord): ServicePrincipal {
     objectId: record.objectId,
     secretUpdatedAt: record.secretUpdatedAt,
     createdAt: record.createdAt,
+    ...(record.localUser === undefined ? {} : { localUser: record.localUser }),
   };
 }
 
 export interface IdentityService {
-  createServicePrincipal(displayName: string): Promise<{ principal: ServicePrincipal; secret: string }>;
+  createServicePrincipal(
+    displayName: string,
+    options?: { localUser?: string },
+  ): Promise<{ principal: ServicePrincipal; secret: string }>;
   listServicePrincipals(): Promise<ServicePrincipal[]>;
   getServicePrincipal(appId: string): Promise<ServicePrincipal>;
   deleteServicePrincipal(appId: string): Promise<void>;
@@ -110,7 +116,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
   }
 
   return {
-    async createServicePrincipal(displayName) {
+    async createServicePrincipal(displayName, createOptions = {}) {
       const name = displayName.trim();
       if (name.length === 0 || name.length > 256) {
         throw new ValidationError('displayName must have 1 to 256 characters.', 'displayName');
@@ -124,6 +130,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
         secretHash: await hashSecret(secret),
         secretUpdatedAt: at,
         createdAt: at,
+        ...(createOptions.localUser === undefined ? {} : { localUser: createOptions.localUser }),
       };
       // A random UUID colliding is not a case to design for; insert failing would be a store bug.
       if (!(await repo.insert(SP, { name: doc.appId }, doc))) {

@@ -8,6 +8,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { audienceForPath } from '../auth/audiences.ts';
+import type { TokenSource } from './credentials.ts';
 
 export class CliError extends Error {
   readonly exitCode: number;
@@ -39,9 +41,27 @@ interface ErrorEnvelope {
   error?: { code?: string; message?: string };
 }
 
-export function createApiClient(server: string): ApiClient {
+const LOGIN_HINT =
+  "Log in with 'nightshift login --service-principal -u APP_ID -p SECRET --tenant TENANT', or run the CLI " +
+  "beside the server's data dir (or set NIGHTSHIFT_DATA_DIR to it) to act as its local owner.";
+
+export function createApiClient(server: string, tokens?: TokenSource): ApiClient {
   const base = server.replace(/\/+$/, '');
   let wsPath: string | undefined;
+
+  async function authorization(path: string): Promise<Record<string, string>> {
+    if (!tokens) return {};
+    try {
+      return { authorization: `Bearer ${await tokens.token(audienceForPath(path))}` };
+    } catch (error) {
+      throw new CliError(`Cannot get a token from ${tokens.origin}: ${(error as Error).message}`);
+    }
+  }
+
+  function failure(status: number, message: string): CliError {
+    const hint = status === 401 ? ` ${tokens ? `(credentials from ${tokens.origin})` : LOGIN_HINT}` : '';
+    return new CliError(`${message} (HTTP ${status})${hint}`, { status });
+  }
 
   async function send(
     method: string,
@@ -54,10 +74,11 @@ export function createApiClient(server: string): ApiClient {
       response = await fetch(url, {
         method,
         body: init.body ?? null,
-        headers: init.headers,
+        headers: { ...(await authorization(path)), ...init.headers },
         duplex: 'half',
       });
     } catch (error) {
+      if (error instanceof CliError) throw error;
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new CliError(
         `Cannot reach the Nightshift server at ${base} (${cause}). Start it with 'npx nightshift serve' or set --server / NIGHTSHIFT_SERVER.`,
@@ -72,7 +93,7 @@ export function createApiClient(server: string): ApiClient {
       } catch {
         // not JSON: keep the raw text
       }
-      throw new CliError(`${message} (HTTP ${response.status})`, { status: response.status });
+      throw failure(response.status, message);
     }
     return text ? (JSON.parse(text) as unknown) : undefined;
   }
@@ -91,7 +112,8 @@ export function createApiClient(server: string): ApiClient {
       return (await send(method, path, init)) as T;
     },
     async download(path: string, localFile: string) {
-      const response = await fetch(`${base}${path}`).catch((error: unknown) => {
+      const headers = await authorization(path);
+      const response = await fetch(`${base}${path}`, { headers }).catch((error: unknown) => {
         throw new CliError(`Cannot reach the Nightshift server at ${base}: ${(error as Error).message}`);
       });
       if (!response.ok || !response.body) {
@@ -102,7 +124,7 @@ export function createApiClient(server: string): ApiClient {
         } catch {
           // not JSON
         }
-        throw new CliError(`${message} (HTTP ${response.status})`, { status: response.status });
+        throw failure(response.status, message);
       }
       await mkdir(dirname(localFile), { recursive: true });
       await pipeline(Readable.fromWeb(response.body as never), createWriteStream(localFile));

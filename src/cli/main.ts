@@ -10,6 +10,7 @@ import { registerResourceCommands } from './commands/index.ts';
 import { registerInvokeCommands } from './commands/invoke.ts';
 import { registerJobCommands } from './commands/job.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerAccessCommands } from './commands/access/index.ts';
 
 function buildProgram(): Command {
   const program = new Command('nightshift')
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   registerInvokeCommands(groups);
   registerJobCommands(program);
   registerDemo(program);
+  registerAccessCommands(program);
   return program;
 }
 

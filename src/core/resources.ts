@@ -129,15 +129,22 @@ export const DEPLOYMENT_DEFAULTS: DeploymentSettings = {
   environmentVariables: {},
 };
 
-export function newSystemData(actor: string, now: Date = new Date()): SystemData {
+/** Who made a change, as systemData records it: a user name, or the app id of an application or identity. */
+export interface Actor {
+  name: string;
+  type: SystemData['createdByType'];
+}
+
+export function newSystemData(actor: string | Actor, now: Date = new Date()): SystemData {
   const at = now.toISOString();
+  const who = typeof actor === 'string' ? { name: actor, type: 'User' as const } : actor;
   return {
     createdAt: at,
-    createdBy: actor,
-    createdByType: 'User',
+    createdBy: who.name,
+    createdByType: who.type,
     lastModifiedAt: at,
-    lastModifiedBy: actor,
-    lastModifiedByType: 'User',
+    lastModifiedBy: who.name,
+    lastModifiedByType: who.type,
   };
 }
 

@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { isTerminal, miniBatchId, type JobRecord } from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
-import { newSystemData, type BatchDeployment, type DeploymentSettings } from '../core/resources.ts';
+import {
+  newSystemData,
+  type Actor,
+  type BatchDeployment,
+  type DeploymentSettings,
+} from '../core/resources.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
@@ -83,7 +88,7 @@ export function createJobService(deps: JobServiceDeps) {
     endpointName: string,
     body: unknown,
     deploymentHeader: string | undefined,
-    actor = deps.actor,
+    actor: string | Actor = deps.actor,
   ): Promise<JobRecord> {
     const deployment = await chooseDeployment(endpointName, deploymentHeader);
     const request = readJobRequest(body);

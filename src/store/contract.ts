@@ -23,6 +23,7 @@ export const RESOURCE_KINDS = [
   'deployment',
   'servicePrincipal',
   'managedIdentity',
+  'roleAssignment',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -97,8 +98,48 @@ export interface JobRepository {
   counts(job: string): Promise<JobCounts>;
 }
 
+/** One line of the audit log: who did what, where, from which address, and how it ended. */
+export interface AuditEntry {
+  /** Assigned by the repository, increasing: the order entries were appended in. */
+  seq?: number;
+  time: string;
+  /** Object id of the caller, or '' when the call carried no acceptable token. */
+  principalId: string;
+  /** What the caller is called: app id, managed identity client id, user name, or ''. */
+  principal: string;
+  principalType: string;
+  /** An Azure action string (`.../batchEndpoints/jobs/write`) or a token event (`token/issue`). */
+  action: string;
+  scope: string;
+  method: string;
+  path: string;
+  address: string;
+  /** HTTP status of the answer. */
+  status: number;
+  result: 'Succeeded' | 'Failed' | 'Denied';
+  /** Error code of a refusal or failure; never a secret or a token. */
+  detail?: string;
+}
+
+export interface AuditFilter {
+  /** ISO time: entries at or after it. */
+  since?: string;
+  /** Matches principalId or principal, ignoring case. */
+  principal?: string;
+  result?: AuditEntry['result'];
+  /** Newest entries first, at most this many (default 100). */
+  limit?: number;
+}
+
+/** Append-only: nothing in the API updates or deletes an entry. */
+export interface AuditRepository {
+  append(entry: AuditEntry): Promise<void>;
+  list(filter?: AuditFilter): Promise<AuditEntry[]>;
+}
+
 export interface MetadataStore {
   readonly resources: ResourceRepository;
   readonly jobs: JobRepository;
+  readonly audit: AuditRepository;
   close(): Promise<void>;
 }

@@ -53,5 +53,54 @@ for (const impl of implementations) {
       assert.equal(await store.resources.remove('datastore', { name: 'x' }), true);
       assert.equal(await store.resources.remove('datastore', { name: 'x' }), false);
     });
+
+    test('the audit log lists newest first and filters by time, principal and result', async () => {
+      const base = {
+        principalType: 'Application',
+        scope: '/subscriptions/s',
+        method: 'POST',
+        path: '/x',
+        address: '127.0.0.1',
+      };
+      await store.audit.append({
+        ...base,
+        time: '2026-01-01T00:00:00.000Z',
+        principalId: 'OID-1',
+        principal: 'app-1',
+        action: 'a/write',
+        status: 200,
+        result: 'Succeeded',
+      });
+      await store.audit.append({
+        ...base,
+        time: '2026-01-02T00:00:00.000Z',
+        principalId: 'oid-2',
+        principal: 'app-2',
+        action: 'a/read',
+        status: 403,
+        result: 'Denied',
+        detail: 'AuthorizationFailed',
+      });
+      const all = await store.audit.list();
+      assert.deepEqual(
+        all.map((e) => e.action),
+        ['a/read', 'a/write'],
+      );
+      assert.ok((all[0]?.seq ?? 0) > (all[1]?.seq ?? 0));
+      assert.equal(all[0]?.detail, 'AuthorizationFailed');
+      assert.deepEqual(
+        (await store.audit.list({ principal: 'oid-1' })).map((e) => e.principal),
+        ['app-1'],
+      );
+      assert.deepEqual(
+        (await store.audit.list({ since: '2026-01-01T12:00:00Z' })).map((e) => e.principal),
+        ['app-2'],
+      );
+      assert.deepEqual(
+        (await store.audit.list({ result: 'Succeeded' })).map((e) => e.principal),
+        ['app-1'],
+      );
+      assert.equal((await store.audit.list({ limit: 1 })).length, 1);
+    });
   });
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataDirOf, rememberDataDir } from './auth.ts';
 
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +32,13 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   const env: NodeJS.ProcessEnv = { NODE_COMPILE_CACHE: COMPILE_CACHE, ...process.env, ...options.env };
   delete env.NIGHTSHIFT_DEBUG;
   if (options.server) env.NIGHTSHIFT_SERVER = options.server;
+  // The CLI acts as the server's local owner, as it does for a user beside the server's data dir.
+  const dataDir = options.server === undefined ? undefined : dataDirOf(options.server);
+  if (dataDir !== undefined && options.env?.NIGHTSHIFT_DATA_DIR === undefined)
+    env.NIGHTSHIFT_DATA_DIR = dataDir;
+  // A login saved in the developer's home must not leak into tests.
+  env.NIGHTSHIFT_CONFIG_DIR =
+    options.env?.NIGHTSHIFT_CONFIG_DIR ?? join(tmpdir(), 'nightshift-test-no-profile');
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env,
@@ -86,7 +94,10 @@ export function startServeProcess(dataDir: string, extraArgs: readonly string[] 
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
       const match = /listening on (\S+)/.exec(stdout);
-      if (match?.[1]) resolve(match[1]);
+      if (match?.[1]) {
+        rememberDataDir(match[1], dataDir);
+        resolve(match[1]);
+      }
     });
     void exited.then((r) => {
       reject(new Error(`serve exited (${r.code ?? r.signal}) before it was ready: ${r.stderr}`));

@@ -10,6 +10,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobCounts } from '../../src/core/jobs.ts';
+import type { TokenSource } from '../../src/cli/credentials.ts';
+import { authHeader, ownerTokens } from './auth.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SCRIPTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'scripts');
@@ -56,7 +58,7 @@ export interface JobView {
     error: JobError | null;
     result: string | null;
   };
-  systemData: { createdAt: string; createdBy: string; lastModifiedAt: string };
+  systemData: { createdAt: string; createdBy: string; createdByType: string; lastModifiedAt: string };
 }
 
 export interface ListBody<T> {
@@ -131,21 +133,33 @@ export class Nightshift {
   /** The workspace's ARM id, the prefix of every management route. */
   readonly ws: string;
 
-  private constructor(url: string, ws: string) {
+  readonly #tokens: TokenSource | undefined;
+
+  private constructor(url: string, ws: string, tokens: TokenSource | undefined) {
     this.url = url;
     this.ws = ws;
+    this.#tokens = tokens;
   }
 
-  static async connect(url: string): Promise<Nightshift> {
+  /** A client acting as the server's local owner, or with the given token source. */
+  static async connect(url: string, tokens: TokenSource | undefined = ownerTokens(url)): Promise<Nightshift> {
     const response = await fetch(`${url}/info`);
     assert.equal(response.status, 200);
     const info = (await response.json()) as { workspaceId: string };
-    return new Nightshift(url, info.workspaceId);
+    return new Nightshift(url, info.workspaceId, tokens);
+  }
+
+  /** The same server, acting with other credentials (or none). */
+  as(tokens: TokenSource | undefined): Nightshift {
+    return new Nightshift(this.url, this.ws, tokens);
   }
 
   /** One request; `path` is absolute (http...) or a server path. JSON bodies are parsed when present. */
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = {
+      ...(await authHeader(this.#tokens, path)),
+      ...options.headers,
+    };
     let body: string | Buffer | undefined;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { workspaceId } from '../../src/core/workspace.ts';
+import { authHeader, ownerTokens, rememberDataDir } from './auth.ts';
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -24,33 +25,46 @@ export interface TestServer {
   dataDir: string;
   /** The workspace's ARM path, the prefix of every resource route. */
   ws: string;
-  /** Sends JSON (when `body` is given) to a path of the server and parses the JSON answer. */
-  call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /**
+   * Sends JSON (when `body` is given) to a path of the server as its local owner and parses the answer;
+   * `headers` replace the owner's token (e.g. `{authorization: 'Bearer <other token>'}`, or `{}` via
+   * `anonymous`).
+   */
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { headers?: Record<string, string>; anonymous?: boolean },
+  ): Promise<ApiResponse>;
+  /** The local owner's Authorization header for a path, for tests that call fetch themselves. */
+  auth(path: string): Promise<Record<string, string>>;
   stop(): Promise<void>;
 }
 
 export async function startServer(
-  options: { dataDir?: string; logLevel?: string } = {},
+  options: { dataDir?: string; logLevel?: string; env?: Record<string, string> } = {},
 ): Promise<TestServer> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-test-'));
   const config = loadConfig({
     flags: { dataDir, host: '127.0.0.1', port: '0', logLevel: options.logLevel ?? 'error' },
-    env: {},
+    env: options.env ?? {},
   });
   const app = await createApp(config);
   const url = await app.start();
+  rememberDataDir(url, dataDir);
+  const tokens = ownerTokens(url);
   return {
     url,
     app,
     dataDir,
     ws: workspaceId(config.workspace),
-    async call(method: string, path: string, body?: unknown): Promise<ApiResponse> {
+    async call(method, path, body, callOptions = {}): Promise<ApiResponse> {
+      const auth = callOptions.anonymous ? {} : (callOptions.headers ?? (await authHeader(tokens, path)));
       const response = await fetch(`${url}${path}`, {
         method,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
       return {
@@ -59,6 +73,7 @@ export async function startServer(
         headers: response.headers,
       };
     },
+    auth: (path) => authHeader(tokens, path),
     async stop() {
       await app.stop();
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { createApiClient } from '../../src/cli/client.ts';
 import { uploadLocalPath } from '../../src/cli/uploads.ts';
 import { REPO_ROOT, runCli, startServeProcess, type CliResult } from '../helpers/cli.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { ownerTokens } from '../helpers/auth.ts';
 
 const EXAMPLES = join(REPO_ROOT, 'test/fixtures/azureml-examples/cli');
 const BATCH = join(EXAMPLES, 'endpoints/batch');
@@ -263,7 +264,7 @@ void describe('CLI: uploads', () => {
     mkdirSync(join(folder, 'sub'), { recursive: true });
     writeFileSync(join(folder, 'a.txt'), 'a');
     writeFileSync(join(folder, 'sub/b.txt'), 'bb');
-    const client = createApiClient(server.url);
+    const client = createApiClient(server.url, ownerTokens(server.url));
     const first = await uploadLocalPath(client, folder);
     const second = await uploadLocalPath(client, folder);
     assert.equal(first.uploaded, true);

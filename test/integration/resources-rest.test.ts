@@ -28,10 +28,11 @@ after(async () => {
 });
 
 async function upload(path: string, content: Buffer | string): Promise<Response> {
-  return fetch(`${server.url}${server.ws}/datastores/workspaceblobstore/paths/${path}`, {
+  const target = `${server.ws}/datastores/workspaceblobstore/paths/${path}`;
+  return fetch(`${server.url}${target}`, {
     method: 'PUT',
     body: content,
-    headers: { 'content-type': 'application/octet-stream' },
+    headers: { ...(await server.auth(target)), 'content-type': 'application/octet-stream' },
   });
 }
 
@@ -259,10 +260,11 @@ void describe('REST: errors', () => {
   });
 
   void it('refuses a body that is not JSON', async () => {
-    const response = await fetch(`${server.url}${server.ws}/batchEndpoints/json-check`, {
+    const target = `${server.ws}/batchEndpoints/json-check`;
+    const response = await fetch(`${server.url}${target}`, {
       method: 'PUT',
       body: '{not json',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...(await server.auth(target)), 'content-type': 'application/json' },
     });
     assert.equal(response.status, 400);
     assert.equal(typeof at(await response.json(), 'error.message'), 'string');

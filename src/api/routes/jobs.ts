@@ -9,6 +9,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { JobRecord } from '../../core/jobs.ts';
 import { baseUrl, WS, type ApiServices } from '../context.ts';
 import { jobView } from '../job-view.ts';
+import { visibleJobs } from '../access-control.ts';
 import { listView } from '../views.ts';
 
 interface EndpointParams {
@@ -35,16 +36,19 @@ export function registerJobRoutes(app: FastifyInstance, s: ApiServices): void {
   const tags = ['jobs'];
   const view = async (req: FastifyRequest, job: JobRecord, underDeployment = false) =>
     jobView(s.workspace, job, await s.jobs.counts(job.name), baseUrl(req), underDeployment);
+  // An invoker whose job reads are own-jobs-only sees only its own jobs in every list.
   const views = async (req: FastifyRequest, jobs: JobRecord[], underDeployment = false) =>
-    listView(await Promise.all(jobs.map((j) => view(req, j, underDeployment))));
+    listView(await Promise.all(visibleJobs(req, jobs).map((j) => view(req, j, underDeployment))));
   const limit = (q: ListQuery) => (q.$top ? Number(q.$top) || undefined : undefined);
 
   const invoke = async (req: FastifyRequest<{ Params: EndpointParams; Body: unknown }>) => {
     const header = req.headers['azureml-model-deployment'];
+    const who = req.principal;
     const job = await s.jobs.invoke(
       req.params.endpoint,
       req.body,
       Array.isArray(header) ? header[0] : header,
+      who ? { name: who.actor, type: who.type } : undefined,
     );
     return view(req, job);
   };

@@ -11,12 +11,15 @@ import { OAuthError, type TokenService } from '../../auth/token-service.ts';
 import type { KeyStore } from '../../auth/tokens/key-store.ts';
 import { discoveryDocument, type TokenVersion } from '../../auth/tokens/discovery.ts';
 import { ValidationError } from '../../core/errors.ts';
+import type { RoleAssignmentService } from '../../auth/role-assignments.ts';
 import { baseUrl } from '../context.ts';
 
 export interface TokenRouteServices {
   identities: IdentityService;
   tokens: TokenService;
   keys: KeyStore;
+  /** Dropped with a deleted principal, so a later principal can never inherit its rights. */
+  assignments?: Pick<RoleAssignmentService, 'removePrincipal'>;
 }
 
 type Form = Record<string, string | undefined>;
@@ -144,7 +147,9 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
     '/nightshift/servicePrincipals/:appId',
     { schema: { tags: mtags } },
     async (req, reply) => {
+      const principal = await s.identities.getServicePrincipal(req.params.appId);
       await s.identities.deleteServicePrincipal(req.params.appId);
+      await s.assignments?.removePrincipal(principal.objectId);
       return reply.status(204).send();
     },
   );
@@ -178,7 +183,9 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
     '/nightshift/managedIdentities/:name',
     { schema: { tags: mtags } },
     async (req, reply) => {
+      const identity = await s.identities.getManagedIdentity(req.params.name);
       await s.identities.deleteManagedIdentity(req.params.name);
+      await s.assignments?.removePrincipal(identity.objectId);
       return reply.status(204).send();
     },
   );

@@ -23,7 +23,22 @@ export const ACTIONS = {
   roleAssignmentWrite: 'Microsoft.Authorization/roleAssignments/write',
   roleAssignmentDelete: 'Microsoft.Authorization/roleAssignments/delete',
   roleDefinitionRead: 'Microsoft.Authorization/roleDefinitions/read',
+  auditRead: 'Microsoft.Insights/eventtypes/values/read',
 } as const;
+
+/**
+ * Nightshift's own management routes (`/nightshift/<collection>/...`), by collection, with the Azure
+ * resource provider whose actions stand for them: directory objects, user-assigned identities, role
+ * assignments, the activity log and Data Factory pipelines.
+ */
+const NIGHTSHIFT_COLLECTIONS: Record<string, string> = {
+  serviceprincipals: 'Microsoft.Directory/servicePrincipals',
+  managedidentities: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+  roleassignments: 'Microsoft.Authorization/roleAssignments',
+  roledefinitions: 'Microsoft.Authorization/roleDefinitions',
+  pipelines: 'Microsoft.DataFactory/factories/pipelines',
+  pipelineruns: 'Microsoft.DataFactory/factories/pipelineruns',
+};
 
 export interface RequiredPermission {
   action: string;
@@ -161,6 +176,27 @@ function endpointRoute(
   return undefined;
 }
 
+/** Second segments of `/{tenant}/...` token-service routes, which must stay reachable without a token. */
+const TENANT_ROUTES = new Set(['oauth2', '.well-known', 'discovery', 'v2.0']);
+
+function nightshiftRoute(method: string, rest: string[], ws: string): RequiredPermission | undefined {
+  const [collection, name, sub] = rest;
+  const c = collection?.toLowerCase();
+  if (c === 'roleassignments' && name?.toLowerCase() === 'delete' && sub === undefined && method === 'POST')
+    return { action: ACTIONS.roleAssignmentDelete, scope: ws };
+  if (c === 'auditlogs') return isRead(method) ? { action: ACTIONS.auditRead, scope: ws } : undefined;
+  const provider = c === undefined ? undefined : NIGHTSHIFT_COLLECTIONS[c];
+  if (provider === undefined) return undefined;
+  if (c === 'roledefinitions')
+    return isRead(method) ? { action: ACTIONS.roleDefinitionRead, scope: ws } : undefined;
+  // Verbs on an item (`.../{id}/resetSecret`, `.../{run}/cancel`) are actions of their own.
+  if (sub !== undefined && method === 'POST') {
+    const verbName = c === 'pipelines' && sub.toLowerCase() === 'createrun' ? 'createRun' : sub;
+    return { action: `${provider}/${verbName}/action`, scope: ws };
+  }
+  return { action: `${provider}/${verb(method)}`, scope: ws };
+}
+
 /**
  * The permission a request needs, or `undefined` for a public route. `workspaceArmId` is the hosted
  * workspace (`workspaceId(ws)` in src/core/workspace.ts).
@@ -181,12 +217,17 @@ export function actionFor(
     .split('/')
     .find((x) => x !== '')
     ?.toLowerCase();
-  const underApi = first === 'subscriptions' || first === 'endpoints';
+  const underApi = first === 'subscriptions' || first === 'endpoints' || first === 'nightshift';
   if (!underApi) return undefined;
   // Fail closed: a path under the API that no rule knows still needs a workspace right.
   const fallback = { action: isRead(m) ? ACTIONS.workspaceRead : ACTIONS.workspaceWrite, scope: ws };
   if (!segs) return fallback;
 
+  if (first === 'nightshift') {
+    // The default tenant is also called 'nightshift': its token and discovery routes stay public.
+    if (TENANT_ROUTES.has(segs[1]?.toLowerCase() ?? '')) return undefined;
+    return nightshiftRoute(m, segs.slice(1), ws) ?? fallback;
+  }
   if (first === 'endpoints') {
     const endpoint = segs[1];
     if (endpoint === undefined || segs[2]?.toLowerCase() !== 'jobs') return fallback;

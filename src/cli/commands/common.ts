@@ -8,6 +8,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Help, Option, type Command } from 'commander';
 import { CliError, createApiClient, type ApiClient } from '../client.ts';
+import { resolveTokenSource } from '../credentials.ts';
 import { formatOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../output/format-output.ts';
 import type { TableSpec } from '../output/table.ts';
 
@@ -21,6 +22,8 @@ export interface CommonOptions {
   server: string;
   output: string;
   query?: string;
+  /** The server's data dir, where the local owner's credentials are. */
+  dataDir?: string;
   /** Accepted for az compatibility and ignored: a Nightshift server hosts one workspace. */
   resourceGroup?: string;
   workspaceName?: string;
@@ -48,6 +51,14 @@ export function addCommonOptions(command: Command): Command {
       new Option('--server <url>', 'Nightshift server to talk to')
         .env('NIGHTSHIFT_SERVER')
         .default(DEFAULT_SERVER)
+        .helpGroup(GLOBAL),
+    )
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        "the server's data dir, whose local owner credentials are used when you have not logged in",
+      )
+        .env('NIGHTSHIFT_DATA_DIR')
         .helpGroup(GLOBAL),
     )
     .addOption(
@@ -136,10 +147,18 @@ export function runAction<O extends CommonOptions>(
 ): (options: O) => Promise<void> {
   return async (options: O) => {
     outputFormat(options);
-    const client = createApiClient(options.server);
+    const client = clientFor(options);
     const result = await handler(options, { client, workspacePath: () => client.workspacePath() });
     printResult(result, options, table);
   };
+}
+
+/** The API client for `--server`, with the credentials found for it (see credentials.ts). */
+export function clientFor(options: { server: string; dataDir?: string | undefined }): ApiClient {
+  return createApiClient(
+    options.server,
+    resolveTokenSource({ server: options.server, env: process.env, dataDir: options.dataDir }),
+  );
 }
 
 /** GETs an ARM list and follows `nextLink` until the last page. */

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { App } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
+import { resolveTokenSource } from '../credentials.ts';
 import { createApiClient, type ApiClient } from '../client.ts';
 import { uploadLocalPath } from '../uploads.ts';
 import { streamJob } from './job.ts';
@@ -29,7 +30,7 @@ async function reachable(server: string): Promise<boolean> {
 async function ensureServer(
   server: string,
   dataDir: string | undefined,
-): Promise<{ url: string; app?: App }> {
+): Promise<{ url: string; app?: App; dataDir?: string }> {
   if (await reachable(server)) return { url: server };
   const port = new URL(server).port || '8080';
   const config = loadConfig({ flags: { port, ...(dataDir ? { dataDir } : {}) }, env: process.env });
@@ -37,7 +38,7 @@ async function ensureServer(
   const app = await createApp(config);
   const url = await app.start();
   process.stderr.write(`Started the embedded Nightshift service at ${url} (data dir ${config.dataDir}).\n`);
-  return { url, app };
+  return { url, app, dataDir: config.dataDir };
 }
 
 async function setUp(client: ApiClient): Promise<void> {
@@ -84,9 +85,12 @@ async function setUp(client: ApiClient): Promise<void> {
 }
 
 async function run(options: { server: string; dataDir?: string }): Promise<void> {
-  const { url, app } = await ensureServer(options.server, options.dataDir);
+  const { url, app, dataDir } = await ensureServer(options.server, options.dataDir);
   try {
-    const client = createApiClient(url);
+    const client = createApiClient(
+      url,
+      resolveTokenSource({ server: url, env: process.env, dataDir: dataDir ?? options.dataDir }),
+    );
     await setUp(client);
     const input = await uploadLocalPath(client, join(ROOT, 'fixtures/data/breast-cancer'));
     const ep = await client.request<{ properties: { scoringUri: string } }>(

@@ -11,7 +11,16 @@ interface ServeOptions {
   port?: string;
   config?: string;
   logLevel?: string;
+  auth?: string;
 }
+
+const NO_AUTH_WARNING = [
+  '',
+  '!!! WARNING: authentication is OFF (--auth none). Every caller that can reach this server acts as its',
+  '!!! owner: anyone can read, change and delete everything. Use this for development on a closed machine',
+  '!!! only, never on a shared host or a network address.',
+  '',
+].join('\n');
 
 export function registerServe(program: Command): void {
   program
@@ -22,6 +31,10 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on; 0 picks a free port (env NIGHTSHIFT_PORT, default 8080)')
     .option('--config <file>', 'JSON config file (env NIGHTSHIFT_CONFIG)')
     .option('--log-level <level>', 'server log level on stderr (default warn)')
+    .option(
+      '--auth <mode>',
+      "'token' (default): every API call needs a bearer token; 'none': no checks, for development only",
+    )
     .action(async (options: ServeOptions) => {
       const config = loadConfig({
         flags: {
@@ -30,6 +43,7 @@ export function registerServe(program: Command): void {
           ...(options.port ? { port: options.port } : {}),
           ...(options.config ? { configFile: options.config } : {}),
           ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+          ...(options.auth ? { auth: options.auth } : {}),
         },
         env: process.env,
       });
@@ -37,6 +51,7 @@ export function registerServe(program: Command): void {
       const { createApp } = await import('../../app.ts');
       const app = await createApp(config);
       const url = await app.start();
+      if (config.auth.mode === 'none') process.stderr.write(`${NO_AUTH_WARNING}\n`);
       process.stdout.write(`listening on ${url}\n`);
       let stopping = false;
       const shutdown = (signal: string) => {

@@ -52,6 +52,15 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX task_queue_ready ON task_queue (job, state, available_at, seq);`,
   `ALTER TABLE mini_batches ADD COLUMN inputs TEXT;`,
+  `CREATE TABLE audit_log (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     time TEXT NOT NULL,
+     principal_id TEXT NOT NULL COLLATE NOCASE,
+     principal TEXT NOT NULL COLLATE NOCASE,
+     result TEXT NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX audit_log_by_time ON audit_log (time);`,
 ];
 
 export function openDatabase(file: string): DatabaseSync {

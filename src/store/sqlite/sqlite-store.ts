@@ -5,6 +5,7 @@ import type { MetadataStore } from '../contract.ts';
 import { openDatabase } from './database.ts';
 import { createSqliteResourceRepository } from './resource-repository.ts';
 import { createSqliteJobRepository } from './job-repository.ts';
+import { createSqliteAuditRepository } from './audit-repository.ts';
 import type { DatabaseSync } from 'node:sqlite';
 
 export interface SqliteMetadataStore extends MetadataStore {
@@ -18,6 +19,7 @@ export function createSqliteStore(file: string): SqliteMetadataStore {
     db,
     resources: createSqliteResourceRepository(db),
     jobs: createSqliteJobRepository(db),
+    audit: createSqliteAuditRepository(db),
     close() {
       if (db.isOpen) db.close();
       return Promise.resolve();

@@ -1,0 +1,159 @@
+/**
+ * Turns the Authorization header of a request into a Principal, or refuses it with an AuthenticationError
+ * (401) that says which check failed. Tokens are ours (signed by the key store, issued through this
+ * server's own token endpoints) or, when configured, an external OIDC issuer's. A token of ours is only as
+ * good as its principal: once a service principal or managed identity is deleted, its tokens stop working
+ * at once instead of living out their hour.
+ */
+import { AuthenticationError } from './errors.ts';
+import type { ExternalIssuer } from './external-issuer.ts';
+import type { IdentityService } from './identity-service.ts';
+import type { Principal } from './principal.ts';
+import { decodeStrict } from './tokens/base64url.ts';
+import { issuerFor } from './tokens/discovery.ts';
+import type { KeyStore } from './tokens/key-store.ts';
+import { verifyToken, type VerifiedClaims } from './tokens/verifier.ts';
+
+export interface AuthenticatorOptions {
+  keys: KeyStore;
+  identities: IdentityService;
+  tenantId: string;
+  external?: readonly ExternalIssuer[];
+  now?: () => number;
+}
+
+export interface AuthenticationRequest {
+  /** The audience this route takes: https://ml.azure.com (data plane) or https://management.azure.com. */
+  audience: string;
+  /** Base URLs this server is reached at; our tokens carry an issuer built from one of them. */
+  baseUrls: readonly string[];
+}
+
+export interface Authenticator {
+  authenticate(authorization: string | undefined, request: AuthenticationRequest): Promise<Principal>;
+}
+
+/** Reads a JWT part without trusting it, only to choose how to verify; undefined when it is not JSON. */
+function peek(part: string | undefined): Record<string, unknown> | undefined {
+  const bytes = part === undefined ? undefined : decodeStrict(part);
+  if (!bytes) return undefined;
+  try {
+    const value = JSON.parse(bytes.toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function bearer(authorization: string | undefined): string {
+  if (authorization === undefined || authorization.trim() === '') {
+    throw new AuthenticationError(
+      'MissingToken',
+      "This request needs a bearer token: send 'Authorization: Bearer <token>' with a token from this " +
+        "server's token endpoint (or `nightshift account get-access-token`).",
+    );
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match?.[1]) {
+    throw new AuthenticationError(
+      'InvalidToken',
+      "The Authorization header is not of the form 'Bearer <token>'; other schemes are not accepted.",
+    );
+  }
+  return match[1];
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+function externalPrincipal(claims: VerifiedClaims): Principal {
+  const objectId = text(claims.oid) ?? text(claims.sub) ?? '';
+  const clientId = text(claims.appid) ?? text(claims.azp) ?? objectId;
+  const userName = text(claims.preferred_username) ?? text(claims.upn) ?? text(claims.unique_name);
+  const isApp = claims.idtyp === 'app' || (userName === undefined && claims.idtyp !== 'user');
+  const tokenId = text(claims.uti) ?? text(claims.jti);
+  return {
+    objectId,
+    clientId,
+    displayName: text(claims.name) ?? userName ?? clientId,
+    type: isApp ? 'Application' : 'User',
+    actor: isApp ? clientId : (userName ?? objectId),
+    ...(tokenId === undefined ? {} : { tokenId }),
+  };
+}
+
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  const external = options.external ?? [];
+  const now = options.now ?? Date.now;
+
+  /** The principal behind one of our tokens, provided it still exists and is the same object. */
+  async function ownPrincipal(claims: VerifiedClaims): Promise<Principal> {
+    const clientId = text(claims.appid) ?? text(claims.azp);
+    const objectId = text(claims.oid);
+    const tokenId = text(claims.uti);
+    const extra = tokenId === undefined ? {} : { tokenId };
+    if (clientId !== undefined && objectId !== undefined) {
+      const sp = await options.identities.getServicePrincipal(clientId).catch(() => undefined);
+      if (sp?.objectId === objectId) {
+        const user = sp.localUser;
+        return user === undefined
+          ? {
+              objectId,
+              clientId,
+              displayName: sp.displayName,
+              type: 'Application',
+              actor: sp.appId,
+              ...extra,
+            }
+          : { objectId, clientId, displayName: sp.displayName, type: 'User', actor: user, ...extra };
+      }
+      const mi = await options.identities.findManagedIdentityByClientId(clientId);
+      if (mi?.objectId === objectId) {
+        return {
+          objectId,
+          clientId,
+          displayName: mi.name,
+          type: 'ManagedIdentity',
+          actor: mi.clientId,
+          ...extra,
+        };
+      }
+    }
+    throw new AuthenticationError(
+      'PrincipalNotFound',
+      `The principal of this token (client '${clientId ?? '?'}', object '${objectId ?? '?'}') no longer exists; ` +
+        'it was deleted after the token was issued. Use a principal that exists.',
+    );
+  }
+
+  return {
+    async authenticate(authorization, request) {
+      const token = bearer(authorization);
+      const [headerPart, payloadPart] = token.split('.');
+      const iss = peek(payloadPart)?.iss;
+      const issuer = external.find((e) => e.config.issuer === iss);
+      if (issuer) {
+        const kid = peek(headerPart)?.kid;
+        const key = typeof kid === 'string' ? await issuer.key(kid) : undefined;
+        const claims = verifyToken(token, {
+          keys: (k) => (k === kid ? key : undefined),
+          audiences: [issuer.config.audience],
+          issuers: [issuer.config.issuer],
+          now,
+        });
+        return externalPrincipal(claims);
+      }
+      const issuers = request.baseUrls.flatMap((base) => [
+        issuerFor(base, options.tenantId, '1.0'),
+        issuerFor(base, options.tenantId, '2.0'),
+      ]);
+      const claims = verifyToken(token, {
+        keys: (kid) => options.keys.publicKey(kid),
+        audiences: [request.audience],
+        issuers: [...issuers, ...external.map((e) => e.config.issuer)],
+        now,
+      });
+      return ownPrincipal(claims);
+    },
+  };
+}
