@@ -109,3 +109,36 @@ test('unknown paths under the API fail closed to a workspace right', () => {
   assert.deepEqual(actionFor('PUT', `${WS}/models/m/versions`, WS), write);
   assert.deepEqual(actionFor('GET', '/subscriptions/s1', WS), read);
 });
+
+test("Nightshift's own management routes map to their providers' actions; the tenant's token routes stay public", () => {
+  const cases: [string, string, string | undefined][] = [
+    ['GET', '/nightshift/servicePrincipals', 'Microsoft.Directory/servicePrincipals/read'],
+    ['POST', '/nightshift/servicePrincipals', 'Microsoft.Directory/servicePrincipals/write'],
+    ['DELETE', '/nightshift/servicePrincipals/abc', 'Microsoft.Directory/servicePrincipals/delete'],
+    [
+      'POST',
+      '/nightshift/servicePrincipals/abc/resetSecret',
+      'Microsoft.Directory/servicePrincipals/resetSecret/action',
+    ],
+    ['POST', '/nightshift/managedIdentities', 'Microsoft.ManagedIdentity/userAssignedIdentities/write'],
+    ['POST', '/nightshift/roleAssignments', 'Microsoft.Authorization/roleAssignments/write'],
+    ['POST', '/nightshift/roleAssignments/delete', 'Microsoft.Authorization/roleAssignments/delete'],
+    ['DELETE', '/nightshift/roleAssignments/x', 'Microsoft.Authorization/roleAssignments/delete'],
+    ['GET', '/nightshift/roleDefinitions', 'Microsoft.Authorization/roleDefinitions/read'],
+    ['GET', '/nightshift/auditLogs?limit=5', 'Microsoft.Insights/eventtypes/values/read'],
+    [
+      'POST',
+      '/nightshift/pipelines/p/createRun',
+      'Microsoft.DataFactory/factories/pipelines/createRun/action',
+    ],
+    ['GET', '/nightshift/unknown', `${ML}/read`],
+    ['POST', '/nightshift/oauth2/token', undefined],
+    ['GET', '/nightshift/.well-known/openid-configuration', undefined],
+    ['GET', '/nightshift/discovery/v2.0/keys', undefined],
+  ];
+  for (const [method, path, action] of cases) {
+    const got = actionFor(method, path, WS);
+    assert.equal(got?.action, action, `${method} ${path}`);
+    if (got) assert.equal(got.scope, WS);
+  }
+});
