@@ -24,6 +24,7 @@ export const RESOURCE_KINDS = [
   'servicePrincipal',
   'managedIdentity',
   'roleAssignment',
+  'pipeline',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
@@ -137,9 +138,38 @@ export interface AuditRepository {
   list(filter?: AuditFilter): Promise<AuditEntry[]>;
 }
 
+/** What the store needs to know of a pipeline run; the rest of the record is kept as it is. */
+export interface StoredPipelineRun {
+  runId: string;
+  pipelineName: string;
+  status: string;
+  [field: string]: unknown;
+}
+
+/** What the store needs to know of an activity run (one per attempt and per iteration). */
+export interface StoredActivityRun {
+  activityRunId: string;
+  pipelineRunId: string;
+  [field: string]: unknown;
+}
+
+/** Pipeline runs and their activity runs, written as they change so a reader sees a run live. */
+export interface PipelineRunRepository {
+  /** Inserts or replaces the run. */
+  saveRun(run: StoredPipelineRun): Promise<void>;
+  getRun(runId: string): Promise<StoredPipelineRun | undefined>;
+  /** Newest first. */
+  listRuns(filter?: { pipelineName?: string; status?: string; limit?: number }): Promise<StoredPipelineRun[]>;
+  /** Inserts or replaces the activity run. */
+  saveActivityRun(run: StoredActivityRun): Promise<void>;
+  /** In the order they were first saved (start order). */
+  activityRuns(pipelineRunId: string): Promise<StoredActivityRun[]>;
+}
+
 export interface MetadataStore {
   readonly resources: ResourceRepository;
   readonly jobs: JobRepository;
   readonly audit: AuditRepository;
+  readonly pipelineRuns: PipelineRunRepository;
   close(): Promise<void>;
 }

@@ -102,5 +102,50 @@ for (const impl of implementations) {
       );
       assert.equal((await store.audit.list({ limit: 1 })).length, 1);
     });
+
+    test('pipeline runs upsert, list newest first, and keep activity runs in start order', async () => {
+      await store.pipelineRuns.saveRun({ runId: 'r1', pipelineName: 'P', status: 'InProgress' });
+      await store.pipelineRuns.saveRun({ runId: 'r2', pipelineName: 'Q', status: 'Succeeded' });
+      await store.pipelineRuns.saveRun({ runId: 'R1', pipelineName: 'P', status: 'Failed', message: 'x' });
+      assert.deepEqual(await store.pipelineRuns.getRun('r1'), {
+        runId: 'R1',
+        pipelineName: 'P',
+        status: 'Failed',
+        message: 'x',
+      });
+      assert.deepEqual(
+        (await store.pipelineRuns.listRuns()).map((r) => r.runId),
+        ['r2', 'R1'],
+      );
+      assert.deepEqual(
+        (await store.pipelineRuns.listRuns({ pipelineName: 'p' })).map((r) => r.status),
+        ['Failed'],
+      );
+      assert.equal((await store.pipelineRuns.listRuns({ status: 'Succeeded' })).length, 1);
+      assert.equal(await store.pipelineRuns.getRun('nope'), undefined);
+      await store.pipelineRuns.saveActivityRun({
+        activityRunId: 'a',
+        pipelineRunId: 'r1',
+        status: 'InProgress',
+      });
+      await store.pipelineRuns.saveActivityRun({
+        activityRunId: 'b',
+        pipelineRunId: 'r1',
+        status: 'InProgress',
+      });
+      await store.pipelineRuns.saveActivityRun({ activityRunId: 'c', pipelineRunId: 'r2' });
+      await store.pipelineRuns.saveActivityRun({
+        activityRunId: 'a',
+        pipelineRunId: 'r1',
+        status: 'Succeeded',
+      });
+      assert.deepEqual(
+        (await store.pipelineRuns.activityRuns('r1')).map((r) => [r.activityRunId, r.status]),
+        [
+          ['a', 'Succeeded'],
+          ['b', 'InProgress'],
+        ],
+      );
+    });
   });
 }

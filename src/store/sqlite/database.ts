@@ -61,6 +61,21 @@ const MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL
    );
    CREATE INDEX audit_log_by_time ON audit_log (time);`,
+  `CREATE TABLE pipeline_runs (
+     run_id TEXT PRIMARY KEY COLLATE NOCASE,
+     pipeline TEXT NOT NULL COLLATE NOCASE,
+     status TEXT NOT NULL,
+     body TEXT NOT NULL,
+     seq INTEGER NOT NULL
+   );
+   CREATE INDEX pipeline_runs_by_pipeline ON pipeline_runs (pipeline, seq);
+   CREATE TABLE activity_runs (
+     activity_run_id TEXT PRIMARY KEY COLLATE NOCASE,
+     run_id TEXT NOT NULL COLLATE NOCASE,
+     body TEXT NOT NULL,
+     seq INTEGER NOT NULL
+   );
+   CREATE INDEX activity_runs_by_run ON activity_runs (run_id, seq);`,
 ];
 
 export function openDatabase(file: string): DatabaseSync {

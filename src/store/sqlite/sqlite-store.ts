@@ -6,6 +6,7 @@ import { openDatabase } from './database.ts';
 import { createSqliteResourceRepository } from './resource-repository.ts';
 import { createSqliteJobRepository } from './job-repository.ts';
 import { createSqliteAuditRepository } from './audit-repository.ts';
+import { createSqlitePipelineRunRepository } from './pipeline-run-repository.ts';
 import type { DatabaseSync } from 'node:sqlite';
 
 export interface SqliteMetadataStore extends MetadataStore {
@@ -20,6 +21,7 @@ export function createSqliteStore(file: string): SqliteMetadataStore {
     resources: createSqliteResourceRepository(db),
     jobs: createSqliteJobRepository(db),
     audit: createSqliteAuditRepository(db),
+    pipelineRuns: createSqlitePipelineRunRepository(db),
     close() {
       if (db.isOpen) db.close();
       return Promise.resolve();
