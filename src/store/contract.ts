@@ -128,6 +128,8 @@ export interface AuditFilter {
   /** Matches principalId or principal, ignoring case. */
   principal?: string;
   result?: AuditEntry['result'];
+  /** Entries whose action contains this text, ignoring case (`jobs/write`, `token/`). */
+  action?: string;
   /** Newest entries first, at most this many (default 100). */
   limit?: number;
 }

@@ -101,6 +101,10 @@ for (const impl of implementations) {
         ['app-1'],
       );
       assert.equal((await store.audit.list({ limit: 1 })).length, 1);
+      assert.deepEqual(
+        (await store.audit.list({ action: 'A/WR' })).map((e) => e.action),
+        ['a/write'],
+      );
     });
 
     test('pipeline runs upsert, list newest first, and keep activity runs in start order', async () => {

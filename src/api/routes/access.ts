@@ -45,6 +45,7 @@ function auditFilter(q: Query) {
     ...(q.since === undefined ? {} : { since: new Date(q.since).toISOString() }),
     ...(q.principal === undefined ? {} : { principal: q.principal }),
     ...(result === undefined ? {} : { result }),
+    ...(q.action === undefined ? {} : { action: q.action }),
     ...(limit === undefined ? {} : { limit }),
   };
 }

@@ -55,3 +55,9 @@ test('memory stays bounded under a flood of keys', () => {
   assert.ok(l.size <= 100);
   assert.deepEqual(limiterKeys(undefined, undefined), []);
 });
+
+test('the loopback address is never a lockout key, so one bad local client cannot lock out the host', () => {
+  assert.deepEqual(limiterKeys('App', '127.0.0.1'), ['client:app']);
+  assert.deepEqual(limiterKeys('App', '::ffff:127.0.0.1'), ['client:app']);
+  assert.deepEqual(limiterKeys('App', '10.1.2.3'), ['client:app', 'addr:10.1.2.3']);
+});

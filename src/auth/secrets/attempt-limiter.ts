@@ -31,8 +31,14 @@ interface Entry {
 export function limiterKeys(clientId: string | undefined, remoteAddress: string | undefined): string[] {
   const keys: string[] = [];
   if (clientId) keys.push(`client:${clientId.toLowerCase()}`);
-  if (remoteAddress) keys.push(`addr:${remoteAddress}`);
+  // Every process on the host shares the loopback address: locking it would let one misconfigured
+  // pipeline lock the local owner out. Guessing from the host is still limited per client id.
+  if (remoteAddress && !isLoopback(remoteAddress)) keys.push(`addr:${remoteAddress}`);
   return keys;
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 export class AttemptLimiter {

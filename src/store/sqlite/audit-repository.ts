@@ -31,6 +31,10 @@ export function createSqliteAuditRepository(db: DatabaseSync): AuditRepository {
         where.push('(principal_id = ? OR principal = ?)');
         args.push(filter.principal, filter.principal);
       }
+      if (filter.action !== undefined) {
+        where.push("instr(lower(json_extract(body, '$.action')), lower(?)) > 0");
+        args.push(filter.action);
+      }
       if (filter.result !== undefined) {
         where.push('result = ?');
         args.push(filter.result);
