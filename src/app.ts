@@ -27,6 +27,13 @@ import { ExternalIssuer } from './auth/external-issuer.ts';
 import { createRoleAssignmentService } from './auth/role-assignments.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
 import { workspaceId } from './core/workspace.ts';
+import { createPipelineService, type PipelineService } from './pipelines/service/pipeline-service.ts';
+import { createExpressionEngine } from './pipelines/expressions/engine.ts';
+import { createControlFlowRegistry } from './pipelines/runner/control-flow-handlers.ts';
+import { webActivityHandler } from './pipelines/service/web-activity-handler.ts';
+import { serverTokenProvider } from './pipelines/service/server-token-provider.ts';
+import { createSecretProvider } from './pipelines/web/secrets.ts';
+import { RealClock } from './pipelines/time/real-clock.ts';
 
 export interface App {
   readonly config: Config;
@@ -112,8 +119,11 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       tenantId,
       external: config.auth.externalIssuers.map((e) => new ExternalIssuer(e)),
     });
+    const pipelines = createPipelines(config, store, repo, () => listening[0], logger);
+    await pipelines.recoverInterrupted();
     const services: ApiServices = {
       workspace: config.workspace,
+      pipelines,
       datastores,
       assets,
       endpoints,
@@ -161,6 +171,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         if (stopped) return;
         stopped = true;
         await http.close();
+        await pipelines.stop();
         await scheduler.stop();
         await openedStore.close();
         lock.release();
@@ -171,4 +182,34 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     lock.release();
     throw error;
   }
+}
+
+/** The pipeline runner with its activities: control flow, and WebActivity over real HTTP. */
+function createPipelines(
+  config: Config,
+  store: SqliteMetadataStore,
+  repo: SqliteMetadataStore['resources'],
+  serverUrl: () => string | undefined,
+  logger: Logger,
+): PipelineService {
+  const clock = new RealClock();
+  const handlers = createControlFlowRegistry().register(
+    'WebActivity',
+    webActivityHandler({
+      tokens: serverTokenProvider(serverUrl, clock),
+      secrets: createSecretProvider(),
+      authority: serverUrl,
+    }),
+  );
+  return createPipelineService({
+    repo,
+    runs: store.pipelineRuns,
+    expressions: createExpressionEngine(),
+    clock,
+    handlers,
+    factoryName: config.workspace.workspace,
+    onError: (error) => {
+      logger.error({ err: error }, 'could not record a pipeline run');
+    },
+  });
 }

@@ -12,6 +12,7 @@ import type { JobService } from '../engine/job-service.ts';
 import type { TokenRouteServices } from './routes/tokens.ts';
 import type { AccessRouteServices } from './routes/access.ts';
 import type { AccessControl } from './access-control.ts';
+import type { PipelineService } from '../pipelines/service/pipeline-service.ts';
 
 export interface ApiServices {
   workspace: WorkspaceRef;
@@ -20,6 +21,7 @@ export interface ApiServices {
   endpoints: EndpointService;
   deployments: DeploymentService;
   jobs: JobService;
+  pipelines: PipelineService;
   jobLogs: {
     list(job: string): Promise<{ path: string; size: number }[]>;
     read(job: string, path: string): Promise<string>;

@@ -15,6 +15,7 @@ import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerAccessRoutes } from './routes/access.ts';
+import { registerPipelineRoutes } from './routes/pipelines.ts';
 import { registerAccessControl } from './access-control.ts';
 import { registerAuditTrail } from './audit-trail.ts';
 
@@ -25,7 +26,9 @@ export interface RouteModule {
 const WORKSPACE_PARAMS = ['subscriptionId', 'resourceGroupName', 'workspaceName'] as const;
 
 function checkWorkspace(s: ApiServices, request: FastifyRequest): void {
-  const params = request.params as Partial<Record<(typeof WORKSPACE_PARAMS)[number], string>>;
+  const params = request.params as Partial<Record<(typeof WORKSPACE_PARAMS)[number] | 'factoryName', string>>;
+  // Data Factory paths name the factory where ARM paths name the workspace: the workspace is the factory.
+  if (params.factoryName !== undefined) params.workspaceName ??= params.factoryName;
   if (params.workspaceName === undefined) return;
   const expected = {
     subscriptionId: s.workspace.subscriptionId,
@@ -89,6 +92,7 @@ export async function buildHttpApp(
   registerJobRoutes(app, services);
   registerTokenRoutes(app, services.auth);
   registerAccessRoutes(app, services.auth);
+  registerPipelineRoutes(app, services);
   for (const register of extraRoutes) register(app, services);
   return app;
 }

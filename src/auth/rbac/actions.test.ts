@@ -142,3 +142,24 @@ test("Nightshift's own management routes map to their providers' actions; the te
     if (got) assert.equal(got.scope, WS);
   }
 });
+
+test("Data Factory's pipeline paths map to Data Factory's actions at the workspace's scope", () => {
+  const F = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.DataFactory/factories/w1';
+  const DFA = 'Microsoft.DataFactory/factories';
+  const cases: [string, string, string][] = [
+    ['GET', `${F}/pipelines`, `${DFA}/pipelines/read`],
+    ['PUT', `${F}/pipelines/Run-BatchEndpoint`, `${DFA}/pipelines/write`],
+    ['DELETE', `${F}/pipelines/p`, `${DFA}/pipelines/delete`],
+    ['POST', `${F}/pipelines/p/createRun?api-version=2018-06-01`, `${DFA}/pipelines/createrun/action`],
+    ['GET', `${F}/pipelineruns/r1`, `${DFA}/pipelineruns/read`],
+    ['POST', `${F}/pipelineruns/r1/queryActivityruns`, `${DFA}/pipelineruns/queryactivityruns/action`],
+    ['POST', `${F}/pipelineruns/r1/cancel`, `${DFA}/pipelineruns/cancel/action`],
+    ['POST', `${F}/queryPipelineRuns`, `${DFA}/querypipelineruns/action`],
+    ['POST', `${F}/pipelines/p/other`, `${ML}/write`],
+  ];
+  for (const [method, path, action] of cases) {
+    const got = actionFor(method, path, WS);
+    assert.equal(got?.action, action, `${method} ${path}`);
+    assert.equal(got.scope, WS);
+  }
+});

@@ -176,6 +176,45 @@ function endpointRoute(
   return undefined;
 }
 
+const DF = 'Microsoft.DataFactory/factories';
+
+/**
+ * Data Factory's paths (`/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.DataFactory/factories/{f}/...`),
+ * served for the workspace's pipelines; checked at the workspace's scope, which holds them.
+ */
+function dataFactoryRoute(method: string, segs: string[], ws: string): RequiredPermission | undefined {
+  const expected = [
+    'subscriptions',
+    '',
+    'resourcegroups',
+    '',
+    'providers',
+    'microsoft.datafactory',
+    'factories',
+    '',
+  ];
+  if (segs.length < 8 || expected.some((lit, i) => lit !== '' && segs[i]?.toLowerCase() !== lit))
+    return undefined;
+  const [head, name, sub, ...tail] = segs.slice(8).map((s) => s.toLowerCase());
+  if (tail.length > 0) return undefined;
+  const at = (action: string) => ({ action: `${DF}/${action}`, scope: ws });
+  if (head === 'pipelines') {
+    if (name === undefined) return isRead(method) ? at('pipelines/read') : undefined;
+    if (sub === undefined) return at(`pipelines/${verb(method)}`);
+    return sub === 'createrun' && method === 'POST' ? at('pipelines/createrun/action') : undefined;
+  }
+  if (head === 'pipelineruns' && name !== undefined) {
+    if (sub === undefined) return isRead(method) ? at('pipelineruns/read') : undefined;
+    if (method !== 'POST') return undefined;
+    if (sub === 'queryactivityruns') return at('pipelineruns/queryactivityruns/action');
+    if (sub === 'cancel') return at('pipelineruns/cancel/action');
+    return undefined;
+  }
+  if (head === 'querypipelineruns' && name === undefined && method === 'POST')
+    return at('querypipelineruns/action');
+  return undefined;
+}
+
 /** Second segments of `/{tenant}/...` token-service routes, which must stay reachable without a token. */
 const TENANT_ROUTES = new Set(['oauth2', '.well-known', 'discovery', 'v2.0']);
 
@@ -233,6 +272,8 @@ export function actionFor(
     if (endpoint === undefined || segs[2]?.toLowerCase() !== 'jobs') return fallback;
     return endpointRoute(m, endpoint, segs.slice(2), `${ws}/batchEndpoints/${endpoint}`, opts) ?? fallback;
   }
+  const factory = dataFactoryRoute(m, segs, ws);
+  if (factory) return factory;
   const rest = afterWorkspace(segs);
   if (!rest || rest.length === 0) return fallback;
   return workspaceRoute(m, rest, ws, opts) ?? fallback;

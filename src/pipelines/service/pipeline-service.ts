@@ -1,0 +1,224 @@
+/**
+ * Pipelines as a service of the server: definitions are validated and stored, runs are started on the
+ * runner and every change of a run or activity run is written to the store (secrets redacted) as it
+ * happens, so a client polling the REST API sees activities start and finish live. Runs execute in the
+ * server process; the HTTP calls they make go out over the network like any client's. A run the server was
+ * executing when it stopped is marked Failed at the next start: runs are not resumed.
+ */
+import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import type {
+  PipelineRunRepository,
+  ResourceRepository,
+  StoredActivityRun,
+  StoredPipelineRun,
+} from '../../store/contract.ts';
+import { loadPipelineDocument } from '../definition/loader.ts';
+import type { PipelineDefinition } from '../definition/model.ts';
+import { assertValidPipeline } from '../definition/validate.ts';
+import type { ExpressionEngine } from '../expressions/contract.ts';
+import type { HandlerRegistry } from '../runner/handler-registry.ts';
+import { randomIds } from '../runner/ids.ts';
+import { ParameterError } from '../runner/parameters.ts';
+import { PipelineRunner, type PipelineRunHandle } from '../runner/pipeline-runner.ts';
+import type { RunEvent } from '../runner/events.ts';
+import type { Clock } from '../time/clock.ts';
+import { formatTimestamp } from '../time/timestamp.ts';
+import { redactSecrets } from './redaction.ts';
+
+const KIND = 'pipeline';
+
+export interface StoredPipeline extends PipelineDefinition {
+  etag: string;
+  createdAt: string;
+  lastModifiedAt: string;
+  createdBy: string;
+}
+
+export interface PipelineServiceDeps {
+  repo: ResourceRepository;
+  runs: PipelineRunRepository;
+  expressions: ExpressionEngine;
+  clock: Clock;
+  handlers: HandlerRegistry;
+  /** `pipeline().DataFactory`: the workspace's name. */
+  factoryName: string;
+  onError?: (error: unknown) => void;
+}
+
+export interface RunFilter {
+  pipelineName?: string;
+  status?: string;
+  limit?: number;
+}
+
+export type PipelineService = ReturnType<typeof createPipelineService>;
+
+export function createPipelineService(deps: PipelineServiceDeps) {
+  const active = new Map<string, PipelineRunHandle>();
+  let writes: Promise<void> = Promise.resolve();
+
+  /** Writes in event order; the runner's sink is synchronous, so storage is queued behind it. */
+  function persist(event: RunEvent): void {
+    const write = async () => {
+      if (event.kind === 'activityRunStarted' || event.kind === 'activityRunFinished') {
+        await deps.runs.saveActivityRun(redactSecrets(event.activityRun) as StoredActivityRun);
+      } else {
+        await deps.runs.saveRun(redactSecrets(event.run) as StoredPipelineRun);
+      }
+    };
+    writes = writes.then(write).catch((error: unknown) => deps.onError?.(error));
+  }
+
+  const runner = new PipelineRunner({
+    expressions: deps.expressions,
+    clock: deps.clock,
+    ids: randomIds(),
+    handlers: deps.handlers,
+    events: { emit: persist },
+    factoryName: deps.factoryName,
+    pipelines: { find: (name) => find(name) },
+  });
+
+  async function find(name: string): Promise<PipelineDefinition | undefined> {
+    const stored = await deps.repo.get<StoredPipeline>(KIND, { name });
+    return stored ? { name: stored.name, properties: stored.properties } : undefined;
+  }
+
+  async function get(name: string): Promise<StoredPipeline> {
+    const stored = await deps.repo.get<StoredPipeline>(KIND, { name });
+    if (!stored) {
+      throw new NotFoundError(
+        `Pipeline '${name}' does not exist; import it first (nightshift pipeline import --file F or --template T).`,
+      );
+    }
+    return stored;
+  }
+
+  function validate(name: string, body: unknown): PipelineDefinition {
+    const properties = (body as { properties?: unknown } | null)?.properties;
+    if (typeof properties !== 'object' || properties === null) {
+      throw new ValidationError(
+        'The body needs a "properties" object with the pipeline\'s activities.',
+        'properties',
+      );
+    }
+    const [definition] = loadPipelineDocument(
+      { name, properties },
+      { fileName: 'the request body' },
+    ).pipelines;
+    if (!definition) throw new ValidationError('The body holds no pipeline.', 'properties');
+    return assertValidPipeline(definition, { checkExpressions: (v) => deps.expressions.check(v) });
+  }
+
+  async function put(name: string, body: unknown, actor: string): Promise<StoredPipeline> {
+    const definition = validate(name, body);
+    const now = new Date().toISOString();
+    const previous = await deps.repo.get<StoredPipeline>(KIND, { name });
+    const doc: StoredPipeline = {
+      name: previous?.name ?? definition.name,
+      properties: definition.properties,
+      etag: crypto.randomUUID(),
+      createdAt: previous?.createdAt ?? now,
+      lastModifiedAt: now,
+      createdBy: previous?.createdBy ?? actor,
+    };
+    const saved = previous
+      ? await deps.repo.replace(KIND, { name }, doc)
+      : await deps.repo.insert(KIND, { name }, doc);
+    if (!saved) throw new ConflictError(`Pipeline '${name}' changed while it was being saved; try again.`);
+    return doc;
+  }
+
+  async function createRun(
+    name: string,
+    parameters: Record<string, unknown>,
+    options: { parametersAreText?: boolean; invokedBy?: string } = {},
+  ): Promise<{ runId: string }> {
+    const stored = await get(name);
+    let handle: PipelineRunHandle;
+    try {
+      handle = runner.start(
+        { name: stored.name, properties: stored.properties },
+        {
+          parameters,
+          parametersAreText: options.parametersAreText === true,
+          invokedBy: { name: options.invokedBy ?? 'Manual', id: 'Manual', invokedByType: 'Manual' },
+        },
+      );
+    } catch (error) {
+      if (error instanceof ParameterError)
+        throw new ValidationError(error.message, `parameters.${error.parameterName}`);
+      throw error;
+    }
+    active.set(handle.runId.toLowerCase(), handle);
+    void handle.done.then(() => active.delete(handle.runId.toLowerCase()));
+    // The first record is written before the id is returned, so a GET right after never says 404.
+    await writes;
+    return { runId: handle.runId };
+  }
+
+  async function getRun(runId: string): Promise<StoredPipelineRun> {
+    const run = await deps.runs.getRun(runId);
+    if (!run) throw new NotFoundError(`Pipeline run '${runId}' does not exist.`);
+    return run;
+  }
+
+  return {
+    put,
+    get,
+    async list(): Promise<StoredPipeline[]> {
+      return deps.repo.list<StoredPipeline>(KIND);
+    },
+    async delete(name: string): Promise<void> {
+      await get(name);
+      await deps.repo.remove(KIND, { name });
+    },
+    createRun,
+    getRun,
+    async activityRuns(runId: string): Promise<StoredActivityRun[]> {
+      await getRun(runId);
+      return deps.runs.activityRuns(runId);
+    },
+    listRuns: (filter: RunFilter = {}) => deps.runs.listRuns(filter),
+    async cancel(runId: string): Promise<StoredPipelineRun> {
+      const run = await getRun(runId);
+      const handle = active.get(runId.toLowerCase());
+      if (!handle) {
+        throw new ConflictError(
+          `Pipeline run '${runId}' is ${run.status}; only a run in progress can be cancelled.`,
+        );
+      }
+      handle.cancel();
+      await handle.done;
+      await writes;
+      return getRun(runId);
+    },
+    /** Marks runs a previous server left in progress as Failed; they are not resumed. */
+    async recoverInterrupted(): Promise<number> {
+      const open = [
+        ...(await deps.runs.listRuns({ status: 'InProgress', limit: 10_000 })),
+        ...(await deps.runs.listRuns({ status: 'Queued', limit: 10_000 })),
+        ...(await deps.runs.listRuns({ status: 'Canceling', limit: 10_000 })),
+      ];
+      const now = formatTimestamp(deps.clock.now());
+      for (const run of open) {
+        await deps.runs.saveRun({
+          ...run,
+          status: 'Failed',
+          runEnd: now,
+          message:
+            'The server stopped while this run was in progress; runs are not resumed, start a new one.',
+        });
+      }
+      return open.length;
+    },
+    /** Cancels the runs in progress and waits for their records to be written. */
+    async stop(): Promise<void> {
+      for (const handle of active.values()) handle.cancel('server stopping');
+      await runner.whenIdle();
+      await writes;
+    },
+    /** Resolves when every record so far is written (tests, and the CLI's follow mode through REST). */
+    flush: () => writes,
+  };
+}
