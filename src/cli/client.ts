@@ -54,8 +54,19 @@ export function createApiClient(server: string, tokens?: TokenSource): ApiClient
     try {
       return { authorization: `Bearer ${await tokens.token(audienceForPath(path))}` };
     } catch (error) {
+      // fetch failing to connect carries a system error code: the server is not there, say so plainly.
+      if (error instanceof TypeError && error.message === 'fetch failed') {
+        const cause = error.cause as { code?: string; errors?: { code?: string }[] } | undefined;
+        throw unreachable(cause?.code ?? cause?.errors?.[0]?.code ?? 'connection failed');
+      }
       throw new CliError(`Cannot get a token from ${tokens.origin}: ${(error as Error).message}`);
     }
+  }
+
+  function unreachable(cause: string): CliError {
+    return new CliError(
+      `Cannot reach the Nightshift server at ${base} (${cause}). Start it with 'npx nightshift serve' or set --server / NIGHTSHIFT_SERVER.`,
+    );
   }
 
   function failure(status: number, message: string): CliError {
@@ -79,10 +90,7 @@ export function createApiClient(server: string, tokens?: TokenSource): ApiClient
       });
     } catch (error) {
       if (error instanceof CliError) throw error;
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new CliError(
-        `Cannot reach the Nightshift server at ${base} (${cause}). Start it with 'npx nightshift serve' or set --server / NIGHTSHIFT_SERVER.`,
-      );
+      throw unreachable((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
     }
     const text = await response.text();
     if (!response.ok) {

@@ -11,6 +11,7 @@ import { registerInvokeCommands } from './commands/invoke.ts';
 import { registerJobCommands } from './commands/job.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerAccessCommands } from './commands/access/index.ts';
+import { registerPipelineCommands } from './commands/pipeline/index.ts';
 
 function buildProgram(): Command {
   const program = new Command('nightshift')
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   registerJobCommands(program);
   registerDemo(program);
   registerAccessCommands(program);
+  registerPipelineCommands(program);
   return program;
 }
 

@@ -121,10 +121,16 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
     return job;
   }
 
+  /** Read through a call, so a check after an await is not narrowed away by one before it. */
+  const hasEnded = () => ending;
+
   async function ensurePools(job: JobRecord): Promise<NonNullable<typeof pools>> {
     if (pools) return pools;
     await logs.init();
     const settings = await runtimeSettings(deps, job);
+    // A cancel that came in during the awaits above has already stopped "all" pools, which were none:
+    // creating them now would leave workers running for a job that has ended.
+    if (hasEnded()) return [];
     const perInstance = Math.max(1, Math.min(job.settings.maxConcurrencyPerInstance, deps.maxWorkers));
     const instances = Math.max(
       1,
@@ -260,6 +266,7 @@ export function createJobRun(deps: JobRunDeps, name: string): JobRun {
 
   async function pumpOnce(): Promise<void> {
     const job = await load();
+    if (hasEnded()) return;
     const slots = await ensurePools(job);
     for (const slot of slots) {
       const free = slot.size - slot.busy;

@@ -33,7 +33,9 @@ export function armParameterValues(source: unknown): Map<string, unknown> {
   const inner = source['parameters'];
   const fileForm = isJsonObject(inner) && Object.values(inner).every((entry) => isJsonObject(entry));
   for (const [name, entry] of Object.entries(fileForm ? inner : source)) {
-    values.set(name.toLowerCase(), fileForm && isJsonObject(entry) ? entry['value'] : entry);
+    // A Key Vault `reference` has no value here: leave it out so the default or a clear error applies.
+    if (!fileForm) values.set(name.toLowerCase(), entry);
+    else if (isJsonObject(entry) && 'value' in entry) values.set(name.toLowerCase(), entry['value']);
   }
   return values;
 }

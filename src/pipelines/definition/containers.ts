@@ -66,11 +66,10 @@ export function findPipelines(
       const rest = 'id' in document || 'etag' in document;
       return { format: rest ? 'rest' : 'git', raws: [{ name, properties: document['properties'] }] };
     }
-    if (name === undefined)
-      return {
-        format: 'fabric',
-        raws: [{ name: fabricName(fileName, options), properties: document['properties'] }],
-      };
+    if (name === undefined) {
+      const raws = [{ name: fabricName(fileName, options), properties: document['properties'] }];
+      return { format: 'fabric', raws };
+    }
   }
   if (isJsonObject(document['metadata']) && isJsonObject(document['config'])) {
     return fail(

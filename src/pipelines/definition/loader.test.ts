@@ -153,6 +153,14 @@ test('ARM expressions in properties are resolved from the parameters file, a pla
   const activity = fromFile.pipelines[0]?.properties.activities[0];
   assert.deepEqual(activity?.typeProperties, { method: 'GET', url: 'https://a.test', retries: 2 });
   assert.equal(fromFile.pipelines[0]?.properties.description, '[literal in brackets]');
+  const keyVault = {
+    $schema: 'https://x/deploymentParameters.json#',
+    parameters: { Demo_url: { reference: { keyVault: { id: 'kv' }, secretName: 's' } } },
+  };
+  expectError(
+    () => loadPipelines(json(template), { fileName: 't.json', armParameters: keyVault }),
+    /the ARM parameter 'Demo_url' has no value/,
+  );
   const fromMap = loadPipelines(json(template), {
     armParameters: { demo_url: 'https://b.test', Demo_retries: 5 },
   });

@@ -6,7 +6,6 @@
  */
 import { isJsonObject } from './json-text.ts';
 import { isDynamic, readBoolean, type VariableKind } from './lenient-values.ts';
-import { DAY_MS } from './timespan.ts';
 import {
   checkBoolean,
   checkInteger,
@@ -21,6 +20,7 @@ import { shown, typeProperties, type ActivitySite, type ProblemSink } from './va
 export const MAX_SWITCH_CASES = 25;
 export const MAX_FOREACH_BATCH = 50;
 export const RETURN_VALUE_VARIABLE = 'pipelineReturnValue';
+const DAY_MS = 24 * 60 * 60 * 1000;
 const RETURN_VALUE_TYPES = ['Expression', 'String', 'Int', 'Float', 'Boolean', 'Null', 'Array', 'Object'];
 
 export interface ActivityRuleContext {

@@ -4,7 +4,7 @@
  * relative to the activity, so the per-type files read as a list of rules.
  */
 import { isDynamic, isExpressionObject, readBoolean, readInteger } from './lenient-values.ts';
-import { parseTimespan } from './timespan.ts';
+import { parseTimespan } from '../time/timespan.ts';
 import { shown, type ActivitySite, type ProblemSink } from './validation-context.ts';
 
 /** Present and not null or the empty string. */

@@ -1,0 +1,416 @@
+/**
+ * Data Factory pipelines through the `nightshift pipeline` CLI against a real server: importing an ARM
+ * template that holds a parent pipeline and the child it runs with ExecutePipeline, running with `--param`
+ * and `--wait` (the activity lines on stderr, the exit code, the final run on stdout), a failing run, run
+ * records (`run-show`, `run-list`), cancelling a long run while another CLI follows it, the shipped
+ * templates, and definitions the CLI refuses before sending them. Waits are one second at most; the tests
+ * run in order and share the imported pipelines.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { jsonOf, MAIN, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+interface Run {
+  runId: string;
+  pipelineName: string;
+  status: string;
+  message: string;
+  parameters: Record<string, string>;
+  invokedBy: { id: string; invokedByType: string };
+}
+
+interface ActivityRun {
+  activityName: string;
+  activityType: string;
+  status: string;
+  iteration: number | null;
+  input: { pipeline?: { referenceName: string } };
+  output: { pipelineRunId?: string };
+  error: { errorCode: string; message: string } | null;
+}
+
+interface Pipeline {
+  name: string;
+  properties: { activities: { name: string }[]; parameters?: Record<string, { defaultValue?: unknown }> };
+}
+
+let server: TestServer;
+let scratch: string;
+
+before(async () => {
+  server = await startServer();
+  scratch = mkdtempSync(join(tmpdir(), 'nightshift-pipeline-cli-'));
+});
+
+after(async () => {
+  await server.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(args, { server: server.url });
+}
+
+function scratchFile(name: string, document: unknown): string {
+  const file = join(scratch, name);
+  writeFileSync(file, JSON.stringify(document, null, 2));
+  return file;
+}
+
+const expression = (value: string) => ({ value, type: 'Expression' });
+const wait = (name: string, seconds: unknown) => ({
+  name,
+  type: 'Wait',
+  typeProperties: { waitTimeInSeconds: seconds },
+});
+
+function armPipeline(name: string, properties: unknown, dependsOn: string[] = []) {
+  return {
+    name: `[concat(parameters('factoryName'), '/${name}')]`,
+    type: 'Microsoft.DataFactory/factories/pipelines',
+    apiVersion: '2018-06-01',
+    properties,
+    dependsOn,
+  };
+}
+
+/** An ADF "export template": Child waits, then loops twice; Parent runs Child with its own `seconds`. */
+const ARM_TEMPLATE = {
+  $schema: 'https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#',
+  contentVersion: '1.0.0.0',
+  parameters: { factoryName: { type: 'string', metadata: 'Data Factory name' } },
+  variables: { factoryId: "[concat('Microsoft.DataFactory/factories/', parameters('factoryName'))]" },
+  resources: [
+    armPipeline('Child', {
+      parameters: { seconds: { type: 'int', defaultValue: 0 }, label: { type: 'string' } },
+      activities: [
+        wait('Pause', expression('@pipeline().parameters.seconds')),
+        {
+          name: 'Each',
+          type: 'ForEach',
+          dependsOn: [{ activity: 'Pause', dependencyConditions: ['Succeeded'] }],
+          typeProperties: {
+            isSequential: true,
+            items: expression('@createArray(1, 2)'),
+            activities: [wait('Tick', 0)],
+          },
+        },
+      ],
+    }),
+    armPipeline(
+      'Parent',
+      {
+        parameters: { seconds: { type: 'int', defaultValue: 0 } },
+        activities: [
+          {
+            name: 'Run child',
+            type: 'ExecutePipeline',
+            typeProperties: {
+              pipeline: { referenceName: 'Child', type: 'PipelineReference' },
+              parameters: { seconds: expression('@pipeline().parameters.seconds'), label: 'from parent' },
+              waitOnCompletion: true,
+            },
+          },
+        ],
+      },
+      ["[concat(variables('factoryId'), '/pipelines/Child')]"],
+    ),
+  ],
+};
+
+/** Git form, `{name, properties}`. */
+const gitPipeline = (name: string, activities: unknown[]) => ({ name, properties: { activities } });
+
+const FAILING = gitPipeline('Failing', [
+  { name: 'Give up', type: 'Fail', typeProperties: { message: 'disk is full', errorCode: 'E42' } },
+]);
+
+/** Runs until cancelled, one short Wait at a time. */
+const FOREVER = gitPipeline('Forever', [
+  {
+    name: 'Loop',
+    type: 'Until',
+    typeProperties: {
+      expression: expression('@equals(1, 2)'),
+      timeout: '0.00:10:00',
+      activities: [wait('Nap', 1)],
+    },
+  },
+]);
+
+const LINE_TIME = '\\d\\d:\\d\\d:\\d\\d';
+
+/** A line of `run --wait` on stderr: time, activity (indented), type, status and what follows. */
+function activityLine(indent: number, rest: string): RegExp {
+  const escaped = rest.replace(/[[\]()]/g, (c) => `\\${c}`);
+  return new RegExp(`^${LINE_TIME}  ${' '.repeat(indent)}${escaped}`, 'm');
+}
+
+let parentRunId = '';
+
+describe('pipelines from an ARM template, run and followed', () => {
+  it('imports both pipelines of the template and lists them', async () => {
+    const imported = jsonOf(
+      await cli('pipeline', 'import', '--file', scratchFile('arm.json', ARM_TEMPLATE)),
+    ) as Pipeline[];
+    assert.deepEqual(
+      imported.map((p) => p.name),
+      ['Child', 'Parent'],
+    );
+    const table = await cli('pipeline', 'list', '-o', 'table');
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^Name\s+Activities\s+Parameters/);
+    assert.match(table.stdout, /^Child\s+2\s+seconds, label/m);
+    assert.match(table.stdout, /^Parent\s+1\s+seconds/m);
+  });
+
+  it('runs with --param and --wait: activity lines on stderr, the run on stdout, exit 0', async () => {
+    const result = await cli('pipeline', 'run', 'Parent', '--param', 'seconds=1', '--wait');
+    assert.equal(result.code, 0, result.stderr);
+    const run = JSON.parse(result.stdout) as Run;
+    assert.equal(run.status, 'Succeeded');
+    assert.deepEqual(run.parameters, { seconds: '1' });
+    parentRunId = run.runId;
+    const expected = [
+      activityLine(0, 'Run child  ExecutePipeline  InProgress'),
+      activityLine(2, 'Pause  Wait  InProgress'),
+      activityLine(2, 'Pause  Wait  Succeeded  '),
+      activityLine(2, 'Each  ForEach  InProgress'),
+      activityLine(4, 'Tick [iteration 1]  Wait  Succeeded'),
+      activityLine(4, 'Tick [iteration 2]  Wait  Succeeded'),
+      activityLine(2, 'Each  ForEach  Succeeded'),
+      activityLine(0, 'Run child  ExecutePipeline  Succeeded'),
+    ];
+    let from = 0;
+    for (const pattern of expected) {
+      const found = pattern.exec(result.stderr.slice(from));
+      assert.ok(found, `${String(pattern)} after offset ${from} in:\n${result.stderr}`);
+      from += found.index + found[0].length;
+    }
+    assert.match(result.stderr, new RegExp(`Run ${run.runId} of pipeline Parent Succeeded`));
+  });
+
+  it('passes the converted parameter to the child run', async () => {
+    const runs = jsonOf(await cli('pipeline', 'run-list', '--name', 'Child')) as Run[];
+    const child = runs.find((r) => r.invokedBy.invokedByType === 'PipelineActivity');
+    assert.ok(child, JSON.stringify(runs));
+    assert.equal(child.status, 'Succeeded');
+    assert.deepEqual(child.parameters, { seconds: '1', label: 'from parent' });
+  });
+
+  it('refuses a --param that is not of the declared type, before running', async () => {
+    const result = await cli('pipeline', 'run', 'Parent', '--param', 'seconds=soon');
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /'soon'.*'seconds'/);
+  });
+
+  it('run-show -o json gives the run with its activity runs', async () => {
+    const shown = jsonOf(await cli('pipeline', 'run-show', '--run-id', parentRunId)) as Run & {
+      activityRuns: ActivityRun[];
+    };
+    assert.equal(shown.runId, parentRunId);
+    assert.equal(shown.status, 'Succeeded');
+    assert.equal(shown.activityRuns.length, 1);
+    const [exec] = shown.activityRuns;
+    assert.equal(exec?.activityName, 'Run child');
+    assert.equal(exec.activityType, 'ExecutePipeline');
+    assert.equal(exec.status, 'Succeeded');
+    assert.equal(exec.input.pipeline?.referenceName, 'Child');
+    assert.equal(typeof exec.output.pipelineRunId, 'string');
+    assert.equal(exec.error, null);
+  });
+
+  it('run-show -o table prints the run, then its activity runs', async () => {
+    const result = await cli('pipeline', 'run-show', '--run-id', parentRunId, '-o', 'table');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^${parentRunId}\\s+Parent\\s+Succeeded`, 'm'));
+    assert.match(result.stdout, /^Activity\s+Type\s+Status/m);
+    assert.match(result.stdout, /^Run child\s+ExecutePipeline\s+Succeeded/m);
+  });
+});
+
+describe('a failing run', () => {
+  it('exits 1 with the Fail activity message, and prints the failed run', async () => {
+    assert.equal((await cli('pipeline', 'create', '--file', scratchFile('failing.json', FAILING))).code, 0);
+    const result = await cli('pipeline', 'run', 'Failing', '--wait', '--query', 'status', '-o', 'tsv');
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stdout, 'Failed\n');
+    assert.match(result.stderr, activityLine(0, 'Give up  Fail  Failed  '));
+    assert.match(result.stderr, /Give up {2}Fail {2}Failed {2}\S+ {2}E42: disk is full$/m);
+    assert.match(
+      result.stderr,
+      /^ERROR: Run \S+ of pipeline Failing Failed.*Operation on target Give up failed: disk is full/m,
+    );
+  });
+
+  it('run-list filters by status and by pipeline', async () => {
+    const failed = jsonOf(await cli('pipeline', 'run-list', '--status', 'failed')) as Run[];
+    assert.deepEqual(
+      failed.map((r) => r.pipelineName),
+      ['Failing'],
+    );
+    const parents = jsonOf(await cli('pipeline', 'run-list', '-n', 'Parent')) as Run[];
+    assert.deepEqual(
+      parents.map((r) => r.runId),
+      [parentRunId],
+    );
+    const table = await cli('pipeline', 'run-list', '-o', 'table');
+    assert.match(table.stdout, /^RunId\s+Pipeline\s+Status/);
+    assert.match(table.stdout, /\s+Failing\s+Failed\s+.*Operation on target Give up failed: disk is full$/m);
+  });
+});
+
+/** The run of the pipeline in progress, once its activity `activityName` has a record. */
+async function runningActivity(pipelineName: string, activityName: string): Promise<string> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const response = await server.call('POST', `${factoryPath()}/queryPipelineRuns`, {
+      filters: [
+        { operand: 'PipelineName', operator: 'Equals', values: [pipelineName] },
+        { operand: 'Status', operator: 'Equals', values: ['InProgress'] },
+      ],
+    });
+    const [run] = (response.body as { value: Run[] }).value;
+    if (run) {
+      const activities = await server.call(
+        'POST',
+        `${factoryPath()}/pipelineruns/${run.runId}/queryActivityruns`,
+        {},
+      );
+      const names = (activities.body as { value: ActivityRun[] }).value.map((a) => a.activityName);
+      if (names.includes(activityName)) return run.runId;
+    }
+    await sleep(100);
+  }
+  throw new Error(`no run of ${pipelineName} reached ${activityName}`);
+}
+
+function factoryPath(): string {
+  return server.ws.replace('Microsoft.MachineLearningServices/workspaces', 'Microsoft.DataFactory/factories');
+}
+
+describe('cancelling a long run', () => {
+  it('cancel ends the run Cancelled, and the CLI following it exits 2', async () => {
+    assert.equal((await cli('pipeline', 'create', '-f', scratchFile('forever.json', FOREVER))).code, 0);
+    const following = cli('pipeline', 'run', 'Forever', '--wait');
+    const runId = await runningActivity('Forever', 'Nap');
+    const cancelled = jsonOf(await cli('pipeline', 'cancel', '--run-id', runId)) as Run;
+    assert.equal(cancelled.status, 'Cancelled');
+    const followed = await following;
+    assert.equal(followed.code, 2, followed.stderr);
+    assert.equal((JSON.parse(followed.stdout) as Run).status, 'Cancelled');
+    assert.match(followed.stderr, activityLine(0, 'Loop  Until  InProgress'));
+    assert.match(followed.stderr, activityLine(2, 'Nap [iteration 1]  Wait  InProgress'));
+    assert.match(followed.stderr, new RegExp(`^ERROR: Run ${runId} of pipeline Forever Cancelled`, 'm'));
+  });
+
+  it('Ctrl-C stops watching, not the run, and says how to cancel it', async () => {
+    // runCli hides its child process; this one is spawned the same way so it can be sent SIGINT.
+    const child = spawn(process.execPath, [MAIN, 'pipeline', 'run', 'Forever', '--wait'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        NIGHTSHIFT_SERVER: server.url,
+        NIGHTSHIFT_DATA_DIR: server.dataDir,
+        NIGHTSHIFT_CONFIG_DIR: join(scratch, 'no-profile'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (!interrupted && /Nap \[iteration 1\]/.test(stderr)) interrupted = child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 130, stderr);
+    const runId = /Run (\S+) of pipeline Forever started/.exec(stderr)?.[1] ?? '';
+    assert.match(
+      stderr,
+      new RegExp(`Stopped watching run ${runId}.*nightshift pipeline cancel --run-id ${runId}`),
+    );
+    const stillRunning = jsonOf(await cli('pipeline', 'run-show', '--run-id', runId)) as Run;
+    assert.equal(stillRunning.status, 'InProgress');
+    assert.equal((jsonOf(await cli('pipeline', 'cancel', '--run-id', runId)) as Run).status, 'Cancelled');
+  });
+
+  it('a run that has ended cannot be cancelled', async () => {
+    const result = await cli('pipeline', 'cancel', '--run-id', parentRunId);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /Succeeded; only a run in progress can be cancelled/);
+  });
+});
+
+describe('templates', () => {
+  it('lists the shipped templates', async () => {
+    const templates = jsonOf(await cli('pipeline', 'template', 'list')) as {
+      name: string;
+      pipelineName: string;
+    }[];
+    assert.deepEqual(
+      templates.map((t) => t.name),
+      [
+        'Run-BatchEndpoint-MI',
+        'Run-BatchEndpoint-SP',
+        'Run-BatchEndpoint-Hardened-MI',
+        'Run-BatchEndpoint-Hardened-SP',
+      ],
+    );
+    assert.ok(templates.every((t) => t.pipelineName === 'Run-BatchEndpoint'));
+  });
+
+  it('imports Run-BatchEndpoint-MI as Run-BatchEndpoint, then shows it', async () => {
+    const imported = jsonOf(
+      await cli('pipeline', 'import', '--template', 'Run-BatchEndpoint-MI'),
+    ) as Pipeline[];
+    assert.deepEqual(
+      imported.map((p) => p.name),
+      ['Run-BatchEndpoint'],
+    );
+    const shown = jsonOf(await cli('pipeline', 'show', '-n', 'Run-BatchEndpoint')) as Pipeline;
+    assert.equal(shown.name, 'Run-BatchEndpoint');
+    assert.ok(shown.properties.activities.length > 0);
+    assert.ok(shown.properties.parameters?.['endpoint_uri'], JSON.stringify(shown.properties.parameters));
+  });
+
+  it('builds the service-principal template for the server it imports into, under --name', async () => {
+    const [imported] = jsonOf(
+      await cli('pipeline', 'import', '--template', 'Run-BatchEndpoint-SP', '--name', 'Run-SP'),
+    ) as Pipeline[];
+    assert.equal(imported?.name, 'Run-SP');
+    assert.equal(imported.properties.parameters?.['token_authority']?.defaultValue, server.url);
+  });
+});
+
+describe('definitions the CLI refuses', () => {
+  it('names the activity and property of each problem, and imports nothing from the file', async () => {
+    const file = scratchFile('broken.json', {
+      ...ARM_TEMPLATE,
+      resources: [
+        armPipeline('Fine', { activities: [wait('Nap', 0)] }),
+        armPipeline('Broken', { activities: [{ name: 'Pause', type: 'Wait', typeProperties: {} }] }),
+      ],
+    });
+    const result = await cli('pipeline', 'import', '--file', file);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stderr, /Pipeline 'Broken'/);
+    assert.match(result.stderr, /Activity 'Pause': typeProperties\.waitTimeInSeconds is required/);
+    const names = (jsonOf(await cli('pipeline', 'list')) as Pipeline[]).map((p) => p.name);
+    assert.ok(!names.includes('Fine') && !names.includes('Broken'), names.join(', '));
+  });
+
+  it('deletes only with confirmation', async () => {
+    const unconfirmed = await cli('pipeline', 'delete', '-n', 'Run-SP');
+    assert.equal(unconfirmed.code, 2);
+    assert.match(unconfirmed.stderr, /--yes/);
+    assert.equal((await cli('pipeline', 'delete', '-n', 'Run-SP', '--yes')).code, 0);
+    const gone = await cli('pipeline', 'show', '-n', 'Run-SP');
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /Pipeline 'Run-SP' does not exist.*\(HTTP 404\)/);
+  });
+});
