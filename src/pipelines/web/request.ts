@@ -5,7 +5,7 @@
  * a body has no Content-Type. Malformed properties fail here, before any call, with Data Factory's codes.
  */
 import { invalidProperty, requiredProperty, wrongPropertyType } from './web-failures.ts';
-import { parseTimeSpan } from './timespan.ts';
+import { parseTimespan } from '../time/timespan.ts';
 
 export const WEB_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 export type WebMethod = (typeof WEB_METHODS)[number];
@@ -112,7 +112,7 @@ function parseAuthentication(value: unknown): Record<string, unknown> | undefine
 function parseTimeout(value: unknown): number {
   if (value === undefined || value === null || value === '') return DEFAULT_TIMEOUT_MS;
   if (typeof value !== 'string') throw wrongPropertyType('httpRequestTimeout', 'String');
-  const ms = parseTimeSpan(value);
+  const ms = parseTimespan(value);
   if (ms === undefined || ms <= 0 || ms > MAX_TIMEOUT_MS) {
     throw invalidProperty('httpRequestTimeout', `'${value}' is not a timespan between 00:00:01 and 00:10:00`);
   }
