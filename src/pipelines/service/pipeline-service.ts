@@ -18,7 +18,9 @@ import { assertValidPipeline } from '../definition/validate.ts';
 import type { ExpressionEngine } from '../expressions/contract.ts';
 import type { HandlerRegistry } from '../runner/handler-registry.ts';
 import { randomIds } from '../runner/ids.ts';
-import { ParameterError } from '../runner/parameters.ts';
+import { ParameterError, resolveParameters } from '../runner/parameters.ts';
+import type { PipelineRunRecord } from '../runner/records.ts';
+import { queuedRecord, RunQueue, type QueuedRun } from './run-queue.ts';
 import { PipelineRunner, type PipelineRunHandle } from '../runner/pipeline-runner.ts';
 import type { RunEvent } from '../runner/events.ts';
 import type { Clock } from '../time/clock.ts';
@@ -129,32 +131,76 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     return doc;
   }
 
+  const queue = new RunQueue();
+
+  /** Starts a run on the runner; when it ends, the next queued run of the same pipeline starts. */
+  function launch(run: Omit<QueuedRun, 'runId'> & { runId?: string }): PipelineRunHandle {
+    const handle = runner.start(run.definition, {
+      parameters: run.parameters,
+      parametersAreText: run.parametersAreText,
+      ...(run.runId === undefined ? {} : { runId: run.runId }),
+      invokedBy: { name: run.invokedBy, id: 'Manual', invokedByType: 'Manual' },
+    });
+    active.set(handle.runId.toLowerCase(), handle);
+    void handle.done.then(() => {
+      active.delete(handle.runId.toLowerCase());
+      startNext(run.definition.name);
+    });
+    return handle;
+  }
+
+  function startNext(pipelineName: string): void {
+    const next = queue.release(pipelineName);
+    if (!next) return;
+    try {
+      launch(next);
+    } catch (error) {
+      // The parameters were accepted when the run was queued, so this is rare; the run records why.
+      const message = error instanceof Error ? error.message : String(error);
+      const failed = { ...queuedRecord(next, deps.clock.now()), status: 'Failed', message };
+      persist({ kind: 'pipelineRunFinished', run: failed as PipelineRunRecord });
+      startNext(pipelineName);
+    }
+  }
+
   async function createRun(
     name: string,
     parameters: Record<string, unknown>,
     options: { parametersAreText?: boolean; invokedBy?: string } = {},
   ): Promise<{ runId: string }> {
     const stored = await get(name);
-    let handle: PipelineRunHandle;
-    try {
-      handle = runner.start(
-        { name: stored.name, properties: stored.properties },
-        {
-          parameters,
-          parametersAreText: options.parametersAreText === true,
-          invokedBy: { name: options.invokedBy ?? 'Manual', id: 'Manual', invokedByType: 'Manual' },
-        },
-      );
-    } catch (error) {
-      if (error instanceof ParameterError)
-        throw new ValidationError(error.message, `parameters.${error.parameterName}`);
-      throw error;
+    const run = {
+      definition: { name: stored.name, properties: stored.properties },
+      parameters,
+      parametersAreText: options.parametersAreText === true,
+      invokedBy: options.invokedBy ?? 'Manual',
+    };
+    // Parameters are checked now, even for a run that will wait, so a bad request is refused at once.
+    checkParameters(run);
+    let runId: string;
+    if (queue.admit(run.definition)) {
+      runId = launch(run).runId;
+    } else {
+      const queued = queue.enqueue(run);
+      persist({ kind: 'pipelineRunStarted', run: queuedRecord(queued, deps.clock.now()) });
+      runId = queued.runId;
     }
-    active.set(handle.runId.toLowerCase(), handle);
-    void handle.done.then(() => active.delete(handle.runId.toLowerCase()));
     // The first record is written before the id is returned, so a GET right after never says 404.
     await writes;
-    return { runId: handle.runId };
+    return { runId };
+  }
+
+  function checkParameters(run: Omit<QueuedRun, 'runId'>): void {
+    try {
+      resolveParameters(run.definition.properties.parameters, run.parameters, {
+        fromText: run.parametersAreText,
+      });
+    } catch (error) {
+      if (error instanceof ParameterError) {
+        throw new ValidationError(error.message, `parameters.${error.parameterName}`);
+      }
+      throw error;
+    }
   }
 
   async function getRun(runId: string): Promise<StoredPipelineRun> {
@@ -182,10 +228,25 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     listRuns: (filter: RunFilter = {}) => deps.runs.listRuns(filter),
     async cancel(runId: string): Promise<StoredPipelineRun> {
       const run = await getRun(runId);
+      const queued = queue.remove(runId);
+      if (queued) {
+        const at = formatTimestamp(deps.clock.now());
+        persist({
+          kind: 'pipelineRunFinished',
+          run: {
+            ...queuedRecord(queued, deps.clock.now()),
+            status: 'Cancelled',
+            runEnd: at,
+            durationInMs: 0,
+          },
+        });
+        await writes;
+        return getRun(runId);
+      }
       const handle = active.get(runId.toLowerCase());
       if (!handle) {
         throw new ConflictError(
-          `Pipeline run '${runId}' is ${run.status}; only a run in progress can be cancelled.`,
+          `Pipeline run '${runId}' is ${run.status}; only a run in progress or queued can be cancelled.`,
         );
       }
       handle.cancel();
@@ -214,6 +275,8 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     },
     /** Cancels the runs in progress and waits for their records to be written. */
     async stop(): Promise<void> {
+      // Queued runs stay Queued in the store and are marked Failed at the next start.
+      queue.drain();
       for (const handle of active.values()) handle.cancel('server stopping');
       await runner.whenIdle();
       await writes;
