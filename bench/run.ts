@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: the figures issues #3 and #4 ask for, from one run on this machine.
+ * `npm run bench`: the figures issues #3 to #6 ask for, from one run on this machine.
  *   (a) tabular throughput: ~1 M rows × 30 floats over 20 CSV files scored by the tree-ensemble ONNX
  *       model, as a job (invoke → Completed) and as a plain single-process loop over the same files with
  *       the same reader and model; ratio job/loop for 1 and 2 workers;
  *   (b) latency from invoke to the first mini-batch starting, and to Completed, for a one-file job;
  *   (c) peak memory (server + workers) for 1× and 4× the input;
- *   (d) the Python runtime's overhead per mini-batch against the same run() in a plain Python loop.
+ *   (d) the Python runtime's overhead per mini-batch against the same run() in a plain Python loop;
+ *   (e) a two-hour Run-BatchEndpoint polling pipeline on the virtual clock: virtual time / wall time;
+ *   (f) the cost of authenticating and authorizing each call, against a server with `--auth none`.
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
  * Timings are printed as figures and ratios measured in this run; nothing here asserts a threshold.
  */
@@ -23,6 +25,8 @@ import { makeCsvFolder } from './data.ts';
 import { startMemorySampler } from './memory.ts';
 import { createBenchClient, type BenchClient } from './client.ts';
 import { pythonBench } from './python.ts';
+import { virtualPipelineBench } from './pipelines.ts';
+import { accessBench } from './access.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -160,3 +164,5 @@ await throughput(folder, files);
 await latency(folder);
 await memory();
 await pythonBench();
+await virtualPipelineBench();
+await accessBench();
