@@ -342,7 +342,7 @@ describe('cancelling a long run', () => {
   it('a run that has ended cannot be cancelled', async () => {
     const result = await cli('pipeline', 'cancel', '--run-id', parentRunId);
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /Succeeded; only a run in progress can be cancelled/);
+    assert.match(result.stderr, /Succeeded; only a run in progress or queued can be cancelled/);
   });
 });
 
