@@ -25,9 +25,12 @@ export type AuthenticationErrorCode =
 
 export class AuthenticationError extends DomainError {
   declare readonly code: AuthenticationErrorCode;
+  /** For `TooManyAttempts`: how long the client must wait, for a Retry-After header. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: AuthenticationErrorCode, message: string) {
+  constructor(code: AuthenticationErrorCode, message: string, retryAfterSeconds?: number) {
     super(code, 401, message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -169,6 +169,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
         throw new AuthenticationError(
           'TooManyAttempts',
           `Too many wrong client secrets for this client or address; retry after ${gate.retryAfterSeconds} seconds.`,
+          gate.retryAfterSeconds,
         );
       }
       const found = await repo.get<ServicePrincipalRecord>(SP, { name: appId });

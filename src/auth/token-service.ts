@@ -238,8 +238,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           throw new OAuthError(400, 'unauthorized_client', 700016, error.message);
         }
         if (error.code === 'TooManyAttempts') {
-          const seconds = Number(/(\d+) seconds/.exec(error.message)?.[1] ?? '60');
-          throw new OAuthError(401, 'invalid_client', 50053, error.message, seconds);
+          throw new OAuthError(401, 'invalid_client', 50053, error.message, error.retryAfterSeconds ?? 60);
         }
         throw new OAuthError(401, 'invalid_client', 7000215, error.message);
       }
