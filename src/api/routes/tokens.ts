@@ -13,6 +13,7 @@ import { discoveryDocument, type TokenVersion } from '../../auth/tokens/discover
 import { ValidationError } from '../../core/errors.ts';
 import type { RoleAssignmentService } from '../../auth/role-assignments.ts';
 import { baseUrl } from '../context.ts';
+import { isLoopback } from '../../auth/loopback.ts';
 
 export interface TokenRouteServices {
   identities: IdentityService;
@@ -35,11 +36,6 @@ function sendOAuthError(reply: FastifyReply, error: unknown): FastifyReply {
   if (error.retryAfterSeconds !== undefined)
     void reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.status(error.status).header('cache-control', 'no-store').send(error.body);
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices): void {

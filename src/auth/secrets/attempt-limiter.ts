@@ -4,6 +4,7 @@
  * the returned Retry-After. In memory only: a restart forgets, which is acceptable for a throttle. The
  * clock is injected so tests need no sleeping.
  */
+import { isLoopback } from '../loopback.ts';
 
 export interface LimiterOptions {
   maxFailures?: number;
@@ -35,10 +36,6 @@ export function limiterKeys(clientId: string | undefined, remoteAddress: string 
   // pipeline lock the local owner out. Guessing from the host is still limited per client id.
   if (remoteAddress && !isLoopback(remoteAddress)) keys.push(`addr:${remoteAddress}`);
   return keys;
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 export class AttemptLimiter {
