@@ -45,8 +45,3 @@ function notSupportedHandler(type: string): ActivityHandler {
       ),
   };
 }
-
-/** A stand-in that succeeds with a fixed output, for activity types a test or demo only needs to pass. */
-export function fixedOutputHandler(output: unknown): ActivityHandler {
-  return { run: () => Promise.resolve(output) };
-}

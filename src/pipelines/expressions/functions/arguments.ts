@@ -4,17 +4,7 @@
  * read as the spec's tables do.
  */
 import { argumentTypeError, invalidArgumentError } from '../errors.ts';
-import {
-  isArray,
-  isFloat,
-  isInteger,
-  isNumber,
-  isObject,
-  toBigInt,
-  type FloatNumber,
-  type Value,
-  type ValueObject,
-} from '../values.ts';
+import { isArray, isFloat, isInteger, isNumber, toBigInt, type FloatNumber, type Value } from '../values.ts';
 
 function argument(args: readonly Value[], index: number): Value {
   return args[index] ?? null;
@@ -66,11 +56,5 @@ export function smallIntegerArg(fn: string, args: readonly Value[], index: numbe
 export function arrayArg(fn: string, args: readonly Value[], index: number): readonly Value[] {
   const value = argument(args, index);
   if (!isArray(value)) throw argumentTypeError(fn, index, args.length, 'an array', value);
-  return value;
-}
-
-export function objectArg(fn: string, args: readonly Value[], index: number): ValueObject {
-  const value = argument(args, index);
-  if (!isObject(value)) throw argumentTypeError(fn, index, args.length, 'an object', value);
   return value;
 }
