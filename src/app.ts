@@ -52,7 +52,6 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   try {
     store = createSqliteStore(join(config.dataDir, 'metadata.db'));
     const repo = store.resources;
-    const jobRepo = store.jobs;
     const datastores = createDatastoreService({ repo, dataDir: config.dataDir, actor: config.actor });
     await datastores.ensureBuiltins();
     const assets = createAssetService({ repo, datastores, actor: config.actor });
@@ -97,29 +96,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       list: (name: string) => listLogFiles(logDir(name)),
       read: (name: string, path: string) => readLogFile(logDir(name), path),
     };
-    // The signing keys live in the data dir, so tokens survive a restart and the key is made at first start.
-    const keys = await KeyStore.open({ dir: join(config.dataDir, 'keys') });
-    const identities = createIdentityService({ repo });
-    const tenantId = config.auth.tenant;
-    const tokens = createTokenService({ identities, keys, tenantId });
-    const wsId = workspaceId(config.workspace);
-    const assignments = createRoleAssignmentService({ repo, identities, workspaceArmId: wsId });
-    await ensureLocalOwner({
-      dataDir: config.dataDir,
-      user: config.actor,
-      tenant: tenantId,
-      workspaceArmId: wsId,
-      identities,
-      assignments,
-    });
     const listening: string[] = [];
-    const authenticator = createAuthenticator({
-      keys,
-      identities,
-      tenantId,
-      external: config.auth.externalIssuers.map((e) => new ExternalIssuer(e)),
-    });
-    const pipelines = createPipelines(config, store, repo, () => listening[0], logger);
+    const auth = await createAccess(config, store, () => listening);
+    const pipelines = createPipelines(config, store, () => listening[0], logger);
     await pipelines.recoverInterrupted();
     const services: ApiServices = {
       workspace: config.workspace,
@@ -130,23 +109,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       deployments,
       jobs,
       jobLogs,
-      auth: {
-        identities,
-        tokens,
-        keys,
-        assignments,
-        audit: store.audit,
-        subscriptionId: config.workspace.subscriptionId,
-        access: {
-          mode: config.auth.mode,
-          authenticator,
-          assignments,
-          workspaceArmId: wsId,
-          actor: config.actor,
-          getJob: (name) => jobRepo.get(name),
-          baseUrls: () => listening,
-        },
-      },
+      auth,
     };
     const http = await buildHttpApp(services, logger);
     const openedStore = store;
@@ -184,11 +147,59 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   }
 }
 
+/**
+ * Identity and access: the signing keys (in the data dir, so tokens survive a restart), the directory,
+ * the token service, role assignments, the local owner made at first start, and the per-request check.
+ */
+async function createAccess(
+  config: Config,
+  store: SqliteMetadataStore,
+  listening: () => readonly string[],
+): Promise<ApiServices['auth']> {
+  const repo = store.resources;
+  const keys = await KeyStore.open({ dir: join(config.dataDir, 'keys') });
+  const identities = createIdentityService({ repo });
+  const tenantId = config.auth.tenant;
+  const tokens = createTokenService({ identities, keys, tenantId });
+  const wsId = workspaceId(config.workspace);
+  const assignments = createRoleAssignmentService({ repo, identities, workspaceArmId: wsId });
+  await ensureLocalOwner({
+    dataDir: config.dataDir,
+    user: config.actor,
+    tenant: tenantId,
+    workspaceArmId: wsId,
+    identities,
+    assignments,
+  });
+  const authenticator = createAuthenticator({
+    keys,
+    identities,
+    tenantId,
+    external: config.auth.externalIssuers.map((e) => new ExternalIssuer(e)),
+  });
+  return {
+    identities,
+    tokens,
+    keys,
+    assignments,
+    audit: store.audit,
+    subscriptionId: config.workspace.subscriptionId,
+    access: {
+      mode: config.auth.mode,
+      authenticator,
+      assignments,
+      workspaceArmId: wsId,
+      actor: config.actor,
+      getJob: (name) => store.jobs.get(name),
+      baseUrls: listening,
+    },
+  };
+}
+
 /** The pipeline runner with its activities: control flow, and WebActivity over real HTTP. */
 function createPipelines(
   config: Config,
   store: SqliteMetadataStore,
-  repo: SqliteMetadataStore['resources'],
   serverUrl: () => string | undefined,
   logger: Logger,
 ): PipelineService {
@@ -202,7 +213,7 @@ function createPipelines(
     }),
   );
   return createPipelineService({
-    repo,
+    repo: store.resources,
     runs: store.pipelineRuns,
     expressions: createExpressionEngine(),
     clock,

@@ -174,6 +174,40 @@ function requestedResource(request: ClientCredentialsRequest): string {
   return first.slice(0, -'/.default'.length);
 }
 
+/** The form fields a client credentials request must carry, refused with Entra's codes and messages. */
+function checkClientCredentialsForm(request: ClientCredentialsRequest): {
+  clientId: string;
+  clientSecret: string;
+} {
+  if (request.grantType !== 'client_credentials') {
+    throw new OAuthError(
+      400,
+      request.grantType ? 'unsupported_grant_type' : 'invalid_request',
+      request.grantType ? 70003 : 900144,
+      request.grantType
+        ? `The app requested an unsupported grant type '${request.grantType}'; only client_credentials is supported.`
+        : "The request body must contain the following parameter: 'grant_type'.",
+    );
+  }
+  if (!request.clientId) {
+    throw new OAuthError(
+      400,
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'client_id'.",
+    );
+  }
+  if (!request.clientSecret) {
+    throw new OAuthError(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
+  }
+  return { clientId: request.clientId, clientSecret: request.clientSecret };
+}
+
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
   const lifetimeSeconds = options.lifetimeSeconds ?? 3600;
@@ -195,43 +229,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     tenantId,
     async issueForClientCredentials(request) {
       checkTenant(request.tenant);
-      if (request.grantType !== 'client_credentials') {
-        throw new OAuthError(
-          400,
-          request.grantType ? 'unsupported_grant_type' : 'invalid_request',
-          request.grantType ? 70003 : 900144,
-          request.grantType
-            ? `The app requested an unsupported grant type '${request.grantType}'; only client_credentials is supported.`
-            : "The request body must contain the following parameter: 'grant_type'.",
-        );
-      }
-      if (!request.clientId) {
-        throw new OAuthError(
-          400,
-          'invalid_request',
-          900144,
-          "The request body must contain the following parameter: 'client_id'.",
-        );
-      }
-      if (!request.clientSecret) {
-        throw new OAuthError(
-          401,
-          'invalid_client',
-          7000218,
-          "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-        );
-      }
+      const { clientId, clientSecret } = checkClientCredentialsForm(request);
       const resource = requestedResource(request);
       const audience = canonicalAudience(resource);
       // The resource is checked before the secret so a bad request does not count as a wrong guess.
       if (!audience) throw unknownResource(resource);
       let principal;
       try {
-        principal = await options.identities.checkSecret(
-          request.clientId,
-          request.clientSecret,
-          request.remoteAddress,
-        );
+        principal = await options.identities.checkSecret(clientId, clientSecret, request.remoteAddress);
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
         if (error.code === 'UnknownClient') {
