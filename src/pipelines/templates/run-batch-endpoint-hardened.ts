@@ -15,7 +15,7 @@
 import type { ActivityDefinition, PipelineDefinition } from '../definition/model.ts';
 import {
   DEFAULT_PIPELINE_NAME,
-  INVOKE_BODY,
+  invokeActivity,
   JOB_URL,
   callAuth,
   endpointParameters,
@@ -117,19 +117,7 @@ function hardenedActivities(
   tokenActivity: string | undefined,
   invokeToken: string | undefined,
 ): ActivityDefinition[] {
-  const invoke: ActivityDefinition = {
-    name: 'Run Batch-Endpoint',
-    type: 'WebActivity',
-    dependsOn: invokeToken === undefined ? [] : succeededAfter(invokeToken),
-    policy: webPolicy(),
-    userProperties: [],
-    typeProperties: {
-      method: 'POST',
-      url: expression('@pipeline().parameters.endpoint_uri'),
-      ...callAuth(invokeToken, { 'Content-Type': 'application/json' }),
-      body: INVOKE_BODY,
-    },
-  };
+  const invoke = invokeActivity(invokeToken);
   const loop: ActivityDefinition = {
     name: 'Wait for job',
     type: 'Until',

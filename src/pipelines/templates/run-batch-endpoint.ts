@@ -8,7 +8,7 @@
 import type { ActivityDefinition, PipelineDefinition } from '../definition/model.ts';
 import {
   DEFAULT_PIPELINE_NAME,
-  INVOKE_BODY,
+  invokeActivity,
   JOB_URL,
   callAuth,
   endpointParameters,
@@ -22,19 +22,7 @@ import {
 
 /** `tokenActivity` is the Web activity whose `access_token` authorises the calls; none means MSI. */
 function invokeAndPoll(tokenActivity: string | undefined): ActivityDefinition[] {
-  const invoke: ActivityDefinition = {
-    name: 'Run Batch-Endpoint',
-    type: 'WebActivity',
-    dependsOn: tokenActivity === undefined ? [] : succeededAfter(tokenActivity),
-    policy: webPolicy(),
-    userProperties: [],
-    typeProperties: {
-      method: 'POST',
-      url: expression('@pipeline().parameters.endpoint_uri'),
-      ...callAuth(tokenActivity, { 'Content-Type': 'application/json' }),
-      body: INVOKE_BODY,
-    },
-  };
+  const invoke = invokeActivity(tokenActivity);
   const checkStatus: ActivityDefinition = {
     name: 'Check status',
     type: 'WebActivity',

@@ -142,3 +142,20 @@ export function servicePrincipalParameters(
     client_secret: { type: 'securestring' },
   };
 }
+
+/** `Run Batch-Endpoint`: the invoke call of spec §5.3, authorised by `tokenActivity`'s token or by MSI. */
+export function invokeActivity(tokenActivity: string | undefined): ActivityDefinition {
+  return {
+    name: 'Run Batch-Endpoint',
+    type: 'WebActivity',
+    dependsOn: tokenActivity === undefined ? [] : succeededAfter(tokenActivity),
+    policy: webPolicy(),
+    userProperties: [],
+    typeProperties: {
+      method: 'POST',
+      url: expression('@pipeline().parameters.endpoint_uri'),
+      ...callAuth(tokenActivity, { 'Content-Type': 'application/json' }),
+      body: INVOKE_BODY,
+    },
+  };
+}
