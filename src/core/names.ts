@@ -4,6 +4,7 @@
  * versions follow the looser ARM rules. Every failure names the field and says what is allowed.
  */
 import { ValidationError } from './errors.ts';
+import { preview } from './limits.ts';
 
 const ENDPOINT_NAME = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 const ASSET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,254}$/;
@@ -15,7 +16,7 @@ export function checkEndpointName(name: unknown, field = 'name', what = 'endpoin
   }
   if (name.length < 3 || name.length > 32 || !ENDPOINT_NAME.test(name)) {
     throw new ValidationError(
-      `Invalid ${what} name '${name}' in '${field}': use 3 to 32 characters, start with a letter, ` +
+      `Invalid ${what} name '${preview(name)}' in '${field}': use 3 to 32 characters, start with a letter, ` +
         `and use only letters, digits and '-' (not at the end).`,
       field,
     );
@@ -30,7 +31,7 @@ export function checkDeploymentName(name: unknown, field = 'name'): string {
 export function checkAssetName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string' || !ASSET_NAME.test(name)) {
     throw new ValidationError(
-      `Invalid name '${String(name)}' in '${field}': use letters, digits, '-', '_' and '.', starting with a letter or digit.`,
+      `Invalid name '${preview(String(name))}' in '${field}': use 1 to 255 characters (letters, digits, '-', '_' and '.'), starting with a letter or digit.`,
       field,
     );
   }
@@ -41,7 +42,7 @@ export function checkVersion(version: unknown, field = 'version'): string {
   const text = typeof version === 'number' ? String(version) : version;
   if (typeof text !== 'string' || !VERSION.test(text)) {
     throw new ValidationError(
-      `Invalid version '${String(version)}' in '${field}': use letters, digits, '-', '_' and '.'.`,
+      `Invalid version '${preview(String(version))}' in '${field}': use 1 to 50 characters (letters, digits, '-', '_' and '.'), starting with a letter or digit.`,
       field,
     );
   }

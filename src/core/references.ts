@@ -6,6 +6,7 @@
  * out of the datastore is refused.
  */
 import { ValidationError } from './errors.ts';
+import { preview } from './limits.ts';
 import { ASSET_KINDS, type AssetKind } from './workspace.ts';
 
 export interface AssetRef {
@@ -63,24 +64,52 @@ export function requireAssetRef(text: unknown, field: string, expected: AssetKin
   return { ...ref, kind: expected };
 }
 
-/** Normalises a path inside a datastore; refuses absolute paths and any '..' that climbs out. */
+/**
+ * The longest datastore path, in characters: Azure Blob's limit for a blob name, so a path that works
+ * here also works in the blob and S3 datastores to come (S3 allows 1,024 bytes).
+ */
+export const MAX_DATASTORE_PATH = 1024;
+/** The longest name of one file or folder, in UTF-8 bytes: NAME_MAX of Linux file systems. */
+export const MAX_PATH_SEGMENT_BYTES = 255;
+
+/**
+ * Normalises a path inside a datastore; refuses any '..' that climbs out, and paths or names longer than
+ * a store can hold (a 400 naming the limit, never a file-system error later).
+ */
 export function normaliseDatastorePath(raw: string, field = 'path'): string {
   // No percent-decoding here: HTTP routes hand over decoded paths already, and decoding twice would turn
   // a file named 'a%20b.csv' into 'a b.csv'. An encoded '%2e%2e' stays a literal name inside the store.
-  const decoded = raw;
+  const shown = preview(raw);
+  if (raw.length > MAX_DATASTORE_PATH * 4) throw tooLong(shown, field);
   const parts: string[] = [];
-  for (const part of decoded.replace(/\\/g, '/').split('/')) {
+  for (const part of raw.replace(/\\/g, '/').split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
       throw new ValidationError(
-        `Invalid path '${raw}' in '${field}': '..' is not allowed; give a path inside the datastore.`,
+        `Invalid path '${shown}' in '${field}': '..' is not allowed; give a path inside the datastore.`,
         field,
       );
     }
-    if (part.includes('\0')) throw new ValidationError(`Invalid path '${raw}' in '${field}'.`, field);
+    if (part.includes('\0')) throw new ValidationError(`Invalid path '${shown}' in '${field}'.`, field);
+    if (Buffer.byteLength(part) > MAX_PATH_SEGMENT_BYTES) {
+      throw new ValidationError(
+        `Invalid path '${shown}' in '${field}': the name '${preview(part)}' is longer than ` +
+          `${MAX_PATH_SEGMENT_BYTES} bytes (UTF-8), the most a file or folder name may have; shorten it.`,
+        field,
+      );
+    }
     parts.push(part);
   }
-  return parts.join('/');
+  const path = parts.join('/');
+  if (path.length > MAX_DATASTORE_PATH) throw tooLong(shown, field);
+  return path;
+}
+
+function tooLong(shown: string, field: string): ValidationError {
+  return new ValidationError(
+    `Invalid path '${shown}' in '${field}': a datastore path may have at most ${MAX_DATASTORE_PATH} characters; shorten it.`,
+    field,
+  );
 }
 
 /** Parses a datastore URI in any of its three forms, or returns undefined when the text is not one. */
@@ -95,7 +124,7 @@ export function requireDatastoreUri(text: unknown, field: string): DatastorePath
   const parsed = typeof text === 'string' ? parseDatastoreUri(text, field) : undefined;
   if (!parsed) {
     throw new ValidationError(
-      `Invalid location '${String(text)}' in '${field}': use azureml://datastores/NAME/paths/PATH.`,
+      `Invalid location '${preview(String(text))}' in '${field}': use azureml://datastores/NAME/paths/PATH.`,
       field,
     );
   }

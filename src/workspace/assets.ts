@@ -4,6 +4,7 @@
  * same version again with other content is a conflict, while description and tags may change.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { optionalDescription, tagMap } from '../core/limits.ts';
 import { checkAssetName, checkVersion, compareVersions } from '../core/names.ts';
 import { datastoreUri } from '../core/references.ts';
 import {
@@ -87,8 +88,8 @@ export function createAssetService(deps: {
     const common = {
       name: existing?.name ?? name,
       version,
-      description: optionalString(prop(props, 'description'), 'properties.description') ?? '',
-      tags: stringMap(prop(props, 'tags') ?? prop(body, 'tags'), 'properties.tags'),
+      description: optionalDescription(prop(props, 'description'), 'properties.description') ?? '',
+      tags: tagMap(prop(props, 'tags') ?? prop(body, 'tags'), 'properties.tags'),
       systemData: existing ? touchSystemData(existing.systemData, actor) : newSystemData(actor),
     };
     const doc = await BUILD[kind](common, props, existing);

@@ -5,10 +5,11 @@
  * packages checked against its interpreter here too (environment-check.ts). The endpoint's default
  * deployment cannot be deleted.
  */
-import { parse as parseYaml } from 'yaml';
 import { ConflictError, NotFoundError, NotSupportedError, ValidationError } from '../core/errors.ts';
 import { checkDeploymentName } from '../core/names.ts';
+import { optionalDescription, tagMap } from '../core/limits.ts';
 import { requireAssetRef } from '../core/references.ts';
+import { parseYamlData } from '../core/spec/yaml-data.ts';
 import {
   newSystemData,
   touchSystemData,
@@ -156,13 +157,10 @@ export function createDeploymentService(deps: Deps) {
     const location = await deps.datastores.resolve(`${model.modelUri}/MLmodel`, 'properties.model');
     const chunks: Buffer[] = [];
     for await (const chunk of location.backend.openRead(location.path)) chunks.push(chunk as Buffer);
-    let doc: unknown;
-    try {
-      doc = parseYaml(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      return true; // not ONNX-readable either; the Python runtime reports what is wrong with it
-    }
-    const flavors = prop(doc, 'flavors');
+    const parsed = parseYamlData(Buffer.concat(chunks).toString('utf8'));
+    // Not ONNX-readable either; the Python runtime reports what is wrong with it.
+    if (!parsed.ok) return true;
+    const flavors = prop(parsed.value, 'flavors');
     return !(typeof flavors === 'object' && flavors !== null && 'onnx' in flavors);
   }
 
@@ -197,8 +195,8 @@ export function createDeploymentService(deps: Deps) {
       ...readSettings(props),
       name: existing?.name ?? name,
       endpointName: ep.name,
-      description: optionalString(prop(props, 'description'), 'properties.description') ?? '',
-      tags: stringMap(prop(body, 'tags'), 'tags'),
+      description: optionalDescription(prop(props, 'description'), 'properties.description') ?? '',
+      tags: tagMap(prop(body, 'tags'), 'tags'),
       properties: stringMap(prop(props, 'properties'), 'properties.properties'),
       modelId: resourceIds.assetVersion(deps.workspace, 'models', model.name, model.version),
       ...(codeConfiguration ? { codeConfiguration } : {}),

@@ -3,6 +3,7 @@
  * an endpoint deletes its deployments and keeps their jobs.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { optionalDescription, tagMap } from '../core/limits.ts';
 import { checkEndpointName } from '../core/names.ts';
 import {
   newSystemData,
@@ -64,8 +65,10 @@ export function createEndpointService(deps: { repo: ResourceRepository; actor: s
     const doc: BatchEndpoint = {
       name: existing?.name ?? name,
       description:
-        optionalString(prop(props, 'description'), 'properties.description') ?? existing?.description ?? '',
-      tags: stringMap(prop(body, 'tags') ?? existing?.tags, 'tags'),
+        optionalDescription(prop(props, 'description'), 'properties.description') ??
+        existing?.description ??
+        '',
+      tags: tagMap(prop(body, 'tags') ?? existing?.tags, 'tags'),
       properties: stringMap(prop(props, 'properties') ?? existing?.properties, 'properties.properties'),
       authMode: 'AADToken',
       defaults: deploymentName ? { deploymentName } : defaults ? {} : (existing?.defaults ?? {}),

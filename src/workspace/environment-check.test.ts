@@ -95,6 +95,27 @@ void describe('parseCondaPackages', () => {
       fails(field, /'>=1.0', which is not a conda package/),
     );
   });
+
+  // A self-referencing alias made a circular value that JSON.stringify then threw on (a 500).
+  test('refuses self-referencing and exponentially expanding YAML aliases', () => {
+    const field = 'properties.condaFile';
+    assert.throws(
+      () => parseCondaPackages('a: &a [*a]\ndependencies: *a\n'),
+      fails(field, /not valid YAML: .*refers to its own anchor/),
+    );
+    assert.throws(
+      () => parseCondaPackages('dependencies: &d\n  - pip: *d\n'),
+      fails(field, /refers to its own anchor/),
+    );
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg']) {
+      bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    assert.throws(
+      () => parseCondaPackages(`${bomb.join('\n')}\ndependencies: *g\n`),
+      fails(field, /more than 100 YAML aliases/),
+    );
+  });
 });
 
 test('importNameOf maps distribution names to modules', () => {

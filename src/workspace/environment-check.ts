@@ -7,9 +7,10 @@
  * refusal on `scikit-learn==1.1.2` against 1.2 would block most migrated deployments.
  */
 import { execFile } from 'node:child_process';
-import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../core/errors.ts';
 import type { EnvironmentVersion } from '../core/resources.ts';
+import { preview } from '../core/limits.ts';
+import { parseYamlData } from '../core/spec/yaml-data.ts';
 import { prop } from '../core/wire-values.ts';
 
 export const DEFAULT_PYTHON = '/usr/bin/python3';
@@ -196,13 +197,9 @@ function pipName(spec: string): string | undefined {
  * (properties.condaFile) for a file that is not YAML or has no `dependencies` list.
  */
 export function parseCondaPackages(condaFileText: string): CondaPackage[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(condaFileText);
-  } catch (error) {
-    const first = ((error as Error).message.split('\n')[0] ?? '').trim();
-    throw invalid(`is not valid YAML: ${first}`);
-  }
+  const parsed = parseYamlData(condaFileText);
+  if (!parsed.ok) throw invalid(`is not valid YAML: ${parsed.reason}`);
+  const doc = parsed.value;
   const deps =
     typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>).dependencies : undefined;
   if (!Array.isArray(deps)) {
@@ -230,7 +227,9 @@ export function parseCondaPackages(condaFileText: string): CondaPackage[] {
         for (const spec of value as string[]) add(pipName(spec), 'pip');
       }
     } else if (entry !== null) {
-      throw invalid(`has dependencies[${index}] = ${JSON.stringify(entry)}, which is not a package.`);
+      throw invalid(
+        `has dependencies[${index}] = ${preview(JSON.stringify(entry))}, which is not a package.`,
+      );
     }
   }
   return [...found.values()];
