@@ -62,7 +62,9 @@ async function plainLoop(folder: string, files: string[]): Promise<number> {
 
 async function withServer<T>(work: (client: BenchClient, app: App) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-'));
-  const app = await createApp(loadConfig({ flags: { dataDir, port: '0' }, env: {} }));
+  // The bench registers its data and model folders as local-folder datastores: the operator's allow-list.
+  const roots = { NIGHTSHIFT_DATASTORE_ROOTS: `${join(ROOT, 'bench/.data')}:${dirname(MODEL)}` };
+  const app = await createApp(loadConfig({ flags: { dataDir, port: '0' }, env: roots }));
   const url = await app.start();
   // Measure a running server, as clients meet it: its spare workers have finished warming up.
   await sleep(1500);

@@ -52,7 +52,12 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   try {
     store = createSqliteStore(join(config.dataDir, 'metadata.db'));
     const repo = store.resources;
-    const datastores = createDatastoreService({ repo, dataDir: config.dataDir, actor: config.actor });
+    const datastores = createDatastoreService({
+      repo,
+      dataDir: config.dataDir,
+      actor: config.actor,
+      allowedRoots: config.datastoreRoots,
+    });
     await datastores.ensureBuiltins();
     const assets = createAssetService({ repo, datastores, actor: config.actor });
     const endpoints = createEndpointService({ repo, actor: config.actor });

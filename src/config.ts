@@ -29,10 +29,18 @@ export interface Config {
    * whose tokens are accepted.
    */
   auth: { mode: 'token' | 'none'; tenant: string; externalIssuers: ExternalIssuerConfig[] };
+  /**
+   * Folders local-folder datastores may lie under (a host privilege the operator grants): `--datastore-root`
+   * (repeatable) > NIGHTSHIFT_DATASTORE_ROOTS (':'-separated) > `datastoreRoots` in the file >
+   * `<dataDir>/datastores`. Absolute; relative ones resolve against the working directory.
+   */
+  datastoreRoots: string[];
 }
 
 export interface ConfigSources {
-  flags?: Partial<Record<'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel' | 'auth', string>>;
+  flags?: Partial<Record<'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel' | 'auth', string>> & {
+    datastoreRoots?: string[];
+  };
   env?: Record<string, string | undefined>;
   cwd?: string;
 }
@@ -77,8 +85,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       'logLevel',
     );
   }
+  const dataDir = resolve(cwd, pick(flags.dataDir, env.NIGHTSHIFT_DATA_DIR, file.dataDir) ?? '.nightshift');
   return {
-    dataDir: resolve(cwd, pick(flags.dataDir, env.NIGHTSHIFT_DATA_DIR, file.dataDir) ?? '.nightshift'),
+    dataDir,
     host: pick(flags.host, env.NIGHTSHIFT_HOST, file.host) ?? '127.0.0.1',
     port: parsePort(pick(flags.port, env.NIGHTSHIFT_PORT, file.port) ?? '8080'),
     workspace: {
@@ -99,7 +108,28 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     // Debian's interpreter by default: it is the one `apt-get install python3-pandas` fills.
     python: pick(env.NIGHTSHIFT_PYTHON, file.python) ?? '/usr/bin/python3',
     auth: readAuth(flags.auth, env, (file.auth ?? {}) as Record<string, unknown>),
+    datastoreRoots: readDatastoreRoots(flags.datastoreRoots, env, file.datastoreRoots, dataDir, cwd),
   };
+}
+
+function readDatastoreRoots(
+  flag: string[] | undefined,
+  env: Record<string, string | undefined>,
+  file: unknown,
+  dataDir: string,
+  cwd: string,
+): string[] {
+  if (file !== undefined && !(Array.isArray(file) && file.every((f) => typeof f === 'string'))) {
+    throw new ValidationError(
+      `'datastoreRoots' in the config file must be a list of folder paths.`,
+      'datastoreRoots',
+    );
+  }
+  const fromEnv = env.NIGHTSHIFT_DATASTORE_ROOTS?.split(':');
+  const chosen = [flag, fromEnv, file]
+    .map((list) => list?.filter((path) => path !== ''))
+    .find((list) => list !== undefined && list.length > 0);
+  return chosen?.map((path) => resolve(cwd, path)) ?? [resolve(dataDir, 'datastores')];
 }
 
 function readAuth(

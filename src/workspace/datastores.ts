@@ -1,17 +1,21 @@
 /**
  * Datastores of the workspace. `workspaceblobstore` (the default, where uploads and job outputs go) and
  * `workspaceartifactstore` (immutable snapshots of models and code, read-only to users) always exist
- * under the data dir; users add local-folder datastores over any existing directory.
+ * under the data dir; users add local-folder datastores over existing folders under the roots the operator
+ * allows (storage/local/allowed-roots.ts), checked when created and again when first used after a start,
+ * so a datastore made before a root was withdrawn stops working.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { optionalDescription, tagMap } from '../core/limits.ts';
 import { checkAssetName } from '../core/names.ts';
-import { parseDatastoreUri } from '../core/references.ts';
+import { MAX_DATASTORE_PATH, parseDatastoreUri } from '../core/references.ts';
 import { newSystemData, touchSystemData, type Datastore } from '../core/resources.ts';
-import { optionalEnum, optionalString, prop, stringMap, type Json } from '../core/wire-values.ts';
+import { optionalEnum, optionalString, prop, type Json } from '../core/wire-values.ts';
 import type { ResourceRepository } from '../store/contract.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
+import { checkDatastoreRoot, type RootPolicy } from '../storage/local/allowed-roots.ts';
 import { createLocalFolderDatastore } from '../storage/local/local-folder.ts';
 
 export const DEFAULT_DATASTORE = 'workspaceblobstore';
@@ -26,12 +30,24 @@ export interface ResolvedLocation {
 
 export type DatastoreService = ReturnType<typeof createDatastoreService>;
 
-export function createDatastoreService(deps: { repo: ResourceRepository; dataDir: string; actor: string }) {
+export function createDatastoreService(deps: {
+  repo: ResourceRepository;
+  dataDir: string;
+  actor: string;
+  /** Roots local-folder datastores may lie under; the server's config gives them. */
+  allowedRoots: readonly string[];
+}) {
   const backends = new Map<string, DatastoreBackend>();
+  const builtinRoot = (name: string) => join(deps.dataDir, 'datastores', name);
+  const policy: RootPolicy = {
+    allowed: deps.allowedRoots,
+    dataDir: deps.dataDir,
+    builtins: BUILTINS.map(builtinRoot),
+  };
 
   async function ensureBuiltins(): Promise<void> {
     for (const name of BUILTINS) {
-      const rootPath = join(deps.dataDir, 'datastores', name);
+      const rootPath = builtinRoot(name);
       await mkdir(rootPath, { recursive: true });
       const existing = await deps.repo.get<Datastore>('datastore', { name });
       if (existing) continue;
@@ -49,6 +65,25 @@ export function createDatastoreService(deps: { repo: ResourceRepository; dataDir
       };
       await deps.repo.insert('datastore', { name }, doc);
     }
+  }
+
+  async function checkRootPath(rootPath: string | undefined): Promise<string> {
+    const field = 'properties.path';
+    if (!rootPath || !isAbsolute(rootPath)) {
+      throw new ValidationError(
+        `'${field}' must be an absolute folder path on the server; got ${JSON.stringify(rootPath)}.`,
+        field,
+      );
+    }
+    if (rootPath.length > MAX_DATASTORE_PATH) {
+      throw new ValidationError(`'${field}' may have at most ${MAX_DATASTORE_PATH} characters.`, field);
+    }
+    const info = await stat(rootPath).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new ValidationError(`'${field}' ${rootPath} is not an existing folder; create it first.`, field);
+    }
+    await checkDatastoreRoot(rootPath, policy, { subject: `'${field}' ${rootPath}`, field });
+    return rootPath;
   }
 
   async function get(name: string): Promise<Datastore> {
@@ -74,27 +109,16 @@ export function createDatastoreService(deps: { repo: ResourceRepository; dataDir
     optionalEnum(prop(props, 'datastoreType') ?? 'LocalFolder', 'properties.datastoreType', [
       'LocalFolder',
     ] as const);
-    const rootPath = optionalString(prop(props, 'path') ?? prop(props, 'rootPath'), 'properties.path');
-    if (!rootPath || !isAbsolute(rootPath)) {
-      throw new ValidationError(
-        `'properties.path' must be an absolute folder path on the server; got ${JSON.stringify(rootPath)}.`,
-        'properties.path',
-      );
-    }
-    const info = await stat(rootPath).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      throw new ValidationError(
-        `'properties.path' ${rootPath} is not an existing folder; create it first.`,
-        'properties.path',
-      );
-    }
+    const rootPath = await checkRootPath(
+      optionalString(prop(props, 'path') ?? prop(props, 'rootPath'), 'properties.path'),
+    );
     const existing = await deps.repo.get<Datastore>('datastore', { name });
     const doc: Datastore = {
       name: existing?.name ?? name,
       datastoreType: 'LocalFolder',
       rootPath,
-      description: optionalString(prop(props, 'description'), 'properties.description') ?? '',
-      tags: stringMap(prop(props, 'tags') ?? prop(body, 'tags'), 'properties.tags'),
+      description: optionalDescription(prop(props, 'description'), 'properties.description') ?? '',
+      tags: tagMap(prop(props, 'tags') ?? prop(body, 'tags'), 'properties.tags'),
       isDefault: false,
       systemData: existing ? touchSystemData(existing.systemData, actor) : newSystemData(actor),
     };
@@ -109,7 +133,14 @@ export function createDatastoreService(deps: { repo: ResourceRepository; dataDir
     const cached = backends.get(key);
     if (cached) return cached;
     const ds = await get(name);
-    const created = createLocalFolderDatastore(ds.rootPath);
+    const created = createLocalFolderDatastore(
+      BUILTINS.includes(key)
+        ? builtinRoot(key)
+        : await checkDatastoreRoot(ds.rootPath, policy, {
+            subject: `Datastore '${ds.name}' (folder ${ds.rootPath})`,
+            field: 'datastore',
+          }),
+    );
     backends.set(key, created);
     return created;
   }

@@ -22,8 +22,9 @@ let server: TestServer;
 let scratch: string;
 
 before(async () => {
-  server = await startServer();
   scratch = mkdtempSync(join(tmpdir(), 'nightshift-cli-'));
+  // Local-folder datastores are a host privilege: the operator allows the scratch folder for them.
+  server = await startServer({ env: { NIGHTSHIFT_DATASTORE_ROOTS: scratch } });
 });
 
 after(async () => {

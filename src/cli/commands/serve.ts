@@ -12,6 +12,7 @@ interface ServeOptions {
   config?: string;
   logLevel?: string;
   auth?: string;
+  datastoreRoot?: string[];
 }
 
 const NO_AUTH_WARNING = [
@@ -32,6 +33,11 @@ export function registerServe(program: Command): void {
     .option('--config <file>', 'JSON config file (env NIGHTSHIFT_CONFIG)')
     .option('--log-level <level>', 'server log level on stderr (default warn)')
     .option(
+      '--datastore-root <dir>',
+      'a folder local-folder datastores may lie under; repeatable (env NIGHTSHIFT_DATASTORE_ROOTS, default <data-dir>/datastores)',
+      (dir: string, dirs: string[] | undefined) => [...(dirs ?? []), dir],
+    )
+    .option(
       '--auth <mode>',
       "'token' (default): every API call needs a bearer token; 'none': no checks, for development only",
     )
@@ -44,6 +50,7 @@ export function registerServe(program: Command): void {
           ...(options.config ? { configFile: options.config } : {}),
           ...(options.logLevel ? { logLevel: options.logLevel } : {}),
           ...(options.auth ? { auth: options.auth } : {}),
+          ...(options.datastoreRoot ? { datastoreRoots: options.datastoreRoot } : {}),
         },
         env: process.env,
       });
