@@ -5,6 +5,7 @@
  * in the details, so clients written against Azure see familiar errors.
  */
 import { ValidationError, NotSupportedError } from '../core/errors.ts';
+import { optionalDescription, tagMap } from '../core/limits.ts';
 import {
   isObject,
   scalarText,
@@ -12,7 +13,6 @@ import {
   optionalInteger,
   optionalString,
   prop,
-  stringMap,
   type Json,
 } from '../core/wire-values.ts';
 import { checkOutputFileName } from '../workspace/deployment-body.ts';
@@ -184,8 +184,8 @@ export function readJobRequest(body: unknown): JobRequest {
   const output = readOutput(props);
   return {
     ...(name ? { name } : {}),
-    description: optionalString(prop(props, 'description'), 'description') ?? '',
-    tags: stringMap(prop(props, 'tags'), 'tags'),
+    description: optionalDescription(prop(props, 'description'), 'description') ?? '',
+    tags: tagMap(prop(props, 'tags'), 'tags'),
     input,
     ...(output ? { output } : {}),
     overrides: readOverrides(props),

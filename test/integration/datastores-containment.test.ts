@@ -40,7 +40,7 @@ const putStore = (name: string, path: string) =>
   });
 
 function refused(reply: { status: number; body: ErrorBody; text: string }, pattern: RegExp): void {
-  assert.equal(reply.status, 400, reply.text);
+  assert.equal(reply.status, 400, reply.text.slice(0, 300));
   assert.match(reply.body.error.message, pattern);
 }
 
@@ -134,7 +134,7 @@ void describe('symbolic links never lead out of a datastore', () => {
         InputData: { data: { JobInputType: 'UriFolder', Uri: datastoreUri('outdir', 'local') } },
       },
     });
-    assert.equal(reply.status, 400, reply.text);
+    assert.equal(reply.status, 400, reply.text.slice(0, 300));
     assert.match(reply.text, /outside the datastore's folder/);
   });
 });
