@@ -75,8 +75,10 @@ void describe('descriptions and tags', () => {
         ...extra,
       },
     });
-    refused(await ns.invoke(scoringUri, body({ description: 'j'.repeat(11_000) })), /at most 5000/);
-    refused(await ns.invoke(scoringUri, body({ tags: manyTags(60) })), /at most 50/);
+    const invoke = (extra: Record<string, unknown>) =>
+      ns.request<ErrorBody>('POST', scoringUri, { json: body(extra) });
+    refused(await invoke({ description: 'j'.repeat(11_000) }), /at most 5000/);
+    refused(await invoke({ tags: manyTags(60) }), /at most 50/);
   });
 });
 

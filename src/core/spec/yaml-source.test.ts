@@ -194,6 +194,16 @@ void describe('malformed files', () => {
     assert.equal(multi.code, 'InvalidSpec');
   });
 
+  void it('rejects a self-referencing alias and an alias bomb', () => {
+    const cycle = catchSpecError(() => parseYamlSpec('name: a\nx: &x\n  y: *x\n', 'cycle.yml'));
+    assert.equal(cycle.message, 'cycle.yml: a YAML alias refers to its own anchor (a cycle)');
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of ['ab', 'bc', 'cd'])
+      rows.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    const bomb = catchSpecError(() => parseYamlSpec(rows.join('\n'), 'bomb.yml'));
+    assert.equal(bomb.message, 'bomb.yml: it expands more than 100 YAML aliases');
+  });
+
   void it('reports a missing file as SpecFileNotFound', () => {
     const missing = join(scratch, 'nope.yml');
     const err = catchSpecError(() => loadYamlSpec(missing, []));

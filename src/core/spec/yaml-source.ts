@@ -18,6 +18,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 
 import { fieldPathKey, parseFieldPath, parseOverride, setAtPath } from './field-path.ts';
 import { SpecError, type SpecErrorCode } from './spec-error.ts';
+import { MAX_YAML_ALIASES, refersToItself } from './yaml-data.ts';
 
 export interface SpecLocation {
   /** 1-based line. */
@@ -150,11 +151,25 @@ function readFailure(filePath: string, err: unknown): SpecError {
 }
 
 function toPlainMapping(document: Document, file: string): Record<string, unknown> {
+  let doc: Record<string, unknown>;
   try {
-    return document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    doc = document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as Record<string, unknown>;
   } catch (err) {
-    throw new SpecError({ code: 'InvalidSpec', file, reason: (err as Error).message, cause: err });
+    const message = (err as Error).message;
+    const reason = /excessive alias count/i.test(message)
+      ? `it expands more than ${MAX_YAML_ALIASES} YAML aliases`
+      : message;
+    throw new SpecError({ code: 'InvalidSpec', file, reason, cause: err });
   }
+  // A cycle would send every later check (and the CLI's own stringify) round it for ever.
+  if (refersToItself(doc)) {
+    throw new SpecError({
+      code: 'InvalidSpec',
+      file,
+      reason: 'a YAML alias refers to its own anchor (a cycle)',
+    });
+  }
+  return doc;
 }
 
 function applyOverrides(doc: Record<string, unknown>, sets: readonly string[], file: string): string[] {
