@@ -5,17 +5,8 @@
  * file beside the target and are renamed into place, so a reader sees either the old file or the whole new
  * one. Files are opened without following a final link, so a link swapped in after the check is refused.
  */
-import {
-  closeSync,
-  constants,
-  createReadStream,
-  fstatSync,
-  openSync,
-  realpathSync,
-  type Dirent,
-  type Stats,
-} from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fstatSync, openSync, realpathSync } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,13 +15,12 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
 import type { DatastoreBackend, FileEntry, PathInfo } from '../contract.ts';
 import { inputFailure, isInside, landingOf, landingSync, outsideError } from './contained-path.ts';
+import { listFolder, TEMP_MARK } from './folder-listing.ts';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
 // O_NONBLOCK: opening a FIFO planted in the folder must not block a thread until a writer appears.
 const READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
 const TEMP_FLAGS = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
-/** Temporary files carry this in their name; listings skip them. */
-const TEMP_MARK = '.tmp-';
 
 interface Target {
   /** The normalised datastore path, for messages. */
@@ -57,6 +47,30 @@ function openFile(t: Target): number {
     throw new ValidationError(`'${t.clean}' is not a file; give the path of a file to read.`, 'path');
   }
   return fd;
+}
+
+/** Writes beside the target and renames onto it, so no reader ever sees part of the file. */
+async function writeAtomically(t: Target, source: Readable): Promise<void> {
+  await mkdir(dirname(t.full), { recursive: true }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
+      throw new ValidationError(`Invalid path '${t.clean}': a folder on the way is a file.`, 'path');
+    }
+    throw error;
+  });
+  const temp = join(dirname(t.full), `${TEMP_MARK}${randomUUID()}`);
+  try {
+    const file = await open(temp, TEMP_FLAGS);
+    await pipeline(source, file.createWriteStream());
+    await rename(temp, t.full);
+  } catch (error) {
+    await rm(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR' || code === 'ENOTEMPTY') {
+      throw new ValidationError(`'${t.clean}' is a folder; write to a file path inside it.`, 'path');
+    }
+    throw error;
+  }
 }
 
 export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
@@ -97,63 +111,6 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
     }
   }
 
-  /** What a listing may show for one directory entry: links only when they land inside the root. */
-  async function follow(dir: string, entry: Dirent): Promise<{ at: string; info: Stats } | undefined> {
-    const here = join(dir, entry.name);
-    let at: string | undefined = here;
-    if (entry.isFile() && entry.name.includes(TEMP_MARK)) return undefined;
-    if (entry.isSymbolicLink()) {
-      at = await landingOf(here).catch(() => undefined);
-      if (at === undefined || !isInside(root(), at)) return undefined;
-    } else if (!entry.isFile() && !entry.isDirectory()) {
-      return undefined;
-    }
-    // Gone since readdir, or a dangling link: not part of the listing.
-    const info = await stat(at).catch(() => undefined);
-    return info && (info.isFile() || info.isDirectory()) ? { at, info } : undefined;
-  }
-
-  /** `open` holds the real folders being walked, so a link back to one of them is not walked again. */
-  async function walk(dir: string, prefix: string, recursive: boolean, open: Set<string>, out: FileEntry[]) {
-    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-      if (missing(error)) return [];
-      throw error;
-    });
-    for (const entry of entries) {
-      const found = await follow(dir, entry);
-      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (found?.info.isFile()) out.push({ path, size: found.info.size });
-      else if (found && recursive && !open.has(found.at)) {
-        open.add(found.at);
-        await walk(found.at, path, true, open, out);
-        open.delete(found.at);
-      }
-    }
-  }
-
-  async function writeFile(t: Target, source: Readable): Promise<void> {
-    await mkdir(dirname(t.full), { recursive: true }).catch((error: unknown) => {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR' || code === 'EEXIST') {
-        throw new ValidationError(`Invalid path '${t.clean}': a folder on the way is a file.`, 'path');
-      }
-      throw error;
-    });
-    const temp = join(dirname(t.full), `${TEMP_MARK}${randomUUID()}`);
-    try {
-      const file = await open(temp, TEMP_FLAGS);
-      await pipeline(source, file.createWriteStream());
-      await rename(temp, t.full);
-    } catch (error) {
-      await rm(temp, { force: true });
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR' || code === 'ENOTEMPTY') {
-        throw new ValidationError(`'${t.clean}' is a folder; write to a file path inside it.`, 'path');
-      }
-      throw error;
-    }
-  }
-
   return {
     async stat(path: string): Promise<PathInfo | undefined> {
       const t = await target(path);
@@ -166,9 +123,7 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
     },
     async list(folder: string, options = {}): Promise<FileEntry[]> {
       const t = await target(folder);
-      const out: FileEntry[] = [];
-      await walk(t.full, t.clean, options.recursive ?? false, new Set([t.full]), out);
-      return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return listFolder(root(), t.full, t.clean, options.recursive ?? false);
     },
     openRead(path: string) {
       const t = targetSync(path);
@@ -184,7 +139,7 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
       if (t.full === root())
         throw new ValidationError(`Give a file path to write, not the datastore's root.`, 'path');
       try {
-        await writeFile(t, source);
+        await writeAtomically(t, source);
         return { size: (await stat(t.full)).size };
       } catch (error) {
         throw inputFailure(error, t.clean);
