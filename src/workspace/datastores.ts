@@ -8,7 +8,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
-import { optionalDescription, tagMap } from '../core/limits.ts';
+import { optionalDescription, preview, tagMap } from '../core/limits.ts';
 import { checkAssetName } from '../core/names.ts';
 import { MAX_DATASTORE_PATH, parseDatastoreUri } from '../core/references.ts';
 import { newSystemData, touchSystemData, type Datastore } from '../core/resources.ts';
@@ -150,7 +150,7 @@ export function createDatastoreService(deps: {
     const parsed = parseDatastoreUri(uri, field);
     if (!parsed) {
       throw new ValidationError(
-        `Invalid location '${uri}' in '${field}': use azureml://datastores/NAME/paths/PATH.`,
+        `Invalid location '${preview(uri)}' in '${field}': use azureml://datastores/NAME/paths/PATH.`,
         field,
       );
     }
