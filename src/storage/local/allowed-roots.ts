@@ -29,7 +29,6 @@ const SYSTEM_TREES = [
   '/etc',
   '/boot',
   '/run',
-  '/root',
   '/bin',
   '/sbin',
   '/lib',
