@@ -27,11 +27,14 @@ export interface LoadedPipelines {
   manifest?: TemplateManifest;
 }
 
-/** Reads a file's bytes (or text): a zip or any JSON container. */
-export function loadPipelines(content: Uint8Array | string, options: LoadOptions = {}): LoadedPipelines {
+/** Reads a file's bytes (or text): a zip or any JSON container. Async because zips are read by yauzl. */
+export async function loadPipelines(
+  content: Uint8Array | string,
+  options: LoadOptions = {},
+): Promise<LoadedPipelines> {
   const fileName = options.fileName ?? 'the pipeline file';
   if (typeof content !== 'string' && looksLikeZip(content)) {
-    const archive = loadZipArchive(content, fileName, options.armParameters);
+    const archive = await loadZipArchive(content, fileName, options.armParameters);
     const pipelines = archive.pipelines.map((raw) => toDefinition(raw, raw.file));
     checkUniqueNames(pipelines, fileName);
     return archive.manifest === undefined

@@ -40,10 +40,10 @@ async function putAll(
   return saved;
 }
 
-function definitionsToImport(
+async function definitionsToImport(
   options: ImportOptions,
   serverUrl: string,
-): { pipelines: PipelineDefinition[]; source: string } {
+): Promise<{ pipelines: PipelineDefinition[]; source: string }> {
   if ((options.file === undefined) === (options.template === undefined)) {
     throw new CliError('usage error: give either --file or --template.', { exitCode: 2 });
   }
@@ -55,18 +55,18 @@ function definitionsToImport(
     return { pipelines: [built], source: `Template ${options.template}` };
   }
   const file = options.file ?? '';
-  return { pipelines: readPipelineFile(file, options), source: file };
+  return { pipelines: await readPipelineFile(file, options), source: file };
 }
 
 async function importPipelines(options: ImportOptions, context: CommandContext) {
-  const { pipelines, source } = definitionsToImport(options, context.client.server);
+  const { pipelines, source } = await definitionsToImport(options, context.client.server);
   assertValidPipelines(pipelines, source);
   return putAll(pipelines, context);
 }
 
 async function create(options: ImportOptions, context: CommandContext) {
   const file = requireOption(options.file, '--file/-f');
-  const pipelines = readPipelineFile(file, options);
+  const pipelines = await readPipelineFile(file, options);
   const [only] = pipelines;
   if (pipelines.length !== 1 || only === undefined) {
     throw new CliError(
