@@ -24,7 +24,7 @@ import { queuedRecord, RunQueue, type QueuedRun } from './run-queue.ts';
 import { PipelineRunner, type PipelineRunHandle } from '../runner/pipeline-runner.ts';
 import type { RunEvent } from '../runner/events.ts';
 import type { Clock } from '../time/clock.ts';
-import { formatTimestamp } from '../time/timestamp.ts';
+import { formatRunTime } from '../time/timestamp.ts';
 import { redactSecrets } from './redaction.ts';
 
 const KIND = 'pipeline';
@@ -230,7 +230,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       const run = await getRun(runId);
       const queued = queue.remove(runId);
       if (queued) {
-        const at = formatTimestamp(deps.clock.now());
+        const at = formatRunTime(deps.clock.now());
         persist({
           kind: 'pipelineRunFinished',
           run: {
@@ -261,7 +261,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
         ...(await deps.runs.listRuns({ status: 'Queued', limit: 10_000 })),
         ...(await deps.runs.listRuns({ status: 'Canceling', limit: 10_000 })),
       ];
-      const now = formatTimestamp(deps.clock.now());
+      const now = formatRunTime(deps.clock.now());
       for (const run of open) {
         await deps.runs.saveRun({
           ...run,
