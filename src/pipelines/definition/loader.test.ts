@@ -330,3 +330,33 @@ test('two pipelines whose names differ only in case are refused', async () => {
     /t\.json holds two pipelines named 'Same' and 'SAME'; pipeline names ignore case/,
   );
 });
+
+function deepObject(depth: number): unknown {
+  let value: unknown = 'x';
+  for (let i = 0; i < depth; i++) value = { a: value };
+  return value;
+}
+
+test('a definition nested 10,000 deep is refused naming the activity, the property and the limit', async () => {
+  // JSON.stringify itself overflows at this depth, so the file text is written by hand.
+  const body = `${'{"a":'.repeat(10_000)}"x"${'}'.repeat(10_000)}`;
+  const text =
+    '{"name": "P", "properties": {"activities": [{"name": "Loop", "type": "ForEach", "typeProperties": ' +
+    `{"activities": [{"name": "Post", "type": "WebActivity", "typeProperties": {"body": ${body}}}]}}]}}`;
+  await expectError(
+    () => loadPipelines(text, { fileName: 'p.json' }),
+    /p\.json is not valid: Activity 'Post': typeProperties\.body\.a\.a\.a\.a….a\.a nests deeper than 64 levels/,
+  );
+  assert.throws(
+    () =>
+      loadPipelineDocument({
+        name: 'P',
+        properties: { parameters: { p: { defaultValue: deepObject(100) } } },
+      }),
+    /properties\.parameters\.p\.defaultValue\.a\.a….a\.a nests deeper than 64 levels/,
+  );
+  assert.equal(
+    (await loadPipelines(json({ name: 'P', properties: { x: deepObject(60) } }))).pipelines.length,
+    1,
+  );
+});

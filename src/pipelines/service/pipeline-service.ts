@@ -26,6 +26,7 @@ import type { RunEvent } from '../runner/events.ts';
 import type { Clock } from '../time/clock.ts';
 import { formatRunTime } from '../time/timestamp.ts';
 import { redactSecrets } from './redaction.ts';
+import { formatPath, MAX_NESTING, pathTooDeep } from '../nesting.ts';
 
 const KIND = 'pipeline';
 
@@ -191,6 +192,14 @@ export function createPipelineService(deps: PipelineServiceDeps) {
   }
 
   function checkParameters(run: Omit<QueuedRun, 'runId'>): void {
+    const tooDeep = pathTooDeep(run.parameters);
+    if (tooDeep !== undefined) {
+      const where = `parameters${formatPath(tooDeep).replace(/^(?=[A-Za-z_$])/, '.')}`;
+      throw new ValidationError(
+        `The run parameter '${String(tooDeep[0])}' nests deeper than ${MAX_NESTING} levels of objects and arrays (at ${where}); flatten it.`,
+        where,
+      );
+    }
     try {
       resolveParameters(run.definition.properties.parameters, run.parameters, {
         fromText: run.parametersAreText,

@@ -8,11 +8,12 @@
  * MAX_XML_DEPTH are refused, so the recursive JSON conversion and the serializer stay within the stack.
  */
 import { DOMImplementation, DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { MAX_NESTING } from '../../nesting.ts';
 
 export type { Document as XmlDocument, Element as XmlElement, Node as XmlNode } from '@xmldom/xmldom';
 
-/** Deeper than any document a pipeline passes around; the JSON nesting limit has the same value. */
-export const MAX_XML_DEPTH = 64;
+/** Deeper than any document a pipeline passes around. */
+export const MAX_XML_DEPTH = MAX_NESTING;
 
 export const NODE = {
   element: 1,
