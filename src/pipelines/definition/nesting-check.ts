@@ -2,18 +2,19 @@
  * Refuses a pipeline document nested deeper than MAX_NESTING before anything walks it: the loader's ARM
  * resolution, validation, expression checks, redaction and the runner all recurse over definitions. The
  * message names the innermost activity on the way down (any object with a `name` in a list under a key
- * containing "activities") and the property path from it, like every other definition problem.
+ * containing "activities") and the property path from it, like every other definition problem; the
+ * SecureString checks name places the same way.
  */
 import { formatPath, MAX_NESTING, pathTooDeep } from '../nesting.ts';
 import { PipelineDefinitionError } from './errors.ts';
 
-interface Place {
+export interface Place {
   activity: string | undefined;
   property: (string | number)[];
 }
 
 /** The innermost activity on `path` inside `document`, and the rest of the path after it. */
-function locate(document: unknown, path: readonly (string | number)[]): Place {
+export function locateInDefinition(document: unknown, path: readonly (string | number)[]): Place {
   let place: Place = { activity: undefined, property: [...path] };
   let value = document;
   for (const [index, key] of path.entries()) {
@@ -33,7 +34,7 @@ function locate(document: unknown, path: readonly (string | number)[]): Place {
 export function assertDefinitionNesting(document: unknown, fileName: string): void {
   const path = pathTooDeep(document);
   if (path === undefined) return;
-  const { activity, property } = locate(document, path);
+  const { activity, property } = locateInDefinition(document, path);
   const where = formatPath(property);
   const message =
     `${activity === undefined ? '' : `Activity '${activity}': `}${where === '' ? 'the document' : where} ` +
