@@ -26,6 +26,7 @@ import { createAuthenticator } from './auth/authenticator.ts';
 import { ExternalIssuer } from './auth/external-issuer.ts';
 import { createRoleAssignmentService } from './auth/role-assignments.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
+import { openSecretBox, type SecretBox } from './auth/secrets/secret-box.ts';
 import { workspaceId } from './core/workspace.ts';
 import { createPipelineService, type PipelineService } from './pipelines/service/pipeline-service.ts';
 import { createExpressionEngine } from './pipelines/expressions/engine.ts';
@@ -103,7 +104,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     };
     const listening: string[] = [];
     const auth = await createAccess(config, store, () => listening);
-    const pipelines = createPipelines(config, store, () => listening[0], logger);
+    const secrets = await openSecretBox(config.dataDir);
+    const pipelines = createPipelines(config, store, () => listening[0], logger, secrets);
     await pipelines.recoverInterrupted();
     const services: ApiServices = {
       workspace: config.workspace,
@@ -201,12 +203,16 @@ async function createAccess(
   };
 }
 
-/** The pipeline runner with its activities: control flow, and WebActivity over real HTTP. */
+/**
+ * The pipeline runner with its activities: control flow, and WebActivity over real HTTP; SecureString values
+ * are sealed with the data dir's secret box.
+ */
 function createPipelines(
   config: Config,
   store: SqliteMetadataStore,
   serverUrl: () => string | undefined,
   logger: Logger,
+  secrets: SecretBox,
 ): PipelineService {
   const clock = new RealClock();
   const handlers = createControlFlowRegistry().register(
@@ -224,6 +230,7 @@ function createPipelines(
     clock,
     handlers,
     factoryName: config.workspace.workspace,
+    secrets,
     onError: (error) => {
       logger.error({ err: error }, 'could not record a pipeline run');
     },

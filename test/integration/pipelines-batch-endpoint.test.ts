@@ -163,7 +163,8 @@ describe('Run-BatchEndpoint against the real service', () => {
       spParams(endpoints.failing, 'inputs/bad'),
     );
     assert.equal(hardened.run.status, 'Failed');
-    assert.match(hardened.run.message, /Failed/);
+    // The job's first error, as the job view has it in properties.error.
+    assert.match(hardened.run.message, /Batch job \S+ ended as Failed: .*cannot score bad\.txt/);
   });
 
   it('a canceled job stops the hardened pipeline, which fails', async () => {

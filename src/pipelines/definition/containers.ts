@@ -11,6 +11,7 @@ import {
 } from './arm-template.ts';
 import { PipelineDefinitionError } from './errors.ts';
 import { isJsonObject, parseJsonFile } from './json-text.ts';
+import { assertDefinitionNesting } from './nesting-check.ts';
 
 export type ContainerFormat = 'git' | 'rest' | 'arm' | 'fabric' | 'zip';
 
@@ -44,6 +45,7 @@ export function findPipelines(
   if (!isJsonObject(document)) {
     return fail(fileName, `${fileName} must hold a JSON object, not ${describe(document)}.`);
   }
+  assertDefinitionNesting(document, fileName);
   if (isArmParametersFile(document)) {
     return fail(
       fileName,

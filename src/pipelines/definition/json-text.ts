@@ -21,7 +21,7 @@ function decodeUtf8(bytes: Uint8Array): string {
 }
 
 /** Parses JSON text (a leading BOM character is dropped); the error names the file and the position. */
-export function parseJsonText(text: string, fileName: string): unknown {
+function parseFileText(text: string, fileName: string): unknown {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   try {
     return JSON.parse(body) as unknown;
@@ -36,7 +36,7 @@ export function parseJsonText(text: string, fileName: string): unknown {
 
 /** Decodes and parses bytes or text in one step. */
 export function parseJsonFile(content: Uint8Array | string, fileName: string): unknown {
-  return parseJsonText(typeof content === 'string' ? content : decodeText(content), fileName);
+  return parseFileText(typeof content === 'string' ? content : decodeText(content), fileName);
 }
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadPipelineDocument, loadPipelines } from './loader.ts';
 import { PipelineDefinitionError } from './errors.ts';
-import { writeZip } from './zip-writer.ts';
+import { writeZip } from '../../../test/support/pipelines/zip-writer.ts';
 
 const properties = {
   description: 'demo',
@@ -32,8 +32,8 @@ function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-function expectError(action: () => unknown, pattern: RegExp): void {
-  assert.throws(action, (error: unknown) => {
+async function expectError(action: () => unknown, pattern: RegExp): Promise<void> {
+  await assert.rejects(Promise.resolve().then(action), (error: unknown) => {
     assert.ok(error instanceof PipelineDefinitionError, String(error));
     assert.equal(error.status, 400);
     assert.match(error.message, pattern);
@@ -41,8 +41,8 @@ function expectError(action: () => unknown, pattern: RegExp): void {
   });
 }
 
-test('Git JSON keeps every property as written: unknown fields, any-case types, string booleans', () => {
-  const loaded = loadPipelines(
+test('Git JSON keeps every property as written: unknown fields, any-case types, string booleans', async () => {
+  const loaded = await loadPipelines(
     json({ name: 'Demo', properties, type: 'Microsoft.DataFactory/factories/pipelines' }),
     {
       fileName: 'pipeline/Demo.json',
@@ -52,8 +52,8 @@ test('Git JSON keeps every property as written: unknown fields, any-case types, 
   assert.deepEqual(loaded.pipelines, [{ name: 'Demo', properties }]);
 });
 
-test('the REST resource shape drops id, etag and type', () => {
-  const loaded = loadPipelines(
+test('the REST resource shape drops id, etag and type', async () => {
+  const loaded = await loadPipelines(
     json({
       id: '/subscriptions/s/…/pipelines/Demo',
       name: 'Demo',
@@ -66,12 +66,12 @@ test('the REST resource shape drops id, etag and type', () => {
   assert.deepEqual(loaded.pipelines, [{ name: 'Demo', properties }]);
 });
 
-test('bytes in UTF-16 with a BOM load like UTF-8', () => {
+test('bytes in UTF-16 with a BOM load like UTF-8', async () => {
   const text = json({ name: 'Wide', properties: { activities: [] } });
   const bytes = new Uint8Array(2 + text.length * 2);
   bytes.set([0xff, 0xfe]);
   for (let index = 0; index < text.length; index++) bytes[2 + index * 2] = text.charCodeAt(index);
-  assert.equal(loadPipelines(bytes).pipelines[0]?.name, 'Wide');
+  assert.equal((await loadPipelines(bytes)).pipelines[0]?.name, 'Wide');
 });
 
 function armTemplate(
@@ -97,7 +97,7 @@ function pipelineResource(name: string, props: unknown): unknown {
   };
 }
 
-test('an ARM template gives every pipeline it holds, nested ones included, other resources ignored', () => {
+test('an ARM template gives every pipeline it holds, nested ones included, other resources ignored', async () => {
   const template = armTemplate([
     {
       name: "[concat(parameters('factoryName'), '/LS')]",
@@ -116,7 +116,7 @@ test('an ARM template gives every pipeline it holds, nested ones included, other
       properties: { activities: [] },
     },
   ]);
-  const loaded = loadPipelines(json(template), { fileName: 'ARMTemplateForFactory.json' });
+  const loaded = await loadPipelines(json(template), { fileName: 'ARMTemplateForFactory.json' });
   assert.equal(loaded.format, 'arm');
   assert.deepEqual(
     loaded.pipelines.map((pipeline) => pipeline.name),
@@ -124,7 +124,7 @@ test('an ARM template gives every pipeline it holds, nested ones included, other
   );
 });
 
-test('ARM expressions in properties are resolved from the parameters file, a plain map or defaults', () => {
+test('ARM expressions in properties are resolved from the parameters file, a plain map or defaults', async () => {
   const props = {
     activities: [
       {
@@ -144,7 +144,7 @@ test('ARM expressions in properties are resolved from the parameters file, a pla
     Demo_url: { type: 'string' },
     Demo_retries: { type: 'int', defaultValue: 2 },
   });
-  const fromFile = loadPipelines(json(template), {
+  const fromFile = await loadPipelines(json(template), {
     armParameters: {
       $schema: 'https://schema.management.azure.com/schemas/2015-01-01/deploymentParameters.json#',
       parameters: { Demo_url: { value: 'https://a.test' } },
@@ -157,11 +157,11 @@ test('ARM expressions in properties are resolved from the parameters file, a pla
     $schema: 'https://x/deploymentParameters.json#',
     parameters: { Demo_url: { reference: { keyVault: { id: 'kv' }, secretName: 's' } } },
   };
-  expectError(
+  await expectError(
     () => loadPipelines(json(template), { fileName: 't.json', armParameters: keyVault }),
     /the ARM parameter 'Demo_url' has no value/,
   );
-  const fromMap = loadPipelines(json(template), {
+  const fromMap = await loadPipelines(json(template), {
     armParameters: { demo_url: 'https://b.test', Demo_retries: 5 },
   });
   assert.deepEqual(fromMap.pipelines[0]?.properties.activities[0]?.typeProperties, {
@@ -171,7 +171,7 @@ test('ARM expressions in properties are resolved from the parameters file, a pla
   });
 });
 
-test('an ARM expression without a value is rejected naming the pipeline, the property and the fix', () => {
+test('an ARM expression without a value is rejected naming the pipeline, the property and the fix', async () => {
   const props = {
     activities: [
       {
@@ -181,7 +181,7 @@ test('an ARM expression without a value is rejected naming the pipeline, the pro
       },
     ],
   };
-  expectError(
+  await expectError(
     () => loadPipelines(json(armTemplate([pipelineResource('Demo', props)])), { fileName: 't.json' }),
     new RegExp(
       [
@@ -193,12 +193,12 @@ test('an ARM expression without a value is rejected naming the pipeline, the pro
   );
 });
 
-test('an ARM template without pipelines, and an ARM parameters file, are explained', () => {
-  expectError(
+test('an ARM template without pipelines, and an ARM parameters file, are explained', async () => {
+  await expectError(
     () => loadPipelines(json(armTemplate([])), { fileName: 't.json' }),
     /t\.json holds no resource of type Microsoft\.DataFactory\/factories\/pipelines/,
   );
-  expectError(
+  await expectError(
     () =>
       loadPipelines(
         json({
@@ -211,31 +211,32 @@ test('an ARM template without pipelines, and an ARM parameters file, are explain
   );
 });
 
-test('Fabric pipeline-content.json takes its name from .platform, the option, or the folder', () => {
+test('Fabric pipeline-content.json takes its name from .platform, the option, or the folder', async () => {
   const content = json({ properties: { activities: [] } });
   const platform = json({
     metadata: { type: 'DataPipeline', displayName: 'From Platform' },
     config: { version: '2.0', logicalId: 'abc' },
   });
-  const withPlatform = loadPipelines(content, { fileName: 'pipeline-content.json', platform });
+  const withPlatform = await loadPipelines(content, { fileName: 'pipeline-content.json', platform });
   assert.equal(withPlatform.format, 'fabric');
   assert.equal(withPlatform.pipelines[0]?.name, 'From Platform');
-  assert.equal(loadPipelines(content, { name: 'Given' }).pipelines[0]?.name, 'Given');
+  assert.equal((await loadPipelines(content, { name: 'Given' })).pipelines[0]?.name, 'Given');
   assert.equal(
-    loadPipelines(content, { fileName: 'ws/Nightly.DataPipeline/pipeline-content.json' }).pipelines[0]?.name,
+    (await loadPipelines(content, { fileName: 'ws/Nightly.DataPipeline/pipeline-content.json' })).pipelines[0]
+      ?.name,
     'Nightly',
   );
-  expectError(
+  await expectError(
     () => loadPipelines(content, { fileName: 'pipeline-content.json' }),
     /has "properties" but no "name" .*pass its \.platform file/,
   );
-  expectError(
+  await expectError(
     () => loadPipelines(platform, { fileName: '.platform' }),
     /\.platform is a Fabric \.platform file/,
   );
 });
 
-test('a template-gallery zip gives the pipeline and its manifest (duplicate keys tolerated)', () => {
+test('a template-gallery zip gives the pipeline and its manifest (duplicate keys tolerated)', async () => {
   const template = armTemplate([pipelineResource('Run-BatchEndpoint', { activities: [] })]);
   const zip = writeZip([
     { name: 'Run-BatchEndpoint.json', data: json(template) },
@@ -245,13 +246,13 @@ test('a template-gallery zip gives the pipeline and its manifest (duplicate keys
     },
     { name: 'icon.png', data: new Uint8Array([0x89, 0x50]), stored: true },
   ]);
-  const loaded = loadPipelines(zip, { fileName: 'Run-BatchEndpoint-MI.zip' });
+  const loaded = await loadPipelines(zip, { fileName: 'Run-BatchEndpoint-MI.zip' });
   assert.equal(loaded.format, 'zip');
   assert.deepEqual(loaded.pipelines, [{ name: 'Run-BatchEndpoint', properties: { activities: [] } }]);
   assert.deepEqual(loaded.manifest, { name: 'Run-BatchEndpoint', author: 'b', description: 'd' });
 });
 
-test('a zip uses its own ARM parameters file, pairs Fabric .platform files and skips non-pipelines', () => {
+test('a zip uses its own ARM parameters file, pairs Fabric .platform files and skips non-pipelines', async () => {
   const template = armTemplate([
     pipelineResource('Arm', { activities: [], description: "[parameters('desc')]" }),
   ]);
@@ -269,7 +270,7 @@ test('a zip uses its own ARM parameters file, pairs Fabric .platform files and s
     { name: 'linkedService/LS.json', data: json({ name: 'LS', properties: { type: 'AzureBlobStorage' } }) },
     { name: 'pipeline/Git.json', data: json({ name: 'Git', properties: { activities: [] } }) },
   ]);
-  const loaded = loadPipelines(zip, { fileName: 'export.zip' });
+  const loaded = await loadPipelines(zip, { fileName: 'export.zip' });
   assert.deepEqual(
     loaded.pipelines.map((pipeline) => pipeline.name),
     ['Arm', 'Fabby', 'Git'],
@@ -278,36 +279,36 @@ test('a zip uses its own ARM parameters file, pairs Fabric .platform files and s
   assert.equal(loaded.manifest, undefined);
 });
 
-test('a zip without pipelines lists what it holds; bad JSON inside names the entry', () => {
-  expectError(
+test('a zip without pipelines lists what it holds; bad JSON inside names the entry', async () => {
+  await expectError(
     () => loadPipelines(writeZip([{ name: 'manifest.json', data: '{}' }]), { fileName: 'x.zip' }),
     /x\.zip holds no pipeline definition \(it has manifest\.json\)/,
   );
-  expectError(
+  await expectError(
     () => loadPipelines(writeZip([{ name: 'p.json', data: '{' }]), { fileName: 'x.zip' }),
     /^x\.zip:p\.json is not valid JSON/,
   );
 });
 
-test('documents that are not pipelines are refused with the reason', () => {
-  expectError(
+test('documents that are not pipelines are refused with the reason', async () => {
+  await expectError(
     () => loadPipelines('[1]', { fileName: 'a.json' }),
     /a\.json must hold a JSON object, not a list/,
   );
-  expectError(
+  await expectError(
     () =>
       loadPipelines(json({ name: 'LS', properties: { type: 'AzureBlobStorage' } }), { fileName: 'ls.json' }),
     /Pipeline 'LS' in ls\.json is a 'AzureBlobStorage' definition .*not a pipeline/,
   );
-  expectError(
+  await expectError(
     () => loadPipelines(json({ name: 'P', properties: { activities: {} } }), { fileName: 'p.json' }),
     /Pipeline 'P' in p\.json: properties\.activities must be a list of activities, not an object/,
   );
-  expectError(
+  await expectError(
     () => loadPipelines(json({ name: 'P', properties: 'x' }), { fileName: 'p.json' }),
     /is not a pipeline definition/,
   );
-  expectError(
+  await expectError(
     () => loadPipelines(json({ foo: 1 }), { fileName: 'f.json' }),
     /f\.json is not a pipeline definition: expected \{"name", "properties"\}/,
   );
@@ -319,13 +320,43 @@ test('a pipeline without activities reads as an empty list', () => {
   ]);
 });
 
-test('two pipelines whose names differ only in case are refused', () => {
+test('two pipelines whose names differ only in case are refused', async () => {
   const template = armTemplate([
     pipelineResource('Same', { activities: [] }),
     pipelineResource('SAME', { activities: [] }),
   ]);
-  expectError(
+  await expectError(
     () => loadPipelines(json(template), { fileName: 't.json' }),
     /t\.json holds two pipelines named 'Same' and 'SAME'; pipeline names ignore case/,
+  );
+});
+
+function deepObject(depth: number): unknown {
+  let value: unknown = 'x';
+  for (let i = 0; i < depth; i++) value = { a: value };
+  return value;
+}
+
+test('a definition nested 10,000 deep is refused naming the activity, the property and the limit', async () => {
+  // JSON.stringify itself overflows at this depth, so the file text is written by hand.
+  const body = `${'{"a":'.repeat(10_000)}"x"${'}'.repeat(10_000)}`;
+  const text =
+    '{"name": "P", "properties": {"activities": [{"name": "Loop", "type": "ForEach", "typeProperties": ' +
+    `{"activities": [{"name": "Post", "type": "WebActivity", "typeProperties": {"body": ${body}}}]}}]}}`;
+  await expectError(
+    () => loadPipelines(text, { fileName: 'p.json' }),
+    /p\.json is not valid: Activity 'Post': typeProperties\.body\.a\.a\.a\.a….a\.a nests deeper than 64 levels/,
+  );
+  assert.throws(
+    () =>
+      loadPipelineDocument({
+        name: 'P',
+        properties: { parameters: { p: { defaultValue: deepObject(100) } } },
+      }),
+    /properties\.parameters\.p\.defaultValue\.a\.a….a\.a nests deeper than 64 levels/,
+  );
+  assert.equal(
+    (await loadPipelines(json({ name: 'P', properties: { x: deepObject(60) } }))).pipelines.length,
+    1,
   );
 });

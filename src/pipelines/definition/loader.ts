@@ -17,6 +17,7 @@ import {
 } from './containers.ts';
 import { isJsonObject, parseJsonFile } from './json-text.ts';
 import { loadZipArchive } from './zip-archive.ts';
+import { assertDefinitionNesting } from './nesting-check.ts';
 import { looksLikeZip } from './zip-reader.ts';
 
 export type { ContainerFormat, LoadOptions, TemplateManifest } from './containers.ts';
@@ -27,11 +28,14 @@ export interface LoadedPipelines {
   manifest?: TemplateManifest;
 }
 
-/** Reads a file's bytes (or text): a zip or any JSON container. */
-export function loadPipelines(content: Uint8Array | string, options: LoadOptions = {}): LoadedPipelines {
+/** Reads a file's bytes (or text): a zip or any JSON container. Async because zips are read by yauzl. */
+export async function loadPipelines(
+  content: Uint8Array | string,
+  options: LoadOptions = {},
+): Promise<LoadedPipelines> {
   const fileName = options.fileName ?? 'the pipeline file';
   if (typeof content !== 'string' && looksLikeZip(content)) {
-    const archive = loadZipArchive(content, fileName, options.armParameters);
+    const archive = await loadZipArchive(content, fileName, options.armParameters);
     const pipelines = archive.pipelines.map((raw) => toDefinition(raw, raw.file));
     checkUniqueNames(pipelines, fileName);
     return archive.manifest === undefined
@@ -53,6 +57,8 @@ export function loadPipelineDocument(document: unknown, options: LoadOptions = {
 /** Checks the outer shape the rest of the code relies on; a missing activity list is read as empty. */
 export function toDefinition(raw: RawPipeline, fileName: string): PipelineDefinition {
   const where = raw.name === '' ? fileName : `Pipeline '${raw.name}' in ${fileName}`;
+  // ARM parameter values are substituted into the properties, so they are checked again once resolved.
+  assertDefinitionNesting({ properties: raw.properties }, fileName);
   if (raw.name === '') fail(fileName, `${fileName} has a pipeline without a name: set "name".`);
   if (!isJsonObject(raw.properties)) {
     fail(fileName, `${where} has no "properties" object: the activities and parameters go there.`);

@@ -9,7 +9,9 @@ import { isDynamic, isExpressionObject } from './lenient-values.ts';
 import { checkBoolean, checkTimespan, isPresent, requireValue } from './validate-properties.ts';
 import { oneOf, shown, typeProperties, type ActivitySite, type ProblemSink } from './validation-context.ts';
 
-export const WEB_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+/** The methods WebActivity sends; the runtime (web/request.ts) reads the same list. */
+export const WEB_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+export type WebMethod = (typeof WEB_METHODS)[number];
 const METHODS_WITH_BODY = ['POST', 'PUT', 'PATCH'];
 export const WEB_AUTHENTICATION_TYPES = [
   'MSI',
@@ -44,7 +46,7 @@ function checkMethod(site: ActivitySite, method: unknown, sink: ProblemSink): st
   if (!requireValue(sink, site, 'typeProperties.method', method, `set it to ${oneOf(WEB_METHODS)}`))
     return undefined;
   const upper = typeof method === 'string' ? method.toUpperCase() : undefined;
-  if (upper !== undefined && WEB_METHODS.includes(upper)) return upper;
+  if (upper !== undefined && WEB_METHODS.some((known) => known === upper)) return upper;
   sink.activity(
     site,
     'typeProperties.method',

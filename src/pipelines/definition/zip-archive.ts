@@ -30,12 +30,12 @@ function isPipelineCandidate(document: unknown): boolean {
   return isJsonObject(properties) && Array.isArray(properties['activities']);
 }
 
-export function loadZipArchive(
+export async function loadZipArchive(
   bytes: Uint8Array,
   fileName: string,
   armParameters: unknown,
-): ZipArchivePipelines {
-  const entries = readZip(bytes, fileName).filter((entry) => !entry.name.startsWith('__MACOSX/'));
+): Promise<ZipArchivePipelines> {
+  const entries = (await readZip(bytes, fileName)).filter((entry) => !entry.name.startsWith('__MACOSX/'));
   const documents = new Map<string, unknown>();
   let manifest: TemplateManifest | undefined;
   let parameters = armParameters;

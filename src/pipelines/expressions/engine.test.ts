@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExpressionError } from './contract.ts';
 import { createExpressionEngine } from './engine.ts';
-import { evaluate, fakeContext } from './fake-context.ts';
+import { evaluate, fakeContext } from '../../../test/support/pipelines/fake-context.ts';
 
 const context = fakeContext({
   parameters: { n: 120, name: 'job', obj: { a: 1 } },

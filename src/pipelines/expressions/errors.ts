@@ -30,9 +30,16 @@ export function parameterPhrase(index: number, parameterCount: number): string {
   return parameterCount === 1 ? 'its parameter' : `its ${ordinal(index)} parameter`;
 }
 
+/** Longer sources are shortened in messages, so a hostile 60 KB expression does not fill the error. */
+const MAX_QUOTED_SOURCE = 300;
+
 export function syntaxError(source: string, detail: string, position: number): ExpressionError {
+  const quoted =
+    source.length <= MAX_QUOTED_SOURCE
+      ? source
+      : `${source.slice(0, MAX_QUOTED_SOURCE - 50)}…${source.slice(-40)}`;
   return new ExpressionError(
-    `The template language expression '${source}' is not valid: ${detail} at position '${position}'.`,
+    `The template language expression '${quoted}' is not valid: ${detail} at position '${position}'.`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorTable, evaluate, resultTable } from './fake-context.ts';
+import { errorTable, evaluate, resultTable } from '../../../test/support/pipelines/fake-context.ts';
 
 const parameters = {
   obj: {

@@ -32,3 +32,14 @@ test('rejects malformed text with a position', () => {
     assert.throws(() => parseJsonText(text), JsonSyntaxError, text);
   }
 });
+
+test('objects and arrays nest at most 64 deep; 10,000 deep fails with the position, not the stack', () => {
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+  assert.equal(JSON.stringify(parseJsonText(nested(64))).length, 128);
+  for (const text of [nested(65), '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000)]) {
+    assert.throws(
+      () => parseJsonText(text),
+      /^JsonSyntaxError: The JSON nests deeper than 64 levels at position \d+$/,
+    );
+  }
+});

@@ -2,9 +2,12 @@
  * A JSON reader for the json() function that keeps what JSON.parse loses (spec §7.2): `1.0` stays a float,
  * integers beyond 2^53 stay exact (bigint), and keys such as `__proto__` stay ordinary keys. Like the
  * engine's Newtonsoft reader it also accepts single-quoted strings and unquoted property names, and the last
- * of duplicate keys wins.
+ * of duplicate keys wins. Objects and arrays nest at most MAX_NESTING deep, Newtonsoft's default MaxDepth, so
+ * hostile text fails json() instead of the stack. No JSON library keeps both the number forms and the
+ * lenient quoting (docs/decisions.md).
  */
 import { makeFloat, makeInteger, objectFromEntries, type Value } from './values.ts';
+import { MAX_NESTING } from '../nesting.ts';
 
 export class JsonSyntaxError extends Error {
   readonly position: number;
@@ -39,6 +42,7 @@ export function parseJsonText(text: string): Value {
 class JsonReader {
   private readonly text: string;
   private position = 0;
+  private depth = 0;
 
   constructor(text: string) {
     this.text = text;
@@ -70,11 +74,17 @@ class JsonReader {
       throw this.error(`Unexpected character '${this.text.charAt(this.position)}'`);
   }
 
-  private object(): Value {
+  private enter(): void {
     this.position++;
+    this.depth++;
+    if (this.depth > MAX_NESTING) throw this.error(`The JSON nests deeper than ${MAX_NESTING} levels`);
+  }
+
+  private object(): Value {
+    this.enter();
     const entries: [string, Value][] = [];
     this.skipWhitespace();
-    if (this.consume('}')) return objectFromEntries(entries);
+    if (this.consume('}')) return this.leave(objectFromEntries(entries));
     do {
       this.skipWhitespace();
       const key = this.propertyName();
@@ -84,7 +94,7 @@ class JsonReader {
       this.skipWhitespace();
     } while (this.consume(','));
     if (!this.consume('}')) throw this.error("Expected ',' or '}'");
-    return objectFromEntries(entries);
+    return this.leave(objectFromEntries(entries));
   }
 
   private propertyName(): string {
@@ -97,17 +107,22 @@ class JsonReader {
     return match[0];
   }
 
+  private leave(value: Value): Value {
+    this.depth--;
+    return value;
+  }
+
   private array(): Value {
-    this.position++;
+    this.enter();
     const items: Value[] = [];
     this.skipWhitespace();
-    if (this.consume(']')) return items;
+    if (this.consume(']')) return this.leave(items);
     do {
       items.push(this.value());
       this.skipWhitespace();
     } while (this.consume(','));
     if (!this.consume(']')) throw this.error("Expected ',' or ']'");
-    return items;
+    return this.leave(items);
   }
 
   private string(): string {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenize } from './lexer.ts';
-import { parseExpression } from './parser.ts';
+import { MAX_EXPRESSION_DEPTH, parseExpression } from './parser.ts';
 import { FloatNumber } from './values.ts';
 
 test('the lexer reads strings with doubled quotes, numbers, identifiers and null-conditional accessors', () => {
@@ -76,4 +76,26 @@ test('syntax errors name the expression and the position', () => {
   assert.throws(() => parseExpression('f() g()'), /'g' is not expected/);
   assert.throws(() => parseExpression('12abc'), /the character 'a' is not expected/);
   assert.throws(() => parseExpression('- 1'), /the character '-' is not expected/);
+});
+
+/** Nested calls, nested brackets and a long accessor chain, each a tree `depth` levels deep. */
+function deepExpressions(depth: number): string[] {
+  return [
+    `${'concat('.repeat(depth - 1)}'x'${')'.repeat(depth - 1)}`,
+    `${'createArray(1)['.repeat(depth - 2)}0${']'.repeat(depth - 2)}`,
+    `pipeline()${'.a'.repeat(depth - 1)}`,
+  ];
+}
+
+test(`expressions nest at most ${MAX_EXPRESSION_DEPTH} levels; 10,000 is refused, not a stack overflow`, () => {
+  for (const source of deepExpressions(MAX_EXPRESSION_DEPTH))
+    assert.doesNotThrow(() => parseExpression(source));
+  for (const depth of [MAX_EXPRESSION_DEPTH + 1, 10_000]) {
+    for (const source of deepExpressions(depth)) {
+      assert.throws(
+        () => parseExpression(source),
+        /is not valid: it nests calls, brackets and accessors deeper than 64 levels at position/,
+      );
+    }
+  }
 });

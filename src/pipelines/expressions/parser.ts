@@ -1,14 +1,20 @@
 /**
  * Recursive-descent parser for one expression (spec §3.2): `primary accessor*`, where a primary is a literal
  * or a function call and accessors are `.name`, `?.name`, `[expr]` and `?[expr]`. `true`, `false` and `null`
- * are the only bare words; any other identifier must be followed by an argument list.
+ * are the only bare words; any other identifier must be followed by an argument list. The tree may be at
+ * most MAX_EXPRESSION_DEPTH deep (calls, brackets and accessor chains all count), so the parser, the static
+ * check and the evaluator, which all recurse over it, never run out of stack on a hostile expression.
  */
 import type { ExpressionNode, ParsedExpression } from './ast.ts';
 import { syntaxError } from './errors.ts';
 import { tokenize, type Token, type TokenKind } from './lexer.ts';
 import { makeFloat, makeInteger, type Value } from './values.ts';
+import { MAX_NESTING } from '../nesting.ts';
 
 const KEYWORDS: Readonly<Record<string, Value>> = { true: true, false: false, null: null };
+
+/** Far beyond what a pipeline writes (the templates nest 6 deep). */
+export const MAX_EXPRESSION_DEPTH = MAX_NESTING;
 
 export function parseExpression(source: string): ParsedExpression {
   const parser = new Parser(source, tokenize(source));
@@ -21,6 +27,10 @@ class Parser {
   private readonly source: string;
   private readonly tokens: readonly Token[];
   private position = 0;
+  /** Depth of each node built so far; a node is one level deeper than its deepest child. */
+  private readonly depths = new WeakMap<ExpressionNode, number>();
+  /** expression() calls under way: the nesting reached before the inner nodes exist. */
+  private open = 0;
 
   constructor(source: string, tokens: readonly Token[]) {
     this.source = source;
@@ -28,30 +38,46 @@ class Parser {
   }
 
   expression(): ExpressionNode {
-    let node = this.primary();
+    this.open++;
+    if (this.open > MAX_EXPRESSION_DEPTH) throw this.tooDeep();
+    try {
+      return this.accessors(this.primary());
+    } finally {
+      this.open--;
+    }
+  }
+
+  private accessors(primary: ExpressionNode): ExpressionNode {
+    let node = primary;
     for (;;) {
       const token = this.peek();
       if (token.kind === 'dot' || token.kind === 'questionDot') {
         this.position++;
         const name = this.take('identifier', 'a property name');
-        node = {
-          kind: 'property',
-          target: node,
-          name: name.text,
-          optional: token.kind === 'questionDot',
-          start: token.start,
-        };
+        node = this.node(
+          {
+            kind: 'property',
+            target: node,
+            name: name.text,
+            optional: token.kind === 'questionDot',
+            start: token.start,
+          },
+          [node],
+        );
       } else if (token.kind === 'lbracket' || token.kind === 'questionBracket') {
         this.position++;
         const index = this.expression();
         this.take('rbracket', "']'");
-        node = {
-          kind: 'index',
-          target: node,
-          index,
-          optional: token.kind === 'questionBracket',
-          start: token.start,
-        };
+        node = this.node(
+          {
+            kind: 'index',
+            target: node,
+            index,
+            optional: token.kind === 'questionBracket',
+            start: token.start,
+          },
+          [node, index],
+        );
       } else {
         return node;
       }
@@ -102,7 +128,23 @@ class Parser {
       }
     }
     this.take('rparen', "')'");
-    return { kind: 'call', name: name.text, args, start: name.start };
+    return this.node({ kind: 'call', name: name.text, args, start: name.start }, args);
+  }
+
+  /** Records the depth of a node built from `children`, refusing one beyond the limit. */
+  private node(built: ExpressionNode, children: readonly ExpressionNode[]): ExpressionNode {
+    const depth = 1 + Math.max(0, ...children.map((child) => this.depths.get(child) ?? 1));
+    if (depth > MAX_EXPRESSION_DEPTH) throw this.tooDeep();
+    this.depths.set(built, depth);
+    return built;
+  }
+
+  private tooDeep() {
+    return syntaxError(
+      this.source,
+      `it nests calls, brackets and accessors deeper than ${MAX_EXPRESSION_DEPTH} levels`,
+      this.peek().start,
+    );
   }
 
   /** Integers beyond 64 bits read as doubles, as Newtonsoft reads oversized JSON integers. */

@@ -4,7 +4,7 @@
  * the record, so results seen by expressions keep their real values.
  */
 import type { ActivityDefinition } from '../definition/model.ts';
-import { formatTimestamp } from '../time/timestamp.ts';
+import { formatRunTime } from '../time/timestamp.ts';
 import { MASKED } from './masking.ts';
 import type { ActivityErrorRecord, ActivityRunRecord, TerminalActivityStatus } from './records.ts';
 import type { RunContext, ScopeFrame } from './run-context.ts';
@@ -22,7 +22,7 @@ export function openActivityRecord(
     pipelineName: run.pipelineName,
     pipelineRunId: run.runId,
     status: 'InProgress',
-    activityRunStart: formatTimestamp(run.services.clock.now()),
+    activityRunStart: formatRunTime(run.services.clock.now()),
     activityRunEnd: null,
     durationInMs: null,
     input: null,
@@ -84,7 +84,7 @@ export function closeActivityRecord(
   record.status = ending.status;
   record.output = secureOutput && ending.output !== null ? MASKED : run.masker.mask(ending.output ?? null);
   record.error = ending.error === null ? null : (run.masker.mask(ending.error) as ActivityErrorRecord);
-  record.activityRunEnd = formatTimestamp(end);
+  record.activityRunEnd = formatRunTime(end);
   record.durationInMs = Math.max(0, end.getTime() - Date.parse(record.activityRunStart));
   run.services.events.emit({ kind: 'activityRunFinished', activityRun: { ...record } });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParameterError } from './parameters.ts';
-import { createHarness, expr, pipeline, probe } from './testing/harness.ts';
+import { createHarness, expr, pipeline, probe } from '../../../test/support/pipelines/runner-harness.ts';
 
 test('a run record has the service shape and the run reports start and finish', async () => {
   const h = createHarness();

@@ -5,7 +5,7 @@
  * wait for those that were started without waiting on completion.
  */
 import type { PipelineDefinition } from '../definition/model.ts';
-import { formatTimestamp } from '../time/timestamp.ts';
+import { formatRunTime } from '../time/timestamp.ts';
 import { ActivityFailure } from './activity-failure.ts';
 import type { ChildPipelineLauncher } from './activity-handler.ts';
 import { operationFailedMessage, type PipelineRunRecord, type PipelineRunStatus } from './records.ts';
@@ -112,7 +112,7 @@ export class PipelineRunner {
     const { clock, events } = this.#deps;
     const onAbort = (): void => {
       record.status = 'Canceling';
-      record.lastUpdated = formatTimestamp(clock.now());
+      record.lastUpdated = formatRunTime(clock.now());
       events.emit({ kind: 'pipelineRunStatusChanged', run: { ...record } });
     };
     run.signal.addEventListener('abort', onAbort, { once: true });
@@ -140,7 +140,7 @@ export class PipelineRunner {
     const end = clock.now();
     record.status = run.signal.aborted ? 'Cancelled' : status;
     record.message = run.masker.mask(message) as string;
-    record.runEnd = formatTimestamp(end);
+    record.runEnd = formatRunTime(end);
     record.lastUpdated = record.runEnd;
     record.durationInMs = Math.max(0, end.getTime() - Date.parse(record.runStart));
     if (run.returnValue !== undefined) record.pipelineReturnValue = run.returnValue;

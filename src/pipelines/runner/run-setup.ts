@@ -6,7 +6,7 @@
 import type { PipelineDefinition } from '../definition/model.ts';
 import type { PipelineSystemValues } from '../expressions/contract.ts';
 import type { Clock } from '../time/clock.ts';
-import { formatTimestamp } from '../time/timestamp.ts';
+import { formatRunTime } from '../time/timestamp.ts';
 import type { IdGenerator } from './ids.ts';
 import { MASKED, SecretMasker } from './masking.ts';
 import { resolveParameters } from './parameters.ts';
@@ -77,7 +77,7 @@ export function setUpRun(
     TriggerType: trigger.type,
     TriggerId: triggerId,
     TriggerName: trigger.name ?? trigger.type,
-    TriggerTime: formatTimestamp(trigger.time ?? start),
+    TriggerTime: formatRunTime(trigger.time ?? start),
     GroupId: runId,
     TriggeredByPipelineName: parent?.pipelineName ?? null,
     TriggeredByPipelineRunId: parent?.runId ?? null,
@@ -90,7 +90,7 @@ export function setUpRun(
   for (const [name, value] of Object.entries(resolved.values)) {
     shownParameters[name] = resolved.secureNames.includes(name) ? MASKED : parameterText(value);
   }
-  const startText = formatTimestamp(start);
+  const startText = formatRunTime(start);
   const record: PipelineRunRecord = {
     runId,
     runGroupId: runId,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { after, createHarness, pipeline, probe } from './testing/harness.ts';
+import { after, createHarness, pipeline, probe } from '../../../test/support/pipelines/runner-harness.ts';
 
 test('activities without dependencies start together and in definition order', async () => {
   const h = createHarness();

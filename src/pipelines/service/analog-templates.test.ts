@@ -15,7 +15,7 @@ import { sequentialIds } from '../runner/ids.ts';
 import { PipelineRunner } from '../runner/pipeline-runner.ts';
 import { VirtualClock } from '../time/virtual-clock.ts';
 import { createSecretProvider } from '../web/secrets.ts';
-import { sendJson, startLocalServer } from '../web/testing/local-http-server.ts';
+import { sendJson, startLocalServer } from '../../../test/support/pipelines/web/local-http-server.ts';
 import { webActivityHandler } from './web-activity-handler.ts';
 
 const expr = (value: string) => ({ value, type: 'Expression' as const });

@@ -3,9 +3,11 @@
  * runner and every change of a run or activity run is written to the store (secrets redacted) as it
  * happens, so a client polling the REST API sees activities start and finish live. Runs execute in the
  * server process; the HTTP calls they make go out over the network like any client's. A run the server was
- * executing when it stopped is marked Failed at the next start: runs are not resumed.
+ * executing when it stopped is marked Failed at the next start: runs are not resumed. SecureString values
+ * of definitions are stored sealed and read back as `***` (secure-strings.ts); only runs see them.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import type { SecretBox } from '../../auth/secrets/secret-box.ts';
 import type {
   PipelineRunRepository,
   ResourceRepository,
@@ -24,8 +26,10 @@ import { queuedRecord, RunQueue, type QueuedRun } from './run-queue.ts';
 import { PipelineRunner, type PipelineRunHandle } from '../runner/pipeline-runner.ts';
 import type { RunEvent } from '../runner/events.ts';
 import type { Clock } from '../time/clock.ts';
-import { formatTimestamp } from '../time/timestamp.ts';
+import { formatRunTime } from '../time/timestamp.ts';
 import { redactSecrets } from './redaction.ts';
+import { maskSecureStrings, openSecureStrings, sealSecureStrings } from './secure-strings.ts';
+import { formatPath, MAX_NESTING, pathTooDeep } from '../nesting.ts';
 
 const KIND = 'pipeline';
 
@@ -44,6 +48,8 @@ export interface PipelineServiceDeps {
   handlers: HandlerRegistry;
   /** `pipeline().DataFactory`: the workspace's name. */
   factoryName: string;
+  /** Seals SecureString values for storage and opens them for runs. */
+  secrets: SecretBox;
   onError?: (error: unknown) => void;
 }
 
@@ -81,12 +87,22 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     pipelines: { find: (name) => find(name) },
   });
 
+  /** The definition a run executes: SecureString values opened. */
   async function find(name: string): Promise<PipelineDefinition | undefined> {
     const stored = await deps.repo.get<StoredPipeline>(KIND, { name });
-    return stored ? { name: stored.name, properties: stored.properties } : undefined;
+    return stored ? runnable(stored) : undefined;
   }
 
-  async function get(name: string): Promise<StoredPipeline> {
+  function runnable(stored: StoredPipeline): PipelineDefinition {
+    return { name: stored.name, properties: openSecureStrings(stored.properties, deps.secrets) };
+  }
+
+  /** What reads return: SecureString values masked. */
+  function shown(stored: StoredPipeline): StoredPipeline {
+    return { ...stored, properties: maskSecureStrings(stored.properties) };
+  }
+
+  async function stored(name: string): Promise<StoredPipeline> {
     const stored = await deps.repo.get<StoredPipeline>(KIND, { name });
     if (!stored) {
       throw new NotFoundError(
@@ -118,7 +134,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     const previous = await deps.repo.get<StoredPipeline>(KIND, { name });
     const doc: StoredPipeline = {
       name: previous?.name ?? definition.name,
-      properties: definition.properties,
+      properties: sealSecureStrings(definition.properties, deps.secrets, previous?.properties),
       etag: crypto.randomUUID(),
       createdAt: previous?.createdAt ?? now,
       lastModifiedAt: now,
@@ -128,7 +144,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       ? await deps.repo.replace(KIND, { name }, doc)
       : await deps.repo.insert(KIND, { name }, doc);
     if (!saved) throw new ConflictError(`Pipeline '${name}' changed while it was being saved; try again.`);
-    return doc;
+    return shown(doc);
   }
 
   const queue = new RunQueue();
@@ -168,9 +184,8 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     parameters: Record<string, unknown>,
     options: { parametersAreText?: boolean; invokedBy?: string } = {},
   ): Promise<{ runId: string }> {
-    const stored = await get(name);
     const run = {
-      definition: { name: stored.name, properties: stored.properties },
+      definition: runnable(await stored(name)),
       parameters,
       parametersAreText: options.parametersAreText === true,
       invokedBy: options.invokedBy ?? 'Manual',
@@ -191,6 +206,14 @@ export function createPipelineService(deps: PipelineServiceDeps) {
   }
 
   function checkParameters(run: Omit<QueuedRun, 'runId'>): void {
+    const tooDeep = pathTooDeep(run.parameters);
+    if (tooDeep !== undefined) {
+      const where = `parameters${formatPath(tooDeep).replace(/^(?=[A-Za-z_$])/, '.')}`;
+      throw new ValidationError(
+        `The run parameter '${String(tooDeep[0])}' nests deeper than ${MAX_NESTING} levels of objects and arrays (at ${where}); flatten it.`,
+        where,
+      );
+    }
     try {
       resolveParameters(run.definition.properties.parameters, run.parameters, {
         fromText: run.parametersAreText,
@@ -211,12 +234,12 @@ export function createPipelineService(deps: PipelineServiceDeps) {
 
   return {
     put,
-    get,
+    get: async (name: string): Promise<StoredPipeline> => shown(await stored(name)),
     async list(): Promise<StoredPipeline[]> {
-      return deps.repo.list<StoredPipeline>(KIND);
+      return (await deps.repo.list<StoredPipeline>(KIND)).map(shown);
     },
     async delete(name: string): Promise<void> {
-      await get(name);
+      await stored(name);
       await deps.repo.remove(KIND, { name });
     },
     createRun,
@@ -230,7 +253,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       const run = await getRun(runId);
       const queued = queue.remove(runId);
       if (queued) {
-        const at = formatTimestamp(deps.clock.now());
+        const at = formatRunTime(deps.clock.now());
         persist({
           kind: 'pipelineRunFinished',
           run: {
@@ -261,7 +284,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
         ...(await deps.runs.listRuns({ status: 'Queued', limit: 10_000 })),
         ...(await deps.runs.listRuns({ status: 'Canceling', limit: 10_000 })),
       ];
-      const now = formatTimestamp(deps.clock.now());
+      const now = formatRunTime(deps.clock.now());
       for (const run of open) {
         await deps.runs.saveRun({
           ...run,

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { PipelineDefinition } from '../definition/model.ts';
 import { parameterType } from '../runner/parameters.ts';
 import { parameterText, type PipelineRunRecord } from '../runner/records.ts';
-import { formatTimestamp } from '../time/timestamp.ts';
+import { formatRunTime } from '../time/timestamp.ts';
 
 export interface QueuedRun {
   runId: string;
@@ -32,7 +32,7 @@ export function queuedRecord(run: QueuedRun, now: Date): PipelineRunRecord & Rec
     const type = Object.entries(declared).find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1].type;
     parameters[name] = parameterType(type) === 'SecureString' ? '***' : parameterText(value);
   }
-  const at = formatTimestamp(now);
+  const at = formatRunTime(now);
   return {
     runId: run.runId,
     runGroupId: run.runId,

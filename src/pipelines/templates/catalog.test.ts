@@ -4,7 +4,7 @@ import type { ActivityDefinition, PipelineDefinition } from '../definition/model
 import { validatePipeline } from '../definition/validate.ts';
 import { expressionTexts } from '../definition/validate-expressions.ts';
 import { loadPipelines } from '../definition/loader.ts';
-import { writeZip } from '../definition/zip-writer.ts';
+import { writeZip } from '../../../test/support/pipelines/zip-writer.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { TEMPLATE_NAMES, buildTemplate, listTemplates } from './catalog.ts';
 
@@ -50,7 +50,7 @@ test('every template builds a valid pipeline named Run-BatchEndpoint', () => {
   }
 });
 
-test('templates survive export as a template-gallery zip and load back unchanged', () => {
+test('templates survive export as a template-gallery zip and load back unchanged', async () => {
   for (const name of TEMPLATE_NAMES) {
     const definition = buildTemplate(name, server);
     const template = {
@@ -70,7 +70,7 @@ test('templates survive export as a template-gallery zip and load back unchanged
       { name: `${definition.name}.json`, data: JSON.stringify(template) },
       { name: 'manifest.json', data: JSON.stringify({ name, description: 'x' }) },
     ]);
-    const loaded = loadPipelines(zip, { fileName: `${name}.zip` });
+    const loaded = await loadPipelines(zip, { fileName: `${name}.zip` });
     assert.deepEqual(loaded.pipelines, [definition], name);
     assert.equal(loaded.manifest?.name, name);
   }

@@ -3,7 +3,8 @@
  * flaws of spec §5.6 fixed so it can replace the documented pipeline.
  * - The loop also stops on Canceled, instead of polling until its 7-day timeout (§5.6.2).
  * - A job that does not end Completed fails the pipeline through a Fail activity whose message names the
- *   job and its status, so ExecutePipeline parents see the failure (§5.6.3).
+ *   job, its status and the job's first error (`properties.error.message` of the job view), so
+ *   ExecutePipeline parents and `pipeline run --wait` show why (§5.6.3).
  * - Check status retries transient errors; a check that still fails ends the loop with its error message
  *   instead of an expression error on missing output (§5.6.4).
  * - The status is read with `?.` and kept in a variable, and the loop waits only while the job is still
@@ -85,6 +86,12 @@ function pollActivities(tokenActivity: string | undefined): ActivityDefinition[]
       expression("@coalesce(activity('Check status').output?.properties?.status, 'Unknown')"),
       succeededAfter('Check status'),
     ),
+    setVariable(
+      'Record job error',
+      'JobError',
+      expression("@coalesce(activity('Check status').output?.properties?.error?.message, '')"),
+      succeededAfter('Check status'),
+    ),
     setVariable('Record check failure', 'CheckError', expression("@activity('Check status').error.message"), [
       { activity: 'Check status', dependencyConditions: ['Failed'] },
     ]),
@@ -105,7 +112,8 @@ const FAIL_MESSAGE =
   "@if(not(empty(variables('CheckError'))), " +
   `concat('Could not read the status of batch job ', ${JOB_NAME}, ': ', variables('CheckError')), ` +
   "if(contains(createArray('Failed', 'Canceled'), variables('JobStatus')), " +
-  `concat('Batch job ', ${JOB_NAME}, ' ended as ', variables('JobStatus')), ` +
+  `concat('Batch job ', ${JOB_NAME}, ' ended as ', variables('JobStatus'), ` +
+  "if(empty(variables('JobError')), '', concat(': ', variables('JobError')))), " +
   `concat('Batch job ', ${JOB_NAME}, ' did not finish before Wait for job timed out (last status: ', variables('JobStatus'), ')')))`;
 
 const FAIL_CODE =
@@ -175,6 +183,7 @@ function outcomeActivities(): ActivityDefinition[] {
 const VARIABLES = {
   JobStatus: { type: 'String', defaultValue: 'NotStarted' },
   CheckError: { type: 'String', defaultValue: '' },
+  JobError: { type: 'String', defaultValue: '' },
 };
 
 export function runBatchEndpointHardened(

@@ -4,6 +4,7 @@
  * Azure's template calls login.microsoftonline.com, ours reads a `token_authority` parameter whose default
  * is the Nightshift server the template was built for.
  */
+import { DEFAULT_TENANT_ID } from '../../auth/token-service.ts';
 import type { ActivityDefinition, ActivityPolicy, ExpressionObject } from '../definition/model.ts';
 
 export interface TemplateOptions {
@@ -16,7 +17,6 @@ export interface TemplateOptions {
 }
 
 export const DEFAULT_PIPELINE_NAME = 'Run-BatchEndpoint';
-export const DEFAULT_TENANT = 'nightshift';
 /** The token audience of batch endpoints (spec §5.3). */
 export const ML_RESOURCE = 'https://ml.azure.com';
 
@@ -137,7 +137,7 @@ export function servicePrincipalParameters(
 ): Record<string, { type: string; defaultValue?: unknown }> {
   return {
     token_authority: { type: 'string', defaultValue: authorityOf(options.serverUrl) },
-    tenant_id: { type: 'string', defaultValue: options.tenant ?? DEFAULT_TENANT },
+    tenant_id: { type: 'string', defaultValue: options.tenant ?? DEFAULT_TENANT_ID },
     client_id: { type: 'string' },
     client_secret: { type: 'securestring' },
   };

@@ -1,6 +1,6 @@
 /**
  * Data Factory writes durations as .NET timespans, `d.hh:mm:ss[.fffffff]` (spec §1.6): activity and Until
- * timeouts, and WebActivity's `httpRequestTimeout` (the same form without days).
+ * timeouts, and WebActivity's `httpRequestTimeout` (the same form without days, which its messages use).
  */
 
 const TIMESPAN = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/;
@@ -29,4 +29,13 @@ export function formatTimespan(ms: number): string {
   const millis = ms % 1000;
   const fraction = millis === 0 ? '' : `.${String(millis).padStart(3, '0')}`;
   return `${days}.${pad(hours)}:${pad(minutes)}:${pad(seconds)}${fraction}`;
+}
+
+/** `hh:mm:ss` with a day part only when needed, as Data Factory shows `httpRequestTimeout` in messages. */
+export function formatShortTimespan(ms: number): string {
+  const totalSeconds = Math.floor(ms / 1000);
+  const days = Math.floor(totalSeconds / 86_400);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const clock = `${pad(Math.floor(totalSeconds / 3600) % 24)}:${pad(Math.floor(totalSeconds / 60) % 60)}:${pad(totalSeconds % 60)}`;
+  return days > 0 ? `${days}.${clock}` : clock;
 }

@@ -9,7 +9,7 @@ import { ActivityFailure } from '../runner/activity-failure.ts';
 import type { Clock } from '../time/clock.ts';
 import type { FetchLike } from './contract.ts';
 import { RequestTimeoutError, withRequestTimeout } from './request-timeout.ts';
-import { formatTimeSpan } from './timespan.ts';
+import { formatShortTimespan } from '../time/timespan.ts';
 import { endpointUnreachable, outputTooLarge } from './web-failures.ts';
 
 /** Data Factory's response payload limit, read as 4 MiB. */
@@ -59,7 +59,7 @@ export async function sendHttpCall(call: HttpCall, options: ExchangeOptions): Pr
     if (error instanceof RequestTimeoutError) {
       throw endpointUnreachable(
         call.url,
-        `The request timed out after ${formatTimeSpan(error.timeoutMs)} (httpRequestTimeout).`,
+        `The request timed out after ${formatShortTimespan(error.timeoutMs)} (httpRequestTimeout).`,
       );
     }
     throw endpointUnreachable(call.url, networkErrorText(error));

@@ -5,8 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { HttpTokenProvider, TokenRequestError } from './http-token-provider.ts';
-import { startLocalServer, sendJson, type LocalServer } from './testing/local-http-server.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import {
+  startLocalServer,
+  sendJson,
+  type LocalServer,
+} from '../../../test/support/pipelines/web/local-http-server.ts';
+import { ManualClock } from '../../../test/support/pipelines/web/manual-clock.ts';
 
 let server: LocalServer;
 let serial = 0;

@@ -6,9 +6,7 @@
  */
 import { invalidProperty, requiredProperty, wrongPropertyType } from './web-failures.ts';
 import { parseTimespan } from '../time/timespan.ts';
-
-export const WEB_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
-export type WebMethod = (typeof WEB_METHODS)[number];
+import { WEB_METHODS, type WebMethod } from '../definition/validate-web-activity.ts';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_TIMEOUT_MS = 10 * 60_000;

@@ -1,6 +1,7 @@
 /** Output shaping of spec §2.7.1, from a response built in memory. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ActivityFailure } from '../runner/activity-failure.ts';
 import { bodyFields, responseHeadersRecord, webActivityOutput } from './response.ts';
 
 test('standard header names get their registered spelling; others stay as received', () => {
@@ -58,4 +59,17 @@ test('billing counts started minutes in hours; executionDuration is whole second
     activityType: 'ExternalActivity',
     billableDuration: [{ meterType: 'AzureIR', duration: 2 / 60, unit: 'Hours' }],
   });
+});
+
+test('a JSON body nested 10,000 deep fails the activity instead of every walker of the record', () => {
+  const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+  assert.throws(
+    () => bodyFields(deep),
+    (error: unknown) =>
+      error instanceof ActivityFailure &&
+      error.errorCode === 'ResponseNestedTooDeep' &&
+      /nested deeper than 64 levels/.test(error.message),
+  );
+  const fits = '{"a":'.repeat(64) + '1' + '}'.repeat(64);
+  assert.equal(typeof bodyFields(fits)['a'], 'object');
 });

@@ -4,8 +4,10 @@
  * fields follow and win any clash — ADFWebActivityResponseHeaders, ADFHttpStatusCodeInResponse and the
  * bookkeeping fields pipelines copied from Azure sometimes read (billingReference, executionDuration…).
  */
+import { MAX_NESTING, pathTooDeep } from '../nesting.ts';
 import type { HttpExchange } from './http-exchange.ts';
 import { isRecord } from './request.ts';
+import { responseNestedTooDeep } from './web-failures.ts';
 
 /**
  * fetch lowercases header names. Data Factory shows them as the server sent them; Azure services send
@@ -67,18 +69,23 @@ export function responseHeadersRecord(headers: Headers): Record<string, string> 
   return record;
 }
 
-/** The response body as output fields: a JSON object's own properties, otherwise `{Response: text}`. */
+/**
+ * The response body as output fields: a JSON object's own properties, otherwise `{Response: text}`. An
+ * object nested deeper than MAX_NESTING fails the activity: records, masking and expressions walk it.
+ */
 export function bodyFields(bodyText: string): Record<string, unknown> {
   const trimmed = bodyText.trim();
+  let parsed: unknown;
   if (trimmed.startsWith('{')) {
     try {
-      const parsed: unknown = JSON.parse(trimmed);
-      if (isRecord(parsed)) return parsed;
+      parsed = JSON.parse(trimmed);
     } catch {
       // Not JSON after all: falls through to the raw text.
     }
   }
-  return { Response: bodyText };
+  if (!isRecord(parsed)) return { Response: bodyText };
+  if (pathTooDeep(parsed) !== undefined) throw responseNestedTooDeep(MAX_NESTING);
+  return parsed;
 }
 
 export function webActivityOutput(

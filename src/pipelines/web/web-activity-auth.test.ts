@@ -8,14 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import { ActivityFailure } from '../runner/activity-failure.ts';
 import { HttpTokenProvider } from './http-token-provider.ts';
 import { createSecretProvider } from './secrets.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import { ManualClock } from '../../../test/support/pipelines/web/manual-clock.ts';
 import {
   startLocalServer,
   sendJson,
   type LocalServer,
   type RecordedRequest,
-} from './testing/local-http-server.ts';
-import { testDeps, type TestDeps } from './testing/web-deps.ts';
+} from '../../../test/support/pipelines/web/local-http-server.ts';
+import { testDeps, type TestDeps } from '../../../test/support/pipelines/web/web-deps.ts';
 import { entraAuthorityRewriter } from './url-rewrite.ts';
 import { runWebActivity } from './web-activity.ts';
 

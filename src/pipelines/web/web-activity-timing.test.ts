@@ -6,8 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ActivityFailure } from '../runner/activity-failure.ts';
 import { MAX_RESPONSE_BYTES } from './http-exchange.ts';
-import { startLocalServer, sendJson, type LocalServer } from './testing/local-http-server.ts';
-import { testDeps } from './testing/web-deps.ts';
+import {
+  startLocalServer,
+  sendJson,
+  type LocalServer,
+} from '../../../test/support/pipelines/web/local-http-server.ts';
+import { testDeps } from '../../../test/support/pipelines/web/web-deps.ts';
 import { runWebActivity } from './web-activity.ts';
 
 let server: LocalServer;

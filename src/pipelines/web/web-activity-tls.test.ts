@@ -16,8 +16,8 @@ import {
   TEST_CLIENT_PFX_PASSWORD,
   TEST_SERVER_CERT,
   TEST_SERVER_KEY,
-} from './testing/tls-fixtures.ts';
-import { testDeps } from './testing/web-deps.ts';
+} from '../../../test/support/pipelines/web/tls-fixtures.ts';
+import { testDeps } from '../../../test/support/pipelines/web/web-deps.ts';
 import { runWebActivity } from './web-activity.ts';
 
 let server: Server;

@@ -56,6 +56,14 @@ export function endpointFailed(
   );
 }
 
+/** Newtonsoft, which Data Factory reads responses with, stops at the same depth. */
+export function responseNestedTooDeep(limit: number): ActivityFailure {
+  return new ActivityFailure(
+    'ResponseNestedTooDeep',
+    `The response body is JSON nested deeper than ${limit} levels, which pipelines cannot read; ask the endpoint for a flatter response.`,
+  );
+}
+
 export function outputTooLarge(): ActivityFailure {
   return new ActivityFailure('2001', 'The length of execution output is over limit (around 4MB currently).');
 }

@@ -2,7 +2,8 @@
  * The one-line texts `pipeline run --wait` writes to stderr while it follows a run: one line when an
  * activity starts and one when it ends, with the time, the activity (indented under its container, with
  * its loop iteration and retry), its type, status, duration and, for a failure, the error code and
- * message. Times come from the records, shown in the user's local time.
+ * message. Times come from the records, shown in the user's local time. When a WebActivity's POST answers
+ * with a batch job (the invoke of Run-BatchEndpoint), a line names the job and how to follow it.
  */
 import type { ActivityRunView, PipelineRunView } from './pipeline-api.ts';
 
@@ -56,4 +57,28 @@ export function runSummaryLine(run: PipelineRunView): string {
   const duration = run.durationInMs == null ? '' : ` after ${formatDuration(run.durationInMs)}`;
   const message = run.message ? `: ${run.message}` : '';
   return `Run ${run.runId} of pipeline ${run.pipelineName} ${run.status}${duration}${message}`;
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** The batch job a succeeded WebActivity POST started: its output is the job resource Azure returns. */
+export function startedBatchJob(activity: ActivityRunView): string | undefined {
+  if (activity.activityType !== 'WebActivity' || activity.status !== 'Succeeded') return undefined;
+  const method = field(activity['input'], 'method');
+  if (typeof method === 'string' && method.toUpperCase() !== 'POST') return undefined;
+  const type = field(activity['output'], 'type');
+  const name = field(activity['output'], 'name');
+  return typeof type === 'string' && /\/jobs$/i.test(type) && typeof name === 'string' ? name : undefined;
+}
+
+/** `12:00:03    Batch job J started; follow it with 'nightshift job stream -n J'`. */
+export function batchJobLine(
+  activity: ActivityRunView,
+  job: string,
+  options: { depth: number; now: () => Date },
+): string {
+  const time = clockTime(activity.activityRunEnd, options.now);
+  return `${time}  ${'  '.repeat(options.depth)}Batch job ${job} started; follow it with 'nightshift job stream -n ${job}'`;
 }

@@ -1,7 +1,8 @@
 /**
  * `nightshift pipeline import|create|list|show|delete` and `pipeline template list`: pipeline definitions
  * on the server. Import takes a whole file (an ARM template may hold several pipelines) or one of the
- * shipped templates built for the server being talked to; create takes a file with one pipeline.
+ * shipped templates built for the server being talked to; create takes a file with one pipeline. Import
+ * prints a summary (name, activity count, parameters) unless `-o` or `--query` asks for the definitions.
  */
 import type { Command } from 'commander';
 import { CliError } from '../../client.ts';
@@ -9,7 +10,10 @@ import { buildTemplate, listTemplates } from '../../../pipelines/templates/catal
 import type { PipelineDefinition } from '../../../pipelines/definition/model.ts';
 import {
   addCommonOptions,
+  clientFor,
   confirmDeletion,
+  outputFormat,
+  printResult,
   requireOption,
   runAction,
   type CommandContext,
@@ -17,7 +21,7 @@ import {
 } from '../common.ts';
 import { pipelineApiFor, type PipelineResource } from './pipeline-api.ts';
 import { assertValidPipelines, readPipelineFile } from './pipeline-files.ts';
-import { PIPELINE_TABLE, TEMPLATE_TABLE } from './pipeline-views.ts';
+import { IMPORT_SUMMARY_TABLE, PIPELINE_TABLE, TEMPLATE_TABLE } from './pipeline-views.ts';
 
 interface ImportOptions extends CommonOptions {
   file?: string;
@@ -40,10 +44,10 @@ async function putAll(
   return saved;
 }
 
-function definitionsToImport(
+async function definitionsToImport(
   options: ImportOptions,
   serverUrl: string,
-): { pipelines: PipelineDefinition[]; source: string } {
+): Promise<{ pipelines: PipelineDefinition[]; source: string }> {
   if ((options.file === undefined) === (options.template === undefined)) {
     throw new CliError('usage error: give either --file or --template.', { exitCode: 2 });
   }
@@ -55,18 +59,33 @@ function definitionsToImport(
     return { pipelines: [built], source: `Template ${options.template}` };
   }
   const file = options.file ?? '';
-  return { pipelines: readPipelineFile(file, options), source: file };
+  return { pipelines: await readPipelineFile(file, options), source: file };
 }
 
 async function importPipelines(options: ImportOptions, context: CommandContext) {
-  const { pipelines, source } = definitionsToImport(options, context.client.server);
+  const { pipelines, source } = await definitionsToImport(options, context.client.server);
   assertValidPipelines(pipelines, source);
   return putAll(pipelines, context);
 }
 
+/** A new user wants to see what arrived, not hundreds of lines of JSON; scripts ask with -o or --query. */
+async function importAction(options: ImportOptions, command: Command): Promise<void> {
+  outputFormat(options);
+  const client = clientFor(options);
+  const saved = await importPipelines(options, { client, workspacePath: () => client.workspacePath() });
+  if (command.getOptionValueSource('output') !== 'default' || options.query !== undefined) {
+    printResult(saved, options, PIPELINE_TABLE);
+    return;
+  }
+  printResult(saved, { ...options, output: 'table' }, IMPORT_SUMMARY_TABLE);
+  const [first] = saved;
+  const show = first === undefined ? '' : ` 'nightshift pipeline show -n ${first.name}' shows one;`;
+  process.stderr.write(`Imported ${saved.length} pipeline(s).${show} -o json prints the full definitions.\n`);
+}
+
 async function create(options: ImportOptions, context: CommandContext) {
   const file = requireOption(options.file, '--file/-f');
-  const pipelines = readPipelineFile(file, options);
+  const pipelines = await readPipelineFile(file, options);
   const [only] = pipelines;
   if (pipelines.length !== 1 || only === undefined) {
     throw new CliError(
@@ -100,7 +119,7 @@ export function registerDefinitionCommands(group: Command): void {
     .option('--template <name>', 'a shipped template (see `pipeline template list`)')
     .option('-n, --name <name>', 'name for the pipeline, when the file or template holds one')
     .option('--arm-parameters <file>', "ARM parameter values for a template's [parameters('...')]")
-    .action(runAction(importPipelines, PIPELINE_TABLE));
+    .action(importAction);
 
   addCommonOptions(group.command('create').description('Create or replace one pipeline from a file.'))
     .option('-f, --file <file>', 'local pipeline file holding one pipeline')

@@ -53,8 +53,11 @@ function loadOptions(file: string, options: PipelineFileOptions): LoadOptions {
 }
 
 /** Every pipeline in the file, renamed to `--name` when it holds exactly one. */
-export function readPipelineFile(file: string, options: PipelineFileOptions = {}): PipelineDefinition[] {
-  const { pipelines } = loadPipelines(readLocal(file, 'the pipeline file'), loadOptions(file, options));
+export async function readPipelineFile(
+  file: string,
+  options: PipelineFileOptions = {},
+): Promise<PipelineDefinition[]> {
+  const { pipelines } = await loadPipelines(readLocal(file, 'the pipeline file'), loadOptions(file, options));
   const { name } = options;
   if (name === undefined) return pipelines;
   const [only] = pipelines;

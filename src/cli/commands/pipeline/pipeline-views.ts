@@ -12,6 +12,13 @@ export const PIPELINE_TABLE: TableSpec = [
   { header: 'Description', path: 'properties.description' },
 ];
 
+/** What `pipeline import` prints unless asked for an output format: one line per pipeline, no definition. */
+export const IMPORT_SUMMARY_TABLE: TableSpec = [
+  { header: 'Name', path: 'name' },
+  { header: 'Activities', path: 'length(properties.activities || `[]`)' },
+  { header: 'Parameters', path: "join(', ', keys(properties.parameters || `{}`))" },
+];
+
 export const RUN_TABLE: TableSpec = [
   { header: 'RunId', path: 'runId' },
   { header: 'Pipeline', path: 'pipelineName' },

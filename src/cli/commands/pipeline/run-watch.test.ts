@@ -125,6 +125,32 @@ describe('watchRun', () => {
     ]);
   });
 
+  it('names the batch job an invoke started, once, right after the invoke ends', async () => {
+    const job = {
+      id: '/x/batchEndpoints/e/jobs/j1',
+      name: 'j1',
+      type: 'Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs',
+    };
+    const web = (id: string, method: string) =>
+      act(id, 'Succeeded', { activityType: 'WebActivity', input: { method }, output: job });
+    const { lines } = await linesOf([
+      { status: 'InProgress', activities: { root: [web('Invoke', 'POST')] } },
+      {
+        status: 'Succeeded',
+        activities: { root: [web('Invoke', 'POST'), web('Check', 'GET'), web('Again', 'POST')] },
+      },
+    ]);
+    assert.deepEqual(lines, [
+      'Invoke  WebActivity  InProgress',
+      'Invoke  WebActivity  Succeeded  10ms',
+      "Batch job j1 started; follow it with 'nightshift job stream -n j1'",
+      'Check  WebActivity  InProgress',
+      'Check  WebActivity  Succeeded  10ms',
+      'Again  WebActivity  InProgress',
+      'Again  WebActivity  Succeeded  10ms',
+    ]);
+  });
+
   it('stops watching, not the run, when aborted', async () => {
     const controller = new AbortController();
     const server = scriptedServer([{ status: 'InProgress', activities: {} }]);

@@ -4,11 +4,12 @@
  * remembered per activity run id. The run is read before its activities, so once it has ended the list
  * read after it is complete. A child run an ExecutePipeline waits on is followed the same way, its lines
  * indented under the activity: the child is found by its `invokedBy.id` (the activity run) while the
- * activity runs and by the activity's `output.pipelineRunId` once it has ended. An abort signal (Ctrl-C)
- * stops the watching, never the run.
+ * activity runs and by the activity's `output.pipelineRunId` once it has ended. A batch job a WebActivity
+ * started is named once, right after that activity's end. An abort signal (Ctrl-C) stops the watching,
+ * never the run.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ACTIVE_ACTIVITY_STATUSES, activityLine } from './activity-lines.ts';
+import { ACTIVE_ACTIVITY_STATUSES, activityLine, batchJobLine, startedBatchJob } from './activity-lines.ts';
 import type { ActivityRunView, PipelineApi, PipelineRunView } from './pipeline-api.ts';
 
 export const TERMINAL_RUN_STATUSES: readonly string[] = ['Succeeded', 'Failed', 'Cancelled'];
@@ -30,6 +31,8 @@ interface FollowContext {
   api: RunReader;
   write: (line: string) => void;
   now: () => Date;
+  /** Batch jobs already named, across the followed run and its children. */
+  jobsNamed: Set<string>;
 }
 
 type Told = 'started' | 'ended';
@@ -104,6 +107,11 @@ export function runFollower(context: FollowContext, runId: string, baseDepth = 0
     }
     await followChild(activity, depth);
     if (!active) writeEnd(activityLine(activity, { depth, ended: true, now: context.now }));
+    const job = startedBatchJob(activity);
+    if (job !== undefined && !context.jobsNamed.has(job)) {
+      context.jobsNamed.add(job);
+      writeEnd(batchJobLine(activity, job, { depth, now: context.now }));
+    }
     told.set(activity.activityRunId, active ? 'started' : 'ended');
   }
 
@@ -140,7 +148,10 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
 }
 
 export async function watchRun(api: RunReader, runId: string, options: WatchOptions): Promise<WatchResult> {
-  const follower = runFollower({ api, write: options.write, now: options.now ?? (() => new Date()) }, runId);
+  const follower = runFollower(
+    { api, write: options.write, now: options.now ?? (() => new Date()), jobsNamed: new Set() },
+    runId,
+  );
   let run: PipelineRunView | undefined;
   for (;;) {
     if (options.signal?.aborted) return { stopped: true, run };

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { errorTable, resultTable } from '../fake-context.ts';
+import { errorTable, resultTable } from '../../../../test/support/pipelines/fake-context.ts';
 
 resultTable(test, [
   ["@contains('hello world', 'world')", true],

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { errorTable, resultTable } from '../fake-context.ts';
+import { errorTable, resultTable } from '../../../../test/support/pipelines/fake-context.ts';
 
 const base = '2023-11-24T12:11:49.7531321Z';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorTable, evaluate, resultTable } from '../fake-context.ts';
+import { errorTable, evaluate, resultTable } from '../../../../test/support/pipelines/fake-context.ts';
 
 const produce =
   '<?xml version="1.0"?><produce><item><name>Gala</name><type>apple</type><count>20</count></item>' +
@@ -95,3 +95,22 @@ errorTable(test, [
   ["@xpath(xml('<a/>'), '//')", /'xpath' cannot evaluate the XPath '\/\/'/],
   ["@xpath(xml('<a/>'), 'foo()')", /XPath function 'foo' is not supported/],
 ]);
+
+test('XML and XPath nested 10,000 deep fail the expression instead of the stack', () => {
+  const deepXml = '<a>'.repeat(10_000) + '</a>'.repeat(10_000);
+  assert.throws(
+    () => evaluate('@xml(pipeline().parameters.x)', { parameters: { x: deepXml } }),
+    /'xml' parameter is not valid XML: The XML nests elements deeper than 64 levels/,
+  );
+  const deepPath = `${'('.repeat(10_000)}1${')'.repeat(10_000)}`;
+  assert.throws(
+    () => evaluate("@xpath(xml('<a/>'), pipeline().parameters.p)", { parameters: { p: deepPath } }),
+    /'xpath' cannot evaluate the XPath .*nests brackets deeper than 64 levels/,
+  );
+  let deepObject: unknown = 1;
+  for (let i = 0; i < 10_000; i++) deepObject = { a: deepObject };
+  assert.throws(
+    () => evaluate('@xml(pipeline().parameters.o)', { parameters: { o: deepObject } }),
+    /cannot convert an object nested deeper than 64 levels to XML/,
+  );
+});

@@ -1,19 +1,29 @@
 /**
  * xml() and xpath() (spec §3.5). xml() takes XML text (checked, kept as written) or a JSON object with one
  * root property and returns an XML value (a binary value with the XML content type, as the engine's
- * `$content` objects). xpath() returns node-sets as arrays — elements as XML values, attributes and text as
- * strings [I] — and numbers, strings and booleans as themselves.
+ * `$content` objects). xpath() is XPath 1.0 by the `xpath` package over xmldom's DOM; it returns node-sets
+ * as arrays — elements as XML values, attributes and text as strings [I] — and numbers, strings and
+ * booleans as themselves. Unprefixed name tests match only elements in no namespace, as in .NET without a
+ * namespace manager; that is why the docs use `*[name()="file"]` for namespaced XML.
  */
+import { createRequire } from 'node:module';
+import type { Node } from '@xmldom/xmldom';
 import { ExpressionError } from '../contract.ts';
 import { argumentTypeError } from '../errors.ts';
 import { asBinary, isObject, makeFloat, type Value } from '../values.ts';
-import { serializeNode } from '../xml/xml-document.ts';
+import { MAX_XML_DEPTH, NODE, serializeNode, type XmlDocument } from '../xml/xml-document.ts';
 import { jsonToXml, readXml, xmlBinary } from '../xml/xml-json.ts';
-import { evaluateXPath, isNodeSet, type XPathValue } from '../xml/xpath-evaluator.ts';
-import { XPathModel, type XPathNode } from '../xml/xpath-nodes.ts';
-import { parseXPath, XPathSyntaxError } from '../xml/xpath-parser.ts';
 import { stringArg } from './arguments.ts';
 import { eager, type FunctionDefinition } from './function-types.ts';
+
+/**
+ * The part of the `xpath` package we use. It is loaded through require with this narrow type because its
+ * declarations pull the browser's DOM library into the whole program; xmldom's nodes are what it walks.
+ */
+interface XPathApi {
+  select(expression: string, node: Node): Node[] | Node | string | number | boolean | null;
+}
+const xpathApi = createRequire(import.meta.url)('xpath') as XPathApi;
 
 function toXml(args: readonly Value[]): Value {
   const [value = null] = args;
@@ -27,29 +37,47 @@ function toXml(args: readonly Value[]): Value {
   throw argumentTypeError('xml', 0, 1, 'a string or an object', value);
 }
 
-function nodeResult(node: XPathNode, model: XPathModel): Value {
-  if (node.type === 'element' || node.type === 'document') return xmlBinary(serializeNode(node));
-  return model.stringValue(node);
+function nodeResult(node: Node): Value {
+  if (node.nodeType === NODE.element || node.nodeType === NODE.document)
+    return xmlBinary(serializeNode(node));
+  return node.nodeValue ?? node.textContent ?? '';
 }
 
-function xpathResult(value: XPathValue, model: XPathModel): Value {
-  if (isNodeSet(value)) return value.map((node) => nodeResult(node, model));
-  return typeof value === 'number' ? makeFloat(value) : value;
+/** The xpath package recurses once per bracket; deeper nesting than this is refused before it runs. */
+function assertNesting(source: string): void {
+  let depth = 0;
+  let quote = '';
+  for (const char of source) {
+    if (quote !== '') {
+      if (char === quote) quote = '';
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '(' || char === '[') depth++;
+    else if (char === ')' || char === ']') depth--;
+    if (depth > MAX_XML_DEPTH) throw new Error(`it nests brackets deeper than ${MAX_XML_DEPTH} levels`);
+  }
+}
+
+function evaluate(document: XmlDocument, source: string): Value {
+  assertNesting(source);
+  const result = xpathApi.select(source, document);
+  if (Array.isArray(result)) return result.map(nodeResult);
+  if (result === null) return [];
+  if (typeof result === 'object') return [nodeResult(result)];
+  return typeof result === 'number' ? makeFloat(result) : result;
 }
 
 function xpath(args: readonly Value[]): Value {
   const document = readXml('xpath', args[0] ?? null);
   const source = stringArg('xpath', args, 1);
   try {
-    const model = new XPathModel(document);
-    return xpathResult(
-      evaluateXPath(parseXPath(source), { model, node: document, position: 1, size: 1 }),
-      model,
-    );
+    return evaluate(document, source);
   } catch (error) {
-    if (!(error instanceof XPathSyntaxError)) throw error;
+    if (error instanceof ExpressionError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const unknown = /^Unknown function (\S+)/.exec(message)?.[1];
+    const reason = unknown === undefined ? message : `The XPath function '${unknown}' is not supported`;
     throw new ExpressionError(
-      `The template language function 'xpath' cannot evaluate the XPath '${source}': ${error.message}.`,
+      `The template language function 'xpath' cannot evaluate the XPath '${source}': ${reason}.`,
     );
   }
 }

@@ -18,7 +18,14 @@ import {
   type ValueObject,
 } from '../values.ts';
 import {
+  attributesOf,
+  childNodes,
+  declarationOf,
+  MAX_XML_DEPTH,
+  newDocument,
+  NODE,
   parseXml,
+  serializeAttributes,
   serializeNode,
   XmlSyntaxError,
   type XmlAttribute,
@@ -58,9 +65,10 @@ export function readXml(fn: string, value: Value): XmlDocument {
 export function xmlBinaryToJson(fn: string, value: Value): Value {
   const document = readXml(fn, value);
   const entries: [string, Value][] = [];
-  if (document.declaration !== undefined) entries.push(['?xml', attributesObject(document.declaration)]);
-  for (const child of document.children)
-    if (child.type === 'element') entries.push([child.name, elementToJson(child)]);
+  const declaration = declarationOf(document);
+  if (declaration !== undefined) entries.push(['?xml', attributesObject(declaration)]);
+  for (const child of childNodes(document))
+    if (isElement(child)) entries.push([child.nodeName, elementToJson(child)]);
   return objectFromEntries(entries);
 }
 
@@ -68,30 +76,38 @@ function attributesObject(attributes: readonly XmlAttribute[]): ValueObject {
   return objectFromEntries(attributes.map((attribute) => [`@${attribute.name}`, attribute.value]));
 }
 
+function isElement(node: XmlNode): node is XmlElement {
+  return node.nodeType === NODE.element;
+}
+
+/** Text and CDATA count; whitespace-only text does not, as Newtonsoft drops it. */
+function textContent(node: XmlNode): { cdata: boolean; value: string } | undefined {
+  const cdata = node.nodeType === NODE.cdata;
+  if (!cdata && node.nodeType !== NODE.text) return undefined;
+  const value = node.nodeValue ?? '';
+  return cdata || value.trim() !== '' ? { cdata, value } : undefined;
+}
+
 function elementToJson(element: XmlElement): Value {
-  const elements = element.children.filter((child) => child.type === 'element');
-  const texts = element.children.filter(
-    (child) => child.type === 'text' && (child.cdata || child.value.trim() !== ''),
-  );
-  if (element.attributes.length === 0 && elements.length === 0) {
+  const children = childNodes(element);
+  const elements = children.filter(isElement);
+  const texts = children.map(textContent).filter((text) => text !== undefined);
+  const attributes = attributesOf(element);
+  if (attributes.length === 0 && elements.length === 0) {
     if (texts.length === 0) return null;
-    if (texts.every((text) => text.type === 'text' && !text.cdata)) return texts.map(textOf).join('');
+    if (texts.every((text) => !text.cdata)) return texts.map((text) => text.value).join('');
   }
   const members = new Map<string, Value[]>();
   const add = (key: string, value: Value) => members.set(key, [...(members.get(key) ?? []), value]);
-  for (const attribute of element.attributes) add(`@${attribute.name}`, attribute.value);
-  for (const child of element.children) {
-    if (child.type === 'element') add(child.name, elementToJson(child));
-    else if (child.type === 'text' && (child.cdata || child.value.trim() !== ''))
-      add(child.cdata ? '#cdata-section' : '#text', child.value);
+  for (const attribute of attributes) add(`@${attribute.name}`, attribute.value);
+  for (const child of children) {
+    if (isElement(child)) add(child.nodeName, elementToJson(child));
+    const text = textContent(child);
+    if (text !== undefined) add(text.cdata ? '#cdata-section' : '#text', text.value);
   }
   return objectFromEntries(
     [...members].map(([key, values]) => [key, values.length === 1 ? (values[0] ?? null) : values]),
   );
-}
-
-function textOf(node: XmlNode): string {
-  return node.type === 'text' ? node.value : '';
 }
 
 /** xml(object): the object must have one root property (besides `?xml`), which cannot be an array. */
@@ -105,12 +121,32 @@ export function jsonToXml(fn: string, value: ValueObject): string {
       `The template language function '${fn}' expects an object with exactly one root property that is not an array.`,
     );
   }
-  const document: XmlDocument = {
-    type: 'document',
-    declaration: isObject(declaration ?? null) ? attributesFrom(declaration as ValueObject) : undefined,
-    children: elementsFor(rootName, root ?? null),
-  };
-  return serializeNode(document);
+  if (valueDepth(value) > MAX_XML_DEPTH) {
+    throw new ExpressionError(
+      `The template language function '${fn}' cannot convert an object nested deeper than ${MAX_XML_DEPTH} levels to XML.`,
+    );
+  }
+  const document = newDocument();
+  for (const element of elementsFor(document, rootName, root ?? null)) document.appendChild(element);
+  const head = isObject(declaration ?? null)
+    ? `<?xml${serializeAttributes(attributesFrom(declaration as ValueObject))}?>`
+    : '';
+  return head + serializeNode(document);
+}
+
+/** How deeply objects and arrays nest in a value, found without recursion. */
+function valueDepth(value: Value): number {
+  let deepest = 0;
+  const pending: [Value, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    deepest = Math.max(deepest, depth);
+    if (depth > MAX_XML_DEPTH) break;
+    if (isArray(item)) for (const inner of item) pending.push([fromJson(inner), depth + 1]);
+    else if (isObject(item))
+      for (const inner of Object.values(item)) pending.push([fromJson(inner), depth + 1]);
+  }
+  return deepest;
 }
 
 function attributesFrom(object: ValueObject): XmlAttribute[] {
@@ -124,19 +160,20 @@ function scalarText(value: Value): string {
   return typeof value === 'string' ? value : toJsonText(value);
 }
 
-function elementsFor(name: string, value: Value): XmlElement[] {
-  if (isArray(value)) return value.flatMap((item) => elementsFor(name, fromJson(item)));
+function elementsFor(document: XmlDocument, name: string, value: Value): XmlElement[] {
+  if (isArray(value)) return value.flatMap((item) => elementsFor(document, name, fromJson(item)));
+  const element = document.createElement(name);
   if (!isObject(value)) {
-    const children: XmlNode[] =
-      value === null ? [] : [{ type: 'text', value: scalarText(value), cdata: false }];
-    return [{ type: 'element', name, attributes: [], children }];
+    if (value !== null) element.appendChild(document.createTextNode(scalarText(value)));
+    return [element];
   }
-  const children: XmlNode[] = [];
+  for (const attribute of attributesFrom(value)) element.setAttribute(attribute.name, attribute.value);
   for (const [key, item] of Object.entries(value)) {
     const child = fromJson(item);
-    if (key === '#text') children.push({ type: 'text', value: scalarText(child), cdata: false });
-    else if (key === '#cdata-section') children.push({ type: 'text', value: scalarText(child), cdata: true });
-    else if (!key.startsWith('@')) children.push(...elementsFor(key, child));
+    if (key === '#text') element.appendChild(document.createTextNode(scalarText(child)));
+    else if (key === '#cdata-section') element.appendChild(document.createCDATASection(scalarText(child)));
+    else if (!key.startsWith('@'))
+      for (const inner of elementsFor(document, key, child)) element.appendChild(inner);
   }
-  return [{ type: 'element', name, attributes: attributesFrom(value), children }];
+  return [element];
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, expr, pipeline } from '../testing/harness.ts';
+import { createHarness, expr, pipeline } from '../../../../test/support/pipelines/runner-harness.ts';
 
 async function failWith(typeProperties: Record<string, unknown>) {
   const h = createHarness();

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ActivityDefinition } from '../../definition/model.ts';
-import { after, createHarness, expr, pipeline, probe } from '../testing/harness.ts';
+import {
+  after,
+  createHarness,
+  expr,
+  pipeline,
+  probe,
+} from '../../../../test/support/pipelines/runner-harness.ts';
 
 const START = Date.UTC(2024, 0, 1);
 

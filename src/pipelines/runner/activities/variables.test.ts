@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ActivityDefinition } from '../../definition/model.ts';
-import { createHarness, expr, pipeline } from '../testing/harness.ts';
+import { createHarness, expr, pipeline } from '../../../../test/support/pipelines/runner-harness.ts';
 
 function set(name: string, variableName: string, value: unknown): ActivityDefinition {
   return { name, type: 'SetVariable', typeProperties: { variableName, value } };

@@ -3,7 +3,7 @@
  * sleeping for a given duration (a 202 poll, an HTTP deadline) and then advance past it, so timeouts and
  * polling are exercised exactly and without real waiting or timing thresholds.
  */
-import type { Clock } from '../../time/clock.ts';
+import type { Clock } from '../../../../src/pipelines/time/clock.ts';
 
 interface Sleeper {
   due: number;

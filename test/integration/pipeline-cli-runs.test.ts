@@ -1,10 +1,9 @@
 /**
- * Data Factory pipelines through the `nightshift pipeline` CLI against a real server: importing an ARM
- * template that holds a parent pipeline and the child it runs with ExecutePipeline, running with `--param`
- * and `--wait` (the activity lines on stderr, the exit code, the final run on stdout), a failing run, run
- * records (`run-show`, `run-list`), cancelling a long run while another CLI follows it, the shipped
- * templates, and definitions the CLI refuses before sending them. Waits are one second at most; the tests
- * run in order and share the imported pipelines.
+ * Running Data Factory pipelines through the `nightshift pipeline` CLI against a real server: importing an
+ * ARM template that holds a parent pipeline and the child it runs with ExecutePipeline, running with
+ * `--param` and `--wait` (the activity lines on stderr, the exit code, the final run on stdout), a failing
+ * run, run records (`run-show`, `run-list`), and cancelling a long run while another CLI follows it. Waits
+ * are one second at most; the tests run in order and share the imported pipelines.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,30 +14,15 @@ import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
 import { jsonOf, MAIN, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-
-interface Run {
-  runId: string;
-  pipelineName: string;
-  status: string;
-  message: string;
-  parameters: Record<string, string>;
-  invokedBy: { id: string; invokedByType: string };
-}
-
-interface ActivityRun {
-  activityName: string;
-  activityType: string;
-  status: string;
-  iteration: number | null;
-  input: { pipeline?: { referenceName: string } };
-  output: { pipelineRunId?: string };
-  error: { errorCode: string; message: string } | null;
-}
-
-interface Pipeline {
-  name: string;
-  properties: { activities: { name: string }[]; parameters?: Record<string, { defaultValue?: unknown }> };
-}
+import {
+  ARM_TEMPLATE,
+  expression,
+  gitPipeline,
+  wait,
+  type ActivityRun,
+  type Pipeline,
+  type Run,
+} from '../support/pipelines/cli-fixtures.ts';
 
 let server: TestServer;
 let scratch: string;
@@ -62,70 +46,6 @@ function scratchFile(name: string, document: unknown): string {
   writeFileSync(file, JSON.stringify(document, null, 2));
   return file;
 }
-
-const expression = (value: string) => ({ value, type: 'Expression' });
-const wait = (name: string, seconds: unknown) => ({
-  name,
-  type: 'Wait',
-  typeProperties: { waitTimeInSeconds: seconds },
-});
-
-function armPipeline(name: string, properties: unknown, dependsOn: string[] = []) {
-  return {
-    name: `[concat(parameters('factoryName'), '/${name}')]`,
-    type: 'Microsoft.DataFactory/factories/pipelines',
-    apiVersion: '2018-06-01',
-    properties,
-    dependsOn,
-  };
-}
-
-/** An ADF "export template": Child waits, then loops twice; Parent runs Child with its own `seconds`. */
-const ARM_TEMPLATE = {
-  $schema: 'https://schema.management.azure.com/schemas/2015-01-01/deploymentTemplate.json#',
-  contentVersion: '1.0.0.0',
-  parameters: { factoryName: { type: 'string', metadata: 'Data Factory name' } },
-  variables: { factoryId: "[concat('Microsoft.DataFactory/factories/', parameters('factoryName'))]" },
-  resources: [
-    armPipeline('Child', {
-      parameters: { seconds: { type: 'int', defaultValue: 0 }, label: { type: 'string' } },
-      activities: [
-        wait('Pause', expression('@pipeline().parameters.seconds')),
-        {
-          name: 'Each',
-          type: 'ForEach',
-          dependsOn: [{ activity: 'Pause', dependencyConditions: ['Succeeded'] }],
-          typeProperties: {
-            isSequential: true,
-            items: expression('@createArray(1, 2)'),
-            activities: [wait('Tick', 0)],
-          },
-        },
-      ],
-    }),
-    armPipeline(
-      'Parent',
-      {
-        parameters: { seconds: { type: 'int', defaultValue: 0 } },
-        activities: [
-          {
-            name: 'Run child',
-            type: 'ExecutePipeline',
-            typeProperties: {
-              pipeline: { referenceName: 'Child', type: 'PipelineReference' },
-              parameters: { seconds: expression('@pipeline().parameters.seconds'), label: 'from parent' },
-              waitOnCompletion: true,
-            },
-          },
-        ],
-      },
-      ["[concat(variables('factoryId'), '/pipelines/Child')]"],
-    ),
-  ],
-};
-
-/** Git form, `{name, properties}`. */
-const gitPipeline = (name: string, activities: unknown[]) => ({ name, properties: { activities } });
 
 const FAILING = gitPipeline('Failing', [
   { name: 'Give up', type: 'Fail', typeProperties: { message: 'disk is full', errorCode: 'E42' } },
@@ -157,7 +77,7 @@ let parentRunId = '';
 describe('pipelines from an ARM template, run and followed', () => {
   it('imports both pipelines of the template and lists them', async () => {
     const imported = jsonOf(
-      await cli('pipeline', 'import', '--file', scratchFile('arm.json', ARM_TEMPLATE)),
+      await cli('pipeline', 'import', '--file', scratchFile('arm.json', ARM_TEMPLATE), '-o', 'json'),
     ) as Pipeline[];
     assert.deepEqual(
       imported.map((p) => p.name),
@@ -343,74 +263,5 @@ describe('cancelling a long run', () => {
     const result = await cli('pipeline', 'cancel', '--run-id', parentRunId);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /Succeeded; only a run in progress or queued can be cancelled/);
-  });
-});
-
-describe('templates', () => {
-  it('lists the shipped templates', async () => {
-    const templates = jsonOf(await cli('pipeline', 'template', 'list')) as {
-      name: string;
-      pipelineName: string;
-    }[];
-    assert.deepEqual(
-      templates.map((t) => t.name),
-      [
-        'Run-BatchEndpoint-MI',
-        'Run-BatchEndpoint-SP',
-        'Run-BatchEndpoint-Hardened-MI',
-        'Run-BatchEndpoint-Hardened-SP',
-      ],
-    );
-    assert.ok(templates.every((t) => t.pipelineName === 'Run-BatchEndpoint'));
-  });
-
-  it('imports Run-BatchEndpoint-MI as Run-BatchEndpoint, then shows it', async () => {
-    const imported = jsonOf(
-      await cli('pipeline', 'import', '--template', 'Run-BatchEndpoint-MI'),
-    ) as Pipeline[];
-    assert.deepEqual(
-      imported.map((p) => p.name),
-      ['Run-BatchEndpoint'],
-    );
-    const shown = jsonOf(await cli('pipeline', 'show', '-n', 'Run-BatchEndpoint')) as Pipeline;
-    assert.equal(shown.name, 'Run-BatchEndpoint');
-    assert.ok(shown.properties.activities.length > 0);
-    assert.ok(shown.properties.parameters?.['endpoint_uri'], JSON.stringify(shown.properties.parameters));
-  });
-
-  it('builds the service-principal template for the server it imports into, under --name', async () => {
-    const [imported] = jsonOf(
-      await cli('pipeline', 'import', '--template', 'Run-BatchEndpoint-SP', '--name', 'Run-SP'),
-    ) as Pipeline[];
-    assert.equal(imported?.name, 'Run-SP');
-    assert.equal(imported.properties.parameters?.['token_authority']?.defaultValue, server.url);
-  });
-});
-
-describe('definitions the CLI refuses', () => {
-  it('names the activity and property of each problem, and imports nothing from the file', async () => {
-    const file = scratchFile('broken.json', {
-      ...ARM_TEMPLATE,
-      resources: [
-        armPipeline('Fine', { activities: [wait('Nap', 0)] }),
-        armPipeline('Broken', { activities: [{ name: 'Pause', type: 'Wait', typeProperties: {} }] }),
-      ],
-    });
-    const result = await cli('pipeline', 'import', '--file', file);
-    assert.equal(result.code, 1, result.stdout);
-    assert.match(result.stderr, /Pipeline 'Broken'/);
-    assert.match(result.stderr, /Activity 'Pause': typeProperties\.waitTimeInSeconds is required/);
-    const names = (jsonOf(await cli('pipeline', 'list')) as Pipeline[]).map((p) => p.name);
-    assert.ok(!names.includes('Fine') && !names.includes('Broken'), names.join(', '));
-  });
-
-  it('deletes only with confirmation', async () => {
-    const unconfirmed = await cli('pipeline', 'delete', '-n', 'Run-SP');
-    assert.equal(unconfirmed.code, 2);
-    assert.match(unconfirmed.stderr, /--yes/);
-    assert.equal((await cli('pipeline', 'delete', '-n', 'Run-SP', '--yes')).code, 0);
-    const gone = await cli('pipeline', 'show', '-n', 'Run-SP');
-    assert.equal(gone.code, 1);
-    assert.match(gone.stderr, /Pipeline 'Run-SP' does not exist.*\(HTTP 404\)/);
   });
 });

@@ -8,8 +8,8 @@ import {
   type ActivityResultView,
   type ExpressionContext,
   type PipelineSystemValues,
-} from './contract.ts';
-import { createExpressionEngine } from './engine.ts';
+} from '../../../src/pipelines/expressions/contract.ts';
+import { createExpressionEngine } from '../../../src/pipelines/expressions/engine.ts';
 
 export interface FakeContextOptions {
   parameters?: Record<string, unknown>;

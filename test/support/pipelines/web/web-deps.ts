@@ -2,8 +2,8 @@
  * Ports for WebActivity tests: a manual clock, the default secret provider, and a token provider that
  * fails loudly, so a test that does not expect authentication proves none was attempted.
  */
-import type { TokenProvider, WebActivityDeps } from '../contract.ts';
-import { createSecretProvider } from '../secrets.ts';
+import type { TokenProvider, WebActivityDeps } from '../../../../src/pipelines/web/contract.ts';
+import { createSecretProvider } from '../../../../src/pipelines/web/secrets.ts';
 import { ManualClock } from './manual-clock.ts';
 
 export const noTokens: TokenProvider = {

@@ -3,18 +3,22 @@
  * recorder, the control-flow handlers plus a scriptable `Probe` activity, and a few builders that keep
  * pipeline JSON in tests short.
  */
-import type { ActivityDefinition, DependencyCondition, PipelineDefinition } from '../../definition/model.ts';
-import type { ExpressionEngine } from '../../expressions/contract.ts';
-import { VirtualClock } from '../../time/virtual-clock.ts';
-import { ActivityFailure } from '../activity-failure.ts';
-import type { ActivityHandler } from '../activity-handler.ts';
-import { createControlFlowRegistry } from '../control-flow-handlers.ts';
-import { RunRecorder } from '../events.ts';
-import type { HandlerRegistry } from '../handler-registry.ts';
-import { sequentialIds } from '../ids.ts';
-import { PipelineRunner } from '../pipeline-runner.ts';
-import type { ActivityRunRecord } from '../records.ts';
-import { createExpressionEngine } from '../../expressions/engine.ts';
+import type {
+  ActivityDefinition,
+  DependencyCondition,
+  PipelineDefinition,
+} from '../../../src/pipelines/definition/model.ts';
+import type { ExpressionEngine } from '../../../src/pipelines/expressions/contract.ts';
+import { VirtualClock } from '../../../src/pipelines/time/virtual-clock.ts';
+import { ActivityFailure } from '../../../src/pipelines/runner/activity-failure.ts';
+import type { ActivityHandler } from '../../../src/pipelines/runner/activity-handler.ts';
+import { createControlFlowRegistry } from '../../../src/pipelines/runner/control-flow-handlers.ts';
+import { RunRecorder } from '../../../src/pipelines/runner/events.ts';
+import type { HandlerRegistry } from '../../../src/pipelines/runner/handler-registry.ts';
+import { sequentialIds } from '../../../src/pipelines/runner/ids.ts';
+import { PipelineRunner } from '../../../src/pipelines/runner/pipeline-runner.ts';
+import type { ActivityRunRecord } from '../../../src/pipelines/runner/records.ts';
+import { createExpressionEngine } from '../../../src/pipelines/expressions/engine.ts';
 
 /**
  * `Probe`: an execution activity driven by its typeProperties. It sleeps `sleepSeconds` on the clock,
