@@ -5,11 +5,11 @@
  * good as its principal: once a service principal or managed identity is deleted, its tokens stop working
  * at once instead of living out their hour.
  */
+import { decodeJwt } from 'jose';
 import { AuthenticationError } from './errors.ts';
 import type { ExternalIssuer } from './external-issuer.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { Principal } from './principal.ts';
-import { decodeStrict } from './tokens/base64url.ts';
 import { issuerFor } from './tokens/discovery.ts';
 import type { KeyStore } from './tokens/key-store.ts';
 import { verifyToken, type VerifiedClaims } from './tokens/verifier.ts';
@@ -33,13 +33,10 @@ export interface Authenticator {
   authenticate(authorization: string | undefined, request: AuthenticationRequest): Promise<Principal>;
 }
 
-/** Reads a JWT part without trusting it, only to choose how to verify; undefined when it is not JSON. */
-function peek(part: string | undefined): Record<string, unknown> | undefined {
-  const bytes = part === undefined ? undefined : decodeStrict(part);
-  if (!bytes) return undefined;
+/** The token's `iss`, read without trusting it, only to choose how to verify. */
+function unverifiedIssuer(token: string): unknown {
   try {
-    const value = JSON.parse(bytes.toString('utf8')) as unknown;
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    return decodeJwt(token).iss;
   } catch {
     return undefined;
   }
@@ -129,14 +126,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   return {
     async authenticate(authorization, request) {
       const token = bearer(authorization);
-      const [headerPart, payloadPart] = token.split('.');
-      const iss = peek(payloadPart)?.iss;
+      const iss = unverifiedIssuer(token);
       const issuer = external.find((e) => e.config.issuer === iss);
       if (issuer) {
-        const kid = peek(headerPart)?.kid;
-        const key = typeof kid === 'string' ? await issuer.key(kid) : undefined;
-        const claims = verifyToken(token, {
-          keys: (k) => (k === kid ? key : undefined),
+        const claims = await verifyToken(token, {
+          keys: issuer.keys,
           audiences: [issuer.config.audience],
           issuers: [issuer.config.issuer],
           now,
@@ -147,7 +141,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         issuerFor(base, options.tenantId, '1.0'),
         issuerFor(base, options.tenantId, '2.0'),
       ]);
-      const claims = verifyToken(token, {
+      const claims = await verifyToken(token, {
         keys: (kid) => options.keys.publicKey(kid),
         audiences: [request.audience],
         issuers: [...issuers, ...external.map((e) => e.config.issuer)],

@@ -63,7 +63,7 @@ test('v1 and v2 client credentials answer like Entra and verify with the issuer 
     assert.equal(v1.response.resource, 'https://ml.azure.com');
     assert.equal(v1.response.token_type, 'Bearer');
     assert.equal(v1.response.expires_in, '3600');
-    const claims = verifyToken(v1.response.access_token, {
+    const claims = await verifyToken(v1.response.access_token, {
       keys: (kid) => keys.publicKey(kid),
       audiences: ['https://ml.azure.com'],
       issuers: [issuerFor(BASE, 'nightshift', '1.0')],
@@ -78,7 +78,7 @@ test('v1 and v2 client credentials answer like Entra and verify with the issuer 
     });
     assert.ok(!('resource' in v2.response));
     assert.equal(v2.response.expires_in, 3600);
-    const c2 = verifyToken(v2.response.access_token, {
+    const c2 = await verifyToken(v2.response.access_token, {
       keys: (kid) => keys.publicKey(kid),
       audiences: ['https://management.azure.com'],
       issuers: [issuerFor(BASE, 'nightshift', '2.0')],

@@ -247,7 +247,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         }
         throw new OAuthError(401, 'invalid_client', 7000215, error.message);
       }
-      const token = sign({
+      const token = await sign({
         subject: principal.objectId,
         objectId: principal.objectId,
         appId: principal.appId,
@@ -300,7 +300,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           `Identity not found: no managed identity has client_id '${request.clientId ?? ''}'.`,
         );
       }
-      const token = sign({
+      const token = await sign({
         subject: identity.objectId,
         objectId: identity.objectId,
         appId: identity.clientId,
