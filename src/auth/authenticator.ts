@@ -1,9 +1,9 @@
 /**
  * Turns the Authorization header of a request into a Principal, or refuses it with an AuthenticationError
- * (401) that says which check failed. Tokens are ours (signed by the key store, issued through this
- * server's own token endpoints) or, when configured, an external OIDC issuer's. A token of ours is only as
- * good as its principal: once a service principal or managed identity is deleted, its tokens stop working
- * at once instead of living out their hour.
+ * (401) that says which check failed. Tokens are ours (signed by the key store, carrying this server's
+ * fixed issuer, whatever Host the request names) or, when configured, an external OIDC issuer's. A
+ * token of ours is only as good as its principal: once a service principal or managed identity is
+ * deleted, its tokens stop working at once instead of living out their hour.
  */
 import { decodeJwt } from 'jose';
 import { AuthenticationError } from './errors.ts';
@@ -18,6 +18,8 @@ export interface AuthenticatorOptions {
   keys: KeyStore;
   identities: IdentityService;
   tenantId: string;
+  /** This server's issuer base URL (see ServerIssuer): our tokens carry no other. */
+  issuerUrl: () => string;
   external?: readonly ExternalIssuer[];
   now?: () => number;
 }
@@ -25,8 +27,6 @@ export interface AuthenticatorOptions {
 export interface AuthenticationRequest {
   /** The audience this route takes: https://ml.azure.com (data plane) or https://management.azure.com. */
   audience: string;
-  /** Base URLs this server is reached at; our tokens carry an issuer built from one of them. */
-  baseUrls: readonly string[];
 }
 
 export interface Authenticator {
@@ -137,14 +137,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         });
         return externalPrincipal(claims);
       }
-      const issuers = request.baseUrls.flatMap((base) => [
-        issuerFor(base, options.tenantId, '1.0'),
-        issuerFor(base, options.tenantId, '2.0'),
-      ]);
+      const base = options.issuerUrl();
       const claims = await verifyToken(token, {
         keys: (kid) => options.keys.publicKey(kid),
         audiences: [request.audience],
-        issuers: [...issuers, ...external.map((e) => e.config.issuer)],
+        issuers: [issuerFor(base, options.tenantId, '1.0'), issuerFor(base, options.tenantId, '2.0')],
         now,
       });
       return ownPrincipal(claims);

@@ -74,8 +74,7 @@ export interface ClientCredentialsRequest {
   resource?: string | undefined;
   scope?: string | undefined;
   version: TokenVersion;
-  /** Where the server is reached, e.g. http://127.0.0.1:8080; the issuer is built from it. */
-  baseUrl: string;
+  /** The socket peer's address: wrong secrets are counted per client id and source. */
   remoteAddress?: string | undefined;
 }
 
@@ -107,6 +106,8 @@ export interface ImdsTokenResponse {
 export interface TokenServiceOptions {
   identities: IdentityService;
   keys: KeyStore;
+  /** This server's issuer base URL (see ServerIssuer), never one taken from a request. */
+  issuerUrl: () => string;
   tenantId?: string;
   /** Entra's default is about an hour. */
   lifetimeSeconds?: number;
@@ -115,13 +116,14 @@ export interface TokenServiceOptions {
 
 export interface TokenService {
   readonly tenantId: string;
+  /** The base URL our tokens' issuers and the discovery documents are built from. */
+  issuerUrl(): string;
   issueForClientCredentials(
     request: ClientCredentialsRequest,
   ): Promise<{ response: TokenResponse; token: IssuedToken }>;
   issueForIdentity(request: {
     resource?: string | undefined;
     clientId?: string | undefined;
-    baseUrl: string;
   }): Promise<{ response: ImdsTokenResponse; token: IssuedToken }>;
 }
 
@@ -227,6 +229,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   return {
     tenantId,
+    issuerUrl: options.issuerUrl,
     async issueForClientCredentials(request) {
       checkTenant(request.tenant);
       const { clientId, clientSecret } = checkClientCredentialsForm(request);
@@ -253,7 +256,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         appId: principal.appId,
         tenantId,
         audience,
-        issuer: issuerFor(request.baseUrl, tenantId, request.version),
+        issuer: issuerFor(options.issuerUrl(), tenantId, request.version),
         name: principal.displayName,
         idType: 'app',
         lifetimeSeconds,
@@ -307,7 +310,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         tenantId,
         audience,
         // IMDS hands out v1 tokens.
-        issuer: issuerFor(request.baseUrl, tenantId, '1.0'),
+        issuer: issuerFor(options.issuerUrl(), tenantId, '1.0'),
         name: identity.name,
         idType: 'managedIdentity',
         lifetimeSeconds,

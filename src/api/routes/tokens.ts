@@ -12,7 +12,6 @@ import type { KeyStore } from '../../auth/tokens/key-store.ts';
 import { discoveryDocument, type TokenVersion } from '../../auth/tokens/discovery.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { RoleAssignmentService } from '../../auth/role-assignments.ts';
-import { baseUrl } from '../context.ts';
 import { isLoopback } from '../../auth/loopback.ts';
 
 export interface TokenRouteServices {
@@ -62,7 +61,6 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         clientSecret: field(req.body, 'client_secret'),
         resource: field(req.body, 'resource'),
         scope: field(req.body, 'scope'),
-        baseUrl: baseUrl(req),
         remoteAddress: req.ip,
       });
       return await reply.header('cache-control', 'no-store').send(response);
@@ -81,7 +79,9 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         error_description: `Tenant '${tenant}' not found. This server's tenant is '${s.tokens.tenantId}'.`,
       });
     }
-    return reply.send(discoveryDocument({ baseUrl: baseUrl(req), tenantId: s.tokens.tenantId, version }));
+    return reply.send(
+      discoveryDocument({ baseUrl: s.tokens.issuerUrl(), tenantId: s.tokens.tenantId, version }),
+    );
   };
   app.get('/:tenant/.well-known/openid-configuration', { schema: { tags } }, discovery('1.0'));
   app.get('/:tenant/v2.0/.well-known/openid-configuration', { schema: { tags } }, discovery('2.0'));
@@ -111,7 +111,6 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         const { response } = await s.tokens.issueForIdentity({
           resource: req.query.resource,
           clientId: req.query.client_id,
-          baseUrl: baseUrl(req),
         });
         return await reply.send(response);
       } catch (error) {

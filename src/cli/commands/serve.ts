@@ -12,6 +12,7 @@ interface ServeOptions {
   config?: string;
   logLevel?: string;
   auth?: string;
+  issuerUrl?: string;
 }
 
 const NO_AUTH_WARNING = [
@@ -35,6 +36,10 @@ export function registerServe(program: Command): void {
       '--auth <mode>',
       "'token' (default): every API call needs a bearer token; 'none': no checks, for development only",
     )
+    .option(
+      '--issuer-url <url>',
+      "base of our tokens' issuer (env NIGHTSHIFT_ISSUER_URL; default: first start's URL)",
+    )
     .action(async (options: ServeOptions) => {
       const config = loadConfig({
         flags: {
@@ -44,6 +49,7 @@ export function registerServe(program: Command): void {
           ...(options.config ? { configFile: options.config } : {}),
           ...(options.logLevel ? { logLevel: options.logLevel } : {}),
           ...(options.auth ? { auth: options.auth } : {}),
+          ...(options.issuerUrl ? { issuerUrl: options.issuerUrl } : {}),
         },
         env: process.env,
       });
