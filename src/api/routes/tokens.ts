@@ -12,7 +12,7 @@ import type { KeyStore } from '../../auth/tokens/key-store.ts';
 import { discoveryDocument, type TokenVersion } from '../../auth/tokens/discovery.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { RoleAssignmentService } from '../../auth/role-assignments.ts';
-import { isLoopback } from '../../auth/loopback.ts';
+import { imdsCallerAllowed } from '../../auth/loopback.ts';
 
 export interface TokenRouteServices {
   identities: IdentityService;
@@ -97,7 +97,7 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         reply.status(400).send({ error: 'invalid_request', error_description: description });
       // IMDS has no credentials: only a process on this host may ask, and never through a proxy (Azure's
       // IMDS refuses X-Forwarded-For for the same reason).
-      if (req.headers['x-forwarded-for'] !== undefined || !isLoopback(req.socket.remoteAddress)) {
+      if (!imdsCallerAllowed(req.headers, req.socket.remoteAddress)) {
         return reply.status(403).send({
           error: 'forbidden',
           error_description: 'The managed identity endpoint answers only requests from this host.',
