@@ -8,7 +8,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ResourceRepository } from '../store/contract.ts';
 import { AuthenticationError } from './errors.ts';
-import { AttemptLimiter, limiterKeys } from './secrets/attempt-limiter.ts';
+import { AttemptLimiter, limiterKey } from './secrets/attempt-limiter.ts';
 import { hashSecret, newClientId, newSecret, verifySecret } from './secrets/secret-hash.ts';
 
 export interface ServicePrincipalRecord {
@@ -82,6 +82,14 @@ export interface IdentityService {
   /** The `system` identity, created at first use. */
   systemIdentity(): Promise<ManagedIdentity>;
   deleteManagedIdentity(name: string): Promise<void>;
+}
+
+function tooManyAttempts(retryAfterSeconds: number): AuthenticationError {
+  return new AuthenticationError(
+    'TooManyAttempts',
+    `Too many wrong client secrets for this client from this address; retry after ${retryAfterSeconds} seconds.`,
+    retryAfterSeconds,
+  );
 }
 
 export function createIdentityService(options: IdentityServiceOptions): IdentityService {
@@ -163,34 +171,28 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       return { principal: publicView(next), secret };
     },
     async checkSecret(appId, secret, remoteAddress) {
-      const keys = limiterKeys(appId, remoteAddress);
-      const gate = limiter.check(keys);
-      if (!gate.allowed) {
-        throw new AuthenticationError(
-          'TooManyAttempts',
-          `Too many wrong client secrets for this client or address; retry after ${gate.retryAfterSeconds} seconds.`,
-          gate.retryAfterSeconds,
-        );
-      }
       const found = await repo.get<ServicePrincipalRecord>(SP, { name: appId });
+      // Counted per (principal, source): someone else's wrong guesses never lock this caller out.
+      const key = limiterKey(found?.appId, remoteAddress);
+      const gate = limiter.check(key);
+      if (!gate.allowed) throw tooManyAttempts(gate.retryAfterSeconds);
       // Always derive a hash, even for an unknown client, so timing does not tell which app ids exist.
       const ok = await verifySecret(secret, found?.secretHash);
       if (!found || !ok) {
-        // Unknown ids count too: otherwise guessing ids would be free.
-        limiter.fail(keys);
+        const after = limiter.fail(key);
         if (!found) {
           throw new AuthenticationError(
             'UnknownClient',
             `Application with identifier '${appId}' was not found in the directory.`,
           );
         }
+        if (!after.allowed) throw tooManyAttempts(after.retryAfterSeconds);
         throw new AuthenticationError(
           'InvalidClientSecret',
           `Invalid client secret provided for application '${appId}'; use the current secret (a reset replaces it).`,
         );
       }
-      // Only the client's key: see AttemptLimiter.succeed.
-      limiter.succeed(limiterKeys(appId, undefined));
+      limiter.succeed(key);
       return publicView(found);
     },
     createManagedIdentity: createIdentity,
