@@ -49,6 +49,26 @@ test('a principal is created with its secret shown once and stored only as a has
   });
 });
 
+test('the creator is recorded as owner, kept across a reset; records from before read as no owners', async () => {
+  await withService(async (ids, repo) => {
+    const { principal } = await ids.createServicePrincipal('owned', 'creator-oid');
+    assert.deepEqual(principal.owners, ['creator-oid']);
+    assert.deepEqual((await ids.getServicePrincipal(principal.appId)).owners, ['creator-oid']);
+    assert.deepEqual((await ids.resetSecret(principal.appId)).principal.owners, ['creator-oid']);
+    const local = await ids.createServicePrincipal('root', undefined, { localUser: 'alice' });
+    assert.deepEqual(local.principal.owners, []);
+    assert.equal(local.principal.localUser, 'alice');
+
+    const old = await repo.get<Record<string, unknown>>('servicePrincipal', { name: principal.appId });
+    assert.ok(old);
+    delete old.owners;
+    await repo.replace('servicePrincipal', { name: principal.appId }, old);
+    assert.deepEqual((await ids.getServicePrincipal(principal.appId)).owners, []);
+    const listed = await ids.listServicePrincipals();
+    assert.deepEqual(listed.map((p) => p.owners).sort(), [[], []]);
+  });
+});
+
 test('a reset secret replaces the old one; a deleted principal is unknown', async () => {
   await withService(async (ids) => {
     const { principal, secret } = await ids.createServicePrincipal('p');

@@ -23,10 +23,15 @@ export interface ServicePrincipalRecord {
   createdAt: string;
   /** Set on the local owner made at first start: the OS user it stands for (calls act as a User). */
   localUser?: string;
+  /**
+   * Object ids of the principals that own it (Entra's application owners): its creator, when one made it
+   * through the API. They may manage it without Owner on the workspace. Records from before have none.
+   */
+  owners?: string[];
 }
 
-/** A principal as shown over the API and the CLI: never the secret, never its hash. */
-export type ServicePrincipal = Omit<ServicePrincipalRecord, 'secretHash'>;
+/** A principal as shown over the API and the CLI: never the secret, never its hash; always its owners. */
+export type ServicePrincipal = Omit<ServicePrincipalRecord, 'secretHash' | 'owners'> & { owners: string[] };
 
 export interface ManagedIdentity {
   name: string;
@@ -58,12 +63,15 @@ function publicView(record: ServicePrincipalRecord): ServicePrincipal {
     secretUpdatedAt: record.secretUpdatedAt,
     createdAt: record.createdAt,
     ...(record.localUser === undefined ? {} : { localUser: record.localUser }),
+    owners: [...(record.owners ?? [])],
   };
 }
 
 export interface IdentityService {
+  /** `ownerObjectId`: the creator, recorded as its first owner (none for the local owner). */
   createServicePrincipal(
     displayName: string,
+    ownerObjectId?: string,
     options?: { localUser?: string },
   ): Promise<{ principal: ServicePrincipal; secret: string }>;
   listServicePrincipals(): Promise<ServicePrincipal[]>;
@@ -124,7 +132,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
   }
 
   return {
-    async createServicePrincipal(displayName, createOptions = {}) {
+    async createServicePrincipal(displayName, ownerObjectId, createOptions = {}) {
       const name = displayName.trim();
       if (name.length === 0 || name.length > 256) {
         throw new ValidationError('displayName must have 1 to 256 characters.', 'displayName');
@@ -139,6 +147,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
         secretUpdatedAt: at,
         createdAt: at,
         ...(createOptions.localUser === undefined ? {} : { localUser: createOptions.localUser }),
+        owners: ownerObjectId === undefined || ownerObjectId === '' ? [] : [ownerObjectId],
       };
       // A random UUID colliding is not a case to design for; insert failing would be a store bug.
       if (!(await repo.insert(SP, { name: doc.appId }, doc))) {

@@ -53,9 +53,12 @@ export async function ensureLocalOwner(deps: {
     const principal = await deps.identities.getServicePrincipal(existing.clientId).catch(() => undefined);
     if (principal) return existing;
   }
-  const { principal, secret } = await deps.identities.createServicePrincipal(`${deps.user} (local owner)`, {
-    localUser: deps.user,
-  });
+  // No owner: it is the root of trust, made by the server itself, not by a principal.
+  const { principal, secret } = await deps.identities.createServicePrincipal(
+    `${deps.user} (local owner)`,
+    undefined,
+    { localUser: deps.user },
+  );
   await deps.assignments.create(
     { assignee: principal.appId, role: OWNER.name, scope: deps.workspaceArmId },
     anonymousPrincipal('nightshift'),

@@ -129,7 +129,10 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
     async (req, reply) => {
       const displayName = field(req.body, 'displayName');
       if (displayName === undefined) throw new ValidationError('displayName is required.', 'displayName');
-      const { principal, secret } = await s.identities.createServicePrincipal(displayName);
+      const { principal, secret } = await s.identities.createServicePrincipal(
+        displayName,
+        req.principal?.objectId,
+      );
       return reply.status(201).send({ ...principal, password: secret, tenant: s.tokens.tenantId });
     },
   );
