@@ -9,6 +9,7 @@ import type { WorkspaceRef } from './core/workspace.ts';
 import { ValidationError } from './core/errors.ts';
 import type { ExternalIssuerConfig } from './auth/external-issuer.ts';
 import { normalizeIssuerUrl } from './auth/tokens/server-issuer.ts';
+import { DEFAULT_TENANT } from './auth/tokens/discovery.ts';
 
 export interface Config {
   dataDir: string;
@@ -151,7 +152,7 @@ function readAuth(
   const issuerUrl = pick(flags.issuerUrl, env.NIGHTSHIFT_ISSUER_URL, file.issuerUrl);
   return {
     mode,
-    tenant: pick(env.NIGHTSHIFT_TENANT, file.tenant) ?? 'nightshift',
+    tenant: pick(env.NIGHTSHIFT_TENANT, file.tenant) ?? DEFAULT_TENANT,
     externalIssuers,
     ...(issuerUrl === undefined ? {} : { issuerUrl: normalizeIssuerUrl(issuerUrl, 'issuerUrl') }),
   };

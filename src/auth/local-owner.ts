@@ -11,6 +11,7 @@ import type { IdentityService } from './identity-service.ts';
 import { anonymousPrincipal } from './principal.ts';
 import type { RoleAssignmentService } from './role-assignments.ts';
 import { OWNER } from './rbac/roles.ts';
+import { DEFAULT_TENANT } from './tokens/discovery.ts';
 
 export const CREDENTIALS_FILE = 'credentials.json';
 
@@ -29,7 +30,7 @@ export function readLocalCredentials(dataDir: string): LocalCredentials | undefi
     const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalCredentials>;
     if (typeof value.clientId !== 'string' || typeof value.clientSecret !== 'string') return undefined;
     return {
-      tenant: typeof value.tenant === 'string' ? value.tenant : 'nightshift',
+      tenant: typeof value.tenant === 'string' ? value.tenant : DEFAULT_TENANT,
       clientId: value.clientId,
       clientSecret: value.clientSecret,
       user: typeof value.user === 'string' ? value.user : '',

@@ -10,10 +10,7 @@ import { AuthenticationError } from './errors.ts';
 import type { IdentityService } from './identity-service.ts';
 import { issueToken, type IssuedToken } from './tokens/issuer.ts';
 import type { KeyStore } from './tokens/key-store.ts';
-import { issuerFor, type TokenVersion } from './tokens/discovery.ts';
-
-/** The one directory this server is; token requests naming another tenant are refused like Entra does. */
-export const DEFAULT_TENANT_ID = 'nightshift';
+import { DEFAULT_TENANT, issuerFor, type TokenVersion } from './tokens/discovery.ts';
 
 /** The audiences tokens are issued for: the data plane and the management API. */
 export const KNOWN_AUDIENCES = ['https://ml.azure.com', 'https://management.azure.com'] as const;
@@ -211,7 +208,8 @@ function checkClientCredentialsForm(request: ClientCredentialsRequest): {
 }
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
-  const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
+  // One directory per server; token requests naming another tenant are refused like Entra does.
+  const tenantId = options.tenantId ?? DEFAULT_TENANT;
   const lifetimeSeconds = options.lifetimeSeconds ?? 3600;
   const sign = (request: Parameters<typeof issueToken>[0]) =>
     issueToken(request, { key: options.keys.current(), ...(options.now ? { now: options.now } : {}) });
