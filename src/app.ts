@@ -22,6 +22,7 @@ import { createScheduler, type Scheduler } from './engine/scheduler.ts';
 import { createIdentityService } from './auth/identity-service.ts';
 import { createTokenService } from './auth/token-service.ts';
 import { KeyStore } from './auth/tokens/key-store.ts';
+import { openServerIssuer } from './auth/tokens/server-issuer.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { ExternalIssuer } from './auth/external-issuer.ts';
 import { createRoleAssignmentService } from './auth/role-assignments.ts';
@@ -155,8 +156,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
 }
 
 /**
- * Identity and access: the signing keys (in the data dir, so tokens survive a restart), the directory,
- * the token service, role assignments, the local owner made at first start, and the per-request check.
+ * Identity and access: the signing keys (in the data dir, so tokens survive a restart), the issuer (fixed
+ * by configuration or at first start, never by a request), the directory, the token service, role
+ * assignments, the local owner made at first start, and the per-request check.
  */
 async function createAccess(
   config: Config,
@@ -165,9 +167,14 @@ async function createAccess(
 ): Promise<ApiServices['auth']> {
   const repo = store.resources;
   const keys = await KeyStore.open({ dir: join(config.dataDir, 'keys') });
+  const issuer = openServerIssuer({
+    configured: config.auth.issuerUrl,
+    dataDir: config.dataDir,
+    listening,
+  });
   const identities = createIdentityService({ repo });
   const tenantId = config.auth.tenant;
-  const tokens = createTokenService({ identities, keys, tenantId });
+  const tokens = createTokenService({ identities, keys, tenantId, issuerUrl: issuer.url });
   const wsId = workspaceId(config.workspace);
   const assignments = createRoleAssignmentService({ repo, identities, workspaceArmId: wsId });
   await ensureLocalOwner({
@@ -182,6 +189,7 @@ async function createAccess(
     keys,
     identities,
     tenantId,
+    issuerUrl: issuer.url,
     external: config.auth.externalIssuers.map((e) => new ExternalIssuer(e)),
   });
   return {
@@ -198,7 +206,6 @@ async function createAccess(
       workspaceArmId: wsId,
       actor: config.actor,
       getJob: (name) => store.jobs.get(name),
-      baseUrls: listening,
     },
   };
 }

@@ -8,6 +8,8 @@ import { userInfo } from 'node:os';
 import type { WorkspaceRef } from './core/workspace.ts';
 import { ValidationError } from './core/errors.ts';
 import type { ExternalIssuerConfig } from './auth/external-issuer.ts';
+import { normalizeIssuerUrl } from './auth/tokens/server-issuer.ts';
+import { DEFAULT_TENANT } from './auth/tokens/discovery.ts';
 
 export interface Config {
   dataDir: string;
@@ -26,9 +28,15 @@ export interface Config {
   /**
    * `token`: every API call needs a bearer token (the default). `none`: nothing is checked, for development
    * only. `tenant` is the directory name in token URLs and tokens; `externalIssuers` are other OIDC issuers
-   * whose tokens are accepted.
+   * whose tokens are accepted. `issuerUrl` is the base of our own tokens' issuer; when absent, the URL the
+   * server listened on at its first start (stored in the data dir) is used.
    */
-  auth: { mode: 'token' | 'none'; tenant: string; externalIssuers: ExternalIssuerConfig[] };
+  auth: {
+    mode: 'token' | 'none';
+    tenant: string;
+    externalIssuers: ExternalIssuerConfig[];
+    issuerUrl?: string;
+  };
   /**
    * Folders local-folder datastores may lie under (a host privilege the operator grants): `--datastore-root`
    * (repeatable) > NIGHTSHIFT_DATASTORE_ROOTS (':'-separated) > `datastoreRoots` in the file >
@@ -38,7 +46,9 @@ export interface Config {
 }
 
 export interface ConfigSources {
-  flags?: Partial<Record<'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel' | 'auth', string>> & {
+  flags?: Partial<
+    Record<'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel' | 'auth' | 'issuerUrl', string>
+  > & {
     datastoreRoots?: string[];
   };
   env?: Record<string, string | undefined>;
@@ -107,7 +117,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     // Debian's interpreter by default: it is the one `apt-get install python3-pandas` fills.
     python: pick(env.NIGHTSHIFT_PYTHON, file.python) ?? '/usr/bin/python3',
-    auth: readAuth(flags.auth, env, (file.auth ?? {}) as Record<string, unknown>),
+    auth: readAuth(flags, env, (file.auth ?? {}) as Record<string, unknown>),
     datastoreRoots: readDatastoreRoots(flags.datastoreRoots, env, file.datastoreRoots, dataDir, cwd),
   };
 }
@@ -133,11 +143,11 @@ function readDatastoreRoots(
 }
 
 function readAuth(
-  flag: string | undefined,
+  flags: NonNullable<ConfigSources['flags']>,
   env: Record<string, string | undefined>,
   file: Record<string, unknown>,
 ): Config['auth'] {
-  const mode = pick(flag, env.NIGHTSHIFT_AUTH, file.mode) ?? 'token';
+  const mode = pick(flags.auth, env.NIGHTSHIFT_AUTH, file.mode) ?? 'token';
   if (mode !== 'token' && mode !== 'none') {
     throw new ValidationError(`Invalid auth mode '${mode}': use 'token' (the default) or 'none'.`, 'auth');
   }
@@ -169,7 +179,13 @@ function readAuth(
       ...(typeof e.jwksUri === 'string' ? { jwksUri: e.jwksUri } : {}),
     });
   }
-  return { mode, tenant: pick(env.NIGHTSHIFT_TENANT, file.tenant) ?? 'nightshift', externalIssuers };
+  const issuerUrl = pick(flags.issuerUrl, env.NIGHTSHIFT_ISSUER_URL, file.issuerUrl);
+  return {
+    mode,
+    tenant: pick(env.NIGHTSHIFT_TENANT, file.tenant) ?? DEFAULT_TENANT,
+    externalIssuers,
+    ...(issuerUrl === undefined ? {} : { issuerUrl: normalizeIssuerUrl(issuerUrl, 'issuerUrl') }),
+  };
 }
 
 function safeUserName(): string {

@@ -26,8 +26,6 @@ export interface AccessControl {
   /** The local actor, for `--auth none`. */
   actor: string;
   getJob(name: string): Promise<JobRecord | undefined>;
-  /** Base URLs the server listens at (our tokens' issuers are built from them). */
-  baseUrls(): readonly string[];
 }
 
 export interface RequestAccess {
@@ -43,17 +41,6 @@ declare module 'fastify' {
   }
 }
 
-/** Loopback names of one port are the same server, whichever the token was fetched through. */
-function baseUrlsOf(request: FastifyRequest, listening: readonly string[]): string[] {
-  const own = `${request.protocol}://${request.host}`;
-  const urls = new Set([own, ...listening]);
-  for (const url of [...urls]) {
-    const m = /^(https?):\/\/(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(url);
-    if (m) for (const h of ['127.0.0.1', 'localhost', '[::1]']) urls.add(`${m[1]}://${h}:${m[2]}`);
-  }
-  return [...urls];
-}
-
 async function check(ac: AccessControl, request: FastifyRequest): Promise<void> {
   const deployment = request.headers['azureml-model-deployment'];
   const permission = actionFor(request.method, request.url, ac.workspaceArmId, {
@@ -67,7 +54,6 @@ async function check(ac: AccessControl, request: FastifyRequest): Promise<void> 
   }
   const principal = await ac.authenticator.authenticate(request.headers.authorization, {
     audience: audienceForPath(request.url.split('?')[0] ?? ''),
-    baseUrls: baseUrlsOf(request, ac.baseUrls()),
   });
   request.principal = principal;
   const job = permission.job === undefined ? undefined : await ac.getJob(permission.job);

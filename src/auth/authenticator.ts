@@ -1,15 +1,15 @@
 /**
  * Turns the Authorization header of a request into a Principal, or refuses it with an AuthenticationError
- * (401) that says which check failed. Tokens are ours (signed by the key store, issued through this
- * server's own token endpoints) or, when configured, an external OIDC issuer's. A token of ours is only as
- * good as its principal: once a service principal or managed identity is deleted, its tokens stop working
- * at once instead of living out their hour.
+ * (401) that says which check failed. Tokens are ours (signed by the key store, carrying this server's
+ * fixed issuer, whatever Host the request names) or, when configured, an external OIDC issuer's. A
+ * token of ours is only as good as its principal: once a service principal or managed identity is
+ * deleted, its tokens stop working at once instead of living out their hour.
  */
+import { decodeJwt } from 'jose';
 import { AuthenticationError } from './errors.ts';
 import type { ExternalIssuer } from './external-issuer.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { Principal } from './principal.ts';
-import { decodeStrict } from './tokens/base64url.ts';
 import { issuerFor } from './tokens/discovery.ts';
 import type { KeyStore } from './tokens/key-store.ts';
 import { verifyToken, type VerifiedClaims } from './tokens/verifier.ts';
@@ -18,6 +18,8 @@ export interface AuthenticatorOptions {
   keys: KeyStore;
   identities: IdentityService;
   tenantId: string;
+  /** This server's issuer base URL (see ServerIssuer): our tokens carry no other. */
+  issuerUrl: () => string;
   external?: readonly ExternalIssuer[];
   now?: () => number;
 }
@@ -25,21 +27,16 @@ export interface AuthenticatorOptions {
 export interface AuthenticationRequest {
   /** The audience this route takes: https://ml.azure.com (data plane) or https://management.azure.com. */
   audience: string;
-  /** Base URLs this server is reached at; our tokens carry an issuer built from one of them. */
-  baseUrls: readonly string[];
 }
 
 export interface Authenticator {
   authenticate(authorization: string | undefined, request: AuthenticationRequest): Promise<Principal>;
 }
 
-/** Reads a JWT part without trusting it, only to choose how to verify; undefined when it is not JSON. */
-function peek(part: string | undefined): Record<string, unknown> | undefined {
-  const bytes = part === undefined ? undefined : decodeStrict(part);
-  if (!bytes) return undefined;
+/** The token's `iss`, read without trusting it, only to choose how to verify. */
+function unverifiedIssuer(token: string): unknown {
   try {
-    const value = JSON.parse(bytes.toString('utf8')) as unknown;
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    return decodeJwt(token).iss;
   } catch {
     return undefined;
   }
@@ -129,28 +126,22 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   return {
     async authenticate(authorization, request) {
       const token = bearer(authorization);
-      const [headerPart, payloadPart] = token.split('.');
-      const iss = peek(payloadPart)?.iss;
+      const iss = unverifiedIssuer(token);
       const issuer = external.find((e) => e.config.issuer === iss);
       if (issuer) {
-        const kid = peek(headerPart)?.kid;
-        const key = typeof kid === 'string' ? await issuer.key(kid) : undefined;
-        const claims = verifyToken(token, {
-          keys: (k) => (k === kid ? key : undefined),
+        const claims = await verifyToken(token, {
+          keys: issuer.keys,
           audiences: [issuer.config.audience],
           issuers: [issuer.config.issuer],
           now,
         });
         return externalPrincipal(claims);
       }
-      const issuers = request.baseUrls.flatMap((base) => [
-        issuerFor(base, options.tenantId, '1.0'),
-        issuerFor(base, options.tenantId, '2.0'),
-      ]);
-      const claims = verifyToken(token, {
+      const base = options.issuerUrl();
+      const claims = await verifyToken(token, {
         keys: (kid) => options.keys.publicKey(kid),
         audiences: [request.audience],
-        issuers: [...issuers, ...external.map((e) => e.config.issuer)],
+        issuers: [issuerFor(base, options.tenantId, '1.0'), issuerFor(base, options.tenantId, '2.0')],
         now,
       });
       return ownPrincipal(claims);

@@ -49,6 +49,26 @@ test('a principal is created with its secret shown once and stored only as a has
   });
 });
 
+test('the creator is recorded as owner, kept across a reset; records from before read as no owners', async () => {
+  await withService(async (ids, repo) => {
+    const { principal } = await ids.createServicePrincipal('owned', 'creator-oid');
+    assert.deepEqual(principal.owners, ['creator-oid']);
+    assert.deepEqual((await ids.getServicePrincipal(principal.appId)).owners, ['creator-oid']);
+    assert.deepEqual((await ids.resetSecret(principal.appId)).principal.owners, ['creator-oid']);
+    const local = await ids.createServicePrincipal('root', undefined, { localUser: 'alice' });
+    assert.deepEqual(local.principal.owners, []);
+    assert.equal(local.principal.localUser, 'alice');
+
+    const old = await repo.get<Record<string, unknown>>('servicePrincipal', { name: principal.appId });
+    assert.ok(old);
+    delete old.owners;
+    await repo.replace('servicePrincipal', { name: principal.appId }, old);
+    assert.deepEqual((await ids.getServicePrincipal(principal.appId)).owners, []);
+    const listed = await ids.listServicePrincipals();
+    assert.deepEqual(listed.map((p) => p.owners).sort(), [[], []]);
+  });
+});
+
 test('a reset secret replaces the old one; a deleted principal is unknown', async () => {
   await withService(async (ids) => {
     const { principal, secret } = await ids.createServicePrincipal('p');
@@ -63,21 +83,31 @@ test('a reset secret replaces the old one; a deleted principal is unknown', asyn
   });
 });
 
-test('repeated wrong secrets lock the client out, even for the right secret, naming the wait', async () => {
-  const limiter = new AttemptLimiter({ maxFailures: 3, lockoutMs: 60_000 });
+test('repeated wrong secrets make that source wait, even with the right secret; other sources do not', async () => {
+  let clock = Date.parse('2026-05-01T00:00:00Z');
+  const limiter = new AttemptLimiter({ freeFailures: 2, baseBackoffMs: 60_000, now: () => clock });
   await withService(async (ids) => {
     const { principal, secret } = await ids.createServicePrincipal('p');
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       await assert.rejects(
         ids.checkSecret(principal.appId, 'wrong', '10.0.0.1'),
         authCode('InvalidClientSecret'),
       );
     }
-    await assert.rejects(ids.checkSecret(principal.appId, secret, '10.0.0.2'), (error: unknown) => {
+    const locked = (error: unknown) => {
       assert.ok(authCode('TooManyAttempts')(error));
-      assert.match((error as Error).message, /retry after \d+ seconds/);
+      assert.match((error as Error).message, /retry after 60 seconds/);
+      assert.equal((error as AuthenticationError).retryAfterSeconds, 60);
       return true;
-    });
+    };
+    // The wrong secret that starts the wait already says how long; so does the right one from there.
+    await assert.rejects(ids.checkSecret(principal.appId, 'wrong', '10.0.0.1'), locked);
+    await assert.rejects(ids.checkSecret(principal.appId, secret, '10.0.0.1'), locked);
+    // The owner from another machine (or the host) is not locked out by someone else's guesses.
+    assert.equal((await ids.checkSecret(principal.appId, secret, '10.0.0.2')).appId, principal.appId);
+    assert.equal((await ids.checkSecret(principal.appId, secret, '127.0.0.1')).appId, principal.appId);
+    clock += 60_000;
+    assert.equal((await ids.checkSecret(principal.appId, secret, '10.0.0.1')).appId, principal.appId);
   }, limiter);
 });
 

@@ -8,7 +8,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ResourceRepository } from '../store/contract.ts';
 import { AuthenticationError } from './errors.ts';
-import { AttemptLimiter, limiterKeys } from './secrets/attempt-limiter.ts';
+import { AttemptLimiter, limiterKey } from './secrets/attempt-limiter.ts';
 import { hashSecret, newClientId, newSecret, verifySecret } from './secrets/secret-hash.ts';
 
 export interface ServicePrincipalRecord {
@@ -23,10 +23,15 @@ export interface ServicePrincipalRecord {
   createdAt: string;
   /** Set on the local owner made at first start: the OS user it stands for (calls act as a User). */
   localUser?: string;
+  /**
+   * Object ids of the principals that own it (Entra's application owners): its creator, when one made it
+   * through the API. They may manage it without Owner on the workspace. Records from before have none.
+   */
+  owners?: string[];
 }
 
-/** A principal as shown over the API and the CLI: never the secret, never its hash. */
-export type ServicePrincipal = Omit<ServicePrincipalRecord, 'secretHash'>;
+/** A principal as shown over the API and the CLI: never the secret, never its hash; always its owners. */
+export type ServicePrincipal = Omit<ServicePrincipalRecord, 'secretHash' | 'owners'> & { owners: string[] };
 
 export interface ManagedIdentity {
   name: string;
@@ -58,12 +63,15 @@ function publicView(record: ServicePrincipalRecord): ServicePrincipal {
     secretUpdatedAt: record.secretUpdatedAt,
     createdAt: record.createdAt,
     ...(record.localUser === undefined ? {} : { localUser: record.localUser }),
+    owners: [...(record.owners ?? [])],
   };
 }
 
 export interface IdentityService {
+  /** `ownerObjectId`: the creator, recorded as its first owner (none for the local owner). */
   createServicePrincipal(
     displayName: string,
+    ownerObjectId?: string,
     options?: { localUser?: string },
   ): Promise<{ principal: ServicePrincipal; secret: string }>;
   listServicePrincipals(): Promise<ServicePrincipal[]>;
@@ -82,6 +90,14 @@ export interface IdentityService {
   /** The `system` identity, created at first use. */
   systemIdentity(): Promise<ManagedIdentity>;
   deleteManagedIdentity(name: string): Promise<void>;
+}
+
+function tooManyAttempts(retryAfterSeconds: number): AuthenticationError {
+  return new AuthenticationError(
+    'TooManyAttempts',
+    `Too many wrong client secrets for this client from this address; retry after ${retryAfterSeconds} seconds.`,
+    retryAfterSeconds,
+  );
 }
 
 export function createIdentityService(options: IdentityServiceOptions): IdentityService {
@@ -116,7 +132,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
   }
 
   return {
-    async createServicePrincipal(displayName, createOptions = {}) {
+    async createServicePrincipal(displayName, ownerObjectId, createOptions = {}) {
       const name = displayName.trim();
       if (name.length === 0 || name.length > 256) {
         throw new ValidationError('displayName must have 1 to 256 characters.', 'displayName');
@@ -131,6 +147,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
         secretUpdatedAt: at,
         createdAt: at,
         ...(createOptions.localUser === undefined ? {} : { localUser: createOptions.localUser }),
+        owners: ownerObjectId === undefined || ownerObjectId === '' ? [] : [ownerObjectId],
       };
       // A random UUID colliding is not a case to design for; insert failing would be a store bug.
       if (!(await repo.insert(SP, { name: doc.appId }, doc))) {
@@ -163,34 +180,28 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       return { principal: publicView(next), secret };
     },
     async checkSecret(appId, secret, remoteAddress) {
-      const keys = limiterKeys(appId, remoteAddress);
-      const gate = limiter.check(keys);
-      if (!gate.allowed) {
-        throw new AuthenticationError(
-          'TooManyAttempts',
-          `Too many wrong client secrets for this client or address; retry after ${gate.retryAfterSeconds} seconds.`,
-          gate.retryAfterSeconds,
-        );
-      }
       const found = await repo.get<ServicePrincipalRecord>(SP, { name: appId });
+      // Counted per (principal, source): someone else's wrong guesses never lock this caller out.
+      const key = limiterKey(found?.appId, remoteAddress);
+      const gate = limiter.check(key);
+      if (!gate.allowed) throw tooManyAttempts(gate.retryAfterSeconds);
       // Always derive a hash, even for an unknown client, so timing does not tell which app ids exist.
       const ok = await verifySecret(secret, found?.secretHash);
       if (!found || !ok) {
-        // Unknown ids count too: otherwise guessing ids would be free.
-        limiter.fail(keys);
+        const after = limiter.fail(key);
         if (!found) {
           throw new AuthenticationError(
             'UnknownClient',
             `Application with identifier '${appId}' was not found in the directory.`,
           );
         }
+        if (!after.allowed) throw tooManyAttempts(after.retryAfterSeconds);
         throw new AuthenticationError(
           'InvalidClientSecret',
           `Invalid client secret provided for application '${appId}'; use the current secret (a reset replaces it).`,
         );
       }
-      // Only the client's key: see AttemptLimiter.succeed.
-      limiter.succeed(limiterKeys(appId, undefined));
+      limiter.succeed(key);
       return publicView(found);
     },
     createManagedIdentity: createIdentity,

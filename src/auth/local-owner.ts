@@ -11,6 +11,7 @@ import type { IdentityService } from './identity-service.ts';
 import { anonymousPrincipal } from './principal.ts';
 import type { RoleAssignmentService } from './role-assignments.ts';
 import { OWNER } from './rbac/roles.ts';
+import { DEFAULT_TENANT } from './tokens/discovery.ts';
 
 export const CREDENTIALS_FILE = 'credentials.json';
 
@@ -29,7 +30,7 @@ export function readLocalCredentials(dataDir: string): LocalCredentials | undefi
     const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalCredentials>;
     if (typeof value.clientId !== 'string' || typeof value.clientSecret !== 'string') return undefined;
     return {
-      tenant: typeof value.tenant === 'string' ? value.tenant : 'nightshift',
+      tenant: typeof value.tenant === 'string' ? value.tenant : DEFAULT_TENANT,
       clientId: value.clientId,
       clientSecret: value.clientSecret,
       user: typeof value.user === 'string' ? value.user : '',
@@ -53,9 +54,12 @@ export async function ensureLocalOwner(deps: {
     const principal = await deps.identities.getServicePrincipal(existing.clientId).catch(() => undefined);
     if (principal) return existing;
   }
-  const { principal, secret } = await deps.identities.createServicePrincipal(`${deps.user} (local owner)`, {
-    localUser: deps.user,
-  });
+  // No owner: it is the root of trust, made by the server itself, not by a principal.
+  const { principal, secret } = await deps.identities.createServicePrincipal(
+    `${deps.user} (local owner)`,
+    undefined,
+    { localUser: deps.user },
+  );
   await deps.assignments.create(
     { assignee: principal.appId, role: OWNER.name, scope: deps.workspaceArmId },
     anonymousPrincipal('nightshift'),

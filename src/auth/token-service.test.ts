@@ -21,7 +21,7 @@ async function withTokens(
   try {
     const keys = await KeyStore.open({ dir: join(dir, 'keys') });
     const ids = createIdentityService({ repo: store.resources });
-    await run(createTokenService({ identities: ids, keys }), ids, keys);
+    await run(createTokenService({ identities: ids, keys, issuerUrl: () => BASE }), ids, keys);
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });
@@ -52,7 +52,6 @@ test('v1 and v2 client credentials answer like Entra and verify with the issuer 
       grantType: 'client_credentials',
       clientId: principal.appId,
       clientSecret: secret,
-      baseUrl: BASE,
     };
     const v1 = await tokens.issueForClientCredentials({
       ...base,
@@ -63,7 +62,7 @@ test('v1 and v2 client credentials answer like Entra and verify with the issuer 
     assert.equal(v1.response.resource, 'https://ml.azure.com');
     assert.equal(v1.response.token_type, 'Bearer');
     assert.equal(v1.response.expires_in, '3600');
-    const claims = verifyToken(v1.response.access_token, {
+    const claims = await verifyToken(v1.response.access_token, {
       keys: (kid) => keys.publicKey(kid),
       audiences: ['https://ml.azure.com'],
       issuers: [issuerFor(BASE, 'nightshift', '1.0')],
@@ -78,7 +77,7 @@ test('v1 and v2 client credentials answer like Entra and verify with the issuer 
     });
     assert.ok(!('resource' in v2.response));
     assert.equal(v2.response.expires_in, 3600);
-    const c2 = verifyToken(v2.response.access_token, {
+    const c2 = await verifyToken(v2.response.access_token, {
       keys: (kid) => keys.publicKey(kid),
       audiences: ['https://management.azure.com'],
       issuers: [issuerFor(BASE, 'nightshift', '2.0')],
@@ -95,7 +94,6 @@ test('refusals carry Entra error codes and statuses', async () => {
       grantType: 'client_credentials',
       clientId: principal.appId,
       clientSecret: secret,
-      baseUrl: BASE,
       version: '1.0' as const,
       resource: 'https://ml.azure.com',
     };
@@ -137,7 +135,7 @@ test('refusals carry Entra error codes and statuses', async () => {
 
 test('managed identity tokens: the system identity by default, a user-assigned one by client id', async () => {
   await withTokens(async (tokens, ids) => {
-    const sys = await tokens.issueForIdentity({ resource: 'https://ml.azure.com', baseUrl: BASE });
+    const sys = await tokens.issueForIdentity({ resource: 'https://ml.azure.com' });
     const system = await ids.getManagedIdentity('system');
     assert.equal(sys.response.client_id, system.clientId);
     assert.equal(sys.token.claims.oid, system.objectId);
@@ -145,14 +143,13 @@ test('managed identity tokens: the system identity by default, a user-assigned o
     const user = await tokens.issueForIdentity({
       resource: 'https://ml.azure.com/',
       clientId: mine.clientId,
-      baseUrl: BASE,
     });
     assert.equal(user.token.claims.oid, mine.objectId);
     await assert.rejects(
-      tokens.issueForIdentity({ resource: 'https://ml.azure.com', clientId: 'nope', baseUrl: BASE }),
+      tokens.issueForIdentity({ resource: 'https://ml.azure.com', clientId: 'nope' }),
       (e: unknown) =>
         oauth(400, 'invalid_request')(e) && (e as OAuthError).body.error_description.includes("'nope'"),
     );
-    await assert.rejects(tokens.issueForIdentity({ baseUrl: BASE }), oauth(400, 'invalid_request'));
+    await assert.rejects(tokens.issueForIdentity({}), oauth(400, 'invalid_request'));
   });
 });

@@ -10,10 +10,7 @@ import { AuthenticationError } from './errors.ts';
 import type { IdentityService } from './identity-service.ts';
 import { issueToken, type IssuedToken } from './tokens/issuer.ts';
 import type { KeyStore } from './tokens/key-store.ts';
-import { issuerFor, type TokenVersion } from './tokens/discovery.ts';
-
-/** The one directory this server is; token requests naming another tenant are refused like Entra does. */
-export const DEFAULT_TENANT_ID = 'nightshift';
+import { DEFAULT_TENANT, issuerFor, type TokenVersion } from './tokens/discovery.ts';
 
 /** The audiences tokens are issued for: the data plane and the management API. */
 export const KNOWN_AUDIENCES = ['https://ml.azure.com', 'https://management.azure.com'] as const;
@@ -74,8 +71,7 @@ export interface ClientCredentialsRequest {
   resource?: string | undefined;
   scope?: string | undefined;
   version: TokenVersion;
-  /** Where the server is reached, e.g. http://127.0.0.1:8080; the issuer is built from it. */
-  baseUrl: string;
+  /** The socket peer's address: wrong secrets are counted per client id and source. */
   remoteAddress?: string | undefined;
 }
 
@@ -107,6 +103,8 @@ export interface ImdsTokenResponse {
 export interface TokenServiceOptions {
   identities: IdentityService;
   keys: KeyStore;
+  /** This server's issuer base URL (see ServerIssuer), never one taken from a request. */
+  issuerUrl: () => string;
   tenantId?: string;
   /** Entra's default is about an hour. */
   lifetimeSeconds?: number;
@@ -115,13 +113,14 @@ export interface TokenServiceOptions {
 
 export interface TokenService {
   readonly tenantId: string;
+  /** The base URL our tokens' issuers and the discovery documents are built from. */
+  issuerUrl(): string;
   issueForClientCredentials(
     request: ClientCredentialsRequest,
   ): Promise<{ response: TokenResponse; token: IssuedToken }>;
   issueForIdentity(request: {
     resource?: string | undefined;
     clientId?: string | undefined;
-    baseUrl: string;
   }): Promise<{ response: ImdsTokenResponse; token: IssuedToken }>;
 }
 
@@ -209,7 +208,8 @@ function checkClientCredentialsForm(request: ClientCredentialsRequest): {
 }
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
-  const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
+  // One directory per server; token requests naming another tenant are refused like Entra does.
+  const tenantId = options.tenantId ?? DEFAULT_TENANT;
   const lifetimeSeconds = options.lifetimeSeconds ?? 3600;
   const sign = (request: Parameters<typeof issueToken>[0]) =>
     issueToken(request, { key: options.keys.current(), ...(options.now ? { now: options.now } : {}) });
@@ -227,6 +227,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   return {
     tenantId,
+    issuerUrl: options.issuerUrl,
     async issueForClientCredentials(request) {
       checkTenant(request.tenant);
       const { clientId, clientSecret } = checkClientCredentialsForm(request);
@@ -247,13 +248,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         }
         throw new OAuthError(401, 'invalid_client', 7000215, error.message);
       }
-      const token = sign({
+      const token = await sign({
         subject: principal.objectId,
         objectId: principal.objectId,
         appId: principal.appId,
         tenantId,
         audience,
-        issuer: issuerFor(request.baseUrl, tenantId, request.version),
+        issuer: issuerFor(options.issuerUrl(), tenantId, request.version),
         name: principal.displayName,
         idType: 'app',
         lifetimeSeconds,
@@ -300,14 +301,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           `Identity not found: no managed identity has client_id '${request.clientId ?? ''}'.`,
         );
       }
-      const token = sign({
+      const token = await sign({
         subject: identity.objectId,
         objectId: identity.objectId,
         appId: identity.clientId,
         tenantId,
         audience,
         // IMDS hands out v1 tokens.
-        issuer: issuerFor(request.baseUrl, tenantId, '1.0'),
+        issuer: issuerFor(options.issuerUrl(), tenantId, '1.0'),
         name: identity.name,
         idType: 'managedIdentity',
         lifetimeSeconds,

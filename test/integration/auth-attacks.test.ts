@@ -24,15 +24,16 @@ describe('token attacks', () => {
   let claims: IssueTokenRequest;
 
   /** GET the endpoint list with this Authorization header; returns status and error code. */
-  async function attempt(authorization: string | undefined) {
+  async function attempt(pending: string | undefined | Promise<string>) {
+    const authorization = await pending;
     const reply = await server.call('GET', `${server.ws}/batchEndpoints`, undefined, {
       headers: authorization === undefined ? {} : { authorization },
     });
     return { status: reply.status, code: at(reply.body, 'error.code'), body: reply.body };
   }
 
-  const forge = (change: Partial<IssueTokenRequest> = {}, now = Date.now()) =>
-    `Bearer ${issueToken({ ...claims, ...change }, { key: keys.current(), now: () => now }).accessToken}`;
+  const forge = async (change: Partial<IssueTokenRequest> = {}, now = Date.now()) =>
+    `Bearer ${(await issueToken({ ...claims, ...change }, { key: keys.current(), now: () => now })).accessToken}`;
 
   before(async () => {
     server = await startServer();
@@ -83,7 +84,7 @@ describe('token attacks', () => {
     assert.match(String(at(r.body, 'error.message')), /request a token for https:\/\/management\.azure\.com/);
     // And the other way round: the data plane refuses a management token.
     const dp = await server.call('GET', '/endpoints/any/jobs', undefined, {
-      headers: { authorization: forge() },
+      headers: { authorization: await forge() },
     });
     assert.equal(at(dp.body, 'error.code'), 'InvalidAudience');
   });
@@ -93,7 +94,7 @@ describe('token attacks', () => {
       (await attempt(forge({ issuer: 'https://evil.example/nightshift/' }))).code,
       'InvalidIssuer',
     );
-    const [h, p, s] = forge().slice('Bearer '.length).split('.') as [string, string, string];
+    const [h, p, s] = (await forge()).slice('Bearer '.length).split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
     const tampered = Buffer.from(JSON.stringify({ ...payload, oid: 'someone-else' })).toString('base64url');
     assert.equal((await attempt(`Bearer ${h}.${tampered}.${s}`)).code, 'InvalidSignature');
@@ -101,7 +102,7 @@ describe('token attacks', () => {
     assert.equal((await attempt(`Bearer ${header}.${p}.`)).status, 401);
     assert.equal((await attempt(`Bearer ${header}.${p}.${s}`)).code, 'UnsupportedAlgorithm');
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const stranger = issueToken(claims, { key: { kid: 'not-ours', privateKey } }).accessToken;
+    const stranger = (await issueToken(claims, { key: { kid: 'not-ours', privateKey } })).accessToken;
     assert.equal((await attempt(`Bearer ${stranger}`)).code, 'UnknownKey');
   });
 

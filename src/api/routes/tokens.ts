@@ -12,8 +12,7 @@ import type { KeyStore } from '../../auth/tokens/key-store.ts';
 import { discoveryDocument, type TokenVersion } from '../../auth/tokens/discovery.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { RoleAssignmentService } from '../../auth/role-assignments.ts';
-import { baseUrl } from '../context.ts';
-import { isLoopback } from '../../auth/loopback.ts';
+import { imdsCallerAllowed } from '../../auth/loopback.ts';
 
 export interface TokenRouteServices {
   identities: IdentityService;
@@ -62,7 +61,6 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         clientSecret: field(req.body, 'client_secret'),
         resource: field(req.body, 'resource'),
         scope: field(req.body, 'scope'),
-        baseUrl: baseUrl(req),
         remoteAddress: req.ip,
       });
       return await reply.header('cache-control', 'no-store').send(response);
@@ -81,7 +79,9 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         error_description: `Tenant '${tenant}' not found. This server's tenant is '${s.tokens.tenantId}'.`,
       });
     }
-    return reply.send(discoveryDocument({ baseUrl: baseUrl(req), tenantId: s.tokens.tenantId, version }));
+    return reply.send(
+      discoveryDocument({ baseUrl: s.tokens.issuerUrl(), tenantId: s.tokens.tenantId, version }),
+    );
   };
   app.get('/:tenant/.well-known/openid-configuration', { schema: { tags } }, discovery('1.0'));
   app.get('/:tenant/v2.0/.well-known/openid-configuration', { schema: { tags } }, discovery('2.0'));
@@ -97,7 +97,7 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         reply.status(400).send({ error: 'invalid_request', error_description: description });
       // IMDS has no credentials: only a process on this host may ask, and never through a proxy (Azure's
       // IMDS refuses X-Forwarded-For for the same reason).
-      if (req.headers['x-forwarded-for'] !== undefined || !isLoopback(req.socket.remoteAddress)) {
+      if (!imdsCallerAllowed(req.headers, req.socket.remoteAddress)) {
         return reply.status(403).send({
           error: 'forbidden',
           error_description: 'The managed identity endpoint answers only requests from this host.',
@@ -111,7 +111,6 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         const { response } = await s.tokens.issueForIdentity({
           resource: req.query.resource,
           clientId: req.query.client_id,
-          baseUrl: baseUrl(req),
         });
         return await reply.send(response);
       } catch (error) {
@@ -130,7 +129,10 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
     async (req, reply) => {
       const displayName = field(req.body, 'displayName');
       if (displayName === undefined) throw new ValidationError('displayName is required.', 'displayName');
-      const { principal, secret } = await s.identities.createServicePrincipal(displayName);
+      const { principal, secret } = await s.identities.createServicePrincipal(
+        displayName,
+        req.principal?.objectId,
+      );
       return reply.status(201).send({ ...principal, password: secret, tenant: s.tokens.tenantId });
     },
   );

@@ -1,16 +1,23 @@
 /**
- * Slows down guessing of client secrets: after `maxFailures` wrong secrets within `windowMs` for one key
- * (a client id, or a remote address), that key is refused for `lockoutMs`, and the caller answers 429 with
- * the returned Retry-After. In memory only: a restart forgets, which is acceptable for a throttle. The
- * clock is injected so tests need no sleeping.
+ * Slows down guessing of client secrets without handing anyone a way to lock a principal out. Wrong
+ * secrets are counted per (client id, source address): the first `freeFailures` cost nothing, each one
+ * after makes that pair wait, `baseBackoffMs` first and twice as long with every further wrong secret, up
+ * to `maxBackoffMs` (by default the fifth wrong secret in a row waits 1 s, then 2 s, 4 s, ... 5 min). A
+ * pair that has not failed is never refused, so an attacker who knows an app id locks out only itself, never the owner
+ * presenting the right secret from its own machine. Guesses at client ids that do not exist all count under
+ * one key per source, so made-up ids cannot buy fresh attempts. In memory only: a restart forgets, which is
+ * acceptable for a throttle. The clock is injected so tests need no sleeping.
  */
-import { isLoopback } from '../loopback.ts';
 
 export interface LimiterOptions {
-  maxFailures?: number;
-  windowMs?: number;
-  lockoutMs?: number;
-  /** Keys remembered at most; the oldest are dropped first, so a flood of addresses cannot exhaust memory. */
+  /** Wrong secrets a pair may send without waiting; the next one starts the wait. */
+  freeFailures?: number;
+  /** The first wait; every further wrong secret doubles it. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A pair whose last wrong secret is older than this starts counting afresh. */
+  forgetAfterMs?: number;
+  /** Pairs remembered at most; the oldest are dropped first, so a flood of addresses cannot exhaust memory. */
   maxKeys?: number;
   now?: () => number;
 }
@@ -24,72 +31,72 @@ export interface LimitDecision {
 const OPEN: LimitDecision = Object.freeze({ allowed: true, retryAfterSeconds: 0 });
 
 interface Entry {
-  failures: number[];
+  failures: number;
+  lastFailure: number;
   lockedUntil: number;
 }
 
-/** Keys for one token request: per client id and per remote address, prefixed so they cannot collide. */
-export function limiterKeys(clientId: string | undefined, remoteAddress: string | undefined): string[] {
-  const keys: string[] = [];
-  if (clientId) keys.push(`client:${clientId.toLowerCase()}`);
-  // Every process on the host shares the loopback address: locking it would let one misconfigured
-  // pipeline lock the local owner out. Guessing from the host is still limited per client id.
-  if (remoteAddress && !isLoopback(remoteAddress)) keys.push(`addr:${remoteAddress}`);
-  return keys;
+/**
+ * The key of one token request. `clientId` is undefined when no principal has that id: every made-up id
+ * from one source shares a key. The address is the socket peer's, loopback included: every process on the
+ * host shares it, but a local process guessing one client's secret delays only that client, briefly.
+ */
+export function limiterKey(clientId: string | undefined, remoteAddress: string | undefined): string {
+  const client = clientId === undefined ? 'unknown-client' : `client:${clientId.toLowerCase()}`;
+  return `${client}|addr:${remoteAddress ?? 'unknown'}`;
 }
 
 export class AttemptLimiter {
-  readonly #maxFailures: number;
-  readonly #windowMs: number;
-  readonly #lockoutMs: number;
+  readonly #freeFailures: number;
+  readonly #baseBackoffMs: number;
+  readonly #maxBackoffMs: number;
+  readonly #forgetAfterMs: number;
   readonly #maxKeys: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, Entry>();
 
   constructor(options: LimiterOptions = {}) {
-    this.#maxFailures = options.maxFailures ?? 5;
-    this.#windowMs = options.windowMs ?? 5 * 60_000;
-    this.#lockoutMs = options.lockoutMs ?? 15 * 60_000;
+    this.#freeFailures = options.freeFailures ?? 4;
+    this.#baseBackoffMs = options.baseBackoffMs ?? 1000;
+    this.#maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
+    this.#forgetAfterMs = options.forgetAfterMs ?? 15 * 60_000;
     this.#maxKeys = options.maxKeys ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
 
   /** Whether an attempt may be made now; call before checking the secret. */
-  check(keys: readonly string[]): LimitDecision {
+  check(key: string): LimitDecision {
     const now = this.#now();
-    let until = 0;
-    for (const key of keys) {
-      const e = this.#entries.get(key);
-      if (e && e.lockedUntil > now) until = Math.max(until, e.lockedUntil);
-    }
+    const until = this.#entries.get(key)?.lockedUntil ?? 0;
     return until > now ? { allowed: false, retryAfterSeconds: Math.ceil((until - now) / 1000) } : OPEN;
   }
 
-  /** Records a wrong secret against every key; the decision says whether that locked one of them. */
-  fail(keys: readonly string[]): LimitDecision {
+  /** Records a wrong secret; the decision says whether the pair must now wait, and how long. */
+  fail(key: string): LimitDecision {
     const now = this.#now();
-    for (const key of keys) {
-      const e = this.#entries.get(key) ?? { failures: [], lockedUntil: 0 };
-      e.failures = e.failures.filter((t) => now - t < this.#windowMs);
-      e.failures.push(now);
-      if (e.failures.length >= this.#maxFailures) {
-        e.lockedUntil = now + this.#lockoutMs;
-        e.failures = [];
-      }
-      // Re-inserting moves the key to the end, so eviction drops the least recently failing keys.
-      this.#entries.delete(key);
-      this.#entries.set(key, e);
+    const previous = this.#entries.get(key);
+    const e =
+      previous && now - previous.lastFailure < this.#forgetAfterMs
+        ? previous
+        : { failures: 0, lastFailure: now, lockedUntil: 0 };
+    e.failures += 1;
+    e.lastFailure = now;
+    const beyond = e.failures - this.#freeFailures;
+    if (beyond > 0) {
+      // 2 ** 30 already exceeds any sensible cap; the exponent is bounded so the number stays finite.
+      const wait = this.#baseBackoffMs * 2 ** Math.min(beyond - 1, 30);
+      e.lockedUntil = now + Math.min(wait, this.#maxBackoffMs);
     }
+    // Re-inserting moves the key to the end, so eviction drops the least recently failing keys.
+    this.#entries.delete(key);
+    this.#entries.set(key, e);
     this.#evict(now);
-    return this.check(keys);
+    return this.check(key);
   }
 
-  /**
-   * Forgets the failures of the given keys. Pass only the client id's key: resetting the address on any
-   * success would let someone holding one valid secret keep guessing other clients' secrets from there.
-   */
-  succeed(keys: readonly string[]): void {
-    for (const key of keys) this.#entries.delete(key);
+  /** The right secret from this pair: its count starts afresh. Other pairs keep theirs. */
+  succeed(key: string): void {
+    this.#entries.delete(key);
   }
 
   /** Keys currently remembered (for tests and diagnostics). */
@@ -100,8 +107,7 @@ export class AttemptLimiter {
   #evict(now: number): void {
     if (this.#entries.size <= this.#maxKeys) return;
     for (const [key, e] of this.#entries) {
-      if (e.lockedUntil <= now && e.failures.every((t) => now - t >= this.#windowMs))
-        this.#entries.delete(key);
+      if (e.lockedUntil <= now && now - e.lastFailure >= this.#forgetAfterMs) this.#entries.delete(key);
     }
     for (const key of this.#entries.keys()) {
       if (this.#entries.size <= this.#maxKeys) break;

@@ -8,6 +8,12 @@ import { ValidationError } from '../../core/errors.ts';
 
 export type TokenVersion = '1.0' | '2.0';
 
+/**
+ * The directory this server is when none is configured (`NIGHTSHIFT_TENANT`): the one name for it, which
+ * the token service, the configuration and the pipeline templates share.
+ */
+export const DEFAULT_TENANT = 'nightshift';
+
 export interface TenantEndpoints {
   /** `iss` of tokens from the v1 endpoint: `${baseUrl}/${tenant}/` (Entra's v1 issuer ends with a slash). */
   issuerV1: string;

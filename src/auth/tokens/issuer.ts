@@ -1,12 +1,12 @@
 /**
- * Issues Entra-shaped access tokens: compact RS256 JWS with the claims Azure ML clients and our own
- * authorization layer read (`aud`, `iss`, `sub`, `oid`, `tid`, `appid`/`azp`, `idtyp`, `roles`, ...). The
- * answer mirrors Entra's token response (expiresOn in epoch seconds as a string, like the v1 endpoint), so
- * the routes only rename fields. Who may get a token is decided before this is called.
+ * Issues Entra-shaped access tokens: compact RS256 JWS, signed by jose, with the claims Azure ML clients
+ * and our own authorization layer read (`aud`, `iss`, `sub`, `oid`, `tid`, `appid`/`azp`, `idtyp`,
+ * `roles`, ...). The answer mirrors Entra's token response (expiresOn in epoch seconds as a string, like
+ * the v1 endpoint), so the routes only rename fields. Who may get a token is decided before this is called.
  */
-import { randomBytes, sign, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { ValidationError } from '../../core/errors.ts';
-import { encodeJson } from './base64url.ts';
 import type { TokenVersion } from './discovery.ts';
 
 export type IdentityType = 'app' | 'user' | 'managedIdentity';
@@ -75,7 +75,7 @@ function required(value: string, field: string): void {
     throw new ValidationError(`${field} must not be empty when issuing a token.`, field);
 }
 
-export function issueToken(request: IssueTokenRequest, signer: TokenSigner): IssuedToken {
+export async function issueToken(request: IssueTokenRequest, signer: TokenSigner): Promise<IssuedToken> {
   required(request.subject, 'subject');
   required(request.objectId, 'objectId');
   required(request.tenantId, 'tenantId');
@@ -116,11 +116,11 @@ export function issueToken(request: IssueTokenRequest, signer: TokenSigner): Iss
   if (request.name !== undefined) claims.name = request.name;
   if (request.roles && request.roles.length > 0) claims.roles = [...request.roles];
 
-  const header = { alg: 'RS256', typ: 'JWT', kid: signer.key.kid };
-  const signingInput = `${encodeJson(header)}.${encodeJson(claims)}`;
-  const signature = sign('sha256', Buffer.from(signingInput, 'ascii'), signer.key.privateKey);
+  const accessToken = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: signer.key.kid })
+    .sign(signer.key.privateKey);
   return {
-    accessToken: `${signingInput}.${signature.toString('base64url')}`,
+    accessToken,
     expiresIn: lifetime,
     expiresOn: String(exp),
     tokenType: 'Bearer',

@@ -20,8 +20,8 @@ async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-function tokenFor(store: KeyStore, now: () => number): string {
-  return issueToken(
+async function tokenFor(store: KeyStore, now: () => number): Promise<string> {
+  const issued = await issueToken(
     {
       subject: 's',
       objectId: 'o',
@@ -32,7 +32,8 @@ function tokenFor(store: KeyStore, now: () => number): string {
       lifetimeSeconds: 3600,
     },
     { key: store.current(), now },
-  ).accessToken;
+  );
+  return issued.accessToken;
 }
 
 function verifyWith(store: KeyStore, token: string, now: () => number) {
@@ -71,20 +72,20 @@ test('rotation keeps tokens already issued valid and signs new ones with the new
     const now = () => clock;
     const store = await KeyStore.open({ dir, now, retireAfterMs: 2 * HOUR });
     const oldKid = store.current().kid;
-    const oldToken = tokenFor(store, now);
+    const oldToken = await tokenFor(store, now);
 
     clock += 10 * 60 * 1000;
     const rotated = await store.rotate();
     assert.notEqual(rotated.kid, oldKid);
     assert.equal(store.current().kid, rotated.kid);
-    assert.equal(verifyWith(store, oldToken, now).sub, 's');
+    assert.equal((await verifyWith(store, oldToken, now)).sub, 's');
 
-    const newToken = tokenFor(store, now);
+    const newToken = await tokenFor(store, now);
     const header = JSON.parse(Buffer.from(newToken.split('.')[0] ?? '', 'base64url').toString()) as {
       kid: string;
     };
     assert.equal(header.kid, rotated.kid);
-    assert.equal(verifyWith(store, newToken, now).sub, 's');
+    assert.equal((await verifyWith(store, newToken, now)).sub, 's');
 
     // A fresh process sees both keys, newest current.
     const reopened = await KeyStore.open({ dir, now, retireAfterMs: 2 * HOUR });
@@ -106,7 +107,7 @@ test('after the retirement age an old kid is unknown, and its file is deleted at
     const now = () => clock;
     const store = await KeyStore.open({ dir, now, retireAfterMs: HOUR });
     const oldKid = store.current().kid;
-    const oldToken = tokenFor(store, now);
+    const oldToken = await tokenFor(store, now);
     clock += 60 * 1000;
     await store.rotate();
 
@@ -115,8 +116,8 @@ test('after the retirement age an old kid is unknown, and its file is deleted at
     clock += 1;
     assert.equal(store.byKid(oldKid), undefined);
     assert.ok(!store.jwks().keys.some((k) => k.kid === oldKid));
-    assert.throws(
-      () => verifyWith(store, oldToken, () => Date.parse('2026-01-01T00:30:00Z')), // not yet expired
+    await assert.rejects(
+      verifyWith(store, oldToken, () => Date.parse('2026-01-01T00:30:00Z')), // not yet expired
       (error: unknown) => error instanceof AuthenticationError && error.code === 'UnknownKey',
     );
 
@@ -152,8 +153,8 @@ test('the JWKS exposes public parts only and works as an external key set', asyn
     }
     // Round trip through JSON, as a client fetching the JWKS over HTTP would.
     const lookup = keysFromJwks(JSON.parse(JSON.stringify(jwks)));
-    const token = tokenFor(store, Date.now);
-    const claims = verifyToken(token, {
+    const token = await tokenFor(store, Date.now);
+    const claims = await verifyToken(token, {
       keys: lookup,
       audiences: ['https://ml.azure.com/'],
       issuers: ['http://localhost/t/'],

@@ -1,12 +1,12 @@
 /**
  * The RS256 signing keys of the built-in token service. Each key is one JSON file (private JWK, kid,
- * createdAt) in a folder the caller gives (the data dir's `keys/`), readable by the owner only. The newest
+ * createdAt) in a folder the caller gives (the data dir's `keys/`), readable by the owner only; the kid
+ * and the published public JWK come from jose (RFC 7638 thumbprint, JWK export). The newest
  * key signs; `rotate()` makes a new one while older keys stay available for verification until they have
  * been superseded for `retireAfterMs`, so tokens issued before a rotation keep working until they expire.
  * The clock is injected so tests can advance time instead of waiting.
  */
 import {
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPair,
@@ -16,6 +16,7 @@ import {
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { ValidationError } from '../../core/errors.ts';
 import { KeyStoreError } from '../errors.ts';
 
@@ -36,6 +37,8 @@ export interface SigningKey {
   createdAt: number;
   privateKey: KeyObject;
   publicKey: KeyObject;
+  /** What the JWKS document publishes for this key. */
+  jwk: PublicJwk;
 }
 
 /** A public JWK as published in the JWKS document. */
@@ -67,11 +70,14 @@ interface StoredKey {
   jwk: JsonWebKey;
 }
 
-/** RFC 7638 thumbprint: the kid follows from the key itself, so a file can never claim another key's kid. */
-function thumbprint(publicKey: KeyObject): string {
-  const jwk = publicKey.export({ format: 'jwk' });
-  const canonical = JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n });
-  return createHash('sha256').update(canonical).digest('base64url');
+/**
+ * The kid (the RFC 7638 thumbprint, so a file can never claim another key's kid) and the public JWK: only
+ * `n` and `e` are taken from the export, never `d`, `p`, `q` or the other private fields.
+ */
+async function publicParts(publicKey: KeyObject): Promise<{ kid: string; jwk: PublicJwk }> {
+  const { n, e } = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint({ kty: 'RSA', n, e });
+  return { kid, jwk: { kty: 'RSA', n: String(n), e: String(e), kid, use: 'sig', alg: 'RS256' } };
 }
 
 export class KeyStore {
@@ -132,12 +138,7 @@ export class KeyStore {
 
   /** The public halves of every key still verifiable: never `d`, `p`, `q` or the other private fields. */
   jwks(): Jwks {
-    return {
-      keys: this.#active().map((key) => {
-        const jwk = key.publicKey.export({ format: 'jwk' });
-        return { kty: 'RSA', n: String(jwk.n), e: String(jwk.e), kid: key.kid, use: 'sig', alg: 'RS256' };
-      }),
-    };
+    return { keys: this.#active().map((key) => ({ ...key.jwk })) };
   }
 
   async #rotateNow(): Promise<SigningKey> {
@@ -145,7 +146,7 @@ export class KeyStore {
     // A clock that did not advance (tests, coarse timers) must still order the new key last.
     const previous = this.#keys.at(-1);
     const createdAt = Math.max(this.#now(), previous ? previous.createdAt + 1 : 0);
-    const key: SigningKey = { kid: thumbprint(publicKey), createdAt, privateKey, publicKey };
+    const key: SigningKey = { ...(await publicParts(publicKey)), createdAt, privateKey, publicKey };
     const stored: StoredKey = {
       kid: key.kid,
       createdAt: new Date(createdAt).toISOString(),
@@ -222,11 +223,12 @@ export class KeyStore {
       );
     }
     const publicKey = createPublicKey(privateKey);
-    if (thumbprint(publicKey) !== stored.kid) {
+    const { kid, jwk } = await publicParts(publicKey);
+    if (kid !== stored.kid) {
       throw new KeyStoreError(
         `Signing key file ${file} claims kid '${stored.kid}' but holds another key; ${fix}`,
       );
     }
-    return { kid: stored.kid, createdAt, privateKey, publicKey };
+    return { kid, createdAt, privateKey, publicKey, jwk };
   }
 }

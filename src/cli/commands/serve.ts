@@ -13,6 +13,7 @@ interface ServeOptions {
   logLevel?: string;
   auth?: string;
   datastoreRoot?: string[];
+  issuerUrl?: string;
 }
 
 const NO_AUTH_WARNING = [
@@ -41,6 +42,10 @@ export function registerServe(program: Command): void {
       '--auth <mode>',
       "'token' (default): every API call needs a bearer token; 'none': no checks, for development only",
     )
+    .option(
+      '--issuer-url <url>',
+      "base of our tokens' issuer (env NIGHTSHIFT_ISSUER_URL; default: first start's URL)",
+    )
     .action(async (options: ServeOptions) => {
       const config = loadConfig({
         flags: {
@@ -51,6 +56,7 @@ export function registerServe(program: Command): void {
           ...(options.logLevel ? { logLevel: options.logLevel } : {}),
           ...(options.auth ? { auth: options.auth } : {}),
           ...(options.datastoreRoot ? { datastoreRoots: options.datastoreRoot } : {}),
+          ...(options.issuerUrl ? { issuerUrl: options.issuerUrl } : {}),
         },
         env: process.env,
       });

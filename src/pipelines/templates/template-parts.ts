@@ -4,7 +4,7 @@
  * Azure's template calls login.microsoftonline.com, ours reads a `token_authority` parameter whose default
  * is the Nightshift server the template was built for.
  */
-import { DEFAULT_TENANT_ID } from '../../auth/token-service.ts';
+import { DEFAULT_TENANT } from '../../auth/tokens/discovery.ts';
 import type { ActivityDefinition, ActivityPolicy, ExpressionObject } from '../definition/model.ts';
 
 export interface TemplateOptions {
@@ -137,7 +137,7 @@ export function servicePrincipalParameters(
 ): Record<string, { type: string; defaultValue?: unknown }> {
   return {
     token_authority: { type: 'string', defaultValue: authorityOf(options.serverUrl) },
-    tenant_id: { type: 'string', defaultValue: options.tenant ?? DEFAULT_TENANT_ID },
+    tenant_id: { type: 'string', defaultValue: options.tenant ?? DEFAULT_TENANT },
     client_id: { type: 'string' },
     client_secret: { type: 'securestring' },
   };
