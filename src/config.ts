@@ -29,6 +29,8 @@ export interface Config {
    * whose tokens are accepted.
    */
   auth: { mode: 'token' | 'none'; tenant: string; externalIssuers: ExternalIssuerConfig[] };
+  /** The largest file an upload may carry, in bytes (streamed, never held in memory). */
+  maxUploadBytes: number;
 }
 
 export interface ConfigSources {
@@ -99,7 +101,21 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     // Debian's interpreter by default: it is the one `apt-get install python3-pandas` fills.
     python: pick(env.NIGHTSHIFT_PYTHON, file.python) ?? '/usr/bin/python3',
     auth: readAuth(flags.auth, env, (file.auth ?? {}) as Record<string, unknown>),
+    maxUploadBytes: readMaxUpload(pick(env.NIGHTSHIFT_MAX_UPLOAD_BYTES, file.maxUploadBytes)),
   };
+}
+
+/** Uploads: 5 GiB unless set (a whole number of bytes). */
+function readMaxUpload(text: string | undefined): number {
+  if (text === undefined) return 5 * 1024 ** 3;
+  const bytes = Number(text);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new ValidationError(
+      `Invalid upload limit '${text}': give a whole number of bytes, e.g. 1073741824 for 1 GiB.`,
+      'maxUploadBytes',
+    );
+  }
+  return bytes;
 }
 
 function readAuth(
