@@ -29,6 +29,12 @@ import { registerRoutes } from './register-routes.ts';
 import { defineRoute, type RouteInfo, type RouteSpec } from './route-table.ts';
 import { open } from './schemas.ts';
 
+/**
+ * How paths reach routes: any case, a trailing slash, doubled slashes; percent-escapes are decoded by the
+ * router itself. The access hook judges what this matched, so every spelling is authorized alike.
+ */
+export const ROUTER_OPTIONS = { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true };
+
 /** Management bodies: 1 MiB (pipeline definitions and uploads declare their own limits). */
 const BODY_LIMIT = 1024 * 1024;
 /** The default upload cap: generous, since uploads are streamed and never held in memory. */
@@ -140,7 +146,7 @@ export async function buildHttpApp(
 ): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: logger,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    routerOptions: ROUTER_OPTIONS,
     bodyLimit: BODY_LIMIT,
     // The audit log records calls; per-request lines would drown the job lifecycle lines at info.
     logController: new LogController({ disableRequestLogging: true }),

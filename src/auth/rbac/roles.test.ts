@@ -205,7 +205,10 @@ test('role definition list has the az shape', () => {
   assert.equal(owner.name, OWNER.id);
   assert.equal(owner.roleType, 'BuiltInRole');
   assert.deepEqual(owner.permissions[0]?.actions, ['*']);
-  assert.deepEqual(owner.permissions[0]?.dataActions, ['*']);
+  assert.deepEqual(
+    owner.permissions.map((p) => p.dataActions),
+    [['*']],
+  );
   const contributor = list.find((r) => r.roleName === 'Contributor');
   assert.ok(contributor?.permissions[0]?.notActions.includes('Microsoft.Directory/*'));
   const invoker = list.find((r) => r.roleName === 'Batch Endpoint Invoker');
