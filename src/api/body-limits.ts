@@ -145,5 +145,8 @@ export function capped(source: Readable, maxBytes: number): Readable {
     },
   });
   source.on('error', (error) => counter.destroy(error));
+  // The cap can be crossed while the handler is still checking the path, before anything reads the
+  // stream: the error stays on the stream (its consumer fails with it) instead of crashing the process.
+  counter.on('error', () => undefined);
   return source.pipe(counter);
 }
