@@ -33,7 +33,11 @@ import { open } from './schemas.ts';
  * How paths reach routes: any case, a trailing slash, doubled slashes; percent-escapes are decoded by the
  * router itself. The access hook judges what this matched, so every spelling is authorized alike.
  */
-export const ROUTER_OPTIONS = { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true };
+export const ROUTER_OPTIONS = {
+  caseSensitive: false,
+  ignoreTrailingSlash: true,
+  ignoreDuplicateSlashes: true,
+};
 
 /** Management bodies: 1 MiB (pipeline definitions and uploads declare their own limits). */
 const BODY_LIMIT = 1024 * 1024;

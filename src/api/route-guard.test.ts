@@ -8,8 +8,7 @@ const ok = { 200: { type: 'object' } };
 function attempt(route: Partial<RouteOptions>) {
   const app = Fastify();
   const routes = guardRoutes(app);
-  const register = () =>
-    app.route({ method: 'GET', url: '/x', handler: () => ({}), ...route });
+  const register = () => app.route({ method: 'GET', url: '/x', handler: () => ({}), ...route });
   return { app, routes, register };
 }
 
