@@ -72,10 +72,13 @@ function limitsFor(request: FastifyRequest): JsonLimits {
   return maxString === undefined ? JSON_LIMITS : { ...JSON_LIMITS, maxString };
 }
 
-/** Replaces fastify's JSON parser with the same parser followed by the limit check. */
+/**
+ * Replaces fastify's JSON parser with the same parser followed by the limit check, and drops its
+ * text/plain parser: a JSON route reads JSON, anything else is a 415.
+ */
 export function registerJsonParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     void parse(request, body as string, (error, value: unknown) => {
       if (error) {

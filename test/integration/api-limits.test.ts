@@ -83,6 +83,14 @@ describe('JSON limits', () => {
     );
   });
 
+  it('reads JSON routes as JSON only', async () => {
+    const text = await send('PUT', `${factory()}/pipelines/text`, '{"properties":{}}', {
+      'content-type': 'text/plain',
+    });
+    assert.equal(text.status, 415, text.text);
+    assert.match(String(at(text.body, 'error.message')), /application\/json/);
+  });
+
   it('still refuses prototype poisoning', async () => {
     const reply = await json('PUT', `${server.ws}/batchEndpoints/proto`, '{"__proto__":{"x":1}}');
     assert.equal(reply.status, 400);
