@@ -134,9 +134,11 @@ describe('path spellings without a token', () => {
       }
       for (const [name, spell] of unmatched) {
         const path = spell(route);
-        assert.ok(
-          entries.some((e) => e.path === path && e.method === route.method && e.status === 401),
-          `no audit entry for ${route.method} ${path} (${name})`,
+        const entry = entries.find((e) => e.path === path && e.method === route.method);
+        assert.ok(entry, `no audit entry for ${route.method} ${path} (${name})`);
+        assert.deepEqual(
+          [entry.status, entry.action, entry.principal],
+          [401, '(no route)', '(unauthenticated)'],
         );
       }
     }
@@ -159,6 +161,12 @@ describe('path spellings with the owner token', () => {
       assert.equal(reply.status, 404, `${path} (${name})`);
       assert.equal(at(reply.body, 'error.code'), 'NotFound');
     }
+  });
+
+  it('answers a path that is not a valid URL with a 400 in the ARM envelope', async () => {
+    const reply = await send('GET', '/nightshift/servicePrincipals/%', undefined, {});
+    assert.equal(reply.status, 400, reply.text);
+    assert.equal(at(JSON.parse(reply.text), 'error.code'), 'BadRequest');
   });
 
   it('answers an unmatched path 401 without a valid token and 404 with one', async () => {
