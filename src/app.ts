@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { buildHttpApp } from './api/http-app.ts';
+import type { RouteInfo } from './api/route-table.ts';
 import type { ApiServices } from './api/context.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { createSqliteStore, type SqliteMetadataStore } from './store/sqlite/sqlite-store.ts';
@@ -42,6 +43,8 @@ export interface App {
   readonly services: ApiServices;
   readonly http: FastifyInstance;
   readonly scheduler: Scheduler;
+  /** The route table: every route's method, URL (fastify form) and declared access, for the attack suite. */
+  routes(): RouteInfo[];
   /** Listens on config.host/config.port; resolves with the URL clients should use. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -119,7 +122,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       jobLogs,
       auth,
     };
-    const http = await buildHttpApp(services, logger);
+    const { server: http, routes } = await buildHttpApp(services, logger, {
+      maxUploadBytes: config.maxUploadBytes,
+    });
     const openedStore = store;
     let stopped = false;
     return {
@@ -127,6 +132,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       services,
       http,
       scheduler,
+      routes: () => [...routes],
       async start() {
         await scheduler.start();
         await http.listen({ host: config.host, port: config.port });

@@ -43,6 +43,8 @@ export interface Config {
    * `<dataDir>/datastores`. Absolute; relative ones resolve against the working directory.
    */
   datastoreRoots: string[];
+  /** The largest file an upload may carry, in bytes (streamed, never held in memory). */
+  maxUploadBytes: number;
 }
 
 export interface ConfigSources {
@@ -119,6 +121,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     python: pick(env.NIGHTSHIFT_PYTHON, file.python) ?? '/usr/bin/python3',
     auth: readAuth(flags, env, (file.auth ?? {}) as Record<string, unknown>),
     datastoreRoots: readDatastoreRoots(flags.datastoreRoots, env, file.datastoreRoots, dataDir, cwd),
+    maxUploadBytes: readMaxUpload(pick(env.NIGHTSHIFT_MAX_UPLOAD_BYTES, file.maxUploadBytes)),
   };
 }
 
@@ -140,6 +143,19 @@ function readDatastoreRoots(
     .map((list) => list?.filter((path) => path !== ''))
     .find((list) => list !== undefined && list.length > 0);
   return chosen?.map((path) => resolve(cwd, path)) ?? [resolve(dataDir, 'datastores')];
+}
+
+/** Uploads: 5 GiB unless set (a whole number of bytes). */
+function readMaxUpload(text: string | undefined): number {
+  if (text === undefined) return 5 * 1024 ** 3;
+  const bytes = Number(text);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new ValidationError(
+      `Invalid upload limit '${text}': give a whole number of bytes, e.g. 1073741824 for 1 GiB.`,
+      'maxUploadBytes',
+    );
+  }
+  return bytes;
 }
 
 function readAuth(

@@ -1,80 +1,104 @@
 /**
- * Appends to the audit log after each response: every mutating call, every invocation, every refused call,
- * and every token issued or refused by the token and managed-identity endpoints. Entries name the caller,
- * the Azure action and scope, the address and the outcome; they are built from the principal and the
- * route, never from headers or bodies, so no secret or token can end up in the log. A failed append is
- * logged and does not fail the call it records.
+ * Appends to the audit log after each response: every mutating call, every refused call (whatever the
+ * path's spelling, and paths no route matches), and every token issued or refused by the token and
+ * managed-identity endpoints. The action and scope come from the matched route's declaration (via the
+ * access hook), never from the raw URL. Every entry names its caller the same way: `principal` is the
+ * actor (a user name for users, the local owner included; the app id of an application; the client id of
+ * a managed identity), `principalId` its object id, whether the entry records an API call or a token
+ * request; a call refused before any token was accepted shows `(unauthenticated)`. Entries are built from
+ * the principal and the route, never from headers or bodies beyond a token request's client id and
+ * resource, so no secret or token can end up in the log. A failed append is logged and does not fail the
+ * call it records.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditEntry, AuditRepository } from '../store/contract.ts';
+import { routeConfig } from './access-control.ts';
+import { isPublic } from './route-table.ts';
 
-const TOKEN_ROUTE = /^\/[^/]+\/oauth2\/(v2\.0\/)?token$/i;
-const IMDS_ROUTE = /^\/metadata\/identity\/oauth2\/token$/i;
+export const UNAUTHENTICATED = '(unauthenticated)';
+/** The action of a refused call to a path no route matches. */
+export const NO_ROUTE = '(no route)';
+
+/** A caller as the audit log names it. */
+export interface AuditedCaller {
+  principal: string;
+  principalId: string;
+  principalType: string;
+}
+
+/** Resolves the client id of a token request to the caller it stands for (as API calls name it). */
+export interface AuditDirectory {
+  servicePrincipal(appId: string): Promise<AuditedCaller | undefined>;
+  /** `undefined` asks for the host's system identity. */
+  managedIdentity(clientId: string | undefined): Promise<AuditedCaller | undefined>;
+}
 
 function resultOf(status: number): AuditEntry['result'] {
   if (status === 401 || status === 403 || status === 429) return 'Denied';
   return status < 400 ? 'Succeeded' : 'Failed';
 }
 
-function formField(body: unknown, name: string): string {
-  if (typeof body !== 'object' || body === null) return '';
-  const value = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : '';
+function field(source: unknown, name: string): string | undefined {
+  if (typeof source !== 'object' || source === null) return undefined;
+  const value = (source as Record<string, unknown>)[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Token requests: who asked (client id, never the secret) and for what resource. */
-function tokenEntry(request: FastifyRequest, path: string): Partial<AuditEntry> | undefined {
-  if (request.method === 'POST' && TOKEN_ROUTE.test(path)) {
-    const resource = formField(request.body, 'resource') || formField(request.body, 'scope');
-    return { action: 'token/issue', principal: formField(request.body, 'client_id'), scope: resource };
-  }
-  if (request.method === 'GET' && IMDS_ROUTE.test(path)) {
-    const query = request.query as Record<string, string | undefined>;
+/** Token requests: who asked (resolved from the client id, never the secret) and for what resource. */
+async function tokenCaller(
+  request: FastifyRequest,
+  kind: 'token/issue' | 'token/issue-managed-identity',
+  directory: AuditDirectory,
+): Promise<AuditedCaller & { scope: string }> {
+  if (kind === 'token/issue') {
+    const clientId = field(request.body, 'client_id');
+    const scope = field(request.body, 'resource') ?? field(request.body, 'scope') ?? '';
+    const known = clientId === undefined ? undefined : await directory.servicePrincipal(clientId);
     return {
-      action: 'token/issue-managed-identity',
-      principal: query.client_id ?? 'system',
-      scope: query.resource ?? '',
+      ...(known ?? { principal: clientId ?? UNAUTHENTICATED, principalId: '', principalType: 'Application' }),
+      scope,
     };
   }
-  return undefined;
+  const clientId = field(request.query, 'client_id');
+  const known = await directory.managedIdentity(clientId);
+  return {
+    ...(known ?? { principal: clientId ?? 'system', principalId: '', principalType: 'ManagedIdentity' }),
+    scope: field(request.query, 'resource') ?? '',
+  };
 }
 
-function entryFor(request: FastifyRequest, reply: FastifyReply): AuditEntry | undefined {
-  const path = request.url.split('?')[0] ?? '';
+async function entryFor(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  directory: AuditDirectory,
+): Promise<AuditEntry | undefined> {
   const status = reply.statusCode;
   const base = {
     time: new Date().toISOString(),
     method: request.method,
-    path,
+    path: request.url.split('?')[0] ?? '',
     address: request.ip,
     status,
     result: resultOf(status),
   };
-  const token = tokenEntry(request, path);
-  if (token) {
-    return {
-      ...base,
-      principalId: '',
-      principalType: 'Application',
-      principal: token.principal ?? '',
-      action: token.action ?? '',
-      scope: token.scope ?? '',
-      ...(status >= 400 ? { detail: `HTTP ${status}` } : {}),
-    };
+  const config = routeConfig(request);
+  if (config && isPublic(config.access)) {
+    const kind = config.access.audit;
+    if (kind === undefined) return undefined;
+    const caller = await tokenCaller(request, kind, directory);
+    return { ...base, ...caller, action: kind, ...(status >= 400 ? { detail: `HTTP ${status}` } : {}) };
   }
-  const permission = request.access?.permission;
   const mutating = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
   const refused = status === 401 || status === 403;
   if (!mutating && !refused) return undefined;
-  // A refused call without a recognised route (a 401 before authorization) still records the path.
-  if (!permission && !refused) return undefined;
   const who = request.principal;
+  const permission = request.access?.permission;
   return {
     ...base,
     principalId: who?.objectId ?? '',
-    principal: who?.actor ?? '',
+    principal: who?.actor ?? UNAUTHENTICATED,
     principalType: who?.type ?? '',
-    action: permission?.action ?? '',
+    action: permission?.action ?? (config ? '' : NO_ROUTE),
     scope: permission?.scope ?? '',
     ...(request.auditDetail === undefined ? {} : { detail: request.auditDetail }),
   };
@@ -87,13 +111,16 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuditTrail(app: FastifyInstance, audit: AuditRepository): void {
+export function registerAuditTrail(
+  app: FastifyInstance,
+  audit: AuditRepository,
+  directory: AuditDirectory,
+): void {
   app.decorateRequest('auditDetail', undefined);
   app.addHook('onResponse', async (request, reply) => {
-    const entry = entryFor(request, reply);
-    if (!entry) return;
     try {
-      await audit.append(entry);
+      const entry = await entryFor(request, reply, directory);
+      if (entry) await audit.append(entry);
     } catch (error) {
       request.log.error({ err: error }, 'could not append to the audit log');
     }

@@ -30,23 +30,10 @@ export interface ApiServices {
   auth: TokenRouteServices & AccessRouteServices & { access: AccessControl };
 }
 
-/** The ARM path prefix of the workspace, with parameters checked by a hook in http-app.ts. */
+/** The ARM path prefix of the workspace; access-control.ts answers 404 when it names another one. */
 export const WS =
   '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.MachineLearningServices/workspaces/:workspaceName';
 
 export function baseUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
-
-export const apiVersionQuery = {
-  type: 'object',
-  properties: {
-    'api-version': { type: 'string', description: 'Accepted for compatibility; any version works.' },
-  },
-} as const;
-
-export const armBody = {
-  type: 'object',
-  description: 'An ARM resource body; see the Azure Machine Learning REST reference for its properties.',
-  properties: { properties: { type: 'object' }, tags: { type: 'object' } },
-} as const;

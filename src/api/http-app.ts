@@ -1,65 +1,165 @@
 /**
- * Builds the Fastify application: request pipeline in order (workspace check → route → error mapping),
- * the OpenAPI document at /openapi.json, and /healthz. It holds no state of its own; everything comes
- * from the services passed in by the composition root.
+ * Builds the Fastify application from the route table: the guard that refuses undeclared routes, the
+ * request pipeline in order (audit after the answer; authentication, authorization and the workspace
+ * check before the body is read; the body read within its route's limits; a body-dependent check; the
+ * handler; error mapping), the OpenAPI document at /openapi.json, and the system routes. It holds no state
+ * of its own; everything comes from the services passed in by the composition root.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import { NotFoundError } from '../core/errors.ts';
+import { Type } from '@sinclair/typebox';
+import type { IdentityService } from '../auth/identity-service.ts';
 import { workspaceId } from '../core/workspace.ts';
 import type { ApiServices } from './context.ts';
-import { handleError, handleNotFound } from './errors.ts';
-import { registerAssetRoutes } from './routes/assets.ts';
-import { registerDatastoreRoutes } from './routes/datastores.ts';
-import { registerEndpointRoutes } from './routes/endpoints.ts';
-import { registerJobRoutes } from './routes/jobs.ts';
-import { registerTokenRoutes } from './routes/tokens.ts';
-import { registerAccessRoutes } from './routes/access.ts';
-import { registerPipelineRoutes } from './routes/pipelines.ts';
+import { handleError, handleFrameworkError, handleNotFound } from './errors.ts';
+import { assetRoutes } from './routes/assets.ts';
+import { datastoreRoutes } from './routes/datastores.ts';
+import { endpointRoutes } from './routes/endpoints.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { jobFileRoutes } from './routes/job-files.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { identityRoutes } from './routes/identities.ts';
+import { accessRoutes } from './routes/access.ts';
+import { pipelineRoutes } from './routes/pipelines.ts';
 import { registerAccessControl } from './access-control.ts';
-import { registerAuditTrail } from './audit-trail.ts';
+import { registerAuditTrail, type AuditDirectory } from './audit-trail.ts';
+import { registerJsonParser } from './body-limits.ts';
+import { guardRoutes } from './route-guard.ts';
+import { registerRoutes } from './register-routes.ts';
+import { defineRoute, type RouteInfo, type RouteSpec } from './route-table.ts';
+import { open } from './schemas.ts';
 
-export interface RouteModule {
-  (app: FastifyInstance, services: ApiServices): void;
+/**
+ * How paths reach routes: any case, a trailing slash, doubled slashes; percent-escapes are decoded by the
+ * router itself. The access hook judges what this matched, so every spelling is authorized alike.
+ */
+export const ROUTER_OPTIONS = {
+  caseSensitive: false,
+  ignoreTrailingSlash: true,
+  ignoreDuplicateSlashes: true,
+};
+
+/** Management bodies: 1 MiB (pipeline definitions and uploads declare their own limits). */
+const BODY_LIMIT = 1024 * 1024;
+/** The default upload cap: generous, since uploads are streamed and never held in memory. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
+
+export interface HttpOptions {
+  maxUploadBytes?: number;
 }
 
-const WORKSPACE_PARAMS = ['subscriptionId', 'resourceGroupName', 'workspaceName'] as const;
+export interface HttpApp {
+  server: FastifyInstance;
+  /** Every route as declared: method, URL (fastify form) and access. */
+  routes: readonly RouteInfo[];
+}
 
-function checkWorkspace(s: ApiServices, request: FastifyRequest): void {
-  const params = request.params as Partial<Record<(typeof WORKSPACE_PARAMS)[number] | 'factoryName', string>>;
-  // Data Factory paths name the factory where ARM paths name the workspace: the workspace is the factory.
-  if (params.factoryName !== undefined) params.workspaceName ??= params.factoryName;
-  if (params.workspaceName === undefined) return;
-  const expected = {
-    subscriptionId: s.workspace.subscriptionId,
-    resourceGroupName: s.workspace.resourceGroup,
-    workspaceName: s.workspace.workspace,
+function systemRoutes(s: ApiServices, app: FastifyInstance): RouteSpec[] {
+  const tags = ['system'];
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/healthz',
+      summary: 'Liveness',
+      tags,
+      access: { public: 'health checks run without credentials' },
+      responses: { 200: Type.Object({ status: Type.String() }) },
+      handler: () => ({ status: 'ok' }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/info',
+      summary: 'The hosted workspace, so clients can build ARM paths',
+      tags,
+      access: { public: 'clients read the workspace id before they have a token' },
+      responses: {
+        200: Type.Object({
+          workspaceId: Type.String(),
+          workspace: Type.String(),
+          location: Type.String(),
+          version: Type.String(),
+        }),
+      },
+      handler: () => ({
+        workspaceId: workspaceId(s.workspace),
+        workspace: s.workspace.workspace,
+        location: s.workspace.location,
+        version: '0.1.0',
+      }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/openapi.json',
+      summary: 'This document',
+      tags,
+      access: { public: 'the API description, as Azure publishes its REST specs' },
+      responses: { 200: open('The OpenAPI 3 document.') },
+      handler: () => app.swagger(),
+    }),
+  ];
+}
+
+/** Every route of the server, in one list. */
+export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
+  return [
+    ...systemRoutes(s, app),
+    ...datastoreRoutes(s),
+    ...assetRoutes(s),
+    ...endpointRoutes(s),
+    ...jobRoutes(s),
+    ...jobFileRoutes(s),
+    ...tokenRoutes(s.auth),
+    ...identityRoutes(s.auth),
+    ...accessRoutes(s.auth),
+    ...pipelineRoutes(s),
+  ];
+}
+
+/** How the audit log names the caller of a token request: as its API calls are named. */
+function auditDirectory(identities: IdentityService): AuditDirectory {
+  return {
+    async servicePrincipal(appId) {
+      const sp = await identities.getServicePrincipal(appId).catch(() => undefined);
+      if (!sp) return undefined;
+      const user = sp.localUser;
+      return user === undefined
+        ? { principal: sp.appId, principalId: sp.objectId, principalType: 'Application' }
+        : { principal: user, principalId: sp.objectId, principalType: 'User' };
+    },
+    async managedIdentity(clientId) {
+      const mi =
+        clientId === undefined
+          ? await identities.getManagedIdentity('system').catch(() => undefined)
+          : await identities.findManagedIdentityByClientId(clientId);
+      return mi && { principal: mi.clientId, principalId: mi.objectId, principalType: 'ManagedIdentity' };
+    },
   };
-  for (const key of WORKSPACE_PARAMS) {
-    if (params[key]?.toLowerCase() !== expected[key].toLowerCase()) {
-      throw new NotFoundError(
-        `This server hosts workspace '${s.workspace.workspace}' in resource group '${s.workspace.resourceGroup}' of subscription ` +
-          `'${s.workspace.subscriptionId}'; '${key}' '${params[key] ?? ''}' does not match.`,
-      );
-    }
-  }
+}
+
+/** The owners a service principal record carries (none on records made before owners existed). */
+async function servicePrincipalOwners(identities: IdentityService, appId: string): Promise<string[]> {
+  const sp = await identities.getServicePrincipal(appId).catch(() => undefined);
+  const owners = (sp as { owners?: unknown } | undefined)?.owners;
+  return Array.isArray(owners) ? owners.filter((o): o is string => typeof o === 'string') : [];
 }
 
 export async function buildHttpApp(
   services: ApiServices,
   logger: FastifyBaseLogger,
-  extraRoutes: RouteModule[] = [],
-): Promise<FastifyInstance> {
+  options: HttpOptions = {},
+): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: logger,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
-    bodyLimit: 1024 * 1024 * 1024,
+    routerOptions: ROUTER_OPTIONS,
+    bodyLimit: BODY_LIMIT,
+    // The audit log records calls; per-request lines would drown the job lifecycle lines at info.
+    logController: new LogController({ disableRequestLogging: true }),
     // Stop means stop: an idle keep-alive connection must not hold shutdown for its 72 s timeout.
     forceCloseConnections: true,
+    frameworkErrors: handleFrameworkError,
   });
-  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => {
-    done(null, payload);
-  });
+  const routes = guardRoutes(app);
+  registerJsonParser(app);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -70,29 +170,16 @@ export async function buildHttpApp(
     },
   });
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
   // Before any route: the audit entry is written after the answer, the access check before the body is read.
-  registerAuditTrail(app, services.auth.audit);
-  registerAccessControl(app, services.auth.access);
-  app.addHook('preHandler', (request, _reply, done) => {
-    checkWorkspace(services, request);
-    done();
+  const identities = services.auth.identities;
+  registerAuditTrail(app, services.auth.audit, auditDirectory(identities));
+  registerAccessControl(app, services.auth.access, {
+    workspace: services.workspace,
+    servicePrincipalOwners: (appId) => servicePrincipalOwners(identities, appId),
   });
-  app.get('/healthz', { schema: { tags: ['system'] } }, () => ({ status: 'ok' }));
-  app.get('/info', { schema: { tags: ['system'] } }, () => ({
-    workspaceId: workspaceId(services.workspace),
-    workspace: services.workspace.workspace,
-    location: services.workspace.location,
-    version: '0.1.0',
-  }));
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  registerDatastoreRoutes(app, services);
-  registerAssetRoutes(app, services);
-  registerEndpointRoutes(app, services);
-  registerJobRoutes(app, services);
-  registerTokenRoutes(app, services.auth);
-  registerAccessRoutes(app, services.auth);
-  registerPipelineRoutes(app, services);
-  for (const register of extraRoutes) register(app, services);
-  return app;
+  app.setNotFoundHandler(handleNotFound);
+  await registerRoutes(app, routeTable(services, app), {
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+  });
+  return { server: app, routes };
 }

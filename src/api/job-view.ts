@@ -1,11 +1,36 @@
 /**
  * A job on the wire: Azure's BatchJobResource (id, name, type, properties.status, outputData, tags that
  * mark it a batch run, systemData) plus what Azure makes users dig for: live progress counts, the first
- * real error and the one-line result.
+ * real error and the one-line result. Its interaction endpoints name only pages that exist: the log tree
+ * (there is no studio yet, and a link answering 401 JSON in a browser helps nobody).
  */
+import { Type } from '@sinclair/typebox';
 import { isTerminal, type JobCounts, type JobRecord } from '../core/jobs.ts';
 import { isoDuration } from '../core/wire-values.ts';
 import { ARM_TYPES, resourceIds, workspaceId, type WorkspaceRef } from '../core/workspace.ts';
+import { nullable, open, SystemData } from './schemas.ts';
+
+/** The job view's schema: the fields clients rely on are typed; the rest pass through as they are. */
+export const JobSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    type: Type.String(),
+    properties: open('The batch job: inputs, outputs, settings, status, progress, error and result.', {
+      status: Type.String({ description: 'NotStarted, Preparing, Running, Completed, Failed or Canceled.' }),
+      provisioningState: Type.String(),
+      interactionEndpoints: open('Links for the job: Logs (the log tree).'),
+      outputData: open('The outputs; `score` is the output file.'),
+      progress: open('Mini-batch, item and row counts, live while the job runs.'),
+      error: Type.Unknown({ description: 'The first real error (message, traceback), or null.' }),
+      result: nullable(Type.String()),
+      startTime: nullable(Type.String()),
+      endTime: nullable(Type.String()),
+    }),
+    systemData: SystemData,
+  },
+  { additionalProperties: true, description: 'A batch job.' },
+);
 
 export function jobId(ws: WorkspaceRef, job: JobRecord, underDeployment = false): string {
   const endpoint = resourceIds.endpoint(ws, job.endpointName);
@@ -38,7 +63,6 @@ export function jobView(
       provisioningState: provisioningState(job),
       compute: { isLocal: true, instanceCount: job.instanceCount },
       interactionEndpoints: {
-        Studio: { endpoint: `${baseUrl}${resourceIds.job(ws, job.name)}`, jobEndpointType: 'Studio' },
         Logs: { endpoint: `${baseUrl}${resourceIds.job(ws, job.name)}/logs`, jobEndpointType: 'Logs' },
       },
       inputData: job.inputData,

@@ -3,12 +3,15 @@
  * at ARM scopes of any depth, which a router cannot tell apart from resource paths). Bodies and answers
  * use `az role assignment` / `az role definition` shapes so the CLI only prints them.
  */
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { RoleAssignmentService } from '../../auth/role-assignments.ts';
 import { anonymousPrincipal } from '../../auth/principal.ts';
+import { ACTIONS } from '../../auth/rbac/actions.ts';
 import { roleDefinitionList } from '../../auth/rbac/roles.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { AuditEntry, AuditRepository } from '../../store/contract.ts';
+import { defineRoute, type RouteSpec } from '../route-table.ts';
+import { NoContent, open, query, valueList } from '../schemas.ts';
 
 export interface AccessRouteServices {
   assignments: RoleAssignmentService;
@@ -16,7 +19,7 @@ export interface AccessRouteServices {
   subscriptionId: string;
 }
 
-type Query = Record<string, string | undefined>;
+type Query = Partial<Record<string, string>>;
 
 function text(body: unknown, name: string): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -50,49 +53,154 @@ function auditFilter(q: Query) {
   };
 }
 
-export function registerAccessRoutes(app: FastifyInstance, s: AccessRouteServices): void {
-  const tags = ['access'];
-  app.get<{ Querystring: Query }>('/nightshift/roleAssignments', { schema: { tags } }, async (req) => ({
-    value: await s.assignments.list({
-      assignee: req.query.assignee,
-      role: req.query.role,
-      scope: req.query.scope,
+const tags = ['access'];
+const opt = (description: string) => Type.Optional(Type.String({ description }));
+
+const Assignment = open("A role assignment in az's shape.", {
+  id: Type.String(),
+  principalId: Type.String(),
+  roleDefinitionName: Type.String(),
+  scope: Type.String(),
+});
+const AssignmentBody = open('Who gets which role where.', {
+  assignee: opt('App id or object id of a service principal, or a managed identity name or client id.'),
+  role: opt("Role name, GUID or definition id, e.g. 'Batch Endpoint Invoker'."),
+  scope: opt('The scope; the workspace by default.'),
+});
+const RoleDefinition = open(
+  "A role definition in az's shape: actions, notActions, dataActions, notDataActions.",
+  {
+    roleName: Type.String(),
+    permissions: Type.Array(
+      Type.Object({
+        actions: Type.Array(Type.String()),
+        notActions: Type.Array(Type.String()),
+        dataActions: Type.Array(Type.String()),
+        notDataActions: Type.Array(Type.String()),
+      }),
+    ),
+  },
+);
+const AuditEntrySchema = open('One audited call or token request.', {
+  time: Type.String(),
+  principal: Type.String(),
+  principalId: Type.String(),
+  action: Type.String(),
+  scope: Type.String(),
+  method: Type.String(),
+  path: Type.String(),
+  status: Type.Number(),
+  result: Type.String(),
+});
+
+function assignmentRoutes(s: AccessRouteServices): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/nightshift/roleAssignments',
+      summary: 'List role assignments',
+      tags,
+      access: { action: ACTIONS.roleAssignmentRead, scope: 'workspace' },
+      query: query({
+        assignee: opt('App id, object id or identity name.'),
+        role: opt('Role.'),
+        scope: opt('Scope.'),
+      }),
+      responses: { 200: valueList(Assignment) },
+      handler: async (req) => ({
+        value: await s.assignments.list({
+          assignee: req.query.assignee,
+          role: req.query.role,
+          scope: req.query.scope,
+        }),
+      }),
     }),
-  }));
-  app.post<{ Body: unknown }>('/nightshift/roleAssignments', { schema: { tags } }, async (req, reply) => {
-    const assignee = text(req.body, 'assignee');
-    const role = text(req.body, 'role');
-    if (assignee === undefined)
-      throw new ValidationError('assignee is required: an app id, object id or identity name.', 'assignee');
-    if (role === undefined)
-      throw new ValidationError("role is required, e.g. 'Batch Endpoint Invoker'.", 'role');
-    const created = await s.assignments.create(
-      { assignee, role, scope: text(req.body, 'scope') },
-      req.principal ?? anonymousPrincipal('unknown'),
-    );
-    return reply.status(201).send(created);
-  });
-  // Deleting by filter is a POST: DELETE bodies are dropped by some proxies and clients.
-  app.post<{ Body: unknown }>('/nightshift/roleAssignments/delete', { schema: { tags } }, async (req) => ({
-    value: await s.assignments.delete({
-      id: text(req.body, 'id'),
-      assignee: text(req.body, 'assignee'),
-      role: text(req.body, 'role'),
-      scope: text(req.body, 'scope'),
+    defineRoute({
+      method: 'POST',
+      url: '/nightshift/roleAssignments',
+      summary: 'Create a role assignment',
+      tags,
+      access: { action: ACTIONS.roleAssignmentWrite, scope: 'workspace' },
+      body: AssignmentBody,
+      responses: { 201: Assignment },
+      handler: async (req, reply) => {
+        const assignee = text(req.body, 'assignee');
+        const role = text(req.body, 'role');
+        if (assignee === undefined)
+          throw new ValidationError(
+            'assignee is required: an app id, object id or identity name.',
+            'assignee',
+          );
+        if (role === undefined)
+          throw new ValidationError("role is required, e.g. 'Batch Endpoint Invoker'.", 'role');
+        const created = await s.assignments.create(
+          { assignee, role, scope: text(req.body, 'scope') },
+          req.principal ?? anonymousPrincipal('unknown'),
+        );
+        return reply.status(201).send(created);
+      },
     }),
-  }));
-  app.delete<{ Params: { name: string } }>(
-    '/nightshift/roleAssignments/:name',
-    { schema: { tags } },
-    async (req, reply) => {
-      await s.assignments.delete({ id: req.params.name });
-      return reply.status(204).send();
-    },
-  );
-  app.get('/nightshift/roleDefinitions', { schema: { tags } }, () => ({
-    value: roleDefinitionList(s.subscriptionId),
-  }));
-  app.get<{ Querystring: Query }>('/nightshift/auditLogs', { schema: { tags } }, async (req) => ({
-    value: await s.audit.list(auditFilter(req.query)),
-  }));
+    // Deleting by filter is a POST: DELETE bodies are dropped by some proxies and clients.
+    defineRoute({
+      method: 'POST',
+      url: '/nightshift/roleAssignments/delete',
+      summary: 'Delete the role assignments matching a filter (id, or assignee/role/scope)',
+      tags,
+      access: { action: ACTIONS.roleAssignmentDelete, scope: 'workspace' },
+      body: open('Which assignments to delete.', { id: opt('Assignment id.') }),
+      responses: { 200: valueList(Assignment) },
+      handler: async (req) => ({
+        value: await s.assignments.delete({
+          id: text(req.body, 'id'),
+          assignee: text(req.body, 'assignee'),
+          role: text(req.body, 'role'),
+          scope: text(req.body, 'scope'),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/nightshift/roleAssignments/:name',
+      summary: 'Delete a role assignment by id',
+      tags,
+      access: { action: ACTIONS.roleAssignmentDelete, scope: 'workspace' },
+      params: Type.Object({ name: Type.String() }),
+      responses: { 204: NoContent },
+      handler: async (req, reply) => {
+        await s.assignments.delete({ id: req.params.name });
+        return reply.status(204).send();
+      },
+    }),
+  ];
+}
+
+export function accessRoutes(s: AccessRouteServices): RouteSpec[] {
+  return [
+    ...assignmentRoutes(s),
+    defineRoute({
+      method: 'GET',
+      url: '/nightshift/roleDefinitions',
+      summary: 'List the built-in role definitions',
+      tags,
+      access: { action: ACTIONS.roleDefinitionRead, scope: 'workspace' },
+      responses: { 200: valueList(RoleDefinition) },
+      handler: () => ({ value: roleDefinitionList(s.subscriptionId) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/nightshift/auditLogs',
+      summary: 'Read the audit log, newest first',
+      tags,
+      access: { action: ACTIONS.auditRead, scope: 'workspace' },
+      query: query({
+        since: opt('ISO time: entries at or after it.'),
+        principal: opt('Principal or object id.'),
+        result: opt('Succeeded, Failed or Denied.'),
+        action: opt('Text the action contains.'),
+        limit: opt('At most this many entries (default 100).'),
+      }),
+      responses: { 200: valueList(AuditEntrySchema) },
+      handler: async (req) => ({ value: await s.audit.list(auditFilter(req.query)) }),
+    }),
+  ];
 }

@@ -1,18 +1,21 @@
 /**
  * The token service over HTTP, at Entra ID's paths (`/{tenant}/oauth2/token`, `/{tenant}/oauth2/v2.0/token`,
- * discovery, JWKS) and IMDS's (`/metadata/identity/oauth2/token`), plus management of service principals
- * and managed identities under `/nightshift/`. OAuth refusals go out in Entra's own body shape, not the
- * ARM envelope, because OAuth clients read `error` / `error_description`. Every tenant route has a fixed
- * tail of at least two static segments, so it never shadows `/subscriptions/...` or the system routes.
+ * discovery, JWKS) and IMDS's (`/metadata/identity/oauth2/token`); management of service principals and
+ * managed identities is in identities.ts. These routes are public (they are how a caller gets a token)
+ * and audited as token requests. OAuth refusals go out in Entra's own body shape, not the ARM envelope,
+ * because OAuth clients read `error` / `error_description`. Every tenant route has a fixed tail of at
+ * least two static segments, so it never shadows `/subscriptions/...` or the system routes.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { IdentityService } from '../../auth/identity-service.ts';
-import { OAuthError, type TokenService } from '../../auth/token-service.ts';
+import { OAuthError as OAuthRefusal, type TokenService } from '../../auth/token-service.ts';
 import type { KeyStore } from '../../auth/tokens/key-store.ts';
 import { discoveryDocument, type TokenVersion } from '../../auth/tokens/discovery.ts';
-import { ValidationError } from '../../core/errors.ts';
 import type { RoleAssignmentService } from '../../auth/role-assignments.ts';
 import { imdsCallerAllowed } from '../../auth/loopback.ts';
+import { defineRoute, type RouteSpec } from '../route-table.ts';
+import { ArmError, OAuthError, open, query } from '../schemas.ts';
 
 export interface TokenRouteServices {
   identities: IdentityService;
@@ -31,25 +34,34 @@ function field(body: unknown, name: string): string | undefined {
 }
 
 function sendOAuthError(reply: FastifyReply, error: unknown): FastifyReply {
-  if (!(error instanceof OAuthError)) throw error;
+  if (!(error instanceof OAuthRefusal)) throw error;
   if (error.retryAfterSeconds !== undefined)
     void reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.status(error.status).header('cache-control', 'no-store').send(error.body);
 }
 
-export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices): void {
-  // OAuth token requests are form posts; fields may repeat in theory, but Entra takes the first.
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 64 * 1024 },
-    (_req, body, done) => {
-      const form: Form = {};
-      for (const [key, value] of new URLSearchParams(body as string)) form[key] ??= value;
-      done(null, form);
-    },
-  );
+const tags = ['tokens'];
+const TokenResponse = open(
+  "An access token in Entra ID's shape (v1: resource, expires_on; v2: expires_in).",
+  {
+    access_token: Type.String(),
+    token_type: Type.String(),
+  },
+);
+/** A refusal: Entra's OAuth body from the token service, or the ARM envelope for an unreadable request. */
+const Refusal = Type.Union([OAuthError, ArmError]);
+// Not an object schema: a missing or odd body must still get Entra's OAuth refusal, which clients read.
+const TokenForm = Type.Unknown({
+  description:
+    'A form (application/x-www-form-urlencoded): grant_type=client_credentials, client_id, client_secret, and resource (v1) or scope (v2).',
+});
+const Tenant = Type.Object({ tenant: Type.String() });
+const issue = {
+  public: 'the client credentials grant: how a caller gets a token',
+  audit: 'token/issue',
+} as const;
 
-  const tags = ['tokens'];
+export function tokenRoutes(s: TokenRouteServices): RouteSpec[] {
   const token = (version: TokenVersion) => async (req: FastifyRequest, reply: FastifyReply) => {
     const { tenant } = req.params as { tenant: string };
     try {
@@ -68,9 +80,29 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
       return sendOAuthError(reply, error);
     }
   };
-  app.post('/:tenant/oauth2/token', { schema: { tags } }, token('1.0'));
-  app.post('/:tenant/oauth2/v2.0/token', { schema: { tags } }, token('2.0'));
+  const tokenRoute = (url: string, version: TokenVersion) =>
+    defineRoute({
+      method: 'POST',
+      url,
+      summary: `Client credentials token (v${version})`,
+      tags,
+      access: issue,
+      params: Tenant,
+      body: TokenForm,
+      bodyKind: 'form',
+      bodyLimit: 16 * 1024,
+      responses: { 200: TokenResponse, 400: Refusal, 401: Refusal, 429: Refusal },
+      handler: token(version),
+    });
+  return [
+    tokenRoute('/:tenant/oauth2/token', '1.0'),
+    tokenRoute('/:tenant/oauth2/v2.0/token', '2.0'),
+    ...discoveryRoutes(s),
+    imdsRoute(s),
+  ];
+}
 
+function discoveryRoutes(s: TokenRouteServices): RouteSpec[] {
   const discovery = (version: TokenVersion) => (req: FastifyRequest, reply: FastifyReply) => {
     const { tenant } = req.params as { tenant: string };
     if (tenant.toLowerCase() !== s.tokens.tenantId.toLowerCase()) {
@@ -83,16 +115,54 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
       discoveryDocument({ baseUrl: s.tokens.issuerUrl(), tenantId: s.tokens.tenantId, version }),
     );
   };
-  app.get('/:tenant/.well-known/openid-configuration', { schema: { tags } }, discovery('1.0'));
-  app.get('/:tenant/v2.0/.well-known/openid-configuration', { schema: { tags } }, discovery('2.0'));
+  const access = { public: 'OpenID discovery: how clients find the issuer and its keys' };
+  const doc = (url: string, version: TokenVersion) =>
+    defineRoute({
+      method: 'GET',
+      url,
+      summary: `OpenID configuration (v${version})`,
+      tags,
+      access,
+      params: Tenant,
+      responses: { 200: open('The OpenID configuration document.'), 400: OAuthError },
+      handler: discovery(version),
+    });
   // Keys are the same for every tenant path, as one signing key set serves this whole directory.
-  app.get('/:tenant/discovery/keys', { schema: { tags } }, () => s.keys.jwks());
-  app.get('/:tenant/discovery/v2.0/keys', { schema: { tags } }, () => s.keys.jwks());
+  const keys = (url: string) =>
+    defineRoute({
+      method: 'GET',
+      url,
+      summary: 'The signing keys (JWKS)',
+      tags,
+      access: { public: 'the public keys tokens are verified with' },
+      params: Tenant,
+      responses: { 200: Type.Object({ keys: Type.Array(open('A JSON Web Key.')) }) },
+      handler: () => s.keys.jwks(),
+    });
+  return [
+    doc('/:tenant/.well-known/openid-configuration', '1.0'),
+    doc('/:tenant/v2.0/.well-known/openid-configuration', '2.0'),
+    keys('/:tenant/discovery/keys'),
+    keys('/:tenant/discovery/v2.0/keys'),
+  ];
+}
 
-  app.get<{ Querystring: Record<string, string | undefined> }>(
-    '/metadata/identity/oauth2/token',
-    { schema: { tags } },
-    async (req, reply) => {
+function imdsRoute(s: TokenRouteServices): RouteSpec {
+  return defineRoute({
+    method: 'GET',
+    url: '/metadata/identity/oauth2/token',
+    summary: 'Managed identity token (IMDS), for processes on this host',
+    tags,
+    access: {
+      public: 'IMDS has no credentials: it answers only loopback callers without forwarding headers',
+      audit: 'token/issue-managed-identity',
+    },
+    query: query({
+      resource: Type.Optional(Type.String()),
+      client_id: Type.Optional(Type.String()),
+    }),
+    responses: { 200: TokenResponse, 400: Refusal, 401: Refusal, 403: OAuthError },
+    handler: async (req, reply) => {
       const refuse = (description: string) =>
         reply.status(400).send({ error: 'invalid_request', error_description: description });
       // IMDS has no credentials: only a process on this host may ask, and never through a proxy (Azure's
@@ -117,74 +187,5 @@ export function registerTokenRoutes(app: FastifyInstance, s: TokenRouteServices)
         return sendOAuthError(reply, error);
       }
     },
-  );
-
-  const mtags = ['identities'];
-  app.get('/nightshift/servicePrincipals', { schema: { tags: mtags } }, async () => ({
-    value: await s.identities.listServicePrincipals(),
-  }));
-  app.post<{ Body: unknown }>(
-    '/nightshift/servicePrincipals',
-    { schema: { tags: mtags } },
-    async (req, reply) => {
-      const displayName = field(req.body, 'displayName');
-      if (displayName === undefined) throw new ValidationError('displayName is required.', 'displayName');
-      const { principal, secret } = await s.identities.createServicePrincipal(
-        displayName,
-        req.principal?.objectId,
-      );
-      return reply.status(201).send({ ...principal, password: secret, tenant: s.tokens.tenantId });
-    },
-  );
-  app.get<{ Params: { appId: string } }>(
-    '/nightshift/servicePrincipals/:appId',
-    { schema: { tags: mtags } },
-    (req) => s.identities.getServicePrincipal(req.params.appId),
-  );
-  app.delete<{ Params: { appId: string } }>(
-    '/nightshift/servicePrincipals/:appId',
-    { schema: { tags: mtags } },
-    async (req, reply) => {
-      const principal = await s.identities.getServicePrincipal(req.params.appId);
-      await s.identities.deleteServicePrincipal(req.params.appId);
-      await s.assignments?.removePrincipal(principal.objectId);
-      return reply.status(204).send();
-    },
-  );
-  app.post<{ Params: { appId: string } }>(
-    '/nightshift/servicePrincipals/:appId/resetSecret',
-    { schema: { tags: mtags } },
-    async (req) => {
-      const { principal, secret } = await s.identities.resetSecret(req.params.appId);
-      return { ...principal, password: secret, tenant: s.tokens.tenantId };
-    },
-  );
-
-  app.get('/nightshift/managedIdentities', { schema: { tags: mtags } }, async () => ({
-    value: await s.identities.listManagedIdentities(),
-  }));
-  app.post<{ Body: unknown }>(
-    '/nightshift/managedIdentities',
-    { schema: { tags: mtags } },
-    async (req, reply) => {
-      const name = field(req.body, 'name');
-      if (name === undefined) throw new ValidationError('name is required.', 'name');
-      return reply.status(201).send(await s.identities.createManagedIdentity(name));
-    },
-  );
-  app.get<{ Params: { name: string } }>(
-    '/nightshift/managedIdentities/:name',
-    { schema: { tags: mtags } },
-    (req) => s.identities.getManagedIdentity(req.params.name),
-  );
-  app.delete<{ Params: { name: string } }>(
-    '/nightshift/managedIdentities/:name',
-    { schema: { tags: mtags } },
-    async (req, reply) => {
-      const identity = await s.identities.getManagedIdentity(req.params.name);
-      await s.identities.deleteManagedIdentity(req.params.name);
-      await s.assignments?.removePrincipal(identity.objectId);
-      return reply.status(204).send();
-    },
-  );
+  });
 }

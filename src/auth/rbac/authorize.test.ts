@@ -102,3 +102,19 @@ test('ownJobsOnly holds only when the invoker is the sole path to job reads', ()
   assert.equal(ownJobsOnly([], 'p1', EP1), false);
   assert.equal(ownJobsOnly([invoker], 'p2', EP1), false);
 });
+
+test('data actions are authorized through dataActions, with the own-jobs rule for invokers', () => {
+  const OUTPUTS = `${ML}/jobs/outputs/read`;
+  const invoker = { principalId: 'p1', roleName: 'Batch Endpoint Invoker', scope: EP1 };
+  const reader = { principalId: 'p2', roleName: 'Reader', scope: WS };
+  authorize([invoker], { principalId: 'p1' }, OUTPUTS, `${EP1}/jobs/j1`, 'dataAction');
+  assert.throws(() => {
+    authorize([reader], { principalId: 'p2' }, OUTPUTS, `${EP1}/jobs/j1`, 'dataAction');
+  }, AuthorizationError);
+  assert.throws(() => {
+    authorize([invoker], { principalId: 'p1' }, OUTPUTS, `${EP2}/jobs/j1`, 'dataAction');
+  }, AuthorizationError);
+  assert.equal(ownJobsOnly([invoker], 'p1', EP1, OUTPUTS, 'dataAction'), true);
+  const contributor = { principalId: 'p1', roleName: 'Contributor', scope: WS };
+  assert.equal(ownJobsOnly([invoker, contributor], 'p1', EP1, OUTPUTS, 'dataAction'), false);
+});

@@ -1,8 +1,9 @@
 /**
  * The authorization decision, with Azure's semantics: a role grants an action when some `actions` pattern
  * matches it and no `notActions` pattern does (`*` stands for any run of characters; case is ignored), and
- * an assignment reaches a scope when the scope is the assignment's own or lies under it. Pure functions over
- * the assignments the caller loads; nothing here reads storage.
+ * an assignment reaches a scope when the scope is the assignment's own or lies under it. A data action is
+ * granted only through `dataActions`/`notDataActions`: `actions: ['*']` does not reach file contents, as
+ * in Azure. Pure functions over the assignments the caller loads; nothing here reads storage.
  */
 import { AuthorizationError } from './errors.ts';
 import { ACTIONS } from './actions.ts';
@@ -39,11 +40,13 @@ export function actionMatches(pattern: string, action: string): boolean {
   return re.test(action);
 }
 
-export function roleGrants(role: RoleDefinition, action: string): boolean {
-  return (
-    role.actions.some((p) => actionMatches(p, action)) &&
-    !role.notActions.some((p) => actionMatches(p, action))
-  );
+/** Whether the action is a management action or a data action (checked against other lists). */
+export type ActionKind = 'action' | 'dataAction';
+
+export function roleGrants(role: RoleDefinition, action: string, kind: ActionKind = 'action'): boolean {
+  const [allowed, denied] =
+    kind === 'dataAction' ? [role.dataActions, role.notDataActions] : [role.actions, role.notActions];
+  return allowed.some((p) => actionMatches(p, action)) && !denied.some((p) => actionMatches(p, action));
 }
 
 function normScope(scope: string): string {
@@ -79,8 +82,9 @@ export function isAllowed(
   principalId: string,
   action: string,
   scope: string,
+  kind: ActionKind = 'action',
 ): boolean {
-  return rolesAt(assignments, principalId, scope).some((r) => roleGrants(r, action));
+  return rolesAt(assignments, principalId, scope).some((r) => roleGrants(r, action, kind));
 }
 
 /** Throws AuthorizationError (403, naming the action and scope) unless the principal may act. */
@@ -89,23 +93,26 @@ export function authorize(
   principal: PrincipalRef,
   action: string,
   scope: string,
+  kind: ActionKind = 'action',
 ): void {
-  if (!isAllowed(assignments, principal.principalId, action, scope)) {
+  if (!isAllowed(assignments, principal.principalId, action, scope, kind)) {
     throw new AuthorizationError(principal, action, scope);
   }
 }
 
 /**
- * Whether every role through which the principal may read jobs at `scope` is restricted to its own jobs
- * (the Batch Endpoint Invoker). Then the API must show only jobs the principal created. False when some
- * unrestricted role reaches the scope, and false when no role grants job reads at all (authorize refuses).
+ * Whether every role through which the principal may perform `action` (job reads by default; also the
+ * job-output data action) at `scope` is restricted to its own jobs (the Batch Endpoint Invoker). Then the
+ * API must show only jobs the principal created. False when some unrestricted role reaches the scope, and
+ * false when no role grants the action at all (authorize refuses).
  */
 export function ownJobsOnly(
   assignments: readonly AssignmentLike[],
   principalId: string,
   scope: string,
   action: string = ACTIONS.jobRead,
+  kind: ActionKind = 'action',
 ): boolean {
-  const granting = rolesAt(assignments, principalId, scope).filter((r) => roleGrants(r, action));
+  const granting = rolesAt(assignments, principalId, scope).filter((r) => roleGrants(r, action, kind));
   return granting.length > 0 && granting.every((r) => r.ownJobsOnly);
 }

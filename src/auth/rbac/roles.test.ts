@@ -37,21 +37,39 @@ const A = {
   raWrite: 'Microsoft.Authorization/roleAssignments/write',
   raDelete: 'Microsoft.Authorization/roleAssignments/delete',
   raRead: 'Microsoft.Authorization/roleAssignments/read',
+  spRead: 'Microsoft.Directory/servicePrincipals/read',
+  spWrite: 'Microsoft.Directory/servicePrincipals/write',
+  spDelete: 'Microsoft.Directory/servicePrincipals/delete',
+  spReset: 'Microsoft.Directory/servicePrincipals/resetSecret/action',
+  miRead: 'Microsoft.ManagedIdentity/userAssignedIdentities/read',
+  miWrite: 'Microsoft.ManagedIdentity/userAssignedIdentities/write',
+  miDelete: 'Microsoft.ManagedIdentity/userAssignedIdentities/delete',
+  hostPath: `${ML}/datastores/hostPath/write`,
 } as const;
 type Key = keyof typeof A;
+
+/** What only Owner may do (PLAN contracts 4 and 6). */
+const OWNER_ONLY: Key[] = [
+  'raWrite',
+  'raDelete',
+  'spRead',
+  'spWrite',
+  'spDelete',
+  'spReset',
+  'miWrite',
+  'miDelete',
+  'hostPath',
+];
 
 // Each row: the actions a role must grant, then the ones it must not.
 const table: [string, Key[], Key[]][] = [
   ['Owner', Object.keys(A) as Key[], []],
-  [
-    'Contributor',
-    (Object.keys(A) as Key[]).filter((k) => k !== 'raWrite' && k !== 'raDelete'),
-    ['raWrite', 'raDelete'],
-  ],
+  ['Contributor', (Object.keys(A) as Key[]).filter((k) => !OWNER_ONLY.includes(k)), OWNER_ONLY],
   [
     'Reader',
-    ['wsRead', 'epRead', 'depRead', 'jobRead', 'dsRead', 'computeRead', 'raRead'],
+    ['wsRead', 'epRead', 'depRead', 'jobRead', 'dsRead', 'computeRead', 'raRead', 'miRead'],
     [
+      'spRead',
       'wsWrite',
       'epWrite',
       'epDelete',
@@ -76,7 +94,7 @@ const table: [string, Key[], Key[]][] = [
       'jobRead',
       'jobCancel',
     ],
-    ['wsWrite', 'wsDelete', 'computeWrite', 'computeDelete', 'raWrite', 'raDelete'],
+    ['wsWrite', 'wsDelete', 'computeWrite', 'computeDelete', ...OWNER_ONLY],
   ],
   [
     'Batch Endpoint Invoker',
@@ -92,6 +110,39 @@ for (const [name, allowed, denied] of table) {
     for (const k of denied) assert.ok(!roleGrants(role, A[k]), `${name} should refuse ${A[k]}`);
   });
 }
+
+const DATA = {
+  pathRead: `${ML}/datastores/paths/read`,
+  pathWrite: `${ML}/datastores/paths/write`,
+  outputs: `${ML}/jobs/outputs/read`,
+} as const;
+
+// Each row: the data actions a role grants; it refuses the others.
+const dataTable: [string, (keyof typeof DATA)[]][] = [
+  ['Owner', ['pathRead', 'pathWrite', 'outputs']],
+  ['Contributor', ['pathRead', 'pathWrite', 'outputs']],
+  ['AzureML Data Scientist', ['pathRead', 'pathWrite', 'outputs']],
+  ['Reader', []],
+  ['Batch Endpoint Invoker', ['outputs']],
+];
+
+for (const [name, granted] of dataTable) {
+  test(`built-in role ${name} grants exactly its data actions`, () => {
+    const role = requireRole(name);
+    for (const key of Object.keys(DATA) as (keyof typeof DATA)[]) {
+      const action = DATA[key];
+      assert.equal(roleGrants(role, action, 'dataAction'), granted.includes(key), `${name}: ${action}`);
+    }
+  });
+}
+
+test('actions and data actions are separate lists: a management wildcard reaches no file content', () => {
+  // Reader's `*/read` matches the text of the data action, but data actions are not management actions.
+  assert.ok(roleGrants(READER, DATA.pathRead));
+  assert.ok(!roleGrants(READER, DATA.pathRead, 'dataAction'));
+  assert.ok(!roleGrants(BATCH_ENDPOINT_INVOKER, `${ML}/jobs/outputs/read`));
+  assert.ok(roleGrants(BATCH_ENDPOINT_INVOKER, `${ML}/jobs/outputs/read`, 'dataAction'));
+});
 
 test('Data Scientist also covers the spec §7.2 invoke actions', () => {
   for (const suffix of [
@@ -154,5 +205,15 @@ test('role definition list has the az shape', () => {
   assert.equal(owner.name, OWNER.id);
   assert.equal(owner.roleType, 'BuiltInRole');
   assert.deepEqual(owner.permissions[0]?.actions, ['*']);
+  assert.deepEqual(
+    owner.permissions.map((p) => p.dataActions),
+    [['*']],
+  );
+  const contributor = list.find((r) => r.roleName === 'Contributor');
+  assert.ok(contributor?.permissions[0]?.notActions.includes('Microsoft.Directory/*'));
+  const invoker = list.find((r) => r.roleName === 'Batch Endpoint Invoker');
+  assert.deepEqual(invoker?.permissions[0]?.dataActions, [
+    'Microsoft.MachineLearningServices/workspaces/jobs/outputs/read',
+  ]);
   assert.ok(roleDefinitionList()[0]?.id.startsWith('/providers/Microsoft.Authorization/roleDefinitions/'));
 });

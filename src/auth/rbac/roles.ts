@@ -1,8 +1,14 @@
 /**
  * Built-in roles, defined the way Azure defines them: lists of action strings with `*` wildcards
- * (`actions`) minus a second list (`notActions`). The four Azure roles keep Azure's role definition ids so
- * that `--role <guid>` from an existing script resolves to the same role here; the Batch Endpoint Invoker is
- * Nightshift's own, narrow role for orchestrators that only score.
+ * (`actions`) minus a second list (`notActions`), and the same pair for data actions (file contents and
+ * job outputs), which Azure checks apart from management rights. The four Azure roles keep Azure's role
+ * definition ids so that `--role <guid>` from an existing script resolves to the same role here; the Batch
+ * Endpoint Invoker is Nightshift's own, narrow role for orchestrators that only score.
+ *
+ * Least privilege beyond Azure's lists: directory objects (service principals and their secrets), managed
+ * identities and role assignments are Owner's alone, and so is a datastore over a host folder
+ * (`datastores/hostPath/write`), because each of them lets its holder become someone else or read the
+ * server's own files.
  */
 import { ValidationError } from '../../core/errors.ts';
 
@@ -13,6 +19,8 @@ export interface RoleDefinition {
   description: string;
   actions: readonly string[];
   notActions: readonly string[];
+  dataActions: readonly string[];
+  notDataActions: readonly string[];
   /**
    * Job reads through this role cover only the jobs the principal created; the API enforces it (see
    * `ownJobsOnly` in authorize.ts), because ownership is data, not a scope.
@@ -22,12 +30,23 @@ export interface RoleDefinition {
 
 const ML = 'Microsoft.MachineLearningServices/workspaces';
 
+/** What only Owner may do: manage identities and who may do what, and reach the host's folders. */
+const OWNER_ONLY = [
+  'Microsoft.Directory/*',
+  'Microsoft.ManagedIdentity/*/write',
+  'Microsoft.ManagedIdentity/*/delete',
+  'Microsoft.ManagedIdentity/*/action',
+  `${ML}/datastores/hostPath/write`,
+];
+
 export const OWNER: RoleDefinition = {
   id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
   name: 'Owner',
   description: 'Grants full access to manage all resources, including the ability to assign roles.',
   actions: ['*'],
   notActions: [],
+  dataActions: ['*'],
+  notDataActions: [],
   ownJobsOnly: false,
 };
 
@@ -36,12 +55,15 @@ export const CONTRIBUTOR: RoleDefinition = {
   name: 'Contributor',
   description: 'Grants full access to manage all resources, but does not allow you to assign roles.',
   actions: ['*'],
-  // Azure's own list: everything except changing who may do what.
+  // Azure's own list (everything except changing who may do what), plus what only Owner may do.
   notActions: [
     'Microsoft.Authorization/*/Delete',
     'Microsoft.Authorization/*/Write',
     'Microsoft.Authorization/elevateAccess/Action',
+    ...OWNER_ONLY,
   ],
+  dataActions: ['*'],
+  notDataActions: [],
   ownJobsOnly: false,
 };
 
@@ -50,7 +72,12 @@ export const READER: RoleDefinition = {
   name: 'Reader',
   description: 'View all resources, but does not allow you to make any changes.',
   actions: ['*/read'],
-  notActions: [],
+  // Directory objects are not ARM resources: Azure's Reader cannot list them either, and app ids are what
+  // a wrong-secret lockout is aimed at.
+  notActions: ['Microsoft.Directory/*'],
+  // A control-plane role, as in Azure: no file contents, no job outputs.
+  dataActions: [],
+  notDataActions: [],
   ownJobsOnly: false,
 };
 
@@ -76,7 +103,10 @@ export const DATA_SCIENTIST: RoleDefinition = {
     `${ML}/hubs/delete`,
     'Microsoft.Authorization/*/write',
     'Microsoft.Authorization/*/delete',
+    ...OWNER_ONLY,
   ],
+  dataActions: [`${ML}/*`],
+  notDataActions: [],
   ownJobsOnly: false,
 };
 
@@ -94,6 +124,9 @@ export const BATCH_ENDPOINT_INVOKER: RoleDefinition = {
     `${ML}/jobs/read`,
   ],
   notActions: [],
+  // The outputs of its own jobs only (ownJobsOnly), which a pipeline downloads after it invoked.
+  dataActions: [`${ML}/jobs/outputs/read`],
+  notDataActions: [],
   ownJobsOnly: true,
 };
 
@@ -150,7 +183,12 @@ export function roleDefinitionList(subscriptionId?: string): RoleDefinitionView[
     description: r.description,
     assignableScopes: ['/'],
     permissions: [
-      { actions: [...r.actions], notActions: [...r.notActions], dataActions: [], notDataActions: [] },
+      {
+        actions: [...r.actions],
+        notActions: [...r.notActions],
+        dataActions: [...r.dataActions],
+        notDataActions: [...r.notDataActions],
+      },
     ],
     ownJobsOnly: r.ownJobsOnly,
   }));
