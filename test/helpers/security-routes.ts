@@ -198,7 +198,8 @@ export function spellings(path: string): Spelling[] {
   }
   out.push({ path: `/${first.toUpperCase()}/${tail}`, kind: 'same' });
   out.push({ path: path.toUpperCase(), kind: 'other' });
-  out.push({ path: `${path}/`, kind: 'same' });
+  // A trailing slash matches the route only while the router ignores trailing slashes: 'other'.
+  out.push({ path: `${path}/`, kind: 'other' });
   for (const other of [
     `/${path}`,
     `/${first}//${tail}`,
