@@ -1,6 +1,7 @@
 /**
- * Appends to the audit log after each response: every mutating call, every refused call (whatever the
- * path's spelling, and paths no route matches), and every token issued or refused by the token and
+ * Appends to the audit log after each response: every mutating call, every call refused or rejected with a
+ * 4xx, reads included (whatever the path's spelling, and paths no route matches: a probe is a refusal worth
+ * seeing, whether it met a role, a symlink or a limit), and every token issued or refused by the token and
  * managed-identity endpoints. The action and scope come from the matched route's declaration (via the
  * access hook), never from the raw URL. Every entry names its caller the same way: `principal` is the
  * actor (a user name for users, the local owner included; the app id of an application; the client id of
@@ -89,7 +90,7 @@ async function entryFor(
     return { ...base, ...caller, action: kind, ...(status >= 400 ? { detail: `HTTP ${status}` } : {}) };
   }
   const mutating = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
-  const refused = status === 401 || status === 403;
+  const refused = status >= 400 && status < 500;
   if (!mutating && !refused) return undefined;
   const who = request.principal;
   const permission = request.access?.permission;
