@@ -188,7 +188,7 @@ void describe('CLI: models, endpoints and deployments from azureml-examples YAML
     assert.match(deployments.stdout, /^Name\s+Endpoint_name\s+Model\s+Compute\s+Provisioning_state\n/);
     assert.match(
       deployments.stdout,
-      /\nclassifier-xgboost-mlflow\s+heart-classifier-batch\s+azureml:\S+\s+azureml:batch-cluster\s+Succeeded\n/,
+      /\nclassifier-xgboost-mlflow\s+heart-classifier-batch\s+heart-classifier-mlflow:1\s+azureml:batch-cluster\s+Succeeded\n/,
     );
     assert.match(deploymentYaml.stdout, /^ {2}output_action: append_row$/m);
     assert.match(deploymentYaml.stdout, /^name: classifier-xgboost-mlflow$/m);
