@@ -65,7 +65,7 @@ export function createApiClient(server: string, tokens?: TokenSource): ApiClient
 
   function unreachable(cause: string): CliError {
     return new CliError(
-      `Cannot reach the Nightshift server at ${base} (${cause}). Start it with 'npx nightshift serve' or set --server / NIGHTSHIFT_SERVER.`,
+      `Cannot reach the Nightshift server at ${base} (${cause}). Start it with 'nightshift serve' (bin/nightshift) or set --server / NIGHTSHIFT_SERVER.`,
     );
   }
 
