@@ -7,7 +7,10 @@
  *   (c) peak memory (server + workers) for 1× and 4× the input;
  *   (d) the Python runtime's overhead per mini-batch against the same run() in a plain Python loop;
  *   (e) a two-hour Run-BatchEndpoint polling pipeline on the virtual clock: virtual time / wall time;
- *   (f) the cost of authenticating and authorizing each call, against a server with `--auth none`.
+ *   (f) the cost of authenticating and authorizing each call, against a server with `--auth none`;
+ *   (g) the CLI's start: `--help` and `batch-endpoint show` as fresh processes (bench/cli.ts).
+ * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
+ * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
  * Timings are printed as figures and ratios measured in this run; nothing here asserts a threshold.
  */
@@ -27,6 +30,8 @@ import { createBenchClient, type BenchClient } from './client.ts';
 import { pythonBench } from './python.ts';
 import { virtualPipelineBench } from './pipelines.ts';
 import { accessBench } from './access.ts';
+import { cliBench } from './cli.ts';
+import { startBenchRun } from './progress.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -134,12 +139,12 @@ async function latency(folder: string): Promise<void> {
   });
 }
 
-async function memory(): Promise<void> {
+async function memory(dataRoot: string): Promise<void> {
   const per = Math.max(1000, Math.floor(ROWS / 4 / FILES));
   console.log(`\n(c) Peak memory (server + workers), 2 workers`);
   const peaks: number[] = [];
   for (const scale of [1, 4]) {
-    const folder = await makeCsvFolder(join(ROOT, 'bench/.data'), 'mem', FILES, per * scale, ROOT);
+    const folder = await makeCsvFolder(dataRoot, 'mem', FILES, per * scale, ROOT);
     const peak = await withServer(async (client) => {
       await client.deploy('bench-mem', { maxConcurrencyPerInstance: 2, miniBatchSize: 1 });
       const sampler = startMemorySampler(process.pid);
@@ -154,17 +159,19 @@ async function memory(): Promise<void> {
   console.log(`  4× / 1× peak = ${((peaks[1] ?? 0) / (peaks[0] ?? 1)).toFixed(2)}`);
 }
 
-const folder = await makeCsvFolder(
-  join(ROOT, 'bench/.data'),
-  'tabular',
-  FILES,
-  Math.floor(ROWS / FILES),
-  ROOT,
-);
-const files = Array.from({ length: FILES }, (_, f) => `part-${String(f).padStart(3, '0')}.csv`);
-await throughput(folder, files);
-await latency(folder);
-await memory();
-await pythonBench();
-await virtualPipelineBench();
-await accessBench();
+const bench = startBenchRun(ROOT);
+try {
+  const folder = await bench.section('generating the tabular input', () =>
+    makeCsvFolder(bench.dataRoot, 'tabular', FILES, Math.floor(ROWS / FILES), ROOT),
+  );
+  const files = Array.from({ length: FILES }, (_, f) => `part-${String(f).padStart(3, '0')}.csv`);
+  await bench.section('(a) tabular throughput', () => throughput(folder, files));
+  await bench.section('(b) latency', () => latency(folder));
+  await bench.section('(c) peak memory', () => memory(bench.dataRoot));
+  await bench.section('(d) Python runtime overhead', pythonBench);
+  await bench.section('(e) virtual-clock pipeline', virtualPipelineBench);
+  await bench.section('(f) cost of access control', accessBench);
+  await bench.section('(g) CLI start', cliBench);
+} finally {
+  bench.finish();
+}

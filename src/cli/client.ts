@@ -65,7 +65,7 @@ export function createApiClient(server: string, tokens?: TokenSource): ApiClient
 
   function unreachable(cause: string): CliError {
     return new CliError(
-      `Cannot reach the Nightshift server at ${base} (${cause}). Start it with 'npx nightshift serve' or set --server / NIGHTSHIFT_SERVER.`,
+      `Cannot reach the Nightshift server at ${base} (${cause}). Start it with 'nightshift serve' (bin/nightshift) or set --server / NIGHTSHIFT_SERVER.`,
     );
   }
 
@@ -74,15 +74,14 @@ export function createApiClient(server: string, tokens?: TokenSource): ApiClient
     return new CliError(`${message} (HTTP ${status})${hint}`, { status });
   }
 
-  async function send(
+  async function fetchWithToken(
     method: string,
     path: string,
     init: { body?: RequestInit['body']; headers?: Record<string, string> },
-  ) {
+  ): Promise<Response> {
     const url = path.startsWith('http') ? path : `${base}${path}`;
-    let response: Response;
     try {
-      response = await fetch(url, {
+      return await fetch(url, {
         method,
         body: init.body ?? null,
         headers: { ...(await authorization(path)), ...init.headers },
@@ -91,6 +90,21 @@ export function createApiClient(server: string, tokens?: TokenSource): ApiClient
     } catch (error) {
       if (error instanceof CliError) throw error;
       throw unreachable((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
+    }
+  }
+
+  async function send(
+    method: string,
+    path: string,
+    init: { body?: RequestInit['body']; headers?: Record<string, string> },
+  ) {
+    let response = await fetchWithToken(method, path, init);
+    // A kept token the server no longer takes (it was restarted on a new key, the principal was
+    // recreated) is dropped and the call made once more with a fresh one; a stream cannot be resent.
+    const replayable = init.body === undefined || typeof init.body === 'string';
+    if (response.status === 401 && replayable && tokens?.forget?.(audienceForPath(path))) {
+      await response.arrayBuffer();
+      response = await fetchWithToken(method, path, init);
     }
     const text = await response.text();
     if (!response.ok) {

@@ -5,7 +5,11 @@
  * 3. the local owner's `credentials.json` in the server's data dir (`--data-dir`, `NIGHTSHIFT_DATA_DIR`, or
  *    `./.nightshift` as `nightshift serve` uses), so on the server's own machine nobody has to log in.
  * Tokens are fetched the documented way (client credentials at the token endpoint) and kept per audience
- * until shortly before they expire.
+ * until shortly before they expire: in memory, and for the CLI acting as the local owner also in
+ * `tokens.json` in its config dir (mode 0600, as az keeps its token cache), so a command does not pay a
+ * token request (the server's deliberately slow secret check) when the last one got a token that is
+ * still good. A saved service-principal login is not kept: its secret may be reset by someone else, and
+ * the next command should then fail rather than run on an older token.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -16,6 +20,11 @@ export interface TokenSource {
   /** How the credentials were found, for error hints. */
   readonly origin: string;
   token(audience: string): Promise<string>;
+  /**
+   * Drops a token kept from an earlier run that the server refused (it was restarted on new keys, the
+   * principal was recreated); true when there was one, so the call is worth making again.
+   */
+  forget?(audience: string): boolean;
 }
 
 export interface ServicePrincipalLogin {
@@ -30,13 +39,23 @@ export interface CredentialOptions {
   env: Record<string, string | undefined>;
   dataDir?: string | undefined;
   cwd?: string;
+  /** A file that keeps the local owner's tokens between runs (the CLI's tokenCacheFile); memory only without it. */
+  tokenCache?: string | undefined;
 }
 
 /** Seconds before expiry at which a cached token is renewed. */
 const RENEW_BEFORE_SECONDS = 120;
 
+function configDir(env: Record<string, string | undefined>): string {
+  return env.NIGHTSHIFT_CONFIG_DIR ?? join(homedir(), '.nightshift');
+}
+
 export function profileFile(env: Record<string, string | undefined>): string {
-  return join(env.NIGHTSHIFT_CONFIG_DIR ?? join(homedir(), '.nightshift'), 'profile.json');
+  return join(configDir(env), 'profile.json');
+}
+
+export function tokenCacheFile(env: Record<string, string | undefined>): string {
+  return join(configDir(env), 'tokens.json');
 }
 
 const sameServer = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
@@ -60,6 +79,8 @@ export function saveProfile(env: Record<string, string | undefined>, login: Serv
 }
 
 export function removeProfile(env: Record<string, string | undefined>): boolean {
+  // The tokens kept for the login go with it.
+  rmSync(tokenCacheFile(env), { force: true });
   const file = profileFile(env);
   if (!existsSync(file)) return false;
   rmSync(file);
@@ -91,16 +112,68 @@ export async function requestToken(
   return { accessToken: body.access_token, expiresOn: Number(body.expires_on) };
 }
 
-function clientCredentials(login: ServicePrincipalLogin, origin: string): TokenSource {
-  const cache = new Map<string, { accessToken: string; expiresOn: number }>();
+interface KeptToken {
+  accessToken: string;
+  expiresOn: number;
+}
+
+const fresh = (kept: KeptToken | undefined): kept is KeptToken =>
+  kept !== undefined && kept.expiresOn - RENEW_BEFORE_SECONDS > Date.now() / 1000;
+
+function readKept(file: string): Record<string, KeptToken> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, KeptToken>;
+  } catch {
+    return {};
+  }
+}
+
+/** Rewrites the token file with `key` set (or removed) and expired entries dropped; written whole. */
+function writeKept(file: string, key: string, token: KeptToken | undefined): void {
+  const kept = Object.fromEntries(Object.entries(readKept(file)).filter(([k, t]) => k !== key && fresh(t)));
+  if (token) kept[key] = token;
+  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(kept)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+function clientCredentials(login: ServicePrincipalLogin, origin: string, cacheFile?: string): TokenSource {
+  const memory = new Map<string, KeptToken>();
+  // Tokens read from the file: only those can be stale in a way a fresh request fixes.
+  const fromFile = new Set<string>();
+  const keyOf = (audience: string) => `${login.server}|${login.tenant}|${login.clientId}|${audience}`;
   return {
     origin,
     async token(audience) {
-      const cached = cache.get(audience);
-      if (cached && cached.expiresOn - RENEW_BEFORE_SECONDS > Date.now() / 1000) return cached.accessToken;
-      const fresh = await requestToken(login, audience);
-      cache.set(audience, fresh);
-      return fresh.accessToken;
+      const key = keyOf(audience);
+      const inMemory = memory.get(key);
+      if (fresh(inMemory)) return inMemory.accessToken;
+      const onDisk = cacheFile ? readKept(cacheFile)[key] : undefined;
+      if (fresh(onDisk)) {
+        memory.set(key, onDisk);
+        fromFile.add(key);
+        return onDisk.accessToken;
+      }
+      const token = await requestToken(login, audience);
+      memory.set(key, token);
+      fromFile.delete(key);
+      // A cache that cannot be written costs the next command a token request, nothing more.
+      if (cacheFile) {
+        try {
+          writeKept(cacheFile, key, token);
+        } catch {
+          // keep going with the token in memory
+        }
+      }
+      return token.accessToken;
+    },
+    forget(audience) {
+      const key = keyOf(audience);
+      if (!fromFile.delete(key)) return false;
+      memory.delete(key);
+      if (cacheFile) writeKept(cacheFile, key, undefined);
+      return true;
     },
   };
 }
@@ -112,6 +185,7 @@ export function resolveTokenSource(options: CredentialOptions): TokenSource | un
   if (fixed) return { origin: 'NIGHTSHIFT_ACCESS_TOKEN', token: () => Promise.resolve(fixed) };
   const profile = readProfile(env);
   if (profile && sameServer(profile.server, server)) {
+    // Not kept between runs: a reset secret must stop a saved login at its next command.
     return clientCredentials({ ...profile, server }, `the login saved in ${profileFile(env)}`);
   }
   const dataDir = resolve(
@@ -123,6 +197,7 @@ export function resolveTokenSource(options: CredentialOptions): TokenSource | un
     return clientCredentials(
       { server, tenant: local.tenant, clientId: local.clientId, clientSecret: local.clientSecret },
       `the local owner credentials in ${dataDir}`,
+      options.tokenCache,
     );
   }
   return undefined;

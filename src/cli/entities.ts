@@ -292,6 +292,18 @@ export function datastoreEntity(arm: unknown): DatastoreEntity {
   };
 }
 
+/**
+ * A model reference as a table shows it: `name:version` instead of the 190-character ARM id a deployment
+ * holds (`azureml:/subscriptions/.../models/NAME/versions/V`); other forms print as they are.
+ */
+export function modelLabel(ref: unknown): string | undefined {
+  const text = str(ref);
+  if (text === undefined) return undefined;
+  const arm = /\/models\/([^/]+)\/versions\/([^/]+)$/i.exec(text);
+  if (arm) return `${arm[1] ?? ''}:${arm[2] ?? ''}`;
+  return text.replace(/^azureml:/i, '');
+}
+
 /** `-o table` columns; headers are az's column keys with the first letter capitalised, as knack prints them. */
 export const TABLES = {
   endpoint: [
@@ -305,7 +317,7 @@ export const TABLES = {
   deployment: [
     { header: 'Name', path: 'name' },
     { header: 'Endpoint_name', path: 'endpoint_name' },
-    { header: 'Model', path: 'model' },
+    { header: 'Model', value: (deployment) => modelLabel(isArm(deployment) ? deployment.model : undefined) },
     { header: 'Compute', path: 'compute' },
     { header: 'Provisioning_state', path: 'provisioning_state' },
   ],

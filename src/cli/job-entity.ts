@@ -3,6 +3,8 @@
  * `outputs.score.path`, `services.Studio.endpoint`, `creation_context`) plus Nightshift's progress
  * counts, first error and result line, so `--query status -o tsv` works as in az scripts.
  */
+import type { TableSpec } from './output/table.ts';
+
 interface ArmJob {
   id: string;
   name: string;
@@ -71,7 +73,21 @@ export function jobEntity(raw: unknown) {
 
 export type JobEntity = ReturnType<typeof jobEntity>;
 
-export const JOB_TABLE = [
+const ERROR_WIDTH = 80;
+
+/**
+ * A job's first error in one table cell: `Code: message`, first line only, cut at 80 characters with an
+ * ellipsis (`job show -o json` has all of it, with the script's traceback).
+ */
+export function errorLabel(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const first = (typeof message === 'string' ? message : '').trim().split(/\r?\n/)[0] ?? '';
+  const text = [typeof code === 'string' ? code : '', first].filter((part) => part !== '').join(': ');
+  return text.length > ERROR_WIDTH ? `${text.slice(0, ERROR_WIDTH - 1)}…` : text;
+}
+
+export const JOB_TABLE: TableSpec = [
   { header: 'Name', path: 'name' },
   { header: 'Status', path: 'status' },
   { header: 'Endpoint', path: 'endpoint_name' },
@@ -79,4 +95,8 @@ export const JOB_TABLE = [
   { header: 'Items', path: 'progress.items.total' },
   { header: 'Failed', path: 'progress.items.failed' },
   { header: 'Created on', path: 'creation_context.created_at' },
-] as const;
+  {
+    header: 'Error',
+    value: (job) => errorLabel(typeof job === 'object' && job !== null ? (job as JobEntity).error : null),
+  },
+];

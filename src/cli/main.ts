@@ -5,27 +5,24 @@
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../core/errors.ts';
 import { CliError } from './client.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerResourceCommands } from './commands/index.ts';
-import { registerInvokeCommands } from './commands/invoke.ts';
-import { registerJobCommands } from './commands/job.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerAccessCommands } from './commands/access/index.ts';
-import { registerPipelineCommands } from './commands/pipeline/index.ts';
+import { commandNamed, registerListing } from './command-table.ts';
 
-function buildProgram(): Command {
+/**
+ * The program with only the command being run loaded (see command-table.ts); without one (`--help`, no
+ * arguments, an unknown word) every command is listed by name, which is all help and suggestions need.
+ */
+async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command('nightshift')
     .description('Nightshift: self-hosted batch inference with Azure ML batch endpoint contracts.')
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
-    .exitOverride();
-  registerServe(program);
-  const groups = registerResourceCommands(program);
-  registerInvokeCommands(groups);
-  registerJobCommands(program);
-  registerDemo(program);
-  registerAccessCommands(program);
-  registerPipelineCommands(program);
+    .exitOverride()
+    // Program-level options stop at the subcommand, so `model show --version 2` means the model version
+    // and not the program's --version.
+    .enablePositionalOptions();
+  const command = commandNamed(args);
+  if (command) await command.register(program);
+  else registerListing(program);
   return program;
 }
 
@@ -46,7 +43,7 @@ function report(error: unknown): number {
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram(process.argv.slice(2))).parseAsync(process.argv);
 } catch (error) {
   process.exitCode = report(error);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ValidationError } from '../core/errors.ts';
 import type { EnvironmentVersion } from '../core/resources.ts';
+import { needs, PYTHON_LIBRARIES } from '../../test/helpers/components.ts';
 import {
   checkCondaPackages,
   findMissingModules,
@@ -14,6 +15,8 @@ import {
 } from './environment-check.ts';
 
 const PYTHON = '/usr/bin/python3';
+/** The tests that expect numpy, pandas and scikit-learn to be importable. */
+const withLibraries = await needs(PYTHON_LIBRARIES);
 
 const AZURE_CONDA = `name: mlflow-env
 channels:
@@ -151,7 +154,7 @@ void describe('the interpreter query (Debian python3)', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('present, missing and ignored packages', async () => {
+  test('present, missing and ignored packages', withLibraries, async () => {
     const conda = `dependencies:
   - python=3.11
   - numpy
@@ -208,7 +211,7 @@ void describe('requireEnvironmentPackages', () => {
   });
   const field = 'properties.environmentId';
 
-  test('names every missing package, the interpreter and the fix', async () => {
+  test('names every missing package, the interpreter and the fix', withLibraries, async () => {
     const conda = 'dependencies:\n  - numpy\n  - pip: [nightshift-not-a-package, scikit-image]\n';
     await assert.rejects(
       requireEnvironmentPackages(env(conda), PYTHON, field),
@@ -220,22 +223,34 @@ void describe('requireEnvironmentPackages', () => {
     await requireEnvironmentPackages(env('dependencies: [numpy, pip: [pandas]]'), PYTHON, field);
   });
 
-  test('python_executable wins over the default, and is checked even without a conda file', async () => {
-    await requireEnvironmentPackages(env('dependencies: [numpy]', { pythonExecutable: PYTHON }), '/x', field);
-    await assert.rejects(
-      requireEnvironmentPackages(env('', { pythonExecutable: '/nonexistent/python' }), PYTHON, field),
-      fails(field, /^Environment 'env:2': Python interpreter '\/nonexistent\/python' does not exist/),
-    );
-    await assert.rejects(
-      requireEnvironmentPackages(env('dependencies: [numpy]', { PythonExecutable: '/nope' }), PYTHON, field),
-      fails(field, /Python interpreter '\/nope' does not exist/),
-    );
-    await requireEnvironmentPackages(env(''), '/nonexistent/default', field);
-    await assert.rejects(
-      requireEnvironmentPackages(env('', { pythonExecutable: 3 }), PYTHON, field),
-      fails(field, /python_executable must be the path/),
-    );
-  });
+  test(
+    'python_executable wins over the default, and is checked even without a conda file',
+    withLibraries,
+    async () => {
+      await requireEnvironmentPackages(
+        env('dependencies: [numpy]', { pythonExecutable: PYTHON }),
+        '/x',
+        field,
+      );
+      await assert.rejects(
+        requireEnvironmentPackages(env('', { pythonExecutable: '/nonexistent/python' }), PYTHON, field),
+        fails(field, /^Environment 'env:2': Python interpreter '\/nonexistent\/python' does not exist/),
+      );
+      await assert.rejects(
+        requireEnvironmentPackages(
+          env('dependencies: [numpy]', { PythonExecutable: '/nope' }),
+          PYTHON,
+          field,
+        ),
+        fails(field, /Python interpreter '\/nope' does not exist/),
+      );
+      await requireEnvironmentPackages(env(''), '/nonexistent/default', field);
+      await assert.rejects(
+        requireEnvironmentPackages(env('', { pythonExecutable: 3 }), PYTHON, field),
+        fails(field, /python_executable must be the path/),
+      );
+    },
+  );
 
   test('conda file errors name the environment', async () => {
     await assert.rejects(

@@ -207,6 +207,30 @@ describe('a pipeline service principal, end to end', () => {
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout.split('\n')[0] ?? '', /^Time\s+Principal\s+Action\s+Status\s+Result$/);
     assert.match(table.stdout, /Microsoft\.Authorization\/roleAssignments\/write\s+403\s+Denied/);
+    // One identity reads the same on every row: its display name, for the refused call (recorded by
+    // object id) and for the refused token request (recorded by app id) alike.
+    const rows = table.stdout
+      .split('\n')
+      .slice(2)
+      .filter((row) => row !== '');
+    const spRows = rows.filter((row) => /\sorchestrator\s/.test(row));
+    assert.ok(
+      spRows.some((row) => row.includes('roleAssignments/write')),
+      table.stdout,
+    );
+    assert.ok(
+      spRows.some((row) => row.includes('token/issue')),
+      table.stdout,
+    );
+    assert.ok(
+      rows.every((row) => !row.includes(sp.appId)),
+      table.stdout,
+    );
+    const all = jsonOf(await owner('audit', 'list', '--since', '1h')) as { principalName: string }[];
+    assert.ok(
+      all.some((e) => /\(local owner\)$/.test(e.principalName)),
+      JSON.stringify(all.slice(0, 3)),
+    );
     refusedAction(await pipeline('audit', 'list'), 'Microsoft.Insights/eventtypes/values/read');
   });
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jsonOf, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.ts';
+import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
 import { at } from '../helpers/json.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -39,6 +40,12 @@ dependencies:
 `;
 
 const ENDPOINT = 'env-check-batch';
+
+/**
+ * The tests whose conda files list numpy, pandas and scikit-learn as present (GOOD_CONDA is accepted, and
+ * BAD_CONDA is refused for its one fake package only).
+ */
+const withLibraries = await needs(PYTHON_LIBRARIES);
 
 let server: TestServer;
 let scratch: string;
@@ -133,23 +140,27 @@ after(async () => {
 void describe('environments: conda packages are checked when a Python deployment is created', () => {
   const custom = 'azureml:iris-custom:1';
 
-  void it('refuses a .py deployment whose conda file lists a missing package, naming it', async () => {
-    const file = deploymentFile('py-missing', {
-      model: custom,
-      script: 'score.py',
-      environment: inlineEnvironment('bad-conda.yml'),
-    });
-    const result = await cli('batch-deployment', 'create', '-f', file);
-    failed(
-      result,
-      /Environment 'CliV2AnonymousEnvironment:[0-9a-f]+': its conda file lists a package that the Python interpreter \/usr\/bin\/python3 cannot import: nightshift-not-a-package\. .*python_executable.*\(HTTP 400\)/,
-    );
-    assert.doesNotMatch(result.stderr, /pandas|numpy|azureml/);
-    const shown = await cli('batch-deployment', 'show', '-n', 'py-missing', '-e', ENDPOINT);
-    failed(shown, /was not found.*\(HTTP 404\)/);
-  });
+  void it(
+    'refuses a .py deployment whose conda file lists a missing package, naming it',
+    withLibraries,
+    async () => {
+      const file = deploymentFile('py-missing', {
+        model: custom,
+        script: 'score.py',
+        environment: inlineEnvironment('bad-conda.yml'),
+      });
+      const result = await cli('batch-deployment', 'create', '-f', file);
+      failed(
+        result,
+        /Environment 'CliV2AnonymousEnvironment:[0-9a-f]+': its conda file lists a package that the Python interpreter \/usr\/bin\/python3 cannot import: nightshift-not-a-package\. .*python_executable.*\(HTTP 400\)/,
+      );
+      assert.doesNotMatch(result.stderr, /pandas|numpy|azureml/);
+      const shown = await cli('batch-deployment', 'show', '-n', 'py-missing', '-e', ENDPOINT);
+      failed(shown, /was not found.*\(HTTP 404\)/);
+    },
+  );
 
-  void it('accepts the same deployment when every package is present', async () => {
+  void it('accepts the same deployment when every package is present', withLibraries, async () => {
     const file = deploymentFile('py-present', {
       model: custom,
       script: 'score.py',
@@ -197,7 +208,7 @@ void describe('environments: conda packages are checked when a Python deployment
     assert.match(String(at(succeeded(onnx), 'environment')), /CliV2AnonymousEnvironment/);
   });
 
-  void it('checks an MLflow model without the onnx flavor, which runs in Python', async () => {
+  void it('checks an MLflow model without the onnx flavor, which runs in Python', withLibraries, async () => {
     const [bad, good] = await Promise.all([
       cli(
         'batch-deployment',
@@ -222,7 +233,7 @@ void describe('environments: conda packages are checked when a Python deployment
     succeeded(good);
   });
 
-  void it('registers python_executable on a standalone environment and uses it', async () => {
+  void it('registers python_executable on a standalone environment and uses it', withLibraries, async () => {
     const envFile = scratchFile(
       'environment.yml',
       'name: py-env\nimage: python:3.11\nconda_file: good-conda.yml\npython_executable: /usr/bin/python3\n',
@@ -268,29 +279,33 @@ void describe('environments: conda packages are checked when a Python deployment
     );
   });
 
-  void it("refuses azureml-examples' torch deployment by package name until its conda file fits", async () => {
-    const mnist = join(
-      REPO_ROOT,
-      'test/fixtures/azureml-examples/cli/endpoints/batch/deploy-models/mnist-classifier',
-    );
-    const endpoint = await cli('batch-endpoint', 'create', '-f', join(mnist, 'endpoint.yml'));
-    assert.equal(endpoint.code, 0, endpoint.stderr);
-    const file = join(mnist, 'deployment-torch/deployment.yml');
-    const refused = await cli('batch-deployment', 'create', '-f', file);
-    failed(refused, /cannot import: torch, torchvision, pytorch-lightning\. /);
-    assert.doesNotMatch(refused.stderr, /azureml|pandas/);
-    const fitted = await cli(
-      'batch-deployment',
-      'create',
-      '-f',
-      file,
-      '--set',
-      `environment.conda_file=${join(scratch, 'good-conda.yml')}`,
-    );
-    assert.equal(at(succeeded(fitted), 'name'), 'mnist-torch-dpl');
-  });
+  void it(
+    "refuses azureml-examples' torch deployment by package name until its conda file fits",
+    withLibraries,
+    async () => {
+      const mnist = join(
+        REPO_ROOT,
+        'test/fixtures/azureml-examples/cli/endpoints/batch/deploy-models/mnist-classifier',
+      );
+      const endpoint = await cli('batch-endpoint', 'create', '-f', join(mnist, 'endpoint.yml'));
+      assert.equal(endpoint.code, 0, endpoint.stderr);
+      const file = join(mnist, 'deployment-torch/deployment.yml');
+      const refused = await cli('batch-deployment', 'create', '-f', file);
+      failed(refused, /cannot import: torch, torchvision, pytorch-lightning\. /);
+      assert.doesNotMatch(refused.stderr, /azureml|pandas/);
+      const fitted = await cli(
+        'batch-deployment',
+        'create',
+        '-f',
+        file,
+        '--set',
+        `environment.conda_file=${join(scratch, 'good-conda.yml')}`,
+      );
+      assert.equal(at(succeeded(fitted), 'name'), 'mnist-torch-dpl');
+    },
+  );
 
-  void it('answers the REST API with a 400 on properties.environmentId', async () => {
+  void it('answers the REST API with a 400 on properties.environmentId', withLibraries, async () => {
     const env = await server.call('PUT', `${server.ws}/environments/rest-env/versions/1`, {
       properties: { image: 'python:3.11', condaFile: BAD_CONDA },
     });

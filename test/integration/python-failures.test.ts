@@ -20,9 +20,10 @@ import {
   type DeploymentSettings,
   type JobView,
 } from '../helpers/jobs.ts';
-import { driversGone, PYTHON_FIXTURES, pythonSkip } from '../fixtures/python/support.ts';
+import { driversGone, PYTHON_FIXTURES } from '../fixtures/python/support.ts';
+import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
 
-describe('Python script failures', { skip: pythonSkip }, () => {
+describe('Python script failures', await needs(PYTHON_LIBRARIES), () => {
   let server: TestServer;
   let ns: Nightshift;
   let scratch: string;

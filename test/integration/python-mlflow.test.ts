@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { FIXTURES_DIR, folderBody, Nightshift, uniqueName } from '../helpers/jobs.ts';
-import { pythonSkip } from '../fixtures/python/support.ts';
+import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
 
 const MODEL_DIR = join(FIXTURES_DIR, 'models', 'breast-cancer-sklearn-mlflow');
 const DATA_DIR = join(FIXTURES_DIR, 'data', 'breast-cancer');
@@ -31,7 +31,7 @@ function expectedRows(only: (name: string) => boolean): string[] {
   return rows.sort();
 }
 
-describe('MLflow Python models without a script', { skip: pythonSkip }, () => {
+describe('MLflow Python models without a script', await needs(PYTHON_LIBRARIES), () => {
   let server: TestServer;
   let ns: Nightshift;
   let model: string;

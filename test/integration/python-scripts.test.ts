@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { folderBody, Nightshift, uniqueName, type JobView } from '../helpers/jobs.ts';
-import { PYTHON, PYTHON_FIXTURES, pythonSkip } from '../fixtures/python/support.ts';
+import { PYTHON, PYTHON_FIXTURES } from '../fixtures/python/support.ts';
+import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
 
 async function pythonScript(file: string): Promise<{ file: string; source: string }> {
   return { file, source: await readFile(join(PYTHON_FIXTURES, file), 'utf8') };
@@ -29,7 +30,7 @@ function completed(job: JobView): void {
   );
 }
 
-describe('Python scoring scripts', { skip: pythonSkip }, () => {
+describe('Python scoring scripts', await needs(PYTHON_LIBRARIES), () => {
   let server: TestServer;
   let ns: Nightshift;
   let scratch: string;

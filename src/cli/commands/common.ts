@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Help, Option, type Command } from 'commander';
 import { CliError, createApiClient, type ApiClient } from '../client.ts';
-import { resolveTokenSource } from '../credentials.ts';
+import { resolveTokenSource, tokenCacheFile } from '../credentials.ts';
 import { formatOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../output/format-output.ts';
 import type { TableSpec } from '../output/table.ts';
 
@@ -157,7 +157,12 @@ export function runAction<O extends CommonOptions>(
 export function clientFor(options: { server: string; dataDir?: string | undefined }): ApiClient {
   return createApiClient(
     options.server,
-    resolveTokenSource({ server: options.server, env: process.env, dataDir: options.dataDir }),
+    resolveTokenSource({
+      server: options.server,
+      env: process.env,
+      dataDir: options.dataDir,
+      tokenCache: tokenCacheFile(process.env),
+    }),
   );
 }
 

@@ -3,9 +3,11 @@
  * the embedded one, registers the breast-cancer random forest the project builds itself
  * (scripts/build-fixtures.py), creates an endpoint and a no-code ONNX deployment, scores the bundled
  * sample folder with a live progress bar, and prints where the predictions are and their first rows.
+ * Its last lines say what to run next, in commands that work once the demo has ended: an embedded
+ * service stops with the demo, so they start it again on the same data dir and port.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { App } from '../../app.ts';
@@ -113,11 +115,39 @@ async function run(options: { server: string; dataDir?: string }): Promise<void>
         `On disk: ${local}\nFirst rows (row,prediction,file_name):\n${rows.map((r) => `  ${r}`).join('\n')}\n`,
       );
     }
-    process.stdout.write(`\nNext: npx nightshift job show -n ${done.name} --server ${url}\n`);
+    process.stdout.write(
+      nextSteps(done.name, app ? { url, dataDir: dataDir ?? '' } : { url }, process.cwd()),
+    );
     if (done.status !== 'Completed') process.exitCode = 1;
   } finally {
     await app?.stop();
   }
+}
+
+const DEFAULT_SERVER = 'http://127.0.0.1:8080';
+
+/**
+ * What to run after the demo, as commands that work once it has ended, from `cwd`. When the demo
+ * started its own service, that service has stopped: the commands start it again on the same data dir
+ * and port, then show the job.
+ */
+export function nextSteps(job: string, server: { url: string; dataDir?: string }, cwd: string): string {
+  const serverFlag = server.url === DEFAULT_SERVER ? '' : ` --server ${server.url}`;
+  if (server.dataDir === undefined) {
+    return `\nNext: ./bin/nightshift job show -n ${job} -o table${serverFlag}\n`;
+  }
+  const local = relative(cwd, server.dataDir);
+  const shown = local === '' || local.startsWith('..') || isAbsolute(local) ? server.dataDir : local;
+  const dirFlag = resolve(cwd, '.nightshift') === server.dataDir ? '' : ` --data-dir ${shown}`;
+  const port = new URL(server.url).port;
+  const portFlag = port === '8080' ? '' : ` --port ${port}`;
+  return [
+    '',
+    `Next: the demo's service has stopped; the job and its output stay in ${shown}. To look at them:`,
+    `  ./bin/nightshift serve${dirFlag}${portFlag}        # in one terminal; Ctrl-C stops it`,
+    `  ./bin/nightshift job show -n ${job} -o table${serverFlag}${dirFlag}        # in another`,
+    '',
+  ].join('\n');
 }
 
 async function localPath(client: ApiClient, uri: string): Promise<string | undefined> {

@@ -145,9 +145,10 @@ function registerInvoke(group: Command): void {
     );
 }
 
-export function registerInvokeCommands(groups: { batchEndpoint: Command; batchDeployment: Command }): void {
-  registerInvoke(groups.batchEndpoint);
-  addResourceCommand(groups.batchEndpoint, 'list-jobs', 'List the jobs of a batch endpoint.')
+/** `batch-endpoint invoke` and `batch-endpoint list-jobs`, added to the batch-endpoint group. */
+export function registerEndpointJobCommands(batchEndpoint: Command): void {
+  registerInvoke(batchEndpoint);
+  addResourceCommand(batchEndpoint, 'list-jobs', 'List the jobs of a batch endpoint.')
     .option('-n, --name <name>', 'endpoint name')
     .option('-d, --deployment-name <name>', 'only jobs of this deployment')
     .action(
@@ -162,7 +163,11 @@ export function registerInvokeCommands(groups: { batchEndpoint: Command; batchDe
         ).map(jobEntity);
       }, JOB_TABLE),
     );
-  addResourceCommand(groups.batchDeployment, 'list-jobs', 'List the jobs of a batch deployment.')
+}
+
+/** `batch-deployment list-jobs`, added to the batch-deployment group. */
+export function registerDeploymentJobCommands(batchDeployment: Command): void {
+  addResourceCommand(batchDeployment, 'list-jobs', 'List the jobs of a batch deployment.')
     .option('-n, --name <name>', 'deployment name')
     .option('-e, --endpoint-name <name>', 'endpoint name')
     .action(

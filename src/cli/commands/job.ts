@@ -3,7 +3,7 @@
  * live progress bar on a terminal and prints plain progress lines otherwise, then the result and the
  * first real error, and exits non-zero unless the job Completed.
  */
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -91,8 +91,10 @@ export function registerJobCommands(program: Command): Command {
   addCommonOptions(group.command('show').description('Show a job.'))
     .option('-n, --name <name>', 'job name')
     .action(
-      runAction(async (o: NameOption, ctx) =>
-        fetchJob(ctx.client, await ctx.workspacePath(), requireOption(o.name, '--name')),
+      runAction(
+        async (o: NameOption, ctx) =>
+          fetchJob(ctx.client, await ctx.workspacePath(), requireOption(o.name, '--name')),
+        JOB_TABLE,
       ),
     );
   addCommonOptions(group.command('list').description('List jobs, newest first.'))
@@ -123,13 +125,15 @@ export function registerJobCommands(program: Command): Command {
     .option('-n, --name <name>', 'job name')
     .option('--no-wait', 'accepted for az compatibility')
     .action(
-      runAction(async (o: NameOption, ctx) =>
-        jobEntity(
-          await ctx.client.request(
-            'POST',
-            `${await ctx.workspacePath()}/jobs/${segment(requireOption(o.name, '--name'))}/cancel`,
+      runAction(
+        async (o: NameOption, ctx) =>
+          jobEntity(
+            await ctx.client.request(
+              'POST',
+              `${await ctx.workspacePath()}/jobs/${segment(requireOption(o.name, '--name'))}/cancel`,
+            ),
           ),
-        ),
+        JOB_TABLE,
       ),
     );
   addCommonOptions(
@@ -147,6 +151,18 @@ export function registerJobCommands(program: Command): Command {
   return group;
 }
 
+/** Where a listed output file goes: under `target`, never outside it, whatever the server answered. */
+function localTarget(target: string, path: string): string {
+  const local = resolve(target, ...path.split('/'));
+  if (!local.startsWith(`${resolve(target)}${sep}`))
+    throw new CliError(`The server listed an output path outside the output folder: '${path}'.`);
+  return local;
+}
+
+/**
+ * Downloads a job's named output through the job outputs route (a listing, then each file), so reading
+ * it needs the right to read the job's outputs, not the datastore; `--all` adds the job's logs.
+ */
 async function download(
   client: ApiClient,
   ws: string,
@@ -155,35 +171,21 @@ async function download(
   const job = await fetchJob(client, ws, requireOption(o.name, '--name'));
   if (!TERMINAL.includes(job.status))
     throw new CliError(`Job ${job.name} is ${job.status}; download works once it has ended.`);
-  if (o.outputName !== 'score')
-    throw new CliError(`Batch jobs have one output, 'score'; got --output-name ${o.outputName}.`, {
-      exitCode: 2,
-    });
-  const uri = job.outputs.score?.path ?? '';
-  const match = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri);
-  if (!match) throw new CliError(`Job ${job.name} has no output location.`);
-  const [, datastore = '', file = ''] = match;
-  const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-  const target = join(o.downloadPath, 'named-outputs', 'score');
+  const outputs = `${ws}/jobs/${segment(job.name)}/outputs/${segment(o.outputName)}`;
+  const listed = (await client.request<{ value: { path: string; size?: number }[] }>('GET', outputs)).value;
+  const target = join(o.downloadPath, 'named-outputs', o.outputName);
   const files: string[] = [];
-  for (const name of [file.split('/').pop() ?? '', 'manifest.json']) {
-    const remote = folder ? `${folder}/${name}` : name;
-    try {
-      await client.download(
-        `${ws}/datastores/${datastore}/paths/${remote.split('/').map(segment).join('/')}`,
-        join(target, name),
-      );
-      files.push(join(target, name));
-    } catch (error) {
-      if (!(error instanceof CliError && error.status === 404)) throw error;
-    }
+  for (const entry of listed) {
+    const local = localTarget(target, entry.path);
+    await client.download(`${outputs}/paths/${entry.path.split('/').map(segment).join('/')}`, local);
+    files.push(local);
   }
   if (o.all) {
     const logs = (
       await client.request<{ value: { path: string }[] }>('GET', `${ws}/jobs/${segment(job.name)}/logs`)
     ).value;
     for (const log of logs) {
-      const local = join(o.downloadPath, 'logs', ...log.path.split('/'));
+      const local = localTarget(join(o.downloadPath, 'logs'), log.path);
       await client.download(
         `${ws}/jobs/${segment(job.name)}/logs/${log.path.split('/').map(segment).join('/')}`,
         local,

@@ -13,11 +13,12 @@ import { search } from 'jmespath';
 import { OutputError } from './output-error.ts';
 import { isRecord, pythonText } from './scalar-text.ts';
 
-/** One column: its header text and where its value sits in a row (dotted path or JMESPath). */
-export interface TableColumn {
-  header: string;
-  path: string;
-}
+/**
+ * One column: its header text and where its value sits in a row (dotted path or JMESPath), or a function
+ * of the row for a value no path can express (an id shortened to `name:version`, an error in one line).
+ */
+export type TableColumn =
+  { header: string; path: string } | { header: string; value: (item: unknown) => string | undefined };
 
 export type TableSpec = readonly TableColumn[];
 
@@ -55,7 +56,7 @@ export function formatTable(value: unknown, options: TableOptions = {}): string 
 function specRow(item: unknown, columns: TableSpec): Row {
   const row: Row = new Map();
   for (const column of columns) {
-    const value = readPath(item, column.path);
+    const value = 'path' in column ? readPath(item, column.path) : column.value(item);
     row.set(column.header, value === null || value === undefined ? '' : pythonText(value));
   }
   return row;

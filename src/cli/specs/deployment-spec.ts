@@ -116,13 +116,24 @@ function readEnvironment(source: YamlSpecSource): DeploymentSpec['environment'] 
 }
 
 function readPipeline(source: YamlSpecSource): DeploymentSpec['pipeline'] {
-  refuseUnknownFields(source, '', PIPELINE_FIELDS);
   return { component: optionalString(source, 'component'), settings: optionalStringMap(source, 'settings') };
 }
 
 /** Validates a deployment spec completely, before any upload or registration. */
 export function readDeploymentSpec(source: YamlSpecSource, flags: DeploymentFlags = {}): DeploymentSpec {
   const type = optionalEnum(source, 'type', { model: 'model', pipeline: 'pipeline' } as const);
+  // Unknown fields first: a misspelt required field (`endpont_name`) is named as the typo it is, not
+  // reported as the required field missing. Without `type`, the legacy layout keeps the settings at
+  // the top level.
+  refuseUnknownFields(
+    source,
+    '',
+    type === 'pipeline'
+      ? PIPELINE_FIELDS
+      : type === undefined
+        ? [...MODEL_FIELDS, ...SETTINGS_FIELDS]
+        : MODEL_FIELDS,
+  );
   const common = {
     source,
     name: checkName(source, 'name', flags.name, 'deployment'),
@@ -140,8 +151,6 @@ export function readDeploymentSpec(source: YamlSpecSource, flags: DeploymentFlag
     settings: {},
   };
   if (type === 'pipeline') return { ...common, pipeline: readPipeline(source) };
-  // Without `type`, the legacy layout keeps the settings at the top level.
-  refuseUnknownFields(source, '', type === undefined ? [...MODEL_FIELDS, ...SETTINGS_FIELDS] : MODEL_FIELDS);
   refuseUnknownFields(source, 'resources', ['instance_count', 'instance_type']);
   return {
     ...common,

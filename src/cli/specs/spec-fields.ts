@@ -1,7 +1,8 @@
 /**
  * Typed reading of the fields of a loaded YAML spec, the checks az's schemas make before anything is
  * sent: unknown fields are refused, and each value must have its field's type. Every failure is a
- * SpecError carrying the file, line and field (specFieldError), so a typo points at its line.
+ * SpecError carrying the file, line and field (specFieldError), so a typo points at its line, and an
+ * unknown field close to an allowed one (`endpont_name`) gets a "did you mean".
  *
  * Numbers may be written as numeric strings (`mini_batch_size: "5"`), which az's schemas accept too.
  */
@@ -31,9 +32,39 @@ export function hasField(source: YamlSpecSource, path: string): boolean {
   return value !== undefined && value !== null;
 }
 
+/** Edit distance with adjacent transpositions (optimal string alignment): `enpdoint` is one from `endpoint`. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      const row = d[i];
+      if (row) row[j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/** The allowed name a typo most likely meant: at most two edits away (one for short names), else none. */
+export function closestField(key: string, allowed: readonly string[]): string | undefined {
+  const limit = key.length <= 4 ? 1 : 2;
+  let best: { name: string; d: number } | undefined;
+  for (const name of allowed) {
+    const d = distance(key.toLowerCase(), name.toLowerCase());
+    if (d <= limit && (best === undefined || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
+
 /**
- * Refuses any key of the mapping at `prefix` ('' for the top level) that is not in `allowed`, and a
- * `prefix` field that is present but not a mapping.
+ * Refuses any key of the mapping at `prefix` ('' for the top level) that is not in `allowed`, naming
+ * the closest allowed field when there is one, and a `prefix` field that is present but not a mapping.
  */
 export function refuseUnknownFields(
   source: YamlSpecSource,
@@ -45,10 +76,12 @@ export function refuseUnknownFields(
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       const where = prefix ? ` in '${prefix}'` : '';
+      const meant = closestField(key, allowed);
+      const hint = meant === undefined ? '' : ` (did you mean '${meant}'?)`;
       throw specFieldError(
         source,
         join(prefix, key),
-        `unknown field${where}; allowed fields are ${allowed.join(', ')}`,
+        `unknown field${where}${hint}; allowed fields are ${allowed.join(', ')}`,
       );
     }
   }

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { RuntimeSettings, ScoringRuntime } from '../contract.ts';
-import { PYTHON, PYTHON_FIXTURES, driversGone, pythonSkip } from '../../../test/fixtures/python/support.ts';
+import { PYTHON, PYTHON_FIXTURES, driversGone } from '../../../test/fixtures/python/support.ts';
+import { needs, PYTHON_LIBRARIES } from '../../../test/helpers/components.ts';
 import type { DriverExit } from './driver-process.ts';
 import { readMlflowModel } from './mlflow-model.ts';
 import { createPythonRuntime, type PythonRuntimeOptions } from './python-runtime.ts';
@@ -39,7 +40,7 @@ function captured(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => text };
 }
 
-describe('python runtime', { skip: pythonSkip }, () => {
+describe('python runtime', await needs(PYTHON_LIBRARIES), () => {
   let dir: string;
   let files: string[];
   const open: ScoringRuntime[] = [];

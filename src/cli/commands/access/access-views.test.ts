@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatOutput } from '../../output/format-output.ts';
+import { withPrincipalName } from './audit-commands.ts';
 import {
   ACCESS_TABLES,
   createdCredentialView,
@@ -71,17 +72,17 @@ void describe('managedIdentityView', () => {
 });
 
 void describe('ACCESS_TABLES', () => {
-  void it('prints the audit columns in order, blank for an unknown caller', () => {
+  void it('prints the audit columns in order, (unauthenticated) for a call without a caller', () => {
     const entries = [
       { time: 't2', principal: '', action: 'token/issue', status: 401, result: 'Denied', path: '/x' },
       { time: 't1', principal: 'app-1', action: 'a/write', status: 201, result: 'Succeeded', path: '/y' },
-    ];
+    ].map((entry) => withPrincipalName(entry, new Map()));
     assert.equal(
       formatOutput(entries, { output: 'table', table: ACCESS_TABLES.audit }),
-      'Time    Principal    Action       Status    Result\n' +
-        '------  -----------  -----------  --------  ---------\n' +
-        't2                   token/issue  401       Denied\n' +
-        't1      app-1        a/write      201       Succeeded\n',
+      'Time    Principal          Action       Status    Result\n' +
+        '------  -----------------  -----------  --------  ---------\n' +
+        't2      (unauthenticated)  token/issue  401       Denied\n' +
+        't1      app-1              a/write      201       Succeeded\n',
     );
   });
 });

@@ -95,6 +95,11 @@ export const CREDENTIAL_WARNING =
   'WARNING: The output includes credentials that you must protect. Be sure that you do not include these ' +
   'credentials in your code or check the credentials into your source control.\n';
 
+function auditAction(entry: unknown): string {
+  const { action, method, path } = entry as { action?: string; method?: string; path?: string };
+  return action || `${method ?? ''} ${path ?? ''}`.trim();
+}
+
 export const ACCESS_TABLES = {
   servicePrincipal: [
     { header: 'DisplayName', path: 'displayName' },
@@ -120,8 +125,9 @@ export const ACCESS_TABLES = {
   ],
   audit: [
     { header: 'Time', path: 'time' },
-    { header: 'Principal', path: 'principal' },
-    { header: 'Action', path: 'action' },
+    { header: 'Principal', path: 'principalName' },
+    // A call refused before any route matched has no action: its method and path say what it was.
+    { header: 'Action', value: auditAction },
     { header: 'Status', path: 'status' },
     { header: 'Result', path: 'result' },
   ],

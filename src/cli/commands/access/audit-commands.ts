@@ -1,7 +1,10 @@
 /**
  * `nightshift audit list`: the server's audit log, newest first. `--since` takes an ISO time or an age
  * (`30m`, `1h`, `2d`), because "what was refused in the last hour" is the usual question; the age is
- * turned into a time here so the server sees one form.
+ * turned into a time here so the server sees one form. Each entry gets a `principalName`: the display
+ * name of the identity behind it, whether the server recorded it by object id, app id, client id or
+ * user name (a token request names its client id, a call its user), so one identity reads the same on
+ * every row; a call without an acceptable token reads `(unauthenticated)`.
  */
 import type { Command } from 'commander';
 import { CliError } from '../../client.ts';
@@ -36,6 +39,66 @@ export function sinceTime(since: string, now: Date): string {
   return new Date(time).toISOString();
 }
 
+interface AuditRow {
+  principal?: string;
+  principalId?: string;
+  action?: string;
+  method?: string;
+  path?: string;
+}
+
+interface DirectoryEntry {
+  displayName?: string;
+  name?: string;
+  appId?: string;
+  clientId?: string;
+  objectId?: string;
+  localUser?: string;
+}
+
+/** Every name the server records an identity by, mapped to the one label the table shows. */
+export function principalLabels(
+  servicePrincipals: readonly DirectoryEntry[],
+  identities: readonly DirectoryEntry[],
+): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const sp of servicePrincipals) {
+    const label = sp.displayName ?? sp.appId ?? '';
+    for (const key of [sp.objectId, sp.appId, sp.localUser]) if (key) labels.set(key, label);
+  }
+  for (const mi of identities) {
+    const label = `${mi.name ?? mi.clientId ?? ''} (managed identity)`;
+    for (const key of [mi.objectId, mi.clientId]) if (key) labels.set(key, label);
+  }
+  return labels;
+}
+
+/** An audit entry with the label of its principal, looked up by object id first. */
+export function withPrincipalName<T extends AuditRow>(
+  entry: T,
+  labels: ReadonlyMap<string, string>,
+): T & { principalName: string } {
+  const name =
+    (entry.principalId ? labels.get(entry.principalId) : undefined) ??
+    (entry.principal ? labels.get(entry.principal) : undefined) ??
+    (entry.principal || '(unauthenticated)');
+  return { ...entry, principalName: name };
+}
+
+/** The directory, as far as the caller may read it: a caller who may not list identities sees raw ids. */
+async function directory(context: CommandContext): Promise<Map<string, string>> {
+  const read = (path: string) =>
+    context.client
+      .request<{ value?: DirectoryEntry[] }>('GET', path)
+      .then((page) => page.value ?? [])
+      .catch(() => []);
+  const [sps, mis] = await Promise.all([
+    read('/nightshift/servicePrincipals'),
+    read('/nightshift/managedIdentities'),
+  ]);
+  return principalLabels(sps, mis);
+}
+
 async function list(options: AuditOptions, context: CommandContext) {
   const query = new URLSearchParams();
   if (options.since !== undefined) query.set('since', sinceTime(options.since, new Date()));
@@ -44,11 +107,11 @@ async function list(options: AuditOptions, context: CommandContext) {
   if (options.action !== undefined) query.set('action', options.action);
   if (options.limit !== undefined) query.set('limit', options.limit);
   const suffix = query.size > 0 ? `?${query.toString()}` : '';
-  const { value } = await context.client.request<{ value: unknown[] }>(
-    'GET',
-    `/nightshift/auditLogs${suffix}`,
-  );
-  return value;
+  const [{ value }, labels] = await Promise.all([
+    context.client.request<{ value: AuditRow[] }>('GET', `/nightshift/auditLogs${suffix}`),
+    directory(context),
+  ]);
+  return value.map((entry) => withPrincipalName(entry, labels));
 }
 
 export function registerAuditCommands(program: Command): void {

@@ -6,7 +6,7 @@
  */
 import { MANAGEMENT_AUDIENCE } from '../../../auth/audiences.ts';
 import { CliError, createApiClient } from '../../client.ts';
-import { resolveTokenSource, type TokenSource } from '../../credentials.ts';
+import { resolveTokenSource, tokenCacheFile, type TokenSource } from '../../credentials.ts';
 import type { TableSpec } from '../../output/table.ts';
 import { outputFormat, printResult, type CommonOptions } from '../common.ts';
 import { clientIdOf, decodeTokenClaims, type TokenClaims } from './token-claims.ts';
@@ -36,7 +36,12 @@ export function requireTokenSource(
   options: Pick<CommonOptions, 'server' | 'dataDir'>,
   env: AccessEnv,
 ): TokenSource {
-  const source = resolveTokenSource({ server: options.server, env, dataDir: options.dataDir });
+  const source = resolveTokenSource({
+    server: options.server,
+    env,
+    dataDir: options.dataDir,
+    tokenCache: tokenCacheFile(env),
+  });
   if (!source) {
     throw new CliError(
       `No credentials for ${options.server}. Log in with 'nightshift login --service-principal -u APP_ID ` +

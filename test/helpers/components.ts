@@ -1,0 +1,136 @@
+/**
+ * Optional system components some tests need (Debian's Python libraries today; PostgreSQL, Redis and
+ * Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
+ * `needs()` returns: present, the test runs; absent, it is skipped with one line naming the component and
+ * the command that installs or starts it, so a fresh machine passes `npm test`; absent with `CI=true`, the
+ * test fails with that same line, so CI always runs everything. Each probe asks the machine the question
+ * the tests depend on (the interpreter imports the libraries, the port accepts a connection, the binary
+ * exists) rather than looking for a package name.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { connect } from 'node:net';
+import type { TestOptions } from 'node:test';
+
+export interface Component {
+  /** What a reader looks for, e.g. "PostgreSQL on 127.0.0.1:5432". */
+  name: string;
+  /** The shell command that installs or starts it. */
+  remedy: string;
+  /** Resolves true when the component is usable from this machine. */
+  probe(): Promise<boolean>;
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** True when `command args...` exits 0 (a missing executable or a timeout counts as absent). */
+export function commandSucceeds(command: string, args: readonly string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    child.on('error', () => {
+      done(false);
+    });
+    child.on('close', (code) => {
+      done(code === 0);
+    });
+  });
+}
+
+/** True when something accepts a TCP connection on host:port. */
+export function portAccepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (open: boolean): void => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => {
+      done(false);
+    });
+    socket.once('connect', () => {
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+  });
+}
+
+/** True when `path` is an executable file. */
+export async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Debian's numpy, pandas and scikit-learn for /usr/bin/python3: the Python runtime's tests run scripts
+ * that import them, and the environment check's tests expect a conda file listing them to pass.
+ */
+export const PYTHON_LIBRARIES: Component = {
+  name: "Debian's Python libraries (numpy, pandas, scikit-learn for /usr/bin/python3)",
+  remedy: 'sudo apt-get install -y python3-pandas python3-sklearn',
+  probe: () => commandSucceeds('/usr/bin/python3', ['-c', 'import numpy, pandas, sklearn']),
+};
+
+export const POSTGRESQL: Component = {
+  name: 'PostgreSQL on 127.0.0.1:5432',
+  remedy: 'sudo apt-get install -y postgresql && sudo service postgresql start',
+  probe: () => portAccepts('127.0.0.1', 5432),
+};
+
+export const REDIS: Component = {
+  name: 'Redis on 127.0.0.1:6379',
+  remedy: 'sudo apt-get install -y redis-server && sudo service redis-server start',
+  probe: () => portAccepts('127.0.0.1', 6379),
+};
+
+export const CHROMIUM: Component = {
+  name: 'Chromium (/usr/bin/chromium)',
+  remedy: 'sudo apt-get install -y chromium',
+  probe: () => isExecutable('/usr/bin/chromium'),
+};
+
+/** Whether the environment says CI is running: a missing component must then fail, not skip. */
+export function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
+  return /^(true|1|yes)$/i.test(env.CI ?? '');
+}
+
+/** The one line a skipped or failed test shows for the missing components. */
+export function missingLine(missing: readonly Component[]): string {
+  return missing.map((c) => `needs ${c.name}: ${c.remedy}`).join('; ');
+}
+
+/**
+ * node:test options for a test or suite that needs `components`: `{}` when all are present, a skip with
+ * the reason when one is missing, or (when CI=true) an already-aborted signal, which fails the test with
+ * that reason without running it. Probes run once per call: call it once per file and reuse the options.
+ *
+ *     const python = await needs(PYTHON_LIBRARIES);
+ *     describe('Python scoring scripts', python, () => { ... });
+ */
+export function needs(...components: Component[]): Promise<TestOptions> {
+  return optionsFor(components, process.env);
+}
+
+/** `needs`, with the environment given (its own tests set CI). */
+export async function optionsFor(
+  components: readonly Component[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<TestOptions> {
+  const present = await Promise.all(components.map((c) => c.probe()));
+  const missing = components.filter((_, i) => !present[i]);
+  if (missing.length === 0) return {};
+  const line = missingLine(missing);
+  if (!isCi(env)) return { skip: line };
+  return { signal: AbortSignal.abort(new Error(`CI=true and a component is missing: ${line}`)) };
+}
