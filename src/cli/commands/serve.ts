@@ -12,6 +12,7 @@ interface ServeOptions {
   config?: string;
   logLevel?: string;
   auth?: string;
+  maxWorkers?: string;
 }
 
 const NO_AUTH_WARNING = [
@@ -30,7 +31,11 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on (env NIGHTSHIFT_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on; 0 picks a free port (env NIGHTSHIFT_PORT, default 8080)')
     .option('--config <file>', 'JSON config file (env NIGHTSHIFT_CONFIG)')
-    .option('--log-level <level>', 'server log level on stderr (default warn)')
+    .option('--log-level <level>', 'server log level on stderr (default info)')
+    .option(
+      '--max-workers <n>',
+      'live worker processes across all jobs (env NIGHTSHIFT_MAX_WORKERS, default: cores)',
+    )
     .option(
       '--auth <mode>',
       "'token' (default): every API call needs a bearer token; 'none': no checks, for development only",
@@ -44,6 +49,7 @@ export function registerServe(program: Command): void {
           ...(options.config ? { configFile: options.config } : {}),
           ...(options.logLevel ? { logLevel: options.logLevel } : {}),
           ...(options.auth ? { auth: options.auth } : {}),
+          ...(options.maxWorkers ? { maxWorkers: options.maxWorkers } : {}),
         },
         env: process.env,
       });

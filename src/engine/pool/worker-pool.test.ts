@@ -5,6 +5,8 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
+import { createWorkerCapacity } from './capacity.ts';
+import { createWorkerLauncher, type WorkerLauncher } from './worker-launcher.ts';
 import {
   createWorkerPool,
   WorkerPoolClosedError,
@@ -16,11 +18,13 @@ import {
 const scripts = fileURLToPath(new URL('../../../test/fixtures/scripts/', import.meta.url));
 let root = '';
 let inputs = '';
+let launcher: WorkerLauncher;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'nightshift-pool-'));
   inputs = join(root, 'inputs');
   await mkdir(inputs);
+  launcher = createWorkerLauncher({ dataDir: root, capacity: createWorkerCapacity(64) });
   const names = ['a.txt', 'b.txt', 'c.txt', 'bad.txt', 'hang.txt', 'exit.txt', 'with space.txt'];
   await Promise.all(names.map((name, i) => writeFile(join(inputs, name), 'x'.repeat(i + 1))));
 });
@@ -58,6 +62,8 @@ function startJob(
     timeoutMs: options.timeoutMs ?? 1_000,
     logDir: join(dir, 'logs'),
     node: 'node-0',
+    launcher,
+    rank: jobs,
   });
   const task = (id: string, names: string[]): RunTask => ({
     miniBatchId: id,
