@@ -28,6 +28,9 @@ import { pythonBench } from './python.ts';
 import { virtualPipelineBench } from './pipelines.ts';
 import { accessBench } from './access.ts';
 
+// The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const FILES = 20;
