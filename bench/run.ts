@@ -7,7 +7,8 @@
  *   (c) peak memory (server + workers) for 1× and 4× the input;
  *   (d) the Python runtime's overhead per mini-batch against the same run() in a plain Python loop;
  *   (e) a two-hour Run-BatchEndpoint polling pipeline on the virtual clock: virtual time / wall time;
- *   (f) the cost of authenticating and authorizing each call, against a server with `--auth none`.
+ *   (f) the cost of authenticating and authorizing each call, against a server with `--auth none`;
+ *   (g) 50 jobs invoked at once: peak worker processes against the cap, /healthz latency against idle.
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
  * Timings are printed as figures and ratios measured in this run; nothing here asserts a threshold.
  */
@@ -27,6 +28,7 @@ import { createBenchClient, type BenchClient } from './client.ts';
 import { pythonBench } from './python.ts';
 import { virtualPipelineBench } from './pipelines.ts';
 import { accessBench } from './access.ts';
+import { capacityBench } from './capacity.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -65,7 +67,8 @@ async function plainLoop(folder: string, files: string[]): Promise<number> {
 
 async function withServer<T>(work: (client: BenchClient, app: App) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-'));
-  const app = await createApp(loadConfig({ flags: { dataDir, port: '0' }, env: {} }));
+  // warn: the figures, not the server's info lines, are the bench's output.
+  const app = await createApp(loadConfig({ flags: { dataDir, port: '0', logLevel: 'warn' }, env: {} }));
   const url = await app.start();
   // Measure a running server, as clients meet it: its spare workers have finished warming up.
   await sleep(1500);
@@ -169,3 +172,4 @@ await memory();
 await pythonBench();
 await virtualPipelineBench();
 await accessBench();
+await capacityBench(ROOT, MODEL, join(ROOT, 'bench/.data'));
