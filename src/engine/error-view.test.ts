@@ -96,3 +96,13 @@ test('a folder is not mistaken for a longer name that starts like it', () => {
   const shown = view({ code: 'X', message: 'read /srv/ns/datastores/workspaceblobstore/inputs/a.csv' });
   assert.equal(shown.message, 'read <data-dir>/datastores/workspaceblobstore/inputs/a.csv');
 });
+
+test('a stack left with only anonymous frames of ours is dropped', () => {
+  const shown = view({
+    code: 'ItemFailed',
+    message: 'bad line',
+    stack:
+      'InputFileError: bad line\n    at chunks.next (<anonymous>)\n    at read (file:///opt/nightshift/src/runtimes/readers/csv-reader.ts:1:1)',
+  });
+  assert.equal(shown.stack, undefined);
+});

@@ -81,7 +81,8 @@ export function createErrorView(options: ErrorViewOptions): ErrorView {
         skipSource = python;
         continue;
       }
-      if (frame) frames += 1;
+      // `at Array.map (<anonymous>)` between script frames helps; on its own it says nothing.
+      if (frame && !/\((<anonymous>|native)\)\s*$/.test(line)) frames += 1;
       kept.push(line);
     }
     return frames === 0 ? undefined : text(kept.join('\n'));
