@@ -149,9 +149,10 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     else running?.loop.pump();
   }
 
-  async function stopPools(kill: boolean): Promise<void> {
+  /** `kill` names why the workers are killed (for the node logs); without it they wind down. */
+  async function stopPools(kill?: string): Promise<void> {
     running?.loop.stop();
-    await Promise.all((running?.pools ?? []).map((p) => (kill ? p.pool.kill() : p.pool.close())));
+    await Promise.all((running?.pools ?? []).map((p) => (kill ? p.pool.kill(kill) : p.pool.close())));
   }
 
   async function end(ending: Ending | undefined, canceling = false): Promise<void> {
@@ -160,12 +161,12 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     const early = ending !== undefined || canceling;
     if (early) {
       await deps.queue.removeJob(name);
-      await stopPools(true);
+      await stopPools(ending?.status === 'Canceled' ? 'the job was canceled' : 'the job has failed');
       await deps.jobs.cancelOpen(name);
     }
     // Every mini-batch is done, so the workers can wind down while the output is assembled; the job
     // turns terminal only once they have exited and their last log lines are flushed.
-    const closing = early ? Promise.resolve() : stopPools(false);
+    const closing = early ? Promise.resolve() : stopPools();
     if (!canceling) await deps.jobs.update(name, { status: 'Finalizing' }, OPEN);
     const ctx = await prepared();
     await finalizeJob({ ...ctx, store: deps.jobs, now: deps.now, logger: log }, ending, closing);
@@ -197,7 +198,7 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     finalize: () => end(undefined),
     async detach() {
       ended = true;
-      await stopPools(true);
+      await stopPools('the server is stopping; the job resumes at its next start');
     },
   };
 }

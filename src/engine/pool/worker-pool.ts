@@ -79,8 +79,11 @@ export interface WorkerPool {
   warm(): Promise<void>;
   /** Stops taking runs, lets running attempts finish, disposes the workers (then kills stragglers). */
   close(): Promise<void>;
-  /** Kills every child at once (cancel); running and queued attempts reject with WorkerPoolClosedError. */
-  kill(): Promise<void>;
+  /**
+   * Kills every child at once (cancel); running and queued attempts reject with WorkerPoolClosedError.
+   * `why` goes into the node's log beside each stopped process (default: the job has ended).
+   */
+  kill(why?: string): Promise<void>;
   /** Pids of the child processes alive now (for diagnostics and tests). */
   pids(): number[];
   /** Slots that hold a worker permit: how many attempts the pool can run at once now. */
@@ -142,6 +145,7 @@ class Pool implements WorkerPool {
   #inFlight = new Set<Promise<void>>();
   #live = new Set<WorkerProcess>();
   #shutdown: Promise<void> | undefined;
+  #stopReason = 'the job has ended';
 
   constructor(options: WorkerPoolOptions) {
     this.#options = {
@@ -185,8 +189,9 @@ class Pool implements WorkerPool {
     return this.#shutdown;
   }
 
-  kill(): Promise<void> {
+  kill(why = 'the job has ended'): Promise<void> {
     this.#state = 'killed';
+    this.#stopReason = why;
     this.#rejectQueued();
     this.#cancelRequests();
     for (const worker of this.#live) void worker.kill();
@@ -267,7 +272,7 @@ class Pool implements WorkerPool {
     );
     void worker.closed.then(() => this.#live.delete(worker));
     void worker.exited.then((info) => {
-      const why = this.#state === 'open' ? '' : ' (stopped by the server: the job has ended)';
+      const why = this.#state === 'open' ? '' : ` (stopped by the server: ${this.#stopReason})`;
       this.#mainLog.write(
         `${new Date().toISOString()} ${slot.processName} exits with ${describeExit(info)}${why}\n`,
       );
@@ -289,7 +294,7 @@ class Pool implements WorkerPool {
     if (this.#state !== 'open') {
       // Killed by us because the job ended, not an init() that failed.
       this.#mainLog.write(
-        `${new Date().toISOString()} ${slot.processName} was stopped before its init() finished: the job has ended\n`,
+        `${new Date().toISOString()} ${slot.processName} was stopped before its init() finished: ${this.#stopReason}\n`,
       );
       return;
     }
