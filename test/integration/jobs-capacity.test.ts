@@ -1,9 +1,9 @@
 /**
  * The server-wide worker cap, against a real server started with `NIGHTSHIFT_MAX_WORKERS=2`. A first
  * job (two instances of two workers asked for, so it takes both permits) blocks in run() until the test
- * lets it go; six more jobs invoked meanwhile wait `Queued`. Then every job completes, they start in
- * the order they were invoked (FIFO by job), and the worker processes of the server, sampled from /proc
- * the whole time, never number more than the cap.
+ * lets it go; six more jobs invoked meanwhile wait `Queued`, and one of them is canceled while it waits.
+ * Then every other job completes, they start in the order they were invoked (FIFO by job), and the
+ * worker processes of the server, sampled from /proc the whole time, never number more than the cap.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ export async function run(miniBatch) {
 function workerCount(): number {
   let count = 0;
   for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    let children: string[] = [];
+    let children: string[];
     try {
       children = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(/\s+/);
     } catch {
@@ -85,6 +85,11 @@ describe('the worker cap', () => {
     for (let i = 0; i < 6; i++) rest.push(await ns.start(scoringUri, folderBody(folder)));
     for (const job of rest) await ns.waitUntil(job.name, (j) => j.properties.status === 'Queued');
     assert.equal(server.app.scheduler.capacity.inUse(), 2, 'the first job holds both workers');
+    const canceled = rest.splice(2, 1)[0]?.name ?? '';
+    assert.equal((await ns.request('POST', `${ns.ws}/jobs/${canceled}/cancel`)).status, 202);
+    const gone = await ns.waitForJob(canceled);
+    assert.equal(gone.properties.status, 'Canceled');
+    assert.equal(gone.properties.progress.items.succeeded, 0);
 
     writeFileSync(gate, '');
     const ended: Timed[] = [];
