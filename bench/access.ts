@@ -16,7 +16,11 @@ const REQUESTS = 400;
 async function start(auth: 'token' | 'none'): Promise<{ app: App; url: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), `ns-bench-auth-${auth}-`));
   const app = await createApp(
-    loadConfig({ flags: { dataDir: dir, port: '0', auth }, env: { NIGHTSHIFT_SPARE_WORKERS: '0' } }),
+    loadConfig({
+      // warn: the figures, not the server's info lines, are the bench's output.
+      flags: { dataDir: dir, port: '0', auth, logLevel: 'warn' },
+      env: { NIGHTSHIFT_SPARE_WORKERS: '0' },
+    }),
   );
   return { app, url: await app.start(), dir };
 }

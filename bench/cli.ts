@@ -52,7 +52,7 @@ interface Variant {
 }
 
 export async function cliBench(): Promise<void> {
-  console.log(`\n(g) CLI start: a fresh process per command, median of ${REPEATS} interleaved runs`);
+  console.log(`\n(h) CLI start: a fresh process per command, median of ${REPEATS} interleaved runs`);
   const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-cli-'));
   const app = await createApp(
     loadConfig({ flags: { dataDir, port: '0' }, env: { NIGHTSHIFT_SPARE_WORKERS: '0' } }),

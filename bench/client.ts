@@ -16,6 +16,12 @@ export interface BenchClient {
     settings: { maxConcurrencyPerInstance: number; miniBatchSize: number },
   ): Promise<void>;
   runJob(endpoint: string, folder: string, file?: string): Promise<JobTiming>;
+  /** Invokes a job on a folder already registered by `datastore()`; resolves with its name, at once. */
+  invoke(endpoint: string, datastore: string): Promise<string>;
+  /** Registers a local folder as a LocalFolder datastore; returns the datastore's name. */
+  datastore(folder: string): Promise<string>;
+  /** The job's status as the REST API shows it. */
+  status(job: string): Promise<string>;
 }
 
 /**
@@ -51,6 +57,26 @@ export async function createBenchClient(
     properties: { modelType: 'mlflow_model', modelUri: `azureml://datastores/benchmodels/paths/${entry}` },
   });
   let datastores = 0;
+  const registerDatastore = async (folder: string): Promise<string> => {
+    const ds = `benchdata${datastores++}`;
+    await call('PUT', `${ws}/datastores/${ds}`, {
+      properties: { datastoreType: 'LocalFolder', path: folder },
+    });
+    return ds;
+  };
+  const invokeOn = async (endpoint: string, ds: string, file?: string): Promise<string> => {
+    const job = await call<{ name: string }>('POST', `/endpoints/${endpoint}/jobs`, {
+      properties: {
+        InputData: {
+          data: {
+            JobInputType: file ? 'UriFile' : 'UriFolder',
+            Uri: `azureml://datastores/${ds}/paths/${file ?? ''}`,
+          },
+        },
+      },
+    });
+    return job.name;
+  };
   return {
     async deploy(endpoint, settings) {
       await call('PUT', `${ws}/batchEndpoints/${endpoint}`, { properties: {} });
@@ -66,32 +92,25 @@ export async function createBenchClient(
       });
     },
     async runJob(endpoint, folder, file) {
-      const ds = `benchdata${datastores++}`;
-      await call('PUT', `${ws}/datastores/${ds}`, {
-        properties: { datastoreType: 'LocalFolder', path: folder },
-      });
+      const ds = await registerDatastore(folder);
       const started = performance.now();
       const invokedAt = Date.now();
-      const job = await call<{ name: string }>('POST', `/endpoints/${endpoint}/jobs`, {
-        properties: {
-          InputData: {
-            data: {
-              JobInputType: file ? 'UriFile' : 'UriFolder',
-              Uri: `azureml://datastores/${ds}/paths/${file ?? ''}`,
-            },
-          },
-        },
-      });
-      await ended(job.name);
+      const name = await invokeOn(endpoint, ds, file);
+      await ended(name);
       const totalMs = performance.now() - started;
       const current = await call<{
         properties: { status: string; startTime: string | null; result: string | null };
-      }>('GET', `/endpoints/${endpoint}/jobs/${job.name}`);
+      }>('GET', `/endpoints/${endpoint}/jobs/${name}`);
       if (current.properties.status !== 'Completed') {
         throw new Error(`bench job ${current.properties.status}: ${current.properties.result ?? ''}`);
       }
       const first = current.properties.startTime ? Date.parse(current.properties.startTime) - invokedAt : NaN;
       return { totalMs, firstMiniBatchMs: first };
+    },
+    invoke: (endpoint, datastore) => invokeOn(endpoint, datastore),
+    datastore: registerDatastore,
+    async status(job) {
+      return (await call<{ properties: { status: string } }>('GET', `${ws}/jobs/${job}`)).properties.status;
     },
   };
 }

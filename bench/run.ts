@@ -8,7 +8,8 @@
  *   (d) the Python runtime's overhead per mini-batch against the same run() in a plain Python loop;
  *   (e) a two-hour Run-BatchEndpoint polling pipeline on the virtual clock: virtual time / wall time;
  *   (f) the cost of authenticating and authorizing each call, against a server with `--auth none`;
- *   (g) the CLI's start: `--help` and `batch-endpoint show` as fresh processes (bench/cli.ts).
+ *   (g) 50 jobs invoked at once: peak worker processes against the cap, /healthz latency against idle;
+ *   (h) the CLI's start: `--help` and `batch-endpoint show` as fresh processes (bench/cli.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
@@ -32,11 +33,17 @@ import { virtualPipelineBench } from './pipelines.ts';
 import { accessBench } from './access.ts';
 import { cliBench } from './cli.ts';
 import { startBenchRun } from './progress.ts';
+import { capacityBench } from './capacity.ts';
+
+// The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
+process.env.ORT_DISABLE_TELEMETRY = '1';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const FILES = 20;
 const MODEL = join(ROOT, 'fixtures/models/breast-cancer-rf');
+// Before anything writes: TMPDIR points into the run's scratch folder from here on.
+const bench = startBenchRun(ROOT);
 
 async function plainLoop(folder: string, files: string[]): Promise<number> {
   const runtime = createOnnxRuntime({
@@ -68,8 +75,9 @@ async function plainLoop(folder: string, files: string[]): Promise<number> {
 async function withServer<T>(work: (client: BenchClient, app: App) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-'));
   // The bench registers its data and model folders as local-folder datastores: the operator's allow-list.
-  const roots = { NIGHTSHIFT_DATASTORE_ROOTS: `${join(ROOT, 'bench/.data')}:${dirname(MODEL)}` };
-  const app = await createApp(loadConfig({ flags: { dataDir, port: '0' }, env: roots }));
+  const roots = { NIGHTSHIFT_DATASTORE_ROOTS: `${bench.dataRoot}:${dirname(MODEL)}` };
+  // warn: the figures, not the server's info lines, are the bench's output.
+  const app = await createApp(loadConfig({ flags: { dataDir, port: '0', logLevel: 'warn' }, env: roots }));
   const url = await app.start();
   // Measure a running server, as clients meet it: its spare workers have finished warming up.
   await sleep(1500);
@@ -159,7 +167,6 @@ async function memory(dataRoot: string): Promise<void> {
   console.log(`  4× / 1× peak = ${((peaks[1] ?? 0) / (peaks[0] ?? 1)).toFixed(2)}`);
 }
 
-const bench = startBenchRun(ROOT);
 try {
   const folder = await bench.section('generating the tabular input', () =>
     makeCsvFolder(bench.dataRoot, 'tabular', FILES, Math.floor(ROWS / FILES), ROOT),
@@ -171,7 +178,8 @@ try {
   await bench.section('(d) Python runtime overhead', pythonBench);
   await bench.section('(e) virtual-clock pipeline', virtualPipelineBench);
   await bench.section('(f) cost of access control', accessBench);
-  await bench.section('(g) CLI start', cliBench);
+  await bench.section('(g) capacity', () => capacityBench(ROOT, MODEL, bench.dataRoot));
+  await bench.section('(h) CLI start', cliBench);
 } finally {
   bench.finish();
 }

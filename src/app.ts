@@ -100,6 +100,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       onCancel: (name) => scheduler.cancel(name),
       actor: config.actor,
       defaultPython: config.python,
+      logger,
     });
     const logDir = (name: string) => join(config.dataDir, 'jobs', name, 'logs');
     const jobLogs = {

@@ -4,7 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { userInfo } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import type { WorkspaceRef } from './core/workspace.ts';
 import { ValidationError } from './core/errors.ts';
 import type { ExternalIssuerConfig } from './auth/external-issuer.ts';
@@ -20,8 +20,11 @@ export interface Config {
   /** Who local calls act as until identities exist (recorded in systemData). */
   actor: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Extra worker slots per instance; Azure's max_concurrency_per_instance still applies per deployment. */
-  /** spareWorkers: warm worker processes kept ready so a job starts in milliseconds (0 turns it off). */
+  /**
+   * maxWorkers: live worker processes allowed at once across every job and the spares (jobs beyond it
+   * wait Queued); default the machine's available parallelism. spareWorkers: warm worker processes kept
+   * ready so a job starts in milliseconds (0 turns it off); they count against maxWorkers.
+   */
   engine: { pollIntervalMs: number; leaseMs: number; maxWorkers: number; spareWorkers: number };
   /** The Python interpreter for `.py` scripts and MLflow Python models when the environment names none. */
   python: string;
@@ -49,7 +52,10 @@ export interface Config {
 
 export interface ConfigSources {
   flags?: Partial<
-    Record<'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel' | 'auth' | 'issuerUrl', string>
+    Record<
+      'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel' | 'auth' | 'issuerUrl' | 'maxWorkers',
+      string
+    >
   > & {
     datastoreRoots?: string[];
   };
@@ -84,13 +90,22 @@ function parsePort(text: string): number {
   return port;
 }
 
+function parseCount(text: string, field: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > 1024) {
+    throw new ValidationError(`Invalid ${field} '${text}': use a whole number from ${min} to 1024.`, field);
+  }
+  return value;
+}
+
 export function loadConfig(sources: ConfigSources = {}): Config {
   const flags = sources.flags ?? {};
   const env = sources.env ?? {};
   const cwd = sources.cwd ?? process.cwd();
   const file = readFile(pick(flags.configFile, env.NIGHTSHIFT_CONFIG));
   const ws = (file.workspace ?? {}) as Record<string, unknown>;
-  const logLevel = pick(flags.logLevel, env.NIGHTSHIFT_LOG_LEVEL, file.logLevel) ?? 'warn';
+  // info: job lifecycle events (invoked, queued, started, resumed, ended) are what an operator reads.
+  const logLevel = pick(flags.logLevel, env.NIGHTSHIFT_LOG_LEVEL, file.logLevel) ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ValidationError(
       `Invalid log level '${logLevel}': use one of ${LOG_LEVELS.join(', ')}.`,
@@ -114,8 +129,16 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     engine: {
       pollIntervalMs: 50,
       leaseMs: 30_000,
-      maxWorkers: 64,
-      spareWorkers: Number(pick(env.NIGHTSHIFT_SPARE_WORKERS, file.spareWorkers) ?? 2),
+      maxWorkers: parseCount(
+        pick(flags.maxWorkers, env.NIGHTSHIFT_MAX_WORKERS, file.maxWorkers) ?? String(availableParallelism()),
+        'maxWorkers',
+        1,
+      ),
+      spareWorkers: parseCount(
+        pick(env.NIGHTSHIFT_SPARE_WORKERS, file.spareWorkers) ?? '2',
+        'spareWorkers',
+        0,
+      ),
     },
     // Debian's interpreter by default: it is the one `apt-get install python3-pandas` fills.
     python: pick(env.NIGHTSHIFT_PYTHON, file.python) ?? '/usr/bin/python3',

@@ -8,6 +8,7 @@ import type { DeploymentSettings, SystemData } from './resources.ts';
 export const JOB_STATUSES = [
   'NotStarted',
   'Preparing',
+  'Queued',
   'Running',
   'Finalizing',
   'CancelRequested',
@@ -25,7 +26,9 @@ export function isTerminal(status: JobStatus): boolean {
 
 const NEXT: Record<JobStatus, readonly JobStatus[]> = {
   NotStarted: ['Preparing', 'CancelRequested', 'Failed'],
-  Preparing: ['Running', 'CancelRequested', 'Failed', 'Finalizing'],
+  // Queued: waiting for a worker of the server's capacity (Azure's status for a job waiting on compute).
+  Preparing: ['Queued', 'Running', 'CancelRequested', 'Failed', 'Finalizing'],
+  Queued: ['Running', 'CancelRequested', 'Failed', 'Finalizing'],
   Running: ['Finalizing', 'CancelRequested', 'Failed'],
   Finalizing: ['Completed', 'Failed', 'CancelRequested'],
   CancelRequested: ['Canceled'],

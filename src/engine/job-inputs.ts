@@ -10,7 +10,9 @@ import { datastoreUri, parseAssetRef, parseDatastoreUri } from '../core/referenc
 import type { FileEntry } from '../storage/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import { DEFAULT_DATASTORE, type DatastoreService } from '../workspace/datastores.ts';
+import { checkOutputFileName } from '../workspace/deployment-body.ts';
 import { jobRequestError, type JobRequest } from './invocation.ts';
+import { pathInFolder } from './job-plan.ts';
 
 export interface ResolvedInput {
   spec: JobInputSpec;
@@ -133,7 +135,9 @@ export async function resolveOutput(
         requested.uri,
       );
   }
-  const filePath = folder ? `${folder}/${file}` : file;
+  // Also a deployment's own outputFileName, which may have been stored before its length was checked.
+  checkOutputFileName(file, requested?.kind === 'file' ? field : 'outputFileName');
+  const filePath = pathInFolder(folder, file);
   if (await location.backend.stat(filePath)) {
     throw new ConflictError(
       `The output path '${datastoreUri({ datastore: location.datastore.name, path: filePath })}' already exists; batch jobs never overwrite outputs. Choose a new output path.`,

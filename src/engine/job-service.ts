@@ -4,6 +4,7 @@
  * with deterministic ids, and the ids are queued. Nothing is created unless every check passed.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { isTerminal, miniBatchId, type JobRecord } from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
@@ -36,6 +37,7 @@ export interface JobServiceDeps {
   actor: string;
   /** The interpreter of Python jobs whose environment names none (config.python). */
   defaultPython: string;
+  logger: Logger;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
@@ -129,6 +131,16 @@ export function createJobService(deps: JobServiceDeps) {
       batches.map((b) => ({ id: miniBatchId(name, b.index), job: name, index: b.index })),
     );
     const prepared = await deps.jobs.update(name, { status: 'Preparing' }, ['NotStarted']);
+    deps.logger.info(
+      {
+        job: name,
+        endpoint: job.endpointName,
+        deployment: job.deploymentName,
+        miniBatches: batches.length,
+        items: input.files.length,
+      },
+      'job invoked',
+    );
     deps.onSubmitted(name);
     return prepared ?? job;
   }

@@ -2,6 +2,8 @@
  * Runs the jobs of this server: starts a JobRun when a job is submitted, resumes unfinished jobs at start
  * (a crash or kill -9 loses at most the attempts that were running; their mini-batches go back to the
  * queue without being charged a retry), keeps leases alive for running attempts, and forwards cancel.
+ * It owns what jobs share: the worker capacity (at most `maxWorkers` live worker processes, handed out
+ * in the order jobs arrived), the launcher, the spare reserve and the scratch folder it sweeps at start.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -10,7 +12,9 @@ import { miniBatchId } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { createJobRun, type JobRun } from './job-run.ts';
+import { createWorkerCapacity, type WorkerCapacity } from './pool/capacity.ts';
 import { createSpareWorkers } from './pool/spare-workers.ts';
+import { createWorkerLauncher } from './pool/worker-launcher.ts';
 import type { TaskQueue } from './queue/contract.ts';
 
 export interface SchedulerDeps {
@@ -19,10 +23,12 @@ export interface SchedulerDeps {
   datastores: DatastoreService;
   dataDir: string;
   leaseMs: number;
+  /** Live worker processes allowed at once, across every job and the spares. */
   maxWorkers: number;
   /** Warm processes kept in reserve; 0 forks workers only when a job needs them. */
   spareWorkers: number;
   logger: Logger;
+  now?: () => Date;
 }
 
 export interface Scheduler {
@@ -32,6 +38,8 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** Resolves when the job has ended on this server (tests and the demo wait on it). */
   ended(job: string): Promise<void>;
+  /** The worker capacity, for diagnostics, the bench and tests. */
+  readonly capacity: WorkerCapacity;
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -40,7 +48,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const waiters = new Map<string, (() => void)[]>();
   let heartbeat: NodeJS.Timeout | undefined;
   let stopped = false;
-  const spares = createSpareWorkers(deps.spareWorkers);
+  // Jobs take their turn for workers in the order they came to this server.
+  let arrivals = 0;
+  const capacity = createWorkerCapacity(deps.maxWorkers);
+  const launcher = createWorkerLauncher({ dataDir: deps.dataDir, capacity });
+  const spares = createSpareWorkers(deps.spareWorkers, launcher);
 
   function onEnded(job: string): void {
     runs.delete(job);
@@ -60,12 +72,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         dataDir: deps.dataDir,
         owner,
         leaseMs: deps.leaseMs,
-        maxWorkers: deps.maxWorkers,
+        launcher,
         spares,
+        now: deps.now ?? (() => new Date()),
         logger: deps.logger,
         onEnded,
       },
       job,
+      (arrivals += 1),
     );
     runs.set(job, run);
     return run;
@@ -88,7 +102,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await deps.queue.enqueue(
         pending.map((b) => ({ id: miniBatchId(job.name, b.index), job: job.name, index: b.index })),
       );
-      deps.logger.info({ job: job.name, status: job.status, reset, pending: pending.length }, 'resuming job');
+      deps.logger.info(
+        { job: job.name, status: job.status, reset, pending: pending.length },
+        'job resumed after a restart',
+      );
       const run = attach(job.name);
       if (job.status === 'CancelRequested') void run.cancel();
       else if (job.status === 'Finalizing' || pending.length === 0) void run.finalize();
@@ -97,7 +114,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   return {
+    capacity,
     async start() {
+      // One server per data dir (the lock): what a previous run left in the scratch folder is litter.
+      await launcher.sweep();
       await resume();
       if (runs.size === 0) spares.refill();
       heartbeat = setInterval(
@@ -123,6 +143,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await Promise.all([...runs.values()].map((run) => run.detach()));
       runs.clear();
       await spares.close();
+      await launcher.settled();
     },
     ended(job) {
       return new Promise((resolve) => {

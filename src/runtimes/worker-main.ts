@@ -8,15 +8,17 @@
  * This is the one module outside config/cli allowed to touch process.env, because setting up the
  * script's process is its whole job.
  *
- * Each run writes to a temp file beside its part and renames it onto the part only on success, so a
- * mini-batch that runs twice replaces its rows instead of doubling them, and a failed attempt leaves
- * nothing behind.
+ * Each run writes to a temp file in the worker's scratch folder and moves it onto its part only on
+ * success, so a mini-batch that runs twice replaces its rows instead of doubling them, and a failed
+ * attempt leaves nothing behind. The scratch folder (under the data dir, given by the parent) is this
+ * process's TMPDIR, and onnxruntime's telemetry is switched off before the runtime can load it: a worker
+ * writes nothing outside the data dir and sends nothing anywhere.
  */
-import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { createReadStream, writeSync } from 'node:fs';
+import { createReadStream, mkdirSync, writeSync } from 'node:fs';
 import type { InputDigest, MiniBatchOutcome, PartSink, RuntimeSettings, ScoringRuntime } from './contract.ts';
 import type { DriverExit } from './python/driver-process.ts';
 import type { PythonRuntimeOptions } from './python/python-runtime.ts';
@@ -24,7 +26,8 @@ import { createJsRuntime } from './js/js-runtime.ts';
 import {
   describeError,
   isParentMessage,
-  tempPartPath,
+  PRELOAD_FLAG,
+  SCRATCH_FLAG,
   type ChildMessage,
   type ParentMessage,
   type RunTask,
@@ -40,6 +43,23 @@ interface PartWriter {
 
 let settings: RuntimeSettings | undefined;
 let runtime: ScoringRuntime | undefined;
+
+/** Removes `flag` (and its value, when it takes one) from argv: scripts see only Azure's arguments. */
+function takeFlag(flag: string, withValue: boolean): string | undefined {
+  const at = process.argv.indexOf(flag);
+  if (at < 0) return undefined;
+  const [, value] = process.argv.splice(at, withValue ? 2 : 1);
+  return withValue ? value : flag;
+}
+
+// Before anything can load onnxruntime: its telemetry reads this once, when its environment starts.
+process.env.ORT_DISABLE_TELEMETRY = '1';
+const scratch = takeFlag(SCRATCH_FLAG, true);
+if (scratch !== undefined) {
+  mkdirSync(scratch, { recursive: true });
+  // Python's tempfile, os.tmpdir() and onnxruntime's files all follow TMPDIR; the driver inherits it.
+  process.env.TMPDIR = scratch;
+}
 
 function send(message: ChildMessage): void {
   try {
@@ -90,11 +110,21 @@ async function loadRuntime(s: RuntimeSettings): Promise<ScoringRuntime> {
   return onnx.createOnnxRuntime(s);
 }
 
+/** A rename, or a copy when the scratch folder sits on another file system than the job's parts. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to);
+    await rm(from, { force: true });
+  }
+}
+
 function openPart(partPath: string): PartWriter {
-  const temp = tempPartPath(partPath, process.pid);
+  const temp = join(tmpdir(), `${basename(partPath)}.tmp`);
   let file: Promise<FileHandle> | undefined;
-  const handle = (): Promise<FileHandle> =>
-    (file ??= mkdir(dirname(partPath), { recursive: true }).then(() => open(temp, 'w')));
+  const handle = (): Promise<FileHandle> => (file ??= open(temp, 'w'));
   return {
     sink: {
       async write(text) {
@@ -103,7 +133,8 @@ function openPart(partPath: string): PartWriter {
     },
     async commit() {
       await (await handle()).close();
-      await rename(temp, partPath);
+      await mkdir(dirname(partPath), { recursive: true });
+      await moveFile(temp, partPath);
     },
     async discard() {
       if (file !== undefined) await (await file.catch(() => undefined))?.close().catch(() => undefined);
@@ -202,11 +233,7 @@ process.on('disconnect', () => process.exit(0));
 
 // A spare worker (forked before any job needs it) imports the runtimes while it waits, so the job that
 // adopts it only pays for its own init().
-const preloadAt = process.argv.indexOf('--nightshift-preload');
-if (preloadAt >= 0) {
-  process.argv.splice(preloadAt, 1);
-  void preload().catch(() => undefined);
-}
+if (takeFlag(PRELOAD_FLAG, false) !== undefined) void preload().catch(() => undefined);
 
 /**
  * Imports the runtimes and runs the CSV fast path over a small synthetic file, so the parser is already

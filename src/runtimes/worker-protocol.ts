@@ -44,13 +44,14 @@ export function isParentMessage(value: unknown): value is ParentMessage {
   return type === 'init' || type === 'run' || type === 'dispose';
 }
 
+/** Asks a spare child to import the runtimes while it waits; worker-main removes it from argv. */
+export const PRELOAD_FLAG = '--nightshift-preload';
+
 /**
- * Where a worker writes a part before the attempt succeeds. The pid keeps two attempts of the same
- * mini-batch (e.g. a timed-out one not yet reaped and its retry) from writing into one file.
+ * Followed by the worker's own scratch folder (under the data dir), which becomes its TMPDIR; the
+ * parent removes the folder when the worker exits. worker-main removes both from argv.
  */
-export function tempPartPath(partPath: string, pid: number): string {
-  return `${partPath}.tmp-${pid}`;
-}
+export const SCRATCH_FLAG = '--nightshift-scratch';
 
 /** An error's message and stack in a form that survives JSON serialisation. */
 export function describeError(error: unknown): { message: string; stack?: string } {

@@ -51,7 +51,8 @@ export interface ResourceRepository {
   removeScope(kind: ResourceKind, scope: string): Promise<number>;
 }
 
-export interface AttemptResult {
+/** What the store keeps of a finished attempt (the pool reports it as an AttemptResult). */
+export interface AttemptRecord {
   /** `pending` puts the mini-batch back for a retry. */
   state: Exclude<MiniBatchState, 'running' | 'canceled'>;
   succeeded: number;
@@ -91,7 +92,7 @@ export interface JobRepository {
   getMiniBatch(job: string, index: number): Promise<MiniBatchRecord | undefined>;
   /** pending → running with one more attempt; undefined if the mini-batch is not pending (e.g. canceled). */
   startAttempt(job: string, index: number, worker: string): Promise<MiniBatchRecord | undefined>;
-  finishAttempt(job: string, index: number, result: AttemptResult): Promise<void>;
+  finishAttempt(job: string, index: number, result: AttemptRecord): Promise<void>;
   /** After a crash: running → pending, without charging the lost attempt to the script. */
   resetRunning(job: string): Promise<number>;
   /** pending and running → canceled; returns how many. */

@@ -16,9 +16,21 @@ import {
   type Json,
 } from '../core/wire-values.ts';
 
+/** A file name's limit on every common file system (NAME_MAX), in UTF-8 bytes. */
+export const FILE_NAME_MAX_BYTES = 255;
+/** A scoring script's path inside its code folder. */
+export const SCORING_SCRIPT_MAX_CHARS = 1024;
+
+function tooLong(field: string, what: string): ValidationError {
+  return new ValidationError(`'${field}' is too long: ${what}.`, field);
+}
+
 export function checkOutputFileName(value: unknown, field: string): string | undefined {
   const name = optionalString(value, field);
   if (name === undefined) return undefined;
+  if (Buffer.byteLength(name) > FILE_NAME_MAX_BYTES) {
+    throw tooLong(field, `a file name may have at most ${FILE_NAME_MAX_BYTES} bytes (UTF-8)`);
+  }
   if (!name || name.includes('/') || name.includes('\\') || name === '.' || name === '..') {
     throw new ValidationError(
       `'${field}' must be a plain file name such as predictions.csv; got '${name}'.`,
@@ -26,6 +38,20 @@ export function checkOutputFileName(value: unknown, field: string): string | und
     );
   }
   return name;
+}
+
+/** A scoring script path: at most 1,024 characters, each folder or file name at most 255 bytes. */
+export function checkScoringScript(script: string, field: string): string {
+  if (script.length > SCORING_SCRIPT_MAX_CHARS) {
+    throw tooLong(field, `a scoring script path may have at most ${SCORING_SCRIPT_MAX_CHARS} characters`);
+  }
+  if (script.split(/[\\/]/).some((part) => Buffer.byteLength(part) > FILE_NAME_MAX_BYTES)) {
+    throw tooLong(
+      field,
+      `each folder or file name in it may have at most ${FILE_NAME_MAX_BYTES} bytes (UTF-8)`,
+    );
+  }
+  return script;
 }
 
 export function errorThreshold(value: unknown, field: string): number | undefined {

@@ -30,7 +30,7 @@ import type { ResourceRepository } from '../store/contract.ts';
 import type { AssetService } from './assets.ts';
 import type { DatastoreService } from './datastores.ts';
 import { DEFAULT_PYTHON, requireEnvironmentPackages } from './environment-check.ts';
-import { readSettings } from './deployment-body.ts';
+import { checkScoringScript, readSettings } from './deployment-body.ts';
 import type { EndpointService } from './endpoints.ts';
 
 export type DeploymentService = ReturnType<typeof createDeploymentService>;
@@ -92,6 +92,7 @@ export function createDeploymentService(deps: Deps) {
         `'properties.codeConfiguration.scoringScript' is required with code.`,
         'properties.codeConfiguration.scoringScript',
       );
+    checkScoringScript(script, 'properties.codeConfiguration.scoringScript');
     const ref = requireAssetRef(prop(code, 'codeId'), 'properties.codeConfiguration.codeId', 'codes');
     const version = await deps.assets.get('codes', ref.name, ref.version).catch((error: unknown) => {
       if (error instanceof NotFoundError)

@@ -3,7 +3,8 @@
  * (a script that sleeps about 100 ms per file), is killed with SIGKILL once some mini-batches have
  * succeeded, and is started again on the same data dir. The job resumes and Completes, and its output
  * holds every input exactly once (no duplicates, none missing). No worker process of the killed server
- * is left running: workers exit when their parent dies.
+ * is left running: workers exit when their parent dies. At the default log level each server logs the
+ * job's lifecycle, one line per event: invoked and started, then resumed and ended (with its counts).
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +52,18 @@ async function workerPids(ns: Nightshift, job: string): Promise<number[]> {
   return [...text.matchAll(/started with pid (\d+)/g)].map((m) => Number(m[1]));
 }
 
+/** The messages a server logged (JSON lines on stderr) about one job, in order. */
+function jobEvents(stderr: string, job: string): string[] {
+  return stderr.split('\n').flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as { job?: string; msg?: string };
+      return entry.job === job && entry.msg ? [entry.msg] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 describe('a server killed mid-job', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-crash-'));
   const servers: ServeProcess[] = [];
@@ -88,6 +101,7 @@ describe('a server killed mid-job', () => {
     first.child.kill('SIGKILL');
     const exit = await first.exited;
     assert.equal(exit.signal, 'SIGKILL');
+    assert.deepEqual(jobEvents(exit.stderr, started.name), ['job invoked', 'job started']);
 
     // Workers notice their parent is gone and exit on their own.
     const deadline = Date.now() + 10_000;
@@ -113,5 +127,8 @@ describe('a server killed mid-job', () => {
     second.child.kill('SIGTERM');
     const stopped = await second.exited;
     assert.equal(stopped.code, 0, stopped.stderr);
+    const events = jobEvents(stopped.stderr, started.name);
+    assert.equal(events[0], 'job resumed after a restart', events.join(' | '));
+    assert.match(events.at(-1) ?? '', /^job ended: Completed\. 60 of 60 item\(s\) succeeded/);
   });
 });

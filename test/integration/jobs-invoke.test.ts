@@ -19,7 +19,16 @@ import {
   type ListBody,
 } from '../helpers/jobs.ts';
 
-const STATUSES = ['NotStarted', 'Preparing', 'Running', 'Finalizing', 'Completed', 'Failed', 'Canceled'];
+const STATUSES = [
+  'NotStarted',
+  'Preparing',
+  'Queued',
+  'Running',
+  'Finalizing',
+  'Completed',
+  'Failed',
+  'Canceled',
+];
 
 describe('invoking a batch endpoint', () => {
   let server: TestServer;

@@ -3,7 +3,8 @@
  * a 4xx in the ARM error envelope (Azure's own message where it is known) and leaves no job behind.
  * Covered: a UriFolder output, two inputs, a Literal input, no default deployment and no header, an
  * unknown deployment header, an output file that already exists (OutputData and legacy
- * outputDataset), a missing input path, an empty folder, an unknown data asset and an http(s) URL.
+ * outputDataset), a missing input path, an empty folder, an unknown data asset, an http(s) URL, and
+ * over-long outputFileName and scoringScript values (400s naming the field and the limit, never 500s).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -166,5 +167,52 @@ describe('invocations refused before any work starts', () => {
       400,
       /HTTP\(S\) inputs are not supported/,
     );
+  });
+
+  test('an over-long outputFileName, per job or in the output URI: 400 naming the field and limit', async () => {
+    const long = 'x'.repeat(5000);
+    const error = await refused(
+      scoringUri,
+      folderBody(input, { outputFileName: long }),
+      400,
+      /'outputFileName' is too long: a file name may have at most 255 bytes/,
+    );
+    assert.ok(error.error.message.length < 300, 'the value is not echoed back');
+    await refused(
+      scoringUri,
+      folderBody(input, {
+        OutputData: {
+          score: { JobOutputType: 'UriFile', Uri: datastoreUri(`outputs/${'y'.repeat(300)}.csv`) },
+        },
+      }),
+      400,
+      /'OutputData\.score\.Uri' is too long: a file name may have at most 255 bytes/,
+    );
+  });
+
+  test('over-long outputFileName and scoringScript in a deployment: 400 naming the field and limit', async () => {
+    const [codeId] = await ns.registerScript('strings.ts');
+    const model = await ns.registerModel();
+    const { endpoint } = await ns.deploy({ script: 'strings.ts', setDefault: false });
+    const put = (properties: Record<string, unknown>) =>
+      server.call('PUT', `${server.ws}/batchEndpoints/${endpoint}/deployments/long`, {
+        properties: {
+          model: { referenceType: 'Id', assetId: model },
+          compute: 'azureml:local',
+          ...properties,
+        },
+      });
+    const script = await put({ codeConfiguration: { codeId, scoringScript: `${'s'.repeat(5000)}.js` } });
+    assert.equal(script.status, 400, JSON.stringify(script.body));
+    assert.match(
+      JSON.stringify(script.body),
+      /'properties\.codeConfiguration\.scoringScript' is too long: a scoring script path may have at most 1024 characters/,
+    );
+    const name = await put({
+      codeConfiguration: { codeId, scoringScript: 'strings.ts' },
+      outputFileName: 'o'.repeat(5000),
+    });
+    assert.equal(name.status, 400, JSON.stringify(name.body));
+    assert.match(JSON.stringify(name.body), /'properties\.outputFileName' is too long/);
   });
 });

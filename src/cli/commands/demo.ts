@@ -35,7 +35,9 @@ async function ensureServer(
 ): Promise<{ url: string; app?: App; dataDir?: string }> {
   if (await reachable(server)) return { url: server };
   const port = new URL(server).port || '8080';
-  const config = loadConfig({ flags: { port, ...(dataDir ? { dataDir } : {}) }, env: process.env });
+  // The tour's lines are its output: the server's info lines (job events) would interleave with them.
+  const quiet = process.env.NIGHTSHIFT_LOG_LEVEL ? {} : { logLevel: 'warn' };
+  const config = loadConfig({ flags: { port, ...quiet, ...(dataDir ? { dataDir } : {}) }, env: process.env });
   const { createApp } = await import('../../app.ts');
   const app = await createApp(config);
   const url = await app.start();

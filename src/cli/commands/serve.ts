@@ -14,6 +14,7 @@ interface ServeOptions {
   auth?: string;
   datastoreRoot?: string[];
   issuerUrl?: string;
+  maxWorkers?: string;
 }
 
 const NO_AUTH_WARNING = [
@@ -32,7 +33,11 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on (env NIGHTSHIFT_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on; 0 picks a free port (env NIGHTSHIFT_PORT, default 8080)')
     .option('--config <file>', 'JSON config file (env NIGHTSHIFT_CONFIG)')
-    .option('--log-level <level>', 'server log level on stderr (default warn)')
+    .option('--log-level <level>', 'server log level on stderr (default info)')
+    .option(
+      '--max-workers <n>',
+      'live worker processes across all jobs (env NIGHTSHIFT_MAX_WORKERS, default: cores)',
+    )
     .option(
       '--datastore-root <dir>',
       'a folder local-folder datastores may lie under; repeatable (env NIGHTSHIFT_DATASTORE_ROOTS, default <data-dir>/datastores)',
@@ -57,6 +62,7 @@ export function registerServe(program: Command): void {
           ...(options.auth ? { auth: options.auth } : {}),
           ...(options.datastoreRoot ? { datastoreRoots: options.datastoreRoot } : {}),
           ...(options.issuerUrl ? { issuerUrl: options.issuerUrl } : {}),
+          ...(options.maxWorkers ? { maxWorkers: options.maxWorkers } : {}),
         },
         env: process.env,
       });

@@ -1,92 +1,100 @@
 /**
  * A small reserve of worker processes forked ahead of time, with the scoring runtimes already imported,
  * so a job's pool adopts warm processes and pays only for its own init() (loading the model) instead of
- * a fork and a cold module load. Spares are refilled when a job ends, not while one runs, so refilling
- * never competes with scoring for the CPU.
+ * a fork and a cold module load. Spares are refilled when no job runs, so refilling never competes with
+ * scoring for the CPU.
+ *
+ * A spare holds a permit of the server's worker capacity like any worker: refilling takes only permits
+ * that are free (never waits for one), and a pool that adopts a spare takes its permit with it.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import type { WorkerPermit } from './capacity.ts';
+import type { WorkerLauncher } from './worker-launcher.ts';
 
-/** Asks a spare child to import the runtimes while it waits; worker-main removes it from argv. */
-export const PRELOAD_FLAG = '--nightshift-preload';
-
-const workerEntry = fileURLToPath(new URL('../../runtimes/worker-main.ts', import.meta.url));
-
-/**
- * The parent's flags, minus those that must not be repeated in a child: a debugger port would clash,
- * and test-runner or watch flags would turn the worker into something else. Type stripping and
- * loaders stay, so the child runs .ts like its parent.
- */
-export function workerExecArgv(): string[] {
-  return process.execArgv.filter((arg) => !/^--(inspect|debug|test|watch)(-[a-z-]+)?(=|$)/.test(arg));
-}
-
-/** Forks a fresh worker child; `preload` asks it to import the runtimes while it waits for init. */
-export function forkWorker(preload = false): ChildProcess {
-  return fork(workerEntry, preload ? [PRELOAD_FLAG] : [], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    execArgv: workerExecArgv(),
-  });
+/** A warm process and the permit it runs under. */
+export interface SpareWorker {
+  child: ChildProcess;
+  permit: WorkerPermit;
 }
 
 export interface SpareWorkers {
-  /** A warm child, or undefined when none is left (the caller forks a cold one). */
-  take(): ChildProcess | undefined;
-  /** Forks spares up to the reserve size (call when the machine is idle, e.g. after a job). */
+  /** A warm child and its permit, or undefined when none is left (the caller forks a cold one). */
+  take(): SpareWorker | undefined;
+  /** Forks spares up to the reserve size, as far as the capacity has free permits. */
   refill(): void;
   close(): Promise<void>;
 }
 
-export function createSpareWorkers(size: number): SpareWorkers {
-  const spares: ChildProcess[] = [];
+function isUsable(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null && child.connected;
+}
+
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    child.once('exit', () => {
+      resolve();
+    });
+    child.kill('SIGKILL');
+  });
+}
+
+export function createSpareWorkers(size: number, launcher: WorkerLauncher): SpareWorkers {
+  const spares: SpareWorker[] = [];
   let closed = false;
 
-  function add(): void {
-    const child = forkWorker(true);
+  function add(permit: WorkerPermit): void {
+    const child = launcher.fork(true);
     // Unread output would fill the pipe and stall the child; spares print nothing, but be safe.
     child.stdout?.resume();
     child.stderr?.resume();
+    const spare = { child, permit };
     child.once('exit', () => {
-      const at = spares.indexOf(child);
-      if (at >= 0) spares.splice(at, 1);
+      const at = spares.indexOf(spare);
+      if (at < 0) return;
+      // Still in the reserve, so never adopted: the permit is the reserve's to give back.
+      spares.splice(at, 1);
+      permit.release();
     });
-    spares.push(child);
+    spares.push(spare);
   }
 
-  const reserve: SpareWorkers = {
+  return {
     take() {
       for (;;) {
-        const child = spares.shift();
-        if (!child) return undefined;
-        if (child.exitCode === null && child.signalCode === null && child.connected) {
-          child.stdout?.pause();
-          child.stderr?.pause();
-          return child;
+        const spare = spares.shift();
+        if (!spare) return undefined;
+        if (isUsable(spare.child)) {
+          spare.child.stdout?.pause();
+          spare.child.stderr?.pause();
+          return spare;
         }
+        // Its permit frees up only once the process is surely gone.
+        void killed(spare.child).then(() => {
+          spare.permit.release();
+        });
       }
     },
     refill() {
-      while (!closed && spares.length < size) add();
+      while (!closed && spares.length < size) {
+        const permit = launcher.capacity.tryAcquire();
+        if (!permit) return;
+        add(permit);
+      }
     },
     async close() {
       closed = true;
       const all = spares.splice(0);
       await Promise.all(
-        all.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) {
-                resolve();
-                return;
-              }
-              child.once('exit', () => {
-                resolve();
-              });
-              child.kill('SIGKILL');
-            }),
+        all.map((spare) =>
+          killed(spare.child).then(() => {
+            spare.permit.release();
+          }),
         ),
       );
     },
   };
-  return reserve;
 }

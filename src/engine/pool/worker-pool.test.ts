@@ -5,6 +5,8 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
+import { createWorkerCapacity } from './capacity.ts';
+import { createWorkerLauncher, type WorkerLauncher } from './worker-launcher.ts';
 import {
   createWorkerPool,
   WorkerPoolClosedError,
@@ -16,11 +18,13 @@ import {
 const scripts = fileURLToPath(new URL('../../../test/fixtures/scripts/', import.meta.url));
 let root = '';
 let inputs = '';
+let launcher: WorkerLauncher;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'nightshift-pool-'));
   inputs = join(root, 'inputs');
   await mkdir(inputs);
+  launcher = createWorkerLauncher({ dataDir: root, capacity: createWorkerCapacity(64) });
   const names = ['a.txt', 'b.txt', 'c.txt', 'bad.txt', 'hang.txt', 'exit.txt', 'with space.txt'];
   await Promise.all(names.map((name, i) => writeFile(join(inputs, name), 'x'.repeat(i + 1))));
 });
@@ -36,7 +40,13 @@ let jobs = 0;
 
 function startJob(
   scoringScript: string,
-  options: { size?: number; timeoutMs?: number; settings?: Partial<RuntimeSettings> } = {},
+  options: {
+    size?: number;
+    timeoutMs?: number;
+    settings?: Partial<RuntimeSettings>;
+    launcher?: WorkerLauncher;
+    onWorkerStarted?: () => void;
+  } = {},
 ): Job {
   jobs += 1;
   const dir = join(root, `job-${jobs}`);
@@ -58,6 +68,9 @@ function startJob(
     timeoutMs: options.timeoutMs ?? 1_000,
     logDir: join(dir, 'logs'),
     node: 'node-0',
+    launcher: options.launcher ?? launcher,
+    rank: jobs,
+    ...(options.onWorkerStarted ? { onWorkerStarted: options.onWorkerStarted } : {}),
   });
   const task = (id: string, names: string[]): RunTask => ({
     miniBatchId: id,
@@ -282,4 +295,45 @@ void test('kill() stops running attempts at once and leaves no child behind', as
   await Promise.all([running, queued]);
   assert.ok(performance.now() - started < 5_000);
   for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
+});
+
+void test('a worker stopped during its init() because the job ended is not logged as a failed init()', async () => {
+  await writeFile(
+    join(root, 'slow-init.mjs'),
+    'export async function init() { await new Promise((r) => setTimeout(r, 30_000)); }\nexport function run(b) { return b; }\n',
+  );
+  const { pool, dir } = startJob('slow-init.mjs', { settings: { codeDir: root } });
+  void pool.warm();
+  assert.equal(pool.pids().length, 1);
+  await pool.kill();
+  const main = await readFile(join(dir, 'logs', 'sys', 'node', 'node-0', '_main.txt'), 'utf8');
+  assert.match(main, /process0 was stopped before its init\(\) finished: the job has ended/);
+  assert.match(main, /process0 exits with signal SIGKILL \(stopped by the server: the job has ended\)/);
+  const errors = await readFile(join(dir, 'logs', 'user', 'error', 'node-0', 'process0.txt'), 'utf8').catch(
+    () => '',
+  );
+  assert.doesNotMatch(errors, /init\(\) failed/);
+});
+
+void test('slots fork only under permits; a waiting slot starts when another pool gives one back', async () => {
+  const capacity = createWorkerCapacity(1);
+  const small = createWorkerLauncher({ dataDir: root, capacity });
+  const first = startJob('strings.ts', { size: 2, launcher: small });
+  // Not awaited: the second slot's warm-up waits for a permit that only close() would free.
+  void first.pool.warm();
+  assert.equal(first.pool.workers(), 1, 'one permit, one worker');
+  assert.equal(first.pool.pids().length, 1);
+  const results = await Promise.all(['p1', 'p2'].map((id) => first.pool.run(first.task(id, ['a.txt']))));
+  for (const result of results) assertOk(result);
+  let started = 0;
+  const second = startJob('strings.ts', { launcher: small, onWorkerStarted: () => (started += 1) });
+  void second.pool.warm();
+  assert.equal(second.pool.workers(), 0, 'no permit is free');
+  assert.equal(capacity.waiting(), 2, "the first pool's second slot, then the second pool");
+  await first.pool.close();
+  assertOk(await second.pool.run(second.task('p3', ['a.txt'])));
+  assert.equal(started, 1);
+  assert.equal(capacity.peak(), 1);
+  await second.pool.close();
+  assert.equal(capacity.inUse(), 0, 'every permit went back');
 });

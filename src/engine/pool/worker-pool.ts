@@ -9,6 +9,10 @@
  * past it the pool answers every queued and later run with the init error instead of hanging. Retrying
  * a failed mini-batch is the engine's decision, not the pool's. No child outlives the pool: close() and
  * kill() resolve only once every child has exited, and a child whose parent dies exits on its own.
+ *
+ * A slot forks only under a permit of the server's worker capacity (a spare brings its own), keeps it
+ * while its process is replaced (always after the old one has exited), and gives it back when the pool
+ * ends. Slots without a permit wait for one in the job's turn (`rank`).
  */
 import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
 import type { RunTask } from '../../runtimes/worker-protocol.ts';
@@ -21,7 +25,10 @@ import {
   type LogFile,
   type WorkerLogs,
 } from './worker-logs.ts';
+import type { ChildProcess } from 'node:child_process';
+import type { PermitRequest, WorkerPermit } from './capacity.ts';
 import type { SpareWorkers } from './spare-workers.ts';
+import type { WorkerLauncher } from './worker-launcher.ts';
 import { describeExit, WorkerProcess, type InitResult, type RunResult } from './worker-process.ts';
 
 export type { RunTask } from '../../runtimes/worker-protocol.ts';
@@ -42,8 +49,14 @@ export interface WorkerPoolOptions {
   maxInitFailures?: number;
   /** How long close() lets a worker dispose before killing it; default 2 s. */
   closeGraceMs?: number;
+  /** Forks workers; its capacity grants the permits they run under. */
+  launcher: WorkerLauncher;
+  /** The job's turn for permits: lower ranks are served first. */
+  rank: number;
   /** Pre-forked warm processes to adopt before forking new ones. */
   spares?: SpareWorkers;
+  /** Called when a slot got a worker process, so the caller can hand it work. */
+  onWorkerStarted?: () => void;
 }
 
 export type AttemptFailureKind = 'exception' | 'timeout' | 'crash' | 'init';
@@ -66,10 +79,15 @@ export interface WorkerPool {
   warm(): Promise<void>;
   /** Stops taking runs, lets running attempts finish, disposes the workers (then kills stragglers). */
   close(): Promise<void>;
-  /** Kills every child at once (cancel); running and queued attempts reject with WorkerPoolClosedError. */
-  kill(): Promise<void>;
+  /**
+   * Kills every child at once (cancel); running and queued attempts reject with WorkerPoolClosedError.
+   * `why` goes into the node's log beside each stopped process (default: the job has ended).
+   */
+  kill(why?: string): Promise<void>;
   /** Pids of the child processes alive now (for diagnostics and tests). */
   pids(): number[];
+  /** Slots that hold a worker permit: how many attempts the pool can run at once now. */
+  workers(): number;
 }
 
 /** run() on a pool that is closing or was killed; the attempt never happened. */
@@ -90,6 +108,9 @@ interface Slot {
   worker: WorkerProcess | undefined;
   ready: boolean;
   busy: boolean;
+  permit: WorkerPermit | undefined;
+  /** Waiting for a permit. */
+  request: PermitRequest | undefined;
 }
 
 interface Pending {
@@ -113,7 +134,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 }
 
 class Pool implements WorkerPool {
-  #options: Required<Omit<WorkerPoolOptions, 'spares'>> & Pick<WorkerPoolOptions, 'spares'>;
+  #options: Required<Omit<WorkerPoolOptions, 'spares' | 'onWorkerStarted'>> &
+    Pick<WorkerPoolOptions, 'spares' | 'onWorkerStarted'>;
   #slots: Slot[];
   #mainLog: LogFile;
   #queue: Pending[] = [];
@@ -123,6 +145,7 @@ class Pool implements WorkerPool {
   #inFlight = new Set<Promise<void>>();
   #live = new Set<WorkerProcess>();
   #shutdown: Promise<void> | undefined;
+  #stopReason = 'the job has ended';
 
   constructor(options: WorkerPoolOptions) {
     this.#options = {
@@ -143,6 +166,8 @@ class Pool implements WorkerPool {
         worker: undefined,
         ready: false,
         busy: false,
+        permit: undefined,
+        request: undefined,
       };
     });
   }
@@ -164,9 +189,11 @@ class Pool implements WorkerPool {
     return this.#shutdown;
   }
 
-  kill(): Promise<void> {
+  kill(why = 'the job has ended'): Promise<void> {
     this.#state = 'killed';
+    this.#stopReason = why;
     this.#rejectQueued();
+    this.#cancelRequests();
     for (const worker of this.#live) void worker.kill();
     this.#shutdown ??= this.#finish();
     return this.#shutdown;
@@ -174,6 +201,10 @@ class Pool implements WorkerPool {
 
   pids(): number[] {
     return [...this.#live].flatMap((w) => (w.alive && w.pid !== undefined ? [w.pid] : []));
+  }
+
+  workers(): number {
+    return this.#slots.filter((slot) => slot.permit !== undefined).length;
   }
 
   /** Starts idle slots when work waits, and hands queued attempts to ready workers. */
@@ -195,17 +226,43 @@ class Pool implements WorkerPool {
     }
   }
 
-  /** Forks a worker into an empty slot; resolves when its init() has answered. */
+  /** Fills an empty slot (under a permit it holds, a spare's, or one it waits for); resolves after init(). */
   #start(slot: Slot): Promise<void> {
-    if (this.#state !== 'open' || this.#broken !== undefined || slot.worker !== undefined) {
+    if (!this.#accepting() || slot.worker !== undefined || slot.request !== undefined) {
       return Promise.resolve();
     }
+    if (slot.permit !== undefined) return this.#fork(slot);
     const spare = this.#options.spares?.take();
+    if (spare !== undefined) {
+      slot.permit = spare.permit;
+      return this.#fork(slot, spare.child);
+    }
+    const capacity = this.#options.launcher.capacity;
+    const permit = capacity.tryAcquire();
+    if (permit !== undefined) {
+      slot.permit = permit;
+      return this.#fork(slot);
+    }
+    const request = capacity.request(this.#options.rank);
+    slot.request = request;
+    return request.granted.then((granted) => {
+      slot.request = undefined;
+      if (granted === undefined) return undefined;
+      slot.permit = granted;
+      return this.#accepting() ? this.#fork(slot) : undefined;
+    });
+  }
+
+  #accepting(): boolean {
+    return this.#state === 'open' && this.#broken === undefined;
+  }
+
+  #fork(slot: Slot, child: ChildProcess = this.#options.launcher.fork()): Promise<void> {
     const worker = new WorkerProcess({
       settings: this.#options.settings,
       logs: slot.logs,
       initTimeoutMs: this.#options.initTimeoutMs,
-      ...(spare ? { child: spare } : {}),
+      child,
     });
     slot.worker = worker;
     slot.ready = false;
@@ -215,11 +272,13 @@ class Pool implements WorkerPool {
     );
     void worker.closed.then(() => this.#live.delete(worker));
     void worker.exited.then((info) => {
+      const why = this.#state === 'open' ? '' : ` (stopped by the server: ${this.#stopReason})`;
       this.#mainLog.write(
-        `${new Date().toISOString()} ${slot.processName} exits with ${describeExit(info)}\n`,
+        `${new Date().toISOString()} ${slot.processName} exits with ${describeExit(info)}${why}\n`,
       );
       this.#onIdleExit(slot, worker);
     });
+    this.#options.onWorkerStarted?.();
     return worker.ready.then((result) => {
       this.#onInit(slot, worker, result);
     });
@@ -232,18 +291,26 @@ class Pool implements WorkerPool {
       this.#pump();
       return;
     }
+    if (this.#state !== 'open') {
+      // Killed by us because the job ended, not an init() that failed.
+      this.#mainLog.write(
+        `${new Date().toISOString()} ${slot.processName} was stopped before its init() finished: ${this.#stopReason}\n`,
+      );
+      return;
+    }
     slot.logs.error.write(errorEntry(`init() failed on ${slot.name}:`, result.message, result.stack));
-    slot.worker = undefined;
-    void worker.kill();
     this.#initFailures += 1;
     if (this.#initFailures >= this.#options.maxInitFailures) {
       const { message, stack } = result;
       this.#broken =
         stack === undefined ? { message, worker: slot.name } : { message, stack, worker: slot.name };
       this.#pump();
-    } else {
-      void this.#start(slot);
     }
+    // The replacement forks only once this process is gone, so the slot never runs two.
+    void worker.kill().then(() => {
+      if (slot.worker === worker) slot.worker = undefined;
+      void this.#start(slot);
+    });
   }
 
   /** A ready worker that dies between runs is replaced when there is work (runs and init handle their own). */
@@ -303,19 +370,28 @@ class Pool implements WorkerPool {
     for (const pending of this.#queue.splice(0)) pending.reject(new WorkerPoolClosedError());
   }
 
+  #cancelRequests(): void {
+    for (const slot of this.#slots) slot.request?.cancel();
+  }
+
   async #closeGracefully(): Promise<void> {
     this.#state = 'closing';
     this.#rejectQueued();
+    this.#cancelRequests();
     await Promise.allSettled(this.#inFlight);
     const grace = this.#options.closeGraceMs;
     await Promise.all(this.#slots.map((slot) => slot.worker?.dispose(grace) ?? Promise.resolve()));
     await this.#finish();
   }
 
-  /** Waits for every child (including replaced ones) to be gone, then closes the log files. */
+  /** Waits for every child (including replaced ones) to be gone, gives the permits back, closes the logs. */
   async #finish(): Promise<void> {
     await Promise.allSettled(this.#inFlight);
     await Promise.all([...this.#live].map((worker) => worker.kill().then(() => worker.closed)));
+    for (const slot of this.#slots) {
+      slot.permit?.release();
+      slot.permit = undefined;
+    }
     await Promise.all([...this.#slots.map((slot) => closeLogs(slot.logs)), this.#mainLog.close()]);
   }
 }

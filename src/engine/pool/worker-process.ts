@@ -7,16 +7,13 @@
  * stdout/stderr are piped into the slot's log files.
  */
 import type { ChildProcess } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
 import {
   isChildMessage,
-  tempPartPath,
   type ChildMessage,
   type ParentMessage,
   type RunTask,
 } from '../../runtimes/worker-protocol.ts';
-import { forkWorker } from './spare-workers.ts';
 import type { WorkerLogs } from './worker-logs.ts';
 
 /** How long a dead child's pipes may take to deliver their last output before we stop waiting. */
@@ -39,8 +36,8 @@ export interface WorkerProcessOptions {
   settings: RuntimeSettings;
   logs: WorkerLogs;
   initTimeoutMs: number;
-  /** A pre-forked warm child to adopt instead of forking one. */
-  child?: ChildProcess;
+  /** The forked child (fresh, or a warm spare); see worker-launcher.ts. */
+  child: ChildProcess;
 }
 
 export function describeExit(info: ExitInfo): string {
@@ -63,7 +60,7 @@ export class WorkerProcess {
   #waiter: ((event: WorkerEvent) => void) | undefined;
 
   constructor(options: WorkerProcessOptions) {
-    this.#child = options.child ?? forkWorker();
+    this.#child = options.child;
     const child = this.#child;
     child.stdout?.pipe(options.logs.stdout.stream(), { end: false });
     child.stderr?.pipe(options.logs.stderr.stream(), { end: false });
@@ -111,22 +108,15 @@ export class WorkerProcess {
           ? { kind: 'exception', message: event.message }
           : { kind: 'exception', message: event.message, stack: event.stack };
       case 'timeout':
+        // Its half-written temp part goes with its scratch folder (see worker-launcher.ts).
         await this.kill();
-        await this.#removeTempPart(task);
         return {
           kind: 'timeout',
           message: `mini batch ${task.miniBatchId} did not finish in ${seconds(timeoutMs)} seconds. Stopping this process.`,
         };
       default:
-        await this.#removeTempPart(task);
         return { kind: 'crash', message: await this.#crashMessage(`running mini batch ${task.miniBatchId}`) };
     }
-  }
-
-  /** A killed child cannot clean up after itself; its half-written temp part must not linger. */
-  async #removeTempPart(task: RunTask): Promise<void> {
-    const pid = this.pid;
-    if (pid !== undefined) await rm(tempPartPath(task.partPath, pid), { force: true }).catch(() => undefined);
   }
 
   /** Asks the child to dispose its runtime and exit; kills it when it takes longer than `graceMs`. */

@@ -8,6 +8,9 @@ import sharp from 'sharp';
 import type { MiniBatchOutcome, RuntimeSettings } from '../contract.ts';
 import { createOnnxRuntime } from './onnx-runtime.ts';
 
+// Sessions run in this process, not a worker: keep onnxruntime's telemetry off here too (worker-main.ts).
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const FIXTURES = new URL('../../../fixtures/', import.meta.url).pathname;
 const MODELS = join(FIXTURES, 'models');
 const PARTS = [0, 1, 2, 3].map((part) => join(FIXTURES, 'data/breast-cancer', `part-${part}.csv`));

@@ -5,12 +5,14 @@
  *
  * Only paths and counts cross the pipes. For each mini-batch the driver gets the local input paths and
  * a temp file to write its rows to (as Azure's append_row writes them); after its reply the file is
- * streamed into the part sink and deleted. A Python exception becomes an error whose stack is the
- * Python traceback, so it is what the job shows as its first error. The driver dies with the worker
- * (see driver.py), so a timed-out worker killed by the pool leaves no Python process behind.
+ * streamed into the part sink and deleted. The temp file lives in the worker's TMPDIR, its own scratch
+ * folder in the data dir, which the server removes when the worker exits, killed or not. A Python
+ * exception becomes an error whose stack is the Python traceback, so it is what the job shows as its
+ * first error. The driver dies with the worker (see driver.py), so a timed-out worker killed by the
+ * pool leaves no Python process behind.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -60,25 +62,6 @@ function pythonError(reply: DriverReply): PythonError {
     text(reply.message) ?? 'The Python driver reported a failure without a message.',
     text(reply.traceback),
   );
-}
-
-/** A worker killed mid-run leaves its temp output behind; the next runtime removes those of dead pids. */
-async function removeStaleOutputs(): Promise<void> {
-  const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = new RegExp(`^${OUTPUT_PREFIX}(\\d+)-\\d+\\.out$`).exec(name)?.[1];
-    if (pid === undefined || isAlive(Number(pid))) continue;
-    await rm(join(tmpdir(), name), { force: true }).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function initCommand(settings: RuntimeSettings): Record<string, unknown> {
@@ -168,7 +151,6 @@ export function createPythonRuntime(
       if (executable === undefined || executable === '') {
         throw new Error('The python runtime needs the interpreter to run (settings.pythonExecutable).');
       }
-      await removeStaleOutputs();
       const started = new DriverProcess({
         executable,
         loggingLevel: settings.loggingLevel.toUpperCase(),

@@ -13,7 +13,7 @@ import {
   type JobStatus,
   type MiniBatchRecord,
 } from '../../core/jobs.ts';
-import type { AttemptResult, JobRepository } from '../contract.ts';
+import type { AttemptRecord, JobRepository } from '../contract.ts';
 
 interface JobRow {
   body: string;
@@ -202,7 +202,7 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       const row = q.start.get(worker, job, index) as MiniBatchRow | undefined;
       return Promise.resolve(row ? toMiniBatch(row) : undefined);
     },
-    finishAttempt(job, index, r: AttemptResult) {
+    finishAttempt(job, index, r: AttemptRecord) {
       q.finish.run(
         r.state,
         r.succeeded,

@@ -1,0 +1,127 @@
+/**
+ * A job's plan: where it reads, where it writes, and where its files live on this server, resolved once
+ * when the job starts running here and handed to everything that runs it (the loop, the attempt
+ * accounting, the finalizer). The invocation checked the same locations and the JobRecord keeps them
+ * (input URI, output datastore, folder and file name), so a server that restarts plans again from the
+ * record; nothing else resolves a job's URIs.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { datastoreUri } from '../core/references.ts';
+import type { JobRecord } from '../core/jobs.ts';
+import type { RuntimeSettings } from '../runtimes/contract.ts';
+import type { DatastoreBackend } from '../storage/contract.ts';
+import type { DatastoreService } from '../workspace/datastores.ts';
+import { createErrorView, type ErrorView } from './error-view.ts';
+
+export interface JobPlan {
+  name: string;
+  /** `<dataDir>/jobs/<name>`: parts and logs. */
+  jobDir: string;
+  logDir: string;
+  input: {
+    datastore: string;
+    /** The input file or folder inside the datastore. */
+    path: string;
+    backend: DatastoreBackend;
+    /** Where workers read a datastore path (the path itself when the datastore is not local). */
+    local: (path: string) => string;
+  };
+  output: {
+    datastore: string;
+    folder: string;
+    fileName: string;
+    backend: DatastoreBackend;
+    /** The output file and the manifest, as datastore paths. */
+    target: string;
+    manifest: string;
+  };
+  /** What the workers are started with (model, code and output folders on this machine). */
+  runtime: RuntimeSettings;
+  partPath: (index: number) => string;
+  /** Turns an error into what the job may show: datastore URIs for local paths, no frames of ours. */
+  errorView: ErrorView;
+}
+
+/** A file inside a datastore folder ('' is the datastore's root). */
+export function pathInFolder(folder: string, file: string): string {
+  return folder ? `${folder}/${file}` : file;
+}
+
+export function jobDir(dataDir: string, name: string): string {
+  return join(dataDir, 'jobs', name);
+}
+
+export function partPath(dir: string, index: number): string {
+  return join(dir, 'parts', `${String(index).padStart(6, '0')}.part`);
+}
+
+type Local = { path: string; uri: string };
+
+async function local(datastores: DatastoreService, uri: string, field: string): Promise<Local> {
+  const location = await datastores.resolve(uri, field);
+  return { path: location.backend.localPath(location.path) ?? location.path, uri };
+}
+
+function runtimeSettings(job: JobRecord, folders: Record<'model' | 'output', Local> & { code?: Local }) {
+  const settings: RuntimeSettings = {
+    kind: job.runtime.kind,
+    modelDir: folders.model.path,
+    modelPath: join(folders.model.path, job.runtime.modelEntry),
+    ...(folders.code ? { codeDir: folders.code.path } : {}),
+    ...(job.runtime.scoringScript ? { scoringScript: job.runtime.scoringScript } : {}),
+    ...(job.runtime.pythonExecutable ? { pythonExecutable: job.runtime.pythonExecutable } : {}),
+    ...(job.runtime.mlflow ? { mlflow: job.runtime.mlflow } : {}),
+    outputDir: folders.output.path,
+    outputAction: job.settings.outputAction === 'SummaryOnly' ? 'summary_only' : 'append_row',
+    loggingLevel: job.settings.loggingLevel.toLowerCase() as RuntimeSettings['loggingLevel'],
+    environmentVariables: job.settings.environmentVariables,
+  };
+  return settings;
+}
+
+export async function planJob(
+  deps: { datastores: DatastoreService; dataDir: string },
+  job: JobRecord,
+): Promise<JobPlan> {
+  const { datastores, dataDir } = deps;
+  const dir = jobDir(dataDir, job.name);
+  const input = await datastores.resolve(job.input.uri, 'input');
+  const output = job.output;
+  const outputUri = datastoreUri({ datastore: output.datastore, path: output.folder });
+  const folders = {
+    model: await local(datastores, job.runtime.modelDirUri, 'model'),
+    output: await local(datastores, outputUri, 'output'),
+    ...(job.runtime.codeUri ? { code: await local(datastores, job.runtime.codeUri, 'code') } : {}),
+  };
+  await mkdir(folders.output.path, { recursive: true });
+  const inputRoot = input.backend.localPath(input.path);
+  return {
+    name: job.name,
+    jobDir: dir,
+    logDir: join(dir, 'logs'),
+    input: {
+      datastore: input.datastore.name,
+      path: input.path,
+      backend: input.backend,
+      local: (path) => input.backend.localPath(path) ?? path,
+    },
+    output: {
+      datastore: output.datastore,
+      folder: output.folder,
+      fileName: output.fileName,
+      backend: await datastores.backend(output.datastore),
+      target: pathInFolder(output.folder, output.fileName),
+      manifest: pathInFolder(output.folder, 'manifest.json'),
+    },
+    runtime: runtimeSettings(job, folders),
+    partPath: (index) => partPath(dir, index),
+    errorView: createErrorView({
+      dataDir,
+      folders: [
+        ...(inputRoot === undefined ? [] : [{ path: inputRoot, uri: job.input.uri }]),
+        ...Object.values(folders),
+      ],
+    }),
+  };
+}
