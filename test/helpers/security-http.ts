@@ -167,8 +167,13 @@ export async function expectAudited(
   );
 }
 
-/** A stack frame (`at fn (file:1:2)`, `    at file:1:2`) or a source position in a text. */
-const STACK_FRAME = /(^|\n)\s*at\s+\S.*:\d+:\d+|\(\S+\.(?:ts|js|mjs|cjs):\d+:\d+\)/;
+/**
+ * A stack frame (`at fn (file:1:2)`, `    at file:1:2`) or a source position in a text, of anything but the
+ * user's own script: the issue lets a job view carry the script's traceback, whose files are shown by
+ * their datastore URI (`azureml://...`), never by a path on the server.
+ */
+const STACK_FRAME =
+  /(^|\n)\s*at\s+(?![^\n]*azureml:\/\/)\S[^\n]*:\d+:\d+|\((?!azureml:\/\/)\S+\.(?:ts|js|mjs|cjs):\d+:\d+\)/;
 
 /**
  * What no answer may show: stack frames, Node's internals, and absolute paths of the server (its source

@@ -186,7 +186,8 @@ describe('invocations refused before any work starts', () => {
         },
       }),
       400,
-      /'OutputData\.score\.Uri' is too long: a file name may have at most 255 bytes/,
+      // The datastore path check names the over-long segment before the file name check is reached.
+      /in 'OutputData\.score\.Uri': the name .* is longer than 255 bytes/,
     );
   });
 
