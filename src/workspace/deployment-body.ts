@@ -28,7 +28,7 @@ export function checkOutputFileName(value: unknown, field: string): string | und
   return name;
 }
 
-export function errorThreshold(value: unknown, field: string): number | undefined {
+function errorThreshold(value: unknown, field: string): number | undefined {
   return optionalInteger(value, field, { min: -1 });
 }
 
