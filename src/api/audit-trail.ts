@@ -16,9 +16,9 @@ import type { AuditEntry, AuditRepository } from '../store/contract.ts';
 import { routeConfig } from './access-control.ts';
 import { isPublic } from './route-table.ts';
 
-export const UNAUTHENTICATED = '(unauthenticated)';
+const UNAUTHENTICATED = '(unauthenticated)';
 /** The action of a refused call to a path no route matches. */
-export const NO_ROUTE = '(no route)';
+const NO_ROUTE = '(no route)';
 
 /** A caller as the audit log names it. */
 export interface AuditedCaller {

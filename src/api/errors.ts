@@ -21,7 +21,7 @@ export class UnsupportedMediaTypeError extends DomainError {
   }
 }
 
-export function describeBytes(bytes: number): string {
+function describeBytes(bytes: number): string {
   const units: [number, string][] = [
     [1024 ** 3, 'GiB'],
     [1024 ** 2, 'MiB'],
@@ -37,11 +37,7 @@ interface Envelope {
   error: { code: string; message: string; details: { code: string; message: string; target?: string }[] };
 }
 
-export function envelope(
-  code: string,
-  message: string,
-  details: Envelope['error']['details'] = [],
-): Envelope {
+function envelope(code: string, message: string, details: Envelope['error']['details'] = []): Envelope {
   return { error: { code, message, details } };
 }
 

@@ -42,7 +42,7 @@ export const ROUTER_OPTIONS = {
 /** Management bodies: 1 MiB (pipeline definitions and uploads declare their own limits). */
 const BODY_LIMIT = 1024 * 1024;
 /** The default upload cap: generous, since uploads are streamed and never held in memory. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
+const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 
 export interface HttpOptions {
   maxUploadBytes?: number;

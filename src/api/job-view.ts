@@ -32,7 +32,7 @@ export const JobSchema = Type.Object(
   { additionalProperties: true, description: 'A batch job.' },
 );
 
-export function jobId(ws: WorkspaceRef, job: JobRecord, underDeployment = false): string {
+function jobId(ws: WorkspaceRef, job: JobRecord, underDeployment = false): string {
   const endpoint = resourceIds.endpoint(ws, job.endpointName);
   return underDeployment
     ? `${endpoint}/deployments/${job.deploymentName}/jobs/${job.name}`

@@ -70,7 +70,7 @@ export function factoryParams<P extends TProperties>(extra: P) {
   });
 }
 
-export const ApiVersion = Type.Optional(
+const ApiVersion = Type.Optional(
   Type.String({ description: 'Accepted for compatibility with Azure clients; any version works.' }),
 );
 

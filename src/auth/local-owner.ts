@@ -13,7 +13,7 @@ import type { RoleAssignmentService } from './role-assignments.ts';
 import { OWNER } from './rbac/roles.ts';
 import { DEFAULT_TENANT } from './tokens/discovery.ts';
 
-export const CREDENTIALS_FILE = 'credentials.json';
+const CREDENTIALS_FILE = 'credentials.json';
 
 export interface LocalCredentials {
   tenant: string;

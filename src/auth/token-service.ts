@@ -13,7 +13,7 @@ import type { KeyStore } from './tokens/key-store.ts';
 import { DEFAULT_TENANT, issuerFor, type TokenVersion } from './tokens/discovery.ts';
 
 /** The audiences tokens are issued for: the data plane and the management API. */
-export const KNOWN_AUDIENCES = ['https://ml.azure.com', 'https://management.azure.com'] as const;
+const KNOWN_AUDIENCES = ['https://ml.azure.com', 'https://management.azure.com'] as const;
 
 export type OAuthErrorCode =
   | 'invalid_request'

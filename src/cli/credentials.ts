@@ -60,7 +60,7 @@ export function tokenCacheFile(env: Record<string, string | undefined>): string 
 
 const sameServer = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
-export function readProfile(env: Record<string, string | undefined>): ServicePrincipalLogin | undefined {
+function readProfile(env: Record<string, string | undefined>): ServicePrincipalLogin | undefined {
   const file = profileFile(env);
   if (!existsSync(file)) return undefined;
   try {

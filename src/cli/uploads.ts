@@ -11,7 +11,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { CliError, type ApiClient } from './client.ts';
 
-export const UPLOAD_DATASTORE = 'workspaceblobstore';
+const UPLOAD_DATASTORE = 'workspaceblobstore';
 
 export interface LocalFile {
   /** Absolute path on this machine. */
@@ -60,7 +60,7 @@ async function hashFile(path: string): Promise<string> {
 }
 
 /** Lists and hashes a local file or folder; fails on a missing path or an empty folder. */
-export async function scanLocalPath(path: string): Promise<LocalTree> {
+async function scanLocalPath(path: string): Promise<LocalTree> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new CliError(`Local path ${path} does not exist.`);
   const name = basename(path);

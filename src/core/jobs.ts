@@ -1,7 +1,7 @@
 /**
- * Batch jobs and mini-batches as the domain sees them: statuses (Azure's names), the legal transitions,
- * and the resolved specification a job runs with. The metadata store holds these; the engine moves them
- * through their states.
+ * Batch jobs and mini-batches as the domain sees them: statuses (Azure's names) and the resolved
+ * specification a job runs with. The metadata store holds these; the engine moves them through their
+ * states, each move guarded by the statuses it may leave (`JobRepository.update`'s `from`).
  */
 import type { DeploymentSettings, SystemData } from './resources.ts';
 
@@ -18,27 +18,10 @@ export const JOB_STATUSES = [
 ] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['Completed', 'Failed', 'Canceled'];
+const TERMINAL_STATUSES: readonly JobStatus[] = ['Completed', 'Failed', 'Canceled'];
 
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
-}
-
-const NEXT: Record<JobStatus, readonly JobStatus[]> = {
-  NotStarted: ['Preparing', 'CancelRequested', 'Failed'],
-  // Queued: waiting for a worker of the server's capacity (Azure's status for a job waiting on compute).
-  Preparing: ['Queued', 'Running', 'CancelRequested', 'Failed', 'Finalizing'],
-  Queued: ['Running', 'CancelRequested', 'Failed', 'Finalizing'],
-  Running: ['Finalizing', 'CancelRequested', 'Failed'],
-  Finalizing: ['Completed', 'Failed', 'CancelRequested'],
-  CancelRequested: ['Canceled'],
-  Completed: [],
-  Failed: [],
-  Canceled: [],
-};
-
-export function canMove(from: JobStatus, to: JobStatus): boolean {
-  return from === to || NEXT[from].includes(to);
 }
 
 export type MiniBatchState = 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';

@@ -7,10 +7,10 @@
 import { ValidationError } from './errors.ts';
 import { optionalString, stringMap } from './wire-values.ts';
 
-export const MAX_DESCRIPTION = 5000;
-export const MAX_TAGS = 50;
-export const MAX_TAG_NAME = 512;
-export const MAX_TAG_VALUE = 256;
+const MAX_DESCRIPTION = 5000;
+const MAX_TAGS = 50;
+const MAX_TAG_NAME = 512;
+const MAX_TAG_VALUE = 256;
 
 /** A long value cut for a message, so an error never echoes kilobytes back. */
 export function preview(text: string, max = 80): string {

@@ -70,7 +70,7 @@ export function requireAssetRef(text: unknown, field: string, expected: AssetKin
  */
 export const MAX_DATASTORE_PATH = 1024;
 /** The longest name of one file or folder, in UTF-8 bytes: NAME_MAX of Linux file systems. */
-export const MAX_PATH_SEGMENT_BYTES = 255;
+const MAX_PATH_SEGMENT_BYTES = 255;
 
 /**
  * Normalises a path inside a datastore; refuses any '..' that climbs out, and paths or names longer than
@@ -118,17 +118,6 @@ export function parseDatastoreUri(text: string, field = 'uri'): DatastorePath | 
   if (!match) return undefined;
   const [, datastore = '', path = ''] = match;
   return { datastore, path: normaliseDatastorePath(path, field) };
-}
-
-export function requireDatastoreUri(text: unknown, field: string): DatastorePath {
-  const parsed = typeof text === 'string' ? parseDatastoreUri(text, field) : undefined;
-  if (!parsed) {
-    throw new ValidationError(
-      `Invalid location '${preview(String(text))}' in '${field}': use azureml://datastores/NAME/paths/PATH.`,
-      field,
-    );
-  }
-  return parsed;
 }
 
 export function datastoreUri(location: DatastorePath): string {

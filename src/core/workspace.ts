@@ -10,7 +10,7 @@ export interface WorkspaceRef {
   location: string;
 }
 
-export const PROVIDER = 'Microsoft.MachineLearningServices';
+const PROVIDER = 'Microsoft.MachineLearningServices';
 
 export function workspaceId(ws: WorkspaceRef): string {
   return `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/${PROVIDER}/workspaces/${ws.workspace}`;

@@ -48,11 +48,11 @@ export function pathInFolder(folder: string, file: string): string {
   return folder ? `${folder}/${file}` : file;
 }
 
-export function jobDir(dataDir: string, name: string): string {
+function jobDir(dataDir: string, name: string): string {
   return join(dataDir, 'jobs', name);
 }
 
-export function partPath(dir: string, index: number): string {
+function partPath(dir: string, index: number): string {
   return join(dir, 'parts', `${String(index).padStart(6, '0')}.part`);
 }
 

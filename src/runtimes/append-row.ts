@@ -32,7 +32,7 @@ export class ScoringResultTypeError extends Error {
 }
 
 /** A readable type name for the error message (Python prints `<class 'int'>`; we print `number`). */
-export function describeType(value: unknown): string {
+function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
@@ -72,7 +72,7 @@ export function countItems(returned: number, miniBatchSize: number): { succeeded
 }
 
 /** One array element as Python's `str()` would print it, with JSON standing in for reprs. */
-export function formatListElement(value: unknown): string {
+function formatListElement(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return value;
@@ -96,7 +96,7 @@ export function formatListElement(value: unknown): string {
  * One table field as pandas `to_csv` writes it with `sep=" "` and minimal quoting: missing values are
  * empty, and a field holding the separator, a quote or a line break is quoted with inner quotes doubled.
  */
-export function formatTableField(value: unknown): string {
+function formatTableField(value: unknown): string {
   // pandas writes missing values (None, NaN) as empty fields.
   if (value === null || value === undefined || Number.isNaN(value)) return '';
   const text = formatListElement(value);

@@ -20,6 +20,10 @@ export interface DatastoreBackend {
   stat(path: string): Promise<PathInfo | undefined>;
   /** Files under a folder (only its top level unless `recursive`), sorted by path. */
   list(folder: string, options?: { recursive?: boolean }): Promise<FileEntry[]>;
+  /**
+   * Streams a file. A missing file is a NotFoundError (404) and a folder a ValidationError (400), thrown
+   * by the call or emitted by the stream before any data (a remote store may only know once it asks).
+   */
   openRead(path: string): Readable;
   /** Writes a file from a stream, creating parent folders; readers never see a half-written file. */
   write(path: string, data: Readable | string | Buffer): Promise<{ size: number }>;

@@ -66,7 +66,10 @@ export interface AttemptRecord {
 
 /**
  * Jobs and their mini-batches. Every state change is one call, so progress, the error threshold, cancel
- * and resume after a crash are plain queries whichever queue delivers the work.
+ * and resume after a crash are plain queries whichever queue delivers the work. Job names (and the
+ * endpoint and deployment filters) compare case-insensitively, as ARM names do. Each mini-batch change
+ * happens only from the state it names (`startAttempt` from pending, `finishAttempt` from running), so a
+ * worker's late report for a canceled or reset mini-batch changes nothing. test/contracts checks all this.
  */
 export interface JobRepository {
   create(job: JobRecord): Promise<boolean>;

@@ -17,9 +17,9 @@ import {
 } from '../core/wire-values.ts';
 
 /** A file name's limit on every common file system (NAME_MAX), in UTF-8 bytes. */
-export const FILE_NAME_MAX_BYTES = 255;
+const FILE_NAME_MAX_BYTES = 255;
 /** A scoring script's path inside its code folder. */
-export const SCORING_SCRIPT_MAX_CHARS = 1024;
+const SCORING_SCRIPT_MAX_CHARS = 1024;
 
 function tooLong(field: string, what: string): ValidationError {
   return new ValidationError(`'${field}' is too long: ${what}.`, field);
@@ -54,7 +54,7 @@ export function checkScoringScript(script: string, field: string): string {
   return script;
 }
 
-export function errorThreshold(value: unknown, field: string): number | undefined {
+function errorThreshold(value: unknown, field: string): number | undefined {
   return optionalInteger(value, field, { min: -1 });
 }
 

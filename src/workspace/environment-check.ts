@@ -321,7 +321,7 @@ export async function checkCondaPackages(
  * The interpreter that runs Python deployments of `env`: its python_executable, else the server's
  * default. The one rule for the deployment check and the Python runtime, so both use the same one.
  */
-export function pythonOf(env: EnvironmentVersion | undefined, defaultPython: string, field: string): string {
+function pythonOf(env: EnvironmentVersion | undefined, defaultPython: string, field: string): string {
   // Read without regard to case, as every request field is (a client may send PythonExecutable).
   const given = prop(env?.extra, 'pythonExecutable');
   if (given === undefined || given === null) return defaultPython;

@@ -1,155 +1,227 @@
 /**
- * The metadata store contract suite: every implementation must pass it unchanged.
+ * The metadata store contract suite, resources, audit log and pipeline runs: every implementation in
+ * metadata-stores.ts must pass it unchanged (the jobs repository has its own file).
  */
-import { describe, test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { MetadataStore } from '../../src/store/contract.ts';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { describeContract } from './implementations.ts';
+import { metadataStores } from './metadata-stores.ts';
 
-const implementations: { name: string; open: (dir: string) => MetadataStore }[] = [
-  { name: 'sqlite', open: (dir) => createSqliteStore(join(dir, 'meta.db')) },
-];
-
-for (const impl of implementations) {
-  describe(`MetadataStore contract: ${impl.name}`, () => {
-    let dir: string;
-    let store: MetadataStore;
-    beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), 'ns-store-'));
-      store = impl.open(dir);
-    });
-    afterEach(async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    test('insert refuses a duplicate key, names compare case-insensitively', async () => {
-      assert.equal(await store.resources.insert('endpoint', { name: 'ep-one' }, { n: 1 }), true);
-      assert.equal(await store.resources.insert('endpoint', { name: 'EP-ONE' }, { n: 2 }), false);
-      assert.deepEqual(await store.resources.get('endpoint', { name: 'Ep-One' }), { n: 1 });
-    });
-
-    test('versions and scopes are separate keys; list keeps insertion order', async () => {
-      await store.resources.insert('models', { name: 'm', version: '1' }, { v: 1 });
-      await store.resources.insert('models', { name: 'm', version: '2' }, { v: 2 });
-      await store.resources.insert('models', { name: 'other', version: '1' }, { v: 3 });
-      assert.deepEqual(await store.resources.list('models', { name: 'm' }), [{ v: 1 }, { v: 2 }]);
-      assert.equal((await store.resources.list('models')).length, 3);
-      await store.resources.insert('deployment', { scope: 'a', name: 'd' }, { e: 'a' });
-      await store.resources.insert('deployment', { scope: 'b', name: 'd' }, { e: 'b' });
-      assert.deepEqual(await store.resources.list('deployment', { scope: 'b' }), [{ e: 'b' }]);
-      assert.equal(await store.resources.removeScope('deployment', 'a'), 1);
-      assert.equal((await store.resources.list('deployment')).length, 1);
-    });
-
-    test('replace and remove report whether the key existed', async () => {
-      assert.equal(await store.resources.replace('datastore', { name: 'x' }, {}), false);
-      await store.resources.insert('datastore', { name: 'x' }, { a: 1 });
-      assert.equal(await store.resources.replace('datastore', { name: 'x' }, { a: 2 }), true);
-      assert.deepEqual(await store.resources.get('datastore', { name: 'x' }), { a: 2 });
-      assert.equal(await store.resources.remove('datastore', { name: 'x' }), true);
-      assert.equal(await store.resources.remove('datastore', { name: 'x' }), false);
-    });
-
-    test('the audit log lists newest first and filters by time, principal and result', async () => {
-      const base = {
-        principalType: 'Application',
-        scope: '/subscriptions/s',
-        method: 'POST',
-        path: '/x',
-        address: '127.0.0.1',
-      };
-      await store.audit.append({
-        ...base,
-        time: '2026-01-01T00:00:00.000Z',
-        principalId: 'OID-1',
-        principal: 'app-1',
-        action: 'a/write',
-        status: 200,
-        result: 'Succeeded',
-      });
-      await store.audit.append({
-        ...base,
-        time: '2026-01-02T00:00:00.000Z',
-        principalId: 'oid-2',
-        principal: 'app-2',
-        action: 'a/read',
-        status: 403,
-        result: 'Denied',
-        detail: 'AuthorizationFailed',
-      });
-      const all = await store.audit.list();
-      assert.deepEqual(
-        all.map((e) => e.action),
-        ['a/read', 'a/write'],
-      );
-      assert.ok((all[0]?.seq ?? 0) > (all[1]?.seq ?? 0));
-      assert.equal(all[0]?.detail, 'AuthorizationFailed');
-      assert.deepEqual(
-        (await store.audit.list({ principal: 'oid-1' })).map((e) => e.principal),
-        ['app-1'],
-      );
-      assert.deepEqual(
-        (await store.audit.list({ since: '2026-01-01T12:00:00Z' })).map((e) => e.principal),
-        ['app-2'],
-      );
-      assert.deepEqual(
-        (await store.audit.list({ result: 'Succeeded' })).map((e) => e.principal),
-        ['app-1'],
-      );
-      assert.equal((await store.audit.list({ limit: 1 })).length, 1);
-      assert.deepEqual(
-        (await store.audit.list({ action: 'A/WR' })).map((e) => e.action),
-        ['a/write'],
-      );
-    });
-
-    test('pipeline runs upsert, list newest first, and keep activity runs in start order', async () => {
-      await store.pipelineRuns.saveRun({ runId: 'r1', pipelineName: 'P', status: 'InProgress' });
-      await store.pipelineRuns.saveRun({ runId: 'r2', pipelineName: 'Q', status: 'Succeeded' });
-      await store.pipelineRuns.saveRun({ runId: 'R1', pipelineName: 'P', status: 'Failed', message: 'x' });
-      assert.deepEqual(await store.pipelineRuns.getRun('r1'), {
-        runId: 'R1',
-        pipelineName: 'P',
-        status: 'Failed',
-        message: 'x',
-      });
-      assert.deepEqual(
-        (await store.pipelineRuns.listRuns()).map((r) => r.runId),
-        ['r2', 'R1'],
-      );
-      assert.deepEqual(
-        (await store.pipelineRuns.listRuns({ pipelineName: 'p' })).map((r) => r.status),
-        ['Failed'],
-      );
-      assert.equal((await store.pipelineRuns.listRuns({ status: 'Succeeded' })).length, 1);
-      assert.equal(await store.pipelineRuns.getRun('nope'), undefined);
-      await store.pipelineRuns.saveActivityRun({
-        activityRunId: 'a',
-        pipelineRunId: 'r1',
-        status: 'InProgress',
-      });
-      await store.pipelineRuns.saveActivityRun({
-        activityRunId: 'b',
-        pipelineRunId: 'r1',
-        status: 'InProgress',
-      });
-      await store.pipelineRuns.saveActivityRun({ activityRunId: 'c', pipelineRunId: 'r2' });
-      await store.pipelineRuns.saveActivityRun({
-        activityRunId: 'a',
-        pipelineRunId: 'r1',
-        status: 'Succeeded',
-      });
-      assert.deepEqual(
-        (await store.pipelineRuns.activityRuns('r1')).map((r) => [r.activityRunId, r.status]),
-        [
-          ['a', 'Succeeded'],
-          ['b', 'InProgress'],
-        ],
-      );
-    });
+await describeContract('MetadataStore', metadataStores, (context) => {
+  const store = () => context.current();
+  test('insert refuses a duplicate key, names compare case-insensitively', async () => {
+    assert.equal(await store().resources.insert('endpoint', { name: 'ep-one' }, { n: 1 }), true);
+    assert.equal(await store().resources.insert('endpoint', { name: 'EP-ONE' }, { n: 2 }), false);
+    assert.deepEqual(await store().resources.get('endpoint', { name: 'Ep-One' }), { n: 1 });
   });
-}
+
+  test('versions and scopes are separate keys; list keeps insertion order', async () => {
+    await store().resources.insert('models', { name: 'm', version: '1' }, { v: 1 });
+    await store().resources.insert('models', { name: 'm', version: '2' }, { v: 2 });
+    await store().resources.insert('models', { name: 'other', version: '1' }, { v: 3 });
+    assert.deepEqual(await store().resources.list('models', { name: 'm' }), [{ v: 1 }, { v: 2 }]);
+    assert.equal((await store().resources.list('models')).length, 3);
+    await store().resources.insert('deployment', { scope: 'a', name: 'd' }, { e: 'a' });
+    await store().resources.insert('deployment', { scope: 'b', name: 'd' }, { e: 'b' });
+    assert.deepEqual(await store().resources.list('deployment', { scope: 'b' }), [{ e: 'b' }]);
+    assert.equal(await store().resources.removeScope('deployment', 'a'), 1);
+    assert.equal((await store().resources.list('deployment')).length, 1);
+  });
+
+  test('replace and remove report whether the key existed', async () => {
+    assert.equal(await store().resources.replace('datastore', { name: 'x' }, {}), false);
+    await store().resources.insert('datastore', { name: 'x' }, { a: 1 });
+    assert.equal(await store().resources.replace('datastore', { name: 'x' }, { a: 2 }), true);
+    assert.deepEqual(await store().resources.get('datastore', { name: 'x' }), { a: 2 });
+    assert.equal(await store().resources.remove('datastore', { name: 'x' }), true);
+    assert.equal(await store().resources.remove('datastore', { name: 'x' }), false);
+  });
+
+  test('every lookup by name ignores its case', async () => {
+    await store().resources.insert('deployment', { scope: 'ep', name: 'Blue' }, { d: 1 });
+    assert.deepEqual(await store().resources.list('deployment', { scope: 'ep', name: 'BLUE' }), [{ d: 1 }]);
+    assert.equal(
+      await store().resources.replace('deployment', { scope: 'ep', name: 'blue' }, { d: 2 }),
+      true,
+    );
+    assert.deepEqual(await store().resources.get('deployment', { scope: 'ep', name: 'bLuE' }), { d: 2 });
+    assert.equal(await store().resources.remove('deployment', { scope: 'ep', name: 'BLUE' }), true);
+    assert.deepEqual(await store().resources.list('deployment'), []);
+  });
+
+  test('kinds are separate namespaces, and documents come back as they were stored', async () => {
+    const doc = { name: 'x', nested: { list: [1, 'two', null, true], empty: {} }, text: 'é ✓' };
+    await store().resources.insert('models', { name: 'x', version: '1' }, doc);
+    await store().resources.insert('codes', { name: 'x', version: '1' }, { other: true });
+    assert.deepEqual(await store().resources.get('models', { name: 'x', version: '1' }), doc);
+    assert.deepEqual(await store().resources.get('codes', { name: 'x', version: '1' }), { other: true });
+    assert.equal(await store().resources.get('models', { name: 'x' }), undefined);
+    assert.equal(await store().resources.removeScope('models', ''), 1);
+    assert.deepEqual(await store().resources.list('codes'), [{ other: true }]);
+  });
+
+  test('everything written is there after the store is closed and opened again', async () => {
+    await store().resources.insert('endpoint', { name: 'kept' }, { kept: true });
+    await store().audit.append({
+      time: '2026-01-01T00:00:00.000Z',
+      principalId: 'oid',
+      principal: 'app',
+      principalType: 'Application',
+      action: 'a/write',
+      scope: '/s',
+      method: 'PUT',
+      path: '/p',
+      address: '::1',
+      status: 201,
+      result: 'Succeeded',
+    });
+    await store().pipelineRuns.saveRun({ runId: 'run', pipelineName: 'P', status: 'Succeeded' });
+    const reopened = await context.reopen();
+    assert.deepEqual(await reopened.resources.get('endpoint', { name: 'kept' }), { kept: true });
+    assert.equal((await reopened.audit.list()).length, 1);
+    assert.equal((await reopened.pipelineRuns.getRun('run'))?.status, 'Succeeded');
+  });
+
+  test('the audit log lists newest first and filters by time, principal and result', async () => {
+    const base = {
+      principalType: 'Application',
+      scope: '/subscriptions/s',
+      method: 'POST',
+      path: '/x',
+      address: '127.0.0.1',
+    };
+    await store().audit.append({
+      ...base,
+      time: '2026-01-01T00:00:00.000Z',
+      principalId: 'OID-1',
+      principal: 'app-1',
+      action: 'a/write',
+      status: 200,
+      result: 'Succeeded',
+    });
+    await store().audit.append({
+      ...base,
+      time: '2026-01-02T00:00:00.000Z',
+      principalId: 'oid-2',
+      principal: 'app-2',
+      action: 'a/read',
+      status: 403,
+      result: 'Denied',
+      detail: 'AuthorizationFailed',
+    });
+    const all = await store().audit.list();
+    assert.deepEqual(
+      all.map((e) => e.action),
+      ['a/read', 'a/write'],
+    );
+    assert.ok((all[0]?.seq ?? 0) > (all[1]?.seq ?? 0));
+    assert.equal(all[0]?.detail, 'AuthorizationFailed');
+    assert.deepEqual(
+      (await store().audit.list({ principal: 'oid-1' })).map((e) => e.principal),
+      ['app-1'],
+    );
+    assert.deepEqual(
+      (await store().audit.list({ since: '2026-01-01T12:00:00Z' })).map((e) => e.principal),
+      ['app-2'],
+    );
+    assert.deepEqual(
+      (await store().audit.list({ result: 'Succeeded' })).map((e) => e.principal),
+      ['app-1'],
+    );
+    assert.equal((await store().audit.list({ limit: 1 })).length, 1);
+    assert.deepEqual(
+      (await store().audit.list({ action: 'A/WR' })).map((e) => e.action),
+      ['a/write'],
+    );
+  });
+
+  test('audit entries come back whole, numbered by the store whatever seq the caller passed', async () => {
+    const entry = {
+      time: '2026-03-01T10:00:00.000Z',
+      principalId: 'oid-9',
+      principal: 'ci-app',
+      principalType: 'Application',
+      action: 'Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write',
+      scope: '/subscriptions/s/resourceGroups/r',
+      method: 'POST',
+      path: '/endpoints/e/jobs',
+      address: '10.0.0.1',
+      status: 202,
+      result: 'Succeeded' as const,
+    };
+    await store().audit.append({ ...entry, seq: 1000 });
+    await store().audit.append({ ...entry, seq: 1000, status: 403, result: 'Denied', detail: 'Forbidden' });
+    const [newest, oldest] = await store().audit.list();
+    assert.ok(newest?.seq !== undefined && oldest?.seq !== undefined);
+    assert.ok(newest.seq > oldest.seq);
+    assert.deepEqual({ ...oldest, seq: undefined }, { ...entry, seq: undefined });
+    assert.equal(newest.detail, 'Forbidden');
+  });
+
+  test('the audit log gives the newest 100 entries unless asked for another number', async () => {
+    for (let i = 0; i < 101; i++) {
+      await store().audit.append({
+        time: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
+        principalId: '',
+        principal: '',
+        principalType: '',
+        action: `step/${i}`,
+        scope: '',
+        method: 'GET',
+        path: '/',
+        address: '',
+        status: 401,
+        result: 'Denied',
+      });
+    }
+    const page = await store().audit.list();
+    assert.equal(page.length, 100);
+    assert.equal(page[0]?.action, 'step/100');
+    assert.equal((await store().audit.list({ limit: 101 })).length, 101);
+  });
+
+  test('pipeline runs upsert, list newest first, and keep activity runs in start order', async () => {
+    await store().pipelineRuns.saveRun({ runId: 'r1', pipelineName: 'P', status: 'InProgress' });
+    await store().pipelineRuns.saveRun({ runId: 'r2', pipelineName: 'Q', status: 'Succeeded' });
+    await store().pipelineRuns.saveRun({ runId: 'R1', pipelineName: 'P', status: 'Failed', message: 'x' });
+    assert.deepEqual(await store().pipelineRuns.getRun('r1'), {
+      runId: 'R1',
+      pipelineName: 'P',
+      status: 'Failed',
+      message: 'x',
+    });
+    assert.deepEqual(
+      (await store().pipelineRuns.listRuns()).map((r) => r.runId),
+      ['r2', 'R1'],
+    );
+    assert.deepEqual(
+      (await store().pipelineRuns.listRuns({ pipelineName: 'p' })).map((r) => r.status),
+      ['Failed'],
+    );
+    assert.equal((await store().pipelineRuns.listRuns({ status: 'Succeeded' })).length, 1);
+    assert.equal(await store().pipelineRuns.getRun('nope'), undefined);
+    await store().pipelineRuns.saveActivityRun({
+      activityRunId: 'a',
+      pipelineRunId: 'r1',
+      status: 'InProgress',
+    });
+    await store().pipelineRuns.saveActivityRun({
+      activityRunId: 'b',
+      pipelineRunId: 'r1',
+      status: 'InProgress',
+    });
+    await store().pipelineRuns.saveActivityRun({ activityRunId: 'c', pipelineRunId: 'r2' });
+    await store().pipelineRuns.saveActivityRun({
+      activityRunId: 'a',
+      pipelineRunId: 'r1',
+      status: 'Succeeded',
+    });
+    assert.deepEqual(
+      (await store().pipelineRuns.activityRuns('r1')).map((r) => [r.activityRunId, r.status]),
+      [
+        ['a', 'Succeeded'],
+        ['b', 'InProgress'],
+      ],
+    );
+  });
+});

@@ -1,27 +1,30 @@
 /**
- * The task queue contract suite: every TaskQueue implementation must pass it unchanged.
+ * The task queue contract suite: every TaskQueue implementation must pass it unchanged. A new queue
+ * (BullMQ) is one more entry in `implementations`, with a clock the suite can move, so lease expiry and
+ * nack delays are tested without waiting. The queue only carries mini-batch ids; delivery is at least
+ * once (a lost lease is delivered again), which is why the metadata store, not the queue, keeps state.
  */
-import { describe, test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskQueue } from '../../src/engine/queue/contract.ts';
 import { createSqliteTaskQueue } from '../../src/engine/queue/sqlite-queue.ts';
-import { createSqliteStore, type SqliteMetadataStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { describeContract, type Implementation } from './implementations.ts';
 
 interface Harness {
   queue: TaskQueue;
+  /** Moves the queue's clock forward (epoch ms). */
   advance(ms: number): void;
   now(): number;
   close(): Promise<void>;
 }
 
-const implementations: { name: string; open: (dir: string) => Harness }[] = [
+const implementations: Implementation<Harness>[] = [
   {
     name: 'sqlite',
     open(dir) {
-      const store: SqliteMetadataStore = createSqliteStore(join(dir, 'meta.db'));
+      const store = createSqliteStore(join(dir, 'meta.db'));
       let now = 1_000_000;
       return {
         queue: createSqliteTaskQueue(store.db, () => now),
@@ -34,80 +37,101 @@ const implementations: { name: string; open: (dir: string) => Harness }[] = [
 ];
 
 const task = (job: string, index: number) => ({ id: `${job}-${index}`, job, index });
+const indexes = (tasks: { index: number }[]) => tasks.map((t) => t.index);
 
-for (const impl of implementations) {
-  describe(`TaskQueue contract: ${impl.name}`, () => {
-    let dir: string;
-    let h: Harness;
-    beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), 'ns-queue-'));
-      h = impl.open(dir);
-    });
-    afterEach(async () => {
-      await h.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+await describeContract('TaskQueue', implementations, (context) => {
+  const h = () => context.current();
 
-    test('enqueue is idempotent by id and leases deliver each task once, in order', async () => {
-      await h.queue.enqueue([task('a', 0), task('a', 1), task('a', 2)]);
-      await h.queue.enqueue([task('a', 1)]);
-      const first = await h.queue.lease('w1', 'a', 2, 1000);
-      assert.deepEqual(
-        first.map((t) => t.index),
-        [0, 1],
-      );
-      const second = await h.queue.lease('w2', 'a', 5, 1000);
-      assert.deepEqual(
-        second.map((t) => t.index),
-        [2],
-      );
-      assert.deepEqual(await h.queue.lease('w3', 'a', 5, 1000), []);
-      assert.deepEqual(await h.queue.pending('a'), { ready: 0, leased: 3 });
-    });
-
-    test('leases are per job', async () => {
-      await h.queue.enqueue([task('a', 0), task('b', 0)]);
-      assert.deepEqual(
-        (await h.queue.lease('w', 'b', 5, 1000)).map((t) => t.job),
-        ['b'],
-      );
-    });
-
-    test('ack removes, nack returns after its delay', async () => {
-      await h.queue.enqueue([task('a', 0), task('a', 1)]);
-      const [t0, t1] = await h.queue.lease('w', 'a', 2, 1000);
-      assert.ok(t0 && t1);
-      await h.queue.ack(t0.id, 'w');
-      await h.queue.nack(t1.id, 'w', 500);
-      assert.deepEqual(await h.queue.lease('w', 'a', 5, 1000), []);
-      h.advance(501);
-      assert.deepEqual(
-        (await h.queue.lease('w', 'a', 5, 1000)).map((t) => t.index),
-        [1],
-      );
-      assert.deepEqual(await h.queue.pending('a'), { ready: 0, leased: 1 });
-    });
-
-    test('expired leases are reclaimed; a heartbeat keeps a lease', async () => {
-      await h.queue.enqueue([task('a', 0), task('a', 1)]);
-      const [t0] = await h.queue.lease('w', 'a', 2, 1000);
-      assert.ok(t0);
-      h.advance(800);
-      assert.equal(await h.queue.heartbeat(t0.id, 'w', 1000), true);
-      assert.equal(await h.queue.heartbeat(t0.id, 'other', 1000), false);
-      h.advance(500);
-      assert.equal(await h.queue.reclaimExpired(h.now()), 1);
-      assert.deepEqual(
-        (await h.queue.lease('w2', 'a', 5, 1000)).map((t) => t.index),
-        [1],
-      );
-    });
-
-    test('removeJob drops every task of that job only', async () => {
-      await h.queue.enqueue([task('a', 0), task('a', 1), task('b', 0)]);
-      await h.queue.lease('w', 'a', 1, 1000);
-      assert.equal(await h.queue.removeJob('a'), 2);
-      assert.deepEqual(await h.queue.pending('b'), { ready: 1, leased: 0 });
-    });
+  test('enqueue is idempotent by id and leases deliver each task once, in order', async () => {
+    await h().queue.enqueue([task('a', 0), task('a', 1), task('a', 2)]);
+    await h().queue.enqueue([task('a', 1)]);
+    assert.deepEqual(indexes(await h().queue.lease('w1', 'a', 2, 1000)), [0, 1]);
+    assert.deepEqual(indexes(await h().queue.lease('w2', 'a', 5, 1000)), [2]);
+    assert.deepEqual(await h().queue.lease('w3', 'a', 5, 1000), []);
+    assert.deepEqual(await h().queue.pending('a'), { ready: 0, leased: 3 });
   });
-}
+
+  test('enqueueing a leased task again leaves its lease alone; an acked one can be enqueued again', async () => {
+    await h().queue.enqueue([task('a', 0)]);
+    const [leased] = await h().queue.lease('w', 'a', 1, 1000);
+    assert.ok(leased);
+    await h().queue.enqueue([task('a', 0)]);
+    assert.deepEqual(await h().queue.pending('a'), { ready: 0, leased: 1 });
+    assert.deepEqual(await h().queue.lease('w2', 'a', 5, 1000), []);
+    await h().queue.ack(leased.id, 'w');
+    await h().queue.enqueue([task('a', 0)]);
+    assert.deepEqual(indexes(await h().queue.lease('w2', 'a', 5, 1000)), [0]);
+  });
+
+  test('leases are per job, and a lease of nothing gives nothing', async () => {
+    await h().queue.enqueue([task('a', 0), task('b', 0)]);
+    assert.deepEqual(
+      (await h().queue.lease('w', 'b', 5, 1000)).map((t) => t.job),
+      ['b'],
+    );
+    assert.deepEqual(await h().queue.lease('w', 'a', 0, 1000), []);
+    assert.deepEqual(await h().queue.lease('w', 'none', 5, 1000), []);
+    assert.deepEqual(await h().queue.pending('a'), { ready: 1, leased: 0 });
+  });
+
+  test('ack removes, nack returns after its delay and still counts as pending meanwhile', async () => {
+    await h().queue.enqueue([task('a', 0), task('a', 1), task('a', 2)]);
+    const [t0, t1, t2] = await h().queue.lease('w', 'a', 3, 1000);
+    assert.ok(t0 && t1 && t2);
+    await h().queue.ack(t0.id, 'w');
+    await h().queue.nack(t1.id, 'w', 500);
+    await h().queue.nack(t2.id, 'w', 0);
+    assert.deepEqual(indexes(await h().queue.lease('w', 'a', 5, 1000)), [2]);
+    const waiting = await h().queue.pending('a');
+    assert.equal(waiting.ready + waiting.leased, 2);
+    h().advance(501);
+    assert.deepEqual(indexes(await h().queue.lease('w', 'a', 5, 1000)), [1]);
+    assert.deepEqual(await h().queue.pending('a'), { ready: 0, leased: 2 });
+  });
+
+  test('expired leases are reclaimed; a heartbeat keeps a lease', async () => {
+    await h().queue.enqueue([task('a', 0), task('a', 1)]);
+    const [t0] = await h().queue.lease('w', 'a', 2, 1000);
+    assert.ok(t0);
+    h().advance(800);
+    assert.equal(await h().queue.heartbeat(t0.id, 'w', 1000), true);
+    assert.equal(await h().queue.heartbeat(t0.id, 'other', 1000), false);
+    h().advance(500);
+    assert.equal(await h().queue.reclaimExpired(h().now()), 1);
+    assert.deepEqual(indexes(await h().queue.lease('w2', 'a', 5, 1000)), [1]);
+    assert.equal(await h().queue.reclaimExpired(h().now()), 0);
+  });
+
+  test('a worker that lost its lease can neither ack, nack nor extend the new holder', async () => {
+    await h().queue.enqueue([task('a', 0)]);
+    const [first] = await h().queue.lease('old', 'a', 1, 1000);
+    assert.ok(first);
+    h().advance(1001);
+    assert.equal(await h().queue.reclaimExpired(h().now()), 1);
+    assert.deepEqual(indexes(await h().queue.lease('new', 'a', 1, 1000)), [0]);
+    assert.equal(await h().queue.heartbeat(first.id, 'old', 1000), false);
+    await h().queue.ack(first.id, 'old');
+    await h().queue.nack(first.id, 'old', 0);
+    assert.deepEqual(await h().queue.pending('a'), { ready: 0, leased: 1 });
+    assert.equal(await h().queue.heartbeat(first.id, 'new', 1000), true);
+  });
+
+  test('tasks outlive a restart, after which every lease is reclaimed at once and delivered again', async () => {
+    await h().queue.enqueue([task('a', 0), task('a', 1)]);
+    await h().queue.lease('before-crash', 'a', 2, 60_000);
+    const { queue } = await context.reopen();
+    assert.deepEqual(await queue.pending('a'), { ready: 0, leased: 2 });
+    assert.equal(await queue.reclaimExpired(Number.MAX_SAFE_INTEGER), 2);
+    assert.deepEqual(indexes(await queue.lease('after', 'a', 5, 60_000)), [0, 1]);
+  });
+
+  test('removeJob drops every task of that job only, leased ones included', async () => {
+    await h().queue.enqueue([task('a', 0), task('a', 1), task('b', 0)]);
+    const [leased] = await h().queue.lease('w', 'a', 1, 1000);
+    assert.ok(leased);
+    assert.equal(await h().queue.removeJob('a'), 2);
+    assert.deepEqual(await h().queue.pending('a'), { ready: 0, leased: 0 });
+    assert.equal(await h().queue.heartbeat(leased.id, 'w', 1000), false);
+    assert.deepEqual(await h().queue.pending('b'), { ready: 1, leased: 0 });
+  });
+});

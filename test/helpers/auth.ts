@@ -59,11 +59,6 @@ export function managedIdentityTokens(url: string, clientId?: string): TokenSour
   );
 }
 
-/** Always the same token, whatever the audience: for forged and foreign tokens. */
-export function fixedToken(token: string): TokenSource {
-  return resolveFixed(() => Promise.resolve(token), 'a fixed token');
-}
-
 function resolveFixed(get: (audience: string) => Promise<string>, origin: string): TokenSource {
   return { origin, token: get };
 }

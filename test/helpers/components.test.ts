@@ -15,8 +15,13 @@ import { pathToFileURL } from 'node:url';
 import {
   commandSucceeds,
   isCi,
+  CHROMIUM,
   isExecutable,
+  missingLine,
   optionsFor,
+  POSTGRESQL,
+  PYTHON_LIBRARIES,
+  REDIS,
   portAccepts,
   type Component,
 } from './components.ts';
@@ -124,5 +129,14 @@ void describe('seen by node --test', () => {
     assert.match(out, /✖ uses the frobnicator/);
     assert.match(out, /CI=true and a component is missing: needs Frobnicator 9: apt-get install frob/);
     assert.doesNotMatch(out, /the body ran/);
+  });
+});
+
+void describe('the components the suites declare', () => {
+  test('each names itself and the Debian command that provides it, and its probe answers yes or no', async () => {
+    for (const component of [PYTHON_LIBRARIES, POSTGRESQL, REDIS, CHROMIUM]) {
+      assert.match(missingLine([component]), /^needs .+: (sudo )?apt-get install -y \S+/);
+      assert.equal(typeof (await component.probe()), 'boolean', component.name);
+    }
   });
 });

@@ -14,10 +14,10 @@ import type { TokenSource } from '../../src/cli/credentials.ts';
 import { authHeader, ownerTokens } from './auth.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const SCRIPTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'scripts');
+const SCRIPTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'scripts');
 export const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');
 export const TERMINAL = ['Completed', 'Failed', 'Canceled'];
-export const DATASTORE = 'workspaceblobstore';
+const DATASTORE = 'workspaceblobstore';
 
 export interface ErrorBody {
   error: { code: string; message: string; details: { code: string; message: string; target?: string }[] };

@@ -120,7 +120,7 @@ const FRAGMENTS: Record<string, (rand: Rand) => string> = {
     ),
 };
 
-export const FRAGMENT_KINDS = Object.keys(FRAGMENTS);
+const FRAGMENT_KINDS = Object.keys(FRAGMENTS);
 
 export function hostileFragment(rand: Rand): { kind: string; text: string } {
   const kind = pick(rand, FRAGMENT_KINDS);

@@ -80,13 +80,6 @@ export function errorCode(body: unknown): string {
   return '';
 }
 
-/** Fails unless the reply has the status (and, when given, the error code). */
-export function expectRefused(reply: RawReply, status: number, code?: string, what = ''): void {
-  const label = `${what} -> ${reply.status} ${reply.text.slice(0, 300)}`;
-  assert.equal(reply.status, status, label);
-  if (code !== undefined) assert.equal(errorCode(reply.json), code, label);
-}
-
 export interface AuditRow {
   time: string;
   method: string;
@@ -116,7 +109,7 @@ export async function auditLog(
 }
 
 /** One spelling of a path reduced to what a router sees: decoded, lower case, single slashes. */
-export function canonicalPath(path: string): string {
+function canonicalPath(path: string): string {
   let bare = path.split('?')[0] ?? '';
   try {
     bare = decodeURIComponent(bare);

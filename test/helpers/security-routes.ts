@@ -76,7 +76,7 @@ const E = 'either';
  * invoker's own-jobs data action on a job that does not exist, and a datastore PUT whose body decides
  * whether it is a host privilege.
  */
-export const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectation, Expectation]> = {
+const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectation, Expectation]> = {
   //                                     Owner Contrib Reader Scient Invoker
   'workspace resources: read': /*   */ [A, A, A, A, D],
   'workspace resources: write': /*  */ [A, A, D, A, D],

@@ -31,7 +31,7 @@ const Uploaded = Type.Object(
 const REMOTE_TYPES = ['azureblob', 'azuredatalakegen1', 'azuredatalakegen2', 'azurefile', 's3'];
 
 /** Creating or changing a datastore over a host folder is a host privilege (PLAN contract 6). */
-export const hostFolderRule: BodyRule = {
+const hostFolderRule: BodyRule = {
   action: ACTIONS.datastoreHostPathWrite,
   when: 'the datastore is a LocalFolder (the default type)',
   applies(body) {

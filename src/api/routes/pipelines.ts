@@ -14,7 +14,7 @@ import type { WorkspaceRef } from '../../core/workspace.ts';
 import { defineRoute, type RouteSpec } from '../route-table.ts';
 import { factoryParams, NoContent, open, query, valueList } from '../schemas.ts';
 
-export const FACTORY =
+const FACTORY =
   '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.DataFactory/factories/:factoryName';
 
 export interface PipelineRouteServices {

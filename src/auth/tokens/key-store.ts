@@ -29,7 +29,7 @@ const MODULUS_LENGTH = 2048;
  * How long a superseded key stays verifiable by default. It must outlast the longest token lifetime the
  * service hands out (Entra's default is about an hour), or tokens issued just before a rotation would break.
  */
-export const DEFAULT_RETIRE_AFTER_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_RETIRE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 export interface SigningKey {
   kid: string;

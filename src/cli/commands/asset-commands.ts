@@ -66,12 +66,7 @@ export function assetCreateSource(options: AssetCreateOptions): YamlSpecSource {
   );
 }
 
-export async function getAssetVersion(
-  context: CommandContext,
-  kind: AssetKind,
-  name: string,
-  version?: string,
-) {
+async function getAssetVersion(context: CommandContext, kind: AssetKind, name: string, version?: string) {
   const v =
     !version || version.toLowerCase() === 'latest' ? await latestVersion(context, kind, name) : version;
   return context.client.request(

@@ -12,7 +12,7 @@ import { resolveTokenSource, tokenCacheFile } from '../credentials.ts';
 import { formatOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../output/format-output.ts';
 import type { TableSpec } from '../output/table.ts';
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
+const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
 /** az's colour-free aliases; Nightshift never colours output, so they print the same. */
 const OUTPUT_ALIASES: Record<string, OutputFormat> = { jsonc: 'json', yamlc: 'yaml' };

@@ -16,7 +16,7 @@ import { compact } from './document-source.ts';
 import type { PathValue } from './spec-fields.ts';
 
 /** The name az gives environments defined inline in a deployment. */
-export const ANONYMOUS_ENVIRONMENT = 'CliV2AnonymousEnvironment';
+const ANONYMOUS_ENVIRONMENT = 'CliV2AnonymousEnvironment';
 
 const LABEL: Record<AssetKind, string> = {
   models: 'model',

@@ -31,7 +31,7 @@ export interface WorkerLauncher {
 }
 
 /** The data dir's scratch root; everything under it is disposable and swept at start. */
-export function scratchRoot(dataDir: string): string {
+function scratchRoot(dataDir: string): string {
   return join(dataDir, 'tmp');
 }
 
@@ -40,7 +40,7 @@ export function scratchRoot(dataDir: string): string {
  * and test-runner or watch flags would turn the worker into something else. Type stripping and
  * loaders stay, so the child runs .ts like its parent.
  */
-export function workerExecArgv(): string[] {
+function workerExecArgv(): string[] {
   return process.execArgv.filter((arg) => !/^--(inspect|debug|test|watch)(-[a-z-]+)?(=|$)/.test(arg));
 }
 

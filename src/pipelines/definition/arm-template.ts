@@ -27,7 +27,7 @@ export function isArmParametersFile(document: unknown): boolean {
 }
 
 /** Parameter values from a deployment parameters file (`{parameters: {x: {value}}}`) or a plain map. */
-export function armParameterValues(source: unknown): Map<string, unknown> {
+function armParameterValues(source: unknown): Map<string, unknown> {
   const values = new Map<string, unknown>();
   if (!isJsonObject(source)) return values;
   const inner = source['parameters'];
@@ -81,7 +81,7 @@ function makeScope(
 }
 
 /** Resource name → pipeline name: `[concat(parameters('factoryName'), '/Name')]` gives `Name`. */
-export function pipelineNameFromResource(resourceName: string, lenientScope: ArmScope): string {
+function pipelineNameFromResource(resourceName: string, lenientScope: ArmScope): string {
   let full = resourceName;
   if (isArmExpression(resourceName)) {
     try {

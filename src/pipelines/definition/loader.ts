@@ -55,7 +55,7 @@ export function loadPipelineDocument(document: unknown, options: LoadOptions = {
 }
 
 /** Checks the outer shape the rest of the code relies on; a missing activity list is read as empty. */
-export function toDefinition(raw: RawPipeline, fileName: string): PipelineDefinition {
+function toDefinition(raw: RawPipeline, fileName: string): PipelineDefinition {
   const where = raw.name === '' ? fileName : `Pipeline '${raw.name}' in ${fileName}`;
   // ARM parameter values are substituted into the properties, so they are checked again once resolved.
   assertDefinitionNesting({ properties: raw.properties }, fileName);

@@ -17,9 +17,9 @@ import {
 import { checkWebActivity } from './validate-web-activity.ts';
 import { shown, typeProperties, type ActivitySite, type ProblemSink } from './validation-context.ts';
 
-export const MAX_SWITCH_CASES = 25;
-export const MAX_FOREACH_BATCH = 50;
-export const RETURN_VALUE_VARIABLE = 'pipelineReturnValue';
+const MAX_SWITCH_CASES = 25;
+const MAX_FOREACH_BATCH = 50;
+const RETURN_VALUE_VARIABLE = 'pipelineReturnValue';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RETURN_VALUE_TYPES = ['Expression', 'String', 'Int', 'Float', 'Boolean', 'Null', 'Array', 'Object'];
 

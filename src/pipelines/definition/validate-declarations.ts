@@ -15,7 +15,7 @@ import {
 } from './lenient-values.ts';
 import { oneOf, shown, type ProblemSink } from './validation-context.ts';
 
-export const MAX_PIPELINE_NAME = 140;
+const MAX_PIPELINE_NAME = 140;
 /** REST `pipelineName` pattern: a letter, digit or underscore first; none of `< > * # . % & : \ + ? /`. */
 const PIPELINE_NAME = /^[A-Za-z0-9_][^<>*#.%&:\\+?/]*$/;
 

@@ -8,8 +8,8 @@ import { OTHER_ACTIVITY_TYPES, canonicalActivityType } from './activity-types.ts
 import { isJsonObject } from './json-text.ts';
 import { oneOf, shown, type ActivitySite, type ProblemSink, type ScopeInfo } from './validation-context.ts';
 
-export const MAX_ACTIVITY_NAME = 55;
-export const FORBIDDEN_NAME_CHARACTERS = ['.', '+', '?', '/', '<', '>', '*', '%', '&', ':', '\\'];
+const MAX_ACTIVITY_NAME = 55;
+const FORBIDDEN_NAME_CHARACTERS = ['.', '+', '?', '/', '<', '>', '*', '%', '&', ':', '\\'];
 const CONDITIONS = ['Succeeded', 'Failed', 'Skipped', 'Completed'];
 const STATES = ['Active', 'Inactive'];
 const INACTIVE_MARKS = ['Succeeded', 'Failed', 'Skipped'];

@@ -7,8 +7,8 @@ import { isJsonObject } from './json-text.ts';
 import { checkBoolean, checkInteger, checkTimespan } from './validate-properties.ts';
 import type { ActivitySite, ProblemSink } from './validation-context.ts';
 
-export const MIN_RETRY_INTERVAL_SECONDS = 30;
-export const MAX_RETRY_INTERVAL_SECONDS = 86_400;
+const MIN_RETRY_INTERVAL_SECONDS = 30;
+const MAX_RETRY_INTERVAL_SECONDS = 86_400;
 
 export function checkPolicy(site: ActivitySite, sink: ProblemSink): void {
   const policy = site.activity['policy'];

@@ -13,7 +13,7 @@ import { oneOf, shown, typeProperties, type ActivitySite, type ProblemSink } fro
 export const WEB_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 export type WebMethod = (typeof WEB_METHODS)[number];
 const METHODS_WITH_BODY = ['POST', 'PUT', 'PATCH'];
-export const WEB_AUTHENTICATION_TYPES = [
+const WEB_AUTHENTICATION_TYPES = [
   'MSI',
   'ServicePrincipal',
   'UserAssignedManagedIdentity',

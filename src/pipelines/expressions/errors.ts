@@ -21,12 +21,12 @@ const ORDINALS = [
   'tenth',
 ];
 
-export function ordinal(index: number): string {
+function ordinal(index: number): string {
   return ORDINALS[index] ?? `${index + 1}th`;
 }
 
 /** "its parameter" for one-parameter functions, "its second parameter" otherwise. */
-export function parameterPhrase(index: number, parameterCount: number): string {
+function parameterPhrase(index: number, parameterCount: number): string {
   return parameterCount === 1 ? 'its parameter' : `its ${ordinal(index)} parameter`;
 }
 

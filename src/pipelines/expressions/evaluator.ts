@@ -75,7 +75,7 @@ function selectProperty(node: PropertyNode, target: Value, source: string): Valu
 }
 
 /** Exact key first, then the first key equal ignoring case. */
-export function findProperty(target: ValueObject, name: string): Value | undefined {
+function findProperty(target: ValueObject, name: string): Value | undefined {
   const exact = ownProperty(target, name);
   if (exact !== undefined) return exact;
   const lower = name.toLowerCase();

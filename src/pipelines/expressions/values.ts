@@ -132,7 +132,7 @@ export function toJsonValue(value: Value): unknown {
   return value;
 }
 
-export function binaryToJson(value: BinaryValue): { '$content-type': string; $content: string } {
+function binaryToJson(value: BinaryValue): { '$content-type': string; $content: string } {
   return { '$content-type': value.contentType, $content: Buffer.from(value.bytes).toString('base64') };
 }
 

@@ -14,7 +14,7 @@ import { untilHandler } from './activities/until.ts';
 import { waitHandler } from './activities/wait.ts';
 import { HandlerRegistry } from './handler-registry.ts';
 
-export function registerControlFlowHandlers(registry: HandlerRegistry): HandlerRegistry {
+function registerControlFlowHandlers(registry: HandlerRegistry): HandlerRegistry {
   return registry
     .register('Until', untilHandler)
     .register('Wait', waitHandler)

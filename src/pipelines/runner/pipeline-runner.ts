@@ -199,12 +199,3 @@ function followSignal(controller: AbortController, source: AbortSignal | undefin
     source.removeEventListener('abort', onAbort);
   };
 }
-
-/** Runs one pipeline to completion with a runner of its own. */
-export function runPipeline(
-  definition: PipelineDefinition,
-  request: PipelineRunRequest,
-  deps: RunnerDependencies,
-): Promise<PipelineRunRecord> {
-  return new PipelineRunner(deps).run(definition, request);
-}

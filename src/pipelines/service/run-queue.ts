@@ -19,7 +19,7 @@ export interface QueuedRun {
 }
 
 /** How many runs of the pipeline may run at once; Infinity when it sets no (valid) concurrency. */
-export function concurrencyOf(definition: PipelineDefinition): number {
+function concurrencyOf(definition: PipelineDefinition): number {
   const value = Number(definition.properties.concurrency);
   return Number.isInteger(value) && value >= 1 ? value : Infinity;
 }

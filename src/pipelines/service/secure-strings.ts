@@ -13,7 +13,7 @@ import { locateInDefinition } from '../definition/nesting-check.ts';
 import { formatPath } from '../nesting.ts';
 
 /** What reads show instead of a secret. */
-export const SECRET_MASK = '***';
+const SECRET_MASK = '***';
 
 type Path = (string | number)[];
 /** Replaces one secret text; `path` leads from the properties to the text. */

@@ -18,7 +18,7 @@ export interface TemplateOptions {
 
 export const DEFAULT_PIPELINE_NAME = 'Run-BatchEndpoint';
 /** The token audience of batch endpoints (spec §5.3). */
-export const ML_RESOURCE = 'https://ml.azure.com';
+const ML_RESOURCE = 'https://ml.azure.com';
 
 export function expression(value: string): ExpressionObject {
   return { value, type: 'Expression' };
@@ -40,12 +40,12 @@ export function succeededAfter(activity: string): ActivityDefinition['dependsOn'
 }
 
 /** The server URL without a trailing slash, as the default of `token_authority`. */
-export function authorityOf(serverUrl: string): string {
+function authorityOf(serverUrl: string): string {
   return serverUrl.replace(/\/+$/, '');
 }
 
 /** The invoke body of spec §5.3: one input (folder or file) and one output file. */
-export const INVOKE_BODY = expression(
+const INVOKE_BODY = expression(
   JSON.stringify(
     {
       properties: {

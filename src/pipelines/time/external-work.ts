@@ -12,7 +12,7 @@ export interface HoldableClock extends Clock {
   hold(): () => void;
 }
 
-export function isHoldableClock(clock: Clock): clock is HoldableClock {
+function isHoldableClock(clock: Clock): clock is HoldableClock {
   return typeof (clock as Partial<HoldableClock>).hold === 'function';
 }
 

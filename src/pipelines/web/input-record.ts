@@ -7,10 +7,10 @@
 import { isRecord } from './request.ts';
 import { isSecretReference } from './secrets.ts';
 
-export const MASK = '**********';
+const MASK = '**********';
 
 /** What the input record is when `secureInput` is on: no part of the request is kept. */
-export const SECURE_INPUT_RECORD: Readonly<Record<string, unknown>> = Object.freeze({ secureInput: MASK });
+const SECURE_INPUT_RECORD: Readonly<Record<string, unknown>> = Object.freeze({ secureInput: MASK });
 
 /** Authentication fields that hold a secret (or a whole certificate), whatever form they take. */
 const SECRET_AUTH_FIELDS = new Set(['password', 'pfx', 'servicePrincipalKey', 'secret', 'clientSecret']);

@@ -48,7 +48,7 @@ export function parseWebRequest(props: unknown): WebRequestSpec {
   };
 }
 
-export function hasHeader(headers: Record<string, string>, name: string): boolean {
+function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }
 

@@ -6,7 +6,7 @@
  */
 
 /** The origins Entra ID answers token requests on. */
-export const ENTRA_AUTHORITY_ORIGINS = [
+const ENTRA_AUTHORITY_ORIGINS = [
   'https://login.microsoftonline.com',
   'https://login.windows.net',
   'https://sts.windows.net',

@@ -7,7 +7,7 @@
 import { ActivityFailure } from '../runner/activity-failure.ts';
 
 /** Status code text Data Factory uses when no HTTP response came back. */
-export const NO_RESPONSE_STATUS = 'NA - Unknown';
+const NO_RESPONSE_STATUS = 'NA - Unknown';
 
 /** Longest response body quoted in a failure message; the whole body is in `details`. */
 const BODY_IN_MESSAGE_LIMIT = 4000;

@@ -22,7 +22,7 @@ export interface OnnxRuntimeOptions {
 }
 
 /** Fewer rows than this per call and the per-call cost (~25 µs) starts to dominate tabular scoring. */
-export const MIN_BATCH_ROWS = 1024;
+const MIN_BATCH_ROWS = 1024;
 
 export function onnxRuntimeOptions(env: Readonly<Record<string, string>>): OnnxRuntimeOptions {
   const scale = env.NIGHTSHIFT_IMAGE_SCALE ?? 'none';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 
-export const DRIVER_PATH = fileURLToPath(new URL('./driver.py', import.meta.url));
+const DRIVER_PATH = fileURLToPath(new URL('./driver.py', import.meta.url));
 
 /** How long a reply may trail the process's exit on its pipe before a pending request gives up. */
 const REPLY_DRAIN_MS = 200;
@@ -45,7 +45,7 @@ interface Waiter {
   during: string;
 }
 
-export function describeDriverExit(exit: DriverExit): string {
+function describeDriverExit(exit: DriverExit): string {
   if (exit.spawnError) return `could not be started (${exit.spawnError.message})`;
   return exit.code !== null ? `ended with exit code ${exit.code}` : `ended with signal ${exit.signal ?? '?'}`;
 }

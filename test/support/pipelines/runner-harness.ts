@@ -24,7 +24,7 @@ import { createExpressionEngine } from '../../../src/pipelines/expressions/engin
  * `Probe`: an execution activity driven by its typeProperties. It sleeps `sleepSeconds` on the clock,
  * fails its first `failAttempts` attempts (or every attempt with `fail: true`), else returns `output`.
  */
-export const probeHandler: ActivityHandler = {
+const probeHandler: ActivityHandler = {
   async run(ctx) {
     const props = ctx.typeProperties;
     if (typeof props.sleepSeconds === 'number') await ctx.clock.sleep(props.sleepSeconds * 1000, ctx.signal);

@@ -17,7 +17,7 @@ import {
   workspaceInfo,
   type AccessEnv,
 } from './credential-action.ts';
-import { DEFAULT_TENANT } from './login-commands.ts';
+import { DEFAULT_TENANT } from '../../../auth/tokens/discovery.ts';
 import { accessTokenView, decodeTokenClaims, type AccessTokenView } from './token-claims.ts';
 
 interface TokenOptions extends CommonOptions {

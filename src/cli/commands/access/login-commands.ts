@@ -7,12 +7,11 @@
 import type { Command } from 'commander';
 import { MANAGEMENT_AUDIENCE } from '../../../auth/audiences.ts';
 import { CliError } from '../../client.ts';
+import { DEFAULT_TENANT } from '../../../auth/tokens/discovery.ts';
 import { profileFile, removeProfile, requestToken, saveProfile } from '../../credentials.ts';
 import { addCommonOptions, requireOption, type CommonOptions } from '../common.ts';
 import { runCredentialAction, workspaceInfo, type AccessEnv } from './credential-action.ts';
 import { clientIdOf, decodeTokenClaims } from './token-claims.ts';
-
-export const DEFAULT_TENANT = 'nightshift';
 
 interface LoginOptions extends CommonOptions {
   servicePrincipal?: boolean;

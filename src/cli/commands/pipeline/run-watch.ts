@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ACTIVE_ACTIVITY_STATUSES, activityLine, batchJobLine, startedBatchJob } from './activity-lines.ts';
 import type { ActivityRunView, PipelineApi, PipelineRunView } from './pipeline-api.ts';
 
-export const TERMINAL_RUN_STATUSES: readonly string[] = ['Succeeded', 'Failed', 'Cancelled'];
+const TERMINAL_RUN_STATUSES: readonly string[] = ['Succeeded', 'Failed', 'Cancelled'];
 
 export type RunReader = Pick<PipelineApi, 'getRun' | 'activityRuns' | 'queryRuns'>;
 
@@ -73,7 +73,7 @@ export function lastDescendantIndexes(activities: readonly ActivityRunView[]): n
 }
 
 /** Reports the activity runs of one run, indented by `baseDepth`, and of the child runs it waits on. */
-export function runFollower(context: FollowContext, runId: string, baseDepth = 0) {
+function runFollower(context: FollowContext, runId: string, baseDepth = 0) {
   const told = new Map<string, Told>();
   const depths = new Map<string, number>();
   const children = new Map<string, ReturnType<typeof runFollower>>();

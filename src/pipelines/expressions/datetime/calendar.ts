@@ -35,7 +35,7 @@ export const TICKS_PER_DAY = 24n * TICKS_PER_HOUR;
 /** Ticks of 1970-01-01T00:00:00Z. */
 export const UNIX_EPOCH_TICKS = 621_355_968_000_000_000n;
 /** Ticks of 9999-12-31T23:59:59.9999999, the last DateTime. */
-export const MAX_TICKS = 3_155_378_975_999_999_999n;
+const MAX_TICKS = 3_155_378_975_999_999_999n;
 
 const DAYS_TO_UNIX_EPOCH = 719_162;
 
@@ -67,7 +67,7 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-export function isLeapYear(year: number): boolean {
+function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 

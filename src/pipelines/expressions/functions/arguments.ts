@@ -34,7 +34,7 @@ export function numberArg(fn: string, args: readonly Value[], index: number): nu
 }
 
 /** An integer argument; a float with a whole value is accepted as that integer. */
-export function integerArg(fn: string, args: readonly Value[], index: number): bigint {
+function integerArg(fn: string, args: readonly Value[], index: number): bigint {
   const value = argument(args, index);
   if (isInteger(value)) return toBigInt(value);
   if (isFloat(value)) {

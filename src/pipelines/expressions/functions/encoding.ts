@@ -42,7 +42,7 @@ function dataUri(args: readonly Value[]): Value {
 }
 
 /** Uri.EscapeDataString: everything except unreserved characters, as UTF-8 `%XX` with upper-case hex. */
-export function escapeDataString(text: string): string {
+function escapeDataString(text: string): string {
   let result = '';
   for (const byte of Buffer.from(text, 'utf8')) {
     const char = String.fromCharCode(byte);

@@ -23,7 +23,8 @@ import { eager, type FunctionDefinition } from './function-types.ts';
 interface XPathApi {
   select(expression: string, node: Node): Node[] | Node | string | number | boolean | null;
 }
-const xpathApi = createRequire(import.meta.url)('xpath') as XPathApi;
+const require = createRequire(import.meta.url);
+const xpathApi = require('xpath') as XPathApi;
 
 function toXml(args: readonly Value[]): Value {
   const [value = null] = args;

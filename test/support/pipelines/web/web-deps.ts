@@ -6,7 +6,7 @@ import type { TokenProvider, WebActivityDeps } from '../../../../src/pipelines/w
 import { createSecretProvider } from '../../../../src/pipelines/web/secrets.ts';
 import { ManualClock } from './manual-clock.ts';
 
-export const noTokens: TokenProvider = {
+const noTokens: TokenProvider = {
   managedIdentityToken: () => Promise.reject(new Error('no managed identity token expected in this test')),
   servicePrincipalToken: () => Promise.reject(new Error('no service principal token expected in this test')),
 };

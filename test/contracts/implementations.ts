@@ -1,0 +1,73 @@
+/**
+ * The shape every contract suite shares, so that a new adapter (a PostgreSQL store, a BullMQ queue, an S3
+ * datastore, another clock) is one more entry in a list and nothing else. Each implementation is opened
+ * fresh for every test in a temporary folder of its own and closed after it, so tests never see each
+ * other's state. An implementation that needs something this machine may lack (a database server, a
+ * cloud account) says so in `requires`: test/helpers/components.ts's `needs(...)` gives exactly those
+ * node:test options, a skip naming the component and the command that installs or starts it, or a
+ * failure when CI=true.
+ */
+import { afterEach, beforeEach, describe, type TestOptions } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Implementation<H> {
+  name: string;
+  /** Options for the whole suite of this implementation: `{}` to run it, `{ skip: 'why' }` to skip it. */
+  requires?: () => Promise<TestOptions> | TestOptions;
+  /** A fresh instance for one test; `dir` is an empty temporary folder removed after the test. */
+  open(dir: string): Promise<H> | H;
+}
+
+export interface Closable {
+  close(): Promise<void> | void;
+}
+
+/** What a suite's tests see of the implementation under test. */
+export interface ContractContext<H> {
+  readonly implementation: Implementation<H>;
+  /** The instance of the running test (valid inside tests and hooks only). */
+  current(): H;
+  /** Closes the instance and opens another on the same folder, as a restarted server would. */
+  reopen(): Promise<H>;
+}
+
+/** Declares `define`'s tests once per implementation, under "`contract` contract: `name`". */
+export async function describeContract<H extends Closable>(
+  contract: string,
+  implementations: readonly Implementation<H>[],
+  define: (context: ContractContext<H>) => void,
+): Promise<void> {
+  for (const implementation of implementations) {
+    const options = (await implementation.requires?.()) ?? {};
+    describe(`${contract} contract: ${implementation.name}`, options, () => {
+      let dir: string | undefined;
+      let instance: H | undefined;
+      const outside = () => new Error(`${implementation.name} is only open inside a test`);
+      beforeEach(async () => {
+        dir = mkdtempSync(join(tmpdir(), 'ns-contract-'));
+        instance = await implementation.open(dir);
+      });
+      afterEach(async () => {
+        await instance?.close();
+        instance = undefined;
+        if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      });
+      define({
+        implementation,
+        current() {
+          if (instance === undefined) throw outside();
+          return instance;
+        },
+        async reopen() {
+          if (instance === undefined || dir === undefined) throw outside();
+          await instance.close();
+          instance = undefined;
+          instance = await implementation.open(dir);
+          return instance;
+        },
+      });
+    });
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * The metadata store contract suite, jobs and mini-batches: the transitions the engine relies on for
+ * progress, retries, the error threshold, cancel and resume after a crash. Every implementation in
+ * metadata-stores.ts must pass it unchanged.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { miniBatchId, type JobRecord } from '../../src/core/jobs.ts';
+import { DEPLOYMENT_DEFAULTS } from '../../src/core/resources.ts';
+import { describeContract } from './implementations.ts';
+import { metadataStores } from './metadata-stores.ts';
+
+const STORE = 'azureml://datastores/workspaceblobstore/paths';
+const WHEN = '2026-01-01T00:00:00.000Z';
+
+function job(name: string, overrides: Partial<JobRecord> = {}): JobRecord {
+  return {
+    name,
+    endpointName: 'scorer',
+    deploymentName: 'blue',
+    status: 'Preparing',
+    input: { type: 'UriFolder', uri: `${STORE}/in/`, recursive: false },
+    inputData: { input: { type: 'uri_folder', path: `${STORE}/in/` } },
+    output: {
+      uri: `${STORE}/out/${name}/predictions.csv`,
+      datastore: 'workspaceblobstore',
+      folder: `out/${name}`,
+      fileName: 'predictions.csv',
+    },
+    settings: DEPLOYMENT_DEFAULTS,
+    instanceCount: 1,
+    runtime: {
+      kind: 'js',
+      modelId: 'azureml:m:1',
+      modelName: 'm',
+      modelVersion: '1',
+      modelHash: 'sha256:0',
+      modelDirUri: `${STORE}/models/m/1/`,
+      modelEntry: 'model.json',
+      codeUri: `${STORE}/codes/c/1/`,
+      scoringScript: 'score.js',
+    },
+    description: 'a contract test job',
+    tags: { purpose: 'contract' },
+    systemData: {
+      createdAt: WHEN,
+      createdBy: 'owner',
+      createdByType: 'User',
+      lastModifiedAt: WHEN,
+      lastModifiedBy: 'owner',
+      lastModifiedByType: 'User',
+    },
+    ...overrides,
+  };
+}
+
+/** An attempt's outcome as the engine reports it; `state: 'pending'` asks for a retry. */
+function outcome(state: 'succeeded' | 'failed' | 'pending', succeeded: number, failed: number) {
+  return { state, succeeded, failed, rowsWritten: succeeded, worker: 'w1', elapsedMs: 12 };
+}
+
+const planned = (count: number, filesEach = 2) =>
+  Array.from({ length: count }, (_, index) => ({
+    index,
+    files: Array.from({ length: filesEach }, (_, f) => `in/${index}-${f}.csv`),
+  }));
+
+await describeContract('MetadataStore jobs', metadataStores, (context) => {
+  const jobs = () => context.current().jobs;
+
+  test('create refuses a name that exists in any case; get returns the job as created', async () => {
+    const created = job('job-1');
+    assert.equal(await jobs().create(created), true);
+    assert.equal(await jobs().create(job('JOB-1', { description: 'second' })), false);
+    assert.deepEqual(await jobs().get('job-1'), created);
+    assert.equal((await jobs().get('Job-1'))?.description, 'a contract test job');
+    assert.equal(await jobs().get('never'), undefined);
+  });
+
+  test('list is newest first, filtered by endpoint and deployment in any case, and limited', async () => {
+    await jobs().create(job('a', { endpointName: 'e1', deploymentName: 'blue' }));
+    await jobs().create(job('b', { endpointName: 'e1', deploymentName: 'green' }));
+    await jobs().create(job('c', { endpointName: 'e2', deploymentName: 'blue' }));
+    const names = (list: JobRecord[]) => list.map((j) => j.name);
+    assert.deepEqual(names(await jobs().list()), ['c', 'b', 'a']);
+    assert.deepEqual(names(await jobs().list({ endpoint: 'E1' })), ['b', 'a']);
+    assert.deepEqual(names(await jobs().list({ endpoint: 'e1', deployment: 'BLUE' })), ['a']);
+    assert.deepEqual(names(await jobs().list({ limit: 2 })), ['c', 'b']);
+  });
+
+  test('listActive gives the jobs not yet Completed, Failed or Canceled', async () => {
+    const statuses = ['NotStarted', 'Preparing', 'Running', 'Finalizing', 'CancelRequested'] as const;
+    for (const status of statuses) await jobs().create(job(`active-${status}`, { status }));
+    for (const status of ['Completed', 'Failed', 'Canceled'] as const)
+      await jobs().create(job(`ended-${status}`, { status }));
+    const active = (await jobs().listActive()).map((j) => j.name).sort();
+    assert.deepEqual(active, statuses.map((s) => `active-${s}`).sort());
+  });
+
+  test('update merges a patch; with from-statuses it happens only when the job is in one of them', async () => {
+    await jobs().create(job('j', { status: 'Running' }));
+    const moved = await jobs().update('j', { status: 'Finalizing', startedAt: WHEN }, ['Running']);
+    assert.equal(moved?.status, 'Finalizing');
+    assert.equal(moved.startedAt, WHEN);
+    assert.equal(moved.description, 'a contract test job');
+    assert.equal(await jobs().update('j', { status: 'Canceled' }, ['Running', 'Preparing']), undefined);
+    assert.equal((await jobs().get('j'))?.status, 'Finalizing');
+    assert.equal((await jobs().update('j', { result: 'done' }))?.result, 'done');
+    assert.equal(await jobs().update('missing', { status: 'Failed' }), undefined);
+  });
+
+  test('of two guarded moves from the same status, exactly one happens', async () => {
+    await jobs().create(job('race', { status: 'Running' }));
+    const [finish, cancel] = await Promise.all([
+      jobs().update('race', { status: 'Finalizing' }, ['Running']),
+      jobs().update('race', { status: 'CancelRequested' }, ['Running']),
+    ]);
+    assert.equal([finish, cancel].filter((r) => r !== undefined).length, 1);
+    assert.equal((await jobs().get('race'))?.status, (finish ?? cancel)?.status);
+  });
+
+  test('the first error is kept: later errors and updates never replace it', async () => {
+    await jobs().create(job('err', { status: 'Running' }));
+    await jobs().setFirstError('err', { code: 'ScriptError', message: 'first', miniBatch: 0 });
+    await jobs().setFirstError('err', { code: 'ScriptError', message: 'second', miniBatch: 1 });
+    await jobs().update('err', { status: 'Failed', result: 'failed on the error threshold' });
+    const stored = await jobs().get('err');
+    assert.deepEqual(stored?.error, { code: 'ScriptError', message: 'first', miniBatch: 0 });
+    assert.equal(stored.status, 'Failed');
+    assert.equal((await jobs().list())[0]?.error?.message, 'first');
+  });
+
+  test('planned mini-batches start pending with no attempt; planning an index again changes nothing', async () => {
+    await jobs().create(job('plan'));
+    await jobs().addMiniBatches('plan', planned(3));
+    await jobs().addMiniBatches('plan', [{ index: 1, files: ['other.csv'] }, ...planned(4).slice(3)]);
+    const batches = await jobs().miniBatches('plan');
+    assert.deepEqual(
+      batches.map((b) => [b.index, b.id, b.state, b.attempts, b.files.length]),
+      [0, 1, 2, 3].map((i) => [i, miniBatchId('plan', i), 'pending', 0, 2]),
+    );
+    assert.deepEqual((await jobs().getMiniBatch('plan', 1))?.files, ['in/1-0.csv', 'in/1-1.csv']);
+    assert.equal(await jobs().getMiniBatch('plan', 9), undefined);
+  });
+
+  test('an attempt moves pending to running once, counting the attempt and naming the worker', async () => {
+    await jobs().create(job('att'));
+    await jobs().addMiniBatches('att', planned(1));
+    const started = await jobs().startAttempt('att', 0, 'worker-a');
+    assert.equal(started?.state, 'running');
+    assert.equal(started.attempts, 1);
+    assert.equal(started.worker, 'worker-a');
+    assert.equal(await jobs().startAttempt('att', 0, 'worker-b'), undefined);
+    assert.equal(await jobs().startAttempt('att', 7, 'worker-b'), undefined);
+    assert.equal((await jobs().getMiniBatch('att', 0))?.worker, 'worker-a');
+  });
+
+  test('a finished attempt records its counts; a retry goes back to pending and counts again', async () => {
+    await jobs().create(job('fin'));
+    await jobs().addMiniBatches('fin', planned(2));
+    await jobs().startAttempt('fin', 0, 'w1');
+    const inputs = [{ path: 'in/0-0.csv', size: 4, sha256: 'ab' }];
+    await jobs().finishAttempt('fin', 0, { ...outcome('succeeded', 2, 0), inputs });
+    const done = await jobs().getMiniBatch('fin', 0);
+    assert.deepEqual(
+      [done?.state, done?.succeeded, done?.failed, done?.rowsWritten, done?.worker, done?.elapsedMs],
+      ['succeeded', 2, 0, 2, 'w1', 12],
+    );
+    assert.deepEqual(done?.inputs, inputs);
+    await jobs().startAttempt('fin', 1, 'w1');
+    const error = { code: 'ScriptError', message: 'boom', file: 'in/1-0.csv', attempt: 1 };
+    await jobs().finishAttempt('fin', 1, { ...outcome('pending', 0, 2), error });
+    assert.equal((await jobs().getMiniBatch('fin', 1))?.state, 'pending');
+    const again = await jobs().startAttempt('fin', 1, 'w2');
+    assert.equal(again?.attempts, 2);
+    await jobs().finishAttempt('fin', 1, { ...outcome('failed', 1, 1), error });
+    const failed = await jobs().getMiniBatch('fin', 1);
+    assert.equal(failed?.state, 'failed');
+    assert.deepEqual(failed.error, error);
+  });
+
+  test('a report for a mini-batch that is not running (canceled, reset) changes nothing', async () => {
+    await jobs().create(job('late'));
+    await jobs().addMiniBatches('late', planned(2));
+    await jobs().startAttempt('late', 0, 'w1');
+    await jobs().cancelOpen('late');
+    await jobs().finishAttempt('late', 0, outcome('succeeded', 2, 0));
+    await jobs().finishAttempt('late', 1, outcome('succeeded', 2, 0));
+    const batches = await jobs().miniBatches('late');
+    assert.deepEqual(
+      batches.map((b) => [b.state, b.succeeded]),
+      [
+        ['canceled', 0],
+        ['canceled', 0],
+      ],
+    );
+  });
+
+  test('after a crash, running mini-batches go back to pending without charging the lost attempt', async () => {
+    await jobs().create(job('crash'));
+    await jobs().addMiniBatches('crash', planned(3));
+    await jobs().startAttempt('crash', 0, 'w1');
+    await jobs().finishAttempt('crash', 0, outcome('succeeded', 2, 0));
+    await jobs().startAttempt('crash', 1, 'w1');
+    await jobs().finishAttempt('crash', 1, outcome('pending', 0, 2));
+    await jobs().startAttempt('crash', 1, 'w1');
+    await jobs().startAttempt('crash', 2, 'w2');
+    assert.equal(await jobs().resetRunning('crash'), 2);
+    const batches = await jobs().miniBatches('crash');
+    assert.deepEqual(
+      batches.map((b) => [b.state, b.attempts]),
+      [
+        ['succeeded', 1],
+        ['pending', 1],
+        ['pending', 0],
+      ],
+    );
+    assert.equal(await jobs().resetRunning('crash'), 0);
+  });
+
+  test('cancel closes pending and running mini-batches and keeps finished ones', async () => {
+    await jobs().create(job('cancel'));
+    await jobs().addMiniBatches('cancel', planned(4));
+    await jobs().startAttempt('cancel', 0, 'w');
+    await jobs().finishAttempt('cancel', 0, outcome('succeeded', 2, 0));
+    await jobs().startAttempt('cancel', 1, 'w');
+    await jobs().finishAttempt('cancel', 1, outcome('failed', 0, 2));
+    await jobs().startAttempt('cancel', 2, 'w');
+    assert.equal(await jobs().cancelOpen('cancel'), 2);
+    assert.deepEqual(
+      (await jobs().miniBatches('cancel')).map((b) => b.state),
+      ['succeeded', 'failed', 'canceled', 'canceled'],
+    );
+    assert.equal(await jobs().startAttempt('cancel', 3, 'w'), undefined);
+    assert.equal(await jobs().cancelOpen('cancel'), 0);
+  });
+
+  test('counts add up mini-batches by state, items (files) and rows, for that job only', async () => {
+    await jobs().create(job('count'));
+    await jobs().create(job('other'));
+    await jobs().addMiniBatches('count', planned(4, 3));
+    await jobs().addMiniBatches('other', planned(2));
+    await jobs().startAttempt('count', 0, 'w');
+    await jobs().finishAttempt('count', 0, { ...outcome('succeeded', 3, 0), rowsWritten: 5 });
+    await jobs().startAttempt('count', 1, 'w');
+    await jobs().finishAttempt('count', 1, outcome('failed', 1, 2));
+    await jobs().startAttempt('count', 2, 'w');
+    assert.deepEqual(await jobs().counts('count'), {
+      miniBatches: { total: 4, pending: 1, running: 1, succeeded: 1, failed: 1, canceled: 0 },
+      items: { total: 12, succeeded: 4, failed: 2 },
+      rows: 6,
+    });
+    assert.deepEqual((await jobs().counts('nothing')).miniBatches.total, 0);
+  });
+
+  test('jobs, errors and mini-batches are there after the store is closed and opened again', async () => {
+    await jobs().create(job('kept', { status: 'Running' }));
+    await jobs().setFirstError('kept', { code: 'E', message: 'kept' });
+    await jobs().addMiniBatches('kept', planned(2));
+    await jobs().startAttempt('kept', 0, 'w');
+    const reopened = (await context.reopen()).jobs;
+    assert.equal((await reopened.get('kept'))?.error?.message, 'kept');
+    assert.deepEqual(
+      (await reopened.miniBatches('kept')).map((b) => b.state),
+      ['running', 'pending'],
+    );
+    assert.deepEqual(
+      (await reopened.listActive()).map((j) => j.name),
+      ['kept'],
+    );
+  });
+});
