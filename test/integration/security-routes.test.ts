@@ -61,11 +61,15 @@ describe('every route, every caller', () => {
    * Refusals the audit log recorded since `since` (ISO time). Entries are appended after the answer, so
    * the log is read again (a bounded number of times) until it holds `expected` of them.
    */
+  /**
+   * Refusals of calls without a token since `since`. Only those: the test before may still be appending
+   * its own refusals (the audit entry is written after the answer), and they name their principal.
+   */
   async function deniedSince(since: string, expected: number): Promise<number> {
     let count = 0;
     for (let attempt = 0; attempt < 40 && count < expected; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25));
-      const filter = { result: 'Denied', since };
+      const filter = { result: 'Denied', since, principal: '(unauthenticated)' };
       count = (await auditLog(server.url, await server.owner('/nightshift/auditLogs'), filter)).length;
     }
     return count;
