@@ -123,7 +123,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       jobLogs,
       auth,
     };
-    const { server: http, routes } = await buildHttpApp(services, logger, {
+    // The HTTP layer's own info line ("Server listening at") repeats serve's; its warnings and errors stay.
+    const httpLogger = logger.child({}, { level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+    const { server: http, routes } = await buildHttpApp(services, httpLogger, {
       maxUploadBytes: config.maxUploadBytes,
     });
     const openedStore = store;

@@ -3,7 +3,9 @@
  * (`listening on http://HOST:PORT`) and shuts down cleanly on SIGINT / SIGTERM.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.ts';
+import { pino, type Logger } from 'pino';
+import { loadConfig, type Config } from '../../config.ts';
+import { ValidationError } from '../../core/errors.ts';
 
 interface ServeOptions {
   dataDir?: string;
@@ -15,6 +17,30 @@ interface ServeOptions {
   datastoreRoot?: string[];
   issuerUrl?: string;
   maxWorkers?: string;
+  logFormat?: string;
+}
+
+/**
+ * Log lines for whoever reads them: JSON (one object a line, for log shippers) or pretty (time, level,
+ * message and fields, for a person at a terminal). Pretty is the default on a terminal only.
+ */
+async function serverLogger(config: Config, format: string | undefined): Promise<Logger> {
+  const chosen = format ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  if (chosen === 'json') return pino({ level: config.logLevel }, pino.destination(2));
+  if (chosen !== 'pretty') {
+    throw new ValidationError(`--log-format '${chosen}' is not one of: json, pretty.`, 'logFormat');
+  }
+  const { default: pretty } = await import('pino-pretty');
+  const stream = pretty({
+    destination: 2,
+    sync: true,
+    colorize: process.stderr.isTTY,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    // One line an event, as the JSON form has: job lifecycle lines stay greppable.
+    singleLine: true,
+  });
+  return pino({ level: config.logLevel }, stream);
 }
 
 const NO_AUTH_WARNING = [
@@ -34,6 +60,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on; 0 picks a free port (env NIGHTSHIFT_PORT, default 8080)')
     .option('--config <file>', 'JSON config file (env NIGHTSHIFT_CONFIG)')
     .option('--log-level <level>', 'server log level on stderr (default info)')
+    .option('--log-format <format>', "'pretty' (default on a terminal) or 'json' (one object a line)")
     .option(
       '--max-workers <n>',
       'live worker processes across all jobs (env NIGHTSHIFT_MAX_WORKERS, default: cores)',
@@ -68,7 +95,7 @@ export function registerServe(program: Command): void {
       });
       // Loaded here, not at the top: other commands should not pay for the server's start-up.
       const { createApp } = await import('../../app.ts');
-      const app = await createApp(config);
+      const app = await createApp(config, { logger: await serverLogger(config, options.logFormat) });
       const url = await app.start();
       if (config.auth.mode === 'none') process.stderr.write(`${NO_AUTH_WARNING}\n`);
       process.stdout.write(`listening on ${url}\n`);
