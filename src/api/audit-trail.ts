@@ -1,7 +1,8 @@
 /**
  * Appends to the audit log after each response: every mutating call, every call refused or rejected with a
  * 4xx, reads included (whatever the path's spelling, and paths no route matches: a probe is a refusal worth
- * seeing, whether it met a role, a symlink or a limit), and every token issued or refused by the token and
+ * seeing, whether it met a role, a symlink or a limit) except a read answered 404, which says only that
+ * something does not exist, and every token issued or refused by the token and
  * managed-identity endpoints. The action and scope come from the matched route's declaration (via the
  * access hook), never from the raw URL. Every entry names its caller the same way: `principal` is the
  * actor (a user name for users, the local owner included; the app id of an application; the client id of
@@ -90,7 +91,8 @@ async function entryFor(
     return { ...base, ...caller, action: kind, ...(status >= 400 ? { detail: `HTTP ${status}` } : {}) };
   }
   const mutating = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
-  const refused = status >= 400 && status < 500;
+  // A missing resource is an answer, not a refusal: clients ask "does it exist?" with a GET all day.
+  const refused = status >= 400 && status < 500 && !(status === 404 && !mutating);
   if (!mutating && !refused) return undefined;
   const who = request.principal;
   const permission = request.access?.permission;
