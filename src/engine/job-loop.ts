@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { JobRepository } from '../store/contract.ts';
 import { recordAttempt } from './attempts.ts';
 import type { JobPlan } from './job-plan.ts';
-import { WorkerPoolClosedError, type WorkerPool } from './pool/worker-pool.ts';
+import { WorkerPoolClosedError } from './pool/attempt-result.ts';
+import type { WorkerPool } from './pool/worker-pool.ts';
 import type { QueuedTask, TaskQueue } from './queue/contract.ts';
 
 /** One instance of the job: its pool, the node name attempts are recorded under, attempts running. */

@@ -84,6 +84,7 @@ function startPools(deps: JobRunDeps, ctx: Context, rank: number, onWorker: () =
       timeoutMs: ctx.job.settings.retrySettings.timeoutSeconds * 1000,
       logDir: ctx.logs.dir,
       node,
+      scrub: ctx.plan.scrub,
       launcher: deps.launcher,
       rank,
       onWorkerStarted: onWorker,
