@@ -19,6 +19,7 @@ const FAILURE_CODES: Record<Failure['kind'], string> = {
   timeout: 'MiniBatchTimeout',
   crash: 'WorkerCrashed',
   init: 'InitFailed',
+  dispatch: 'DispatchFailed',
 };
 
 function failureError(mb: MiniBatchRecord, result: Failure): JobError {

@@ -1,12 +1,18 @@
 /**
  * How one attempt at a mini-batch ended, as the pool reports it to the job loop: the script's answer,
- * or the way it failed (an exception, a timeout, a crashed worker, an init() that failed). The pool
+ * or the way it failed (an exception, a timeout, a crashed worker, an init() that failed; or, from the
+ * job loop itself, an attempt that could not be handed to a worker at all). The pool
  * never decides about retries; the job loop records the result (attempts.ts) and the store decides.
  */
 import type { MiniBatchOutcome } from '../../runtimes/contract.ts';
 import type { RunResult } from './worker-process.ts';
 
-export type AttemptFailureKind = 'exception' | 'timeout' | 'crash' | 'init';
+/**
+ * `dispatch`: the attempt never reached a worker, because preparing it failed (an input file that can
+ * no longer be read here, say); the job loop reports it so, and the mini-batch is retried or fails like
+ * any other.
+ */
+export type AttemptFailureKind = 'exception' | 'timeout' | 'crash' | 'init' | 'dispatch';
 
 export type AttemptResult =
   | { ok: true; outcome: MiniBatchOutcome; worker: string; elapsedMs: number }
