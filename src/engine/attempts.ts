@@ -9,7 +9,7 @@ import type { JobCounts, JobError, MiniBatchRecord } from '../core/jobs.ts';
 import type { DeploymentSettings } from '../core/resources.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { JobPlan } from './job-plan.ts';
-import type { AttemptResult } from './pool/worker-pool.ts';
+import type { AttemptResult } from './pool/attempt-result.ts';
 
 type Failure = Extract<AttemptResult, { ok: false }>;
 type Success = Extract<AttemptResult, { ok: true }>;
@@ -19,6 +19,7 @@ const FAILURE_CODES: Record<Failure['kind'], string> = {
   timeout: 'MiniBatchTimeout',
   crash: 'WorkerCrashed',
   init: 'InitFailed',
+  dispatch: 'DispatchFailed',
 };
 
 function failureError(mb: MiniBatchRecord, result: Failure): JobError {

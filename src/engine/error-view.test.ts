@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createErrorView } from './error-view.ts';
+import { createErrorScrubber, createErrorView } from './error-view.ts';
 
-const view = createErrorView({
+const scrub = createErrorScrubber({
   dataDir: '/srv/ns',
   sourceRoot: '/opt/nightshift/',
   folders: [
@@ -16,6 +16,7 @@ const view = createErrorView({
     },
   ],
 });
+const view = createErrorView(scrub);
 
 test('a JS stack keeps the script frames, mapped to datastore URIs, and loses ours and Node internals', () => {
   const shown = view({
@@ -105,4 +106,25 @@ test('a stack left with only anonymous frames of ours is dropped', () => {
       'InputFileError: bad line\n    at chunks.next (<anonymous>)\n    at read (file:///opt/nightshift/src/runtimes/readers/csv-reader.ts:1:1)',
   });
   assert.equal(shown.stack, undefined);
+});
+
+test('a log entry is the scrubbed stack, or the scrubbed message when the stack held only our frames', () => {
+  assert.equal(
+    scrub.entry(
+      'cannot score /srv/ns/datastores/workspaceblobstore/in/a.csv',
+      'Error: cannot score /srv/ns/datastores/workspaceblobstore/in/a.csv\n' +
+        '    at run (/srv/ns/datastores/workspaceartifactstore/code/1/score.js:3:9)\n' +
+        '    at handleRun (/opt/nightshift/src/runtimes/worker-main.ts:12:3)',
+    ),
+    'Error: cannot score azureml://datastores/workspaceblobstore/paths/in/a.csv\n' +
+      '    at run (azureml://datastores/workspaceartifactstore/paths/code/1/score.js:3:9)',
+  );
+  assert.equal(
+    scrub.entry(
+      'no model at /srv/ns/tmp/workers/w-00aa11bb/m.onnx',
+      'Error: no model\n    at init (node:internal/modules/run_main:1:1)',
+    ),
+    'no model at $TMPDIR/m.onnx',
+  );
+  assert.equal(scrub.entry('plain /opt/nightshift/src/x.ts', undefined), 'plain <nightshift>/src/x.ts');
 });

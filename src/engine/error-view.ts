@@ -4,13 +4,25 @@
  * scorer, messages naming the local paths the worker read. The store keeps (and so every view shows)
  * the message, the scoring script's own frames and datastore paths only: a local folder of the job
  * (input, model, code, output) becomes its `azureml://` URI, a worker's scratch folder `$TMPDIR`, any
- * other path in the data dir `<data-dir>`, and frames of Nightshift's own files go. The worker logs keep
- * the full story for the operator.
+ * other path in the data dir `<data-dir>`, and frames of Nightshift's own files go. The errors the worker
+ * pool writes to the job's log tree (logs/user/error/...) pass through the same scrubber, since whoever
+ * may read the job may read its logs; the script's own stdout and stderr stay as it wrote them. The
+ * server's own log (pino) keeps the full story for the operator.
  */
 import { fileURLToPath } from 'node:url';
 import type { JobError } from '../core/jobs.ts';
 
 export type ErrorView = (error: JobError) => JobError;
+
+/** The two rewrites every error a caller may see goes through. */
+export interface ErrorScrubber {
+  /** A message or path with local folders mapped to datastore URIs, `$TMPDIR`, `<data-dir>`. */
+  text(value: string): string;
+  /** The stack without our frames, mapped as `text`; undefined when no frame worth showing is left. */
+  stack(value: string): string | undefined;
+  /** What a log shows for an error: its scrubbed stack, or its scrubbed message when no stack is left. */
+  entry(message: string, stack: string | undefined): string;
+}
 
 export interface ErrorViewOptions {
   dataDir: string;
@@ -42,7 +54,7 @@ function withoutFileUrls(text: string): string {
   });
 }
 
-export function createErrorView(options: ErrorViewOptions): ErrorView {
+export function createErrorScrubber(options: ErrorViewOptions): ErrorScrubber {
   const root = trimSlash(options.sourceRoot ?? DEFAULT_ROOT);
   const dataDir = trimSlash(options.dataDir);
   const ownFrame = new RegExp(
@@ -88,10 +100,18 @@ export function createErrorView(options: ErrorViewOptions): ErrorView {
     return frames === 0 ? undefined : text(kept.join('\n'));
   }
 
+  return {
+    text,
+    stack,
+    entry: (message, value) => (value === undefined ? undefined : stack(value)) ?? text(message),
+  };
+}
+
+export function createErrorView(scrub: ErrorScrubber): ErrorView {
   return (error) => {
-    const shown: JobError = { ...error, message: text(error.message) };
-    if (error.file !== undefined) shown.file = text(error.file);
-    const cleaned = error.stack === undefined ? undefined : stack(error.stack);
+    const shown: JobError = { ...error, message: scrub.text(error.message) };
+    if (error.file !== undefined) shown.file = scrub.text(error.file);
+    const cleaned = error.stack === undefined ? undefined : scrub.stack(error.stack);
     if (cleaned === undefined) delete shown.stack;
     else shown.stack = cleaned;
     return shown;

@@ -6,10 +6,13 @@
  * The job's ending is not decided here: after every attempt the loop calls `onAttemptEnded`.
  */
 import type { Logger } from 'pino';
+import type { MiniBatchRecord } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import { recordAttempt } from './attempts.ts';
 import type { JobPlan } from './job-plan.ts';
-import { WorkerPoolClosedError, type WorkerPool } from './pool/worker-pool.ts';
+import { describeError } from '../runtimes/worker-protocol.ts';
+import { WorkerPoolClosedError, type AttemptResult } from './pool/attempt-result.ts';
+import type { WorkerPool } from './pool/worker-pool.ts';
 import type { QueuedTask, TaskQueue } from './queue/contract.ts';
 
 /** One instance of the job: its pool, the node name attempts are recorded under, attempts running. */
@@ -42,6 +45,12 @@ export interface JobLoop {
   inflight(): string[];
 }
 
+/** An attempt that was run (or failed before it could be) and the local paths it was given. */
+interface Attempted {
+  localFiles: string[];
+  result: AttemptResult;
+}
+
 export function createJobLoop(deps: JobLoopDeps): JobLoop {
   const { plan, queue, store, lease } = deps;
   const inflight = new Set<string>();
@@ -51,30 +60,49 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
   let first = true;
   const isStopped = () => stopped;
 
+  /**
+   * Runs a started attempt on the pool. Whatever fails on the way there (an input the datastore now
+   * refuses to hand out, say) is the attempt's failure, recorded and retried like any other, so one
+   * mini-batch can never leave its job stuck. Undefined when the pool is closed: the job ended or the
+   * server stops, and the lease is left for removal or resume.
+   */
+  async function attempt(mb: MiniBatchRecord, slot: LoopPool): Promise<Attempted | undefined> {
+    const started = performance.now();
+    let localFiles: string[] = [];
+    try {
+      if (first) {
+        first = false;
+        await deps.onFirstAttempt();
+      }
+      localFiles = mb.files.map((file) => plan.input.local(file));
+      const partPath = plan.partPath(mb.index);
+      const run = { miniBatchId: mb.id, files: localFiles, partPath, attempt: mb.attempts };
+      return { localFiles, result: await slot.pool.run(run) };
+    } catch (error) {
+      if (error instanceof WorkerPoolClosedError) return undefined;
+      const where = { err: error, job: plan.name, miniBatch: mb.index };
+      deps.logger.warn(where, 'a mini-batch attempt could not be dispatched');
+      const elapsedMs = performance.now() - started;
+      const result: AttemptResult = {
+        ok: false,
+        kind: 'dispatch',
+        ...describeError(error),
+        worker: slot.node,
+        elapsedMs,
+      };
+      return { localFiles, result };
+    }
+  }
+
   async function dispatch(task: QueuedTask, slot: LoopPool): Promise<void> {
     const mb = await store.startAttempt(plan.name, task.index, slot.node);
     if (!mb) {
       await queue.ack(task.id, lease.owner);
       return;
     }
-    if (first) {
-      first = false;
-      await deps.onFirstAttempt();
-    }
-    const localFiles = mb.files.map((file) => plan.input.local(file));
-    const run = {
-      miniBatchId: mb.id,
-      files: localFiles,
-      partPath: plan.partPath(mb.index),
-      attempt: mb.attempts,
-    };
-    const result = await slot.pool.run(run).catch((error: unknown) => {
-      if (error instanceof WorkerPoolClosedError) return undefined;
-      throw error;
-    });
-    // A closed pool means the job ended or the server stops: the lease is left for removal or resume.
-    if (result === undefined) return;
-    const retry = await recordAttempt(store, plan, { mb, localFiles, result, maxRetries: deps.maxRetries });
+    const attempted = await attempt(mb, slot);
+    if (attempted === undefined) return;
+    const retry = await recordAttempt(store, plan, { mb, ...attempted, maxRetries: deps.maxRetries });
     if (retry) await queue.nack(task.id, lease.owner, 0);
     else await queue.ack(task.id, lease.owner);
   }

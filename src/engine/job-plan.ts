@@ -12,7 +12,7 @@ import type { JobRecord } from '../core/jobs.ts';
 import type { RuntimeSettings } from '../runtimes/contract.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
-import { createErrorView, type ErrorView } from './error-view.ts';
+import { createErrorScrubber, createErrorView, type ErrorScrubber, type ErrorView } from './error-view.ts';
 
 export interface JobPlan {
   name: string;
@@ -41,6 +41,8 @@ export interface JobPlan {
   partPath: (index: number) => string;
   /** Turns an error into what the job may show: datastore URIs for local paths, no frames of ours. */
   errorView: ErrorView;
+  /** The same rewrites for the errors the worker pool writes to the job's log tree. */
+  scrub: ErrorScrubber;
 }
 
 /** A file inside a datastore folder ('' is the datastore's root). */
@@ -96,6 +98,13 @@ export async function planJob(
   };
   await mkdir(folders.output.path, { recursive: true });
   const inputRoot = input.backend.localPath(input.path);
+  const scrub = createErrorScrubber({
+    dataDir,
+    folders: [
+      ...(inputRoot === undefined ? [] : [{ path: inputRoot, uri: job.input.uri }]),
+      ...Object.values(folders),
+    ],
+  });
   return {
     name: job.name,
     jobDir: dir,
@@ -116,12 +125,7 @@ export async function planJob(
     },
     runtime: runtimeSettings(job, folders),
     partPath: (index) => partPath(dir, index),
-    errorView: createErrorView({
-      dataDir,
-      folders: [
-        ...(inputRoot === undefined ? [] : [{ path: inputRoot, uri: job.input.uri }]),
-        ...Object.values(folders),
-      ],
-    }),
+    errorView: createErrorView(scrub),
+    scrub,
   };
 }

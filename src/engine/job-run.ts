@@ -7,13 +7,17 @@
  *   4. after every attempt: append finished parts to the output, log progress, and end the job when
  *      the error threshold is passed or no mini-batch is open;
  *   5. end it (finalizer.ts) — or cancel it, or detach from it when the server stops.
- * The metadata store is updated at every step, so a restart picks the job up where it was.
+ * The metadata store is updated at every step, so a restart picks the job up where it was. A job that
+ * cannot be planned (a datastore deleted, or a folder it names swapped for a link out of its datastore,
+ * after the job was invoked) fails at once with the reason, rather than waiting for a plan forever.
  */
 import type { Logger } from 'pino';
 import type { JobRecord, JobStatus } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
+import { describeError } from '../runtimes/worker-protocol.ts';
 import { thresholdBreach } from './attempts.ts';
+import { createErrorScrubber } from './error-view.ts';
 import { finalizeJob, type Ending } from './finalizer.ts';
 import { createJobLogs } from './job-logs.ts';
 import { createJobLoop, type JobLoop, type LoopPool } from './job-loop.ts';
@@ -84,6 +88,7 @@ function startPools(deps: JobRunDeps, ctx: Context, rank: number, onWorker: () =
       timeoutMs: ctx.job.settings.retrySettings.timeoutSeconds * 1000,
       logDir: ctx.logs.dir,
       node,
+      scrub: ctx.plan.scrub,
       launcher: deps.launcher,
       rank,
       onWorkerStarted: onWorker,
@@ -155,6 +160,25 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     await Promise.all((running?.pools ?? []).map((p) => (kill ? p.pool.kill(kill) : p.pool.close())));
   }
 
+  /** Without a plan there is no log tree or output: the job records why, and ends. */
+  async function failUnplanned(error: unknown): Promise<void> {
+    if (ended) return;
+    ended = true;
+    log.warn({ err: error, job: name }, 'job could not be planned');
+    const message = createErrorScrubber({ dataDir: deps.dataDir, folders: [] }).text(
+      describeError(error).message,
+    );
+    await deps.queue.removeJob(name);
+    await deps.jobs.cancelOpen(name);
+    await deps.jobs.setFirstError(name, { code: 'PreparationFailed', message });
+    const result = `The job could not start: ${message}`;
+    const endedAt = deps.now().toISOString();
+    if (await deps.jobs.update(name, { status: 'Failed', result, endedAt }, OPEN)) {
+      log.info({ job: name, status: 'Failed' }, `job ended: Failed. ${result}`);
+    }
+    deps.onEnded(name);
+  }
+
   async function end(ending: Ending | undefined, canceling = false): Promise<void> {
     if (ended) return;
     ended = true;
@@ -178,12 +202,15 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     pump() {
       if (ended) return;
       void prepared()
-        .then((ctx) => {
-          // A cancel during the awaits has stopped "all" pools, which were none: none may start now.
-          if (ended) return;
-          running ??= run(ctx);
-          running.loop.pump();
-        })
+        .then(
+          (ctx) => {
+            // A cancel during the awaits has stopped "all" pools, which were none: none may start now.
+            if (ended) return;
+            running ??= run(ctx);
+            running.loop.pump();
+          },
+          (error: unknown) => failUnplanned(error),
+        )
         .catch(failed('pump'));
     },
     inflight: () => running?.loop.inflight() ?? [],

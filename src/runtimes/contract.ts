@@ -4,7 +4,8 @@
  * A runtime lives inside one isolated worker (a child process): `init()` is called once when the worker
  * starts, `run()` once per mini-batch, `dispose()` before a clean exit. Data never crosses the worker
  * boundary: the runtime reads inputs from local file paths and writes its output rows to a part sink
- * that appends to the mini-batch's own part file.
+ * that appends to the mini-batch's own part file. test/contracts/scoring-runtime.test.ts holds every
+ * runtime, inside a real worker, to what this file promises.
  */
 import type { MlflowPyfuncSpec } from '../core/jobs.ts';
 
@@ -35,7 +36,7 @@ export interface MiniBatchOutcome {
   failed: number;
   /** Why items failed, when the runtime knows it per file. */
   itemFailures: ItemFailure[];
-  /** Output rows written to the part sink (for progress and the manifest). */
+  /** Output rows written to the part sink (for progress and the manifest); 0 under `summary_only`. */
   rowsWritten: number;
   /**
    * Digests of inputs the runtime read whole, hashed from the bytes it read anyway; the worker hashes

@@ -109,6 +109,7 @@ describe('Python scoring scripts', await needs(PYTHON_LIBRARIES), () => {
     const job = await ns.run(scoringUri, folderBody(folder));
     completed(job);
     assert.deepEqual(job.properties.progress.items, { total: 3, succeeded: 2, failed: 1 });
+    assert.equal(job.properties.progress.rows, 0, 'no row was written');
     assert.equal(await ns.readFile(job.properties.outputData.score.uri), undefined);
   });
 

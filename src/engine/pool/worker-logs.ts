@@ -4,7 +4,7 @@
  *
  *   logs/user/stdout/<node>/process<N>.stdout.txt   the script's stdout (and its context.logger)
  *   logs/user/stderr/<node>/process<N>.stderr.txt   the script's stderr
- *   logs/user/error/<node>/process<N>.txt           init()/run() errors with their stacks
+ *   logs/user/error/<node>/process<N>.txt           init()/run() errors with their stacks (scrubbed)
  *   logs/sys/node/<node>/process<N>.txt             one summary line per mini-batch attempt
  *   logs/sys/node/<node>/_main.txt                  worker process starts and exits
  *
@@ -103,9 +103,4 @@ export function summaryLine(task: RunTask, summary: AttemptSummary): string {
     `duration_ms=${Math.round(summary.elapsedMs)}`,
   ];
   return fields.join(' ') + '\n';
-}
-
-/** An error entry: a header line naming what failed, then the stack (or message), then a blank line. */
-export function errorEntry(header: string, message: string, stack: string | undefined): string {
-  return `${new Date().toISOString()} ${header}\n${stack ?? message}\n\n`;
 }

@@ -7,15 +7,13 @@ import { fileURLToPath } from 'node:url';
 import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
 import { createWorkerCapacity } from './capacity.ts';
 import { createWorkerLauncher, type WorkerLauncher } from './worker-launcher.ts';
-import {
-  createWorkerPool,
-  WorkerPoolClosedError,
-  type AttemptResult,
-  type RunTask,
-  type WorkerPool,
-} from './worker-pool.ts';
+import { createErrorScrubber } from '../error-view.ts';
+import { WorkerPoolClosedError, type AttemptResult } from './attempt-result.ts';
+import { createWorkerPool, type RunTask, type WorkerPool } from './worker-pool.ts';
 
 const scripts = fileURLToPath(new URL('../../../test/fixtures/scripts/', import.meta.url));
+const CODE_URI = 'azureml://datastores/workspaceartifactstore/paths/code/1';
+const INPUT_URI = 'azureml://datastores/workspaceblobstore/paths/inputs';
 let root = '';
 let inputs = '';
 let launcher: WorkerLauncher;
@@ -70,6 +68,14 @@ function startJob(
     node: 'node-0',
     launcher: options.launcher ?? launcher,
     rank: jobs,
+    // As a job plans it: its code and input folders are shown by their datastore URIs.
+    scrub: createErrorScrubber({
+      dataDir: root,
+      folders: [
+        { path: settings.codeDir ?? scripts, uri: CODE_URI },
+        { path: inputs, uri: INPUT_URI },
+      ],
+    }),
     ...(options.onWorkerStarted ? { onWorkerStarted: options.onWorkerStarted } : {}),
   });
   const task = (id: string, names: string[]): RunTask => ({
@@ -208,6 +214,14 @@ void test('an exception reports message and stack, logs it, and leaves no part b
     errors,
     /mini batch mb-x attempt 1 failed \(exception\) on node-0\/process0:\nError: cannot score bad\.txt\n/,
   );
+  // The log is readable by whoever reads the job: the script's frames by datastore URI, none of ours.
+  assert.match(
+    errors,
+    /\n {4}at score \(azureml:\/\/datastores\/workspaceartifactstore\/paths\/code\/1\/throws-on-bad\.ts:\d+:\d+\)\n/,
+  );
+  assert.doesNotMatch(errors, /worker-main|js-runtime|node:internal/);
+  assert.equal(errors.includes(root), false, errors);
+  assert.equal(errors.includes(scripts), false, errors);
 });
 
 void test('a timeout kills the worker and a fresh one takes the next run', async () => {
@@ -250,6 +264,11 @@ void test('init failures are retried a bounded number of times, then reported to
   }
   const errors = await readFile(join(dir, 'logs', 'user', 'error', 'node-0', 'process0.txt'), 'utf8');
   assert.equal(errors.match(/init\(\) failed on node-0\/process0:/g)?.length, 3);
+  assert.match(
+    errors,
+    /\n {4}at (Object\.)?init \(azureml:\/\/datastores\/workspaceartifactstore\/paths\/code\/1\/init-throws\.ts:/,
+  );
+  assert.doesNotMatch(errors, /worker-main|js-runtime|node:internal/);
 });
 
 void test('a mini-batch that runs twice replaces its part instead of doubling it', async () => {
@@ -285,16 +304,26 @@ void test('close() leaves no child behind and refuses further runs', async () =>
 });
 
 void test('kill() stops running attempts at once and leaves no child behind', async () => {
-  const { pool, task } = startJob('hangs.ts', { size: 2, timeoutMs: 30_000 });
+  // The deadline is past the script's own 60 s sleep: only kill() can end these attempts early.
+  const { pool, dir, task } = startJob('hangs.ts', { size: 2, timeoutMs: 120_000 });
   await pool.warm();
   const pids = pool.pids();
   const running = assert.rejects(pool.run(task('mb-k1', ['hang.txt'])), WorkerPoolClosedError);
   const queued = assert.rejects(pool.run(task('mb-k2', ['hang.txt'])), WorkerPoolClosedError);
-  const started = performance.now();
-  await pool.kill();
+  await pool.kill('the job was canceled');
   await Promise.all([running, queued]);
-  assert.ok(performance.now() - started < 5_000);
   for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} still alive`);
+  // Had kill() waited for the attempts, the scripts would have finished their sleep and written
+  // their parts; instead both processes were SIGKILLed in the middle of run().
+  await assert.rejects(readdir(join(dir, 'parts')), { code: 'ENOENT' });
+  const main = await readFile(join(dir, 'logs', 'sys', 'node', 'node-0', '_main.txt'), 'utf8');
+  for (const name of ['process0', 'process1']) {
+    assert.match(
+      main,
+      new RegExp(`${name} exits with signal SIGKILL \\(stopped by the server: the job was canceled\\)`),
+    );
+  }
+  assert.doesNotMatch(main, /exit code/);
 });
 
 void test('a worker stopped during its init() because the job ended is not logged as a failed init()', async () => {

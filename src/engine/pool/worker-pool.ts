@@ -13,23 +13,26 @@
  * A slot forks only under a permit of the server's worker capacity (a spare brings its own), keeps it
  * while its process is replaced (always after the old one has exited), and gives it back when the pool
  * ends. Slots without a permit wait for one in the job's turn (`rank`).
+ *
+ * What the pool writes to the job's log tree is pool-log.ts's; how an attempt ended, attempt-result.ts.
  */
-import type { MiniBatchOutcome, RuntimeSettings } from '../../runtimes/contract.ts';
-import type { RunTask } from '../../runtimes/worker-protocol.ts';
-import {
-  closeLogs,
-  errorEntry,
-  nodeMainLog,
-  summaryLine,
-  workerLogs,
-  type LogFile,
-  type WorkerLogs,
-} from './worker-logs.ts';
 import type { ChildProcess } from 'node:child_process';
+import type { RuntimeSettings } from '../../runtimes/contract.ts';
+import type { RunTask } from '../../runtimes/worker-protocol.ts';
+import type { ErrorScrubber } from '../error-view.ts';
+import {
+  initFailureResult,
+  toAttemptResult,
+  WorkerPoolClosedError,
+  type AttemptResult,
+  type InitFailure,
+} from './attempt-result.ts';
 import type { PermitRequest, WorkerPermit } from './capacity.ts';
+import { createPoolLog, type PoolLog } from './pool-log.ts';
 import type { SpareWorkers } from './spare-workers.ts';
 import type { WorkerLauncher } from './worker-launcher.ts';
-import { describeExit, WorkerProcess, type InitResult, type RunResult } from './worker-process.ts';
+import type { WorkerLogs } from './worker-logs.ts';
+import { WorkerProcess, type InitResult } from './worker-process.ts';
 
 export type { RunTask } from '../../runtimes/worker-protocol.ts';
 
@@ -43,6 +46,8 @@ export interface WorkerPoolOptions {
   logDir: string;
   /** The node name used in log paths and worker names, e.g. `node-0`. */
   node: string;
+  /** Rewrites the errors written to the log tree as the job's error views are (error-view.ts). */
+  scrub: ErrorScrubber;
   /** Longest wait for one init(); default 3 × timeoutMs + 30 s, Azure's "stuck in init" bound. */
   initTimeoutMs?: number;
   /** Init failures tolerated before the pool gives up; default 3 × size, as Azure's per-node limit. */
@@ -58,19 +63,6 @@ export interface WorkerPoolOptions {
   /** Called when a slot got a worker process, so the caller can hand it work. */
   onWorkerStarted?: () => void;
 }
-
-export type AttemptFailureKind = 'exception' | 'timeout' | 'crash' | 'init';
-
-export type AttemptResult =
-  | { ok: true; outcome: MiniBatchOutcome; worker: string; elapsedMs: number }
-  | {
-      ok: false;
-      kind: AttemptFailureKind;
-      message: string;
-      stack?: string;
-      worker: string;
-      elapsedMs: number;
-    };
 
 export interface WorkerPool {
   /** Runs one attempt of a mini-batch on the next free worker. Rejects only if the pool is closed. */
@@ -88,16 +80,6 @@ export interface WorkerPool {
   pids(): number[];
   /** Slots that hold a worker permit: how many attempts the pool can run at once now. */
   workers(): number;
-}
-
-/** run() on a pool that is closing or was killed; the attempt never happened. */
-export class WorkerPoolClosedError extends Error {
-  readonly code = 'WorkerPoolClosed';
-  constructor() {
-    super('The worker pool is closed; the mini batch was not run.');
-    this.name = 'WorkerPoolClosedError';
-    Object.setPrototypeOf(this, new.target.prototype);
-  }
 }
 
 interface Slot {
@@ -120,12 +102,6 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-interface InitFailure {
-  message: string;
-  stack?: string;
-  worker: string;
-}
-
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   if (!Number.isInteger(options.size) || options.size < 1) {
     throw new RangeError(`A worker pool needs at least one worker (size ${options.size}).`);
@@ -137,7 +113,7 @@ class Pool implements WorkerPool {
   #options: Required<Omit<WorkerPoolOptions, 'spares' | 'onWorkerStarted'>> &
     Pick<WorkerPoolOptions, 'spares' | 'onWorkerStarted'>;
   #slots: Slot[];
-  #mainLog: LogFile;
+  #log: PoolLog;
   #queue: Pending[] = [];
   #state: 'open' | 'closing' | 'killed' = 'open';
   #initFailures = 0;
@@ -155,10 +131,11 @@ class Pool implements WorkerPool {
       closeGraceMs: options.closeGraceMs ?? 2_000,
     };
     const { logDir, node, size } = options;
-    this.#mainLog = nodeMainLog(logDir, node);
+    const log = createPoolLog(logDir, node, options.scrub);
+    this.#log = log;
     this.#slots = Array.from({ length: size }, (_, index) => {
       const processName = `process${index}`;
-      const logs = workerLogs(logDir, node, processName);
+      const logs: WorkerLogs = log.worker(processName);
       return {
         name: `${node}/${processName}`,
         processName,
@@ -212,8 +189,7 @@ class Pool implements WorkerPool {
     const broken = this.#broken;
     if (broken !== undefined) {
       for (const pending of this.#queue.splice(0)) {
-        const elapsedMs = performance.now() - pending.queuedAt;
-        pending.resolve({ ok: false, kind: 'init', ...broken, elapsedMs });
+        pending.resolve(initFailureResult(broken, performance.now() - pending.queuedAt));
       }
       return;
     }
@@ -267,15 +243,10 @@ class Pool implements WorkerPool {
     slot.worker = worker;
     slot.ready = false;
     this.#live.add(worker);
-    this.#mainLog.write(
-      `${new Date().toISOString()} ${slot.processName} started with pid ${worker.pid ?? '?'}\n`,
-    );
+    this.#log.started(slot.processName, worker.pid);
     void worker.closed.then(() => this.#live.delete(worker));
     void worker.exited.then((info) => {
-      const why = this.#state === 'open' ? '' : ` (stopped by the server: ${this.#stopReason})`;
-      this.#mainLog.write(
-        `${new Date().toISOString()} ${slot.processName} exits with ${describeExit(info)}${why}\n`,
-      );
+      this.#log.exited(slot.processName, info, this.#state === 'open' ? undefined : this.#stopReason);
       this.#onIdleExit(slot, worker);
     });
     this.#options.onWorkerStarted?.();
@@ -293,12 +264,10 @@ class Pool implements WorkerPool {
     }
     if (this.#state !== 'open') {
       // Killed by us because the job ended, not an init() that failed.
-      this.#mainLog.write(
-        `${new Date().toISOString()} ${slot.processName} was stopped before its init() finished: ${this.#stopReason}\n`,
-      );
+      this.#log.stoppedInInit(slot.processName, this.#stopReason);
       return;
     }
-    slot.logs.error.write(errorEntry(`init() failed on ${slot.name}:`, result.message, result.stack));
+    this.#log.initFailed(slot.logs, slot.name, result);
     this.#initFailures += 1;
     if (this.#initFailures >= this.#options.maxInitFailures) {
       const { message, stack } = result;
@@ -334,7 +303,7 @@ class Pool implements WorkerPool {
         pending.reject(new WorkerPoolClosedError());
         return;
       }
-      this.#record(slot, pending.task, result, startedAt, elapsedMs);
+      this.#log.attempt(slot.logs, slot.name, pending.task, { result, startedAt, elapsedMs });
       if (result.kind === 'timeout' || result.kind === 'crash') this.#replace(slot, worker);
       pending.resolve(toAttemptResult(result, slot.name, elapsedMs));
       this.#pump();
@@ -349,21 +318,6 @@ class Pool implements WorkerPool {
       slot.ready = false;
     }
     void this.#start(slot);
-  }
-
-  #record(slot: Slot, task: RunTask, result: RunResult, startedAt: Date, elapsedMs: number): void {
-    if (result.kind === 'done') {
-      slot.logs.summary.write(summaryLine(task, { result: 'ok', ...result.outcome, startedAt, elapsedMs }));
-      // Every failed item keeps its reason in the log, not only the job's first error.
-      for (const f of result.outcome.itemFailures) {
-        const header = `mini batch ${task.miniBatchId} attempt ${task.attempt}: item ${f.file} failed on ${slot.name}:`;
-        slot.logs.error.write(errorEntry(header, f.message, f.stack));
-      }
-      return;
-    }
-    slot.logs.summary.write(summaryLine(task, { result: result.kind, startedAt, elapsedMs }));
-    const header = `mini batch ${task.miniBatchId} attempt ${task.attempt} failed (${result.kind}) on ${slot.name}:`;
-    slot.logs.error.write(errorEntry(header, result.message, result.stack));
   }
 
   #rejectQueued(): void {
@@ -392,14 +346,6 @@ class Pool implements WorkerPool {
       slot.permit?.release();
       slot.permit = undefined;
     }
-    await Promise.all([...this.#slots.map((slot) => closeLogs(slot.logs)), this.#mainLog.close()]);
+    await this.#log.close();
   }
-}
-
-function toAttemptResult(result: RunResult, worker: string, elapsedMs: number): AttemptResult {
-  if (result.kind === 'done') return { ok: true, outcome: result.outcome, worker, elapsedMs };
-  const { kind, message, stack } = result;
-  return stack === undefined
-    ? { ok: false, kind, message, worker, elapsedMs }
-    : { ok: false, kind, message, stack, worker, elapsedMs };
 }

@@ -161,7 +161,9 @@ class ScriptScorer:
             )
         succeeded = min(returned, len(files))
         failed = len(files) - succeeded
-        return {"ok": True, "succeeded": succeeded, "failed": failed, "rows": returned, "itemFailures": []}
+        # "rows" are the rows written to the part: none under summary_only, whatever run() returned.
+        rows = 0 if summary_only else returned
+        return {"ok": True, "succeeded": succeeded, "failed": failed, "rows": rows, "itemFailures": []}
 
 
 def append_row(result, output, summary_only):

@@ -1,0 +1,497 @@
+/**
+ * The scoring runtime contract suite (src/runtimes/contract.ts): every runtime must pass it unchanged.
+ * It drives each runtime the way the engine does, in a real worker process (worker-main.ts forked by
+ * the launcher, spoken to through WorkerProcess), so what it pins is what the pool and the job loop
+ * rely on: init() once, run() per mini-batch, dispose() at the end; Azure's counting
+ * (succeeded + failed = the mini-batch's files, succeeded = min(returned, files)); item failures that
+ * name their files; rowsWritten equal to the lines appended, each ending in "\n"; summary_only counting
+ * without writing; a size and sha256 per input; init() and run() failures that carry the script's
+ * message and traceback; the environment a script is promised (its variables, AZUREML_MODEL_DIR,
+ * AZUREML_BI_OUTPUT_PATH, the code folder as working directory, `--logging_level`).
+ *
+ * A new runtime adds one entry to `runtimes`. A runtime that runs a user script runs the suite's own
+ * (test/contracts/scoring/), whose behaviour the tests choose through environment variables; a no-code
+ * runtime says which of its inputs fails on its own. Promises that need a capability a runtime lacks
+ * (a script to make fail or to report its environment; per-file failures) are skipped with the reason.
+ */
+import { describe, test, beforeEach, type TestOptions } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { InputDigest, MiniBatchOutcome, RuntimeSettings } from '../../src/runtimes/contract.ts';
+import { readMlflowModel } from '../../src/runtimes/python/mlflow-model.ts';
+import { createWorkerCapacity } from '../../src/engine/pool/capacity.ts';
+import { createWorkerLauncher, type WorkerLauncher } from '../../src/engine/pool/worker-launcher.ts';
+import { closeLogs, workerLogs, type WorkerLogs } from '../../src/engine/pool/worker-logs.ts';
+import { WorkerProcess, type InitResult, type RunResult } from '../../src/engine/pool/worker-process.ts';
+import { commandSucceeds, needs, PYTHON_LIBRARIES, type Component } from '../helpers/components.ts';
+import { describeContract, type Implementation } from './implementations.ts';
+
+const SCRIPTS = fileURLToPath(new URL('./scoring/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+const MODELS = join(FIXTURES, 'models');
+const PYTHON = '/usr/bin/python3';
+/** Bounds on waits that only a broken runtime reaches; no test measures time. */
+const GENEROUS_MS = 120_000;
+
+/** An input file of the mini-batches, and how many output lines it gives. */
+interface InputFile {
+  name: string;
+  content: string;
+  rows: number;
+}
+
+/** What every deployment of the suite shares; the runtime adds where its model and code are. */
+interface Deployment {
+  dir: string;
+  outputAction: RuntimeSettings['outputAction'];
+  environmentVariables: Record<string, string>;
+}
+
+interface RuntimeUnderTest {
+  name: string;
+  requires?: () => Promise<TestOptions>;
+  settings(deployment: Deployment): RuntimeSettings;
+  /** Inputs it scores, with distinct names none of which contains another. */
+  inputs: readonly InputFile[];
+  /** Runs the suite's contract script (test/contracts/scoring/), named so in its tracebacks. */
+  script?: RegExp;
+  /** An input it fails on its own (an item failure) while the others score. */
+  failingInput?: InputFile & { message: RegExp };
+  /** A deployment whose init() fails, and what its failure says. */
+  brokenInit(deployment: Deployment): { settings: RuntimeSettings; message: RegExp; stack?: RegExp };
+}
+
+const PYTHON3: Component = {
+  name: 'Python 3 (/usr/bin/python3)',
+  remedy: 'sudo apt-get install -y python3',
+  probe: () => commandSucceeds(PYTHON, ['-c', 'pass']),
+};
+
+const common = (d: Deployment) => ({
+  outputDir: join(d.dir, 'output'),
+  outputAction: d.outputAction,
+  loggingLevel: 'info' as const,
+  environmentVariables: d.environmentVariables,
+});
+
+function scripted(kind: 'js' | 'python', scoringScript: string) {
+  return (d: Deployment): RuntimeSettings => ({
+    kind,
+    modelDir: join(d.dir, 'model'),
+    modelPath: join(d.dir, 'model', 'model.bin'),
+    codeDir: SCRIPTS,
+    scoringScript,
+    ...(kind === 'python' ? { pythonExecutable: PYTHON } : {}),
+    ...common(d),
+  });
+}
+
+const TEXT_INPUTS = [
+  { name: 'first.txt', content: 'one\n', rows: 1 },
+  { name: 'second.txt', content: 'two\ntwo\n', rows: 1 },
+];
+
+/** The first `rows` data rows of a fixture CSV, with its header. */
+function csvHead(file: string, rows: number): string {
+  return `${readFileSync(join(FIXTURES, 'data', file), 'utf8')
+    .split('\n')
+    .slice(0, rows + 1)
+    .join('\n')}\n`;
+}
+
+const mlflowModel = join(MODELS, 'breast-cancer-sklearn-mlflow');
+const mlflow = readMlflowModel(readFileSync(join(mlflowModel, 'MLmodel'), 'utf8'), 'MLmodel').pyfunc;
+
+const runtimes: RuntimeUnderTest[] = [
+  {
+    name: 'js (a TypeScript scoring script)',
+    settings: scripted('js', 'contract-script.ts'),
+    inputs: TEXT_INPUTS,
+    script: /contract-script\.ts:\d+:\d+/,
+    brokenInit: (d) => ({
+      settings: scripted(
+        'js',
+        'contract-script.ts',
+      )({
+        ...d,
+        environmentVariables: { CONTRACT_INIT_FAILS: '1' },
+      }),
+      message: /^contract: the model cannot be loaded$/,
+      stack: /at loadModel \(.*contract-script\.ts:\d+:\d+\)/,
+    }),
+  },
+  {
+    name: 'onnx (a single-file model)',
+    settings: (d) => ({
+      kind: 'onnx',
+      modelDir: MODELS,
+      modelPath: join(MODELS, 'iris-lr.onnx'),
+      ...common(d),
+    }),
+    inputs: [
+      { name: 'iris-a.csv', content: csvHead('iris/iris.csv', 3), rows: 3 },
+      { name: 'iris-b.csv', content: csvHead('iris/iris.csv', 2), rows: 2 },
+    ],
+    failingInput: {
+      name: 'broken.csv',
+      content: 'sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n4.9,x,1.4,0.2\n',
+      rows: 0,
+      message: /^Error processing input file: '.*broken\.csv'\. Line 3/,
+    },
+    brokenInit: (d) => ({
+      settings: { kind: 'onnx', modelDir: d.dir, modelPath: join(d.dir, 'missing.onnx'), ...common(d) },
+      message: /^Model path '.*missing\.onnx' does not exist\.$/,
+    }),
+  },
+  {
+    name: 'python (a scoring script)',
+    requires: () => needs(PYTHON3),
+    settings: scripted('python', 'contract_script.py'),
+    inputs: TEXT_INPUTS,
+    script: /contract_script\.py", line \d+/,
+    brokenInit: (d) => ({
+      settings: scripted(
+        'python',
+        'contract_script.py',
+      )({
+        ...d,
+        environmentVariables: { CONTRACT_INIT_FAILS: '1' },
+      }),
+      message: /^RuntimeError: contract: the model cannot be loaded$/,
+      stack: /contract_script\.py", line \d+, in load_model/,
+    }),
+  },
+  {
+    name: 'python (an MLflow python_function model)',
+    requires: () => needs(PYTHON_LIBRARIES),
+    settings: (d) => ({
+      kind: 'python',
+      modelDir: MODELS,
+      modelPath: mlflowModel,
+      pythonExecutable: PYTHON,
+      ...(mlflow ? { mlflow } : {}),
+      ...common(d),
+    }),
+    inputs: [
+      { name: 'cancer-a.csv', content: csvHead('breast-cancer/part-2.csv', 3), rows: 3 },
+      { name: 'cancer-b.csv', content: csvHead('breast-cancer/part-2.csv', 2), rows: 2 },
+    ],
+    failingInput: {
+      name: 'scores.avro',
+      content: 'not a table\n',
+      rows: 0,
+      message: /^Error processing input file: '.*scores\.avro'\. File type 'avro' is not supported/,
+    },
+    brokenInit: (d) => ({
+      settings: {
+        kind: 'python',
+        modelDir: d.dir,
+        modelPath: join(d.dir, 'no-model'),
+        pythonExecutable: PYTHON,
+        ...(mlflow ? { mlflow } : {}),
+        ...common(d),
+      },
+      message: /^FileNotFoundError: .*no-model\/model\.pkl/,
+      stack: /^Traceback \(most recent call last\):/,
+    }),
+  },
+];
+
+/** One worker of the runtime under test, as the pool holds it, with its log files. */
+interface Started {
+  worker: WorkerProcess;
+  logs: WorkerLogs;
+  ready: Promise<InitResult>;
+}
+
+interface Harness {
+  runtime: RuntimeUnderTest;
+  dir: string;
+  deployment(overrides?: Partial<Deployment>): RuntimeSettings;
+  /** Writes the inputs into the test's folder and returns their local paths. */
+  inputs(files: readonly InputFile[]): string[];
+  start(settings: RuntimeSettings): Started;
+  /** Runs one mini-batch as attempt 1 into `parts/<id>.part`. */
+  run(started: Started, id: string, files: string[]): Promise<RunResult>;
+  /** Disposes the worker, waits for its exit and for its logs; returns its stdout log and exit code. */
+  stop(started: Started): Promise<{ stdout: string; code: number | null }>;
+  close(): Promise<void>;
+}
+
+function openHarness(runtime: RuntimeUnderTest, dir: string): Harness {
+  const launcher: WorkerLauncher = createWorkerLauncher({
+    dataDir: join(dir, 'data'),
+    capacity: createWorkerCapacity(4),
+  });
+  mkdirSync(join(dir, 'model'), { recursive: true });
+  mkdirSync(join(dir, 'inputs'), { recursive: true });
+  const workers: Started[] = [];
+  return {
+    runtime,
+    dir,
+    deployment: (overrides = {}) =>
+      runtime.settings({ dir, outputAction: 'append_row', environmentVariables: {}, ...overrides }),
+    inputs(files) {
+      return files.map((file) => {
+        const path = join(dir, 'inputs', file.name);
+        writeFileSync(path, file.content);
+        return path;
+      });
+    },
+    start(settings) {
+      const logs = workerLogs(join(dir, 'logs'), 'node-0', `process${workers.length}`);
+      const worker = new WorkerProcess({
+        settings,
+        logs,
+        initTimeoutMs: GENEROUS_MS,
+        child: launcher.fork(),
+      });
+      const started = { worker, logs, ready: worker.ready };
+      workers.push(started);
+      return started;
+    },
+    async run(started, id, files) {
+      // As the pool does: a worker is given a mini-batch only once its init() succeeded.
+      await ready(started);
+      const task = { miniBatchId: id, files, partPath: join(dir, 'parts', `${id}.part`), attempt: 1 };
+      return started.worker.run(task, GENEROUS_MS);
+    },
+    async stop(started) {
+      await started.worker.dispose(GENEROUS_MS);
+      const { code } = await started.worker.exited;
+      await started.worker.closed;
+      await closeLogs(started.logs);
+      const stdout = await readFile(started.logs.stdout.path, 'utf8').catch(() => '');
+      return { stdout, code };
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.worker.kill().then(() => w.worker.closed)));
+      await Promise.all(workers.map((w) => closeLogs(w.logs)));
+      await launcher.settled();
+    },
+  };
+}
+
+const implementations: Implementation<Harness>[] = runtimes.map((runtime) => ({
+  name: runtime.name,
+  ...(runtime.requires ? { requires: runtime.requires } : {}),
+  open: (dir: string) => openHarness(runtime, dir),
+}));
+
+function done(result: RunResult): MiniBatchOutcome {
+  if (result.kind !== 'done') assert.fail(`expected a finished run(), got ${result.kind}: ${result.message}`);
+  return result.outcome;
+}
+
+async function ready(started: Started): Promise<void> {
+  const result = await started.ready;
+  if (!result.ok) assert.fail(`init() failed: ${result.message}\n${result.stack ?? ''}`);
+}
+
+const part = (h: Harness, id: string) => readFile(join(h.dir, 'parts', `${id}.part`), 'utf8');
+
+function digest(path: string): InputDigest {
+  const bytes = readFileSync(path);
+  return { file: path, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** The suite's own lines in a script's stdout (`contract: ...`), without the prefix. */
+function contractLines(stdout: string): string[] {
+  return stdout.split('\n').flatMap((line) => (line.startsWith('contract: ') ? [line.slice(10)] : []));
+}
+
+/** Whether `pid` is a live process (a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
+}
+
+const NO_SCRIPT = 'runs no user script: nothing to make fail, count or report its environment';
+const NO_ITEMS = 'runs a script, whose run() succeeds or fails as a whole: it reports no failure per file';
+
+await describeContract('ScoringRuntime', implementations, (context) => {
+  const runtime = runtimes.find((r) => r.name === context.implementation.name);
+  if (runtime === undefined) throw new Error(`no runtime named ${context.implementation.name}`);
+  const scriptOnly: TestOptions = runtime.script ? {} : { skip: NO_SCRIPT };
+  let h: Harness;
+  beforeEach(() => {
+    h = context.current();
+  });
+
+  test('init() runs once, run() once per mini-batch, and dispose() ends the worker cleanly', async () => {
+    const files = h.inputs(runtime.inputs);
+    const started = h.start(h.deployment());
+    await ready(started);
+    for (const [i, batch] of [[files[0]], [files[1]], files].entries()) {
+      done(
+        await h.run(
+          started,
+          `mb-${i}`,
+          batch.filter((f) => f !== undefined),
+        ),
+      );
+    }
+    const { stdout, code } = await h.stop(started);
+    assert.equal(code, 0, 'dispose() lets the worker exit by itself');
+    if (!runtime.script) return;
+    const lines = contractLines(stdout).filter((line) => !line.startsWith('env '));
+    const pid = Number(/^init pid=(\d+)$/.exec(lines[0] ?? '')?.[1]);
+    assert.deepEqual(lines, [`init pid=${pid}`, 'run 1', 'run 1', `run ${files.length}`]);
+    assert.equal(alive(pid), false, "the script's process is gone after dispose()");
+  });
+
+  test('succeeded + failed = the files of the mini-batch, all succeeded when each scored', async () => {
+    const files = h.inputs(runtime.inputs);
+    const started = h.start(h.deployment());
+    const outcome = done(await h.run(started, 'mb', files));
+    assert.equal(outcome.succeeded, files.length);
+    assert.equal(outcome.failed, 0);
+    assert.deepEqual(outcome.itemFailures, []);
+  });
+
+  test(
+    'a script returning fewer or more results than files: succeeded = min(returned, files)',
+    scriptOnly,
+    async () => {
+      const files = h.inputs(runtime.inputs);
+      for (const [rows, expected] of [
+        ['fewer', { succeeded: files.length - 1, failed: 1, rowsWritten: files.length - 1 }],
+        ['more', { succeeded: files.length, failed: 0, rowsWritten: files.length + 1 }],
+      ] as const) {
+        const started = h.start(h.deployment({ environmentVariables: { CONTRACT_ROWS: rows } }));
+        const outcome = done(await h.run(started, `mb-${rows}`, files));
+        const { succeeded, failed, rowsWritten } = outcome;
+        assert.deepEqual({ succeeded, failed, rowsWritten }, expected, rows);
+        assert.equal((await part(h, `mb-${rows}`)).split('\n').length - 1, expected.rowsWritten);
+      }
+    },
+  );
+
+  const itemsOnly: TestOptions = runtime.failingInput ? {} : { skip: NO_ITEMS };
+  test(
+    'an input that fails alone is an item failure naming its file; the others score',
+    itemsOnly,
+    async () => {
+      const failing = runtime.failingInput;
+      assert.ok(failing);
+      const [first, bad, second] = h.inputs(
+        [runtime.inputs[0], failing, runtime.inputs[1]].flatMap((f) => f ?? []),
+      );
+      assert.ok(first && bad && second);
+      const outcome = done(await h.run(h.start(h.deployment()), 'mb', [first, bad, second]));
+      assert.equal(outcome.succeeded, 2);
+      assert.equal(outcome.failed, 1);
+      assert.deepEqual(
+        outcome.itemFailures.map((f) => f.file),
+        [bad],
+      );
+      for (const f of outcome.itemFailures) assert.match(f.message, failing.message);
+      const text = await part(h, 'mb');
+      assert.equal(text.includes(failing.name), false, 'nothing is written for the failed file');
+      assert.equal(
+        outcome.rowsWritten,
+        runtime.inputs.reduce((sum, f) => sum + f.rows, 0),
+      );
+    },
+  );
+
+  test('rowsWritten is the number of lines appended to the part, each ending in "\\n"', async () => {
+    const files = h.inputs(runtime.inputs);
+    const outcome = done(await h.run(h.start(h.deployment()), 'mb', files));
+    const text = await part(h, 'mb');
+    assert.ok(text.endsWith('\n'), 'the last line ends in \\n');
+    const lines = text.slice(0, -1).split('\n');
+    assert.equal(outcome.rowsWritten, lines.length);
+    assert.equal(lines.includes(''), false, 'no empty line');
+    for (const input of runtime.inputs) {
+      assert.equal(lines.filter((line) => line.includes(input.name)).length, input.rows, input.name);
+    }
+  });
+
+  test('summary_only counts the items and writes nothing', async () => {
+    const files = h.inputs(runtime.inputs);
+    const started = h.start(h.deployment({ outputAction: 'summary_only' }));
+    const outcome = done(await h.run(started, 'mb', files));
+    const { succeeded, failed, rowsWritten } = outcome;
+    assert.deepEqual(
+      { succeeded, failed, rowsWritten },
+      { succeeded: files.length, failed: 0, rowsWritten: 0 },
+    );
+    assert.equal((await readdir(h.dir)).includes('parts'), false, 'no part file, not even an empty one');
+  });
+
+  test('every input of a finished run() comes back with its size and sha256', async () => {
+    const files = h.inputs(runtime.inputs);
+    const outcome = done(await h.run(h.start(h.deployment()), 'mb', files));
+    const byFile = (a: InputDigest, b: InputDigest) => a.file.localeCompare(b.file);
+    assert.deepEqual([...(outcome.inputs ?? [])].sort(byFile), files.map(digest).sort(byFile));
+  });
+
+  test("an init() failure is reported with its message and the script's traceback", async () => {
+    const broken = runtime.brokenInit({ dir: h.dir, outputAction: 'append_row', environmentVariables: {} });
+    const result = await h.start(broken.settings).ready;
+    assert.equal(result.ok, false, 'init() must fail');
+    assert.match(result.message, broken.message);
+    if (broken.stack) assert.match(result.stack ?? '', broken.stack);
+  });
+
+  test(
+    "a run() failure carries the script's message and traceback, and leaves no part",
+    scriptOnly,
+    async () => {
+      const [good, bad] = h.inputs([
+        { name: 'good.txt', content: 'g\n', rows: 1 },
+        { name: 'raise.txt', content: 'r\n', rows: 0 },
+      ]);
+      assert.ok(good && bad);
+      const started = h.start(h.deployment());
+      const result = await h.run(started, 'mb-fails', [good, bad]);
+      assert.equal(result.kind, 'exception');
+      assert.match(result.message, /contract: cannot score raise\.txt$/);
+      assert.match(result.stack ?? '', runtime.script ?? /$^/);
+      assert.match(result.stack ?? '', /score_?[fF]ile/);
+      await assert.rejects(part(h, 'mb-fails'), { code: 'ENOENT' });
+      // The worker survives its script's exception: the next mini-batch scores.
+      assert.equal(done(await h.run(started, 'mb-next', [good])).succeeded, 1);
+    },
+  );
+
+  test(
+    'the script sees its environment variables, AZUREML_MODEL_DIR and the output path',
+    scriptOnly,
+    async () => {
+      const settings = h.deployment({ environmentVariables: { CONTRACT_VARIABLE: 'set by the deployment' } });
+      const started = h.start(settings);
+      await ready(started);
+      const { stdout } = await h.stop(started);
+      const env = contractLines(stdout).find((line) => line.startsWith('env '));
+      assert.ok(env, stdout);
+      assert.deepEqual(JSON.parse(env.slice(4)), {
+        modelDir: settings.modelDir,
+        outputDir: settings.outputDir,
+        variable: 'set by the deployment',
+        cwd: SCRIPTS.replace(/\/$/, ''),
+        argv: '--logging_level INFO',
+      });
+    },
+  );
+});
+
+describe('the scoring runtime contract suite', () => {
+  test('lists the runtimes the engine starts', () => {
+    const kinds = new Set(
+      runtimes.map(
+        (r) => r.settings({ dir: '/x', outputAction: 'append_row', environmentVariables: {} }).kind,
+      ),
+    );
+    assert.deepEqual([...kinds].sort(), ['js', 'onnx', 'python']);
+  });
+});
