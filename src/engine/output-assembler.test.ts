@@ -1,14 +1,20 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MiniBatchRecord, MiniBatchState } from '../core/jobs.ts';
 import { createLocalFolderDatastore } from '../storage/local/local-folder.ts';
 import { createOutputAssembler } from './output-assembler.ts';
 
+const made: string[] = [];
+after(async () => {
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
 async function setUp(total: number) {
   const dir = await mkdtemp(join(tmpdir(), 'ns-assembler-'));
+  made.push(dir);
   const states: MiniBatchState[] = Array.from({ length: total }, () => 'pending');
   const lookup = (index: number): Promise<MiniBatchRecord | undefined> =>
     Promise.resolve(
