@@ -4,6 +4,7 @@
  * `nightshift serve` as a separate process for tests of the server's own lifecycle.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,24 @@ import { dataDirOf, rememberDataDir } from './auth.ts';
 
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const COMPILE_CACHE = join(tmpdir(), 'nightshift-test-compile-cache');
+// Beside the launcher's own cache: kept between runs (it halves the CLI's start-up), gone with node_modules.
+const COMPILE_CACHE = join(REPO_ROOT, 'node_modules/.cache/nightshift/test-compile');
+
+/**
+ * The CLI's config dir for this test process: a login or token cache saved in the developer's home must
+ * not leak into tests, and what the tests' CLI runs keep (kept tokens) must not outlive them.
+ */
+let configDir: string | undefined;
+function testConfigDir(): string {
+  if (configDir === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'ns-cli-config-'));
+    process.once('exit', () => {
+      rmSync(made, { recursive: true, force: true });
+    });
+    configDir = made;
+  }
+  return configDir;
+}
 
 export interface CliResult {
   code: number;
@@ -36,9 +54,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   const dataDir = options.server === undefined ? undefined : dataDirOf(options.server);
   if (dataDir !== undefined && options.env?.NIGHTSHIFT_DATA_DIR === undefined)
     env.NIGHTSHIFT_DATA_DIR = dataDir;
-  // A login saved in the developer's home must not leak into tests.
-  env.NIGHTSHIFT_CONFIG_DIR =
-    options.env?.NIGHTSHIFT_CONFIG_DIR ?? join(tmpdir(), 'nightshift-test-no-profile');
+  env.NIGHTSHIFT_CONFIG_DIR = options.env?.NIGHTSHIFT_CONFIG_DIR ?? testConfigDir();
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env,
