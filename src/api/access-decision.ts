@@ -22,6 +22,11 @@ export interface Permission {
 
 type Params = Record<string, string | undefined>;
 
+/** The scope of a datastore's contents, where the storage data roles are assigned. */
+export function datastoreScope(workspaceArmId: string, datastore: string): string {
+  return `${workspaceArmId.replace(/\/+$/, '')}/datastores/${datastore}`;
+}
+
 /**
  * The permission as far as the path tells it; a job scope is provisional (`{ws}/jobs/{name}`) until the
  * job's endpoint is known (`withJob`).
@@ -37,12 +42,13 @@ export function permissionFor(
     access.withDeploymentHeader !== undefined && deploymentHeader
       ? access.withDeploymentHeader
       : access.action;
-  const scope =
-    access.scope === 'endpoint'
-      ? `${ws}/batchEndpoints/${params.endpoint ?? ''}`
-      : access.scope === 'job'
-        ? `${ws}/jobs/${params.job ?? ''}`
-        : ws;
+  const scopes: Record<ProtectedAccess['scope'], string> = {
+    workspace: ws,
+    endpoint: `${ws}/batchEndpoints/${params.endpoint ?? ''}`,
+    datastore: datastoreScope(ws, params.name ?? ''),
+    job: `${ws}/jobs/${params.job ?? ''}`,
+  };
+  const scope = scopes[access.scope];
   return {
     action,
     kind: access.kind ?? 'action',

@@ -32,10 +32,13 @@ function checkAccess(where: string, url: string, access: unknown): Access {
   const needs: Record<string, string | undefined> = {
     workspace: undefined,
     endpoint: 'endpoint',
+    datastore: 'name',
     job: 'job',
   };
   if (typeof a.scope !== 'string' || !(a.scope in needs))
-    throw new RouteDeclarationError(`${where} has no scope rule: 'workspace', 'endpoint' or 'job'.`);
+    throw new RouteDeclarationError(
+      `${where} has no scope rule: 'workspace', 'endpoint', 'datastore' or 'job'.`,
+    );
   const param = needs[a.scope];
   if (param !== undefined && !params.has(param))
     throw new RouteDeclarationError(

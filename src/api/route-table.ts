@@ -18,9 +18,11 @@ export interface PublicAccess {
 
 /**
  * Where the action is checked: the hosted workspace, the endpoint named by the `endpoint` path parameter,
- * or the job named by the `job` parameter (at its endpoint, found from the job record).
+ * the datastore named by the `name` parameter (so a storage role assigned on one datastore reaches its
+ * files and no other's), or the job named by the `job` parameter (at its endpoint, found from the job
+ * record).
  */
-export type ScopeRule = 'workspace' | 'endpoint' | 'job';
+export type ScopeRule = 'workspace' | 'endpoint' | 'datastore' | 'job';
 
 /** An extra action that depends on the parsed body, checked before the handler at the same scope. */
 export interface BodyRule {

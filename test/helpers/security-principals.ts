@@ -134,6 +134,17 @@ export async function principalWithRole(
   };
 }
 
+/** Assigns `role` (any built-in role, by name) to an existing principal at `scope`, as the owner. */
+export async function grantRole(server: AttackServer, assignee: string, role: string, scope: string) {
+  const granted = await raw(server.url, {
+    method: 'POST',
+    path: '/nightshift/roleAssignments',
+    headers: { ...(await server.owner('/nightshift/roleAssignments')), 'content-type': 'application/json' },
+    body: JSON.stringify({ assignee, role, scope }),
+  });
+  assert.equal(granted.status, 201, granted.text);
+}
+
 export interface DecodedJwt {
   header: Record<string, unknown>;
   payload: Record<string, unknown>;

@@ -336,6 +336,8 @@ describe('directory and role management', () => {
       'Reader',
       'AzureML Data Scientist',
       'Batch Endpoint Invoker',
+      'Storage Blob Data Reader',
+      'Storage Blob Data Contributor',
     ]);
     const one = jsonOf(await owner('role', 'definition', 'list', '--name', 'batch endpoint invoker')) as {
       roleName: string;

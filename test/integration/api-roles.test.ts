@@ -23,6 +23,8 @@ let owner: Nightshift;
 let endpoint: { endpoint: string; scoringUri: string };
 const as: Record<'reader' | 'contributor' | 'scientist' | 'invoker', Nightshift> = {} as never;
 let invokerJob: JobView;
+/** An invoker with no storage role: no datastore contents at all. */
+let bareInvoker: Nightshift;
 let ownerJob: JobView;
 
 async function principal(name: string, role: string, scope: string) {
@@ -48,7 +50,13 @@ before(async () => {
   as.contributor = (await principal('contributor', 'Contributor', server.ws)).client;
   as.scientist = (await principal('scientist', 'AzureML Data Scientist', server.ws)).client;
   const scope = `${server.ws}/batchEndpoints/${endpoint.endpoint}`;
-  as.invoker = (await principal('invoker', 'Batch Endpoint Invoker', scope)).client;
+  const invoker = await principal('invoker', 'Batch Endpoint Invoker', scope);
+  // The job reads and writes workspaceblobstore with the invoker's identity.
+  const blobs = `${server.ws}/datastores/workspaceblobstore`;
+  const storage = { assignee: invoker.appId, role: 'Storage Blob Data Contributor', scope: blobs };
+  assert.equal((await server.call('POST', '/nightshift/roleAssignments', storage)).status, 201);
+  as.invoker = invoker.client;
+  bareInvoker = (await principal('bare-invoker', 'Batch Endpoint Invoker', scope)).client;
   invokerJob = await as.invoker.start(endpoint.scoringUri, folderBody('inputs/roles'));
   ownerJob = await owner.start(endpoint.scoringUri, folderBody('inputs/roles'));
   assert.equal((await owner.waitForJob(invokerJob.name)).properties.status, 'Completed');
@@ -103,7 +111,7 @@ describe('datastore contents', () => {
   it('refuse a Reader and an invoker, read or write, naming the data action', async () => {
     refused(await as.reader.request('GET', file()), `${ML}/datastores/paths/read`);
     refused(await as.reader.request('PUT', file(), { raw: 'x' }), `${ML}/datastores/paths/write`);
-    refused(await as.invoker.request('GET', file()), `${ML}/datastores/paths/read`);
+    refused(await bareInvoker.request('GET', file()), `${ML}/datastores/paths/read`);
     // The datastore itself is control-plane data a Reader may see.
     assert.equal((await as.reader.request('GET', `${server.ws}/datastores/workspaceblobstore`)).status, 200);
   });

@@ -36,11 +36,15 @@ describe('roles and scopes', () => {
     sp = created.body as typeof sp;
     const endpointScope = `${server.ws}/batchEndpoints/${granted.endpoint}`;
     await assign(sp.appId, 'Batch Endpoint Invoker', endpointScope);
+    // The job reads its input and writes its output with the invoker's identity.
+    const blobs = `${server.ws}/datastores/workspaceblobstore`;
+    await assign(sp.appId, 'Storage Blob Data Contributor', blobs);
     invoker = owner.as(servicePrincipalTokens(server.url, sp.appId, sp.password));
     const mi = (await server.call('POST', '/nightshift/managedIdentities', { name: 'adf-mi' })).body as {
       clientId: string;
     };
     await assign('adf-mi', 'Batch Endpoint Invoker', endpointScope);
+    await assign('adf-mi', 'Storage Blob Data Contributor', blobs);
     identity = owner.as(managedIdentityTokens(server.url, mi.clientId));
   });
 

@@ -63,6 +63,13 @@ describe('the hardened Run-BatchEndpoint through the CLI', () => {
       });
       assert.equal(reply.status, 201, JSON.stringify(reply.body));
     }
+    // The job reads its input and writes its output with the identity that invoked it.
+    const storage = await server.call('POST', '/nightshift/roleAssignments', {
+      assignee: 'system',
+      role: 'Storage Blob Data Contributor',
+      scope: `${server.ws}/datastores/workspaceblobstore`,
+    });
+    assert.equal(storage.status, 201, JSON.stringify(storage.body));
     const imported = await cli('pipeline', 'import', '--template', 'Run-BatchEndpoint-Hardened-MI');
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stdout, /^Run-BatchEndpoint\s+4\s+endpoint_uri, poll_interval/m);

@@ -1,7 +1,8 @@
 /**
  * Run-BatchEndpoint end to end, as a Data Factory user runs it against Azure: the real server, a service
  * principal and the server's managed identity granted only the Batch Endpoint Invoker role on one
- * endpoint, the templates imported over REST, runs created with parameters, and every HTTP call real
+ * endpoint (and Storage Blob Data Contributor on workspaceblobstore, which the job reads and writes with
+ * their identity), the templates imported over REST, runs created with parameters, and every HTTP call real
  * (token endpoint, IMDS, scoring URI, job polling). Then the failure matrix of spec §5.7: the job fails,
  * the job is canceled, the secret is wrong, the endpoint has no default deployment.
  */
@@ -109,6 +110,15 @@ describe('Run-BatchEndpoint against the real service', () => {
         });
         assert.equal(reply.status, 201, JSON.stringify(reply.body));
       }
+    }
+    // The job reads its input and writes its output with the invoker's identity, as in Azure.
+    for (const assignee of [sp.appId, 'system']) {
+      const reply = await server.call('POST', '/nightshift/roleAssignments', {
+        assignee,
+        role: 'Storage Blob Data Contributor',
+        scope: `${server.ws}/datastores/workspaceblobstore`,
+      });
+      assert.equal(reply.status, 201, JSON.stringify(reply.body));
     }
     await importTemplate('Run-BatchEndpoint-MI', 'Run-BatchEndpoint-MI');
     await importTemplate('Run-BatchEndpoint-SP', 'Run-BatchEndpoint');

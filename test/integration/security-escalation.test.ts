@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { folderBody, Nightshift, smallFiles, type JobView } from '../helpers/jobs.ts';
 import { errorCode, expectAudited, raw, type RawReply } from '../helpers/security-http.ts';
 import {
+  grantRole,
   principalWithRole,
   startAttackServer,
   type AttackServer,
@@ -161,6 +162,14 @@ describe('privilege escalations', () => {
       const scope = `${server.ws}/batchEndpoints/${endpoint}`;
       invokerA = await principalWithRole(server, 'Batch Endpoint Invoker', scope);
       invokerB = await principalWithRole(server, 'Batch Endpoint Invoker', scope);
+      // Jobs read and write data with the invoker's identity: both may use workspaceblobstore.
+      for (const invoker of [invokerA, invokerB])
+        await grantRole(
+          server,
+          invoker.appId,
+          'Storage Blob Data Contributor',
+          `${server.ws}/datastores/workspaceblobstore`,
+        );
       const as = ns.as(invokerA.tokens);
       job = await as.waitForJob((await as.start(scoringUri, folderBody('inputs/outputs'))).name);
       assert.equal(job.properties.status, 'Completed');

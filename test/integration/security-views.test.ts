@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { folderBody, Nightshift } from '../helpers/jobs.ts';
 import { internalsIn, raw } from '../helpers/security-http.ts';
-import { principalWithRole, startAttackServer, type AttackServer } from '../helpers/security-principals.ts';
+import {
+  grantRole,
+  principalWithRole,
+  startAttackServer,
+  type AttackServer,
+} from '../helpers/security-principals.ts';
 
 const FAILING_RUN = `export function run(miniBatch) {
   throw new Error('cannot score ' + miniBatch.length + ' file(s)');
@@ -63,6 +68,12 @@ describe('views show no internals and no secrets', () => {
         server,
         'Batch Endpoint Invoker',
         `${server.ws}/batchEndpoints/${endpoint}`,
+      );
+      await grantRole(
+        server,
+        invoker.appId,
+        'Storage Blob Data Contributor',
+        `${server.ws}/datastores/workspaceblobstore`,
       );
       const as = ns.as(invoker.tokens);
       const job = await as.waitForJob((await as.start(scoringUri, folderBody('inputs/views'))).name);

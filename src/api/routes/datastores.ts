@@ -88,7 +88,7 @@ export function datastoreRoutes(s: ApiServices): RouteSpec[] {
       url: `${WS}/datastores/:name/paths/*`,
       summary: 'Upload a file (the raw bytes, as application/octet-stream)',
       tags,
-      access: { action: DATA_ACTIONS.datastorePathWrite, kind: 'dataAction', scope: 'workspace' },
+      access: { action: DATA_ACTIONS.datastorePathWrite, kind: 'dataAction', scope: 'datastore' },
       params: PathParams,
       bodyKind: 'stream',
       responses: { 201: Uploaded },
@@ -120,7 +120,7 @@ export function datastoreRoutes(s: ApiServices): RouteSpec[] {
       url: `${WS}/datastores/:name/paths/*`,
       summary: 'Download a file, or list the files under a folder',
       tags,
-      access: { action: DATA_ACTIONS.datastorePathRead, kind: 'dataAction', scope: 'workspace' },
+      access: { action: DATA_ACTIONS.datastorePathRead, kind: 'dataAction', scope: 'datastore' },
       params: PathParams,
       responses: { 200: download('The file, or the listing of a folder.') },
       handler: async (req, reply) => {

@@ -4,10 +4,12 @@
  * A batch job has one output, `score`: its folder holds the output file and `manifest.json`, which are
  * all this serves, so the job route never becomes a way into the rest of the datastore.
  */
+import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { ACTIONS, DATA_ACTIONS } from '../../auth/rbac/actions.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import type { JobRecord } from '../../core/jobs.ts';
+import { isTerminal, type JobRecord } from '../../core/jobs.ts';
+import type { DatastoreBackend } from '../../storage/contract.ts';
 import { WS, type ApiServices } from '../context.ts';
 import { defineRoute, type ProtectedAccess, type RouteSpec } from '../route-table.ts';
 import { FileEntry, valueList, wsParams } from '../schemas.ts';
@@ -28,7 +30,50 @@ function fullPath(job: JobRecord, name: string): string {
   return job.output.folder ? `${job.output.folder}/${name}` : name;
 }
 
-/** The output's files that exist, relative to the output folder. */
+/** The most of a manifest read to check whose it is; a bigger one is not served (fail closed). */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+async function readSmall(stream: Readable, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      stream.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The manifest in the output folder, when it is this job's own (another job may share the folder). */
+async function ownManifest(backend: DatastoreBackend, job: JobRecord): Promise<OwnManifest | undefined> {
+  const text = await readSmall(backend.openRead(fullPath(job, MANIFEST)), MAX_MANIFEST_BYTES).catch(
+    () => undefined,
+  );
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as Partial<OwnManifest>;
+    if (parsed.job !== job.name || parsed.output?.uri !== job.output.uri) return undefined;
+    return parsed as OwnManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+interface OwnManifest {
+  job: string;
+  output: { uri: string; written: boolean; bytes: number };
+}
+
+/**
+ * The output's files, relative to the output folder: only once the job has ended (the engine writes
+ * them at the end, so anything there before is not the job's), only when the folder's manifest.json is
+ * this job's, and the output file only when the manifest says the job wrote it, at the size it wrote.
+ * The invoker picks the output folder, so without this a job could point at a folder where another job's
+ * output or someone's files lie and read them through its own outputs route.
+ */
 async function outputFiles(s: ApiServices, job: JobRecord, output: string) {
   if (output.toLowerCase() !== OUTPUT) {
     throw new NotFoundError(
@@ -37,10 +82,13 @@ async function outputFiles(s: ApiServices, job: JobRecord, output: string) {
   }
   const backend = await s.datastores.backend(job.output.datastore);
   const files: { path: string; size: number }[] = [];
-  for (const name of [job.output.fileName, MANIFEST]) {
-    const info = await backend.stat(fullPath(job, name));
-    if (info?.kind === 'file') files.push({ path: name, size: info.size });
-  }
+  const manifest = isTerminal(job.status) ? await ownManifest(backend, job) : undefined;
+  if (!manifest) return { backend, files };
+  const info = await backend.stat(fullPath(job, job.output.fileName));
+  if (manifest.output.written && info?.kind === 'file' && info.size === manifest.output.bytes)
+    files.push({ path: job.output.fileName, size: info.size });
+  const manifestInfo = await backend.stat(fullPath(job, MANIFEST));
+  if (manifestInfo?.kind === 'file') files.push({ path: MANIFEST, size: manifestInfo.size });
   return { backend, files };
 }
 

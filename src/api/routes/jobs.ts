@@ -13,6 +13,7 @@ import type { JobRecord } from '../../core/jobs.ts';
 import { baseUrl, WS, type ApiServices } from '../context.ts';
 import { JobSchema, jobView } from '../job-view.ts';
 import { visibleJobs } from '../access-control.ts';
+import { checkJobDataAccess } from '../job-data-access.ts';
 import { defineRoute, type ProtectedAccess, type RouteSpec } from '../route-table.ts';
 import { armList, query, WsParams, wsParams } from '../schemas.ts';
 import { listView } from '../views.ts';
@@ -70,6 +71,7 @@ export function jobRoutes(s: ApiServices): RouteSpec[] {
       body: InvokeBody,
       responses: { 200: JobSchema },
       handler: async (req) => {
+        await checkJobDataAccess(s, req);
         const header = req.headers['azureml-model-deployment'];
         const who = req.principal;
         const job = await s.jobs.invoke(

@@ -15,13 +15,15 @@ export class AuthorizationError extends DomainError {
     principal: { principalId: string; clientId?: string | undefined },
     action: string,
     scope: string,
+    /** What to grant, when the refusal has a known fix (e.g. the storage role a job's datastore needs). */
+    hint?: string,
   ) {
     const client = principal.clientId ?? principal.principalId;
     super(
       'AuthorizationFailed',
       403,
       `The client '${client}' with object id '${principal.principalId}' does not have authorization to perform ` +
-        `action '${action}' over scope '${scope}' or the scope is invalid.`,
+        `action '${action}' over scope '${scope}' or the scope is invalid.${hint === undefined ? '' : ` ${hint}`}`,
     );
     this.action = action;
     this.scope = scope;

@@ -2,8 +2,9 @@
  * Built-in roles, defined the way Azure defines them: lists of action strings with `*` wildcards
  * (`actions`) minus a second list (`notActions`), and the same pair for data actions (file contents and
  * job outputs), which Azure checks apart from management rights. The four Azure roles keep Azure's role
- * definition ids so that `--role <guid>` from an existing script resolves to the same role here; the Batch
- * Endpoint Invoker is Nightshift's own, narrow role for orchestrators that only score.
+ * definition ids so that `--role <guid>` from an existing script resolves to the same role here, and so do
+ * the two storage data roles; the Batch Endpoint Invoker is Nightshift's own, narrow role for
+ * orchestrators that only score.
  *
  * Least privilege beyond Azure's lists: directory objects (service principals and their secrets), managed
  * identities and role assignments are Owner's alone, and so is a datastore over a host folder
@@ -130,12 +131,41 @@ export const BATCH_ENDPOINT_INVOKER: RoleDefinition = {
   ownJobsOnly: true,
 };
 
+/*
+ * Azure's storage data roles, with Azure's ids, granting the datastore path data actions. A job reads its
+ * input and writes its output with the invoker's identity (as in Azure), so an invoker needs one of these
+ * on the datastores it names, assigned at `{workspace}/datastores/{name}` or above.
+ */
+export const STORAGE_BLOB_DATA_READER: RoleDefinition = {
+  id: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
+  name: 'Storage Blob Data Reader',
+  description: 'Read and list the files of datastores (job inputs included).',
+  actions: [],
+  notActions: [],
+  dataActions: [`${ML}/datastores/paths/read`],
+  notDataActions: [],
+  ownJobsOnly: false,
+};
+
+export const STORAGE_BLOB_DATA_CONTRIBUTOR: RoleDefinition = {
+  id: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+  name: 'Storage Blob Data Contributor',
+  description: 'Read, list and write the files of datastores (job inputs and outputs included).',
+  actions: [],
+  notActions: [],
+  dataActions: [`${ML}/datastores/paths/read`, `${ML}/datastores/paths/write`],
+  notDataActions: [],
+  ownJobsOnly: false,
+};
+
 export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
   OWNER,
   CONTRIBUTOR,
   READER,
   DATA_SCIENTIST,
   BATCH_ENDPOINT_INVOKER,
+  STORAGE_BLOB_DATA_READER,
+  STORAGE_BLOB_DATA_CONTRIBUTOR,
 ];
 
 /**
