@@ -22,7 +22,7 @@ import { authorize } from '../auth/rbac/authorize.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { JobRecord } from '../core/jobs.ts';
 import type { WorkspaceRef } from '../core/workspace.ts';
-import { decide, permissionFor, withJob, type Permission } from './access-decision.ts';
+import { createdBy, decide, permissionFor, withJob, type Permission } from './access-decision.ts';
 import { isPublic, type ProtectedAccess, type RouteConfig } from './route-table.ts';
 
 export interface AccessControl {
@@ -184,6 +184,6 @@ export function registerAccessControl(app: FastifyInstance, ac: AccessControl, c
 /** Keeps only the jobs the caller may see: all of them, unless its job reads are own-jobs-only. */
 export function visibleJobs(request: FastifyRequest, jobs: JobRecord[]): JobRecord[] {
   if (!request.access?.ownJobsOnly || !request.principal) return jobs;
-  const actor = request.principal.actor.toLowerCase();
-  return jobs.filter((j) => j.systemData.createdBy.toLowerCase() === actor);
+  const principal = request.principal;
+  return jobs.filter((j) => createdBy(j, principal));
 }

@@ -69,6 +69,17 @@ export function withJob(
   return { ...permission, scope: `${ws}/batchEndpoints/${job.endpointName}/jobs/${job.name}` };
 }
 
+/**
+ * Whether the principal created the job: by object id (names are chosen by whoever issued the token, so
+ * an external issuer could name a local app id); jobs recorded before object ids were kept compare the
+ * actor, which for external principals names their issuer and so cannot equal a local one.
+ */
+export function createdBy(job: JobRecord, principal: Principal): boolean {
+  const id = job.systemData.createdById;
+  if (id !== undefined) return id.toLowerCase() === principal.objectId.toLowerCase();
+  return job.systemData.createdBy.toLowerCase() === principal.actor.toLowerCase();
+}
+
 export interface DecisionInput {
   assignments: readonly AssignmentLike[];
   principal: Principal;
@@ -106,7 +117,7 @@ export async function decide(input: DecisionInput): Promise<{ ownJobsOnly: boole
     permission.kind,
   );
   const job = input.job;
-  if (ownOnly && job && job.systemData.createdBy.toLowerCase() !== principal.actor.toLowerCase()) {
+  if (ownOnly && job && !createdBy(job, principal)) {
     throw new AuthorizationError(ref, `${permission.action} (jobs created by others)`, permission.scope);
   }
   return { ownJobsOnly: ownOnly };

@@ -6,6 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { isTerminal, type JobCounts, type JobRecord } from '../core/jobs.ts';
+import type { SystemData as SystemDataRecord } from '../core/resources.ts';
 import { isoDuration } from '../core/wire-values.ts';
 import { ARM_TYPES, resourceIds, workspaceId, type WorkspaceRef } from '../core/workspace.ts';
 import { nullable, open, SystemData } from './schemas.ts';
@@ -31,6 +32,13 @@ export const JobSchema = Type.Object(
   },
   { additionalProperties: true, description: 'A batch job.' },
 );
+
+/** Azure's systemData fields only: the creator's object id is for own-jobs checks, not for the wire. */
+function azureSystemData(data: SystemDataRecord): Omit<SystemDataRecord, 'createdById'> {
+  const shown = { ...data };
+  delete shown.createdById;
+  return shown;
+}
 
 function jobId(ws: WorkspaceRef, job: JobRecord, underDeployment = false): string {
   const endpoint = resourceIds.endpoint(ws, job.endpointName);
@@ -99,7 +107,7 @@ export function jobView(
       endTime: job.endedAt ?? null,
     },
     systemData: {
-      ...job.systemData,
+      ...azureSystemData(job.systemData),
       lastModifiedAt: job.endedAt ?? job.startedAt ?? job.systemData.lastModifiedAt,
     },
   };

@@ -63,7 +63,12 @@ function bearer(authorization: string | undefined): string {
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
-function externalPrincipal(claims: VerifiedClaims): Principal {
+/**
+ * The principal of an external token. Its names are the issuer's to choose, so the actor (what
+ * `systemData.createdBy` and the audit log record) names the issuer too: an external app whose `appid`
+ * equals a local app id is not mistaken for it.
+ */
+function externalPrincipal(claims: VerifiedClaims, issuer: string): Principal {
   const objectId = text(claims.oid) ?? text(claims.sub) ?? '';
   const clientId = text(claims.appid) ?? text(claims.azp) ?? objectId;
   const userName = text(claims.preferred_username) ?? text(claims.upn) ?? text(claims.unique_name);
@@ -74,7 +79,7 @@ function externalPrincipal(claims: VerifiedClaims): Principal {
     clientId,
     displayName: text(claims.name) ?? userName ?? clientId,
     type: isApp ? 'Application' : 'User',
-    actor: isApp ? clientId : (userName ?? objectId),
+    actor: `${isApp ? clientId : (userName ?? objectId)} (${issuer})`,
     ...(tokenId === undefined ? {} : { tokenId }),
   };
 }
@@ -123,6 +128,25 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     );
   }
 
+  /**
+   * Role assignments name object ids, so an external token carrying the object id of one of our
+   * principals would get its roles: refused, whoever the issuer is.
+   */
+  async function refuseLocalObjectId(objectId: string): Promise<void> {
+    const wanted = objectId.toLowerCase();
+    const local = [
+      ...(await options.identities.listServicePrincipals()),
+      ...(await options.identities.listManagedIdentities()),
+    ];
+    if (wanted === '' || local.some((p) => p.objectId.toLowerCase() === wanted)) {
+      throw new AuthenticationError(
+        'PrincipalConflict',
+        `This token of an external issuer names object id '${objectId}', ${wanted === '' ? 'which is empty' : "which is a principal of this server's own directory"}; ` +
+          'an external principal cannot act as a local one. Use a token of this server for that principal.',
+      );
+    }
+  }
+
   return {
     async authenticate(authorization, request) {
       const token = bearer(authorization);
@@ -135,7 +159,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
           issuers: [issuer.config.issuer],
           now,
         });
-        return externalPrincipal(claims);
+        const principal = externalPrincipal(claims, issuer.config.issuer);
+        await refuseLocalObjectId(principal.objectId);
+        return principal;
       }
       const base = options.issuerUrl();
       const claims = await verifyToken(token, {

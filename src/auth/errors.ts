@@ -18,6 +18,8 @@ export type AuthenticationErrorCode =
   // A valid token whose principal has since been deleted, or a request with no token at all.
   | 'PrincipalNotFound'
   | 'MissingToken'
+  // An external issuer's token naming the object id of a principal of this server.
+  | 'PrincipalConflict'
   // Client credentials (service principal secrets), refused before any token exists.
   | 'UnknownClient'
   | 'InvalidClientSecret'

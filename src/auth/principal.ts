@@ -12,8 +12,10 @@ export interface Principal {
   displayName: string;
   type: PrincipalType;
   /**
-   * What `systemData.createdBy` records and the own-jobs check compares: the app id of an application or
-   * managed identity (as Azure records it), the user name of a user.
+   * What `systemData.createdBy` and the audit log record: the app id of an application or managed
+   * identity (as Azure records it), the user name of a user; for a principal of an external issuer, that
+   * name followed by the issuer in parentheses, so it never reads as a local principal's. Own-jobs checks
+   * compare the object id (`systemData.createdById`), not this.
    */
   actor: string;
   /** The token's `uti`/`jti`, so the audit log can name a token without recording it. */

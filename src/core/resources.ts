@@ -10,6 +10,11 @@ export interface SystemData {
   lastModifiedAt: string;
   lastModifiedBy: string;
   lastModifiedByType: 'User' | 'Application' | 'ManagedIdentity';
+  /**
+   * The creator's object id, kept beside Azure's fields (views leave it out): own-jobs checks compare it,
+   * because names (app ids, user names) are chosen by whoever issues the token.
+   */
+  createdById?: string;
 }
 
 export type Tags = Record<string, string>;
@@ -133,6 +138,7 @@ export const DEPLOYMENT_DEFAULTS: DeploymentSettings = {
 export interface Actor {
   name: string;
   type: SystemData['createdByType'];
+  objectId?: string;
 }
 
 export function newSystemData(actor: string | Actor, now: Date = new Date()): SystemData {
@@ -145,6 +151,7 @@ export function newSystemData(actor: string | Actor, now: Date = new Date()): Sy
     lastModifiedAt: at,
     lastModifiedBy: who.name,
     lastModifiedByType: who.type,
+    ...('objectId' in who && who.objectId !== undefined ? { createdById: who.objectId } : {}),
   };
 }
 

@@ -78,7 +78,7 @@ export function jobRoutes(s: ApiServices): RouteSpec[] {
           (req.params as EndpointParam).endpoint,
           req.body,
           Array.isArray(header) ? header[0] : header,
-          who ? { name: who.actor, type: who.type } : undefined,
+          who ? { name: who.actor, type: who.type, objectId: who.objectId } : undefined,
         );
         return view(req, job);
       },
