@@ -1,5 +1,7 @@
 /**
- * Appends to the audit log after each response: every mutating call, every call refused or rejected with a
+ * Appends to the audit log for each answered call (before the answer is written, so a client that hangs
+ * up cannot leave a change unrecorded; a mutating call whose client hangs up first is recorded at once,
+ * as 499): every mutating call, every call refused or rejected with a
  * 4xx, reads included (whatever the path's spelling, and paths no route matches: a probe is a refusal worth
  * seeing, whether it met a role, a symlink or a limit) except a read answered 404, which says only that
  * something does not exist, and every token issued or refused by the token and
@@ -71,10 +73,9 @@ async function tokenCaller(
 
 async function entryFor(
   request: FastifyRequest,
-  reply: FastifyReply,
+  status: number,
   directory: AuditDirectory,
 ): Promise<AuditEntry | undefined> {
-  const status = reply.statusCode;
   const base = {
     time: new Date().toISOString(),
     method: request.method,
@@ -91,8 +92,9 @@ async function entryFor(
     return { ...base, ...caller, action: kind, ...(status >= 400 ? { detail: `HTTP ${status}` } : {}) };
   }
   const mutating = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
-  // A missing resource is an answer, not a refusal: clients ask "does it exist?" with a GET all day.
-  const refused = status >= 400 && status < 500 && !(status === 404 && !mutating);
+  // A missing resource is an answer, not a refusal: clients ask "does it exist?" with a GET all day; a
+  // read the client gave up on is neither.
+  const refused = status >= 400 && status < 500 && !(status === 404 && !mutating) && status !== CLIENT_CLOSED;
   if (!mutating && !refused) return undefined;
   const who = request.principal;
   const permission = request.access?.permission;
@@ -103,7 +105,11 @@ async function entryFor(
     principalType: who?.type ?? '',
     action: permission?.action ?? (config ? '' : NO_ROUTE),
     scope: permission?.scope ?? '',
-    ...(request.auditDetail === undefined ? {} : { detail: request.auditDetail }),
+    ...(request.auditDetail === undefined
+      ? status === CLIENT_CLOSED
+        ? { detail: 'ClientClosedRequest' }
+        : {}
+      : { detail: request.auditDetail }),
   };
 }
 
@@ -111,8 +117,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The error code of a refused or failed call, set by the error handler for the audit entry. */
     auditDetail: string | undefined;
+    /** Whether the outcome has been written (once per request, by whichever hook comes first). */
+    audited: boolean;
   }
 }
+
+/** The status recorded for a call whose client closed the connection before it was answered (nginx's). */
+const CLIENT_CLOSED = 499;
 
 export function registerAuditTrail(
   app: FastifyInstance,
@@ -120,12 +131,32 @@ export function registerAuditTrail(
   directory: AuditDirectory,
 ): void {
   app.decorateRequest('auditDetail', undefined);
-  app.addHook('onResponse', async (request, reply) => {
+  app.decorateRequest('audited', false);
+  const write = async (request: FastifyRequest, entry: Promise<AuditEntry | undefined>) => {
     try {
-      const entry = await entryFor(request, reply, directory);
-      if (entry) await audit.append(entry);
+      const made = await entry;
+      if (made) await audit.append(made);
     } catch (error) {
       request.log.error({ err: error }, 'could not append to the audit log');
     }
+  };
+  const outcome = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.audited) return;
+    request.audited = true;
+    await write(request, entryFor(request, reply.statusCode, directory));
+  };
+  // Written before the answer goes out, and awaited: a response to a socket the client already closed
+  // never finishes, so an entry written only on `onResponse` would be lost with it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    await outcome(request, reply);
+    return payload;
+  });
+  // Anything that answered without passing through onSend.
+  app.addHook('onResponse', async (request, reply) => outcome(request, reply));
+  // The client hung up before the answer: a mutating call is recorded now, as 499, whatever its handler
+  // still does (its outcome is written too when it comes; it may never come if the process dies).
+  app.addHook('onRequestAbort', async (request) => {
+    if (request.audited) return;
+    await write(request, entryFor(request, CLIENT_CLOSED, directory));
   });
 }
