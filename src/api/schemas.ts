@@ -6,6 +6,7 @@
  * nullable: the schemas describe bodies, they never trim or reshape them.
  */
 import { Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import { ValidationError } from '../core/errors.ts';
 
 /** An object whose other fields pass through unchanged. */
 export function open(description: string, properties: TProperties = {}) {
@@ -80,6 +81,20 @@ export function query<P extends TProperties>(extra: P) {
 }
 
 export const ApiVersionQuery = query({});
+
+/**
+ * A whole-number query parameter from `min` to `max`. The schema refuses fractions, words and values out
+ * of range with a 400 naming the parameter; `wholeQuery` refuses what the schema lets through: ajv
+ * coerces `1e400` to Infinity and skips its bounds for a number that is not finite.
+ */
+export function integerQuery(min: number, max: number, description: string) {
+  return Type.Optional(Type.Integer({ minimum: min, maximum: max, description }));
+}
+
+export function wholeQuery(value: number | undefined, name: string, max: number): number | undefined {
+  if (value === undefined || Number.isSafeInteger(value)) return value;
+  throw new ValidationError(`Query parameter '${name}' must be a whole number from 1 to ${max}.`, name);
+}
 
 /** An ARM resource: `id`, `name`, `type`, `properties` and the optional envelope fields. */
 export function armResource(description: string, properties: TProperties = {}) {

@@ -211,6 +211,8 @@ export function hostileQueryValue(rand: Rand): string {
     '%',
     '-1',
     '0',
+    '2.5',
+    '-0.5',
     '1e400',
     'NaN',
     '99999999999999999999',
@@ -242,4 +244,53 @@ export function hostileSegment(rand: Rand): string {
     'constructor',
     encodeURIComponent(CONTROL),
   ]);
+}
+
+/**
+ * Values every declared query parameter is sent, each alone: fractions, signs, overflow, non-numbers,
+ * encodings and sizes that a numeric parameter bound straight into SQL (`LIMIT 2.5`) turned into a 500.
+ */
+export const HOSTILE_QUERY_VALUES: readonly string[] = [
+  '2.5',
+  '-1',
+  '0',
+  '-0',
+  '1e400',
+  'NaN',
+  'Infinity',
+  '0x10',
+  '%201',
+  '99999999999999999999',
+  '9007199254740993',
+  '',
+  'abc',
+  '%00',
+  '%',
+  encodeURIComponent('x'.repeat(6000)),
+  '1&$top=2.5',
+];
+
+/** A route's declared query parameters, from the OpenAPI document, with their schema type. */
+export interface DeclaredQuery {
+  method: string;
+  /** The route in fastify form (`:param`, `*`). */
+  url: string;
+  params: { name: string; type: string | undefined }[];
+}
+
+export async function declaredQueryParams(base: string): Promise<DeclaredQuery[]> {
+  type Parameter = { in?: string; name?: string; schema?: { type?: string } };
+  const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
+  };
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).flatMap(([method, operation]) => {
+      const params = (operation.parameters ?? [])
+        .filter((p) => p.in === 'query' && typeof p.name === 'string')
+        .map((p) => ({ name: p.name ?? '', type: p.schema?.type }));
+      if (params.length === 0) return [];
+      const url = path.replace(/\{\*\}/g, '*').replace(/\{([^}]+)\}/g, ':$1');
+      return [{ method: method.toUpperCase(), url, params }];
+    }),
+  );
 }

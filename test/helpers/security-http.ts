@@ -98,7 +98,7 @@ export async function auditLog(
   ownerHeader: Record<string, string>,
   filter: Record<string, string> = {},
 ): Promise<AuditRow[]> {
-  const query = new URLSearchParams({ limit: '1000000', ...filter }).toString();
+  const query = new URLSearchParams({ limit: '10000', ...filter }).toString();
   const reply = await raw(base, {
     method: 'GET',
     path: `/nightshift/auditLogs?${query}`,

@@ -13,6 +13,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { datastoreUri, Nightshift } from '../helpers/jobs.ts';
 import {
   brokenJson,
+  declaredQueryParams,
+  HOSTILE_QUERY_VALUES,
   hostileFragment,
   hostileQueryValue,
   hostileSegment,
@@ -326,5 +328,42 @@ describe('fuzz: hostile requests get no 5xx and no internals', () => {
       0,
       `seed ${SEED}: ${failures.length} of ${cases.length} answers were wrong:\n${failures.slice(0, 40).join('\n')}`,
     );
+  });
+  it('every query parameter a route declares takes each hostile value without a 5xx; numbers must be whole and in range', async () => {
+    const declared = (await declaredQueryParams(server.url)).filter((d) => d.method !== 'DELETE');
+    assert.ok(declared.some((d) => d.params.some((p) => p.name === '$top' && p.type === 'integer')));
+    const failures: string[] = [];
+    for (const route of declared) {
+      const entry: RouteEntry = { method: route.method, url: route.url };
+      const path = pathFor(entry, c, server.workspace);
+      const open = isPublic(entry);
+      for (const param of route.params) {
+        for (const value of HOSTILE_QUERY_VALUES) {
+          const sent = `${path}?${encodeURIComponent(param.name)}=${value}`;
+          const auth: Record<string, string> = open
+            ? {}
+            : { authorization: `Bearer ${await server.ownerToken(audienceOf(path))}` };
+          const hasBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+          const reply = await raw(server.url, {
+            method: route.method,
+            path: sent,
+            headers: { ...auth, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+            ...(hasBody ? { body: '{}' } : {}),
+          });
+          const found = problems(reply.status, reply.text, sent);
+          // A whole number in range is the only thing a numeric parameter takes: anything else is a 400
+          // that names the parameter.
+          const numeric =
+            param.type === 'integer' && ['2.5', '-1', '0', '1e400', 'abc', 'NaN'].includes(value);
+          if (numeric && (reply.status !== 400 || !reply.text.includes(param.name)))
+            found.push(`expected a 400 naming '${param.name}'`);
+          if (found.length > 0)
+            failures.push(
+              `${route.method} ${sent.slice(0, 160)} -> ${reply.status} ${found.join(', ')}: ${reply.text.slice(0, 200)}`,
+            );
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
   });
 });

@@ -11,7 +11,7 @@ import { roleDefinitionList } from '../../auth/rbac/roles.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { AuditEntry, AuditRepository } from '../../store/contract.ts';
 import { defineRoute, type RouteSpec } from '../route-table.ts';
-import { NoContent, open, query, valueList } from '../schemas.ts';
+import { integerQuery, NoContent, open, query, valueList, wholeQuery } from '../schemas.ts';
 
 export interface AccessRouteServices {
   assignments: RoleAssignmentService;
@@ -19,7 +19,10 @@ export interface AccessRouteServices {
   subscriptionId: string;
 }
 
-type Query = Partial<Record<string, string>>;
+type Query = Partial<Record<'since' | 'principal' | 'result' | 'action', string>> & { limit?: number };
+
+/** The most entries one read of the audit log returns (the store's own cap). */
+const MAX_AUDIT_LIMIT = 10_000;
 
 function text(body: unknown, name: string): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -36,10 +39,8 @@ function auditFilter(q: Query) {
       'since',
     );
   }
-  const limit = q.limit === undefined ? undefined : Number(q.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new ValidationError(`limit '${q.limit ?? ''}' must be a whole number of at least 1.`, 'limit');
-  }
+  // The schema has made `limit` a number in range, or refused the call with a 400 naming it.
+  const limit = wholeQuery(q.limit, 'limit', MAX_AUDIT_LIMIT);
   const result = RESULTS.find((r) => r.toLowerCase() === q.result?.toLowerCase());
   if (q.result !== undefined && !result) {
     throw new ValidationError(`result '${q.result}' is not one of ${RESULTS.join(', ')}.`, 'result');
@@ -197,7 +198,11 @@ export function accessRoutes(s: AccessRouteServices): RouteSpec[] {
         principal: opt('Principal or object id.'),
         result: opt('Succeeded, Failed or Denied.'),
         action: opt('Text the action contains.'),
-        limit: opt('At most this many entries (default 100).'),
+        limit: integerQuery(
+          1,
+          MAX_AUDIT_LIMIT,
+          `At most this many entries (default 100, at most ${MAX_AUDIT_LIMIT}).`,
+        ),
       }),
       responses: { 200: valueList(AuditEntrySchema) },
       handler: async (req) => ({ value: await s.audit.list(auditFilter(req.query)) }),

@@ -15,15 +15,17 @@ import { JobSchema, jobView } from '../job-view.ts';
 import { visibleJobs } from '../access-control.ts';
 import { checkJobDataAccess } from '../job-data-access.ts';
 import { defineRoute, type ProtectedAccess, type RouteSpec } from '../route-table.ts';
-import { armList, query, WsParams, wsParams } from '../schemas.ts';
+import { armList, integerQuery, query, wholeQuery, WsParams, wsParams } from '../schemas.ts';
 import { listView } from '../views.ts';
 
 const tags = ['jobs'];
 const Endpoint = Type.Object({ endpoint: Type.String() });
 const EndpointJob = Type.Object({ endpoint: Type.String(), job: Type.String() });
+/** The most jobs one list returns (what the store returns anyway). */
+const MAX_LIST = 10_000;
 const ListQuery = query({
   deployment: Type.Optional(Type.String({ description: 'Only jobs of this deployment.' })),
-  $top: Type.Optional(Type.String({ description: 'At most this many jobs, newest first.' })),
+  $top: integerQuery(1, MAX_LIST, 'At most this many jobs, newest first.'),
 });
 
 const InvokeBody = Type.Object(
@@ -46,11 +48,12 @@ const readAt = (scope: ProtectedAccess['scope']): ProtectedAccess => ({
   ownJobs: true,
 });
 
-type ListQueryValue = { deployment?: string; $top?: string };
+type ListQueryValue = { deployment?: string; $top?: number };
 interface EndpointParam {
   endpoint: string;
 }
-const limit = (q: ListQueryValue) => (q.$top ? Number(q.$top) || undefined : undefined);
+// The schema has made `$top` a number in range, or refused the call with a 400 naming it.
+const limit = (q: ListQueryValue) => wholeQuery(q.$top, '$top', MAX_LIST);
 
 export function jobRoutes(s: ApiServices): RouteSpec[] {
   const view = async (req: FastifyRequest, job: JobRecord, underDeployment = false) =>

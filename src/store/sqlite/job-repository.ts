@@ -112,7 +112,7 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
 
   function list(filter: { endpoint?: string; deployment?: string; limit?: number } = {}): JobRecord[] {
     const where: string[] = [];
-    const args: string[] = [];
+    const args: (string | number)[] = [];
     if (filter.endpoint) {
       where.push('endpoint = ?');
       args.push(filter.endpoint);
@@ -121,9 +121,11 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       where.push('deployment = ?');
       args.push(filter.deployment);
     }
+    // Bound, and a whole number: SQLite refuses `LIMIT 2.5`, which used to come straight from `$top`.
+    const limit = Math.max(1, Math.min(Math.trunc(filter.limit ?? 1000) || 1000, 10000));
     const sql = `SELECT body, status, first_error FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY seq DESC LIMIT ${Math.max(1, Math.min(filter.limit ?? 1000, 10000))}`;
-    return (db.prepare(sql).all(...args) as unknown as JobRow[]).map(toJob);
+                 ORDER BY seq DESC LIMIT ?`;
+    return (db.prepare(sql).all(...args, limit) as unknown as JobRow[]).map(toJob);
   }
 
   function counts(job: string): JobCounts {
