@@ -127,6 +127,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     const httpLogger = logger.child({}, { level: config.logLevel === 'info' ? 'warn' : config.logLevel });
     const { server: http, routes } = await buildHttpApp(services, httpLogger, {
       maxUploadBytes: config.maxUploadBytes,
+      trustProxy: config.trustProxy,
     });
     const openedStore = store;
     let stopped = false;

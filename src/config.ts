@@ -4,6 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { availableParallelism, userInfo } from 'node:os';
 import type { WorkspaceRef } from './core/workspace.ts';
 import { ValidationError } from './core/errors.ts';
@@ -48,12 +49,26 @@ export interface Config {
   datastoreRoots: string[];
   /** The largest file an upload may carry, in bytes (streamed, never held in memory). */
   maxUploadBytes: number;
+  /**
+   * Which peers may say who the client is through `X-Forwarded-For` (and `-Proto`, `-Host`): none by
+   * default, so those headers never change the address the lockout counts and the audit log records; a
+   * number of proxy hops, or the proxies' addresses and CIDR ranges (`--trust-proxy`).
+   */
+  trustProxy: false | number | string[];
 }
 
 export interface ConfigSources {
   flags?: Partial<
     Record<
-      'dataDir' | 'host' | 'port' | 'configFile' | 'logLevel' | 'auth' | 'issuerUrl' | 'maxWorkers',
+      | 'dataDir'
+      | 'host'
+      | 'port'
+      | 'configFile'
+      | 'logLevel'
+      | 'auth'
+      | 'issuerUrl'
+      | 'maxWorkers'
+      | 'trustProxy',
       string
     >
   > & {
@@ -145,7 +160,38 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     auth: readAuth(flags, env, (file.auth ?? {}) as Record<string, unknown>),
     datastoreRoots: readDatastoreRoots(flags.datastoreRoots, env, file.datastoreRoots, dataDir, cwd),
     maxUploadBytes: readMaxUpload(pick(env.NIGHTSHIFT_MAX_UPLOAD_BYTES, file.maxUploadBytes)),
+    trustProxy: readTrustProxy(pick(flags.trustProxy, env.NIGHTSHIFT_TRUST_PROXY, file.trustProxy)),
   };
+}
+
+/**
+ * `--trust-proxy`: a number of hops (1 to 10), or a comma-separated list of proxy addresses and CIDR
+ * ranges. Trusting every peer is not offered: any client could then claim any address.
+ */
+function readTrustProxy(text: string | undefined): Config['trustProxy'] {
+  if (text === undefined || text.trim() === '' || text.trim().toLowerCase() === 'false') return false;
+  const value = text.trim();
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 10) return hops;
+  } else {
+    const entries = value.split(',').map((e) => e.trim());
+    if (entries.every(isAddressOrRange)) return entries;
+  }
+  throw new ValidationError(
+    `Invalid trustProxy '${value}': give the number of proxies in front of the server (1 to 10), or their ` +
+      `addresses and CIDR ranges separated by commas (e.g. 127.0.0.1,10.0.0.0/8).`,
+    'trustProxy',
+  );
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
 function readDatastoreRoots(

@@ -46,6 +46,8 @@ const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 
 export interface HttpOptions {
   maxUploadBytes?: number;
+  /** Config.trustProxy: off unless the operator names the proxies in front of the server. */
+  trustProxy?: false | number | string[];
 }
 
 export interface HttpApp {
@@ -143,6 +145,14 @@ async function servicePrincipalOwners(identities: IdentityService, appId: string
   return Array.isArray(owners) ? owners.filter((o): o is string => typeof o === 'string') : [];
 }
 
+/** Fastify's form of Config.trustProxy: hops as its own hop test (its types take no number). */
+function trustedProxies(
+  trust: HttpOptions['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust ?? false;
+}
+
 export async function buildHttpApp(
   services: ApiServices,
   logger: FastifyBaseLogger,
@@ -157,6 +167,9 @@ export async function buildHttpApp(
     // Stop means stop: an idle keep-alive connection must not hold shutdown for its 72 s timeout.
     forceCloseConnections: true,
     frameworkErrors: handleFrameworkError,
+    // Off by default: then `request.ip` (the lockout's source and the audit log's address) is the socket's
+    // peer, whatever X-Forwarded-For says.
+    trustProxy: trustedProxies(options.trustProxy),
   });
   const routes = guardRoutes(app);
   registerJsonParser(app);

@@ -18,6 +18,7 @@ interface ServeOptions {
   issuerUrl?: string;
   maxWorkers?: string;
   logFormat?: string;
+  trustProxy?: string;
 }
 
 /**
@@ -78,6 +79,11 @@ export function registerServe(program: Command): void {
       '--issuer-url <url>',
       "base of our tokens' issuer (env NIGHTSHIFT_ISSUER_URL; default: first start's URL)",
     )
+    .option(
+      '--trust-proxy <hops|addresses>',
+      'believe X-Forwarded-For from this many proxies, or from these addresses/CIDRs (comma-separated); ' +
+        'off by default (env NIGHTSHIFT_TRUST_PROXY)',
+    )
     .action(async (options: ServeOptions) => {
       const config = loadConfig({
         flags: {
@@ -90,6 +96,7 @@ export function registerServe(program: Command): void {
           ...(options.datastoreRoot ? { datastoreRoots: options.datastoreRoot } : {}),
           ...(options.issuerUrl ? { issuerUrl: options.issuerUrl } : {}),
           ...(options.maxWorkers ? { maxWorkers: options.maxWorkers } : {}),
+          ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
         },
         env: process.env,
       });
