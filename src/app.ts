@@ -50,6 +50,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Hosts that mean "every interface": the server is reached on loopback then, from this machine. */
+const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'];
+
 export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const lock: DataDirLock = lockDataDir(config.dataDir);
@@ -144,7 +147,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         const port = typeof address === 'object' && address ? address.port : config.port;
         const host = config.host.includes(':') ? `[${config.host}]` : config.host;
         const url = `http://${host}:${port}`;
-        listening.push(url);
+        // What the issuer is fixed from and pipelines call: an address clients can reach, never the
+        // wildcard a socket binds to (`http://0.0.0.0:8080` is no URL to put in a token).
+        listening.push(WILDCARD_HOSTS.includes(config.host) ? `http://127.0.0.1:${port}` : url);
         lock.update({ url, startedAt: new Date().toISOString() });
         return url;
       },

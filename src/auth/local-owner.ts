@@ -5,7 +5,7 @@
  * demo and the tests read that file and get tokens the documented way, through the token endpoint, so the
  * local path exercises the same checks as everyone else's.
  */
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IdentityService } from './identity-service.ts';
 import { anonymousPrincipal } from './principal.ts';
@@ -73,6 +73,7 @@ export async function ensureLocalOwner(deps: {
   const file = join(deps.dataDir, CREDENTIALS_FILE);
   // Written whole under another name first, so a reader never sees half a file.
   writeFileSync(`${file}.tmp`, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(`${file}.tmp`, 0o600); // a temp file left by a crash would keep its own mode
   renameSync(`${file}.tmp`, file);
   return credentials;
 }

@@ -57,6 +57,24 @@ function normalize(scope: string): string {
   return scope.trim().replace(/\/+$/, '');
 }
 
+/**
+ * A scope is compared as text with the scopes requests are checked at, so it must be spelled the one
+ * way those are: no `.` or `..` segments, no empty ones (`//`), nothing percent-encoded. Otherwise an
+ * assignment could name a scope no check ever builds, or look narrower than it is.
+ */
+function checkSegments(scope: string): void {
+  const segments = scope.trim().replace(/\/+$/, '').split('/').slice(1);
+  const bad = segments.find((s) => s === '' || s === '.' || s === '..' || s.includes('%'));
+  if (bad !== undefined) {
+    const what =
+      bad === '' ? 'an empty segment (//)' : bad.includes('%') ? `'${bad}' (percent-encoded)` : `'${bad}'`;
+    throw new ValidationError(
+      `Scope '${scope}' has ${what}; give the resource's id as it is, e.g. '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.MachineLearningServices/workspaces/<name>'.`,
+      'scope',
+    );
+  }
+}
+
 export function createRoleAssignmentService(deps: {
   repo: ResourceRepository;
   identities: IdentityService;
@@ -68,6 +86,7 @@ export function createRoleAssignmentService(deps: {
   const all = async () => (cache ??= await deps.repo.list<RoleAssignment>(KIND));
 
   function checkScope(scope: string): string {
+    checkSegments(scope);
     const s = normalize(scope);
     const lower = s.toLowerCase();
     const wsLower = ws.toLowerCase();

@@ -2,6 +2,7 @@
  * Opens the embedded SQLite database (node:sqlite, WAL) and brings its schema up to date. Migrations are
  * numbered and applied once, in order, inside a transaction.
  */
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 
 const MIGRATIONS: readonly string[] = [
@@ -78,7 +79,20 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX activity_runs_by_run ON activity_runs (run_id, seq);`,
 ];
 
+/**
+ * The metadata holds secret hashes and the audit log: the file is made owner-only before SQLite creates
+ * it (SQLite gives its -wal and -shm files the database file's mode), and narrowed if an older start left
+ * it readable by others.
+ */
+function keepPrivate(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  }
+}
+
 export function openDatabase(file: string): DatabaseSync {
+  if (file !== ':memory:' && !file.startsWith('file:')) keepPrivate(file);
   const db = new DatabaseSync(file);
   db.exec(
     'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;',
