@@ -52,7 +52,9 @@ async function dataNeeds(s: ApiServices, body: unknown): Promise<DataNeed[]> {
       use: 'input',
     });
   }
-  const output = request.output ? parseDatastoreUri(request.output.uri, 'OutputData') : undefined;
+  // The field names the job service gives the same refusals, so a bad path reads the same either way.
+  const outputField = request.output?.kind === 'folder' ? 'outputDataset.path' : 'OutputData.score.Uri';
+  const output = request.output ? parseDatastoreUri(request.output.uri, outputField) : undefined;
   needs.push({
     datastore: output?.datastore ?? DEFAULT_DATASTORE,
     action: DATA_ACTIONS.datastorePathWrite,
