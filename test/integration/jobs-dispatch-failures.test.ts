@@ -26,7 +26,12 @@ import { setTimeout } from 'node:timers/promises';
 export async function run(miniBatch) {
   for (const file of miniBatch) {
     if (!basename(file).startsWith('1-')) continue;
-    while (!existsSync(join(dirname(file), 'release'))) await setTimeout(25);
+    // Bounded: a test that never releases it fails this mini-batch instead of holding a worker forever.
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(dirname(file), 'release'))) {
+      if (Date.now() > deadline) throw new Error('gave up after 60 s waiting for ' + join(dirname(file), 'release'));
+      await setTimeout(25);
+    }
   }
   return miniBatch.map((file) => basename(file));
 }
