@@ -3,6 +3,7 @@
  * as gone, and with `running` a pid reused by another program does too), and which children of a process
  * run a given program.
  */
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** The one-letter state of `pid` from /proc/PID/stat; undefined when there is no such process. */
@@ -53,4 +54,18 @@ export function childrenRunning(parent: number, running: string): number[] {
     for (const pid of children.filter(Boolean).map(Number)) if (isAlive(pid, running)) found.push(pid);
   }
   return found;
+}
+
+/**
+ * Ends a child process the test started and resolves once it has exited: SIGTERM, then SIGKILL if it is
+ * still there after `graceMs`. Safe to call on one that has already ended, so `t.after` can call it on
+ * every path.
+ */
+export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await closed;
+  clearTimeout(timer);
 }
