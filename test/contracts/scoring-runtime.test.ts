@@ -27,7 +27,8 @@ import { createWorkerCapacity } from '../../src/engine/pool/capacity.ts';
 import { createWorkerLauncher, type WorkerLauncher } from '../../src/engine/pool/worker-launcher.ts';
 import { closeLogs, workerLogs, type WorkerLogs } from '../../src/engine/pool/worker-logs.ts';
 import { WorkerProcess, type InitResult, type RunResult } from '../../src/engine/pool/worker-process.ts';
-import { commandSucceeds, needs, PYTHON_LIBRARIES, type Component } from '../helpers/components.ts';
+import { needs, PYTHON3, PYTHON_LIBRARIES } from '../helpers/components.ts';
+import { isAlive } from '../helpers/processes.ts';
 import { describeContract, type Implementation } from './implementations.ts';
 
 const SCRIPTS = fileURLToPath(new URL('./scoring/', import.meta.url));
@@ -64,12 +65,6 @@ interface RuntimeUnderTest {
   /** A deployment whose init() fails, and what its failure says. */
   brokenInit(deployment: Deployment): { settings: RuntimeSettings; message: RegExp; stack?: RegExp };
 }
-
-const PYTHON3: Component = {
-  name: 'Python 3 (/usr/bin/python3)',
-  remedy: 'sudo apt-get install -y python3',
-  probe: () => commandSucceeds(PYTHON, ['-c', 'pass']),
-};
 
 const common = (d: Deployment) => ({
   outputDir: join(d.dir, 'output'),
@@ -304,16 +299,6 @@ function contractLines(stdout: string): string[] {
   return stdout.split('\n').flatMap((line) => (line.startsWith('contract: ') ? [line.slice(10)] : []));
 }
 
-/** Whether `pid` is a live process (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
-
 const NO_SCRIPT = 'runs no user script: nothing to make fail, count or report its environment';
 const NO_ITEMS = 'runs a script, whose run() succeeds or fails as a whole: it reports no failure per file';
 
@@ -345,7 +330,7 @@ await describeContract('ScoringRuntime', implementations, (context) => {
     const lines = contractLines(stdout).filter((line) => !line.startsWith('env '));
     const pid = Number(/^init pid=(\d+)$/.exec(lines[0] ?? '')?.[1]);
     assert.deepEqual(lines, [`init pid=${pid}`, 'run 1', 'run 1', `run ${files.length}`]);
-    assert.equal(alive(pid), false, "the script's process is gone after dispose()");
+    assert.equal(isAlive(pid), false, "the script's process is gone after dispose()");
   });
 
   test('succeeded + failed = the files of the mini-batch, all succeeded when each scored', async () => {

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataDirOf, rememberDataDir } from './auth.ts';
+import { REPO_ROOT } from './repo.ts';
 
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Beside the launcher's own cache: kept between runs (it halves the CLI's start-up), gone with node_modules.
 const COMPILE_CACHE = join(REPO_ROOT, 'node_modules/.cache/nightshift/test-compile');
 

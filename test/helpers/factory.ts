@@ -11,7 +11,7 @@ export function factoryPath(ws: string): string {
 }
 
 /** The statuses of a pipeline run that has not ended. */
-export const RUN_PENDING: readonly string[] = ['Queued', 'InProgress', 'Canceling'];
+const RUN_PENDING: readonly string[] = ['Queued', 'InProgress', 'Canceling'];
 
 /**
  * Polls a pipeline run until `until` holds (by default: until it has ended) and returns it; fails the test

@@ -8,13 +8,12 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JobCounts } from '../../src/core/jobs.ts';
 import type { TokenSource } from '../../src/cli/credentials.ts';
 import { authHeader, ownerTokens } from './auth.ts';
 import { waitFor } from './wait.ts';
+import { REPO_ROOT } from './repo.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'scripts');
 export const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');
 export const TERMINAL = ['Completed', 'Failed', 'Canceled'];

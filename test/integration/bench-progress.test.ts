@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nightshift-bench-progress-'));
 after(() => {

@@ -11,8 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { MAIN, REPO_ROOT } from '../helpers/cli.ts';
+import { MAIN } from '../helpers/cli.ts';
 import { stopProcess } from '../helpers/processes.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nightshift-cli-start-'));
 after(() => {

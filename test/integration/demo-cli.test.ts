@@ -11,8 +11,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 import { stopProcess } from '../helpers/processes.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nightshift-demo-'));
 after(() => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
-import { jsonOf, MAIN, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.ts';
+import { jsonOf, MAIN, runCli, type CliResult } from '../helpers/cli.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import {
   ARM_TEMPLATE,
@@ -24,6 +24,7 @@ import {
 } from '../support/pipelines/cli-fixtures.ts';
 import { factoryPath } from '../helpers/factory.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 let server: TestServer;
 let scratch: string;

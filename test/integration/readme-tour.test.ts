@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT } from '../helpers/cli.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 /** The ```sh blocks of the README section that starts with `heading`. */
 function shellBlocks(readme: string, heading: string): string[] {

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApiClient } from '../../src/cli/client.ts';
 import { uploadLocalPath } from '../../src/cli/uploads.ts';
-import { REPO_ROOT, runCli, startServeProcess, type CliResult } from '../helpers/cli.ts';
+import { runCli, startServeProcess, type CliResult } from '../helpers/cli.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { ownerTokens } from '../helpers/auth.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const EXAMPLES = join(REPO_ROOT, 'test/fixtures/azureml-examples/cli');
 const BATCH = join(EXAMPLES, 'endpoints/batch');

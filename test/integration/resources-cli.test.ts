@@ -9,9 +9,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { jsonOf, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.ts';
+import { jsonOf, runCli, type CliResult } from '../helpers/cli.ts';
 import { at } from '../helpers/json.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const EXAMPLES = join(REPO_ROOT, 'test/fixtures/azureml-examples/cli');
 const BATCH = join(EXAMPLES, 'endpoints/batch');
