@@ -4,9 +4,9 @@
  * `nightshift serve` as a separate process for tests of the server's own lifecycle.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataDirOf, rememberDataDir } from './auth.ts';
 import { REPO_ROOT } from './repo.ts';
@@ -70,6 +70,14 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** Writes `text` to `dir/name` (creating folders), e.g. a YAML file for a command; returns its path. */
+export function writeFileIn(dir: string, name: string, text: string): string {
+  const file = join(dir, name);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return file;
 }
 
 /** Parses stdout of a successful run as JSON; a failed run fails with its stderr in the message. */
