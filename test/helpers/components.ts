@@ -89,6 +89,13 @@ export const PYTHON_LIBRARIES: Component = {
   probe: () => commandSucceeds('/usr/bin/python3', ['-c', 'import numpy, pandas, sklearn']),
 };
 
+/** curl, which the README's walk-through over plain HTTP uses. */
+export const CURL: Component = {
+  name: 'curl',
+  remedy: 'sudo apt-get install -y curl',
+  probe: () => commandSucceeds('curl', ['--version']),
+};
+
 export const POSTGRESQL: Component = {
   name: 'PostgreSQL on 127.0.0.1:5432',
   remedy: 'sudo apt-get install -y postgresql && sudo service postgresql start',
