@@ -143,8 +143,10 @@ describe('pipelines over REST', () => {
 describe('pipelines across a restart', () => {
   it('marks a run the server was executing as Failed at the next start', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-pipeline-restart-'));
+    let first: TestServer | undefined;
     try {
-      let server = await startServer({ dataDir });
+      first = await startServer({ dataDir });
+      let server = first;
       const F = factoryPath(server.ws);
       await server.call('PUT', `${F}/pipelines/long`, waitPipeline(60));
       const runId = at(
@@ -167,6 +169,8 @@ describe('pipelines across a restart', () => {
         await server.stop();
       }
     } finally {
+      // A failure before its stop above must not leave the first server running (stopping twice is harmless).
+      await first?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
