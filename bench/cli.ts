@@ -1,5 +1,5 @@
 /**
- * (g) How fast the CLI answers: `nightshift --help` and `nightshift batch-endpoint show` against a
+ * (h) How fast the CLI answers: `nightshift --help` and `nightshift batch-endpoint show` against a
  * running server, each a fresh process as a user's shell starts it, through the launcher users run
  * (bin/nightshift.js on the project's Node). Measured with Node's compile cache warm (the launcher keeps
  * it in node_modules/.cache; every run after the first), without it (NODE_DISABLE_COMPILE_CACHE=1: a

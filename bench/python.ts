@@ -1,5 +1,5 @@
 /**
- * Section (d) of `npm run bench`: what the Python runtime costs per mini-batch. The same scoring
+ * (d) What the Python runtime costs per mini-batch. The same scoring
  * script's `run()` is timed twice over the same mini-batches: through the python runtime (a Node
  * request over the pipe, the driver calling run(), append_row into a temp file, the file streamed into
  * a part) and called directly in one Python process that loops and writes with the same append_row

@@ -26,8 +26,13 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
   return program;
 }
 
+/** Commander's own exits that are not usage errors: help and version shown. */
+const COMMANDER_NOT_USAGE = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
 function report(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode;
+  // Commander has printed its message (the flag, "add --help for usage"); a usage error exits 2, as
+  // az's and the CLI's own ("the following arguments are required") do.
+  if (error instanceof CommanderError) return COMMANDER_NOT_USAGE.has(error.code) ? error.exitCode : 2;
   if (error instanceof CliError) {
     process.stderr.write(`ERROR: ${error.message}\n`);
     return error.exitCode;

@@ -4,14 +4,14 @@
  * `nightshift serve` as a separate process for tests of the server's own lifecycle.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataDirOf, rememberDataDir } from './auth.ts';
+import { REPO_ROOT } from './repo.ts';
 
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Beside the launcher's own cache: kept between runs (it halves the CLI's start-up), gone with node_modules.
 const COMPILE_CACHE = join(REPO_ROOT, 'node_modules/.cache/nightshift/test-compile');
 
@@ -70,6 +70,14 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** Writes `text` to `dir/name` (creating folders), e.g. a YAML file for a command; returns its path. */
+export function writeFileIn(dir: string, name: string, text: string): string {
+  const file = join(dir, name);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return file;
 }
 
 /** Parses stdout of a successful run as JSON; a failed run fails with its stderr in the message. */

@@ -72,6 +72,13 @@ export async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
+/** The interpreter alone, for Python scripts that import nothing beyond the standard library. */
+export const PYTHON3: Component = {
+  name: 'Python 3 (/usr/bin/python3)',
+  remedy: 'sudo apt-get install -y python3',
+  probe: () => commandSucceeds('/usr/bin/python3', ['-c', 'pass']),
+};
+
 /**
  * Debian's numpy, pandas and scikit-learn for /usr/bin/python3: the Python runtime's tests run scripts
  * that import them, and the environment check's tests expect a conda file listing them to pass.
@@ -80,6 +87,13 @@ export const PYTHON_LIBRARIES: Component = {
   name: "Debian's Python libraries (numpy, pandas, scikit-learn for /usr/bin/python3)",
   remedy: 'sudo apt-get install -y python3-pandas python3-sklearn',
   probe: () => commandSucceeds('/usr/bin/python3', ['-c', 'import numpy, pandas, sklearn']),
+};
+
+/** curl, which the README's walk-through over plain HTTP uses. */
+export const CURL: Component = {
+  name: 'curl',
+  remedy: 'sudo apt-get install -y curl',
+  probe: () => commandSucceeds('curl', ['--version']),
 };
 
 export const POSTGRESQL: Component = {

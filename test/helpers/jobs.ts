@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JobCounts } from '../../src/core/jobs.ts';
 import type { TokenSource } from '../../src/cli/credentials.ts';
 import { authHeader, ownerTokens } from './auth.ts';
+import { waitFor } from './wait.ts';
+import { REPO_ROOT } from './repo.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPTS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'scripts');
 export const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');
 export const TERMINAL = ['Completed', 'Failed', 'Canceled'];
@@ -319,16 +319,13 @@ export class Nightshift {
     return this.waitUntil(name, (job) => TERMINAL.includes(job.properties.status), timeoutMs);
   }
 
-  /** Polls (every 25 ms) until `check` holds for the job; fails the test after `timeoutMs`. */
-  async waitUntil(name: string, check: (job: JobView) => boolean, timeoutMs = 20_000): Promise<JobView> {
-    const deadline = Date.now() + timeoutMs;
-    let last: JobView | undefined;
-    while (Date.now() < deadline) {
-      last = await this.job(name);
-      if (check(last)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.fail(`job ${name} not as expected after ${timeoutMs} ms: ${last?.properties.status ?? '?'}`);
+  /** Polls until `check` holds for the job; fails the test after `timeoutMs` with the last status seen. */
+  waitUntil(name: string, check: (job: JobView) => boolean, timeoutMs = 20_000): Promise<JobView> {
+    return waitFor(`job ${name} to be as expected`, () => this.job(name), {
+      until: check,
+      timeoutMs,
+      show: (job) => `${job.properties.status} ${JSON.stringify(job.properties.result ?? '')}`,
+    });
   }
 
   /** Invoke, then wait for the end. */

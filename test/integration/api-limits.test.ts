@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { at } from '../helpers/json.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { factoryPath } from '../helpers/factory.ts';
 
 const UPLOAD_CAP = 64 * 1024;
 let server: TestServer;
@@ -21,8 +22,7 @@ after(async () => {
   await server.stop();
 });
 
-const factory = () =>
-  server.ws.replace('Microsoft.MachineLearningServices/workspaces', 'Microsoft.DataFactory/factories');
+const factory = () => factoryPath(server.ws);
 
 async function send(method: string, path: string, body: string | Buffer, headers: Record<string, string>) {
   const response = await fetch(`${server.url}${path}`, {

@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nightshift-bench-progress-'));
 after(() => {
@@ -26,6 +26,8 @@ function script(ending: 'ok' | 'throw' | 'hang'): string {
   writeFileSync(
     file,
     `import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startBenchRun } from ${JSON.stringify(PROGRESS)};
 const bench = startBenchRun(${JSON.stringify(scratch)});
@@ -34,6 +36,9 @@ try {
     // A worker process writing to "the temp dir", as onnxruntime and the warm-up files do.
     const child = spawnSync(process.execPath, ['-e', "const f = require('path').join(require('os').tmpdir(), 'worker.log'); require('fs').writeFileSync(f, 'x'); console.log(f)"], { encoding: 'utf8' });
     console.log('WORKER ' + child.stdout.trim());
+    // An input generated for the bench, as the sections do: kept with BENCH_KEEP_DATA=1, else removed.
+    mkdirSync(bench.dataRoot, { recursive: true });
+    writeFileSync(join(bench.dataRoot, 'input.csv'), 'a,1');
     console.log('DATA ' + bench.dataRoot);
     console.log('SCRATCH ' + tmpdir());
   });
@@ -53,6 +58,19 @@ interface Run {
   stdout: string;
   stderr: string;
   value(tag: string): string;
+}
+
+/** The start (▶) or end (✔) line of a section on stderr. */
+function sectionLine(mark: '▶' | '✔', name: string): RegExp {
+  const times = mark === '✔' ? ' \\(\\d+\\.\\d s\\)' : '';
+  return new RegExp(`^\\[bench \\d+:\\d\\d\\] ${mark} ${name.replace(/[()]/g, '\\$&')}${times}$`, 'm');
+}
+
+/** The run's scratch folder, which the bench script printed; fails when it did not print one. */
+function scratchOf(run: Run): string {
+  const folder = run.value('SCRATCH');
+  assert.match(folder, /nightshift-bench-/, `no scratch folder printed:\n${run.stdout}\n${run.stderr}`);
+  return folder;
 }
 
 function runBench(ending: 'ok' | 'throw' | 'hang', env: Record<string, string> = {}): Promise<Run> {
@@ -84,17 +102,10 @@ void describe('bench progress and clean-up', () => {
     const run = await runBench('ok');
     assert.equal(run.code, 0, run.stderr);
     for (const name of ['(a) first', '(b) second']) {
-      assert.match(
-        run.stderr,
-        new RegExp(`^\\[bench \\d+:\\d\\d\\] ▶ ${name.replace(/[()]/g, '\\$&')}$`, 'm'),
-      );
-      assert.match(
-        run.stderr,
-        new RegExp(`^\\[bench \\d+:\\d\\d\\] ✔ ${name.replace(/[()]/g, '\\$&')} \\(\\d+\\.\\d s\\)$`, 'm'),
-      );
+      assert.match(run.stderr, sectionLine('▶', name));
+      assert.match(run.stderr, sectionLine('✔', name));
     }
-    const folder = run.value('SCRATCH');
-    assert.match(folder, /nightshift-bench-/);
+    const folder = scratchOf(run);
     assert.ok(run.value('WORKER').startsWith(`${folder}/`), run.stdout);
     assert.ok(run.value('DATA').startsWith(`${folder}/`), run.stdout);
     assert.equal(existsSync(folder), false);
@@ -105,17 +116,27 @@ void describe('bench progress and clean-up', () => {
     const failed = await runBench('throw');
     assert.notEqual(failed.code, 0);
     assert.match(failed.stderr, /section failed/);
-    assert.equal(existsSync(failed.value('SCRATCH')), false);
+    assert.match(failed.stderr, sectionLine('✔', '(a) first'));
+    assert.doesNotMatch(
+      failed.stderr,
+      sectionLine('✔', '(b) second'),
+      'a failed section is not shown as done',
+    );
+    assert.equal(existsSync(scratchOf(failed)), false);
     const interrupted = await runBench('hang');
     assert.equal(interrupted.code, 130, interrupted.stderr);
     assert.match(interrupted.stderr, /SIGINT: stopping/);
-    assert.equal(existsSync(interrupted.value('SCRATCH')), false);
+    assert.doesNotMatch(interrupted.stderr, sectionLine('✔', '(b) second'));
+    assert.equal(existsSync(scratchOf(interrupted)), false);
   });
 
   test('BENCH_KEEP_DATA=1 keeps the inputs in bench/.data and says how to remove them', async () => {
     const run = await runBench('ok', { BENCH_KEEP_DATA: '1' });
+    assert.equal(run.code, 0, run.stderr);
     const kept = join(scratch, 'bench/.data');
     assert.equal(run.value('DATA'), kept);
+    assert.equal(readFileSync(join(kept, 'input.csv'), 'utf8'), 'a,1', 'the kept input is still there');
+    assert.equal(existsSync(scratchOf(run)), false, 'the scratch folder is removed all the same');
     assert.match(
       run.stderr,
       new RegExp(`inputs kept for the next run in ${kept}; remove them with: rm -rf ${kept}`),

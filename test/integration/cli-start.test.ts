@@ -11,7 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { MAIN, REPO_ROOT } from '../helpers/cli.ts';
+import { MAIN } from '../helpers/cli.ts';
+import { stopProcess } from '../helpers/processes.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nightshift-cli-start-'));
 after(() => {
@@ -115,13 +117,15 @@ void describe('launchers', () => {
   test(
     'a SIGTERM sent to the launcher stops the server it started',
     { skip: OLD_NODE === undefined ? 'no system node older than 22.18 on this machine' : false },
-    async () => {
+    async (t) => {
       const dataDir = join(scratch, 'serve');
       const child = spawn(
         OLD_NODE ?? '',
         [join(REPO_ROOT, 'bin/nightshift.js'), 'serve', '--port', '0', '--data-dir', dataDir],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
+      // On every path: a failed assertion below must not leave the launcher and its server running.
+      t.after(() => stopProcess(child));
       let stdout = '';
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

@@ -11,7 +11,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
+import { stopProcess } from '../helpers/processes.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nightshift-demo-'));
 after(() => {
@@ -36,7 +38,7 @@ function plainEnv(): NodeJS.ProcessEnv {
 }
 
 void describe('nightshift demo', () => {
-  test('scores the sample, then its printed next steps work after it ended', async () => {
+  test('scores the sample, then its printed next steps work after it ended', async (t) => {
     const port = await freePort();
     const dataDir = join(scratch, 'data');
     const demo = await runCli(['demo', '--server', `http://127.0.0.1:${port}`, '--data-dir', dataDir], {
@@ -59,26 +61,24 @@ void describe('nightshift demo', () => {
       env: plainEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    try {
-      let out = '';
-      let err = '';
-      serve.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-      const url = await new Promise<string>((resolve, reject) => {
-        serve.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          out += chunk;
-          const match = /listening on (\S+)/.exec(out);
-          if (match?.[1]) resolve(match[1]);
-        });
-        serve.on('close', () => {
-          reject(new Error(`'${serveLine}' ended: ${err}`));
-        });
+    // Waits for it to exit (SIGKILL if it must), on every path, before the scratch folder is removed.
+    t.after(() => stopProcess(serve));
+    let out = '';
+    let err = '';
+    serve.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    const url = await new Promise<string>((resolve, reject) => {
+      serve.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        const match = /listening on (\S+)/.exec(out);
+        if (match?.[1]) resolve(match[1]);
       });
-      assert.equal(url, `http://127.0.0.1:${port}`);
-      const shown = spawnSync('sh', ['-c', showLine], { cwd: REPO_ROOT, env: plainEnv(), encoding: 'utf8' });
-      assert.equal(shown.status, 0, `${showLine}: ${shown.stderr}`);
-      assert.match(shown.stdout, new RegExp(`${job}.*Completed`));
-    } finally {
-      serve.kill('SIGTERM');
-    }
+      serve.on('close', () => {
+        reject(new Error(`'${serveLine}' ended: ${err}`));
+      });
+    });
+    assert.equal(url, `http://127.0.0.1:${port}`);
+    const shown = spawnSync('sh', ['-c', showLine], { cwd: REPO_ROOT, env: plainEnv(), encoding: 'utf8' });
+    assert.equal(shown.status, 0, `${showLine}: ${shown.stderr}`);
+    assert.match(shown.stdout, new RegExp(`${job}.*Completed`));
   });
 });

@@ -9,10 +9,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { jsonOf, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.ts';
+import { jsonOf, runCli, type CliResult } from '../helpers/cli.ts';
 import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
 import { at } from '../helpers/json.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const BAD_CONDA = `name: batch-env
 channels:

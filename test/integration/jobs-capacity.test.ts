@@ -7,10 +7,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { folderBody, Nightshift, smallFiles, type JobView } from '../helpers/jobs.ts';
+import { childrenRunning } from '../helpers/processes.ts';
 
 const GATED_SCRIPT = {
   file: 'gated.mjs',
@@ -18,32 +19,16 @@ const GATED_SCRIPT = {
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 export async function run(miniBatch) {
-  while (!existsSync(process.env.GATE_FILE)) await sleep(20);
+  // Bounded: a test that never opens the gate fails its job instead of holding a worker forever.
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(process.env.GATE_FILE)) {
+    if (Date.now() > deadline) throw new Error('gave up after 60 s waiting for GATE_FILE ' + process.env.GATE_FILE);
+    await sleep(20);
+  }
   return miniBatch.map((file) => basename(file));
 }
 `,
 };
-
-/** Worker processes of this process (the server runs in it): children running worker-main.ts. */
-function workerCount(): number {
-  let count = 0;
-  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    let children: string[];
-    try {
-      children = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(/\s+/);
-    } catch {
-      continue; // the thread ended while we looked
-    }
-    for (const pid of children.filter(Boolean)) {
-      try {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker-main')) count += 1;
-      } catch {
-        // exited while we looked
-      }
-    }
-  }
-  return count;
-}
 
 type Timed = JobView & { properties: { startTime: string | null } };
 
@@ -57,7 +42,7 @@ describe('the worker cap', () => {
     server = await startServer({ env: { NIGHTSHIFT_MAX_WORKERS: '2', NIGHTSHIFT_SPARE_WORKERS: '2' } });
     ns = await Nightshift.connect(server.url);
     sampler = setInterval(() => {
-      peak = Math.max(peak, workerCount());
+      peak = Math.max(peak, childrenRunning(process.pid, 'worker-main').length);
     }, 5);
   });
 

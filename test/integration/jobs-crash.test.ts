@@ -8,11 +8,13 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
 import { folderBody, Nightshift, smallFiles } from '../helpers/jobs.ts';
+import { isAlive } from '../helpers/processes.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const SLEEPY_SCRIPT = {
   file: 'sleepy.mjs',
@@ -28,23 +30,6 @@ export async function run(miniBatch) {
 }
 `,
 };
-
-/** Whether `pid` is a live process (a zombie waiting to be reaped counts as gone). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Worker pids the server logged for a job (`processN started with pid P` in sys/node/<node>/_main.txt). */
 async function workerPids(ns: Nightshift, job: string): Promise<number[]> {
@@ -96,7 +81,10 @@ describe('a server killed mid-job', () => {
     );
     const pids = await workerPids(ns, started.name);
     assert.ok(pids.length > 0, 'the server logged its worker pids');
-    assert.ok(pids.some(running), 'workers are running before the kill');
+    assert.ok(
+      pids.some((pid) => isAlive(pid)),
+      'workers are running before the kill',
+    );
 
     first.child.kill('SIGKILL');
     const exit = await first.exited;
@@ -104,9 +92,11 @@ describe('a server killed mid-job', () => {
     assert.deepEqual(jobEvents(exit.stderr, started.name), ['job invoked', 'job started']);
 
     // Workers notice their parent is gone and exit on their own.
-    const deadline = Date.now() + 10_000;
-    while (pids.some(running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(pids.filter(running), [], 'worker processes of the killed server are still running');
+    await waitFor("the killed server's worker processes to exit", () => pids.filter((pid) => isAlive(pid)), {
+      until: (alive) => alive.length === 0,
+      timeoutMs: 10_000,
+      show: (alive) => `still running: ${alive.join(', ')}`,
+    });
 
     const second = startServeProcess(dataDir);
     servers.push(second);

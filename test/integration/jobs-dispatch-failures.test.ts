@@ -26,7 +26,12 @@ import { setTimeout } from 'node:timers/promises';
 export async function run(miniBatch) {
   for (const file of miniBatch) {
     if (!basename(file).startsWith('1-')) continue;
-    while (!existsSync(join(dirname(file), 'release'))) await setTimeout(25);
+    // Bounded: a test that never releases it fails this mini-batch instead of holding a worker forever.
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(dirname(file), 'release'))) {
+      if (Date.now() > deadline) throw new Error('gave up after 60 s waiting for ' + join(dirname(file), 'release'));
+      await setTimeout(25);
+    }
   }
   return miniBatch.map((file) => basename(file));
 }
@@ -39,15 +44,16 @@ describe('a mini-batch that cannot be dispatched', () => {
   let outside: string;
 
   before(async () => {
-    server = await startServer();
-    ns = await Nightshift.connect(server.url);
     outside = mkdtempSync(join(tmpdir(), 'nightshift-outside-'));
     writeFileSync(join(outside, 'elsewhere.txt'), 'not in the datastore\n');
+    server = await startServer();
+    ns = await Nightshift.connect(server.url);
   });
 
   after(async () => {
-    await server.stop();
+    // The folder first: it goes even when the server never started.
     rmSync(outside, { recursive: true, force: true });
+    await server.stop();
   });
 
   test('fails its attempts, and the job carries on and ends', async () => {
@@ -94,8 +100,10 @@ describe('a job that cannot be planned when it resumes', () => {
     rmSync(outside, { recursive: true, force: true });
   });
 
-  test('fails with the reason, and its mini-batches are canceled', async () => {
+  test('fails with the reason, and its mini-batches are canceled', async (t) => {
     const first = await startServer({ dataDir });
+    // Stopping twice is harmless: this covers a failure before the stop below.
+    t.after(() => first.stop());
     const ns = await Nightshift.connect(first.url);
     const folder = `inputs/${uniqueName('plan')}`;
     await ns.uploadFiles(folder, { '1-hold.txt': 'a\n', '2-next.txt': 'b\n' });
@@ -111,22 +119,19 @@ describe('a job that cannot be planned when it resumes', () => {
     symlinkSync(join(outside, 'copy'), input);
 
     const second = await startServer({ dataDir });
-    try {
-      const again = await Nightshift.connect(second.url);
-      const job = await again.waitForJob(started.name);
-      assert.equal(job.properties.status, 'Failed', JSON.stringify(job.properties));
-      assert.match(job.properties.result ?? '', /^The job could not start: /);
-      assert.equal(job.properties.error?.code, 'PreparationFailed');
-      assert.ok(job.properties.error.message.includes(folder), job.properties.error.message);
-      for (const text of [job.properties.result ?? '', job.properties.error.message]) {
-        assert.ok(!text.includes(dataDir) && !text.includes(outside), text);
-      }
-      assert.equal(
-        job.properties.progress.miniBatches.pending + job.properties.progress.miniBatches.running,
-        0,
-      );
-    } finally {
-      await second.stop();
+    t.after(() => second.stop());
+    const again = await Nightshift.connect(second.url);
+    const job = await again.waitForJob(started.name);
+    assert.equal(job.properties.status, 'Failed', JSON.stringify(job.properties));
+    assert.match(job.properties.result ?? '', /^The job could not start: /);
+    assert.equal(job.properties.error?.code, 'PreparationFailed');
+    assert.ok(job.properties.error.message.includes(folder), job.properties.error.message);
+    for (const text of [job.properties.result ?? '', job.properties.error.message]) {
+      assert.ok(!text.includes(dataDir) && !text.includes(outside), text);
     }
+    assert.equal(
+      job.properties.progress.miniBatches.pending + job.properties.progress.miniBatches.running,
+      0,
+    );
   });
 });

@@ -15,11 +15,11 @@ import {
   FIXTURES_DIR,
   folderBody,
   Nightshift,
-  REPO_ROOT,
   uniqueName,
   type JobError,
 } from '../helpers/jobs.ts';
 import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const READS_MISSING = {
   file: 'reads.mjs',

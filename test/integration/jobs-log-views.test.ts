@@ -11,15 +11,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { commandSucceeds, needs, type Component } from '../helpers/components.ts';
-import {
-  datastoreUri,
-  FIXTURES_DIR,
-  folderBody,
-  Nightshift,
-  REPO_ROOT,
-  uniqueName,
-} from '../helpers/jobs.ts';
+import { needs, PYTHON3 } from '../helpers/components.ts';
+import { datastoreUri, FIXTURES_DIR, folderBody, Nightshift, uniqueName } from '../helpers/jobs.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const JS_FAILS = {
   file: 'fails.mjs',
@@ -45,11 +39,6 @@ def run(mini_batch):
 };
 
 // The script imports nothing: the interpreter is all it needs, not Debian's pandas and scikit-learn.
-const PYTHON3: Component = {
-  name: 'Python 3 (/usr/bin/python3)',
-  remedy: 'sudo apt-get install -y python3',
-  probe: () => commandSucceeds('/usr/bin/python3', ['-c', 'pass']),
-};
 const python = await needs(PYTHON3);
 
 describe('job log views', () => {

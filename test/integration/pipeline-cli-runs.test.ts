@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
-import { jsonOf, MAIN, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.ts';
+import { jsonOf, MAIN, runCli, type CliResult } from '../helpers/cli.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import {
   ARM_TEMPLATE,
@@ -23,6 +22,9 @@ import {
   type Pipeline,
   type Run,
 } from '../support/pipelines/cli-fixtures.ts';
+import { factoryPath } from '../helpers/factory.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 let server: TestServer;
 let scratch: string;
@@ -188,30 +190,30 @@ describe('a failing run', () => {
 
 /** The run of the pipeline in progress, once its activity `activityName` has a record. */
 async function runningActivity(pipelineName: string, activityName: string): Promise<string> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const response = await server.call('POST', `${factoryPath()}/queryPipelineRuns`, {
-      filters: [
-        { operand: 'PipelineName', operator: 'Equals', values: [pipelineName] },
-        { operand: 'Status', operator: 'Equals', values: ['InProgress'] },
-      ],
-    });
-    const [run] = (response.body as { value: Run[] }).value;
-    if (run) {
+  const seen = await waitFor(
+    `a run of ${pipelineName} in progress with a record of ${activityName}`,
+    async () => {
+      const response = await server.call('POST', `${factoryPath(server.ws)}/queryPipelineRuns`, {
+        filters: [
+          { operand: 'PipelineName', operator: 'Equals', values: [pipelineName] },
+          { operand: 'Status', operator: 'Equals', values: ['InProgress'] },
+        ],
+      });
+      const [run] = (response.body as { value: Run[] }).value;
+      if (!run) return { runId: undefined, activities: [] as string[] };
       const activities = await server.call(
         'POST',
-        `${factoryPath()}/pipelineruns/${run.runId}/queryActivityruns`,
+        `${factoryPath(server.ws)}/pipelineruns/${run.runId}/queryActivityruns`,
         {},
       );
-      const names = (activities.body as { value: ActivityRun[] }).value.map((a) => a.activityName);
-      if (names.includes(activityName)) return run.runId;
-    }
-    await sleep(100);
-  }
-  throw new Error(`no run of ${pipelineName} reached ${activityName}`);
-}
-
-function factoryPath(): string {
-  return server.ws.replace('Microsoft.MachineLearningServices/workspaces', 'Microsoft.DataFactory/factories');
+      return {
+        runId: run.runId,
+        activities: (activities.body as { value: ActivityRun[] }).value.map((a) => a.activityName),
+      };
+    },
+    { until: (state) => state.activities.includes(activityName), timeoutMs: 30_000, intervalMs: 100 },
+  );
+  return seen.runId ?? '';
 }
 
 describe('cancelling a long run', () => {

@@ -12,6 +12,8 @@ import { buildTemplate } from '../../src/pipelines/templates/catalog.ts';
 import { managedIdentityTokens } from '../helpers/auth.ts';
 import { Nightshift, datastoreUri, smallFiles, uniqueName } from '../helpers/jobs.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { factoryPath, waitForRun } from '../helpers/factory.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 interface Run {
   runId: string;
@@ -57,12 +59,7 @@ describe('Run-BatchEndpoint against the real service', () => {
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const { runId } = created.body as { runId: string };
     if (whileRunning) await whileRunning(runId);
-    const deadline = Date.now() + 60_000;
-    let run: Run;
-    do {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      run = (await server.call('GET', `${factory}/pipelineruns/${runId}`)).body as Run;
-    } while (['Queued', 'InProgress', 'Canceling'].includes(run.status) && Date.now() < deadline);
+    const run = await waitForRun<Run>(server, runId);
     const activities = await server.call('POST', `${factory}/pipelineruns/${runId}/queryActivityruns`, {});
     return { run, activities: (activities.body as { value: ActivityRun[] }).value };
   }
@@ -80,10 +77,7 @@ describe('Run-BatchEndpoint against the real service', () => {
   before(async () => {
     server = await startServer();
     owner = await Nightshift.connect(server.url);
-    factory = server.ws.replace(
-      'Microsoft.MachineLearningServices/workspaces',
-      'Microsoft.DataFactory/factories',
-    );
+    factory = factoryPath(server.ws);
     endpoints.ok = (await owner.deploy({ script: 'strings.ts' })).endpoint;
     endpoints.failing = (
       await owner.deploy({ script: 'throws-on-bad.ts', settings: { maxRetries: 0, errorThreshold: 0 } })
@@ -183,21 +177,21 @@ describe('Run-BatchEndpoint against the real service', () => {
       spParams(endpoints.hanging, 'inputs/hang'),
       async (runId) => {
         // Cancel the job as soon as the pipeline has started it.
-        const deadline = Date.now() + 20_000;
-        while (Date.now() < deadline) {
-          const acts = await server.call('POST', `${factory}/pipelineruns/${runId}/queryActivityruns`, {});
-          const invoke = (acts.body as { value: ActivityRun[] }).value.find(
-            (a) => a.activityName === 'Run Batch-Endpoint' && a.status === 'Succeeded',
-          );
-          const name = (invoke?.output as { name?: string } | undefined)?.name;
-          if (name !== undefined) {
-            const cancel = await server.call('POST', `${server.ws}/jobs/${name}/cancel`);
-            assert.equal(cancel.status, 202);
-            return;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        assert.fail('the pipeline never invoked the endpoint');
+        const invoked = await waitFor(
+          'the pipeline to invoke the endpoint (Run Batch-Endpoint Succeeded)',
+          async () =>
+            (
+              (await server.call('POST', `${factory}/pipelineruns/${runId}/queryActivityruns`, {})).body as {
+                value: ActivityRun[];
+              }
+            ).value,
+          {
+            until: (acts) => jobNameOf(acts) !== undefined,
+            show: (acts) => JSON.stringify(acts).slice(0, 500),
+          },
+        );
+        const cancel = await server.call('POST', `${server.ws}/jobs/${jobNameOf(invoked) ?? ''}/cancel`);
+        assert.equal(cancel.status, 202);
       },
     );
     assert.equal(run.status, 'Failed');
@@ -230,3 +224,9 @@ describe('Run-BatchEndpoint against the real service', () => {
     assert.equal(activities.find((a) => a.activityName === 'Wait for job')?.status, 'Skipped');
   });
 });
+
+/** The batch job a pipeline's `Run Batch-Endpoint` activity started, once it has succeeded. */
+function jobNameOf(activities: readonly ActivityRun[]): string | undefined {
+  const invoke = activities.find((a) => a.activityName === 'Run Batch-Endpoint' && a.status === 'Succeeded');
+  return (invoke?.output as { name?: string } | undefined)?.name;
+}

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { factoryPath, waitForRun } from '../helpers/factory.ts';
 
 const DEPTH = 10_000;
 const deepObjectText = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
@@ -37,20 +38,11 @@ describe('hostile pipelines', () => {
     return { status: response.status, message: body?.error?.message ?? '' };
   }
 
-  async function finishedRun(runId: string): Promise<Run> {
-    for (;;) {
-      const run = (await server.call('GET', `${factory}/pipelineruns/${runId}`)).body as Run;
-      if (!['Queued', 'InProgress', 'Canceling'].includes(run.status)) return run;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const finishedRun = (runId: string): Promise<Run> => waitForRun<Run>(server, runId);
 
   before(async () => {
     server = await startServer();
-    factory = server.ws.replace(
-      'Microsoft.MachineLearningServices/workspaces',
-      'Microsoft.DataFactory/factories',
-    );
+    factory = factoryPath(server.ws);
     deepService = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end(deepObjectText(DEPTH));
     });

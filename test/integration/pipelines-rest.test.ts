@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { at } from '../helpers/json.ts';
+import { factoryPath, waitForRun } from '../helpers/factory.ts';
 
 interface Run {
   runId: string;
@@ -38,23 +39,13 @@ const waitPipeline = (seconds: number | string, extra: Record<string, unknown> =
   },
 });
 
-async function until(server: TestServer, path: string, done: (run: Run) => boolean): Promise<Run> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const run = (await server.call('GET', path)).body as Run;
-    if (done(run) || Date.now() > deadline) return run;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('pipelines over REST', () => {
   let server: TestServer;
   let F: string;
-  const finished = (r: Run) => !['Queued', 'InProgress', 'Canceling'].includes(r.status);
 
   before(async () => {
     server = await startServer();
-    F = server.ws.replace('Microsoft.MachineLearningServices/workspaces', 'Microsoft.DataFactory/factories');
+    F = factoryPath(server.ws);
   });
 
   after(async () => {
@@ -100,7 +91,7 @@ describe('pipelines over REST', () => {
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const runId = at(created.body, 'runId') as string;
-    const run = await until(server, `${F}/pipelineruns/${runId}`, finished);
+    const run = await waitForRun<Run>(server, runId);
     assert.equal(run.status, 'Succeeded', run.message);
     assert.deepEqual(run.parameters, { seconds: '0', secret: '***' });
     const unknown = await server.call('POST', `${F}/pipelines/short/createRun`, { nope: 1 });
@@ -132,7 +123,7 @@ describe('pipelines over REST', () => {
     assert.equal((await server.call('POST', `${F}/pipelineruns/${first}/cancel`)).status, 200);
     assert.equal(((await server.call('GET', `${F}/pipelineruns/${first}`)).body as Run).status, 'Cancelled');
     // The queued run starts once the first has ended.
-    const started = await until(server, `${F}/pipelineruns/${second}`, (r) => r.status !== 'Queued');
+    const started = await waitForRun<Run>(server, second, { until: (r) => r.status !== 'Queued' });
     assert.equal(started.status, 'InProgress');
     const activities = await server.call('POST', `${F}/pipelineruns/${second}/queryActivityruns`, {});
     assert.deepEqual(at(activities.body, 'value[].[activityName, status]'), [['Sleep', 'InProgress']]);
@@ -152,12 +143,11 @@ describe('pipelines over REST', () => {
 describe('pipelines across a restart', () => {
   it('marks a run the server was executing as Failed at the next start', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-pipeline-restart-'));
+    let first: TestServer | undefined;
     try {
-      let server = await startServer({ dataDir });
-      const F = server.ws.replace(
-        'Microsoft.MachineLearningServices/workspaces',
-        'Microsoft.DataFactory/factories',
-      );
+      first = await startServer({ dataDir });
+      let server = first;
+      const F = factoryPath(server.ws);
       await server.call('PUT', `${F}/pipelines/long`, waitPipeline(60));
       const runId = at(
         (await server.call('POST', `${F}/pipelines/long/createRun`, {})).body,
@@ -171,11 +161,16 @@ describe('pipelines across a restart', () => {
       await store.pipelineRuns.saveRun({ ...running, pipelineName: 'long', status: 'InProgress' });
       await store.close();
       server = await startServer({ dataDir });
-      const after = (await server.call('GET', `${F}/pipelineruns/${runId}`)).body as Run;
-      assert.equal(after.status, 'Failed');
-      assert.match(after.message, /server stopped/);
-      await server.stop();
+      try {
+        const after = (await server.call('GET', `${F}/pipelineruns/${runId}`)).body as Run;
+        assert.equal(after.status, 'Failed');
+        assert.match(after.message, /server stopped/);
+      } finally {
+        await server.stop();
+      }
     } finally {
+      // A failure before its stop above must not leave the first server running (stopping twice is harmless).
+      await first?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

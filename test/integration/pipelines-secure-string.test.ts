@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { factoryPath, waitForRun } from '../helpers/factory.ts';
 
 const PASSWORD = 'basic-password-4711';
 const API_KEY = 'default-api-key-0815';
@@ -71,20 +72,12 @@ describe('SecureString values', () => {
   async function run(parameters: Record<string, unknown> = {}): Promise<Run> {
     const created = await server.call('POST', `${factory}/pipelines/Secured/createRun`, parameters);
     assert.equal(created.status, 200, JSON.stringify(created.body));
-    for (;;) {
-      const got = (await server.call('GET', `${factory}/pipelineruns/${(created.body as Run).runId}`))
-        .body as Run;
-      if (!['Queued', 'InProgress'].includes(got.status)) return got;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return waitForRun<Run>(server, (created.body as Run).runId);
   }
 
   before(async () => {
     server = await startServer();
-    factory = server.ws.replace(
-      'Microsoft.MachineLearningServices/workspaces',
-      'Microsoft.DataFactory/factories',
-    );
+    factory = factoryPath(server.ws);
     echo = createServer((request, response) => {
       received.push(request.headers);
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok": true}');

@@ -22,6 +22,7 @@ import {
 } from '../helpers/jobs.ts';
 import { driversGone, PYTHON_FIXTURES } from '../fixtures/python/support.ts';
 import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('Python script failures', await needs(PYTHON_LIBRARIES), () => {
   let server: TestServer;
@@ -149,11 +150,9 @@ describe('Python script failures', await needs(PYTHON_LIBRARIES), () => {
       environmentVariables: { NIGHTSHIFT_TEST_PID_DIR: pidDir },
     });
     const started = await ns.start(scoringUri, folderBody(await inputs(['hang.txt'])));
-    const deadline = Date.now() + 20_000;
-    while ((await pidsIn(pidDir)).length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    const pids = await pidsIn(pidDir);
+    const pids = await waitFor('the Python script to write its pid (start sleeping)', () => pidsIn(pidDir), {
+      until: (found) => found.length > 0,
+    });
     assert.equal(pids.length, 1, 'the script started sleeping');
     await ns.ok('POST', `${ns.ws}/jobs/${started.name}/cancel`);
     const job: JobView = await ns.waitForJob(started.name);

@@ -1,9 +1,10 @@
 /**
- * The README runs top to bottom: the shell blocks of "A short tour" and "Identity and access" are taken
- * from README.md as written and run by bash (`set -euo pipefail`, every command traced) with the
- * checkout's bin/ on the PATH, as the set-up tells users, against a real server. Only what cannot run
- * here is left out: starting the service (the test's server plays it, named by NIGHTSHIFT_SERVER and
- * NIGHTSHIFT_DATA_DIR) and the curl walk-through, whose last line waits for the reader to paste a name.
+ * The README runs top to bottom: the shell blocks of "A short tour" (the curl walk-through included),
+ * "Identity and access" and "Pipelines (Data Factory)" are taken from README.md as written and run by bash
+ * (`set -euo pipefail`, every command traced) with the checkout's bin/ on the PATH, as the set-up tells
+ * users, against a real server. Only starting the service is left out: the test's server plays it, named
+ * by NIGHTSHIFT_SERVER and NIGHTSHIFT_DATA_DIR (and in place of the README's 127.0.0.1:8080). A name the
+ * reader would paste from an earlier answer is asked of the CLI instead.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,8 +12,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { CURL, needs } from '../helpers/components.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 /** The ```sh blocks of the README section that starts with `heading`. */
 function shellBlocks(readme: string, heading: string): string[] {
@@ -23,16 +25,27 @@ function shellBlocks(readme: string, heading: string): string[] {
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 }
 
-function tourScript(): string {
+/**
+ * The tour, the identity block and the pipeline block as one bash script against `url`. Where the README
+ * has the reader paste a name it printed, the script asks for the newest one; where it names the default
+ * address, the script names the test's server.
+ */
+function tourScript(url: string): string {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const blocks = [...shellBlocks(readme, 'A short tour'), ...shellBlocks(readme, 'Identity and access')];
+  const blocks = [
+    ...shellBlocks(readme, 'A short tour'),
+    ...shellBlocks(readme, 'Identity and access'),
+    ...shellBlocks(readme, 'Pipelines (Data Factory)'),
+  ];
   return blocks
-    .filter((block) => !block.includes('curl '))
-    .map((block) =>
-      block
-        .split('\n')
-        .filter((line) => !/^nightshift serve\b/.test(line))
-        .join('\n'),
+    .join('\n')
+    .split('\n')
+    .filter((line) => !/^nightshift serve\b/.test(line))
+    .map((line) =>
+      line
+        .replaceAll('http://127.0.0.1:8080', url)
+        .replace('<name>', '"$(nightshift job list --query "[0].name" -o tsv)"')
+        .replace('<runId>', '"$(nightshift pipeline run-list --query "[0].runId" -o tsv)"'),
     )
     .join('\n');
 }
@@ -52,11 +65,15 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-void describe('the README', () => {
-  void it('runs the tour and the identity block top to bottom', async () => {
-    const script = tourScript();
+const curl = await needs(CURL);
+
+void describe('the README', curl, () => {
+  void it('runs the tour, the identity block and the pipeline block top to bottom', async () => {
+    const script = tourScript(server.url);
     assert.match(script, /nightshift batch-endpoint invoke/);
     assert.match(script, /nightshift logout/);
+    assert.match(script, /curl -s -X PUT .*\/paths\/samples\//);
+    assert.match(script, /nightshift pipeline run Run-BatchEndpoint --wait/);
     const env = {
       ...process.env,
       PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
@@ -75,5 +92,9 @@ void describe('the README', () => {
     assert.ok(existsSync(join(scratch, 'out', 'named-outputs', 'score', 'predictions.csv')));
     assert.match(stdout, /^forest\s+breast-cancer\s+breast-cancer-rf:1\s/m);
     assert.match(stdout, /^\S+\s+adf-pipeline\s+token\/issue\s+200\s+Succeeded$/m);
+    // The pipeline scored the uploaded samples: its run succeeded and its output is in the datastore.
+    assert.match(stdout, /"status": "Succeeded"/);
+    const predictions = join(server.dataDir, 'datastores/workspaceblobstore/pipeline-out/predictions.csv');
+    assert.ok(existsSync(predictions), `no ${predictions}`);
   });
 });

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApiClient } from '../../src/cli/client.ts';
 import { uploadLocalPath } from '../../src/cli/uploads.ts';
-import { REPO_ROOT, runCli, startServeProcess, type CliResult } from '../helpers/cli.ts';
+import { runCli, startServeProcess, writeFileIn, type CliResult } from '../helpers/cli.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { ownerTokens } from '../helpers/auth.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 
 const EXAMPLES = join(REPO_ROOT, 'test/fixtures/azureml-examples/cli');
 const BATCH = join(EXAMPLES, 'endpoints/batch');
@@ -51,13 +52,7 @@ function cli(...args: string[]): Promise<CliResult> {
   return runCli(args, { server: server.url });
 }
 
-/** Writes a scratch file (creating folders) and returns its path. */
-function scratchFile(name: string, text: string): string {
-  const file = join(scratch, name);
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+const scratchFile = (name: string, text: string): string => writeFileIn(scratch, name, text);
 
 function failed(result: CliResult, pattern: RegExp, code = 1): void {
   assert.equal(result.code, code, `expected exit ${code}; stdout: ${result.stdout} stderr: ${result.stderr}`);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../config.ts';
 import { ValidationError } from '../../core/errors.ts';
+import { CliError } from '../client.ts';
 
 interface ServeOptions {
   dataDir?: string;
@@ -52,6 +53,62 @@ const NO_AUTH_WARNING = [
   '',
 ].join('\n');
 
+/** The flag behind each field of loadConfig's errors, for a value given as a flag. */
+const FLAG_OF: Record<string, { flag: string; given: (o: ServeOptions) => unknown }> = {
+  port: { flag: '--port', given: (o) => o.port },
+  maxWorkers: { flag: '--max-workers', given: (o) => o.maxWorkers },
+  logLevel: { flag: '--log-level', given: (o) => o.logLevel },
+  auth: { flag: '--auth', given: (o) => o.auth },
+  issuerUrl: { flag: '--issuer-url', given: (o) => o.issuerUrl },
+  datastoreRoots: { flag: '--datastore-root', given: (o) => o.datastoreRoot },
+  logFormat: { flag: '--log-format', given: (o) => o.logFormat },
+  trustProxy: { flag: '--trust-proxy', given: (o) => o.trustProxy },
+};
+
+/**
+ * A bad flag value is a usage error (exit 2) that names the flag, the value and the fix, e.g.
+ * `--max-workers 'abc': use a whole number from 1 to 1024.`; a bad value from the environment or the
+ * config file keeps loadConfig's own message, which names the setting.
+ */
+function usageError(error: unknown, options: ServeOptions): unknown {
+  if (!(error instanceof ValidationError) || error.field === undefined) return error;
+  const source = FLAG_OF[error.field];
+  if (source === undefined || source.given(options) === undefined) return error;
+  const fix = /^Invalid [^']*('[^']*'): (.*)$/s.exec(error.message);
+  const message = fix
+    ? `${source.flag} ${fix[1] ?? ''}: ${fix[2] ?? ''}`
+    : `${source.flag}: ${error.message}`;
+  return new CliError(message, { exitCode: 2 });
+}
+
+function configOf(options: ServeOptions): Config {
+  try {
+    if (options.logFormat !== undefined && !['json', 'pretty'].includes(options.logFormat)) {
+      throw new ValidationError(
+        `Invalid log format '${options.logFormat}': use json or pretty.`,
+        'logFormat',
+      );
+    }
+    return loadConfig({
+      flags: {
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.port ? { port: options.port } : {}),
+        ...(options.config ? { configFile: options.config } : {}),
+        ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+        ...(options.auth ? { auth: options.auth } : {}),
+        ...(options.datastoreRoot ? { datastoreRoots: options.datastoreRoot } : {}),
+        ...(options.issuerUrl ? { issuerUrl: options.issuerUrl } : {}),
+        ...(options.maxWorkers ? { maxWorkers: options.maxWorkers } : {}),
+        ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+      },
+      env: process.env,
+    });
+  } catch (error) {
+    throw usageError(error, options);
+  }
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -85,21 +142,7 @@ export function registerServe(program: Command): void {
         'off by default (env NIGHTSHIFT_TRUST_PROXY)',
     )
     .action(async (options: ServeOptions) => {
-      const config = loadConfig({
-        flags: {
-          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-          ...(options.host ? { host: options.host } : {}),
-          ...(options.port ? { port: options.port } : {}),
-          ...(options.config ? { configFile: options.config } : {}),
-          ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-          ...(options.auth ? { auth: options.auth } : {}),
-          ...(options.datastoreRoot ? { datastoreRoots: options.datastoreRoot } : {}),
-          ...(options.issuerUrl ? { issuerUrl: options.issuerUrl } : {}),
-          ...(options.maxWorkers ? { maxWorkers: options.maxWorkers } : {}),
-          ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
-        },
-        env: process.env,
-      });
+      const config = configOf(options);
       // Loaded here, not at the top: other commands should not pay for the server's start-up.
       const { createApp } = await import('../../app.ts');
       const app = await createApp(config, { logger: await serverLogger(config, options.logFormat) });
