@@ -147,8 +147,6 @@ export function registerServe(program: Command): void {
       const { createApp } = await import('../../app.ts');
       const app = await createApp(config, { logger: await serverLogger(config, options.logFormat) });
       const url = await app.start();
-      if (config.auth.mode === 'none') process.stderr.write(`${NO_AUTH_WARNING}\n`);
-      process.stdout.write(`listening on ${url}\n`);
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;
@@ -168,5 +166,9 @@ export function registerServe(program: Command): void {
       process.on('SIGTERM', () => {
         shutdown('SIGTERM');
       });
+      // Announced only once the handlers are in place: a supervisor that signals as soon as it reads the
+      // line must get a clean shutdown, not the default action that kills the process mid-write.
+      if (config.auth.mode === 'none') process.stderr.write(`${NO_AUTH_WARNING}\n`);
+      process.stdout.write(`listening on ${url}\n`);
     });
 }
