@@ -6,7 +6,7 @@
  * status can therefore read the output, the manifest and every log at once.
  */
 import type { Logger } from 'pino';
-import type { JobRecord, JobStatus } from '../core/jobs.ts';
+import { ENDABLE_STATUSES, type JobRecord, type JobStatus } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { createJobLogs } from './job-logs.ts';
 import type { JobPlan } from './job-plan.ts';
@@ -27,9 +27,6 @@ export interface FinalizerDeps {
   now: () => Date;
   logger: Logger;
 }
-
-/** Statuses a job may end from: every one that is not terminal, and not NotStarted (never planned). */
-const ENDS_FROM: readonly JobStatus[] = ['Finalizing', 'CancelRequested', 'Running', 'Queued', 'Preparing'];
 
 /**
  * Finalizes the job; `closing` resolves when its workers have exited (and flushed their last log lines),
@@ -58,7 +55,7 @@ export async function finalizeJob(
   await deps.logs.init();
   await deps.logs.result(final, batches);
   await closing;
-  await store.update(plan.name, { status, result, endedAt: final.endedAt }, ENDS_FROM);
+  await store.update(plan.name, { status, result, endedAt: final.endedAt }, ENDABLE_STATUSES);
   deps.logger.info(
     { job: plan.name, status, miniBatches: counts.miniBatches, items: counts.items, rows: counts.rows },
     `job ended: ${status}. ${result}`,

@@ -12,7 +12,7 @@
  * after the job was invoked) fails at once with the reason, rather than waiting for a plan forever.
  */
 import type { Logger } from 'pino';
-import type { JobRecord, JobStatus } from '../core/jobs.ts';
+import { IN_PROGRESS_STATUSES, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { describeError } from '../runtimes/worker-protocol.ts';
@@ -59,8 +59,6 @@ interface Context {
   logs: ReturnType<typeof createJobLogs>;
   assembler: OutputAssembler;
 }
-
-const OPEN: readonly JobStatus[] = ['Preparing', 'Queued', 'Running', 'Finalizing'];
 
 async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const job = await deps.jobs.get(name);
@@ -173,7 +171,7 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     await deps.jobs.setFirstError(name, { code: 'PreparationFailed', message });
     const result = `The job could not start: ${message}`;
     const endedAt = deps.now().toISOString();
-    if (await deps.jobs.update(name, { status: 'Failed', result, endedAt }, OPEN)) {
+    if (await deps.jobs.update(name, { status: 'Failed', result, endedAt }, IN_PROGRESS_STATUSES)) {
       log.info({ job: name, status: 'Failed' }, `job ended: Failed. ${result}`);
     }
     deps.onEnded(name);
@@ -191,7 +189,7 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     // Every mini-batch is done, so the workers can wind down while the output is assembled; the job
     // turns terminal only once they have exited and their last log lines are flushed.
     const closing = early ? Promise.resolve() : stopPools();
-    if (!canceling) await deps.jobs.update(name, { status: 'Finalizing' }, OPEN);
+    if (!canceling) await deps.jobs.update(name, { status: 'Finalizing' }, IN_PROGRESS_STATUSES);
     const ctx = await prepared();
     await finalizeJob({ ...ctx, store: deps.jobs, now: deps.now, logger: log }, ending, closing);
     deps.onEnded(name);
@@ -215,8 +213,7 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     },
     inflight: () => running?.loop.inflight() ?? [],
     async cancel() {
-      const from: JobStatus[] = ['NotStarted', ...OPEN, 'CancelRequested'];
-      if (!(await deps.jobs.update(name, { status: 'CancelRequested' }, from))) return;
+      if (!(await deps.jobs.update(name, { status: 'CancelRequested' }, NON_TERMINAL_STATUSES))) return;
       await end(
         { status: 'Canceled', result: 'Canceled by request; finished mini-batches were kept.' },
         true,

@@ -6,6 +6,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import {
   miniBatchId,
+  NON_TERMINAL_STATUSES,
   type InputFileDigest,
   type JobCounts,
   type JobError,
@@ -83,7 +84,7 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
     write: db.prepare('UPDATE jobs SET body = ?, status = ? WHERE name = ?'),
     firstError: db.prepare('UPDATE jobs SET first_error = ? WHERE name = ? AND first_error IS NULL'),
     active: db.prepare(
-      `SELECT body, status, first_error FROM jobs WHERE status NOT IN ('Completed', 'Failed', 'Canceled') ORDER BY seq`,
+      `SELECT body, status, first_error FROM jobs WHERE status IN (${NON_TERMINAL_STATUSES.map(() => '?').join(', ')}) ORDER BY seq`,
     ),
     addBatch: db.prepare(
       `INSERT INTO mini_batches (job, idx, files, item_count, state) VALUES (?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING`,
@@ -166,7 +167,8 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       return Promise.resolve(row ? toJob(row) : undefined);
     },
     list: (filter) => Promise.resolve(list(filter)),
-    listActive: () => Promise.resolve((q.active.all() as unknown as JobRow[]).map(toJob)),
+    listActive: () =>
+      Promise.resolve((q.active.all(...NON_TERMINAL_STATUSES) as unknown as JobRow[]).map(toJob)),
     update(name, patch, from) {
       return Promise.resolve(
         transaction(db, () => {
