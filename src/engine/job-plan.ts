@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DomainError } from '../core/errors.ts';
 import { datastoreUri } from '../core/references.ts';
 import type { JobRecord } from '../core/jobs.ts';
 import type { RuntimeSettings } from '../runtimes/contract.ts';
@@ -58,10 +59,24 @@ function partPath(dir: string, index: number): string {
   return join(dir, 'parts', `${String(index).padStart(6, '0')}.part`);
 }
 
+/**
+ * Why a job cannot be planned on this server: something its record names (its input, its model or code
+ * snapshot, a datastore) is gone or refused since it was invoked. The job then fails with this message.
+ */
+export class JobPlanError extends DomainError {
+  constructor(message: string) {
+    super('PreparationFailed', 409, message);
+  }
+}
+
 type Local = { path: string; uri: string };
 
-async function local(datastores: DatastoreService, uri: string, field: string): Promise<Local> {
+/** A folder the job needs, which must still exist: `what` names it in the error. */
+async function local(datastores: DatastoreService, uri: string, field: string, what = field): Promise<Local> {
   const location = await datastores.resolve(uri, field);
+  if (!(await location.backend.stat(location.path))) {
+    throw new JobPlanError(`The ${what} (${uri}) does not exist any more.`);
+  }
   return { path: location.backend.localPath(location.path) ?? location.path, uri };
 }
 
@@ -89,14 +104,25 @@ export async function planJob(
   const { datastores, dataDir } = deps;
   const dir = jobDir(dataDir, job.name);
   const input = await datastores.resolve(job.input.uri, 'input');
+  if (!(await input.backend.stat(input.path))) {
+    throw new JobPlanError(`The input ${job.input.uri} does not exist any more.`);
+  }
   const output = job.output;
   const outputUri = datastoreUri({ datastore: output.datastore, path: output.folder });
+  const outputLocation = await datastores.resolve(outputUri, 'output');
+  const outputPath = outputLocation.backend.localPath(outputLocation.path) ?? outputLocation.path;
+  await mkdir(outputPath, { recursive: true });
+  const { runtime } = job;
   const folders = {
-    model: await local(datastores, job.runtime.modelDirUri, 'model'),
-    output: await local(datastores, outputUri, 'output'),
-    ...(job.runtime.codeUri ? { code: await local(datastores, job.runtime.codeUri, 'code') } : {}),
+    model: await local(
+      datastores,
+      runtime.modelDirUri,
+      'model',
+      `model '${runtime.modelName}:${runtime.modelVersion}'`,
+    ),
+    output: { path: outputPath, uri: outputUri },
+    ...(runtime.codeUri ? { code: await local(datastores, runtime.codeUri, 'code') } : {}),
   };
-  await mkdir(folders.output.path, { recursive: true });
   const inputRoot = input.backend.localPath(input.path);
   const scrub = createErrorScrubber({
     dataDir,
