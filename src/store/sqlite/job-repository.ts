@@ -1,7 +1,7 @@
 /**
  * Jobs and mini-batches in SQLite. The job document is JSON with its status in a column of its own (for
- * guarded transitions); mini-batches are rows, so counts, the error threshold and recovery are single
- * statements.
+ * guarded transitions); mini-batches are rows, so the error threshold and recovery are single statements,
+ * and a job's counts are tallies the database keeps up to date as its mini-batches change.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import {
@@ -105,9 +105,9 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
     cancelOpen: db.prepare(
       `UPDATE mini_batches SET state = 'canceled' WHERE job = ? AND state IN ('pending', 'running')`,
     ),
+    // Kept by triggers (database.ts) as mini-batches change: a few rows, however large the job.
     counts: db.prepare(
-      `SELECT state, COUNT(*) AS n, SUM(item_count) AS items, SUM(succeeded) AS ok, SUM(failed) AS bad, SUM(rows_written) AS rows
-       FROM mini_batches WHERE job = ? GROUP BY state`,
+      `SELECT state, n, items, ok, bad, rows_written AS rows FROM mini_batch_tallies WHERE job = ?`,
     ),
   };
 
