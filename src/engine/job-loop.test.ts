@@ -58,7 +58,7 @@ function harness() {
   const pool = { workers: () => 1, run: () => Promise.resolve(result) } as unknown as WorkerPool;
   const plan = {
     name: 'j',
-    input: { local: (path: string) => `/local/${path}` },
+    input: { local: (path: string) => Promise.resolve(`/local/${path}`) },
     partPath: (index: number) => `/parts/${index}`,
     errorView: (error: JobError) => error,
   } as unknown as JobPlan;

@@ -70,7 +70,7 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
     const started = performance.now();
     let localFiles: string[] = [];
     try {
-      localFiles = mb.files.map((file) => plan.input.local(file));
+      localFiles = await Promise.all(mb.files.map((file) => plan.input.local(file)));
       const partPath = plan.partPath(mb.index);
       const run = { miniBatchId: mb.id, files: localFiles, partPath, attempt: mb.attempts };
       return { localFiles, result: await slot.pool.run(run) };

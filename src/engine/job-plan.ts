@@ -26,7 +26,7 @@ export interface JobPlan {
     path: string;
     backend: DatastoreBackend;
     /** Where workers read a datastore path (the path itself when the datastore is not local). */
-    local: (path: string) => string;
+    local: (path: string) => Promise<string>;
   };
   output: {
     datastore: string;
@@ -77,7 +77,7 @@ async function local(datastores: DatastoreService, uri: string, field: string, w
   if (!(await location.backend.stat(location.path))) {
     throw new JobPlanError(`The ${what} (${uri}) does not exist any more.`);
   }
-  return { path: location.backend.localPath(location.path) ?? location.path, uri };
+  return { path: (await location.backend.localPath(location.path)) ?? location.path, uri };
 }
 
 function runtimeSettings(job: JobRecord, folders: Record<'model' | 'output', Local> & { code?: Local }) {
@@ -110,7 +110,7 @@ export async function planJob(
   const output = job.output;
   const outputUri = datastoreUri({ datastore: output.datastore, path: output.folder });
   const outputLocation = await datastores.resolve(outputUri, 'output');
-  const outputPath = outputLocation.backend.localPath(outputLocation.path) ?? outputLocation.path;
+  const outputPath = (await outputLocation.backend.localPath(outputLocation.path)) ?? outputLocation.path;
   await mkdir(outputPath, { recursive: true });
   const { runtime } = job;
   const folders = {
@@ -123,7 +123,7 @@ export async function planJob(
     output: { path: outputPath, uri: outputUri },
     ...(runtime.codeUri ? { code: await local(datastores, runtime.codeUri, 'code') } : {}),
   };
-  const inputRoot = input.backend.localPath(input.path);
+  const inputRoot = await input.backend.localPath(input.path);
   const scrub = createErrorScrubber({
     dataDir,
     folders: [
@@ -139,7 +139,7 @@ export async function planJob(
       datastore: input.datastore.name,
       path: input.path,
       backend: input.backend,
-      local: (path) => input.backend.localPath(path) ?? path,
+      local: async (path) => (await input.backend.localPath(path)) ?? path,
     },
     output: {
       datastore: output.datastore,
