@@ -6,13 +6,12 @@
  */
 import { ConflictError, NotFoundError, NotSupportedError } from '../core/errors.ts';
 import type { JobInputSpec, JobOutputSpec } from '../core/jobs.ts';
-import { datastoreUri, parseAssetRef, parseDatastoreUri } from '../core/references.ts';
+import { datastoreUri, parseAssetRef, parseDatastoreUri, pathInFolder } from '../core/references.ts';
 import type { FileEntry } from '../storage/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import { DEFAULT_DATASTORE, type DatastoreService } from '../workspace/datastores.ts';
 import { checkOutputFileName } from '../workspace/deployment-body.ts';
 import { jobRequestError, type JobRequest } from './invocation.ts';
-import { pathInFolder } from './job-plan.ts';
 
 export interface ResolvedInput {
   spec: JobInputSpec;

@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../core/errors.ts';
-import { datastoreUri } from '../core/references.ts';
+import { datastoreUri, pathInFolder } from '../core/references.ts';
 import type { JobRecord } from '../core/jobs.ts';
 import type { RuntimeSettings } from '../runtimes/contract.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
@@ -46,11 +46,6 @@ export interface JobPlan {
   scrub: ErrorScrubber;
 }
 
-/** A file inside a datastore folder ('' is the datastore's root). */
-export function pathInFolder(folder: string, file: string): string {
-  return folder ? `${folder}/${file}` : file;
-}
-
 function jobDir(dataDir: string, name: string): string {
   return join(dataDir, 'jobs', name);
 }
@@ -63,7 +58,7 @@ function partPath(dir: string, index: number): string {
  * Why a job cannot be planned on this server: something its record names (its input, its model or code
  * snapshot, a datastore) is gone or refused since it was invoked. The job then fails with this message.
  */
-export class JobPlanError extends DomainError {
+class JobPlanError extends DomainError {
   constructor(message: string) {
     super('PreparationFailed', 409, message);
   }

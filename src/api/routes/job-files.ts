@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { ACTIONS, DATA_ACTIONS } from '../../auth/rbac/actions.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { JobRecord } from '../../core/jobs.ts';
+import { pathInFolder } from '../../core/references.ts';
 import { WS, type ApiServices } from '../context.ts';
 import { defineRoute, type ProtectedAccess, type RouteSpec } from '../route-table.ts';
 import { FileEntry, valueList, wsParams } from '../schemas.ts';
@@ -25,7 +26,7 @@ const readOutputs: ProtectedAccess = {
 };
 
 function fullPath(job: JobRecord, name: string): string {
-  return job.output.folder ? `${job.output.folder}/${name}` : name;
+  return pathInFolder(job.output.folder, name);
 }
 
 /** The output's files that exist, relative to the output folder. */
