@@ -17,21 +17,13 @@ import { createErrorScrubber, createErrorView, type ErrorScrubber, type ErrorVie
 
 export interface JobPlan {
   name: string;
-  /** `<dataDir>/jobs/<name>`: parts and logs. */
-  jobDir: string;
+  /** `<dataDir>/jobs/<name>/logs`: the job's log tree. */
   logDir: string;
   input: {
-    datastore: string;
-    /** The input file or folder inside the datastore. */
-    path: string;
-    backend: DatastoreBackend;
     /** Where workers read a datastore path (the path itself when the datastore is not local). */
     local: (path: string) => Promise<string>;
   };
   output: {
-    datastore: string;
-    folder: string;
-    fileName: string;
     backend: DatastoreBackend;
     /** The output file and the manifest, as datastore paths. */
     target: string;
@@ -128,18 +120,11 @@ export async function planJob(
   });
   return {
     name: job.name,
-    jobDir: dir,
     logDir: join(dir, 'logs'),
     input: {
-      datastore: input.datastore.name,
-      path: input.path,
-      backend: input.backend,
       local: async (path) => (await input.backend.localPath(path)) ?? path,
     },
     output: {
-      datastore: output.datastore,
-      folder: output.folder,
-      fileName: output.fileName,
       backend: await datastores.backend(output.datastore),
       target: pathInFolder(output.folder, output.fileName),
       manifest: pathInFolder(output.folder, 'manifest.json'),
