@@ -243,7 +243,9 @@ describe('a restart with jobs that cannot go on as they were', () => {
 
     const third = startServeProcess(dataDir);
     servers.push(third);
-    await third.ready;
+    const ns3 = await Nightshift.connect(await third.ready);
+    // An answer means the server is past its start-up (and its signal handlers are in place).
+    assert.equal((await ns3.waitForJob(jobs.gone.name)).properties.status, 'Failed');
     third.child.kill('SIGTERM');
     const last = await third.exited;
     assert.equal(last.code, 0, last.stderr);
