@@ -18,10 +18,21 @@ export const JOB_STATUSES = [
 ] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-const TERMINAL_STATUSES: readonly JobStatus[] = ['Completed', 'Failed', 'Canceled'];
+export const TERMINAL_STATUSES = ['Completed', 'Failed', 'Canceled'] as const satisfies readonly JobStatus[];
+
+/** Every status a job may still leave; the one list the engine, the store and resume all read. */
+export const NON_TERMINAL_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter((s) => !isTerminal(s));
+
+/** A job that is planned and not yet ended: what may end it, and what `end` may move to Finalizing. */
+export const ENDABLE_STATUSES: readonly JobStatus[] = NON_TERMINAL_STATUSES.filter((s) => s !== 'NotStarted');
+
+/** Running on this server, with no cancel asked for: the statuses the work itself moves between. */
+export const IN_PROGRESS_STATUSES: readonly JobStatus[] = ENDABLE_STATUSES.filter(
+  (s) => s !== 'CancelRequested',
+);
 
 export function isTerminal(status: JobStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
+  return (TERMINAL_STATUSES as readonly JobStatus[]).includes(status);
 }
 
 export type MiniBatchState = 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';

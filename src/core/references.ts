@@ -120,6 +120,11 @@ export function parseDatastoreUri(text: string, field = 'uri'): DatastorePath | 
   return { datastore, path: normaliseDatastorePath(path, field) };
 }
 
+/** A file (or folder) inside a datastore folder, as a datastore path ('' is the datastore's root). */
+export function pathInFolder(folder: string, name: string): string {
+  return folder ? `${folder}/${name}` : name;
+}
+
 export function datastoreUri(location: DatastorePath): string {
   return `azureml://datastores/${location.datastore}/paths/${location.path}`;
 }

@@ -3,15 +3,20 @@
  * file is assembled and takes its name, the status and its one-line reason are decided, manifest.json
  * and the log tree's job_result.txt and processed_mini-batches.csv are written, and only then, when its
  * workers are gone too, does the job turn Completed, Failed or Canceled. A client that sees a terminal
- * status can therefore read the output, the manifest and every log at once.
+ * status can therefore read the output, the manifest and every log at once. A job that could not be
+ * planned has no output or log tree to finish: it records why (PreparationFailed) and turns terminal at
+ * once. Both ways end through `recordEnd`, the one place a job turns terminal and says so in the log.
  */
 import type { Logger } from 'pino';
-import type { JobRecord, JobStatus } from '../core/jobs.ts';
+import { describeError } from '../runtimes/worker-protocol.ts';
+import { ENDABLE_STATUSES, type JobRecord, type JobStatus } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { createJobLogs } from './job-logs.ts';
 import type { JobPlan } from './job-plan.ts';
 import { inputDigests, writeManifest } from './manifest.ts';
 import type { OutputAssembler } from './output-assembler.ts';
+import type { TaskQueue } from './queue/contract.ts';
+import { createErrorScrubber } from './error-view.ts';
 
 /** How a job ends early; a job that runs to the end decides its status from its counts. */
 export interface Ending {
@@ -27,9 +32,6 @@ export interface FinalizerDeps {
   now: () => Date;
   logger: Logger;
 }
-
-/** Statuses a job may end from: every one that is not terminal, and not NotStarted (never planned). */
-const ENDS_FROM: readonly JobStatus[] = ['Finalizing', 'CancelRequested', 'Running', 'Queued', 'Preparing'];
 
 /**
  * Finalizes the job; `closing` resolves when its workers have exited (and flushed their last log lines),
@@ -53,14 +55,48 @@ export async function finalizeJob(
     status = 'Failed';
     result = 'There is no succeeded mini batch item returned from run().';
   }
-  const final: JobRecord = { ...job, status, result, endedAt: deps.now().toISOString() };
+  const endedAt = deps.now().toISOString();
+  const final: JobRecord = { ...job, status, result, endedAt };
   await writeManifest(plan, final, { counts, inputs: await inputDigests(plan, batches), output });
   await deps.logs.init();
   await deps.logs.result(final, batches);
   await closing;
-  await store.update(plan.name, { status, result, endedAt: final.endedAt }, ENDS_FROM);
-  deps.logger.info(
-    { job: plan.name, status, miniBatches: counts.miniBatches, items: counts.items, rows: counts.rows },
-    `job ended: ${status}. ${result}`,
-  );
+  const { miniBatches, items, rows } = counts;
+  await recordEnd(deps, plan.name, { status, result, endedAt }, { miniBatches, items, rows });
+}
+
+/** The job turns terminal (from any status it may end from) and the server's log says so, once. */
+export async function recordEnd(
+  deps: { store: JobRepository; logger: Logger },
+  name: string,
+  end: { status: JobStatus; result: string; endedAt: string },
+  details: Record<string, unknown> = {},
+  from: readonly JobStatus[] = ENDABLE_STATUSES,
+): Promise<void> {
+  if (await deps.store.update(name, end, from)) {
+    deps.logger.info(
+      { job: name, status: end.status, ...details },
+      `job ended: ${end.status}. ${end.result}`,
+    );
+  }
+}
+
+/**
+ * Ends a job that could not be planned (`error` says why): its open work is dropped, its first error is
+ * the reason, and it turns Failed, or Canceled when a cancel was what ended it.
+ */
+export async function endUnplanned(
+  deps: Pick<FinalizerDeps, 'store' | 'now' | 'logger'> & { queue: TaskQueue; dataDir: string },
+  name: string,
+  error: unknown,
+  ending: Ending | undefined,
+): Promise<void> {
+  deps.logger.warn({ err: error, job: name }, 'job could not be planned');
+  const scrub = createErrorScrubber({ dataDir: deps.dataDir, folders: [] });
+  const message = scrub.text(describeError(error).message);
+  await deps.queue.removeJob(name);
+  await deps.store.cancelOpen(name);
+  await deps.store.setFirstError(name, { code: 'PreparationFailed', message });
+  const { status, result } = ending ?? { status: 'Failed', result: `The job could not start: ${message}` };
+  await recordEnd(deps, name, { status, result, endedAt: deps.now().toISOString() });
 }

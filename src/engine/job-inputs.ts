@@ -6,13 +6,13 @@
  */
 import { ConflictError, NotFoundError, NotSupportedError } from '../core/errors.ts';
 import type { JobInputSpec, JobOutputSpec } from '../core/jobs.ts';
-import { datastoreUri, parseAssetRef, parseDatastoreUri } from '../core/references.ts';
+import { preview } from '../core/limits.ts';
+import { datastoreUri, parseAssetRef, parseDatastoreUri, pathInFolder } from '../core/references.ts';
 import type { FileEntry } from '../storage/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import { DEFAULT_DATASTORE, type DatastoreService } from '../workspace/datastores.ts';
 import { checkOutputFileName } from '../workspace/deployment-body.ts';
 import { jobRequestError, type JobRequest } from './invocation.ts';
-import { pathInFolder } from './job-plan.ts';
 
 export interface ResolvedInput {
   spec: JobInputSpec;
@@ -41,17 +41,27 @@ async function fromAsset(
   }
 }
 
+/**
+ * Inputs are read from this server's datastores only: a URL of any other scheme (https, wasbs, abfss, s3,
+ * ...) is refused at invoke, naming the input and what works, before a job exists to fail later.
+ */
+function refuseRemote(uri: string, field: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined || scheme === 'azureml') return;
+  const kind = scheme === 'http' || scheme === 'https' ? 'HTTP(S)' : `'${scheme}://'`;
+  throw new NotSupportedError(
+    `${kind} inputs are not supported by this server yet: ${field} is '${preview(uri)}'. Supported inputs are ` +
+      `datastore URIs (azureml://datastores/<datastore>/paths/<path>) and data assets (azureml:<name>:<version>). ` +
+      `Put the data in a datastore first; 'nightshift batch-endpoint invoke --input ./folder' uploads a local folder for you.`,
+  );
+}
+
 export async function resolveInput(
   deps: { assets: AssetService; datastores: DatastoreService },
   input: JobRequest['input'],
 ): Promise<ResolvedInput> {
   const field = `InputData.${input.key}.Uri`;
-  if (/^https?:\/\//i.test(input.uri)) {
-    throw new NotSupportedError(
-      `HTTP(S) inputs are not supported by this server yet ('${input.uri}'). Put the data in a datastore first; ` +
-        `'nightshift batch-endpoint invoke --input ./folder' uploads a local folder for you.`,
-    );
-  }
+  refuseRemote(input.uri, field);
   let uri = input.uri;
   let type = input.type;
   let asset: string | undefined;

@@ -70,11 +70,7 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
     const started = performance.now();
     let localFiles: string[] = [];
     try {
-      if (first) {
-        first = false;
-        await deps.onFirstAttempt();
-      }
-      localFiles = mb.files.map((file) => plan.input.local(file));
+      localFiles = await Promise.all(mb.files.map((file) => plan.input.local(file)));
       const partPath = plan.partPath(mb.index);
       const run = { miniBatchId: mb.id, files: localFiles, partPath, attempt: mb.attempts };
       return { localFiles, result: await slot.pool.run(run) };
@@ -99,6 +95,13 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
     if (!mb) {
       await queue.ack(task.id, lease.owner);
       return;
+    }
+    if (first) {
+      first = false;
+      // The job's own step, not this attempt's: its failure is logged as such and the attempt still runs.
+      await deps.onFirstAttempt().catch((error: unknown) => {
+        deps.logger.error({ err: error, job: plan.name }, 'marking the job Running failed');
+      });
     }
     const attempted = await attempt(mb, slot);
     if (attempted === undefined) return;

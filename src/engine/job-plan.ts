@@ -7,7 +7,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { datastoreUri } from '../core/references.ts';
+import { DomainError } from '../core/errors.ts';
+import { datastoreUri, pathInFolder } from '../core/references.ts';
 import type { JobRecord } from '../core/jobs.ts';
 import type { RuntimeSettings } from '../runtimes/contract.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
@@ -16,21 +17,13 @@ import { createErrorScrubber, createErrorView, type ErrorScrubber, type ErrorVie
 
 export interface JobPlan {
   name: string;
-  /** `<dataDir>/jobs/<name>`: parts and logs. */
-  jobDir: string;
+  /** `<dataDir>/jobs/<name>/logs`: the job's log tree. */
   logDir: string;
   input: {
-    datastore: string;
-    /** The input file or folder inside the datastore. */
-    path: string;
-    backend: DatastoreBackend;
     /** Where workers read a datastore path (the path itself when the datastore is not local). */
-    local: (path: string) => string;
+    local: (path: string) => Promise<string>;
   };
   output: {
-    datastore: string;
-    folder: string;
-    fileName: string;
     backend: DatastoreBackend;
     /** The output file and the manifest, as datastore paths. */
     target: string;
@@ -45,11 +38,6 @@ export interface JobPlan {
   scrub: ErrorScrubber;
 }
 
-/** A file inside a datastore folder ('' is the datastore's root). */
-export function pathInFolder(folder: string, file: string): string {
-  return folder ? `${folder}/${file}` : file;
-}
-
 function jobDir(dataDir: string, name: string): string {
   return join(dataDir, 'jobs', name);
 }
@@ -58,11 +46,25 @@ function partPath(dir: string, index: number): string {
   return join(dir, 'parts', `${String(index).padStart(6, '0')}.part`);
 }
 
+/**
+ * Why a job cannot be planned on this server: something its record names (its input, its model or code
+ * snapshot, a datastore) is gone or refused since it was invoked. The job then fails with this message.
+ */
+class JobPlanError extends DomainError {
+  constructor(message: string) {
+    super('PreparationFailed', 409, message);
+  }
+}
+
 type Local = { path: string; uri: string };
 
-async function local(datastores: DatastoreService, uri: string, field: string): Promise<Local> {
+/** A folder the job needs, which must still exist: `what` names it in the error. */
+async function local(datastores: DatastoreService, uri: string, field: string, what = field): Promise<Local> {
   const location = await datastores.resolve(uri, field);
-  return { path: location.backend.localPath(location.path) ?? location.path, uri };
+  if (!(await location.backend.stat(location.path))) {
+    throw new JobPlanError(`The ${what} (${uri}) does not exist any more.`);
+  }
+  return { path: (await location.backend.localPath(location.path)) ?? location.path, uri };
 }
 
 function runtimeSettings(job: JobRecord, folders: Record<'model' | 'output', Local> & { code?: Local }) {
@@ -89,15 +91,26 @@ export async function planJob(
   const { datastores, dataDir } = deps;
   const dir = jobDir(dataDir, job.name);
   const input = await datastores.resolve(job.input.uri, 'input');
+  if (!(await input.backend.stat(input.path))) {
+    throw new JobPlanError(`The input ${job.input.uri} does not exist any more.`);
+  }
   const output = job.output;
   const outputUri = datastoreUri({ datastore: output.datastore, path: output.folder });
+  const outputLocation = await datastores.resolve(outputUri, 'output');
+  const outputPath = (await outputLocation.backend.localPath(outputLocation.path)) ?? outputLocation.path;
+  await mkdir(outputPath, { recursive: true });
+  const { runtime } = job;
   const folders = {
-    model: await local(datastores, job.runtime.modelDirUri, 'model'),
-    output: await local(datastores, outputUri, 'output'),
-    ...(job.runtime.codeUri ? { code: await local(datastores, job.runtime.codeUri, 'code') } : {}),
+    model: await local(
+      datastores,
+      runtime.modelDirUri,
+      'model',
+      `model '${runtime.modelName}:${runtime.modelVersion}'`,
+    ),
+    output: { path: outputPath, uri: outputUri },
+    ...(runtime.codeUri ? { code: await local(datastores, runtime.codeUri, 'code') } : {}),
   };
-  await mkdir(folders.output.path, { recursive: true });
-  const inputRoot = input.backend.localPath(input.path);
+  const inputRoot = await input.backend.localPath(input.path);
   const scrub = createErrorScrubber({
     dataDir,
     folders: [
@@ -107,18 +120,11 @@ export async function planJob(
   });
   return {
     name: job.name,
-    jobDir: dir,
     logDir: join(dir, 'logs'),
     input: {
-      datastore: input.datastore.name,
-      path: input.path,
-      backend: input.backend,
-      local: (path) => input.backend.localPath(path) ?? path,
+      local: async (path) => (await input.backend.localPath(path)) ?? path,
     },
     output: {
-      datastore: output.datastore,
-      folder: output.folder,
-      fileName: output.fileName,
       backend: await datastores.backend(output.datastore),
       target: pathInFolder(output.folder, output.fileName),
       manifest: pathInFolder(output.folder, 'manifest.json'),

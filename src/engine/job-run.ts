@@ -8,21 +8,21 @@
  *      the error threshold is passed or no mini-batch is open;
  *   5. end it (finalizer.ts) — or cancel it, or detach from it when the server stops.
  * The metadata store is updated at every step, so a restart picks the job up where it was. A job that
- * cannot be planned (a datastore deleted, or a folder it names swapped for a link out of its datastore,
- * after the job was invoked) fails at once with the reason, rather than waiting for a plan forever.
+ * cannot be planned (its input, model or a datastore deleted, or a folder it names swapped for a link out
+ * of its datastore, after the job was invoked) ends at once with the reason, whichever way it was going
+ * to end: Failed, or Canceled when a cancel was asked for. It never waits for a plan forever.
  */
 import type { Logger } from 'pino';
-import type { JobRecord, JobStatus } from '../core/jobs.ts';
+import { IN_PROGRESS_STATUSES, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
-import { describeError } from '../runtimes/worker-protocol.ts';
 import { thresholdBreach } from './attempts.ts';
-import { createErrorScrubber } from './error-view.ts';
-import { finalizeJob, type Ending } from './finalizer.ts';
+import { endUnplanned, finalizeJob, type Ending } from './finalizer.ts';
 import { createJobLogs } from './job-logs.ts';
 import { createJobLoop, type JobLoop, type LoopPool } from './job-loop.ts';
 import { planJob, type JobPlan } from './job-plan.ts';
 import { createOutputAssembler, type OutputAssembler } from './output-assembler.ts';
+import { poolShape } from './pool/capacity.ts';
 import type { SpareWorkers } from './pool/spare-workers.ts';
 import type { WorkerLauncher } from './pool/worker-launcher.ts';
 import { createWorkerPool } from './pool/worker-pool.ts';
@@ -52,15 +52,25 @@ export interface JobRun {
   inflight(): readonly string[];
 }
 
-/** What a job needs on this server, made once: its plan, settings, logs and output file. */
+/** What a job needs on this server, made once: its plan, logs and output file, and its open work. */
 interface Context {
   job: JobRecord;
   plan: JobPlan;
   logs: ReturnType<typeof createJobLogs>;
   assembler: OutputAssembler;
+  /** Mini-batches not yet ended when the job (re)started here: pools need no more slots than that. */
+  open: number;
 }
 
-const OPEN: readonly JobStatus[] = ['Preparing', 'Queued', 'Running', 'Finalizing'];
+/** One job's state on this server, shared by the steps below. */
+interface Run {
+  deps: JobRunDeps;
+  name: string;
+  rank: number;
+  ended: boolean;
+  context?: Promise<Context>;
+  running?: { pools: LoopPool[]; loop: JobLoop };
+}
 
 async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const job = await deps.jobs.get(name);
@@ -68,30 +78,39 @@ async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const plan = await planJob(deps, job);
   const logs = createJobLogs(plan.logDir);
   await logs.init();
-  const summaryOnly = job.settings.outputAction === 'SummaryOnly';
-  const total = summaryOnly ? 0 : (await deps.jobs.counts(name)).miniBatches.total;
+  const { miniBatches } = await deps.jobs.counts(name);
+  const total = job.settings.outputAction === 'SummaryOnly' ? 0 : miniBatches.total;
   const { backend, target } = plan.output;
   const assembler = createOutputAssembler({ backend, target, partPath: plan.partPath, total });
-  return { job, plan, logs, assembler };
+  return { job, plan, logs, assembler, open: miniBatches.pending + miniBatches.running };
 }
 
-/** One pool per instance, within the server's cap: at most `cap` instances, `cap` slots in all. */
-function startPools(deps: JobRunDeps, ctx: Context, rank: number, onWorker: () => void): LoopPool[] {
-  const cap = deps.launcher.capacity.max;
-  const instances = Math.max(1, Math.min(ctx.job.instanceCount, cap));
-  const size = Math.max(1, Math.min(ctx.job.settings.maxConcurrencyPerInstance, Math.floor(cap / instances)));
-  return Array.from({ length: instances }, (_, i) => {
+const prepared = (run: Run): Promise<Context> => (run.context ??= prepare(run.deps, run.name));
+
+const failed = (run: Run, what: string) => (error: unknown) => {
+  run.deps.logger.error({ err: error, job: run.name }, `${what} failed`);
+};
+
+/** One pool per instance, shaped by `poolShape`: the job's settings, its open work, the server's cap. */
+function startPools(run: Run, ctx: Context): LoopPool[] {
+  const { deps } = run;
+  const settings = ctx.job.settings;
+  const shape = poolShape(
+    { instances: ctx.job.instanceCount, perInstance: settings.maxConcurrencyPerInstance, open: ctx.open },
+    deps.launcher.capacity.max,
+  );
+  return Array.from({ length: shape.instances }, (_, i) => {
     const node = `node-${i}`;
     const pool = createWorkerPool({
-      size,
+      size: shape.size,
       settings: ctx.plan.runtime,
-      timeoutMs: ctx.job.settings.retrySettings.timeoutSeconds * 1000,
+      timeoutMs: settings.retrySettings.timeoutSeconds * 1000,
       logDir: ctx.logs.dir,
       node,
       scrub: ctx.plan.scrub,
       launcher: deps.launcher,
-      rank,
-      onWorkerStarted: onWorker,
+      rank: run.rank,
+      onWorkerStarted: () => run.running?.loop.pump(),
       ...(deps.spares ? { spares: deps.spares } : {}),
     });
     void pool.warm().catch(() => undefined);
@@ -99,133 +118,128 @@ function startPools(deps: JobRunDeps, ctx: Context, rank: number, onWorker: () =
   });
 }
 
-export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobRun {
-  const log = deps.logger;
-  let context: Promise<Context> | undefined;
-  let running: { pools: LoopPool[]; loop: JobLoop } | undefined;
-  let ended = false;
-  const prepared = () => (context ??= prepare(deps, name));
-  const failed = (what: string) => (error: unknown) => {
-    log.error({ err: error, job: name }, `${what} failed`);
-  };
+function start(run: Run, ctx: Context): NonNullable<Run['running']> {
+  const { deps } = run;
+  const pools = startPools(run, ctx);
+  const loop = createJobLoop({
+    plan: ctx.plan,
+    queue: deps.queue,
+    store: deps.jobs,
+    pools,
+    lease: { owner: deps.owner, ms: deps.leaseMs },
+    maxRetries: ctx.job.settings.retrySettings.maxRetries,
+    onFirstAttempt: () => markRunning(run),
+    onAttemptEnded: () => void afterAttempt(run, ctx).catch(failed(run, 'after attempt')),
+    logger: deps.logger,
+  });
+  if (pools.every((p) => p.pool.workers() === 0)) void markQueued(run).catch(failed(run, 'queueing'));
+  return { pools, loop };
+}
 
-  function run(ctx: Context): NonNullable<typeof running> {
-    const pools = startPools(deps, ctx, rank, () => running?.loop.pump());
-    const loop = createJobLoop({
-      plan: ctx.plan,
-      queue: deps.queue,
-      store: deps.jobs,
-      pools,
-      lease: { owner: deps.owner, ms: deps.leaseMs },
-      maxRetries: ctx.job.settings.retrySettings.maxRetries,
-      onFirstAttempt: () => markRunning(),
-      onAttemptEnded: () => void afterAttempt(ctx).catch(failed('after attempt')),
-      logger: log,
-    });
-    if (pools.every((p) => p.pool.workers() === 0)) void markQueued().catch(failed('queueing'));
-    return { pools, loop };
+async function markQueued({ deps, name }: Run): Promise<void> {
+  if (await deps.jobs.update(name, { status: 'Queued' }, ['Preparing'])) {
+    const { max } = deps.launcher.capacity;
+    deps.logger.info({ job: name, maxWorkers: max }, `job queued: all ${max} worker(s) are busy`);
   }
+}
 
-  async function markQueued(): Promise<void> {
-    if (await deps.jobs.update(name, { status: 'Queued' }, ['Preparing'])) {
-      const { max } = deps.launcher.capacity;
-      log.info({ job: name, maxWorkers: max }, `job queued: all ${max} worker(s) are busy`);
-    }
+async function markRunning({ deps, name }: Run): Promise<void> {
+  const startedAt = deps.now().toISOString();
+  if (await deps.jobs.update(name, { status: 'Running', startedAt }, ['Preparing', 'Queued'])) {
+    deps.logger.info({ job: name }, 'job started');
   }
+}
 
-  async function markRunning(): Promise<void> {
-    const startedAt = deps.now().toISOString();
-    if (await deps.jobs.update(name, { status: 'Running', startedAt }, ['Preparing', 'Queued'])) {
-      log.info({ job: name }, 'job started');
-    }
-  }
+async function afterAttempt(run: Run, ctx: Context): Promise<void> {
+  if (run.ended) return;
+  const { deps, name } = run;
+  const counts = await deps.jobs.counts(name);
+  // In the background: appending a part must never delay handing out the next mini-batch.
+  void ctx.assembler
+    .advance((i) => deps.jobs.getMiniBatch(name, i))
+    .catch(failed(run, 'appending to the output'));
+  await ctx.logs.progress(counts);
+  const breach = thresholdBreach(counts, ctx.job.settings);
+  if (breach) await end(run, { status: 'Failed', result: breach });
+  else if (counts.miniBatches.pending + counts.miniBatches.running === 0) await end(run, undefined);
+  else run.running?.loop.pump();
+}
 
-  async function afterAttempt(ctx: Context): Promise<void> {
-    if (ended) return;
-    const counts = await deps.jobs.counts(name);
-    // In the background: appending a part must never delay handing out the next mini-batch.
-    void ctx.assembler
-      .advance((i) => deps.jobs.getMiniBatch(name, i))
-      .catch(failed('appending to the output'));
-    await ctx.logs.progress(counts);
-    const breach = thresholdBreach(counts, ctx.job.settings);
-    if (breach) await end({ status: 'Failed', result: breach });
-    else if (counts.miniBatches.pending + counts.miniBatches.running === 0) await end(undefined);
-    else running?.loop.pump();
-  }
+/** `kill` names why the workers are killed (for the node logs); without it they wind down. */
+async function stopPools(run: Run, kill?: string): Promise<void> {
+  run.running?.loop.stop();
+  await Promise.all((run.running?.pools ?? []).map((p) => (kill ? p.pool.kill(kill) : p.pool.close())));
+}
 
-  /** `kill` names why the workers are killed (for the node logs); without it they wind down. */
-  async function stopPools(kill?: string): Promise<void> {
-    running?.loop.stop();
-    await Promise.all((running?.pools ?? []).map((p) => (kill ? p.pool.kill(kill) : p.pool.close())));
-  }
-
-  /** Without a plan there is no log tree or output: the job records why, and ends. */
-  async function failUnplanned(error: unknown): Promise<void> {
-    if (ended) return;
-    ended = true;
-    log.warn({ err: error, job: name }, 'job could not be planned');
-    const message = createErrorScrubber({ dataDir: deps.dataDir, folders: [] }).text(
-      describeError(error).message,
+/**
+ * Ends the job once, whatever asked first: its last attempt, the error threshold, a cancel (`canceling`),
+ * or a plan that cannot be made. Without a plan there are no pools, output or log tree to finish.
+ */
+async function end(run: Run, ending: Ending | undefined, canceling = false): Promise<void> {
+  if (run.ended) return;
+  run.ended = true;
+  const { deps, name } = run;
+  try {
+    const planned = await prepared(run).then(
+      (ctx) => ({ ctx }),
+      (error: unknown) => ({ error }),
     );
-    await deps.queue.removeJob(name);
-    await deps.jobs.cancelOpen(name);
-    await deps.jobs.setFirstError(name, { code: 'PreparationFailed', message });
-    const result = `The job could not start: ${message}`;
-    const endedAt = deps.now().toISOString();
-    if (await deps.jobs.update(name, { status: 'Failed', result, endedAt }, OPEN)) {
-      log.info({ job: name, status: 'Failed' }, `job ended: Failed. ${result}`);
+    if ('error' in planned) {
+      await endUnplanned({ ...deps, store: deps.jobs }, name, planned.error, ending);
+      return;
     }
-    deps.onEnded(name);
-  }
-
-  async function end(ending: Ending | undefined, canceling = false): Promise<void> {
-    if (ended) return;
-    ended = true;
     const early = ending !== undefined || canceling;
     if (early) {
       await deps.queue.removeJob(name);
-      await stopPools(ending?.status === 'Canceled' ? 'the job was canceled' : 'the job has failed');
+      await stopPools(run, ending?.status === 'Canceled' ? 'the job was canceled' : 'the job has failed');
       await deps.jobs.cancelOpen(name);
     }
     // Every mini-batch is done, so the workers can wind down while the output is assembled; the job
     // turns terminal only once they have exited and their last log lines are flushed.
-    const closing = early ? Promise.resolve() : stopPools();
-    if (!canceling) await deps.jobs.update(name, { status: 'Finalizing' }, OPEN);
-    const ctx = await prepared();
-    await finalizeJob({ ...ctx, store: deps.jobs, now: deps.now, logger: log }, ending, closing);
+    const closing = early ? Promise.resolve() : stopPools(run);
+    if (!canceling) await deps.jobs.update(name, { status: 'Finalizing' }, IN_PROGRESS_STATUSES);
+    await finalizeJob(
+      { ...planned.ctx, store: deps.jobs, now: deps.now, logger: deps.logger },
+      ending,
+      closing,
+    );
+  } finally {
     deps.onEnded(name);
   }
+}
 
+const CANCELED: Ending = {
+  status: 'Canceled',
+  result: 'Canceled by request; finished mini-batches were kept.',
+};
+
+export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobRun {
+  const run: Run = { deps, name, rank, ended: false };
   return {
     name,
     pump() {
-      if (ended) return;
-      void prepared()
+      if (run.ended) return;
+      void prepared(run)
         .then(
           (ctx) => {
             // A cancel during the awaits has stopped "all" pools, which were none: none may start now.
-            if (ended) return;
-            running ??= run(ctx);
-            running.loop.pump();
+            if (run.ended) return;
+            run.running ??= start(run, ctx);
+            run.running.loop.pump();
           },
-          (error: unknown) => failUnplanned(error),
+          () => end(run, undefined),
         )
-        .catch(failed('pump'));
+        .catch(failed(run, 'pump'));
     },
-    inflight: () => running?.loop.inflight() ?? [],
+    inflight: () => run.running?.loop.inflight() ?? [],
     async cancel() {
-      const from: JobStatus[] = ['NotStarted', ...OPEN, 'CancelRequested'];
-      if (!(await deps.jobs.update(name, { status: 'CancelRequested' }, from))) return;
-      await end(
-        { status: 'Canceled', result: 'Canceled by request; finished mini-batches were kept.' },
-        true,
-      );
+      if (!(await deps.jobs.update(name, { status: 'CancelRequested' }, NON_TERMINAL_STATUSES))) return;
+      await end(run, CANCELED, true);
     },
-    finalize: () => end(undefined),
+    finalize: () => end(run, undefined),
     async detach() {
-      ended = true;
-      await stopPools('the server is stopping; the job resumes at its next start');
+      run.ended = true;
+      await stopPools(run, 'the server is stopping; the job resumes at its next start');
     },
   };
 }

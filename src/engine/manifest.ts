@@ -25,7 +25,7 @@ export async function inputDigests(
 
 /** Size and sha256 of each input file, computed in a worker thread (see input-hash-thread.ts). */
 async function hashInputs(plan: JobPlan, files: readonly string[]): Promise<InputFileDigest[]> {
-  const local = files.map((path) => plan.input.local(path));
+  const local = await Promise.all(files.map((path) => plan.input.local(path)));
   const thread = new Worker(new URL('./input-hash-thread.ts', import.meta.url), { workerData: local });
   const [results] = (await once(thread, 'message')) as [{ size: number; sha256: string }[]];
   return files.map((path, i) => ({ path, size: results[i]?.size ?? 0, sha256: results[i]?.sha256 ?? '' }));

@@ -8,9 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { miniBatchId } from '../core/jobs.ts';
+import { miniBatchId, type JobRecord } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
+import { recordEnd } from './finalizer.ts';
 import { createJobRun, type JobRun } from './job-run.ts';
 import { createWorkerCapacity, type WorkerCapacity } from './pool/capacity.ts';
 import { createSpareWorkers } from './pool/spare-workers.ts';
@@ -85,32 +86,36 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return run;
   }
 
+  /** Picks one job up where the last server left it; every way out ends in a terminal status. */
+  async function resumeJob(job: JobRecord): Promise<void> {
+    if (job.status === 'NotStarted') {
+      const result = 'The server stopped while the job was being created; invoke it again.';
+      const end = { status: 'Failed' as const, result, endedAt: new Date().toISOString() };
+      await recordEnd({ store: deps.jobs, logger: deps.logger }, job.name, end, {}, ['NotStarted']);
+      return;
+    }
+    const reset = await deps.jobs.resetRunning(job.name);
+    const pending = (await deps.jobs.miniBatches(job.name)).filter((b) => b.state === 'pending');
+    await deps.queue.enqueue(
+      pending.map((b) => ({ id: miniBatchId(job.name, b.index), job: job.name, index: b.index })),
+    );
+    deps.logger.info(
+      { job: job.name, status: job.status, reset, pending: pending.length },
+      'job resumed after a restart',
+    );
+    const run = attach(job.name);
+    const failed = (error: unknown) => {
+      deps.logger.error({ err: error, job: job.name }, 'resume failed');
+    };
+    if (job.status === 'CancelRequested') void run.cancel().catch(failed);
+    else if (job.status === 'Finalizing' || pending.length === 0) void run.finalize().catch(failed);
+    else run.pump();
+  }
+
   async function resume(): Promise<void> {
     // One server owns the data dir (the lock), so every lease in the queue is from a previous life.
     await deps.queue.reclaimExpired(Number.MAX_SAFE_INTEGER);
-    for (const job of await deps.jobs.listActive()) {
-      if (job.status === 'NotStarted') {
-        await deps.jobs.update(job.name, {
-          status: 'Failed',
-          result: 'The server stopped while the job was being created; invoke it again.',
-          endedAt: new Date().toISOString(),
-        });
-        continue;
-      }
-      const reset = await deps.jobs.resetRunning(job.name);
-      const pending = (await deps.jobs.miniBatches(job.name)).filter((b) => b.state === 'pending');
-      await deps.queue.enqueue(
-        pending.map((b) => ({ id: miniBatchId(job.name, b.index), job: job.name, index: b.index })),
-      );
-      deps.logger.info(
-        { job: job.name, status: job.status, reset, pending: pending.length },
-        'job resumed after a restart',
-      );
-      const run = attach(job.name);
-      if (job.status === 'CancelRequested') void run.cancel();
-      else if (job.status === 'Finalizing' || pending.length === 0) void run.finalize();
-      else run.pump();
-    }
+    for (const job of await deps.jobs.listActive()) await resumeJob(job);
   }
 
   return {

@@ -31,7 +31,8 @@ export interface DatastoreBackend {
   remove(path: string, options?: { recursive?: boolean }): Promise<void>;
   /**
    * The file's path on this machine when the datastore is a local folder, so workers read it in place;
-   * undefined for remote stores (the engine then downloads to a cache first).
+   * undefined for remote stores (the engine then downloads to a cache first). Asynchronous: the engine
+   * asks for every input file of every mini-batch, and a local store follows links to check each one.
    */
-  localPath(path: string): string | undefined;
+  localPath(path: string): Promise<string | undefined>;
 }

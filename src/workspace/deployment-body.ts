@@ -4,6 +4,7 @@
  * overrides.
  */
 import { ValidationError } from '../core/errors.ts';
+import { normaliseDatastorePath } from '../core/references.ts';
 import { DEPLOYMENT_DEFAULTS, type DeploymentSettings } from '../core/resources.ts';
 import {
   optionalDurationSeconds,
@@ -40,17 +41,15 @@ export function checkOutputFileName(value: unknown, field: string): string | und
   return name;
 }
 
-/** A scoring script path: at most 1,024 characters, each folder or file name at most 255 bytes. */
+/**
+ * A scoring script path: at most 1,024 characters, and a datastore path inside the code folder by the
+ * same rules as every other (names of at most 255 bytes, no '..'; core/references.ts).
+ */
 export function checkScoringScript(script: string, field: string): string {
   if (script.length > SCORING_SCRIPT_MAX_CHARS) {
     throw tooLong(field, `a scoring script path may have at most ${SCORING_SCRIPT_MAX_CHARS} characters`);
   }
-  if (script.split(/[\\/]/).some((part) => Buffer.byteLength(part) > FILE_NAME_MAX_BYTES)) {
-    throw tooLong(
-      field,
-      `each folder or file name in it may have at most ${FILE_NAME_MAX_BYTES} bytes (UTF-8)`,
-    );
-  }
+  normaliseDatastorePath(script, field);
   return script;
 }
 

@@ -253,6 +253,58 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
     assert.deepEqual((await jobs().counts('nothing')).miniBatches.total, 0);
   });
 
+  test('counts follow every transition (retry, reset, cancel) and stay right after a reopen', async () => {
+    await jobs().create(job('tally'));
+    await jobs().addMiniBatches('tally', planned(5, 2));
+    await jobs().addMiniBatches('tally', planned(2, 7));
+    /** The counts as they must be, recomputed from the mini-batches themselves. */
+    const recount = async (store = jobs()) => {
+      const states = ['pending', 'running', 'succeeded', 'failed', 'canceled'] as const;
+      const batches = await store.miniBatches('tally');
+      const sum = (pick: (b: (typeof batches)[number]) => number) => batches.reduce((n, b) => n + pick(b), 0);
+      return {
+        miniBatches: {
+          total: batches.length,
+          ...Object.fromEntries(states.map((s) => [s, batches.filter((b) => b.state === s).length])),
+        },
+        items: {
+          total: sum((b) => b.files.length),
+          succeeded: sum((b) => b.succeeded),
+          failed: sum((b) => b.failed),
+        },
+        rows: sum((b) => b.rowsWritten),
+      };
+    };
+    const steps: (() => Promise<unknown>)[] = [
+      () => jobs().startAttempt('tally', 0, 'w'),
+      () => jobs().finishAttempt('tally', 0, outcome('pending', 0, 0)),
+      () => jobs().startAttempt('tally', 0, 'w'),
+      () => jobs().finishAttempt('tally', 0, { ...outcome('succeeded', 2, 0), rowsWritten: 9 }),
+      () => jobs().startAttempt('tally', 1, 'w'),
+      () => jobs().finishAttempt('tally', 1, outcome('failed', 0, 2)),
+      () => jobs().startAttempt('tally', 2, 'w'),
+      () => jobs().startAttempt('tally', 3, 'w'),
+      () => jobs().finishAttempt('tally', 3, { ...outcome('succeeded', 1, 1), rowsWritten: 1 }),
+      () => jobs().resetRunning('tally'),
+      () => jobs().startAttempt('tally', 4, 'w'),
+      () => jobs().cancelOpen('tally'),
+    ];
+    for (const [i, step] of steps.entries()) {
+      await step();
+      assert.deepEqual(await jobs().counts('tally'), await recount(), `after step ${i}`);
+    }
+    const reopened = (await context.reopen()).jobs;
+    assert.deepEqual(await reopened.counts('tally'), await recount(reopened));
+    assert.deepEqual((await reopened.counts('tally')).miniBatches, {
+      total: 5,
+      pending: 0,
+      running: 0,
+      succeeded: 2,
+      failed: 1,
+      canceled: 2,
+    });
+  });
+
   test('jobs, errors and mini-batches are there after the store is closed and opened again', async () => {
     await jobs().create(job('kept', { status: 'Running' }));
     await jobs().setFirstError('kept', { code: 'E', message: 'kept' });

@@ -169,6 +169,35 @@ describe('invocations refused before any work starts', () => {
     );
   });
 
+  test('a remote input of any other kind (blob, ADLS, S3 URLs; the legacy DataUrl): 400 NotSupported naming the input and what works', async () => {
+    const remote = [
+      'wasbs://data@account.blob.core.windows.net/heart/',
+      'abfss://data@account.dfs.core.windows.net/heart/',
+      's3://bucket/heart/',
+    ];
+    for (const uri of remote) {
+      const error = await refused(
+        scoringUri,
+        { properties: { InputData: { heart: { JobInputType: 'UriFolder', Uri: uri } } } },
+        400,
+        /not supported/,
+      );
+      assert.equal(error.error.code, 'NotSupported', uri);
+      assert.ok(error.error.message.includes(uri), error.error.message);
+      assert.ok(error.error.message.includes('InputData.heart.Uri'), error.error.message);
+      assert.match(error.error.message, /azureml:\/\/datastores\/<datastore>\/paths\/<path>/);
+      assert.match(error.error.message, /azureml:<name>:<version>/);
+    }
+    const legacy = await refused(
+      scoringUri,
+      { properties: { dataset: { dataInputType: 'DataUrl', path: 'https://example.com/data/' } } },
+      400,
+      /HTTP\(S\) inputs are not supported/,
+    );
+    assert.equal(legacy.error.code, 'NotSupported');
+    assert.ok(legacy.error.message.includes('dataset.Uri'), legacy.error.message);
+  });
+
   test('an over-long outputFileName, per job or in the output URI: 400 naming the field and limit', async () => {
     const long = 'x'.repeat(5000);
     const error = await refused(

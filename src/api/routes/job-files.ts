@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import { ACTIONS, DATA_ACTIONS } from '../../auth/rbac/actions.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { isTerminal, type JobRecord } from '../../core/jobs.ts';
+import { pathInFolder } from '../../core/references.ts';
 import type { DatastoreBackend } from '../../storage/contract.ts';
 import { WS, type ApiServices } from '../context.ts';
 import { defineRoute, type ProtectedAccess, type RouteSpec } from '../route-table.ts';
@@ -27,7 +28,7 @@ const readOutputs: ProtectedAccess = {
 };
 
 function fullPath(job: JobRecord, name: string): string {
-  return job.output.folder ? `${job.output.folder}/${name}` : name;
+  return pathInFolder(job.output.folder, name);
 }
 
 /** The most of a manifest read to check whose it is; a bigger one is not served (fail closed). */

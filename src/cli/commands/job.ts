@@ -7,6 +7,7 @@ import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { TERMINAL_STATUSES } from '../../core/jobs.ts';
 import { CliError, type ApiClient } from '../client.ts';
 import { JOB_TABLE, jobEntity, type JobEntity } from '../job-entity.ts';
 import {
@@ -18,7 +19,8 @@ import {
   type CommonOptions,
 } from './common.ts';
 
-const TERMINAL = ['Completed', 'Failed', 'Canceled'];
+// Statuses come from the wire as text; the list itself is core's.
+const TERMINAL: readonly string[] = TERMINAL_STATUSES;
 
 async function fetchJob(client: ApiClient, ws: string, name: string): Promise<JobEntity> {
   return jobEntity(await client.request('GET', `${ws}/jobs/${segment(name)}`));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createWorkerCapacity, type WorkerPermit } from './capacity.ts';
+import { createWorkerCapacity, poolShape, type WorkerPermit } from './capacity.ts';
 
 test('permits up to the cap, then none until one is released', () => {
   const capacity = createWorkerCapacity(2);
@@ -56,4 +56,14 @@ test('a canceled request gets nothing and does not hold up the next one', async 
 
 test('a cap below 1 is refused', () => {
   assert.throws(() => createWorkerCapacity(0), RangeError);
+});
+
+test('a job gets no more pool slots than it has open mini-batches, within the cap', () => {
+  const job = { instances: 2, perInstance: 4 };
+  assert.deepEqual(poolShape({ ...job, open: 100 }, 16), { instances: 2, size: 4 });
+  assert.deepEqual(poolShape({ ...job, open: 100 }, 4), { instances: 2, size: 2 }, 'the cap bounds it');
+  assert.deepEqual(poolShape({ ...job, open: 3 }, 16), { instances: 2, size: 2 });
+  assert.deepEqual(poolShape({ ...job, open: 1 }, 16), { instances: 1, size: 1 });
+  assert.deepEqual(poolShape({ instances: 8, perInstance: 8, open: 100 }, 2), { instances: 2, size: 1 });
+  assert.deepEqual(poolShape({ ...job, open: 0 }, 16), { instances: 1, size: 1 }, 'never an empty pool');
 });

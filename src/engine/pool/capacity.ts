@@ -109,3 +109,15 @@ export function createWorkerCapacity(max: number): WorkerCapacity {
     waiting: () => waiters.length,
   };
 }
+
+/**
+ * How many pools (instances) a job starts and how many slots each has: as the job asks, but within the
+ * server's cap (at most `cap` instances, `cap` slots in all) and never more slots than it has `open`
+ * (not yet succeeded) mini-batches, so a job resumed with a few left forks only the workers it can use.
+ */
+export function poolShape(job: { instances: number; perInstance: number; open: number }, cap: number) {
+  const open = Math.max(1, job.open);
+  const instances = Math.max(1, Math.min(job.instances, cap, open));
+  const size = Math.min(job.perInstance, Math.floor(cap / instances), Math.ceil(open / instances));
+  return { instances, size: Math.max(1, size) };
+}

@@ -8,7 +8,7 @@
  * kernel cannot follow a link the check did not see.
  *
  * The resolution is written once as a generator of file-system questions, answered either synchronously
- * (for `openRead` and `localPath`, whose contract returns at once) or asynchronously.
+ * (for `openRead`, whose contract returns a stream at once) or asynchronously.
  */
 import { readlinkSync, realpathSync } from 'node:fs';
 import { readlink, realpath } from 'node:fs/promises';

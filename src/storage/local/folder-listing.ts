@@ -7,6 +7,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathInFolder } from '../../core/references.ts';
 import type { FileEntry } from '../contract.ts';
 import { isInside, landingOf } from './contained-path.ts';
 
@@ -51,7 +52,7 @@ async function walk(
   });
   for (const entry of entries) {
     const found = await follow(root, dir, entry);
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    const path = pathInFolder(prefix, entry.name);
     if (found?.info.isFile()) out.push({ path, size: found.info.size });
     else if (found && recursive && !open.has(found.at)) {
       open.add(found.at);

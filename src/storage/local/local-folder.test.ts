@@ -22,7 +22,7 @@ test('a datastore whose folder is reached through a link works inside the real f
   symlinkSync(join(dir, 'real'), join(dir, 'alias'));
   const store = createLocalFolderDatastore(join(dir, 'alias'));
   assert.equal(await text(store.openRead('f.csv')), 'f');
-  assert.equal(store.localPath('f.csv'), join(dir, 'real', 'f.csv'));
+  assert.equal(await store.localPath('f.csv'), join(dir, 'real', 'f.csv'));
   await store.write('g.csv', 'g');
   assert.deepEqual(
     (await store.list('')).map((f) => f.path),

@@ -154,8 +154,8 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
       const t = contained(clean, join(parent.full, basename(clean)));
       await rm(t.full, { recursive: options.recursive ?? false, force: true });
     },
-    localPath(path: string) {
-      return targetSync(path).full;
+    async localPath(path: string) {
+      return (await target(path)).full;
     },
   };
 }

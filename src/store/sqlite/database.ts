@@ -77,6 +77,32 @@ const MIGRATIONS: readonly string[] = [
      seq INTEGER NOT NULL
    );
    CREATE INDEX activity_runs_by_run ON activity_runs (run_id, seq);`,
+  // A job's counts, kept by triggers in the transaction of every mini-batch change, so reading them after
+  // each attempt costs one row per state rather than a scan of the job's mini-batches.
+  `CREATE TABLE mini_batch_tallies (
+     job TEXT NOT NULL COLLATE NOCASE,
+     state TEXT NOT NULL,
+     n INTEGER NOT NULL,
+     items INTEGER NOT NULL,
+     ok INTEGER NOT NULL,
+     bad INTEGER NOT NULL,
+     rows_written INTEGER NOT NULL,
+     PRIMARY KEY (job, state)
+   );
+   INSERT INTO mini_batch_tallies (job, state, n, items, ok, bad, rows_written)
+     SELECT job, state, COUNT(*), SUM(item_count), SUM(succeeded), SUM(failed), SUM(rows_written)
+     FROM mini_batches GROUP BY job, state;
+   CREATE TRIGGER mini_batches_tally_insert AFTER INSERT ON mini_batches BEGIN
+     ${addTally('NEW')}
+   END;
+   CREATE TRIGGER mini_batches_tally_update AFTER UPDATE OF job, state, item_count, succeeded, failed, rows_written
+   ON mini_batches BEGIN
+     ${removeTally('OLD')}
+     ${addTally('NEW')}
+   END;
+   CREATE TRIGGER mini_batches_tally_delete AFTER DELETE ON mini_batches BEGIN
+     ${removeTally('OLD')}
+   END;`,
 ];
 
 /**
@@ -89,6 +115,20 @@ function keepPrivate(file: string): void {
   for (const path of [file, `${file}-wal`, `${file}-shm`]) {
     if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
   }
+}
+
+/** The trigger statement that counts mini-batch `row` (NEW or OLD) into its job's tally for its state. */
+function addTally(row: string): string {
+  return `INSERT INTO mini_batch_tallies (job, state, n, items, ok, bad, rows_written)
+     VALUES (${row}.job, ${row}.state, 1, ${row}.item_count, ${row}.succeeded, ${row}.failed, ${row}.rows_written)
+     ON CONFLICT (job, state) DO UPDATE SET n = n + 1, items = items + excluded.items, ok = ok + excluded.ok,
+       bad = bad + excluded.bad, rows_written = rows_written + excluded.rows_written;`;
+}
+
+function removeTally(row: string): string {
+  return `UPDATE mini_batch_tallies SET n = n - 1, items = items - ${row}.item_count, ok = ok - ${row}.succeeded,
+       bad = bad - ${row}.failed, rows_written = rows_written - ${row}.rows_written
+     WHERE job = ${row}.job AND state = ${row}.state;`;
 }
 
 export function openDatabase(file: string): DatabaseSync {

@@ -1,11 +1,12 @@
 /**
  * Jobs and mini-batches in SQLite. The job document is JSON with its status in a column of its own (for
- * guarded transitions); mini-batches are rows, so counts, the error threshold and recovery are single
- * statements.
+ * guarded transitions); mini-batches are rows, so the error threshold and recovery are single statements,
+ * and a job's counts are tallies the database keeps up to date as its mini-batches change.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import {
   miniBatchId,
+  NON_TERMINAL_STATUSES,
   type InputFileDigest,
   type JobCounts,
   type JobError,
@@ -83,7 +84,7 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
     write: db.prepare('UPDATE jobs SET body = ?, status = ? WHERE name = ?'),
     firstError: db.prepare('UPDATE jobs SET first_error = ? WHERE name = ? AND first_error IS NULL'),
     active: db.prepare(
-      `SELECT body, status, first_error FROM jobs WHERE status NOT IN ('Completed', 'Failed', 'Canceled') ORDER BY seq`,
+      `SELECT body, status, first_error FROM jobs WHERE status IN (${NON_TERMINAL_STATUSES.map(() => '?').join(', ')}) ORDER BY seq`,
     ),
     addBatch: db.prepare(
       `INSERT INTO mini_batches (job, idx, files, item_count, state) VALUES (?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING`,
@@ -104,9 +105,9 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
     cancelOpen: db.prepare(
       `UPDATE mini_batches SET state = 'canceled' WHERE job = ? AND state IN ('pending', 'running')`,
     ),
+    // Kept by triggers (database.ts) as mini-batches change: a few rows, however large the job.
     counts: db.prepare(
-      `SELECT state, COUNT(*) AS n, SUM(item_count) AS items, SUM(succeeded) AS ok, SUM(failed) AS bad, SUM(rows_written) AS rows
-       FROM mini_batches WHERE job = ? GROUP BY state`,
+      `SELECT state, n, items, ok, bad, rows_written AS rows FROM mini_batch_tallies WHERE job = ?`,
     ),
   };
 
@@ -168,7 +169,8 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       return Promise.resolve(row ? toJob(row) : undefined);
     },
     list: (filter) => Promise.resolve(list(filter)),
-    listActive: () => Promise.resolve((q.active.all() as unknown as JobRow[]).map(toJob)),
+    listActive: () =>
+      Promise.resolve((q.active.all(...NON_TERMINAL_STATUSES) as unknown as JobRow[]).map(toJob)),
     update(name, patch, from) {
       return Promise.resolve(
         transaction(db, () => {
