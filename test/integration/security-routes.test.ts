@@ -58,12 +58,8 @@ describe('every route, every caller', () => {
   }
 
   /**
-   * Refusals the audit log recorded since `since` (ISO time). Entries are appended after the answer, so
-   * the log is read again (a bounded number of times) until it holds `expected` of them.
-   */
-  /**
-   * Refusals of calls without a token since `since`. Only those: the test before may still be appending
-   * its own refusals (the audit entry is written after the answer), and they name their principal.
+   * Refusals of calls without a token since `since`. Only those: other tests' refusals name their
+   * principal. Read again a bounded number of times, as an aborted call's entry may land a little later.
    */
   async function deniedSince(since: string, expected: number): Promise<number> {
     let count = 0;
