@@ -18,7 +18,7 @@ import {
   uniqueName,
   type JobError,
 } from '../helpers/jobs.ts';
-import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
+import { needs, PYTHON3 } from '../helpers/components.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
 
 const READS_MISSING = {
@@ -45,7 +45,8 @@ def run(mini_batch):
 };
 
 // Top level: node:test options are awaited before the suite is built.
-const pythonLibraries = await needs(PYTHON_LIBRARIES);
+// The script imports nothing: the interpreter is all it needs, not Debian's pandas and scikit-learn.
+const python = await needs(PYTHON3);
 
 describe('job error views', () => {
   let server: TestServer;
@@ -110,7 +111,7 @@ describe('job error views', () => {
     assert.equal(error.stack, undefined, 'a stack of our reader only is not shown');
   });
 
-  test('Python: the traceback keeps the script, with datastore URIs', pythonLibraries, async () => {
+  test('Python: the traceback keeps the script, with datastore URIs', python, async () => {
     const folder = await inputs(['a.txt']);
     const { scoringUri } = await ns.deploy({ script: PY_RAISES, settings: { maxRetries: 0 } });
     const job = await ns.run(scoringUri, folderBody(folder));

@@ -21,10 +21,13 @@ import {
   type JobView,
 } from '../helpers/jobs.ts';
 import { driversGone, PYTHON_FIXTURES } from '../fixtures/python/support.ts';
-import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
+import { needs, PYTHON3 } from '../helpers/components.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-describe('Python script failures', await needs(PYTHON_LIBRARIES), () => {
+// The driver and these scripts import only the standard library: the interpreter is all they need.
+const python = await needs(PYTHON3);
+
+describe('Python script failures', python, () => {
   let server: TestServer;
   let ns: Nightshift;
   let scratch: string;
