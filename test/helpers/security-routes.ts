@@ -71,10 +71,11 @@ const E = 'either';
 
 /**
  * The expectation table: per action family, per role (Owner, Contributor, Reader, AzureML Data
- * Scientist, Batch Endpoint Invoker), all assigned at the workspace. 'either' marks what issue 10 leaves
- * to the implementer: Contributor and Reader reading the directory (only managing it is restricted), the
- * invoker's own-jobs data action on a job that does not exist, and a datastore PUT whose body decides
- * whether it is a host privilege.
+ * Scientist, Batch Endpoint Invoker), all assigned at the workspace. 'either' marks what the outcome of
+ * one request cannot pin: the invoker's own-jobs data action on a job that does not exist, and a datastore
+ * PUT whose body decides whether it is a host privilege. Reading the directory is pinned as the roles
+ * have it: service principals are Owner's alone (as Azure's Reader, ours cannot list app ids, the target
+ * of a lockout); managed identities are ARM resources every workspace reader sees.
  */
 const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectation, Expectation]> = {
   //                                     Owner Contrib Reader Scient Invoker
@@ -88,7 +89,8 @@ const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectati
   'jobs: invoke': /*               */ [A, A, D, A, A],
   'jobs: cancel': /*               */ [A, A, D, A, D],
   'job outputs: read': /*          */ [A, A, D, A, E],
-  'directory: read': /*            */ [A, E, E, D, D],
+  'service principals: read': /*   */ [A, D, D, D, D],
+  'managed identities: read': /*   */ [A, A, A, D, D],
   'directory: manage': /*          */ [A, D, D, D, D],
   'role assignments: read': /*     */ [A, A, A, D, D],
   'role assignments: write': /*    */ [A, D, D, D, D],
@@ -130,8 +132,8 @@ function workspaceFamily(method: string, rest: string): string | undefined {
 
 function nightshiftFamily(method: string, rest: string): string | undefined {
   const read = method === 'GET';
-  if (/^\/(serviceprincipals|managedidentities)(\/|$)/.test(rest))
-    return read ? 'directory: read' : 'directory: manage';
+  if (/^\/serviceprincipals(\/|$)/.test(rest)) return read ? 'service principals: read' : 'directory: manage';
+  if (/^\/managedidentities(\/|$)/.test(rest)) return read ? 'managed identities: read' : 'directory: manage';
   if (/^\/roleassignments(\/|$)/.test(rest))
     return read ? 'role assignments: read' : 'role assignments: write';
   if (rest === '/roledefinitions' && read) return 'role assignments: read';
