@@ -23,7 +23,7 @@ export interface BlobConnection {
   credential: BlobCredential;
 }
 
-const DEFAULT_BLOB_ENDPOINT = 'core.windows.net';
+export const DEFAULT_BLOB_ENDPOINT = 'core.windows.net';
 
 /** The account's Blob service URL, without a trailing slash. */
 export function accountUrlOf(c: Pick<BlobConnection, 'accountName' | 'endpoint' | 'protocol'>): string {
@@ -33,17 +33,34 @@ export function accountUrlOf(c: Pick<BlobConnection, 'accountName' | 'endpoint' 
   return `${c.protocol ?? 'https'}://${c.accountName}.blob.${suffix}`;
 }
 
-/** A client of the datastore's container. No request is made here. */
-export function containerClientOf(c: BlobConnection): ContainerClient {
+/**
+ * A client of the datastore's container. No request is made here. `maxTries` bounds the SDK's retries
+ * (4 by default, with backoff): a probe at creation asks once, so an unreachable endpoint is refused at
+ * once instead of after half a minute of backoff.
+ */
+export function containerClientOf(c: BlobConnection, options: { maxTries?: number } = {}): ContainerClient {
   const url = accountUrlOf(c);
+  const pipeline = options.maxTries === undefined ? {} : { retryOptions: { maxTries: options.maxTries } };
   const service =
     'accountKey' in c.credential
-      ? new BlobServiceClient(url, new StorageSharedKeyCredential(c.accountName, c.credential.accountKey))
+      ? new BlobServiceClient(
+          url,
+          new StorageSharedKeyCredential(c.accountName, c.credential.accountKey),
+          pipeline,
+        )
       : new BlobServiceClient(
           `${url}?${c.credential.sasToken.replace(/^\?/, '')}`,
           new AnonymousCredential(),
+          pipeline,
         );
   return service.getContainerClient(c.containerName);
+}
+
+/** The storage service's own error code of a failed request ('AuthenticationFailed', ...), if any. */
+export function storageErrorCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; details?: { errorCode?: unknown } };
+  if (typeof e.details?.errorCode === 'string') return e.details.errorCode;
+  return typeof e.code === 'string' ? e.code : undefined;
 }
 
 /** Whether a failed request was a 404 (the blob or container is not there). */
