@@ -38,6 +38,8 @@ before(async () => {
   });
   await container.create();
   await container.getBlockBlobClient('seed/in.csv').upload('a,b\n1,2\n', 8);
+  await container.getBlockBlobClient('models/m/model.onnx').upload('model bytes', 11);
+  await container.getBlockBlobClient('models/m/nested/conf.json').upload('{}', 2);
   const sasUrl = await container.generateSasUrl({
     permissions: ContainerSASPermissions.parse('racwdl'),
     expiresOn: new Date(Date.now() + 3_600_000),
@@ -123,6 +125,28 @@ void describe('an Azure Blob datastore with an account key (REST)', () => {
     assert.match(listing.text, /up\/new\.csv/);
     const missing = await call('GET', `${store('blobkey')}/paths/up/nope.csv`);
     assert.equal(missing.status, 404, missing.text);
+  });
+});
+
+void describe('a model registered from an Azure Blob datastore', () => {
+  it('is copied from the container into the artifact store, nested files included', async () => {
+    const created = await call('PUT', `${ns.ws}/models/blobmodel/versions/1`, {
+      properties: { modelUri: 'azureml://datastores/blobkey/paths/models/m' },
+    });
+    assert.ok(created.status === 200 || created.status === 201, created.text);
+    const copy = await call<{ value: { path: string }[] }>(
+      'GET',
+      `${store('workspaceartifactstore')}/paths/models/blobmodel/1`,
+    );
+    assert.deepEqual(
+      copy.body.value.map((f) => f.path),
+      ['models/blobmodel/1/m/model.onnx', 'models/blobmodel/1/m/nested/conf.json'],
+    );
+    const bytes = await call(
+      'GET',
+      `${store('workspaceartifactstore')}/paths/models/blobmodel/1/m/model.onnx`,
+    );
+    assert.equal(bytes.text, 'model bytes');
   });
 });
 
