@@ -60,11 +60,13 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   try {
     store = createSqliteStore(join(config.dataDir, 'metadata.db'));
     const repo = store.resources;
+    const secrets = await openSecretBox(config.dataDir);
     const datastores = createDatastoreService({
       repo,
       dataDir: config.dataDir,
       actor: config.actor,
       allowedRoots: config.datastoreRoots,
+      secrets,
     });
     await datastores.ensureBuiltins();
     const assets = createAssetService({ repo, datastores, actor: config.actor });
@@ -112,7 +114,6 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     };
     const listening: string[] = [];
     const auth = await createAccess(config, store, () => listening);
-    const secrets = await openSecretBox(config.dataDir);
     const pipelines = createPipelines(config, store, () => listening[0], logger, secrets);
     await pipelines.recoverInterrupted();
     const services: ApiServices = {

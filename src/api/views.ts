@@ -21,13 +21,28 @@ export function datastoreView(ws: WorkspaceRef, ds: Datastore) {
     name: ds.name,
     type: ARM_TYPES.datastore,
     properties: {
-      datastoreType: ds.datastoreType,
-      path: ds.rootPath,
+      ...datastoreKindView(ds),
       isDefault: ds.isDefault,
       description: ds.description,
       tags: ds.tags,
     },
     systemData: ds.systemData,
+  };
+}
+
+/**
+ * What is particular to a datastore's kind. Credentials show their type only: the secret is never returned
+ * (Azure keeps it behind a separate list-secrets action).
+ */
+function datastoreKindView(ds: Datastore) {
+  if (ds.datastoreType === 'LocalFolder') return { datastoreType: ds.datastoreType, path: ds.rootPath };
+  return {
+    datastoreType: ds.datastoreType,
+    accountName: ds.accountName,
+    containerName: ds.containerName,
+    endpoint: ds.endpoint,
+    protocol: ds.protocol,
+    credentials: { credentialsType: ds.credentials.credentialsType },
   };
 }
 

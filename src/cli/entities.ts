@@ -273,6 +273,12 @@ export interface DatastoreEntity {
   id: string;
   type: string;
   path?: string;
+  account_name?: string;
+  container_name?: string;
+  endpoint?: string;
+  protocol?: string;
+  /** The credentials' type only (`account_key`, `sas`): the server never returns the secret. */
+  credentials?: { type: string };
   description: string;
   tags: Record<string, string>;
   is_default?: boolean;
@@ -281,11 +287,17 @@ export interface DatastoreEntity {
 export function datastoreEntity(arm: unknown): DatastoreEntity {
   const r = obj(arm);
   const p = obj(r.properties);
+  const credentialsType = snakeEnum(obj(p.credentials).credentialsType);
   return {
     name: str(r.name) ?? '',
     id: str(r.id) ?? '',
     type: snakeEnum(p.datastoreType) ?? 'local_folder',
     path: str(p.path),
+    account_name: str(p.accountName),
+    container_name: str(p.containerName),
+    endpoint: str(p.endpoint),
+    protocol: str(p.protocol),
+    credentials: credentialsType === undefined ? undefined : { type: credentialsType },
     description: str(p.description) ?? '',
     tags: strMap(p.tags),
     is_default: typeof p.isDefault === 'boolean' ? p.isDefault : undefined,

@@ -19,17 +19,37 @@ export interface SystemData {
 
 export type Tags = Record<string, string>;
 
-export interface Datastore {
+interface DatastoreBase {
   name: string;
-  /** Only local folders are served in this release; blob and S3 datastores come later. */
-  datastoreType: 'LocalFolder';
-  /** Absolute folder on the server's machine. */
-  rootPath: string;
   description: string;
   tags: Tags;
   isDefault: boolean;
   systemData: SystemData;
 }
+
+/** A folder on the server's machine. */
+export interface LocalFolderDatastore extends DatastoreBase {
+  datastoreType: 'LocalFolder';
+  /** Absolute folder on the server's machine. */
+  rootPath: string;
+}
+
+/** A container of an Azure Blob Storage account (or of Azurite). */
+export interface AzureBlobDatastore extends DatastoreBase {
+  datastoreType: 'AzureBlob';
+  accountName: string;
+  containerName: string;
+  /** A DNS suffix (`core.windows.net`) or a full account URL. */
+  endpoint: string;
+  protocol: 'https' | 'http';
+  credentials: {
+    credentialsType: 'AccountKey' | 'Sas';
+    /** The account key or SAS token, sealed by the data dir's secret box; never shown. */
+    sealedSecret: string;
+  };
+}
+
+export type Datastore = LocalFolderDatastore | AzureBlobDatastore;
 
 export interface DataVersion {
   name: string;

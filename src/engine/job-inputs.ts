@@ -10,7 +10,7 @@ import { preview } from '../core/limits.ts';
 import { datastoreUri, parseAssetRef, parseDatastoreUri, pathInFolder } from '../core/references.ts';
 import type { FileEntry } from '../storage/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
-import { DEFAULT_DATASTORE, type DatastoreService } from '../workspace/datastores.ts';
+import { DEFAULT_DATASTORE, type DatastoreService, type ResolvedLocation } from '../workspace/datastores.ts';
 import { checkOutputFileName } from '../workspace/deployment-body.ts';
 import { jobRequestError, type JobRequest } from './invocation.ts';
 
@@ -56,6 +56,19 @@ function refuseRemote(uri: string, field: string): void {
   );
 }
 
+/**
+ * Jobs read and write local-folder datastores only, for now: the engine hands workers paths on this
+ * machine, and downloading from (and uploading to) Azure Blob datastores during a job is not built yet.
+ */
+function refuseRemoteDatastore(location: ResolvedLocation, field: string, what: string): void {
+  if (location.datastore.datastoreType === 'LocalFolder') return;
+  throw new NotSupportedError(
+    `Job ${what} on ${location.datastore.datastoreType} datastores are not supported by this server yet: ` +
+      `${field} names datastore '${location.datastore.name}'. Copy the data to a local-folder datastore ` +
+      `(such as workspaceblobstore) and use that.`,
+  );
+}
+
 export async function resolveInput(
   deps: { assets: AssetService; datastores: DatastoreService },
   input: JobRequest['input'],
@@ -77,6 +90,7 @@ export async function resolveInput(
     ({ uri, type, asset } = resolved);
   }
   const location = await deps.datastores.resolve(uri, field);
+  refuseRemoteDatastore(location, field, 'inputs');
   const info = await location.backend.stat(location.path);
   if (!info) throw jobRequestError(field, `The input '${input.uri}' does not exist.`, input.uri);
   const kind: JobInputSpec['type'] = type ?? (info.kind === 'file' ? 'UriFile' : 'UriFolder');
@@ -126,6 +140,7 @@ export async function resolveOutput(
     );
   }
   const location = await datastores.resolve(datastoreUri(target), field);
+  refuseRemoteDatastore(location, field, 'outputs');
   if (datastores.isReadOnly(location.datastore.name)) {
     throw jobRequestError(
       field,

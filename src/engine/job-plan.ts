@@ -12,7 +12,7 @@ import { datastoreUri, pathInFolder } from '../core/references.ts';
 import type { JobRecord } from '../core/jobs.ts';
 import type { RuntimeSettings } from '../runtimes/contract.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
-import type { DatastoreService } from '../workspace/datastores.ts';
+import type { DatastoreService, ResolvedLocation } from '../workspace/datastores.ts';
 import { createErrorScrubber, createErrorView, type ErrorScrubber, type ErrorView } from './error-view.ts';
 
 export interface JobPlan {
@@ -64,7 +64,23 @@ async function local(datastores: DatastoreService, uri: string, field: string, w
   if (!(await location.backend.stat(location.path))) {
     throw new JobPlanError(`The ${what} (${uri}) does not exist any more.`);
   }
-  return { path: (await location.backend.localPath(location.path)) ?? location.path, uri };
+  return { path: await onThisMachine(location, what, uri), uri };
+}
+
+/**
+ * Where a location is on this machine. Workers get paths, so a location on a remote store (a model or code
+ * registered from an Azure Blob datastore) cannot be used until the engine downloads such data; it fails
+ * the job by name rather than handing a worker a path relative to the server's working folder.
+ */
+async function onThisMachine(location: ResolvedLocation, what: string, uri: string): Promise<string> {
+  const path = await location.backend.localPath(location.path);
+  if (path === undefined) {
+    throw new JobPlanError(
+      `The ${what} (${uri}) is on ${location.datastore.datastoreType} datastore '${location.datastore.name}'; ` +
+        'jobs read models, code and inputs from local-folder datastores only for now.',
+    );
+  }
+  return path;
 }
 
 function runtimeSettings(job: JobRecord, folders: Record<'model' | 'output', Local> & { code?: Local }) {
@@ -97,7 +113,7 @@ export async function planJob(
   const output = job.output;
   const outputUri = datastoreUri({ datastore: output.datastore, path: output.folder });
   const outputLocation = await datastores.resolve(outputUri, 'output');
-  const outputPath = (await outputLocation.backend.localPath(outputLocation.path)) ?? outputLocation.path;
+  const outputPath = await onThisMachine(outputLocation, 'output', outputUri);
   await mkdir(outputPath, { recursive: true });
   const { runtime } = job;
   const folders = {
@@ -110,13 +126,10 @@ export async function planJob(
     output: { path: outputPath, uri: outputUri },
     ...(runtime.codeUri ? { code: await local(datastores, runtime.codeUri, 'code') } : {}),
   };
-  const inputRoot = await input.backend.localPath(input.path);
+  const inputRoot = await onThisMachine(input, 'input', job.input.uri);
   const scrub = createErrorScrubber({
     dataDir,
-    folders: [
-      ...(inputRoot === undefined ? [] : [{ path: inputRoot, uri: job.input.uri }]),
-      ...Object.values(folders),
-    ],
+    folders: [{ path: inputRoot, uri: job.input.uri }, ...Object.values(folders)],
   });
   return {
     name: job.name,

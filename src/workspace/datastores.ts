@@ -11,10 +11,17 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts
 import { optionalDescription, preview, tagMap } from '../core/limits.ts';
 import { checkAssetName } from '../core/names.ts';
 import { MAX_DATASTORE_PATH, parseDatastoreUri } from '../core/references.ts';
-import { newSystemData, touchSystemData, type Datastore } from '../core/resources.ts';
+import {
+  newSystemData,
+  touchSystemData,
+  type Datastore,
+  type LocalFolderDatastore,
+} from '../core/resources.ts';
 import { optionalEnum, optionalString, prop, type Json } from '../core/wire-values.ts';
 import type { ResourceRepository } from '../store/contract.ts';
+import type { SecretBox } from '../auth/secrets/secret-box.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
+import { blobBackendOf, probeBlobContainer, readBlobFields, type BlobFields } from './blob-datastores.ts';
 import { checkDatastoreRoot, type RootPolicy } from '../storage/local/allowed-roots.ts';
 import { createLocalFolderDatastore } from '../storage/local/local-folder.ts';
 
@@ -36,6 +43,8 @@ export function createDatastoreService(deps: {
   actor: string;
   /** Roots local-folder datastores may lie under; the server's config gives them. */
   allowedRoots: readonly string[];
+  /** Seals the account keys and SAS tokens of remote datastores at rest. */
+  secrets: SecretBox;
 }) {
   const backends = new Map<string, DatastoreBackend>();
   const builtinRoot = (name: string) => join(deps.dataDir, 'datastores', name);
@@ -106,17 +115,25 @@ export function createDatastoreService(deps: {
       throw new ConflictError(`Datastore '${name}' is built in and cannot be changed.`);
     }
     const props = prop(body, 'properties');
-    optionalEnum(prop(props, 'datastoreType') ?? 'LocalFolder', 'properties.datastoreType', [
+    const type = optionalEnum(prop(props, 'datastoreType') ?? 'LocalFolder', 'properties.datastoreType', [
       'LocalFolder',
+      'AzureBlob',
     ] as const);
-    const rootPath = await checkRootPath(
-      optionalString(prop(props, 'path') ?? prop(props, 'rootPath'), 'properties.path'),
-    );
+    let fields: Pick<LocalFolderDatastore, 'datastoreType' | 'rootPath'> | BlobFields;
+    if (type === 'AzureBlob') {
+      fields = readBlobFields(props, deps.secrets);
+      // Checked before anything is saved: a datastore that cannot be read is refused, not stored.
+      await probeBlobContainer(name, fields, deps.secrets);
+    } else {
+      const rootPath = await checkRootPath(
+        optionalString(prop(props, 'path') ?? prop(props, 'rootPath'), 'properties.path'),
+      );
+      fields = { datastoreType: 'LocalFolder', rootPath };
+    }
     const existing = await deps.repo.get<Datastore>('datastore', { name });
     const doc: Datastore = {
       name: existing?.name ?? name,
-      datastoreType: 'LocalFolder',
-      rootPath,
+      ...fields,
       description: optionalDescription(prop(props, 'description'), 'properties.description') ?? '',
       tags: tagMap(prop(props, 'tags') ?? prop(body, 'tags'), 'properties.tags'),
       isDefault: false,
@@ -133,7 +150,14 @@ export function createDatastoreService(deps: {
     const cached = backends.get(key);
     if (cached) return cached;
     const ds = await get(name);
-    const created = createLocalFolderDatastore(
+    const created =
+      ds.datastoreType === 'AzureBlob' ? blobBackendOf(ds, deps.secrets) : await localBackend(key, ds);
+    backends.set(key, created);
+    return created;
+  }
+
+  async function localBackend(key: string, ds: LocalFolderDatastore): Promise<DatastoreBackend> {
+    return createLocalFolderDatastore(
       BUILTINS.includes(key)
         ? builtinRoot(key)
         : await checkDatastoreRoot(ds.rootPath, policy, {
@@ -141,8 +165,6 @@ export function createDatastoreService(deps: {
             field: 'datastore',
           }),
     );
-    backends.set(key, created);
-    return created;
   }
 
   /** Resolves a datastore URI in any of its forms to the store and the path inside it. */

@@ -3,7 +3,8 @@
  * store (Azure Blob, S3) adds one entry to `implementations`; a store without symbolic links leaves `links`
  * out and its containment tests are skipped with that reason.
  */
-import { describe, test, beforeEach } from 'node:test';
+import { after, describe, test, beforeEach } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import type { DatastoreBackend } from '../../src/storage/contract.ts';
 import { createLocalFolderDatastore } from '../../src/storage/local/local-folder.ts';
+import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
+import { blobDatastoreOver } from '../../src/storage/azure-blob/azure-blob.ts';
+import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
 import { describeContract, type Implementation } from './implementations.ts';
 
 /** What a store with symbolic links lets the suite do behind the backend's back. */
@@ -56,7 +60,34 @@ const implementations: Implementation<Harness>[] = [
       };
     },
   },
+  {
+    // One emulator for the file (started on first use, stopped after), a fresh container for each test.
+    name: 'Azure Blob (Azurite)',
+    async open() {
+      azurite ??= startAzurite();
+      const { accountUrl } = await azurite;
+      const container = containerClientOf({
+        accountName: DEV_ACCOUNT,
+        containerName: `c${randomUUID().replaceAll('-', '')}`,
+        endpoint: accountUrl,
+        credential: { accountKey: DEV_KEY },
+      });
+      await container.create();
+      return {
+        backend: blobDatastoreOver(container),
+        local: false,
+        close: async () => {
+          await container.delete();
+        },
+      };
+    },
+  },
 ];
+
+let azurite: Promise<Azurite> | undefined;
+after(async () => {
+  await (await azurite)?.stop();
+});
 
 const read = (backend: DatastoreBackend, path: string) => text(backend.openRead(path));
 

@@ -96,8 +96,8 @@ void describe('CLI: bad input', () => {
     const env = scratchFile('bad/env.yml', 'name: env-bad\nimage: python:3.12\nconda: conda.yml\n');
     const modelFile = scratchFile('bad/model.yml', 'name: model-bad\npath: ../bad\ntype: triton_model\n');
     const data = scratchFile('bad/data.yml', 'name: data-bad\npath: ../bad\ntype: uri_file\n');
-    const store = scratchFile('bad/store.yml', 'name: blobby\ntype: azure_blob\naccount_name: x\n');
-    const blob = scratchFile('bad/blob.yml', 'name: blobby\ntype: azure_blob\n');
+    const store = scratchFile('bad/store.yml', 'name: blobby\ntype: azure_blob\naccount_nmae: x\n');
+    const blob = scratchFile('bad/blob.yml', 'name: bucket\ntype: s3\n');
     const results = await Promise.all([
       cli('environment', 'create', '-f', env),
       cli('model', 'create', '-f', modelFile),
@@ -114,8 +114,11 @@ void describe('CLI: bad input', () => {
       ),
     );
     failed(r2, new RegExp(`${data}:2:7: field 'path': a uri_file data asset needs a file`));
-    failed(r3, new RegExp(`${store}:3:\\d+: field 'account_name': unknown field`));
-    failed(r4, new RegExp(`${blob}:2:7: field 'type': 'azure_blob' datastores are not supported yet`));
+    failed(
+      r3,
+      new RegExp(`${store}:3:\\d+: field 'account_nmae': unknown field.*did you mean 'account_name'`),
+    );
+    failed(r4, new RegExp(`${blob}:2:7: field 'type': 's3' datastores are not supported yet`));
   });
 
   void it('refuses unknown references, missing scoring scripts and pipeline deployments', async () => {

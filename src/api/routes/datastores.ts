@@ -16,11 +16,24 @@ import { defineRoute, type BodyRule, type RouteSpec } from '../route-table.ts';
 import { ArmBody, ArmError, armList, armResource, download, WsParams, wsParams } from '../schemas.ts';
 import { datastoreView, listView } from '../views.ts';
 
-const Datastore = armResource('A datastore: its type, root folder, description and tags.', {
-  datastoreType: Type.String(),
-  path: Type.String({ description: 'The folder on the server that holds its files.' }),
-  isDefault: Type.Boolean(),
-});
+const Datastore = armResource(
+  'A datastore: its type, where its files are (a folder, or a Blob container), description and tags.',
+  {
+    datastoreType: Type.String(),
+    path: Type.Optional(Type.String({ description: 'A LocalFolder: the folder on the server.' })),
+    accountName: Type.Optional(Type.String({ description: 'AzureBlob: the storage account.' })),
+    containerName: Type.Optional(Type.String({ description: 'AzureBlob: the container.' })),
+    endpoint: Type.Optional(Type.String({ description: 'AzureBlob: DNS suffix or account URL.' })),
+    protocol: Type.Optional(Type.String()),
+    credentials: Type.Optional(
+      Type.Object(
+        { credentialsType: Type.String() },
+        { description: 'The type of credentials only; secrets are never returned.' },
+      ),
+    ),
+    isDefault: Type.Boolean(),
+  },
+);
 
 const Uploaded = Type.Object(
   { datastore: Type.String(), path: Type.String(), size: Type.Number(), uri: Type.String() },

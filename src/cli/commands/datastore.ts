@@ -1,6 +1,6 @@
 /**
- * `nightshift datastore create|show|list`, as `az ml datastore`. Only local-folder datastores exist for
- * now (specs/datastore-spec.ts); `workspaceblobstore` and `workspaceartifactstore` are built in.
+ * `nightshift datastore create|show|list`, as `az ml datastore`. Local folders and Azure Blob containers
+ * (specs/datastore-spec.ts); `workspaceblobstore` and `workspaceartifactstore` are built in.
  */
 import type { Command } from 'commander';
 import { loadYamlSpec } from '../../core/spec/yaml-source.ts';
@@ -47,7 +47,7 @@ export function registerDatastoreCommands(program: Command): Command {
   const createCmd = addResourceCommand(
     group,
     'create',
-    'Create a local-folder datastore (or replace its definition).',
+    'Create a datastore: a local folder or an Azure Blob container (or replace its definition).',
   );
   addSpecOptions(createCmd, 'datastore')
     .option('-n, --name <name>', 'datastore name; overrides the YAML name')

@@ -1,0 +1,168 @@
+/**
+ * A datastore over one Azure Blob Storage container (or Azurite). Blob Storage has no folders: a "folder"
+ * is a name prefix ending in '/', which exists while some blob has it. Listings go page by page through
+ * the service's own listing (by hierarchy for the top level, flat when recursive). Writes are block
+ * uploads committed in one call at the end, so a reader sees the old blob or the whole new one and a write
+ * that fails leaves no blob; a write onto a folder or below a file is refused first, as a local folder
+ * would. Nothing is on this machine, so `localPath` is undefined and the engine downloads instead.
+ */
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ContainerClient } from '@azure/storage-blob';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { normaliseDatastorePath } from '../../core/references.ts';
+import type { DatastoreBackend, FileEntry, PathInfo } from '../contract.ts';
+import { isStorageNotFound } from './connection.ts';
+
+const PAGE_SIZE = 1000;
+const UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
+const UPLOAD_CONCURRENCY = 4;
+const REMOVE_CONCURRENCY = 8;
+
+const byPath = (a: FileEntry, b: FileEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const prefixOf = (clean: string) => (clean === '' ? '' : `${clean}/`);
+
+/** Each folder on the way to `clean` ('a', 'a/b' for 'a/b/c.csv'). */
+function ancestorsOf(clean: string): string[] {
+  const parts = clean.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** Counts the bytes that pass, so a streamed write can report its size without asking the service. */
+function byteCounter(): Transform & { bytes: number } {
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      counter.bytes += chunk.length;
+      done(null, chunk);
+    },
+  }) as Transform & { bytes: number };
+  counter.bytes = 0;
+  return counter;
+}
+
+/** The backend over a container client (see connection.ts for making one from a datastore's settings). */
+export function blobDatastoreOver(container: ContainerClient): DatastoreBackend {
+  async function isFile(name: string): Promise<boolean> {
+    if (name === '') return false;
+    return container.getBlobClient(name).exists();
+  }
+
+  async function isFolder(clean: string): Promise<boolean> {
+    const pages = container.listBlobsFlat({ prefix: prefixOf(clean) }).byPage({ maxPageSize: 1 });
+    const first = await pages.next();
+    return first.done !== true && first.value.segment.blobItems.length > 0;
+  }
+
+  async function listEntries(clean: string, recursive: boolean): Promise<FileEntry[]> {
+    const prefix = prefixOf(clean);
+    const out: FileEntry[] = [];
+    const pages = recursive
+      ? container.listBlobsFlat({ prefix }).byPage({ maxPageSize: PAGE_SIZE })
+      : container.listBlobsByHierarchy('/', { prefix }).byPage({ maxPageSize: PAGE_SIZE });
+    for await (const page of pages) {
+      for (const item of page.segment.blobItems) {
+        out.push({ path: item.name, size: item.properties.contentLength ?? 0 });
+      }
+    }
+    return out.sort(byPath);
+  }
+
+  /** Refuses a write that would turn a folder into a file or put a file below a file. */
+  async function checkWritable(clean: string): Promise<void> {
+    if (clean === '') {
+      throw new ValidationError(`Give a file path to write, not the datastore's root.`, 'path');
+    }
+    const [folder, files] = await Promise.all([isFolder(clean), Promise.all(ancestorsOf(clean).map(isFile))]);
+    if (folder) {
+      throw new ValidationError(`'${clean}' is a folder; write to a file path inside it.`, 'path');
+    }
+    if (files.some(Boolean)) {
+      throw new ValidationError(`Invalid path '${clean}': a folder on the way is a file.`, 'path');
+    }
+  }
+
+  /** The error a failed download becomes: 404 for a missing blob, 400 when the path is a folder. */
+  async function readFailure(clean: string, error: unknown): Promise<Error> {
+    if (!isStorageNotFound(error)) return error as Error;
+    if (clean === '' || (await isFolder(clean))) {
+      return new ValidationError(`'${clean}' is not a file; give the path of a file to read.`, 'path');
+    }
+    return new NotFoundError(`'${clean}' does not exist in the datastore.`);
+  }
+
+  async function download(clean: string, out: PassThrough): Promise<void> {
+    try {
+      const response = await container.getBlobClient(clean).download();
+      const body = response.readableStreamBody;
+      if (body === undefined) throw new Error(`The storage service sent no body for '${clean}'.`);
+      await pipeline(body, out);
+    } catch (error) {
+      out.destroy(await readFailure(clean, error));
+    }
+  }
+
+  async function removeFolder(clean: string): Promise<void> {
+    const names = (await listEntries(clean, true)).map((f) => f.path);
+    for (let i = 0; i < names.length; i += REMOVE_CONCURRENCY) {
+      const batch = names.slice(i, i + REMOVE_CONCURRENCY);
+      await Promise.all(batch.map((name) => container.getBlobClient(name).deleteIfExists()));
+    }
+  }
+
+  return {
+    async stat(path: string): Promise<PathInfo | undefined> {
+      const clean = normaliseDatastorePath(path);
+      if (clean === '') return { kind: 'folder', size: 0 };
+      try {
+        const props = await container.getBlobClient(clean).getProperties();
+        return { kind: 'file', size: props.contentLength ?? 0 };
+      } catch (error) {
+        if (!isStorageNotFound(error)) throw error;
+      }
+      return (await isFolder(clean)) ? { kind: 'folder', size: 0 } : undefined;
+    },
+    async list(folder: string, options = {}): Promise<FileEntry[]> {
+      return listEntries(normaliseDatastorePath(folder), options.recursive ?? false);
+    },
+    openRead(path: string) {
+      // Normalised here so a bad path fails the call itself; the service's answer comes through the stream,
+      // as an error before any data when the blob is missing.
+      const clean = normaliseDatastorePath(path);
+      const out = new PassThrough();
+      void download(clean, out);
+      return out;
+    },
+    async write(path: string, data: Readable | string | Buffer) {
+      const source = typeof data === 'string' || Buffer.isBuffer(data) ? Readable.from([data]) : data;
+      // The checks below take requests; an error the source emits meanwhile must not go unheard (an
+      // 'error' without a listener ends the process). The pipeline still sees it and rejects.
+      source.on('error', () => undefined);
+      const clean = normaliseDatastorePath(path);
+      await checkWritable(clean);
+      const counter = byteCounter();
+      const blob = container.getBlockBlobClient(clean);
+      // uploadStream stages blocks and commits the list only once the source has ended without error.
+      await Promise.all([
+        pipeline(source, counter),
+        blob.uploadStream(counter, UPLOAD_BLOCK_BYTES, UPLOAD_CONCURRENCY),
+      ]);
+      return { size: counter.bytes };
+    },
+    async remove(path: string, options = {}) {
+      const clean = normaliseDatastorePath(path);
+      if (clean === '') {
+        throw new ValidationError(`Give a path to remove; a datastore's root cannot be removed.`, 'path');
+      }
+      await container.getBlobClient(clean).deleteIfExists();
+      if (options.recursive === true) await removeFolder(clean);
+      else if (await isFolder(clean)) {
+        throw new ValidationError(`'${clean}' is a folder; remove it with recursive.`, 'recursive');
+      }
+    },
+    async localPath(path: string) {
+      // Still checked, so a bad path is refused alike on every kind of store.
+      normaliseDatastorePath(path);
+      return Promise.resolve(undefined);
+    },
+  };
+}

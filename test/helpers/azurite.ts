@@ -1,0 +1,76 @@
+/**
+ * Azurite, Microsoft's Blob Storage emulator from npm, started by the tests that need real Blob Storage.
+ * It runs in memory on a port the system picks, with its working folder in a temporary directory that is
+ * removed when it stops, so a test leaves nothing behind. The emulator's own JavaScript is run with the
+ * Node that runs the tests (the bin's shebang would pick the system's older Node).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './repo.ts';
+import { stopProcess } from './processes.ts';
+
+/** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface Azurite {
+  /** The account URL, e.g. http://127.0.0.1:PORT/devstoreaccount1. */
+  accountUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const MAIN = join(REPO_ROOT, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
+
+/** Resolves with the port once Azurite prints that it listens; rejects if it exits first. */
+function listeningPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(seen);
+      if (match?.[1] !== undefined) {
+        child.stdout?.off('data', onData);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    child.once('exit', (code) => {
+      reject(new Error(`azurite-blob exited (${String(code)}) before listening:\n${seen}`));
+    });
+  });
+}
+
+/** Starts an in-memory Azurite Blob service on a free port of 127.0.0.1. */
+export async function startAzurite(): Promise<Azurite> {
+  const dir = mkdtempSync(join(tmpdir(), 'ns-azurite-'));
+  const args = [
+    MAIN,
+    '--inMemoryPersistence',
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    '0',
+  ];
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = async () => {
+    await stopProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const port = await listeningPort(child);
+    // Drain the output from here on, so a chatty emulator never blocks on a full pipe.
+    child.stdout.resume();
+    child.stderr.resume();
+    return { accountUrl: `http://127.0.0.1:${String(port)}/${DEV_ACCOUNT}`, port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
