@@ -14,6 +14,7 @@ import { NotSupportedError, ValidationError } from '../core/errors.ts';
 import type { JobRuntimeSpec } from '../core/jobs.ts';
 import { parseAssetRef } from '../core/references.ts';
 import type { BatchDeployment, ModelVersion } from '../core/resources.ts';
+import { readText } from '../storage/read-text.ts';
 import { readMlflowModel, type MlflowModelInfo } from '../runtimes/python/mlflow-model.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
@@ -24,15 +25,13 @@ const PY_SCRIPT = /\.py$/i;
 type RuntimeDeps = { assets: AssetService; datastores: DatastoreService };
 type Base = Omit<JobRuntimeSpec, 'kind'>;
 
-async function readText(datastores: DatastoreService, uri: string): Promise<string> {
+async function readModelText(datastores: DatastoreService, uri: string): Promise<string> {
   const location = await datastores.resolve(uri, 'model');
-  const chunks: Buffer[] = [];
-  for await (const chunk of location.backend.openRead(location.path)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readText(location.backend, location.path)) ?? '';
 }
 
 async function mlflowModel(datastores: DatastoreService, model: ModelVersion): Promise<MlflowModelInfo> {
-  const text = await readText(datastores, `${model.modelUri}/MLmodel`);
+  const text = await readModelText(datastores, `${model.modelUri}/MLmodel`);
   try {
     return readMlflowModel(text, `The MLmodel file of model '${model.name}:${model.version}'`);
   } catch (error) {

@@ -27,6 +27,7 @@ import {
 } from '../core/wire-values.ts';
 import { resourceIds, type WorkspaceRef } from '../core/workspace.ts';
 import type { ResourceRepository } from '../store/contract.ts';
+import { readText } from '../storage/read-text.ts';
 import type { AssetService } from './assets.ts';
 import type { DatastoreService } from './datastores.ts';
 import { DEFAULT_PYTHON, requireEnvironmentPackages } from './environment-check.ts';
@@ -156,9 +157,7 @@ export function createDeploymentService(deps: Deps) {
     if (code) return /\.py$/i.test(code.scoringScript);
     if (model.modelType !== 'mlflow_model') return false;
     const location = await deps.datastores.resolve(`${model.modelUri}/MLmodel`, 'properties.model');
-    const chunks: Buffer[] = [];
-    for await (const chunk of location.backend.openRead(location.path)) chunks.push(chunk as Buffer);
-    const parsed = parseYamlData(Buffer.concat(chunks).toString('utf8'));
+    const parsed = parseYamlData((await readText(location.backend, location.path)) ?? '');
     // Not ONNX-readable either; the Python runtime reports what is wrong with it.
     if (!parsed.ok) return true;
     const flavors = prop(parsed.value, 'flavors');

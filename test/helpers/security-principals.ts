@@ -134,6 +134,23 @@ export async function principalWithRole(
   };
 }
 
+/** One call as `who` (undefined: the owner); a body is sent as JSON. */
+export async function callAs(
+  server: AttackServer,
+  who: RolePrincipal | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
+  const auth = who ? await who.header(path) : await server.owner(path);
+  return raw(server.url, {
+    method,
+    path,
+    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
 /** Assigns `role` (any built-in role, by name) to an existing principal at `scope`, as the owner. */
 export async function grantRole(server: AttackServer, assignee: string, role: string, scope: string) {
   const granted = await raw(server.url, {

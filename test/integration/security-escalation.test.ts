@@ -11,13 +11,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { folderBody, Nightshift, smallFiles, type JobView } from '../helpers/jobs.ts';
-import { errorCode, expectAudited, raw, type RawReply } from '../helpers/security-http.ts';
+import { errorCode, expectAudited, type RawReply } from '../helpers/security-http.ts';
 import {
   grantRole,
   principalWithRole,
   startAttackServer,
   type AttackServer,
   type RolePrincipal,
+  callAs,
 } from '../helpers/security-principals.ts';
 
 describe('privilege escalations', () => {
@@ -28,16 +29,8 @@ describe('privilege escalations', () => {
   let reader: RolePrincipal;
   let victim: RolePrincipal;
 
-  /** One call as `who` (undefined: the owner); JSON bodies are sent as JSON. */
-  async function call(who: RolePrincipal | undefined, method: string, path: string, body?: unknown) {
-    const auth = who ? await who.header(path) : await server.owner(path);
-    return raw(server.url, {
-      method,
-      path,
-      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
+  const call = (who: RolePrincipal | undefined, method: string, path: string, body?: unknown) =>
+    callAs(server, who, method, path, body);
 
   /** `call`, expecting a refusal with this status and code that the audit log records. */
   async function refused(

@@ -13,13 +13,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { datastoreUri, folderBody, Nightshift, smallFiles } from '../helpers/jobs.ts';
-import { errorCode, expectAudited, raw } from '../helpers/security-http.ts';
+import { errorCode, expectAudited } from '../helpers/security-http.ts';
 import {
   grantRole,
   principalWithRole,
   startAttackServer,
   type AttackServer,
   type RolePrincipal,
+  callAs,
 } from '../helpers/security-principals.ts';
 
 const READ = 'Microsoft.MachineLearningServices/workspaces/datastores/paths/read';
@@ -31,14 +32,14 @@ describe('job data is accessed with the invoker identity', () => {
   let scoringUri: string;
   let endpoint: string;
 
-  async function call(who: RolePrincipal | undefined, method: string, path: string, body?: unknown) {
-    const auth = who ? await who.header(path) : await server.owner(path);
-    return raw(server.url, {
-      method,
-      path,
-      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const call = (who: RolePrincipal | undefined, method: string, path: string, body?: unknown) =>
+    callAs(server, who, method, path, body);
+
+  /** A Batch Endpoint Invoker holding `storageRole` on workspaceblobstore only. */
+  async function invokerWith(storageRole: string): Promise<RolePrincipal> {
+    const invoker = await principalWithRole(server, 'Batch Endpoint Invoker', server.ws);
+    await grantRole(server, invoker.appId, storageRole, `${server.ws}/datastores/workspaceblobstore`);
+    return invoker;
   }
 
   /** An invoke refused with 403 naming the datastore and role, audited with the data action. */
@@ -97,24 +98,12 @@ describe('job data is accessed with the invoker identity', () => {
   });
 
   it('reading the input is not enough: the default output datastore needs write', async () => {
-    const invoker = await principalWithRole(server, 'Batch Endpoint Invoker', server.ws);
-    await grantRole(
-      server,
-      invoker.appId,
-      'Storage Blob Data Reader',
-      `${server.ws}/datastores/workspaceblobstore`,
-    );
+    const invoker = await invokerWith('Storage Blob Data Reader');
     await refusedInvoke(invoker, folderBody('inputs/mine'), { store: 'workspaceblobstore', action: WRITE });
   });
 
   it('an invoker writes no output into a datastore it may not write', async () => {
-    const invoker = await principalWithRole(server, 'Batch Endpoint Invoker', server.ws);
-    await grantRole(
-      server,
-      invoker.appId,
-      'Storage Blob Data Contributor',
-      `${server.ws}/datastores/workspaceblobstore`,
-    );
+    const invoker = await invokerWith('Storage Blob Data Contributor');
     const body = folderBody('inputs/mine', {
       OutputData: { score: { JobOutputType: 'UriFile', Uri: datastoreUri('planted/out.csv', 'other') } },
     });
@@ -124,13 +113,7 @@ describe('job data is accessed with the invoker identity', () => {
   });
 
   it('with the storage roles on the datastores it names, the invoker scores; the role reaches one datastore', async () => {
-    const invoker = await principalWithRole(server, 'Batch Endpoint Invoker', server.ws);
-    await grantRole(
-      server,
-      invoker.appId,
-      'Storage Blob Data Contributor',
-      `${server.ws}/datastores/workspaceblobstore`,
-    );
+    const invoker = await invokerWith('Storage Blob Data Contributor');
     const as = ns.as(invoker.tokens);
     const job = await as.waitForJob((await as.start(scoringUri, folderBody('inputs/mine'))).name);
     assert.equal(job.properties.status, 'Completed', job.properties.result ?? '');
@@ -151,13 +134,7 @@ describe('job data is accessed with the invoker identity', () => {
     );
     assert.equal(done.properties.status, 'Completed');
     const hanging = await ns.deploy({ script: 'hangs.ts', settings: { timeout: 'PT120S' } });
-    const invoker = await principalWithRole(server, 'Batch Endpoint Invoker', server.ws);
-    await grantRole(
-      server,
-      invoker.appId,
-      'Storage Blob Data Contributor',
-      `${server.ws}/datastores/workspaceblobstore`,
-    );
+    const invoker = await invokerWith('Storage Blob Data Contributor');
     await ns.uploadFiles('inputs/hang', { 'hang.txt': 'x' });
     const as = ns.as(invoker.tokens);
     const job = await as.start(

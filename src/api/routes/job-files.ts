@@ -4,13 +4,13 @@
  * A batch job has one output, `score`: its folder holds the output file and `manifest.json`, which are
  * all this serves, so the job route never becomes a way into the rest of the datastore.
  */
-import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { ACTIONS, DATA_ACTIONS } from '../../auth/rbac/actions.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { isTerminal, type JobRecord } from '../../core/jobs.ts';
 import { pathInFolder } from '../../core/references.ts';
 import type { DatastoreBackend } from '../../storage/contract.ts';
+import { readText } from '../../storage/read-text.ts';
 import { WS, type ApiServices } from '../context.ts';
 import { defineRoute, type ProtectedAccess, type RouteSpec } from '../route-table.ts';
 import { FileEntry, valueList, wsParams } from '../schemas.ts';
@@ -34,25 +34,9 @@ function fullPath(job: JobRecord, name: string): string {
 /** The most of a manifest read to check whose it is; a bigger one is not served (fail closed). */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
-async function readSmall(stream: Readable, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      stream.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** The manifest in the output folder, when it is this job's own (another job may share the folder). */
 async function ownManifest(backend: DatastoreBackend, job: JobRecord): Promise<OwnManifest | undefined> {
-  const text = await readSmall(backend.openRead(fullPath(job, MANIFEST)), MAX_MANIFEST_BYTES).catch(
-    () => undefined,
-  );
+  const text = await readText(backend, fullPath(job, MANIFEST), MAX_MANIFEST_BYTES).catch(() => undefined);
   if (text === undefined) return undefined;
   try {
     const parsed = JSON.parse(text) as Partial<OwnManifest>;
