@@ -5,13 +5,24 @@
  */
 import type { Readable } from 'node:stream';
 
-export interface FileEntry {
+/**
+ * What a store knows of a file besides its size, when it knows it. `etag` changes whenever the content
+ * does, so a cache may key a download by it (one form, quoted as in HTTP, from `stat` and `list` alike); `lastModified` is ISO 8601 and `contentMD5` base64, as Azure
+ * and Data Factory's Get Metadata give them.
+ */
+export interface FileFacts {
+  etag?: string;
+  lastModified?: string;
+  contentMD5?: string;
+}
+
+export interface FileEntry extends FileFacts {
   /** Path inside the datastore. */
   path: string;
   size: number;
 }
 
-export interface PathInfo {
+export interface PathInfo extends FileFacts {
   kind: 'file' | 'folder';
   size: number;
 }

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
-import type { DatastoreBackend } from '../../src/storage/contract.ts';
+import type { DatastoreBackend, FileFacts } from '../../src/storage/contract.ts';
 import { createLocalFolderDatastore } from '../../src/storage/local/local-folder.ts';
 import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
 import { blobDatastoreOver } from '../../src/storage/azure-blob/azure-blob.ts';
@@ -89,6 +89,28 @@ after(async () => {
   await (await azurite)?.stop();
 });
 
+/**
+ * The backend with the optional file facts (ETag, time, MD5) left out of `stat` and `list`, so the shape
+ * tests compare what every store must give; the facts have their own tests below.
+ */
+function withoutFacts(backend: DatastoreBackend): DatastoreBackend {
+  const bare = <T extends object>(value: T): T => {
+    const rest: Partial<T & FileFacts> = { ...value };
+    delete rest.etag;
+    delete rest.lastModified;
+    delete rest.contentMD5;
+    return rest as T;
+  };
+  return {
+    ...backend,
+    stat: async (path) => {
+      const info = await backend.stat(path);
+      return info && bare(info);
+    },
+    list: async (folder, options) => (await backend.list(folder, options)).map(bare),
+  };
+}
+
 const read = (backend: DatastoreBackend, path: string) => text(backend.openRead(path));
 
 /** The error of reading a file, whether the call throws it or the stream emits it; undefined if none. */
@@ -113,7 +135,19 @@ await describeContract('DatastoreBackend', implementations, (context) => {
   let store: DatastoreBackend;
   beforeEach(() => {
     h = context.current();
-    store = h.backend;
+    store = withoutFacts(h.backend);
+  });
+
+  test('a file has an ETag that changes when it is rewritten, and a time, in stat and list alike', async () => {
+    await h.backend.write('facts/one.csv', 'a,b\n');
+    const first = await h.backend.stat('facts/one.csv');
+    assert.equal(typeof first?.etag, 'string');
+    assert.ok(first?.lastModified && !Number.isNaN(Date.parse(first.lastModified)), 'an ISO time');
+    assert.equal(await h.backend.stat('facts/one.csv').then((i) => i?.etag), first.etag, 'stable');
+    const [listed] = await h.backend.list('facts');
+    assert.equal(listed?.etag, first.etag);
+    await h.backend.write('facts/one.csv', 'a,b\n1,2\n');
+    assert.notEqual((await h.backend.stat('facts/one.csv'))?.etag, first.etag);
   });
 
   test('write takes a string, a buffer or a stream, creates parent folders and reports the size', async () => {

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
-import type { DatastoreBackend, FileEntry, PathInfo } from '../contract.ts';
+import type { DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
 import { isStorageNotFound } from './connection.ts';
 
 const PAGE_SIZE = 1000;
@@ -26,6 +26,16 @@ const prefixOf = (clean: string) => (clean === '' ? '' : `${clean}/`);
 function ancestorsOf(clean: string): string[] {
   const parts = clean.split('/');
   return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** The ETag, time and MD5 the service keeps for a blob, in the contract's forms. */
+function factsOf(props: { etag?: string; lastModified?: Date; contentMD5?: Uint8Array }): FileFacts {
+  return {
+    // Quoted as HTTP gives it: the service's listings leave the quotes off, its properties keep them.
+    ...(props.etag ? { etag: props.etag.startsWith('"') ? props.etag : `"${props.etag}"` } : {}),
+    ...(props.lastModified ? { lastModified: props.lastModified.toISOString() } : {}),
+    ...(props.contentMD5 ? { contentMD5: Buffer.from(props.contentMD5).toString('base64') } : {}),
+  };
 }
 
 /** Counts the bytes that pass, so a streamed write can report its size without asking the service. */
@@ -61,7 +71,7 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
       : container.listBlobsByHierarchy('/', { prefix }).byPage({ maxPageSize: PAGE_SIZE });
     for await (const page of pages) {
       for (const item of page.segment.blobItems) {
-        out.push({ path: item.name, size: item.properties.contentLength ?? 0 });
+        out.push({ path: item.name, size: item.properties.contentLength ?? 0, ...factsOf(item.properties) });
       }
     }
     return out.sort(byPath);
@@ -115,7 +125,7 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
       if (clean === '') return { kind: 'folder', size: 0 };
       try {
         const props = await container.getBlobClient(clean).getProperties();
-        return { kind: 'file', size: props.contentLength ?? 0 };
+        return { kind: 'file', size: props.contentLength ?? 0, ...factsOf(props) };
       } catch (error) {
         if (!isStorageNotFound(error)) throw error;
       }

@@ -8,8 +8,19 @@ import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathInFolder } from '../../core/references.ts';
-import type { FileEntry } from '../contract.ts';
+import type { FileEntry, FileFacts } from '../contract.ts';
 import { isInside, landingOf } from './contained-path.ts';
+
+/**
+ * A local file's facts: its time, and an ETag made of inode, size and time, which changes when a write
+ * replaces the file (writes land by rename, so the inode changes too).
+ */
+export function localFacts(info: Stats): FileFacts {
+  return {
+    etag: `"${info.ino.toString(16)}-${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`,
+    lastModified: info.mtime.toISOString(),
+  };
+}
 
 /** Temporary files of an unfinished write carry this in their name. */
 export const TEMP_MARK = '.tmp-';
@@ -53,7 +64,7 @@ async function walk(
   for (const entry of entries) {
     const found = await follow(root, dir, entry);
     const path = pathInFolder(prefix, entry.name);
-    if (found?.info.isFile()) out.push({ path, size: found.info.size });
+    if (found?.info.isFile()) out.push({ path, size: found.info.size, ...localFacts(found.info) });
     else if (found && recursive && !open.has(found.at)) {
       open.add(found.at);
       await walk(root, found.at, path, true, open, out);

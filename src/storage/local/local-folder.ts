@@ -15,7 +15,7 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
 import type { DatastoreBackend, FileEntry, PathInfo } from '../contract.ts';
 import { inputFailure, isInside, landingOf, landingSync, outsideError } from './contained-path.ts';
-import { listFolder, TEMP_MARK } from './folder-listing.ts';
+import { listFolder, localFacts, TEMP_MARK } from './folder-listing.ts';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
 // O_NONBLOCK: opening a FIFO planted in the folder must not block a thread until a writer appears.
@@ -119,7 +119,7 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
         throw inputFailure(error, t.clean);
       });
       if (info?.isDirectory()) return { kind: 'folder', size: 0 };
-      return info?.isFile() ? { kind: 'file', size: info.size } : undefined;
+      return info?.isFile() ? { kind: 'file', size: info.size, ...localFacts(info) } : undefined;
     },
     async list(folder: string, options = {}): Promise<FileEntry[]> {
       const t = await target(folder);
