@@ -3,6 +3,7 @@
  * Nightshift instance. Nothing here is a module-level singleton, so tests run many instances side by side
  * on port 0, each with its own data dir.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +15,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { createSqliteStore, type SqliteMetadataStore } from './store/sqlite/sqlite-store.ts';
 import { createAssetService } from './workspace/assets.ts';
 import { createDatastoreService } from './workspace/datastores.ts';
+import type { HttpSourceOptions } from './storage/http/http-file.ts';
 import { createDeploymentService } from './workspace/deployments.ts';
 import { createEndpointService } from './workspace/endpoints.ts';
 import { createJobService } from './engine/job-service.ts';
@@ -30,6 +32,7 @@ import { createRoleAssignmentService } from './auth/role-assignments.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
 import { openSecretBox, type SecretBox } from './auth/secrets/secret-box.ts';
 import { workspaceId } from './core/workspace.ts';
+import { StartupError } from './core/errors.ts';
 import { createPipelineService, type PipelineService } from './pipelines/service/pipeline-service.ts';
 import { createExpressionEngine } from './pipelines/expressions/engine.ts';
 import { createControlFlowRegistry } from './pipelines/runner/control-flow-handlers.ts';
@@ -50,6 +53,19 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** How public URL inputs are fetched: the operator's URL policy and extra certificate authorities. */
+async function urlSourceOptions(urls: Config['urls']): Promise<HttpSourceOptions> {
+  const policy = { allowHosts: urls.allowHosts, allowHttp: urls.allowHttp };
+  if (urls.caFile === undefined) return { policy };
+  try {
+    return { policy, ca: await readFile(urls.caFile, 'utf8') };
+  } catch (error) {
+    throw new StartupError(
+      `Cannot read the URL CA file ${urls.caFile} (--url-ca-file): ${(error as { code?: string }).code ?? String(error)}.`,
+    );
+  }
+}
+
 /** Hosts that mean "every interface": the server is reached on loopback then, from this machine. */
 const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'];
 
@@ -67,6 +83,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       actor: config.actor,
       allowedRoots: config.datastoreRoots,
       secrets,
+      urls: await urlSourceOptions(config.urls),
     });
     await datastores.ensureBuiltins();
     const assets = createAssetService({ repo, datastores, actor: config.actor });

@@ -11,6 +11,7 @@ import { ValidationError } from './core/errors.ts';
 import type { ExternalIssuerConfig } from './auth/external-issuer.ts';
 import { normalizeIssuerUrl } from './auth/tokens/server-issuer.ts';
 import { DEFAULT_TENANT } from './auth/tokens/discovery.ts';
+import { checkAllowHosts } from './storage/http/url-policy.ts';
 
 export interface Config {
   dataDir: string;
@@ -55,6 +56,13 @@ export interface Config {
    * number of proxy hops, or the proxies' addresses and CIDR ranges (`--trust-proxy`).
    */
   trustProxy: false | number | string[];
+  /**
+   * What the server may fetch when a job input or data asset is a public URL (storage/http/url-policy.ts):
+   * `allowHosts` (`--allow-url-hosts`, NIGHTSHIFT_ALLOW_URL_HOSTS, `urls.allowHosts`) are hosts, addresses
+   * or CIDR ranges, optionally with :PORT, allowed though not public; `allowHttp` (`--allow-http-urls`)
+   * allows plain http; `caFile` (`--url-ca-file`) is a PEM file of extra certificate authorities for https.
+   */
+  urls: { allowHosts: string[]; allowHttp: boolean; caFile?: string };
 }
 
 export interface ConfigSources {
@@ -68,7 +76,10 @@ export interface ConfigSources {
       | 'auth'
       | 'issuerUrl'
       | 'maxWorkers'
-      | 'trustProxy',
+      | 'trustProxy'
+      | 'allowUrlHosts'
+      | 'allowHttpUrls'
+      | 'urlCaFile',
       string
     >
   > & {
@@ -161,6 +172,33 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     datastoreRoots: readDatastoreRoots(flags.datastoreRoots, env, file.datastoreRoots, dataDir, cwd),
     maxUploadBytes: readMaxUpload(pick(env.NIGHTSHIFT_MAX_UPLOAD_BYTES, file.maxUploadBytes)),
     trustProxy: readTrustProxy(pick(flags.trustProxy, env.NIGHTSHIFT_TRUST_PROXY, file.trustProxy)),
+    urls: readUrlPolicy(flags, env, (file.urls ?? {}) as Record<string, unknown>, cwd),
+  };
+}
+
+/** The URL policy's settings; a malformed allowed host is refused here, at start, naming it. */
+function readUrlPolicy(
+  flags: NonNullable<ConfigSources['flags']>,
+  env: Record<string, string | undefined>,
+  file: Record<string, unknown>,
+  cwd: string,
+): Config['urls'] {
+  const fileHosts = Array.isArray(file.allowHosts) ? file.allowHosts.join(',') : file.allowHosts;
+  const hosts = (pick(flags.allowUrlHosts, env.NIGHTSHIFT_ALLOW_URL_HOSTS, fileHosts) ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  checkAllowHosts(hosts);
+  const http = pick(
+    flags.allowHttpUrls,
+    env.NIGHTSHIFT_ALLOW_HTTP_URLS,
+    file.allowHttp === true ? 'true' : undefined,
+  );
+  const caFile = pick(flags.urlCaFile, env.NIGHTSHIFT_URL_CA_FILE, file.caFile);
+  return {
+    allowHosts: hosts,
+    allowHttp: http !== undefined && ['true', '1', 'yes'].includes(http.toLowerCase()),
+    ...(caFile === undefined ? {} : { caFile: resolve(cwd, caFile) }),
   };
 }
 

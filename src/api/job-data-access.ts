@@ -6,7 +6,8 @@
  * outputs, which are its own, and write into any datastore. The check runs in the invoke handler, before
  * the job service sees the body; a data asset input is resolved to its datastore first. A refusal is a 403
  * naming the datastore and the storage role to grant, and the audit entry records the data action and the
- * datastore's scope (request.access is set before the check).
+ * datastore's scope (request.access is set before the check). Storage URLs (https://ACCOUNT.blob...,
+ * wasbs://, abfss://, s3://) are checked as the datastore they resolve to.
  */
 import type { FastifyRequest } from 'fastify';
 import { DATA_ACTIONS } from '../auth/rbac/actions.ts';
@@ -27,9 +28,12 @@ interface DataNeed {
   use: 'input' | 'output';
 }
 
-/** The datastore a job input names: directly, or through a registered data asset. */
+/**
+ * The datastore a job input names: directly, by a storage URL of a registered datastore, or through a
+ * registered data asset. A public http(s) file names none: it needs no data role.
+ */
 async function inputDatastore(s: ApiServices, uri: string, field: string): Promise<string | undefined> {
-  const direct = parseDatastoreUri(uri, field);
+  const direct = parseDatastoreUri((await s.datastores.toDatastoreUri(uri, field)) ?? uri, field);
   if (direct) return direct.datastore;
   const ref = parseAssetRef(uri);
   if (!ref || (ref.kind !== undefined && ref.kind !== 'data')) return undefined;

@@ -4,14 +4,16 @@
  * file, which must not exist yet. All of it happens before the job is created, so a bad invocation leaves
  * nothing behind.
  */
-import { ConflictError, NotFoundError, NotSupportedError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, NotSupportedError, ValidationError } from '../core/errors.ts';
 import type { JobInputSpec, JobOutputSpec } from '../core/jobs.ts';
 import { preview } from '../core/limits.ts';
 import { datastoreUri, parseAssetRef, parseDatastoreUri, pathInFolder } from '../core/references.ts';
 import type { FileEntry } from '../storage/contract.ts';
+import { credentialParamOf } from '../storage/http/url-policy.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import { DEFAULT_DATASTORE, type DatastoreService, type ResolvedLocation } from '../workspace/datastores.ts';
 import { checkOutputFileName } from '../workspace/deployment-body.ts';
+import type { SourceLocation } from '../workspace/public-files.ts';
 import { jobRequestError, type JobRequest } from './invocation.ts';
 
 export interface ResolvedInput {
@@ -42,17 +44,28 @@ async function fromAsset(
 }
 
 /**
- * Inputs are read from this server's datastores only: a URL of any other scheme (https, wasbs, abfss, s3,
- * ...) is refused at invoke, naming the input and what works, before a job exists to fail later.
+ * Inputs are datastore URIs, data assets, storage URLs of a registered datastore (https, wasbs, abfss,
+ * s3; rewritten to the datastore's URI) and public http(s) files; a URL of any other scheme is refused at
+ * invoke, naming the input and what works, before a job exists to fail later.
  */
-function refuseRemote(uri: string, field: string): void {
+function refuseOtherSchemes(uri: string, field: string): void {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1]?.toLowerCase();
-  if (scheme === undefined || scheme === 'azureml') return;
-  const kind = scheme === 'http' || scheme === 'https' ? 'HTTP(S)' : `'${scheme}://'`;
+  if (scheme === undefined) return;
+  const credential = credentialParamOf(uri);
+  if (credential !== undefined) {
+    // The request's InputData is kept on the job as given: a token in it would be shown to every reader.
+    throw jobRequestError(
+      field,
+      `The URL's query parameter '${credential}' carries a credential, which would be kept in the job record. ` +
+        'This server reads storage with the credentials of a registered datastore: drop the query (a ' +
+        "datastore over the container is used), or register one with 'nightshift datastore create -f'.",
+    );
+  }
+  if (['azureml', 'http', 'https', 'wasb', 'wasbs', 'abfs', 'abfss', 's3'].includes(scheme)) return;
   throw new NotSupportedError(
-    `${kind} inputs are not supported by this server yet: ${field} is '${preview(uri)}'. Supported inputs are ` +
-      `datastore URIs (azureml://datastores/<datastore>/paths/<path>) and data assets (azureml:<name>:<version>). ` +
-      `Put the data in a datastore first; 'nightshift batch-endpoint invoke --input ./folder' uploads a local folder for you.`,
+    `'${scheme}://' inputs are not supported: ${field} is '${preview(uri.replace(/[?#].*$/s, ''))}'. Supported inputs are ` +
+      `datastore URIs (azureml://datastores/<datastore>/paths/<path>), storage URLs of a registered datastore ` +
+      `(https://, wasbs://, abfss://, s3://), public https file URLs and data assets (azureml:<name>:<version>).`,
   );
 }
 
@@ -69,16 +82,26 @@ function refuseRemoteDatastore(location: ResolvedLocation, field: string, what: 
   );
 }
 
+/** The input's facts; a public URL that cannot be read (refused, unreachable) is a 400 naming the input. */
+async function statInput(location: SourceLocation, field: string) {
+  try {
+    return await location.backend.stat(location.path);
+  } catch (error) {
+    if (location.datastore || !(error instanceof ValidationError)) throw error;
+    throw jobRequestError(field, error.message);
+  }
+}
+
 export async function resolveInput(
   deps: { assets: AssetService; datastores: DatastoreService },
   input: JobRequest['input'],
 ): Promise<ResolvedInput> {
   const field = `InputData.${input.key}.Uri`;
-  refuseRemote(input.uri, field);
+  refuseOtherSchemes(input.uri, field);
   let uri = input.uri;
   let type = input.type;
   let asset: string | undefined;
-  if (!parseDatastoreUri(uri, field)) {
+  if (!parseDatastoreUri(uri, field) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
     const resolved = await fromAsset(deps.assets, uri, input.key);
     if (type && type !== resolved.type) {
       throw jobRequestError(
@@ -89,9 +112,10 @@ export async function resolveInput(
     }
     ({ uri, type, asset } = resolved);
   }
-  const location = await deps.datastores.resolve(uri, field);
-  refuseRemoteDatastore(location, field, 'inputs');
-  const info = await location.backend.stat(location.path);
+  const location = await deps.datastores.resolveSource(uri, field);
+  if (location.datastore)
+    refuseRemoteDatastore({ ...location, datastore: location.datastore }, field, 'inputs');
+  const info = await statInput(location, field);
   if (!info) throw jobRequestError(field, `The input '${input.uri}' does not exist.`, input.uri);
   const kind: JobInputSpec['type'] = type ?? (info.kind === 'file' ? 'UriFile' : 'UriFolder');
   if ((kind === 'UriFile') !== (info.kind === 'file')) {
@@ -114,7 +138,7 @@ export async function resolveInput(
   return {
     spec: {
       type: kind,
-      uri: datastoreUri({ datastore: location.datastore.name, path: location.path }),
+      uri: location.uri,
       recursive: input.recursive,
       ...(asset ? { asset } : {}),
     },

@@ -13,6 +13,7 @@ import type { JobRecord } from '../core/jobs.ts';
 import type { RuntimeSettings } from '../runtimes/contract.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
 import type { DatastoreService, ResolvedLocation } from '../workspace/datastores.ts';
+import type { SourceLocation } from '../workspace/public-files.ts';
 import { createErrorScrubber, createErrorView, type ErrorScrubber, type ErrorView } from './error-view.ts';
 
 export interface JobPlan {
@@ -72,11 +73,18 @@ async function local(datastores: DatastoreService, uri: string, field: string, w
  * registered from an Azure Blob datastore) cannot be used until the engine downloads such data; it fails
  * the job by name rather than handing a worker a path relative to the server's working folder.
  */
-async function onThisMachine(location: ResolvedLocation, what: string, uri: string): Promise<string> {
+async function onThisMachine(
+  location: ResolvedLocation | Omit<SourceLocation, 'uri'>,
+  what: string,
+  uri: string,
+): Promise<string> {
   const path = await location.backend.localPath(location.path);
   if (path === undefined) {
+    const where = location.datastore
+      ? `on ${location.datastore.datastoreType} datastore '${location.datastore.name}'`
+      : 'a public URL';
     throw new JobPlanError(
-      `The ${what} (${uri}) is on ${location.datastore.datastoreType} datastore '${location.datastore.name}'; ` +
+      `The ${what} (${uri}) is ${where}; ` +
         'jobs read models, code and inputs from local-folder datastores only for now.',
     );
   }
@@ -106,7 +114,8 @@ export async function planJob(
 ): Promise<JobPlan> {
   const { datastores, dataDir } = deps;
   const dir = jobDir(dataDir, job.name);
-  const input = await datastores.resolve(job.input.uri, 'input');
+  // A datastore URI, or a public file URL (the record keeps the URL, so a restart reads it again).
+  const input = await datastores.resolveSource(job.input.uri, 'input');
   if (!(await input.backend.stat(input.path))) {
     throw new JobPlanError(`The input ${job.input.uri} does not exist any more.`);
   }

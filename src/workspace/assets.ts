@@ -116,20 +116,27 @@ export function createAssetService(deps: {
       );
     const uri = optionalString(prop(props, 'dataUri'), 'properties.dataUri');
     if (!uri) throw new ValidationError(`'properties.dataUri' is required.`, 'properties.dataUri');
-    const location = await deps.datastores.resolve(uri, 'properties.dataUri');
-    const info = await location.backend.stat(location.path);
-    const wanted = dataType === 'uri_folder' ? 'folder' : 'file';
-    if (info?.kind !== wanted) {
+    // A datastore URI, a storage URL of a registered datastore, or a public https file (kept as its URL).
+    const location = await deps.datastores.resolveSource(uri, 'properties.dataUri');
+    const shown = location.datastore ? uri : location.uri.replace(/[?#].*$/s, '');
+    if (!location.datastore && dataType === 'uri_folder') {
       throw new ValidationError(
-        `'properties.dataUri' ${uri} ${info ? `is a ${info.kind}` : 'does not exist'}; a ${dataType} asset needs an existing ${wanted}.`,
+        `'properties.dataUri' ${shown} is a URL: a URL names one file, so register it as uri_file.`,
         'properties.dataUri',
       );
     }
-    return {
-      ...common,
-      dataType,
-      dataUri: datastoreUri({ datastore: location.datastore.name, path: location.path }),
-    };
+    const info = await location.backend.stat(location.path).catch((error: unknown) => {
+      if (location.datastore || !(error instanceof ValidationError)) throw error;
+      throw new ValidationError(`'properties.dataUri': ${error.message}`, 'properties.dataUri');
+    });
+    const wanted = dataType === 'uri_folder' ? 'folder' : 'file';
+    if (info?.kind !== wanted) {
+      throw new ValidationError(
+        `'properties.dataUri' ${shown} ${info ? `is a ${info.kind}` : 'does not exist'}; a ${dataType} asset needs an existing ${wanted}.`,
+        'properties.dataUri',
+      );
+    }
+    return { ...common, dataType, dataUri: location.uri };
   }
 
   /** Copies a new version into the artifact store; for an existing one only hashes and compares. */

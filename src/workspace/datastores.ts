@@ -10,7 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { optionalDescription, preview, tagMap } from '../core/limits.ts';
 import { checkAssetName } from '../core/names.ts';
-import { MAX_DATASTORE_PATH, parseDatastoreUri } from '../core/references.ts';
+import { datastoreUri, MAX_DATASTORE_PATH, parseDatastoreUri } from '../core/references.ts';
 import {
   newSystemData,
   touchSystemData,
@@ -24,6 +24,10 @@ import type { DatastoreBackend } from '../storage/contract.ts';
 import { blobBackendOf, probeBlobContainer, readBlobFields, type BlobFields } from './blob-datastores.ts';
 import { checkDatastoreRoot, type RootPolicy } from '../storage/local/allowed-roots.ts';
 import { createLocalFolderDatastore } from '../storage/local/local-folder.ts';
+import { DEFAULT_URL_POLICY } from '../storage/http/url-policy.ts';
+import type { HttpSourceOptions } from '../storage/http/http-file.ts';
+import { publicFileLocation, type SourceLocation } from './public-files.ts';
+import { storageUrlToDatastoreUri } from './storage-urls.ts';
 
 export const DEFAULT_DATASTORE = 'workspaceblobstore';
 export const ARTIFACT_DATASTORE = 'workspaceartifactstore';
@@ -45,6 +49,8 @@ export function createDatastoreService(deps: {
   allowedRoots: readonly string[];
   /** Seals the account keys and SAS tokens of remote datastores at rest. */
   secrets: SecretBox;
+  /** How public URL inputs are fetched (the SSRF policy, extra CAs); public https only by default. */
+  urls?: HttpSourceOptions;
 }) {
   const backends = new Map<string, DatastoreBackend>();
   const builtinRoot = (name: string) => join(deps.dataDir, 'datastores', name);
@@ -167,9 +173,31 @@ export function createDatastoreService(deps: {
     );
   }
 
-  /** Resolves a datastore URI in any of its forms to the store and the path inside it. */
+  /**
+   * The datastore URI a storage URL (https://ACCOUNT.blob..., wasbs://, abfss://, s3://, a URL under a
+   * datastore's full-URL endpoint) stands for; undefined for anything else. See storage-urls.ts.
+   */
+  async function toDatastoreUri(uri: string, field: string): Promise<string | undefined> {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) || /^azureml:/i.test(uri)) return undefined;
+    return storageUrlToDatastoreUri(uri, field, await deps.repo.list<Datastore>('datastore'));
+  }
+
+  /**
+   * Where data named by a datastore URI, a storage URL or a public http(s) file URL is: a datastore
+   * location, or the one-file source of a public URL (fetched under the URL policy).
+   */
+  async function resolveSource(uri: string, field: string): Promise<SourceLocation> {
+    const rewritten = (await toDatastoreUri(uri, field)) ?? uri;
+    if (!parseDatastoreUri(rewritten, field) && /^https?:\/\//i.test(rewritten)) {
+      return publicFileLocation(rewritten, field, deps.urls ?? { policy: DEFAULT_URL_POLICY });
+    }
+    const location = await resolve(rewritten, field);
+    return { ...location, uri: datastoreUri({ datastore: location.datastore.name, path: location.path }) };
+  }
+
+  /** Resolves a datastore URI in any of its forms (storage URLs included) to the store and the path inside it. */
   async function resolve(uri: string, field: string): Promise<ResolvedLocation> {
-    const parsed = parseDatastoreUri(uri, field);
+    const parsed = parseDatastoreUri((await toDatastoreUri(uri, field)) ?? uri, field);
     if (!parsed) {
       throw new ValidationError(
         `Invalid location '${preview(uri)}' in '${field}': use azureml://datastores/NAME/paths/PATH.`,
@@ -189,6 +217,8 @@ export function createDatastoreService(deps: {
     put,
     backend,
     resolve,
+    resolveSource,
+    toDatastoreUri,
     list: () => deps.repo.list<Datastore>('datastore'),
     isReadOnly: (name: string) => name.toLowerCase() === ARTIFACT_DATASTORE,
   };

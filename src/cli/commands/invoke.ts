@@ -52,7 +52,8 @@ async function resolveInput(
       { exitCode: 2 },
     );
   }
-  const remote = /^(azureml:|https?:\/\/|\/subscriptions\/)/i.test(input);
+  // Datastore URIs, storage URLs (https, wasbs, abfss, s3), public file URLs, assets and ARM ids.
+  const remote = /^(azureml:|[a-z][a-z0-9+.-]*:\/\/|\/subscriptions\/)/i.test(input);
   if (remote)
     return {
       uri: input,

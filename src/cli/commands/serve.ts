@@ -20,6 +20,9 @@ interface ServeOptions {
   maxWorkers?: string;
   logFormat?: string;
   trustProxy?: string;
+  allowUrlHosts?: string;
+  allowHttpUrls?: boolean;
+  urlCaFile?: string;
 }
 
 /**
@@ -63,6 +66,7 @@ const FLAG_OF: Record<string, { flag: string; given: (o: ServeOptions) => unknow
   datastoreRoots: { flag: '--datastore-root', given: (o) => o.datastoreRoot },
   logFormat: { flag: '--log-format', given: (o) => o.logFormat },
   trustProxy: { flag: '--trust-proxy', given: (o) => o.trustProxy },
+  allowUrlHosts: { flag: '--allow-url-hosts', given: (o) => o.allowUrlHosts },
 };
 
 /**
@@ -101,6 +105,9 @@ function configOf(options: ServeOptions): Config {
         ...(options.issuerUrl ? { issuerUrl: options.issuerUrl } : {}),
         ...(options.maxWorkers ? { maxWorkers: options.maxWorkers } : {}),
         ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+        ...(options.allowUrlHosts ? { allowUrlHosts: options.allowUrlHosts } : {}),
+        ...(options.allowHttpUrls ? { allowHttpUrls: 'true' } : {}),
+        ...(options.urlCaFile ? { urlCaFile: options.urlCaFile } : {}),
       },
       env: process.env,
     });
@@ -140,6 +147,19 @@ export function registerServe(program: Command): void {
       '--trust-proxy <hops|addresses>',
       'believe X-Forwarded-For from this many proxies, or from these addresses/CIDRs (comma-separated); ' +
         'off by default (env NIGHTSHIFT_TRUST_PROXY)',
+    )
+    .option(
+      '--allow-url-hosts <hosts>',
+      'hosts, addresses or CIDRs (each optionally :PORT, comma-separated) that URL inputs may read though ' +
+        'not public; by default only public addresses are fetched (env NIGHTSHIFT_ALLOW_URL_HOSTS)',
+    )
+    .option(
+      '--allow-http-urls',
+      'let URL inputs use plain http, not only https (env NIGHTSHIFT_ALLOW_HTTP_URLS)',
+    )
+    .option(
+      '--url-ca-file <pem>',
+      'extra certificate authorities trusted when reading https URL inputs (env NIGHTSHIFT_URL_CA_FILE)',
     )
     .action(async (options: ServeOptions) => {
       const config = configOf(options);
