@@ -5,8 +5,9 @@
  * given `ca` (the server's --url-ca-file) trusts it and nothing else changes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ export interface HttpsTestServer {
   ca: string;
   /** The CA certificate's file, for a server's --url-ca-file; inside `dir`. */
   caFile: string;
-  /** The server's temporary folder, for other files the test writes; removed by `stop`. */
+  /** The server's temporary folder (key and certificate); removed by `stop`. */
   dir: string;
   /** Every request seen, as `METHOD /path`. */
   requests: string[];
@@ -72,7 +73,11 @@ export async function startHttpsServer(handler: Handler): Promise<HttpsTestServe
       requests,
       async stop() {
         server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+        });
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -80,11 +85,4 @@ export async function startHttpsServer(handler: Handler): Promise<HttpsTestServe
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-}
-
-/** Writes a file into the server's folder (for tests that serve files from it). */
-export function writeServed(server: HttpsTestServer, name: string, text: string): string {
-  const path = join(server.dir, name);
-  writeFileSync(path, text);
-  return path;
 }

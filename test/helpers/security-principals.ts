@@ -45,10 +45,16 @@ export interface AttackServer {
   stop(): Promise<void>;
 }
 
-/** A server on its own data dir; `host` '0.0.0.0' makes it reachable from this host's other addresses. */
-export async function startAttackServer(host = '127.0.0.1'): Promise<AttackServer> {
+/**
+ * A server on its own data dir; `host` '0.0.0.0' makes it reachable from this host's other addresses, and
+ * `env` sets its configuration's environment (NIGHTSHIFT_ALLOW_URL_HOSTS, ...).
+ */
+export async function startAttackServer(
+  host = '127.0.0.1',
+  env: Record<string, string> = {},
+): Promise<AttackServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-attack-'));
-  const config = loadConfig({ flags: { dataDir, host, port: '0', logLevel: 'silent' }, env: {} });
+  const config = loadConfig({ flags: { dataDir, host, port: '0', logLevel: 'silent' }, env });
   const app = await createApp(config);
   const listened = await app.start();
   const port = Number(new URL(listened).port);

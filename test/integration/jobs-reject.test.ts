@@ -151,8 +151,8 @@ describe('invocations refused before any work starts', () => {
     );
   });
 
-  test('an http(s) URL input', async () => {
-    await refused(
+  test('a storage URL no datastore covers: 400 naming the input and the datastore to register', async () => {
+    const error = await refused(
       scoringUri,
       {
         properties: {
@@ -165,11 +165,12 @@ describe('invocations refused before any work starts', () => {
         },
       },
       400,
-      /HTTP\(S\) inputs are not supported/,
+      /is in no registered datastore.*account_name azuremlexampledata, container_name data/,
     );
+    assert.ok(error.error.message.includes('InputData.x.Uri'), error.error.message);
   });
 
-  test('a remote input of any other kind (blob, ADLS, S3 URLs; the legacy DataUrl): 400 NotSupported naming the input and what works', async () => {
+  test('wasbs, abfss and s3 URLs of no datastore, another scheme, a public URL naming no file: 400 naming the input', async () => {
     const remote = [
       'wasbs://data@account.blob.core.windows.net/heart/',
       'abfss://data@account.dfs.core.windows.net/heart/',
@@ -180,21 +181,26 @@ describe('invocations refused before any work starts', () => {
         scoringUri,
         { properties: { InputData: { heart: { JobInputType: 'UriFolder', Uri: uri } } } },
         400,
-        /not supported/,
+        /is in no registered datastore.*nightshift datastore create/,
       );
-      assert.equal(error.error.code, 'NotSupported', uri);
-      assert.ok(error.error.message.includes(uri), error.error.message);
+      assert.ok(error.error.message.includes(uri.replace(/\/$/, '')), error.error.message);
       assert.ok(error.error.message.includes('InputData.heart.Uri'), error.error.message);
-      assert.match(error.error.message, /azureml:\/\/datastores\/<datastore>\/paths\/<path>/);
-      assert.match(error.error.message, /azureml:<name>:<version>/);
     }
+    const ftp = await refused(
+      scoringUri,
+      { properties: { InputData: { heart: { JobInputType: 'UriFolder', Uri: 'ftp://host/heart/' } } } },
+      400,
+      /'ftp:\/\/' inputs are not supported/,
+    );
+    assert.equal(ftp.error.code, 'NotSupported');
+    assert.match(ftp.error.message, /azureml:\/\/datastores\/<datastore>\/paths\/<path>/);
+    assert.match(ftp.error.message, /azureml:<name>:<version>/);
     const legacy = await refused(
       scoringUri,
       { properties: { dataset: { dataInputType: 'DataUrl', path: 'https://example.com/data/' } } },
       400,
-      /HTTP\(S\) inputs are not supported/,
+      /does not name a file/,
     );
-    assert.equal(legacy.error.code, 'NotSupported');
     assert.ok(legacy.error.message.includes('dataset.Uri'), legacy.error.message);
   });
 

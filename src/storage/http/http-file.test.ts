@@ -18,43 +18,6 @@ let options: HttpSourceOptions;
 
 const openssl = await needs(OPENSSL);
 
-before(async () => {
-  if (openssl.skip !== undefined || openssl.signal !== undefined) return;
-  server = await startHttpsServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'https://x').pathname;
-    if (path === '/data/scores.csv') {
-      res.writeHead(200, {
-        'content-length': CSV.length,
-        etag: '"v1"',
-        'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT',
-      });
-      res.end(req.method === 'HEAD' ? undefined : CSV);
-    } else if (path === '/no-head.csv') {
-      if (req.method === 'HEAD') res.writeHead(405).end();
-      else res.writeHead(200, { 'content-length': CSV.length }).end(CSV);
-    } else if (path === '/moved.csv') {
-      res.writeHead(302, { location: '/data/scores.csv' }).end();
-    } else if (path === '/to-metadata.csv') {
-      res.writeHead(302, { location: 'https://169.254.169.254/latest/meta-data/iam' }).end();
-    } else if (path === '/to-loopback.csv') {
-      res.writeHead(307, { location: `https://127.0.0.1:${server.port}/data/scores.csv` }).end();
-    } else if (path === '/loop.csv') {
-      res.writeHead(302, { location: '/loop.csv' }).end();
-    } else if (path === '/huge-headers.csv') {
-      res.writeHead(200, { 'x-padding': 'p'.repeat(64 * 1024) }).end(CSV);
-    } else if (path === '/teapot.csv') {
-      res.writeHead(418).end();
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  options = { policy: { allowHosts: [`localhost:${server.port}`], allowHttp: false }, ca: server.ca };
-});
-
-after(async () => {
-  await server?.stop();
-});
-
 const source = (path: string, o: HttpSourceOptions = options) =>
   httpFileSource(new URL(`${server.url}${path}`), o);
 
@@ -68,6 +31,42 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('httpFileSource', openssl, () => {
+  before(async () => {
+    server = await startHttpsServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'https://x').pathname;
+      if (path === '/data/scores.csv') {
+        res.writeHead(200, {
+          'content-length': CSV.length,
+          etag: '"v1"',
+          'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT',
+        });
+        res.end(req.method === 'HEAD' ? undefined : CSV);
+      } else if (path === '/no-head.csv') {
+        if (req.method === 'HEAD') res.writeHead(405).end();
+        else res.writeHead(200, { 'content-length': CSV.length }).end(CSV);
+      } else if (path === '/moved.csv') {
+        res.writeHead(302, { location: '/data/scores.csv' }).end();
+      } else if (path === '/to-metadata.csv') {
+        res.writeHead(302, { location: 'https://169.254.169.254/latest/meta-data/iam' }).end();
+      } else if (path === '/to-loopback.csv') {
+        res.writeHead(307, { location: `https://127.0.0.1:${server.port}/data/scores.csv` }).end();
+      } else if (path === '/loop.csv') {
+        res.writeHead(302, { location: '/loop.csv' }).end();
+      } else if (path === '/huge-headers.csv') {
+        res.writeHead(200, { 'x-padding': 'p'.repeat(64 * 1024) }).end(CSV);
+      } else if (path === '/teapot.csv') {
+        res.writeHead(418).end();
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    options = { policy: { allowHosts: [`localhost:${server.port}`], allowHttp: false }, ca: server.ca };
+  });
+
+  after(async () => {
+    await server.stop();
+  });
+
   it('holds one file under its own name: stat, list and a streamed read', async () => {
     const s = source('/data/scores.csv');
     assert.deepEqual(await s.stat('scores.csv'), {

@@ -147,8 +147,10 @@ describe('checkAllowHosts', () => {
     ]);
     for (const bad of ['http://x', 'a b', '10.0.0.0/40', 'host:99999', '-bad-.example'])
       assert.throws(
-        () => checkAllowHosts([bad]),
-        new RegExp(`'${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}'`),
+        () => {
+          checkAllowHosts([bad]);
+        },
+        (e: Error) => e.message.includes(`'${bad}'`),
       );
   });
 });
