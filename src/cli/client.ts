@@ -33,8 +33,15 @@ export interface ApiClient {
   ): Promise<T>;
   /** Streams a GET response into a local file (creating its folder). */
   download(path: string, localFile: string): Promise<number>;
-  /** Uploads one local file to a datastore path; returns the datastore URI. */
-  uploadFile(localFile: string, datastore: string, path: string): Promise<string>;
+  /** Uploads one local file to a datastore path; returns the datastore URI. `onBytes` counts what is sent. */
+  uploadFile(
+    localFile: string,
+    datastore: string,
+    path: string,
+    onBytes?: (bytes: number) => void,
+  ): Promise<string>;
+  /** A GET whose answer is left unread (a file to stream, or a listing): a failure is a CliError. */
+  open(path: string): Promise<Response>;
 }
 
 interface ErrorEnvelope {
@@ -133,7 +140,7 @@ export function createApiClient(server: string, tokens?: TokenSource): ApiClient
           : { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
       return (await send(method, path, init)) as T;
     },
-    async download(path: string, localFile: string) {
+    async open(path: string) {
       const headers = await authorization(path);
       const response = await fetch(`${base}${path}`, { headers }).catch((error: unknown) => {
         throw new CliError(`Cannot reach the Nightshift server at ${base}: ${(error as Error).message}`);
@@ -148,16 +155,25 @@ export function createApiClient(server: string, tokens?: TokenSource): ApiClient
         }
         throw failure(response.status, message);
       }
+      return response;
+    },
+    async download(path: string, localFile: string) {
+      const response = await this.open(path);
       await mkdir(dirname(localFile), { recursive: true });
       await pipeline(Readable.fromWeb(response.body as never), createWriteStream(localFile));
       return (await stat(localFile)).size;
     },
-    async uploadFile(localFile: string, datastore: string, path: string) {
+    async uploadFile(localFile: string, datastore: string, path: string, onBytes?: (bytes: number) => void) {
       const size = (await stat(localFile)).size;
       const encoded = path.split('/').map(encodeURIComponent).join('/');
       const target = `${await this.workspacePath()}/datastores/${datastore}/paths/${encoded}`;
+      const file = createReadStream(localFile);
+      if (onBytes)
+        file.on('data', (chunk) => {
+          onBytes(chunk.length);
+        });
       await send('PUT', target, {
-        body: Readable.toWeb(createReadStream(localFile)),
+        body: Readable.toWeb(file),
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
       });
       return `azureml://datastores/${datastore}/paths/${path}`;

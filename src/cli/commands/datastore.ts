@@ -1,11 +1,13 @@
 /**
  * `nightshift datastore create|show|list`, as `az ml datastore`. Local folders and Azure Blob containers
- * (specs/datastore-spec.ts); `workspaceblobstore` and `workspaceartifactstore` are built in.
+ * (specs/datastore-spec.ts); `workspaceblobstore` and `workspaceartifactstore` are built in. `upload` and
+ * `download` move files and folders to and from any datastore (datastore-transfer.ts).
  */
 import type { Command } from 'commander';
 import { loadYamlSpec } from '../../core/spec/yaml-source.ts';
 import { datastoreEntity, TABLES } from '../entities.ts';
 import { datastoreRequest } from '../specs/datastore-spec.ts';
+import { downloadFromDatastore, uploadToDatastore } from '../datastore-transfer.ts';
 import {
   addResourceCommand,
   addSpecOptions,
@@ -20,6 +22,13 @@ import {
 
 interface NameOptions extends CommonOptions {
   name?: string;
+}
+
+interface TransferOptions extends NameOptions {
+  src?: string;
+  dest?: string;
+  path?: string;
+  overwrite?: boolean;
 }
 
 async function create(options: NameOptions & SpecOptions, context: CommandContext) {
@@ -56,5 +65,33 @@ export function registerDatastoreCommands(program: Command): Command {
     .option('-n, --name <name>', 'datastore name')
     .action(runAction(show, table));
   addResourceCommand(group, 'list', 'List the datastores of the workspace.').action(runAction(list, table));
+  addResourceCommand(group, 'upload', 'Upload a local file or folder (recursively) into a datastore.')
+    .option('-n, --name <name>', 'datastore name')
+    .option('--src <path>', 'local file or folder; it lands under its own name inside --dest')
+    .option('--dest <path>', 'folder in the datastore (default: its root)')
+    .option('--overwrite', 'replace files that already exist (refused otherwise)')
+    .action(
+      runAction(async (o: TransferOptions, ctx) =>
+        uploadToDatastore(ctx.client, {
+          name: requireOption(o.name, '--name/-n'),
+          src: requireOption(o.src, '--src'),
+          ...(o.dest === undefined ? {} : { dest: o.dest }),
+          overwrite: o.overwrite === true,
+        }),
+      ),
+    );
+  addResourceCommand(group, 'download', 'Download a file or folder (recursively) of a datastore.')
+    .option('-n, --name <name>', 'datastore name')
+    .option('--path <path>', 'file or folder in the datastore')
+    .option('--dest <dir>', 'local folder; the file or folder lands under its own name inside it', '.')
+    .action(
+      runAction(async (o: TransferOptions, ctx) =>
+        downloadFromDatastore(ctx.client, {
+          name: requireOption(o.name, '--name/-n'),
+          path: requireOption(o.path, '--path'),
+          ...(o.dest === undefined ? {} : { dest: o.dest }),
+        }),
+      ),
+    );
   return group;
 }
