@@ -41,6 +41,10 @@ void describe('serve flag errors', () => {
       [['--log-level', 'loud'], /^ERROR: --log-level 'loud': use one of fatal, error, warn, info, debug/],
       [['--log-format', 'xml'], /^ERROR: --log-format 'xml': use json or pretty\.\n$/],
       [['--auth', 'maybe'], /^ERROR: --auth 'maybe': use 'token' \(the default\) or 'none'\.\n$/],
+      [
+        ['--allow-url-hosts', 'http://x'],
+        /^ERROR: --allow-url-hosts 'http:\/\/x': give a host name, an IP address/,
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => serve(args)));
     for (const [i, result] of results.entries()) usage(result, cases[i]?.[1] ?? /never/);
