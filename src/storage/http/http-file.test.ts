@@ -133,6 +133,26 @@ describe('httpFileSource', openssl, () => {
   });
 });
 
+describe('connections go to the checked address', openssl, () => {
+  it('uses the address the policy approved, not a second DNS answer', async () => {
+    const files = await startHttpsServer((_req, res) => res.writeHead(200).end(CSV));
+    try {
+      // The system resolver has never heard of this name: only the checked answer can reach the server,
+      // whose certificate (for localhost) then fails the name check, which proves where it connected.
+      const s = httpFileSource(new URL(`https://pinned.test:${files.port}/a.csv`), {
+        policy: { allowHosts: [`pinned.test:${files.port}`], allowHttp: false },
+        ca: files.ca,
+        resolver: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+      });
+      const error = await rejection(s.stat('a.csv'));
+      assert.match(error.message, /ERR_TLS_CERT_ALTNAME_INVALID/);
+      assert.equal(files.requests.length, 0);
+    } finally {
+      await files.stop();
+    }
+  });
+});
+
 describe('fileNameOf', () => {
   it("is the URL path's last segment, decoded; a URL that names no file is refused", () => {
     assert.equal(fileNameOf(new URL('https://h/a/b%20c.csv?x=1')), 'b c.csv');
