@@ -80,6 +80,18 @@ async function existing(client: ApiClient, files: string, folder: string): Promi
   }
 }
 
+/** The file's path when the datastore holds it (its body is not read), else nothing. */
+async function existingFile(client: ApiClient, files: string, path: string): Promise<Set<string>> {
+  try {
+    const response = await client.open(`${files}/${encode(path)}`);
+    await response.body?.cancel();
+    return new Set([path]);
+  } catch (error) {
+    if (error instanceof CliError && error.status === 404) return new Set();
+    throw error;
+  }
+}
+
 export interface UploadOptions {
   name: string;
   src: string;
@@ -101,7 +113,7 @@ export async function uploadToDatastore(client: ApiClient, o: UploadOptions) {
   if (!o.overwrite) {
     const present = info.isDirectory()
       ? await existing(client, route, top)
-      : await existing(client, route, dest);
+      : await existingFile(client, route, top);
     const clashes = files.filter((f) => present.has(f.remote)).map((f) => f.remote);
     if (clashes.length > 0) {
       throw new CliError(

@@ -114,6 +114,8 @@ for (const store of ['workspaceblobstore', 'blobtx']) {
       assert.equal(forced.code, 0, forced.stderr);
       const file = await cli('datastore', 'upload', '-n', store, '--src', join(src, 'a.csv'));
       assert.equal((jsonOf(file) as { uri: string }).uri, `azureml://datastores/${store}/paths/a.csv`);
+      const fileAgain = await cli('datastore', 'upload', '-n', store, '--src', join(src, 'a.csv'));
+      assert.match(fileAgain.stderr, /1 file\(s\) already exist.*\(a\.csv\).*--overwrite/);
     });
 
     it("refuses '..' in --dest and --path before anything moves", async () => {
