@@ -50,6 +50,15 @@ describe('storageUrlToDatastoreUri', () => {
         'azureml://datastores/lake/paths/events/a.csv',
       ],
       ['s3://scores-in/batch/1.csv', 'azureml://datastores/bucket/paths/batch/1.csv'],
+      [
+        'https://scores-in.s3.eu-west-1.amazonaws.com/batch/1.csv',
+        'azureml://datastores/bucket/paths/batch/1.csv',
+      ],
+      ['https://scores-in.s3.amazonaws.com/batch', 'azureml://datastores/bucket/paths/batch'],
+      [
+        'https://s3.us-east-2.amazonaws.com/scores-in/batch/1.csv',
+        'azureml://datastores/bucket/paths/batch/1.csv',
+      ],
       ['http://127.0.0.1:4568/scores-in/batch', 'azureml://datastores/bucket/paths/batch'],
       ['http://127.0.0.1:10000/devstoreaccount1/inputs/folder', 'azureml://datastores/dev/paths/folder'],
       ['https://acme.blob.core.windows.net/sales', 'azureml://datastores/sales/paths/'],
@@ -76,6 +85,7 @@ describe('storageUrlToDatastoreUri', () => {
         ) && !e.message.includes('SECRET'),
     );
     assert.throws(() => rewrite('s3://nobody/x'), /s3 datastore \(bucket nobody\)/);
+    assert.throws(() => rewrite('https://nobody.s3.amazonaws.com/x'), /s3 datastore \(bucket nobody\)/);
     assert.throws(() => rewrite('abfss://fs@acmelake.dfs.core.windows.net/x'), /filesystem fs/);
     assert.throws(() => rewrite('wasbs://c@not-azure.example/x'), /must name an account host/);
   });

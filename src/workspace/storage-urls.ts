@@ -1,6 +1,7 @@
 /**
  * Storage URLs (`https://ACCOUNT.blob.SUFFIX/CONTAINER/PATH`, `wasbs://CONTAINER@ACCOUNT.blob.SUFFIX/PATH`,
- * `abfss://FILESYSTEM@ACCOUNT.dfs.SUFFIX/PATH`, `s3://BUCKET/PATH`, and a URL under a datastore's own
+ * `abfss://FILESYSTEM@ACCOUNT.dfs.SUFFIX/PATH`, `s3://BUCKET/PATH` and Amazon's https forms of it, and a
+ * URL under a datastore's own
  * full-URL endpoint such as Azurite's `http://127.0.0.1:10000/devstoreaccount1/CONTAINER/PATH`) turned
  * into the `azureml://datastores/NAME/paths/PATH` of the registered datastore over that container. The
  * server reads storage with a datastore's credentials only, so access control, job records and
@@ -128,6 +129,8 @@ function parseHttpForm(
       fix: `an azure_blob datastore (account_name ${account}, container_name ${container || '?'})`,
     };
   }
+  const aws = awsRef(url, shown, field);
+  if (aws) return aws;
   // A full-URL endpoint (Azurite, an S3-compatible server, a private endpoint): the URL lies under it.
   for (const ds of datastores) {
     if (!isFullUrl(ds.endpoint)) continue;
@@ -145,6 +148,20 @@ function parseHttpForm(
     };
   }
   return undefined;
+}
+
+/** Amazon S3's https forms: `BUCKET.s3[.REGION].amazonaws.com/PATH` and `s3[.REGION].amazonaws.com/BUCKET/PATH`. */
+function awsRef(url: URL, shown: string, field: string): StorageRef | undefined {
+  const host = /^(?:(.+)\.)?s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$/i.exec(url.hostname);
+  if (!host) return undefined;
+  const segments = url.pathname.replace(/^\/+/, '').split('/');
+  const bucket = host[1] ?? segments.shift() ?? '';
+  return {
+    shown,
+    matches: (ds) => ds.bucket !== undefined && ds.bucket === bucket,
+    path: decodePath(segments.join('/'), field),
+    fix: `an s3 datastore (bucket ${bucket})`,
+  };
 }
 
 /**
