@@ -2,7 +2,8 @@
  * Resolves where a job reads and writes: the input (datastore URI in any form, or a data asset) checked
  * to exist and listed, top-level files only as Azure does unless `recursive` is asked for; and the output
  * file, which must not exist yet. All of it happens before the job is created, so a bad invocation leaves
- * nothing behind.
+ * nothing behind. Any datastore kind serves: the engine downloads a remote store's inputs into its cache
+ * and writes outputs through the store's own `write`.
  */
 import { ConflictError, NotFoundError, NotSupportedError } from '../core/errors.ts';
 import type { JobInputSpec, JobOutputSpec } from '../core/jobs.ts';
@@ -10,7 +11,7 @@ import { preview } from '../core/limits.ts';
 import { datastoreUri, parseAssetRef, parseDatastoreUri, pathInFolder } from '../core/references.ts';
 import type { FileEntry } from '../storage/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
-import { DEFAULT_DATASTORE, type DatastoreService, type ResolvedLocation } from '../workspace/datastores.ts';
+import { DEFAULT_DATASTORE, type DatastoreService } from '../workspace/datastores.ts';
 import { checkOutputFileName } from '../workspace/deployment-body.ts';
 import { jobRequestError, type JobRequest } from './invocation.ts';
 
@@ -56,19 +57,6 @@ function refuseRemote(uri: string, field: string): void {
   );
 }
 
-/**
- * Jobs read and write local-folder datastores only, for now: the engine hands workers paths on this
- * machine, and downloading from (and uploading to) Azure Blob datastores during a job is not built yet.
- */
-function refuseRemoteDatastore(location: ResolvedLocation, field: string, what: string): void {
-  if (location.datastore.datastoreType === 'LocalFolder') return;
-  throw new NotSupportedError(
-    `Job ${what} on ${location.datastore.datastoreType} datastores are not supported by this server yet: ` +
-      `${field} names datastore '${location.datastore.name}'. Copy the data to a local-folder datastore ` +
-      `(such as workspaceblobstore) and use that.`,
-  );
-}
-
 export async function resolveInput(
   deps: { assets: AssetService; datastores: DatastoreService },
   input: JobRequest['input'],
@@ -90,7 +78,6 @@ export async function resolveInput(
     ({ uri, type, asset } = resolved);
   }
   const location = await deps.datastores.resolve(uri, field);
-  refuseRemoteDatastore(location, field, 'inputs');
   const info = await location.backend.stat(location.path);
   if (!info) throw jobRequestError(field, `The input '${input.uri}' does not exist.`, input.uri);
   const kind: JobInputSpec['type'] = type ?? (info.kind === 'file' ? 'UriFile' : 'UriFolder');
@@ -140,7 +127,6 @@ export async function resolveOutput(
     );
   }
   const location = await datastores.resolve(datastoreUri(target), field);
-  refuseRemoteDatastore(location, field, 'outputs');
   if (datastores.isReadOnly(location.datastore.name)) {
     throw jobRequestError(
       field,
