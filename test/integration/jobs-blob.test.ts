@@ -277,48 +277,65 @@ void describe('storage faults during a job', () => {
 void describe('a Python scoring script from Blob to Blob', async () => {
   const python = await needs(PYTHON3);
 
-  it('scores the container folder and its own files reach the output container', python, async () => {
-    const script = [
-      'import os',
-      'def init():',
-      '    pass',
-      'def run(mini_batch):',
-      "    out = os.environ['AZUREML_BI_OUTPUT_PATH']",
-      '    for path in mini_batch:',
-      "        with open(os.path.join(out, 'seen-' + os.path.basename(path)), 'w') as f:",
-      '            f.write(str(len(open(path).read().splitlines())))',
-      '    return [os.path.basename(p) for p in mini_batch]',
-      '',
-    ].join('\n');
-    const { scoringUri } = await ns.deploy({
-      script: { file: 'count_lines.py', source: script },
-      settings: { miniBatchSize: 2, outputAction: 'SummaryOnly' },
-    });
-    const job = await ns.run(
-      scoringUri,
-      {
-        properties: {
-          InputData: { data: { JobInputType: 'UriFolder', Uri: BLOB_INPUT } },
-          outputDataset: { datastoreId: 'bcout', path: 'py-run' },
+  it(
+    "scores the container folder; its own files reach the output container, but not a link to the server's files",
+    python,
+    async () => {
+      const script = [
+        'import os',
+        'def init():',
+        '    pass',
+        'def run(mini_batch):',
+        "    out = os.environ['AZUREML_BI_OUTPUT_PATH']",
+        '    # An attack: a link to a file of the server, hoping the upload follows it.',
+        "    link = os.path.join(out, 'stolen.txt')",
+        '    if not os.path.lexists(link):',
+        "        os.symlink(os.environ['STOLEN'], link)",
+        '    for path in mini_batch:',
+        "        with open(os.path.join(out, 'seen-' + os.path.basename(path)), 'w') as f:",
+        '            f.write(str(len(open(path).read().splitlines())))',
+        '    return [os.path.basename(p) for p in mini_batch]',
+        '',
+      ].join('\n');
+      const { scoringUri } = await ns.deploy({
+        script: { file: 'count_lines.py', source: script },
+        settings: {
+          miniBatchSize: 2,
+          outputAction: 'SummaryOnly',
+          environmentVariables: { STOLEN: join(server.dataDir, 'secret-box.key') },
         },
-      },
-      {},
-      60_000,
-    );
-    assert.equal(
-      job.properties.status,
-      'Completed',
-      job.properties.result ?? JSON.stringify(job.properties.error),
-    );
-    for (const file of readdirSync(SAMPLE)) {
-      const lines = readFileSync(join(SAMPLE, file), 'utf8').trimEnd().split('\n').length;
-      assert.equal(await blobText(outputs, `py-run/seen-${file}`), String(lines));
-    }
-    const manifest = JSON.parse(await blobText(outputs, 'py-run/manifest.json')) as {
-      output: { filesUploaded: number };
-    };
-    assert.equal(manifest.output.filesUploaded, 4);
-  });
+      });
+      const job = await ns.run(
+        scoringUri,
+        {
+          properties: {
+            InputData: { data: { JobInputType: 'UriFolder', Uri: BLOB_INPUT } },
+            outputDataset: { datastoreId: 'bcout', path: 'py-run' },
+          },
+        },
+        {},
+        60_000,
+      );
+      assert.equal(
+        job.properties.status,
+        'Completed',
+        job.properties.result ?? JSON.stringify(job.properties.error),
+      );
+      for (const file of readdirSync(SAMPLE)) {
+        const lines = readFileSync(join(SAMPLE, file), 'utf8').trimEnd().split('\n').length;
+        assert.equal(await blobText(outputs, `py-run/seen-${file}`), String(lines));
+      }
+      const manifest = JSON.parse(await blobText(outputs, 'py-run/manifest.json')) as {
+        output: { filesUploaded: number };
+      };
+      assert.equal(manifest.output.filesUploaded, 4);
+      assert.equal(
+        await outputs.getBlobClient('py-run/stolen.txt').exists(),
+        false,
+        'a link is never uploaded',
+      );
+    },
+  );
 });
 
 void describe('no secret in anything the tests saw', () => {
