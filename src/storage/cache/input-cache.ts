@@ -112,6 +112,40 @@ function readError(file: RemoteFile, error: unknown): Error {
   return new StorageReadError(file.datastore, file.path, storageFailure(cause), tries);
 }
 
+/** Runs background tasks, at most `limit` at once; their failures are dropped. */
+function boundedQueue(limit: number) {
+  const queue: (() => Promise<void>)[] = [];
+  let running = 0;
+  let waiters: (() => void)[] = [];
+  function pump(): void {
+    while (running < limit) {
+      const task = queue.shift();
+      if (task === undefined) break;
+      running++;
+      void task()
+        .catch(() => undefined)
+        .finally(() => {
+          running--;
+          pump();
+        });
+    }
+    if (running === 0 && queue.length === 0) {
+      for (const resolve of waiters) resolve();
+      waiters = [];
+    }
+  }
+  return {
+    push(task: () => Promise<void>): void {
+      queue.push(task);
+      pump();
+    },
+    idle: (): Promise<void> =>
+      running === 0 && queue.length === 0
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push(resolve)),
+  };
+}
+
 export function createInputCache(options: InputCacheOptions): InputCache {
   const { dir } = options;
   const policy = options.retry ?? DEFAULT_RETRY;
@@ -251,29 +285,7 @@ export function createInputCache(options: InputCacheOptions): InputCache {
     }
   }
 
-  const queue: { file: RemoteFile; tally: DownloadTally }[] = [];
-  let running = 0;
-  let idleWaiters: (() => void)[] = [];
-
-  function pumpPrefetch(): void {
-    const limit = options.prefetchConcurrency ?? 4;
-    while (running < limit && queue.length > 0) {
-      const next = queue.shift();
-      if (!next) break;
-      running++;
-      void obtain(next.file, next.tally, true)
-        .then(() => evict())
-        .catch(() => undefined)
-        .finally(() => {
-          running--;
-          pumpPrefetch();
-        });
-    }
-    if (running === 0 && queue.length === 0) {
-      for (const resolve of idleWaiters) resolve();
-      idleWaiters = [];
-    }
-  }
+  const prefetches = boundedQueue(options.prefetchConcurrency ?? 4);
 
   return {
     dir,
@@ -285,8 +297,10 @@ export function createInputCache(options: InputCacheOptions): InputCache {
       return local;
     },
     prefetch(file, tally = totals) {
-      queue.push({ file, tally });
-      pumpPrefetch();
+      prefetches.push(async () => {
+        await obtain(file, tally, true);
+        await evict();
+      });
     },
     release(local) {
       const key = byLocal.get(local);
@@ -294,9 +308,6 @@ export function createInputCache(options: InputCacheOptions): InputCache {
       if (entry && entry.pins > 0) entry.pins--;
     },
     totals: () => ({ ...totals }),
-    idle: () =>
-      running === 0 && queue.length === 0
-        ? Promise.resolve()
-        : new Promise((resolve) => idleWaiters.push(resolve)),
+    idle: () => prefetches.idle(),
   };
 }
