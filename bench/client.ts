@@ -1,6 +1,7 @@
 /**
  * The benchmark's REST client: registers the model, creates an endpoint per deployment shape, invokes a
- * job on a local folder (registered as a LocalFolder datastore, so nothing is copied) and waits for it.
+ * job on a local folder (registered as a LocalFolder datastore, so nothing is copied) or between any
+ * datastore URIs (Blob containers, say), and waits for it.
  */
 import { audienceForPath } from '../src/auth/audiences.ts';
 import { resolveTokenSource } from '../src/cli/credentials.ts';
@@ -22,6 +23,10 @@ export interface BenchClient {
   datastore(folder: string): Promise<string>;
   /** The job's status as the REST API shows it. */
   status(job: string): Promise<string>;
+  /** Registers a datastore from its ARM `properties` (a Blob container, say). */
+  putDatastore(name: string, properties: Record<string, unknown>): Promise<void>;
+  /** Runs a job from any datastore URI to an output file URI and waits for it (must complete). */
+  runJobBetween(endpoint: string, input: string, output: string): Promise<JobTiming & { name: string }>;
 }
 
 /**
@@ -64,18 +69,26 @@ export async function createBenchClient(
     });
     return ds;
   };
-  const invokeOn = async (endpoint: string, ds: string, file?: string): Promise<string> => {
+  const invokeUri = async (endpoint: string, uri: string, file: boolean, output?: string) => {
     const job = await call<{ name: string }>('POST', `/endpoints/${endpoint}/jobs`, {
       properties: {
-        InputData: {
-          data: {
-            JobInputType: file ? 'UriFile' : 'UriFolder',
-            Uri: `azureml://datastores/${ds}/paths/${file ?? ''}`,
-          },
-        },
+        InputData: { data: { JobInputType: file ? 'UriFile' : 'UriFolder', Uri: uri } },
+        ...(output ? { OutputData: { score: { JobOutputType: 'UriFile', Uri: output } } } : {}),
       },
     });
     return job.name;
+  };
+  const invokeOn = (endpoint: string, ds: string, file?: string): Promise<string> =>
+    invokeUri(endpoint, `azureml://datastores/${ds}/paths/${file ?? ''}`, file !== undefined);
+  /** The ended job must have completed; resolves with when it first ran (ms after `invokedAt`). */
+  const completed = async (endpoint: string, name: string, invokedAt: number): Promise<number> => {
+    const current = await call<{
+      properties: { status: string; startTime: string | null; result: string | null };
+    }>('GET', `/endpoints/${endpoint}/jobs/${name}`);
+    if (current.properties.status !== 'Completed') {
+      throw new Error(`bench job ${current.properties.status}: ${current.properties.result ?? ''}`);
+    }
+    return current.properties.startTime ? Date.parse(current.properties.startTime) - invokedAt : NaN;
   };
   return {
     async deploy(endpoint, settings) {
@@ -98,14 +111,18 @@ export async function createBenchClient(
       const name = await invokeOn(endpoint, ds, file);
       await ended(name);
       const totalMs = performance.now() - started;
-      const current = await call<{
-        properties: { status: string; startTime: string | null; result: string | null };
-      }>('GET', `/endpoints/${endpoint}/jobs/${name}`);
-      if (current.properties.status !== 'Completed') {
-        throw new Error(`bench job ${current.properties.status}: ${current.properties.result ?? ''}`);
-      }
-      const first = current.properties.startTime ? Date.parse(current.properties.startTime) - invokedAt : NaN;
-      return { totalMs, firstMiniBatchMs: first };
+      return { totalMs, firstMiniBatchMs: await completed(endpoint, name, invokedAt) };
+    },
+    async putDatastore(name, properties) {
+      await call('PUT', `${ws}/datastores/${name}`, { properties });
+    },
+    async runJobBetween(endpoint, input, output) {
+      const started = performance.now();
+      const invokedAt = Date.now();
+      const name = await invokeUri(endpoint, input, false, output);
+      await ended(name);
+      const totalMs = performance.now() - started;
+      return { name, totalMs, firstMiniBatchMs: await completed(endpoint, name, invokedAt) };
     },
     invoke: (endpoint, datastore) => invokeOn(endpoint, datastore),
     datastore: registerDatastore,

@@ -9,7 +9,9 @@
  *   (e) a two-hour Run-BatchEndpoint polling pipeline on the virtual clock: virtual time / wall time;
  *   (f) the cost of authenticating and authorizing each call, against a server with `--auth none`;
  *   (g) 50 jobs invoked at once: peak worker processes against the cap, /healthz latency against idle;
- *   (h) the CLI's start: `--help` and `batch-endpoint show` as fresh processes (bench/cli.ts).
+ *   (h) the CLI's start: `--help` and `batch-endpoint show` as fresh processes (bench/cli.ts);
+ *   (i) the tabular job with input and output in Azure Blob (Azurite) against a local folder, and the
+ *       bytes a rerun downloads (bench/remote-data.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
@@ -34,6 +36,7 @@ import { accessBench } from './access.ts';
 import { cliBench } from './cli.ts';
 import { startBenchRun } from './progress.ts';
 import { capacityBench } from './capacity.ts';
+import { remoteDataBench } from './remote-data.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -180,6 +183,7 @@ try {
   await bench.section('(f) cost of access control', accessBench);
   await bench.section('(g) capacity', () => capacityBench(ROOT, MODEL, bench.dataRoot));
   await bench.section('(h) CLI start', cliBench);
+  await bench.section('(i) jobs over Azure Blob', () => remoteDataBench(folder, MODEL, ROWS));
 } finally {
   bench.finish();
 }

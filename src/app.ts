@@ -107,6 +107,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       leaseMs: config.engine.leaseMs,
       maxWorkers: config.engine.maxWorkers,
       spareWorkers: config.engine.spareWorkers,
+      cacheMaxBytes: config.cacheMaxBytes,
       logger,
     });
     const jobs = createJobService({

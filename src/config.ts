@@ -28,6 +28,12 @@ export interface Config {
    * ready so a job starts in milliseconds (0 turns it off); they count against maxWorkers.
    */
   engine: { pollIntervalMs: number; leaseMs: number; maxWorkers: number; spareWorkers: number };
+  /**
+   * The size cap of the input cache under `<dataDir>/cache`, where files of remote datastores are
+   * downloaded for the workers (least recently used files go past it): NIGHTSHIFT_CACHE_MAX_BYTES >
+   * `cacheMaxBytes` in the file > 20 GiB.
+   */
+  cacheMaxBytes: number;
   /** The Python interpreter for `.py` scripts and MLflow Python models when the environment names none. */
   python: string;
   /**
@@ -171,6 +177,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     auth: readAuth(flags, env, (file.auth ?? {}) as Record<string, unknown>),
     datastoreRoots: readDatastoreRoots(flags.datastoreRoots, env, file.datastoreRoots, dataDir, cwd),
     maxUploadBytes: readMaxUpload(pick(env.NIGHTSHIFT_MAX_UPLOAD_BYTES, file.maxUploadBytes)),
+    cacheMaxBytes: readCacheMax(pick(env.NIGHTSHIFT_CACHE_MAX_BYTES, file.cacheMaxBytes)),
     trustProxy: readTrustProxy(pick(flags.trustProxy, env.NIGHTSHIFT_TRUST_PROXY, file.trustProxy)),
     urls: readUrlPolicy(flags, env, (file.urls ?? {}) as Record<string, unknown>, cwd),
   };
@@ -260,6 +267,18 @@ function readMaxUpload(text: string | undefined): number {
     throw new ValidationError(
       `Invalid upload limit '${text}': give a whole number of bytes, e.g. 1073741824 for 1 GiB.`,
       'maxUploadBytes',
+    );
+  }
+  return bytes;
+}
+
+function readCacheMax(text: string | undefined): number {
+  if (text === undefined) return 20 * 1024 ** 3;
+  const bytes = Number(text);
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new ValidationError(
+      `Invalid cache size '${text}': give a whole number of bytes, e.g. 10737418240 for 10 GiB.`,
+      'cacheMaxBytes',
     );
   }
   return bytes;

@@ -55,9 +55,17 @@ export async function finalizeJob(
     status = 'Failed';
     result = 'There is no succeeded mini batch item returned from run().';
   }
+  // The script's own files reach a remote output folder before the manifest that vouches for them.
+  const published = await plan.output.publish().catch((error: unknown) => {
+    deps.logger.error({ err: error, job: plan.name }, 'uploading the output folder failed');
+    status = 'Failed';
+    result = `Uploading the files the scoring script wrote to the output folder failed: ${plan.scrub.text(describeError(error).message)}`;
+    return 0;
+  });
   const endedAt = deps.now().toISOString();
   const final: JobRecord = { ...job, status, result, endedAt };
-  await writeManifest(plan, final, { counts, inputs: await inputDigests(plan, batches), output });
+  const inputs = await inputDigests(plan, batches);
+  await writeManifest(plan, final, { counts, inputs, output, published });
   await deps.logs.init();
   await deps.logs.result(final, batches);
   await closing;

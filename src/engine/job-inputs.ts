@@ -2,7 +2,8 @@
  * Resolves where a job reads and writes: the input (datastore URI in any form, or a data asset) checked
  * to exist and listed, top-level files only as Azure does unless `recursive` is asked for; and the output
  * file, which must not exist yet. All of it happens before the job is created, so a bad invocation leaves
- * nothing behind.
+ * nothing behind. Any datastore kind serves: the engine downloads a remote store's inputs into its cache
+ * and writes outputs through the store's own `write`.
  */
 import { ConflictError, NotFoundError, NotSupportedError, ValidationError } from '../core/errors.ts';
 import type { JobInputSpec, JobOutputSpec } from '../core/jobs.ts';
@@ -11,7 +12,7 @@ import { datastoreUri, parseAssetRef, parseDatastoreUri, pathInFolder } from '..
 import type { FileEntry } from '../storage/contract.ts';
 import { credentialParamOf } from '../storage/http/url-policy.ts';
 import type { AssetService } from '../workspace/assets.ts';
-import { DEFAULT_DATASTORE, type DatastoreService, type ResolvedLocation } from '../workspace/datastores.ts';
+import { DEFAULT_DATASTORE, type DatastoreService } from '../workspace/datastores.ts';
 import { checkOutputFileName } from '../workspace/deployment-body.ts';
 import type { SourceLocation } from '../workspace/public-files.ts';
 import { jobRequestError, type JobRequest } from './invocation.ts';
@@ -69,19 +70,6 @@ function refuseOtherSchemes(uri: string, field: string): void {
   );
 }
 
-/**
- * Jobs read and write local-folder datastores only, for now: the engine hands workers paths on this
- * machine, and downloading from (and uploading to) Azure Blob datastores during a job is not built yet.
- */
-function refuseRemoteDatastore(location: ResolvedLocation, field: string, what: string): void {
-  if (location.datastore.datastoreType === 'LocalFolder') return;
-  throw new NotSupportedError(
-    `Job ${what} on ${location.datastore.datastoreType} datastores are not supported by this server yet: ` +
-      `${field} names datastore '${location.datastore.name}'. Copy the data to a local-folder datastore ` +
-      `(such as workspaceblobstore) and use that.`,
-  );
-}
-
 /** The input's facts; a public URL that cannot be read (refused, unreachable) is a 400 naming the input. */
 async function statInput(location: SourceLocation, field: string) {
   try {
@@ -113,8 +101,6 @@ export async function resolveInput(
     ({ uri, type, asset } = resolved);
   }
   const location = await deps.datastores.resolveSource(uri, field);
-  if (location.datastore)
-    refuseRemoteDatastore({ ...location, datastore: location.datastore }, field, 'inputs');
   const info = await statInput(location, field);
   if (!info) throw jobRequestError(field, `The input '${input.uri}' does not exist.`, input.uri);
   const kind: JobInputSpec['type'] = type ?? (info.kind === 'file' ? 'UriFile' : 'UriFolder');
@@ -164,7 +150,6 @@ export async function resolveOutput(
     );
   }
   const location = await datastores.resolve(datastoreUri(target), field);
-  refuseRemoteDatastore(location, field, 'outputs');
   if (datastores.isReadOnly(location.datastore.name)) {
     throw jobRequestError(
       field,

@@ -58,7 +58,11 @@ function harness() {
   const pool = { workers: () => 1, run: () => Promise.resolve(result) } as unknown as WorkerPool;
   const plan = {
     name: 'j',
-    input: { local: (path: string) => Promise.resolve(`/local/${path}`) },
+    input: {
+      remote: false,
+      local: (path: string) => Promise.resolve(`/local/${path}`),
+      release: () => undefined,
+    },
     partPath: (index: number) => `/parts/${index}`,
     errorView: (error: JobError) => error,
   } as unknown as JobPlan;
@@ -89,6 +93,7 @@ test("a failing first-attempt step is the job's, not the attempt's: the attempt 
     pools: [{ pool: h.pool, node: 'node-0', busy: 0 }],
     lease: { owner: 'me', ms: 60_000 },
     maxRetries: 0,
+    prefetchDepth: 1,
     onFirstAttempt: () => Promise.reject(new Error('the store is busy')),
     onAttemptEnded: () => {
       attemptEnded();

@@ -29,6 +29,8 @@ export interface JobLoopDeps {
   pools: readonly LoopPool[];
   lease: { owner: string; ms: number };
   maxRetries: number;
+  /** Mini-batches after the one starting whose files are prefetched (remote inputs only). */
+  prefetchDepth: number;
   /** Before the first attempt this loop starts. */
   onFirstAttempt(): Promise<void>;
   /** After every attempt, recorded or lost to a closed pool. */
@@ -58,6 +60,7 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
   let pumping = false;
   let again = false;
   let first = true;
+  const prefetched = new Set<number>();
   const isStopped = () => stopped;
 
   /**
@@ -69,8 +72,15 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
   async function attempt(mb: MiniBatchRecord, slot: LoopPool): Promise<Attempted | undefined> {
     const started = performance.now();
     let localFiles: string[] = [];
+    // Every file fetched is released when the attempt is over, even when another one failed to come.
+    const fetched: string[] = [];
+    const fetch = async (file: string) => {
+      const local = await plan.input.local(file);
+      fetched.push(local);
+      return local;
+    };
     try {
-      localFiles = await Promise.all(mb.files.map((file) => plan.input.local(file)));
+      localFiles = await Promise.all(mb.files.map(fetch));
       const partPath = plan.partPath(mb.index);
       const run = { miniBatchId: mb.id, files: localFiles, partPath, attempt: mb.attempts };
       return { localFiles, result: await slot.pool.run(run) };
@@ -87,6 +97,23 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
         elapsedMs,
       };
       return { localFiles, result };
+    } finally {
+      plan.input.release(fetched);
+    }
+  }
+
+  /**
+   * While this mini-batch scores, the files of the next ones (by index, the queue's order) are downloaded
+   * into the cache. Each index is asked for once; what is not pending any more is skipped.
+   */
+  async function prefetchAfter(index: number): Promise<void> {
+    if (!plan.input.remote) return;
+    for (let next = index + 1; next <= index + deps.prefetchDepth; next++) {
+      if (prefetched.has(next)) continue;
+      prefetched.add(next);
+      const mb = await store.getMiniBatch(plan.name, next);
+      if (!mb) return;
+      if (mb.state === 'pending') plan.input.prefetch(mb.files);
     }
   }
 
@@ -103,6 +130,9 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
         deps.logger.error({ err: error, job: plan.name }, 'marking the job Running failed');
       });
     }
+    void prefetchAfter(mb.index).catch((error: unknown) => {
+      deps.logger.debug({ err: error, job: plan.name }, 'prefetch lookup failed');
+    });
     const attempted = await attempt(mb, slot);
     if (attempted === undefined) return;
     const retry = await recordAttempt(store, plan, { mb, ...attempted, maxRetries: deps.maxRetries });

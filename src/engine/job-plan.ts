@@ -12,23 +12,28 @@ import { datastoreUri, pathInFolder } from '../core/references.ts';
 import type { JobRecord } from '../core/jobs.ts';
 import type { RuntimeSettings } from '../runtimes/contract.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
+import type { InputCache } from '../storage/cache/input-cache.ts';
 import type { DatastoreService, ResolvedLocation } from '../workspace/datastores.ts';
 import type { SourceLocation } from '../workspace/public-files.ts';
 import { createErrorScrubber, createErrorView, type ErrorScrubber, type ErrorView } from './error-view.ts';
+import { inputAccess, publishStaged, type InputAccess } from './job-data.ts';
 
 export interface JobPlan {
   name: string;
   /** `<dataDir>/jobs/<name>/logs`: the job's log tree. */
   logDir: string;
-  input: {
-    /** Where workers read a datastore path (the path itself when the datastore is not local). */
-    local: (path: string) => Promise<string>;
-  };
+  /** Where workers read the input's files (downloaded into the cache from a remote store). */
+  input: InputAccess;
   output: {
     backend: DatastoreBackend;
     /** The output file and the manifest, as datastore paths. */
     target: string;
     manifest: string;
+    /**
+     * Uploads what the workers wrote into a staging folder (outputs on a remote store) to the output
+     * folder; resolves with the number of files. Nothing to do when the workers wrote in place.
+     */
+    publish: () => Promise<number>;
   };
   /** What the workers are started with (model, code and output folders on this machine). */
   runtime: RuntimeSettings;
@@ -69,9 +74,10 @@ async function local(datastores: DatastoreService, uri: string, field: string, w
 }
 
 /**
- * Where a location is on this machine. Workers get paths, so a location on a remote store (a model or code
- * registered from an Azure Blob datastore) cannot be used until the engine downloads such data; it fails
- * the job by name rather than handing a worker a path relative to the server's working folder.
+ * Where a model or code folder is on this machine. Models and code are snapshotted into the local
+ * artifact store when they are registered, from whatever datastore they came from, so a job's folders
+ * are always local; a record that names a remote folder anyway (written by hand, or by a future kind of
+ * registration) fails the job by name rather than handing a worker a path that is not there.
  */
 async function onThisMachine(
   location: ResolvedLocation | Omit<SourceLocation, 'uri'>,
@@ -85,7 +91,7 @@ async function onThisMachine(
       : 'a public URL';
     throw new JobPlanError(
       `The ${what} (${uri}) is ${where}; ` +
-        'jobs read models, code and inputs from local-folder datastores only for now.',
+        'jobs read models and code from the artifact store (register them again to snapshot them there).',
     );
   }
   return path;
@@ -108,8 +114,19 @@ function runtimeSettings(job: JobRecord, folders: Record<'model' | 'output', Loc
   return settings;
 }
 
+/**
+ * The folder the workers write their own files to: the output folder itself on a local store, else a
+ * staging folder under the job's dir whose files `publish` uploads at the end.
+ */
+async function outputFolder(location: ResolvedLocation, dir: string) {
+  const inPlace = await location.backend.localPath(location.path);
+  const path = inPlace ?? join(dir, 'outputs');
+  await mkdir(path, { recursive: true });
+  return { path, staged: inPlace === undefined };
+}
+
 export async function planJob(
-  deps: { datastores: DatastoreService; dataDir: string },
+  deps: { datastores: DatastoreService; dataDir: string; cache: InputCache },
   job: JobRecord,
 ): Promise<JobPlan> {
   const { datastores, dataDir } = deps;
@@ -122,8 +139,7 @@ export async function planJob(
   const output = job.output;
   const outputUri = datastoreUri({ datastore: output.datastore, path: output.folder });
   const outputLocation = await datastores.resolve(outputUri, 'output');
-  const outputPath = await onThisMachine(outputLocation, 'output', outputUri);
-  await mkdir(outputPath, { recursive: true });
+  const written = await outputFolder(outputLocation, dir);
   const { runtime } = job;
   const folders = {
     model: await local(
@@ -132,24 +148,33 @@ export async function planJob(
       'model',
       `model '${runtime.modelName}:${runtime.modelVersion}'`,
     ),
-    output: { path: outputPath, uri: outputUri },
+    output: { path: written.path, uri: outputUri },
     ...(runtime.codeUri ? { code: await local(datastores, runtime.codeUri, 'code') } : {}),
   };
-  const inputRoot = await onThisMachine(input, 'input', job.input.uri);
+  const inputRoot = await input.backend.localPath(input.path);
   const scrub = createErrorScrubber({
     dataDir,
-    folders: [{ path: inputRoot, uri: job.input.uri }, ...Object.values(folders)],
+    folders: [...(inputRoot ? [{ path: inputRoot, uri: job.input.uri }] : []), ...Object.values(folders)],
   });
+  const target = pathInFolder(output.folder, output.fileName);
+  const manifest = pathInFolder(output.folder, 'manifest.json');
+  const backend = outputLocation.backend;
   return {
     name: job.name,
     logDir: join(dir, 'logs'),
-    input: {
-      local: async (path) => (await input.backend.localPath(path)) ?? path,
-    },
+    input: inputAccess(input, deps.cache),
     output: {
-      backend: await datastores.backend(output.datastore),
-      target: pathInFolder(output.folder, output.fileName),
-      manifest: pathInFolder(output.folder, 'manifest.json'),
+      backend,
+      target,
+      manifest,
+      publish: async () =>
+        written.staged
+          ? publishStaged(written.path, {
+              backend,
+              folder: output.folder,
+              reserved: [output.fileName, 'manifest.json'],
+            })
+          : 0,
     },
     runtime: runtimeSettings(job, folders),
     partPath: (index) => partPath(dir, index),

@@ -14,6 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { IN_PROGRESS_STATUSES, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
+import type { InputCache } from '../storage/cache/input-cache.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { thresholdBreach } from './attempts.ts';
@@ -33,6 +34,8 @@ export interface JobRunDeps {
   queue: TaskQueue;
   datastores: DatastoreService;
   dataDir: string;
+  /** The server's cache of files read from remote datastores. */
+  cache: InputCache;
   owner: string;
   leaseMs: number;
   launcher: WorkerLauncher;
@@ -128,6 +131,8 @@ function start(run: Run, ctx: Context): NonNullable<Run['running']> {
     pools,
     lease: { owner: deps.owner, ms: deps.leaseMs },
     maxRetries: ctx.job.settings.retrySettings.maxRetries,
+    // As many mini-batches ahead as the job runs at once (bounded): each slot has its next one ready.
+    prefetchDepth: Math.min(8, ctx.job.instanceCount * ctx.job.settings.maxConcurrencyPerInstance),
     onFirstAttempt: () => markRunning(run),
     onAttemptEnded: () => void afterAttempt(run, ctx).catch(failed(run, 'after attempt')),
     logger: deps.logger,

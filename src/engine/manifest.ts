@@ -17,7 +17,8 @@ export async function inputDigests(
   const known = new Map(batches.flatMap((b) => b.inputs ?? []).map((d) => [d.path, d]));
   const files = batches.flatMap((b) => b.files);
   const missing = files.filter((f) => !known.has(f));
-  if (missing.length > 0) {
+  // A remote store's files are not fetched again only to hash them (the store may be what failed them).
+  if (missing.length > 0 && !plan.input.remote) {
     for (const digest of await hashInputs(plan, missing).catch(() => [])) known.set(digest.path, digest);
   }
   return files.map((path) => known.get(path) ?? { path, size: 0, sha256: '' });
@@ -26,9 +27,13 @@ export async function inputDigests(
 /** Size and sha256 of each input file, computed in a worker thread (see input-hash-thread.ts). */
 async function hashInputs(plan: JobPlan, files: readonly string[]): Promise<InputFileDigest[]> {
   const local = await Promise.all(files.map((path) => plan.input.local(path)));
-  const thread = new Worker(new URL('./input-hash-thread.ts', import.meta.url), { workerData: local });
-  const [results] = (await once(thread, 'message')) as [{ size: number; sha256: string }[]];
-  return files.map((path, i) => ({ path, size: results[i]?.size ?? 0, sha256: results[i]?.sha256 ?? '' }));
+  try {
+    const thread = new Worker(new URL('./input-hash-thread.ts', import.meta.url), { workerData: local });
+    const [results] = (await once(thread, 'message')) as [{ size: number; sha256: string }[]];
+    return files.map((path, i) => ({ path, size: results[i]?.size ?? 0, sha256: results[i]?.sha256 ?? '' }));
+  } finally {
+    plan.input.release(local);
+  }
 }
 
 export async function writeManifest(
@@ -38,6 +43,8 @@ export async function writeManifest(
     counts: JobCounts;
     inputs: InputFileDigest[];
     output: { written: boolean; bytes: number };
+    /** Files the scoring script wrote that were uploaded from a staging folder (remote outputs). */
+    published: number;
   },
 ): Promise<void> {
   const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
@@ -58,11 +65,15 @@ export async function writeManifest(
       type: job.input.type,
       asset: job.input.asset ?? null,
       files: details.inputs,
+      // What this job fetched from a remote store (zero for a local folder): a rerun over the same data
+      // downloads nothing, the input cache serves it.
+      downloads: { ...plan.input.downloads },
     },
     output: {
       uri: job.output.uri,
       written: details.output.written,
       bytes: details.output.bytes,
+      filesUploaded: details.published,
       format: job.runtime.kind === 'onnx' || job.runtime.mlflow ? 'row,prediction,file_name' : 'append_row',
     },
     counts: details.counts,

@@ -7,8 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { miniBatchId, type JobRecord } from '../core/jobs.ts';
+import { createInputCache, type InputCache } from '../storage/cache/input-cache.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { recordEnd } from './finalizer.ts';
@@ -28,6 +30,8 @@ export interface SchedulerDeps {
   maxWorkers: number;
   /** Warm processes kept in reserve; 0 forks workers only when a job needs them. */
   spareWorkers: number;
+  /** The size cap of the input cache under `<dataDir>/cache` (files read from remote datastores). */
+  cacheMaxBytes: number;
   logger: Logger;
   now?: () => Date;
 }
@@ -41,6 +45,8 @@ export interface Scheduler {
   ended(job: string): Promise<void>;
   /** The worker capacity, for diagnostics, the bench and tests. */
   readonly capacity: WorkerCapacity;
+  /** The input cache, whose totals say how much the server downloaded (the bench and tests). */
+  readonly cache: InputCache;
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -54,6 +60,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const capacity = createWorkerCapacity(deps.maxWorkers);
   const launcher = createWorkerLauncher({ dataDir: deps.dataDir, capacity });
   const spares = createSpareWorkers(deps.spareWorkers, launcher);
+  const cache = createInputCache({
+    dir: join(deps.dataDir, 'cache'),
+    maxBytes: deps.cacheMaxBytes,
+  });
 
   function onEnded(job: string): void {
     runs.delete(job);
@@ -71,6 +81,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         queue: deps.queue,
         datastores: deps.datastores,
         dataDir: deps.dataDir,
+        cache,
         owner,
         leaseMs: deps.leaseMs,
         launcher,
@@ -120,6 +131,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   return {
     capacity,
+    cache,
     async start() {
       // One server per data dir (the lock): what a previous run left in the scratch folder is litter.
       await launcher.sweep();

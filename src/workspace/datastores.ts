@@ -223,3 +223,16 @@ export function createDatastoreService(deps: {
     isReadOnly: (name: string) => name.toLowerCase() === ARTIFACT_DATASTORE,
   };
 }
+
+const NOT_PLACE = new Set(['name', 'description', 'tags', 'isDefault', 'systemData', 'credentials']);
+
+/**
+ * What makes two datastore documents the same place, for keys such as the input cache's: the kind and
+ * its location fields (account, container, endpoint, bucket, ...), not its name, description, tags,
+ * times or credentials. A datastore re-pointed at another container gets a new identity; a new key for
+ * the same container does not.
+ */
+export function datastoreIdentity(datastore: Datastore): string {
+  const place = Object.entries(datastore).filter(([key]) => !NOT_PLACE.has(key));
+  return JSON.stringify(place.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -3,7 +3,8 @@
  * ARM body register a container with an account key or a SAS token; the secret is sealed at rest and never
  * comes back in any answer, CLI output or the audit log; a wrong key, a missing container or an endpoint
  * nobody listens on is a 400 naming the datastore and the storage error, and nothing is saved; the
- * datastore's file routes read and write the container.
+ * datastore's file routes read and write the container; a job's existing output in it is a 409 (jobs over
+ * Blob are tested end to end in jobs-blob.test.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -150,25 +151,21 @@ void describe('a model registered from an Azure Blob datastore', () => {
   });
 });
 
-void describe('jobs over an Azure Blob datastore are refused at invoke, not run', () => {
-  it('an input or an output on it is a 400 NotSupported naming the datastore, and no job is made', async () => {
+void describe('jobs over an Azure Blob datastore', () => {
+  it('an output that exists in the container is a 409 naming it, and no job is made', async () => {
     const { scoringUri } = await ns.deploy({ script: 'strings.ts' });
-    await ns.uploadFiles('inputs/blob-refused', smallFiles(1));
+    await ns.uploadFiles('inputs/blob-conflict', smallFiles(1));
     const before = await ns.jobCount();
-    const cases = [
-      { InputData: { heart_data: { JobInputType: 'UriFolder', Uri: datastoreUri('seed', 'blobkey') } } },
-      {
-        InputData: { heart_data: { JobInputType: 'UriFolder', Uri: datastoreUri('inputs/blob-refused') } },
-        OutputData: { score: { JobOutputType: 'UriFile', Uri: datastoreUri('out/p.csv', 'blobkey') } },
+    const reply = await ns.invoke(scoringUri, {
+      properties: {
+        InputData: { heart_data: { JobInputType: 'UriFolder', Uri: datastoreUri('inputs/blob-conflict') } },
+        OutputData: { score: { JobOutputType: 'UriFile', Uri: datastoreUri('seed/in.csv', 'blobkey') } },
       },
-    ];
-    for (const properties of cases) {
-      const reply = await ns.invoke(scoringUri, { properties });
-      seen.push(reply.text);
-      assert.equal(reply.status, 400, reply.text);
-      assert.match(reply.text, /NotSupported/);
-      assert.match(reply.text, /AzureBlob datastores are not supported by this server yet.*'blobkey'/);
-    }
+    });
+    seen.push(reply.text);
+    assert.equal(reply.status, 409, reply.text);
+    assert.match(reply.text, /OutputAlreadyExists/);
+    assert.match(reply.text, /azureml:\/\/datastores\/blobkey\/paths\/seed\/in\.csv' already exists/);
     assert.equal(await ns.jobCount(), before);
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * (i) Jobs over a remote datastore: the tabular job of (a) with its input folder and its output in Azure
+ * Blob containers (an in-memory Azurite on this machine) against the same job on the local folder, on
+ * servers with the same settings, interleaved, as a throughput ratio (the goal is at least 0.8×); then
+ * the same Blob job run again on the same server, where the input cache should serve every file: the
+ * bytes it downloaded (the goal is 0).
+ */
+import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApp, type App } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { containerClientOf } from '../src/storage/azure-blob/connection.ts';
+import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../test/helpers/azurite.ts';
+import { createBenchClient, type BenchClient } from './client.ts';
+
+const REPEATS = 3;
+const WORKERS = 2;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function uploadFolder(azurite: Azurite, folder: string): Promise<number> {
+  const connection = {
+    accountName: DEV_ACCOUNT,
+    endpoint: azurite.accountUrl,
+    credential: { accountKey: DEV_KEY },
+  };
+  const input = containerClientOf({ ...connection, containerName: 'bench-in' });
+  await input.create();
+  await containerClientOf({ ...connection, containerName: 'bench-out' }).create();
+  let bytes = 0;
+  for (const file of (await readdir(folder)).sort()) {
+    const body = await readFile(join(folder, file));
+    bytes += body.length;
+    await input.getBlockBlobClient(`tabular/${file}`).uploadData(body);
+  }
+  return bytes;
+}
+
+/** A fresh server (so a cold cache) with the bench's deployment and the two Blob datastores. */
+async function withServer<T>(
+  azurite: Azurite,
+  model: string,
+  roots: string,
+  work: (client: BenchClient, app: App) => Promise<T>,
+): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-remote-'));
+  const env = { NIGHTSHIFT_DATASTORE_ROOTS: roots };
+  const app = await createApp(loadConfig({ flags: { dataDir, port: '0', logLevel: 'warn' }, env }));
+  const url = await app.start();
+  // As in (a): measure a running server whose spare workers have warmed up.
+  await sleep(1500);
+  try {
+    const client = await createBenchClient(url, model, (job) => app.scheduler.ended(job), dataDir);
+    await client.deploy('bench-remote', { maxConcurrencyPerInstance: WORKERS, miniBatchSize: 1 });
+    for (const [name, container] of [
+      ['benchin', 'bench-in'],
+      ['benchout', 'bench-out'],
+    ] as const) {
+      await client.putDatastore(name, {
+        datastoreType: 'AzureBlob',
+        accountName: DEV_ACCOUNT,
+        containerName: container,
+        endpoint: azurite.accountUrl,
+        credentials: { credentialsType: 'AccountKey', secrets: { key: DEV_KEY } },
+      });
+    }
+    return await work(client, app);
+  } finally {
+    await app.stop();
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  }
+}
+
+const BLOB_INPUT = 'azureml://datastores/benchin/paths/tabular';
+const out = (run: string) => `azureml://datastores/benchout/paths/${run}/predictions.csv`;
+
+export async function remoteDataBench(folder: string, model: string, rows: number): Promise<void> {
+  console.log(
+    `\n(i) Jobs over Azure Blob (Azurite): the ${rows.toLocaleString()}-row tabular job, ${String(WORKERS)} workers, input and output in containers against a local folder (median of ${String(REPEATS)} interleaved runs)`,
+  );
+  const azurite = await startAzurite();
+  try {
+    const bytes = await uploadFolder(azurite, folder);
+    const roots = `${folder}:${dirname(model)}`;
+    const runs = { local: [] as number[], blob: [] as number[] };
+    let rerun = { ms: 0, downloaded: 0, firstDownloaded: 0 };
+    for (let r = 0; r < REPEATS; r++) {
+      runs.local.push(
+        await withServer(
+          azurite,
+          model,
+          roots,
+          async (client) => (await client.runJob('bench-remote', folder)).totalMs,
+        ),
+      );
+      const blob = await withServer(azurite, model, roots, async (client, app) => {
+        const first = await client.runJobBetween('bench-remote', BLOB_INPUT, out(`cold-${String(r)}`));
+        const firstDownloaded = app.scheduler.cache.totals().bytes;
+        const again = await client.runJobBetween('bench-remote', BLOB_INPUT, out(`warm-${String(r)}`));
+        const downloaded = app.scheduler.cache.totals().bytes - firstDownloaded;
+        return { ms: first.totalMs, rerun: { ms: again.totalMs, downloaded, firstDownloaded } };
+      });
+      runs.blob.push(blob.ms);
+      rerun = blob.rerun;
+    }
+    const local = median(runs.local);
+    const blob = median(runs.blob);
+    const rate = (ms: number) => Math.round(rows / (ms / 1000)).toLocaleString();
+    const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+    console.log(`  local folder → local folder     ${(local / 1000).toFixed(2)} s  ${rate(local)} rows/s`);
+    console.log(
+      `  Blob → Blob, cold cache         ${(blob / 1000).toFixed(2)} s  ${rate(blob)} rows/s  = ${(local / blob).toFixed(2)}× the local job (goal ≥ 0.8×)`,
+    );
+    console.log(`  downloaded by the cold job      ${mb(rerun.firstDownloaded)} (input ${mb(bytes)})`);
+    console.log(
+      `  Blob rerun on the same server   ${(rerun.ms / 1000).toFixed(2)} s, downloaded ${String(rerun.downloaded)} bytes (goal 0)`,
+    );
+  } finally {
+    await azurite.stop();
+  }
+}
