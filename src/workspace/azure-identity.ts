@@ -1,0 +1,90 @@
+/**
+ * Which Entra ID identity reaches an Azure storage account for a datastore, through `@azure/identity`. A
+ * datastore that carries a service principal (ADLS Gen2's `ServicePrincipal` credentials) uses it
+ * (ClientSecretCredential). A datastore without credentials (`credentialsType: None`, identity-based
+ * access) uses the server's own identity: the service principal its operator configured (the standard
+ * AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET environment, read by config.ts), or else the
+ * machine's managed identity (ManagedIdentityCredential; AZURE_CLIENT_ID alone picks a user-assigned one).
+ * The choice is a plain value first (`identityPlan`), so it can be checked without reaching Entra ID.
+ */
+import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+
+/** The server's own identity for storage, as the operator configured it. */
+export interface ServerIdentity {
+  servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; authorityHost?: string };
+  /** A user-assigned managed identity's client id; the system-assigned one when absent. */
+  managedIdentityClientId?: string;
+}
+
+/** A service principal with its secret still sealed, as an ADLS Gen2 datastore keeps it. */
+export interface DatastorePrincipal {
+  tenantId: string;
+  clientId: string;
+  authorityUrl?: string;
+}
+
+export type IdentityPlan =
+  | {
+      kind: 'ServicePrincipal';
+      /** Whose: the datastore's own credentials, or the server's configured principal. */
+      source: 'datastore' | 'server';
+      tenantId: string;
+      clientId: string;
+      authorityHost?: string;
+    }
+  | { kind: 'ManagedIdentity'; clientId?: string };
+
+/** The identity a datastore's requests go out with; `principal` is the datastore's own, if it has one. */
+export function identityPlan(
+  principal: DatastorePrincipal | undefined,
+  server: ServerIdentity,
+): IdentityPlan {
+  if (principal) {
+    return {
+      kind: 'ServicePrincipal',
+      source: 'datastore',
+      tenantId: principal.tenantId,
+      clientId: principal.clientId,
+      ...(principal.authorityUrl ? { authorityHost: principal.authorityUrl } : {}),
+    };
+  }
+  const sp = server.servicePrincipal;
+  if (sp) {
+    return {
+      kind: 'ServicePrincipal',
+      source: 'server',
+      tenantId: sp.tenantId,
+      clientId: sp.clientId,
+      ...(sp.authorityHost ? { authorityHost: sp.authorityHost } : {}),
+    };
+  }
+  return {
+    kind: 'ManagedIdentity',
+    ...(server.managedIdentityClientId ? { clientId: server.managedIdentityClientId } : {}),
+  };
+}
+
+/** How a plan reads in an error message (ids only, never a secret). */
+export function describePlan(plan: IdentityPlan): string {
+  if (plan.kind === 'ManagedIdentity') {
+    return plan.clientId
+      ? `the server's managed identity (client id ${plan.clientId})`
+      : "the server's managed identity";
+  }
+  const whose = plan.source === 'datastore' ? "the datastore's" : "the server's";
+  return `${whose} service principal ${plan.clientId} (tenant ${plan.tenantId})`;
+}
+
+/**
+ * The credential of a plan. `secret` is the datastore principal's client secret (opened from the box
+ * only now, in memory); the server's principal carries its own.
+ */
+export function credentialOf(plan: IdentityPlan, server: ServerIdentity, secret?: string): TokenCredential {
+  if (plan.kind === 'ManagedIdentity') {
+    return plan.clientId ? new ManagedIdentityCredential(plan.clientId) : new ManagedIdentityCredential();
+  }
+  const clientSecret = plan.source === 'datastore' ? secret : server.servicePrincipal?.clientSecret;
+  return new ClientSecretCredential(plan.tenantId, plan.clientId, clientSecret ?? '', {
+    ...(plan.authorityHost ? { authorityHost: plan.authorityHost } : {}),
+  });
+}
