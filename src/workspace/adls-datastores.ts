@@ -19,7 +19,12 @@ import {
 } from '../storage/azure-blob/connection.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
 import { credentialOf, describePlan, identityPlan, type IdentityPlan } from './azure-identity.ts';
-import { probeAzureContainer, requiredText, type AzureAccess } from './blob-datastores.ts';
+import {
+  probeAzureContainer,
+  requiredText,
+  requireTlsForTokens,
+  type AzureAccess,
+} from './blob-datastores.ts';
 
 export type AdlsFields = Pick<
   AdlsGen2Datastore,
@@ -72,7 +77,7 @@ function credentialsOf(creds: unknown, box: SecretBox): AdlsFields['credentials'
 /** Reads the ARM `properties` of an AzureDataLakeGen2 datastore; the client secret comes back sealed. */
 export function readAdlsFields(props: unknown, box: SecretBox): AdlsFields {
   const endpoint = optionalString(prop(props, 'endpoint'), 'properties.endpoint')?.trim();
-  return {
+  const fields: AdlsFields = {
     datastoreType: 'AzureDataLakeGen2',
     accountName: requiredText(
       prop(props, 'accountName'),
@@ -85,6 +90,8 @@ export function readAdlsFields(props: unknown, box: SecretBox): AdlsFields {
       optionalEnum(prop(props, 'protocol'), 'properties.protocol', ['https', 'http'] as const) ?? 'https',
     credentials: credentialsOf(prop(props, 'credentials'), box),
   };
+  requireTlsForTokens(fields);
+  return fields;
 }
 
 /** The identity the datastore's requests go out with. */

@@ -62,12 +62,27 @@ function credentialsOf(creds: unknown): { type: 'AccountKey' | 'Sas'; secret: st
   return { type, secret };
 }
 
+/**
+ * Entra ID tokens go over TLS only (the SDK refuses to send one over http), so a datastore reached with a
+ * token must have an https account URL; said at creation rather than as an SDK error.
+ */
+export function requireTlsForTokens(ds: Pick<BlobFields, 'accountName' | 'endpoint' | 'protocol'>): void {
+  const url = accountUrlOf(ds);
+  if (!url.toLowerCase().startsWith('https://')) {
+    throw new ValidationError(
+      `Identity-based access sends Entra ID tokens, which go over https only; the account URL ${url} is ` +
+        `not https. Use an https endpoint and protocol, or an account key or SAS token.`,
+      'properties.endpoint',
+    );
+  }
+}
+
 /** Reads the ARM `properties` of an AzureBlob datastore; the secret comes back sealed. */
 export function readBlobFields(props: unknown, box: SecretBox): BlobFields {
   const protocol =
     optionalEnum(prop(props, 'protocol'), 'properties.protocol', ['https', 'http'] as const) ?? 'https';
   const creds = credentialsOf(prop(props, 'credentials'));
-  return {
+  const fields: BlobFields = {
     datastoreType: 'AzureBlob',
     accountName: requiredText(
       prop(props, 'accountName'),
@@ -86,6 +101,8 @@ export function readBlobFields(props: unknown, box: SecretBox): BlobFields {
         ? { credentialsType: 'None' }
         : { credentialsType: creds.type, sealedSecret: box.seal(creds.secret) },
   };
+  if (creds.type === 'None') requireTlsForTokens(fields);
+  return fields;
 }
 
 /** What opens a datastore's secrets and names the server's identity, for the backends and probes. */
