@@ -84,7 +84,9 @@ export function credentialOf(plan: IdentityPlan, server: ServerIdentity, secret?
     return plan.clientId ? new ManagedIdentityCredential(plan.clientId) : new ManagedIdentityCredential();
   }
   const clientSecret = plan.source === 'datastore' ? secret : server.servicePrincipal?.clientSecret;
+  // A given authority host is trusted as given: MSAL's instance discovery would ask Microsoft's public
+  // cloud about it, which a sovereign cloud or a private authority cannot answer.
   return new ClientSecretCredential(plan.tenantId, plan.clientId, clientSecret ?? '', {
-    ...(plan.authorityHost ? { authorityHost: plan.authorityHost } : {}),
+    ...(plan.authorityHost ? { authorityHost: plan.authorityHost, disableInstanceDiscovery: true } : {}),
   });
 }

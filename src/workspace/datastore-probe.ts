@@ -27,14 +27,28 @@ class ProbeTimeout extends Error {
   override name = 'Timeout';
 }
 
-/** Identity failures have no code of their own, only their class name; these are the ones worth naming. */
-const IDENTITY_ERRORS = ['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError'];
+/** @azure/identity's failures, known by class name; each may carry the authority's OAuth error code. */
+const IDENTITY_ERRORS = [
+  'CredentialUnavailableError',
+  'AuthenticationError',
+  'AuthenticationRequiredError',
+  'AggregateAuthenticationError',
+];
+
+/** The authority's own error code (`invalid_client`, ...) behind an identity failure, if it gave one. */
+function oauthCode(error: unknown): string | undefined {
+  const e = error as { errorResponse?: { error?: unknown }; cause?: { errorCode?: unknown } };
+  const code = e.errorResponse?.error ?? e.cause?.errorCode;
+  return typeof code === 'string' && /^[a-z_]{1,64}$/.test(code) ? code : undefined;
+}
 
 /** The code a failure is reported with. */
 function codeOfFailure(probe: Probe, error: unknown): string {
+  if (error instanceof ProbeTimeout) return error.name;
   const name = (error as { name?: unknown } | null)?.name;
-  if (typeof name === 'string' && (IDENTITY_ERRORS.includes(name) || error instanceof ProbeTimeout)) {
-    return name;
+  if (typeof name === 'string' && IDENTITY_ERRORS.includes(name)) {
+    const oauth = oauthCode(error);
+    return oauth === undefined ? name : `${name} (${oauth})`;
   }
   return probe.codeOf(error) ?? 'StorageError';
 }
