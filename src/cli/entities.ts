@@ -318,7 +318,7 @@ export function datastoreEntity(arm: unknown): DatastoreEntity {
  * `abfss://fs@account.dfs.core.windows.net`, `wasbs://container@account.blob.core.windows.net`, or the
  * account URL and container for an emulator).
  */
-export function datastoreLocation(entity: unknown): string | undefined {
+function datastoreLocation(entity: unknown): string | undefined {
   const d = obj(entity);
   if (str(d.bucket)) return `s3://${str(d.bucket) ?? ''}`;
   const account = str(d.account_name);

@@ -95,7 +95,7 @@ export function readAdlsFields(props: unknown, box: SecretBox): AdlsFields {
 }
 
 /** The identity the datastore's requests go out with. */
-export function adlsIdentityPlan(ds: AdlsFields, access: AzureAccess): IdentityPlan {
+function adlsIdentityPlan(ds: AdlsFields, access: AzureAccess): IdentityPlan {
   const c = ds.credentials;
   return identityPlan(
     c.credentialsType === 'ServicePrincipal'

@@ -135,7 +135,7 @@ export function blobBackendOf(ds: BlobFields, access: AzureAccess): DatastoreBac
 }
 
 /** The sentence a refused Azure datastore ends with: what to check, and whose identity was used. */
-export function azureHint(identity: string | undefined): string {
+function azureHint(identity: string | undefined): string {
   return identity === undefined
     ? 'check the account, container, endpoint and credentials.'
     : `check the account, container and endpoint, and that ${identity} exists here and holds a ` +

@@ -8,7 +8,7 @@
  */
 import { ValidationError } from '../core/errors.ts';
 
-export const PROBE_TIME_LIMIT_MS = 15_000;
+const PROBE_TIME_LIMIT_MS = 15_000;
 
 export interface Probe {
   /** The datastore's name. */
