@@ -60,10 +60,13 @@ export interface Config {
    * out): a service principal from the standard AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET
    * (and AZURE_AUTHORITY_HOST for another cloud), as @azure/identity's EnvironmentCredential reads them;
    * otherwise the machine's managed identity, a user-assigned one when AZURE_CLIENT_ID alone is set.
+   * `trustedHosts` (NIGHTSHIFT_STORAGE_IDENTITY_HOSTS, comma-separated `host[:port]`): hosts besides Azure
+   * Storage's own domains that may receive that identity's token (an emulator, a private endpoint).
    */
   storageIdentity: {
     servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; authorityHost?: string };
     managedIdentityClientId?: string;
+    trustedHosts?: string[];
   };
 }
 
@@ -181,6 +184,11 @@ function readStorageIdentity(env: Record<string, string | undefined>): Config['s
   const clientId = env.AZURE_CLIENT_ID?.trim();
   const clientSecret = env.AZURE_CLIENT_SECRET;
   const authorityHost = env.AZURE_AUTHORITY_HOST?.trim();
+  const hosts = (env.NIGHTSHIFT_STORAGE_IDENTITY_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const trusted = hosts.length > 0 ? { trustedHosts: hosts } : {};
   if (clientSecret) {
     if (!tenantId || !clientId) {
       throw new ValidationError(
@@ -191,9 +199,10 @@ function readStorageIdentity(env: Record<string, string | undefined>): Config['s
     }
     return {
       servicePrincipal: { tenantId, clientId, clientSecret, ...(authorityHost ? { authorityHost } : {}) },
+      ...trusted,
     };
   }
-  return clientId ? { managedIdentityClientId: clientId } : {};
+  return { ...(clientId ? { managedIdentityClientId: clientId } : {}), ...trusted };
 }
 
 /**

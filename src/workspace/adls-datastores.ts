@@ -13,12 +13,19 @@ import type { AdlsGen2Datastore } from '../core/resources.ts';
 import { optionalEnum, optionalString, prop } from '../core/wire-values.ts';
 import { blobDatastoreOver } from '../storage/azure-blob/azure-blob.ts';
 import {
+  accountUrlOf,
   containerClientOf,
   DEFAULT_BLOB_ENDPOINT,
   type BlobConnection,
 } from '../storage/azure-blob/connection.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
-import { credentialOf, describePlan, identityPlan, type IdentityPlan } from './azure-identity.ts';
+import {
+  checkServerTokenTarget,
+  credentialOf,
+  describePlan,
+  identityPlan,
+  type IdentityPlan,
+} from './azure-identity.ts';
 import {
   probeAzureContainer,
   requiredText,
@@ -117,13 +124,18 @@ function scopeOf(resourceUrl: string): string {
 function connectionOf(ds: AdlsFields, access: AzureAccess): BlobConnection {
   const c = ds.credentials;
   const secret = c.credentialsType === 'ServicePrincipal' ? access.box.open(c.sealedSecret) : undefined;
-  const tokenCredential = credentialOf(adlsIdentityPlan(ds, access), access.identity, secret);
+  const plan = adlsIdentityPlan(ds, access);
+  // The Data Lake endpoint of the account serves the same data as its Blob endpoint.
+  const endpoint = ds.endpoint.replace(/^(https?:\/\/[^/]*)\.dfs\./i, '$1.blob.');
+  if (plan.kind === 'ManagedIdentity' || plan.source === 'server') {
+    checkServerTokenTarget(accountUrlOf({ ...ds, endpoint }), access.identity);
+  }
+  const tokenCredential = credentialOf(plan, access.identity, secret);
   const resourceUrl = c.credentialsType === 'ServicePrincipal' ? c.resourceUrl : undefined;
   return {
     accountName: ds.accountName,
     containerName: ds.filesystem,
-    // The Data Lake endpoint of the account serves the same data as its Blob endpoint.
-    endpoint: ds.endpoint.replace(/^(https?:\/\/[^/]*)\.dfs\./i, '$1.blob.'),
+    endpoint,
     protocol: ds.protocol,
     credential: { tokenCredential, ...(resourceUrl ? { audience: scopeOf(resourceUrl) } : {}) },
   };

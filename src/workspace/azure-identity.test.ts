@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClientSecretCredential, ManagedIdentityCredential } from '@azure/identity';
-import { credentialOf, describePlan, identityPlan, type ServerIdentity } from './azure-identity.ts';
+import {
+  checkServerTokenTarget,
+  credentialOf,
+  describePlan,
+  identityPlan,
+  type ServerIdentity,
+} from './azure-identity.ts';
 
 const serverSp: ServerIdentity = {
   servicePrincipal: { tenantId: 'srv-tenant', clientId: 'srv-client', clientSecret: 'srv-secret' },
@@ -44,4 +50,26 @@ test("without one, the server's configured service principal, then its managed i
   const user = identityPlan(undefined, { managedIdentityClientId: 'mi-1' });
   assert.deepEqual(user, { kind: 'ManagedIdentity', clientId: 'mi-1' });
   assert.equal(describePlan(user), "the server's managed identity (client id mi-1)");
+});
+
+test("the server's token goes to Azure Storage's domains or to hosts the operator trusts, nowhere else", () => {
+  const refused = /only to Azure Storage/;
+  checkServerTokenTarget('https://acct.blob.core.windows.net', {});
+  checkServerTokenTarget('https://acct.blob.core.chinacloudapi.cn', {});
+  checkServerTokenTarget('https://127.0.0.1:10000/devstoreaccount1', { trustedHosts: ['127.0.0.1:10000'] });
+  checkServerTokenTarget('https://storage.internal/acct', { trustedHosts: ['storage.internal'] });
+  assert.throws(() => {
+    checkServerTokenTarget('https://127.0.0.1:10001/devstoreaccount1', {
+      trustedHosts: ['127.0.0.1:10000'],
+    });
+  }, refused);
+  assert.throws(() => {
+    checkServerTokenTarget('https://acct.blob.evil.example', {});
+  }, refused);
+  assert.throws(() => {
+    checkServerTokenTarget('https://core.windows.net.evil.example', {});
+  }, refused);
+  assert.throws(() => {
+    checkServerTokenTarget('https://acct.blob.core.windows.net:8443', {});
+  }, refused);
 });

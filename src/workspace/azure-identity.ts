@@ -8,12 +8,45 @@
  * The choice is a plain value first (`identityPlan`), so it can be checked without reaching Entra ID.
  */
 import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { ValidationError } from '../core/errors.ts';
 
 /** The server's own identity for storage, as the operator configured it. */
 export interface ServerIdentity {
   servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; authorityHost?: string };
   /** A user-assigned managed identity's client id; the system-assigned one when absent. */
   managedIdentityClientId?: string;
+  /**
+   * Hosts (`host` or `host:port`) beyond Azure Storage's own domains that may receive the server's token:
+   * an emulator or a private endpoint the operator vouches for.
+   */
+  trustedHosts?: string[];
+}
+
+/** Azure Storage's domains in Azure's clouds: where the server's own token may be sent unasked. */
+const AZURE_STORAGE_DOMAINS = ['.core.windows.net', '.core.chinacloudapi.cn', '.core.usgovcloudapi.net'];
+
+/**
+ * Refuses to send the server's own token anywhere but Azure Storage or a host the operator trusts. A
+ * datastore's endpoint is chosen by whoever may write datastores; without this, pointing one at their own
+ * https server would hand them a bearer token of the server's identity, good on every storage account
+ * that identity may read.
+ */
+export function checkServerTokenTarget(accountUrl: string, server: ServerIdentity): void {
+  const url = new URL(accountUrl);
+  const host = url.hostname.toLowerCase();
+  const azure = url.port === '' && AZURE_STORAGE_DOMAINS.some((domain) => host.endsWith(domain));
+  const trusted = (server.trustedHosts ?? []).some((h) => {
+    const wanted = h.trim().toLowerCase();
+    return wanted === url.host.toLowerCase() || wanted === host;
+  });
+  if (!azure && !trusted) {
+    throw new ValidationError(
+      `Identity-based access sends the server's own token only to Azure Storage (*.core.windows.net and ` +
+        `Azure's other clouds) or to hosts the operator lists in NIGHTSHIFT_STORAGE_IDENTITY_HOSTS; ` +
+        `'${url.host}' is neither. Give credentials, or ask the operator to trust the host.`,
+      'properties.endpoint',
+    );
+  }
 }
 
 /** A service principal with its secret still sealed, as an ADLS Gen2 datastore keeps it. */

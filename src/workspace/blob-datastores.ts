@@ -21,7 +21,13 @@ import {
   type BlobCredential,
 } from '../storage/azure-blob/connection.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
-import { credentialOf, describePlan, identityPlan, type ServerIdentity } from './azure-identity.ts';
+import {
+  checkServerTokenTarget,
+  credentialOf,
+  describePlan,
+  identityPlan,
+  type ServerIdentity,
+} from './azure-identity.ts';
 import { probeDatastore } from './datastore-probe.ts';
 
 /** The fields of an AzureBlob datastore document other than the common ones (name, tags, ...). */
@@ -114,6 +120,7 @@ export interface AzureAccess {
 function credentialFor(ds: BlobFields, access: AzureAccess): BlobCredential {
   const c = ds.credentials;
   if (c.credentialsType === 'None') {
+    checkServerTokenTarget(accountUrlOf(ds), access.identity);
     return { tokenCredential: credentialOf(identityPlan(undefined, access.identity), access.identity) };
   }
   const secret = access.box.open(c.sealedSecret);

@@ -5,8 +5,9 @@
  * names the datastore, the identity (ids only) and the identity library's error, and nothing saved: an
  * `azure_blob` YAML without credentials on a server with no managed identity; the same on a server given
  * a service principal through AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET; an ADLS Gen2 datastore
- * with its own service principal; and a token over plain http is refused before any request. The client
- * secrets appear in no answer, CLI output, audit entry or metadata file.
+ * with its own service principal; and a token over plain http, or of the server's identity to a host that
+ * is neither Azure Storage nor trusted by the operator, is refused before any request. The client secrets
+ * appear in no answer, CLI output, audit entry or metadata file.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -65,7 +66,8 @@ async function cli(server: TestServer, ...args: string[]) {
   return result;
 }
 
-function identityYaml(name: string, endpoint = deadAccount): string {
+/** An azure_blob YAML without credentials; Azure's default endpoint unless `endpoint` is given. */
+function identityYaml(name: string, endpoint?: string): string {
   return writeFileIn(
     scratch,
     `${name}.yml`,
@@ -74,7 +76,7 @@ function identityYaml(name: string, endpoint = deadAccount): string {
       'type: azure_blob',
       `account_name: ${DEV_ACCOUNT}`,
       'container_name: data',
-      `endpoint: ${endpoint}`,
+      ...(endpoint === undefined ? [] : [`endpoint: ${endpoint}`]),
       '',
     ].join('\n'),
   );
@@ -97,6 +99,20 @@ void describe('azure_blob without credentials uses the server identity', () => {
     assert.match(refused.stderr, /the server's service principal server-client \(tenant server-tenant\)/);
     assert.match(refused.stderr, /failed with (CredentialUnavailableError|AuthenticationError|Timeout)/);
     assert.equal((await call(withSp, 'GET', `${withSp.ws}/datastores/viasp`)).status, 404);
+  });
+
+  it("the server's token goes only to Azure Storage or a host the operator trusts", async () => {
+    for (const [name, endpoint] of [
+      ['toattacker', deadAccount],
+      ['tosuffix', 'evil.example'],
+      ['toport', 'https://devstoreaccount1.blob.core.windows.net:8443/'],
+    ] as const) {
+      const refused = await cli(withSp, 'datastore', 'create', '-f', identityYaml(name, endpoint));
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /sends the server's own token only to Azure Storage/);
+      assert.match(refused.stderr, /NIGHTSHIFT_STORAGE_IDENTITY_HOSTS/);
+      assert.equal((await call(withSp, 'GET', `${withSp.ws}/datastores/${name}`)).status, 404);
+    }
   });
 
   it('a plain http account URL is refused before any request: tokens go over https only', async () => {

@@ -51,6 +51,8 @@ before(async () => {
       AZURE_CLIENT_ID: CLIENT.clientId,
       AZURE_CLIENT_SECRET: CLIENT.clientSecret,
       AZURE_AUTHORITY_HOST: authority.url,
+      // Azurite is not Azure Storage: the operator trusts it with the server's token by name.
+      NIGHTSHIFT_STORAGE_IDENTITY_HOSTS: new URL(azurite.accountUrl).host,
     },
   });
 });
@@ -132,6 +134,24 @@ void describe('a token from a local authority reaches Azurite over HTTPS', optio
       (listing.body as { value: { path: string }[] }).value.map((f) => f.path),
       ['in/a.csv'],
     );
+  });
+
+  it("the server's token is not sent to an https host the operator does not trust", async () => {
+    const granted = the().authority.granted.length;
+    const path = `${the().server.ws}/datastores/exfiltrate`;
+    const refused = await the().server.call('PUT', path, {
+      properties: {
+        datastoreType: 'AzureBlob',
+        accountName: DEV_ACCOUNT,
+        containerName: FILESYSTEM,
+        // Any https server the caller runs; here the authority's own port, which is not Azurite's.
+        endpoint: `${the().authority.url}/${DEV_ACCOUNT}`,
+        credentials: { credentialsType: 'None' },
+      },
+    });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.match((refused.body as ErrorBody).error.message, /only to Azure Storage/);
+    assert.equal(the().authority.granted.length, granted, 'no token was asked for');
   });
 
   it("listSecrets gives the client secret in Azure's shape; nothing else holds it in clear", async () => {
