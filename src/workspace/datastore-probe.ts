@@ -53,6 +53,22 @@ function codeOfFailure(probe: Probe, error: unknown): string {
   return probe.codeOf(error) ?? 'StorageError';
 }
 
+/**
+ * Connection drops that say nothing about the store: a kept-alive socket the server closed while it sat in
+ * the pool (the SDKs share pools across clients) fails the next request with one of these.
+ */
+const STALE_CONNECTION = ['ECONNRESET', 'EPIPE'];
+
+/** Runs the probe, once more if the first try met a stale pooled connection. */
+async function runOnce(probe: Probe, signal: AbortSignal): Promise<void> {
+  try {
+    await probe.run(signal);
+  } catch (error) {
+    if (!STALE_CONNECTION.includes(probe.codeOf(error) ?? '') || signal.aborted) throw error;
+    await probe.run(signal);
+  }
+}
+
 export async function probeDatastore(probe: Probe): Promise<void> {
   const limit = probe.timeLimitMs ?? PROBE_TIME_LIMIT_MS;
   const controller = new AbortController();
@@ -64,7 +80,7 @@ export async function probeDatastore(probe: Probe): Promise<void> {
     }, limit);
   });
   try {
-    await Promise.race([probe.run(controller.signal), expired]);
+    await Promise.race([runOnce(probe, controller.signal), expired]);
   } catch (error) {
     const code = codeOfFailure(probe, error);
     const status = error instanceof ProbeTimeout ? undefined : probe.statusOf(error);
