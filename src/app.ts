@@ -84,6 +84,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       allowedRoots: config.datastoreRoots,
       secrets,
       urls: await urlSourceOptions(config.urls),
+      identity: config.storageIdentity,
     });
     await datastores.ensureBuiltins();
     const assets = createAssetService({ repo, datastores, actor: config.actor });

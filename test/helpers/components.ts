@@ -96,11 +96,11 @@ export const CURL: Component = {
   probe: () => commandSucceeds('curl', ['--version']),
 };
 
-/** openssl, which makes the certificate of the local HTTPS server the URL-input tests read from. */
+/** openssl, which makes the certificate of the local HTTPS token authority (test/helpers/token-authority.ts). */
 export const OPENSSL: Component = {
-  name: 'OpenSSL (/usr/bin/openssl)',
+  name: 'openssl',
   remedy: 'sudo apt-get install -y openssl',
-  probe: () => commandSucceeds('/usr/bin/openssl', ['version']),
+  probe: () => commandSucceeds('openssl', ['version']),
 };
 
 export const POSTGRESQL: Component = {
