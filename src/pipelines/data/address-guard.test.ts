@@ -11,6 +11,7 @@ void describe('the linked service address guard', () => {
       '100.100.100.200',
       '[fd00:ec2::254]',
       '::ffff:169.254.169.254',
+      new URL('http://[::ffff:169.254.169.254]/').hostname,
       'fe80::1',
     ]) {
       assert.equal(isMetadataAddress(address), true, address);

@@ -22,6 +22,12 @@ export function isMetadataAddress(address: string): boolean {
   if (isIP(a) === 6) {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a)?.[1];
     if (mapped !== undefined) return isMetadataAddress(mapped);
+    // The URL parser writes an IPv4-mapped address in hex (`::ffff:a9fe:a9fe`).
+    const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
+    if (hex?.[1] !== undefined && hex[2] !== undefined) {
+      const [high, low] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+      return isMetadataAddress([high >> 8, high & 255, low >> 8, low & 255].join('.'));
+    }
     return a.startsWith('fe80:') || a === 'fd00:ec2::254' || a === '::';
   }
   return false;

@@ -15,7 +15,7 @@ import {
   sealLinkedService,
   type LinkedServiceProperties,
 } from './linked-services.ts';
-import { checkLinkedServiceAddresses } from './stores.ts';
+import { assertConnectable, checkLinkedServiceAddresses } from './stores.ts';
 
 export interface StoredFactoryResource<P> {
   name: string;
@@ -92,6 +92,7 @@ export function createFactoryDataService(deps: FactoryDataDeps) {
     async putLinkedService(name: string, body: unknown): Promise<StoredLinkedService> {
       const properties = readLinkedService(body);
       checkLinkedServiceAddresses(properties, deps.ownHosts());
+      assertConnectable(properties);
       const previous = await deps.repo.get<StoredLinkedService>(LS, { name });
       const sealed = sealLinkedService(properties, deps.secrets, previous?.properties);
       return masked(await save(LS, name, sealed, previous));

@@ -123,7 +123,7 @@ function checkBlob(props: Json, field: string, kind: 'AzureBlobStorage' | 'Azure
       );
     }
     const endpoint = parts.get('blobendpoint');
-    if (endpoint) urlAt(endpoint, `${field}.connectionString (BlobEndpoint)`);
+    if (endpoint) urlAt(endpoint, `${field}.connectionString`);
   } else if (key !== 'connectionString') {
     urlAt(textAt(props, key, field), `${field}.${key}`);
   }

@@ -2,8 +2,8 @@
  * A linked service and a dataset location become a DatastoreBackend: Azure Blob Storage (connection
  * string, SAS URI, or service endpoint with a service principal or the managed identity) and ADLS Gen2
  * (AzureBlobFS, read and written through the Blob endpoint of the same account) over the Blob backend the
- * datastores use. Amazon S3 and HTTP servers are accepted as linked services but not yet connected: an
- * activity over them fails with NotSupported naming the type, rather than pretending. Every URL is checked
+ * datastores use. Amazon S3 and HTTP server linked services are checked but not yet connected: saving one
+ * is a 400 NotSupported naming the type, rather than a stub that pretends. Every URL is checked
  * against the address guard once more, resolved, right before the connection is made.
  */
 import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
@@ -48,6 +48,20 @@ function parsed(url: string, field: string): URL {
 /** Refuses a linked service that points at a metadata address or at this server (when it is saved). */
 export function checkLinkedServiceAddresses(ls: LinkedServiceProperties, ownHosts: readonly string[]): void {
   for (const { url, field } of urlsOf(ls)) checkStoreAddress(parsed(url, field), field, ownHosts);
+}
+
+/** The linked service types this server can connect to (Copy and Get Metadata reach their stores). */
+const CONNECTED_TYPES: readonly string[] = ['AzureBlobStorage', 'AzureBlobFS'];
+
+/**
+ * Refuses, when it is saved, a linked service of a type the server cannot reach yet, naming the type, so
+ * no pipeline is built on a store that would fail at its first run.
+ */
+export function assertConnectable(ls: LinkedServiceProperties): void {
+  if (CONNECTED_TYPES.includes(ls.type)) return;
+  throw new NotSupportedError(
+    `Linked services of type ${ls.type} are not connected on this server yet; Copy and Get Metadata reach ${CONNECTED_TYPES.join(' and ')}. Stage the data in Azure Blob Storage or ADLS Gen2.`,
+  );
 }
 
 /** An emulator or private endpoint (an IP or localhost) names the account in the path, as Azurite does. */
@@ -135,12 +149,8 @@ export async function openStore(
 ): Promise<OpenedStore> {
   for (const { url, field } of urlsOf(ls))
     await checkResolvedAddress(parsed(url, field), field, options.ownHosts);
-  if (ls.type === 'AzureBlobStorage' || ls.type === 'AzureBlobFS') {
-    const container = containerOf(ls, location, options.dataset);
-    const what = ls.type === 'AzureBlobFS' ? 'file system' : 'container';
-    return { backend: blobDatastoreOver(blobContainer(ls, container)), label: `${what} '${container}'` };
-  }
-  throw new NotSupportedError(
-    `Dataset '${options.dataset}' uses a ${ls.type} linked service, which Copy and Get Metadata cannot reach yet on this server; stage the data in Azure Blob Storage or ADLS Gen2.`,
-  );
+  assertConnectable(ls);
+  const container = containerOf(ls, location, options.dataset);
+  const what = ls.type === 'AzureBlobFS' ? 'file system' : 'container';
+  return { backend: blobDatastoreOver(blobContainer(ls, container)), label: `${what} '${container}'` };
 }
