@@ -116,7 +116,10 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     };
     const listening: string[] = [];
     const auth = await createAccess(config, store, () => listening);
-    const { pipelines, factoryData } = createPipelines(config, store, () => listening, logger, secrets);
+    const { pipelines, factoryData } = createPipelines(config, store, logger, secrets, {
+      listening: () => listening,
+      workspaceDatastore: (name) => datastores.backend(name),
+    });
     await pipelines.recoverInterrupted();
     const services: ApiServices = {
       workspace: config.workspace,
@@ -237,14 +240,14 @@ async function createAccess(
 function createPipelines(
   config: Config,
   store: SqliteMetadataStore,
-  listening: () => readonly string[],
   logger: Logger,
   secrets: SecretBox,
+  reach: Pick<Parameters<typeof createFactoryData>[0], 'listening' | 'workspaceDatastore'>,
 ): { pipelines: PipelineService; factoryData: FactoryDataService } {
   const clock = new RealClock();
-  const serverUrl = () => listening()[0];
+  const serverUrl = () => reach.listening()[0];
   const expressions = createExpressionEngine();
-  const data = createFactoryData({ repo: store.resources, secrets, expressions, listening });
+  const data = createFactoryData({ repo: store.resources, secrets, expressions, ...reach });
   const handlers = data.register(
     createControlFlowRegistry().register(
       'WebActivity',

@@ -8,7 +8,8 @@ import { Type } from '@sinclair/typebox';
 import { ACTIONS } from '../../auth/rbac/actions.ts';
 import type { WorkspaceRef } from '../../core/workspace.ts';
 import type { FactoryDataService, StoredFactoryResource } from '../../pipelines/data/factory-data-service.ts';
-import { defineRoute, type RouteSpec } from '../route-table.ts';
+import { prop } from '../../core/wire-values.ts';
+import { defineRoute, type BodyRule, type RouteSpec } from '../route-table.ts';
 import { factoryParams, NoContent, open, valueList } from '../schemas.ts';
 
 const FACTORY =
@@ -23,10 +24,24 @@ const tags = ['pipelines'];
 const at = (action: string) => ({ action, scope: 'workspace' }) as const;
 const NameParams = factoryParams({ name: Type.String() });
 
+/**
+ * A linked service over a workspace datastore lets every pipeline author read and write that datastore
+ * through Copy, so creating one needs the right to manage datastores too, not only linked services.
+ */
+const workspaceDatastoreRule: BodyRule = {
+  action: ACTIONS.datastoreWrite,
+  when: 'the linked service is a NightshiftDatastore (a workspace datastore)',
+  applies(body) {
+    const type = prop(prop(body, 'properties'), 'type');
+    return typeof type === 'string' && type.trim().toLowerCase() === 'nightshiftdatastore';
+  },
+};
+
 interface Kind {
   segment: 'linkedservices' | 'datasets';
   label: string;
   actions: { read: string; write: string; delete: string };
+  writeRule?: BodyRule;
   put(s: FactoryDataService, name: string, body: unknown): Promise<StoredFactoryResource<unknown>>;
   get(s: FactoryDataService, name: string): Promise<StoredFactoryResource<unknown>>;
   list(s: FactoryDataService): Promise<StoredFactoryResource<unknown>[]>;
@@ -42,6 +57,7 @@ const KINDS: Kind[] = [
       write: ACTIONS.linkedServiceWrite,
       delete: ACTIONS.linkedServiceDelete,
     },
+    writeRule: workspaceDatastoreRule,
     put: (s, name, body) => s.putLinkedService(name, body),
     get: (s, name) => s.getLinkedService(name),
     list: (s) => s.listLinkedServices(),
@@ -94,7 +110,7 @@ function kindRoutes(s: FactoryDataRouteServices, kind: Kind): RouteSpec[] {
       url: `${url}/:name`,
       summary: `Create or update a ${kind.label}`,
       tags,
-      access: at(kind.actions.write),
+      access: kind.writeRule ? { ...at(kind.actions.write), body: kind.writeRule } : at(kind.actions.write),
       params: NameParams,
       body: Type.Unknown({
         description: `The ${kind.label}: {"properties": {"type", "typeProperties", ...}}.`,

@@ -8,6 +8,7 @@ import { ValidationError } from '../../core/errors.ts';
 import { isObject, type Json } from '../../core/wire-values.ts';
 import type { ExpressionContext, ExpressionEngine } from '../expressions/contract.ts';
 import { ActivityFailure } from '../runner/activity-failure.ts';
+import type { DatastoreBackend } from '../../storage/contract.ts';
 import type { DatasetType } from './datasets.ts';
 import type { FactoryDataService } from './factory-data-service.ts';
 import { openStore, type OpenedStore } from './stores.ts';
@@ -27,6 +28,7 @@ export interface DatasetResolverDeps {
   data: FactoryDataService;
   expressions: ExpressionEngine;
   ownHosts: () => readonly string[];
+  workspaceDatastore: (name: string) => Promise<DatastoreBackend>;
 }
 
 function datasetContext(parameters: Json, base: { pipelineName: string; runId: string }): ExpressionContext {
@@ -124,7 +126,11 @@ export function datasetResolver(deps: DatasetResolverDeps) {
     const linkedService = await deps.data.openedLinkedService(
       stored.properties.linkedServiceName.referenceName,
     );
-    const store = await openStore(linkedService, location, { dataset: name, ownHosts: deps.ownHosts() });
+    const store = await openStore(linkedService, location, {
+      dataset: name,
+      ownHosts: deps.ownHosts(),
+      workspaceDatastore: deps.workspaceDatastore,
+    });
     return {
       name: stored.name,
       type: stored.properties.type,

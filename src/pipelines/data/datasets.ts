@@ -18,6 +18,7 @@ const LOCATION_OF: Record<LinkedServiceType, string> = {
   AzureBlobFS: 'AzureBlobFSLocation',
   AmazonS3: 'AmazonS3Location',
   HttpServer: 'HttpServerLocation',
+  NightshiftDatastore: 'NightshiftDatastoreLocation',
 };
 
 export interface DatasetProperties extends Json {

@@ -14,7 +14,17 @@ import { checkStoreAddress } from './address-guard.ts';
 /** What reads show for a secret, as Data Factory's GET does. */
 export const LINKED_SERVICE_MASK = '**********';
 
-export const LINKED_SERVICE_TYPES = ['AzureBlobStorage', 'AzureBlobFS', 'AmazonS3', 'HttpServer'] as const;
+/**
+ * Data Factory's types, and Nightshift's own `NightshiftDatastore`: a datastore of this workspace by name
+ * (`typeProperties.datastoreName`), so a Copy can stage data where batch jobs read it.
+ */
+export const LINKED_SERVICE_TYPES = [
+  'AzureBlobStorage',
+  'AzureBlobFS',
+  'AmazonS3',
+  'HttpServer',
+  'NightshiftDatastore',
+] as const;
 export type LinkedServiceType = (typeof LINKED_SERVICE_TYPES)[number];
 
 /** The properties of each type that hold a secret (stored as sealed SecureStrings). */
@@ -23,6 +33,7 @@ const SECRET_PROPERTIES: Record<LinkedServiceType, readonly string[]> = {
   AzureBlobFS: ['accountKey', 'servicePrincipalKey', 'sasUri', 'sasToken'],
   AmazonS3: ['secretAccessKey', 'sessionToken'],
   HttpServer: ['password'],
+  NightshiftDatastore: [],
 };
 
 export interface LinkedServiceProperties extends Json {
@@ -129,7 +140,20 @@ function checkBlob(props: Json, field: string, kind: 'AzureBlobStorage' | 'Azure
   }
 }
 
-function checkOther(props: Json, field: string, kind: 'AmazonS3' | 'HttpServer'): void {
+function checkOther(
+  props: Json,
+  field: string,
+  kind: 'AmazonS3' | 'HttpServer' | 'NightshiftDatastore',
+): void {
+  if (kind === 'NightshiftDatastore') {
+    if (typeof props['datastoreName'] !== 'string' || props['datastoreName'] === '') {
+      throw new ValidationError(
+        `'${field}.datastoreName' is required: the workspace datastore to read and write (e.g. workspaceblobstore).`,
+        `${field}.datastoreName`,
+      );
+    }
+    return;
+  }
   if (kind === 'HttpServer') {
     const url = urlAt(textAt(props, 'url', field), `${field}.url`);
     if (url === undefined) {

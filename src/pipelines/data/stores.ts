@@ -51,7 +51,7 @@ export function checkLinkedServiceAddresses(ls: LinkedServiceProperties, ownHost
 }
 
 /** The linked service types this server can connect to (Copy and Get Metadata reach their stores). */
-const CONNECTED_TYPES: readonly string[] = ['AzureBlobStorage', 'AzureBlobFS'];
+const CONNECTED_TYPES: readonly string[] = ['AzureBlobStorage', 'AzureBlobFS', 'NightshiftDatastore'];
 
 /**
  * Refuses, when it is saved, a linked service of a type the server cannot reach yet, naming the type, so
@@ -145,11 +145,20 @@ export interface OpenedStore {
 export async function openStore(
   ls: LinkedServiceProperties,
   location: Json,
-  options: { dataset: string; ownHosts: readonly string[] },
+  options: {
+    dataset: string;
+    ownHosts: readonly string[];
+    /** A datastore of this workspace by name (NightshiftDatastore linked services). */
+    workspaceDatastore: (name: string) => Promise<DatastoreBackend>;
+  },
 ): Promise<OpenedStore> {
   for (const { url, field } of urlsOf(ls))
     await checkResolvedAddress(parsed(url, field), field, options.ownHosts);
   assertConnectable(ls);
+  if (ls.type === 'NightshiftDatastore') {
+    const name = String(ls.typeProperties['datastoreName']);
+    return { backend: await options.workspaceDatastore(name), label: `datastore '${name}'` };
+  }
   const container = containerOf(ls, location, options.dataset);
   const what = ls.type === 'AzureBlobFS' ? 'file system' : 'container';
   return { backend: blobDatastoreOver(blobContainer(ls, container)), label: `${what} '${container}'` };

@@ -5,6 +5,7 @@
  */
 import type { SecretBox } from '../../auth/secrets/secret-box.ts';
 import type { ResourceRepository } from '../../store/contract.ts';
+import type { DatastoreBackend } from '../../storage/contract.ts';
 import type { ExpressionEngine } from '../expressions/contract.ts';
 import type { HandlerRegistry } from '../runner/handler-registry.ts';
 import { copyActivityHandler, getMetadataActivityHandler, type DataActivityDeps } from './data-activities.ts';
@@ -27,6 +28,7 @@ export function createFactoryData(deps: {
   secrets: SecretBox;
   expressions: ExpressionEngine;
   listening: () => readonly string[];
+  workspaceDatastore: (name: string) => Promise<DatastoreBackend>;
 }): { service: FactoryDataService; register(handlers: HandlerRegistry): HandlerRegistry } {
   const ownHosts = () => ownHostsOf(deps.listening());
   const service = createFactoryDataService({
@@ -36,7 +38,12 @@ export function createFactoryData(deps: {
     ownHosts,
   });
   const activityDeps: DataActivityDeps = {
-    resolve: datasetResolver({ data: service, expressions: deps.expressions, ownHosts }),
+    resolve: datasetResolver({
+      data: service,
+      expressions: deps.expressions,
+      ownHosts,
+      workspaceDatastore: deps.workspaceDatastore,
+    }),
     async secrets() {
       const stored = await deps.repo.list<{ properties: LinkedServiceProperties }>('linkedService');
       return stored.flatMap((s) => secretsOf(openLinkedService(s.properties, deps.secrets)));
