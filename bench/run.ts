@@ -9,7 +9,8 @@
  *   (e) a two-hour Run-BatchEndpoint polling pipeline on the virtual clock: virtual time / wall time;
  *   (f) the cost of authenticating and authorizing each call, against a server with `--auth none`;
  *   (g) 50 jobs invoked at once: peak worker processes against the cap, /healthz latency against idle;
- *   (h) the CLI's start: `--help` and `batch-endpoint show` as fresh processes (bench/cli.ts).
+ *   (h) the CLI's start: `--help` and `batch-endpoint show` as fresh processes (bench/cli.ts);
+ *   (i) Data Factory's Copy activity between two Azurite containers, as MB/s (bench/copy.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
@@ -34,6 +35,7 @@ import { accessBench } from './access.ts';
 import { cliBench } from './cli.ts';
 import { startBenchRun } from './progress.ts';
 import { capacityBench } from './capacity.ts';
+import { copyBench } from './copy.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -180,6 +182,7 @@ try {
   await bench.section('(f) cost of access control', accessBench);
   await bench.section('(g) capacity', () => capacityBench(ROOT, MODEL, bench.dataRoot));
   await bench.section('(h) CLI start', cliBench);
+  await bench.section('(i) Copy activity', copyBench);
 } finally {
   bench.finish();
 }

@@ -159,11 +159,36 @@ function copyMode(source: ResolvedDataset, sink: ResolvedDataset): 'bytes' | 'ta
   );
 }
 
+/** How many files a copy moves at once unless `parallelCopies` says otherwise. */
+const DEFAULT_PARALLEL_COPIES = 4;
+
+/** `parallelCopies` as given (1 to 32), or the default. */
+export function parallelCopiesOf(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 32) : DEFAULT_PARALLEL_COPIES;
+}
+
+/** Runs `work` over the items, at most `limit` at a time; the first failure stops new work and is thrown. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 /** Runs the copy and returns its counts. */
 export async function runCopy(
   source: ResolvedDataset,
   sink: ResolvedDataset,
-  settings: { source: Json; sink: Json; runId: string; signal: AbortSignal },
+  settings: { source: Json; sink: Json; runId: string; signal: AbortSignal; parallelCopies?: unknown },
 ): Promise<CopyCounts> {
   const mode = copyMode(source, sink);
   const behavior = copyBehaviorOf(settings.sink);
@@ -176,18 +201,21 @@ export async function runCopy(
   const groups = behavior === 'MergeFiles' ? [files] : files.map((f) => [f]);
   const counts: CopyCounts = { dataRead: 0, dataWritten: 0, filesRead: files.length, filesWritten: 0 };
   if (mode === 'tabular') counts.rows = 0;
-  for (const [i, group] of groups.entries()) {
+  await eachLimited(groups, parallelCopiesOf(settings.parallelCopies), async (group, i) => {
     settings.signal.throwIfAborted();
     const target = targets[i] ?? '';
+    // Each result is awaited before it is added: `x += await y` would read x before the wait and lose
+    // what parallel copies added meanwhile.
     if (mode === 'tabular') {
       const { rows, size } = await writeTabular(source, sink, group, target);
       counts.rows = (counts.rows ?? 0) + rows;
       counts.dataWritten += size;
     } else {
-      counts.dataWritten += await writeBytes(source, sink, group, target);
+      const size = await writeBytes(source, sink, group, target);
+      counts.dataWritten += size;
     }
     counts.dataRead += group.reduce((sum, f) => sum + f.size, 0);
     counts.filesWritten += 1;
-  }
+  });
   return counts;
 }

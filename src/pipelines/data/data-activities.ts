@@ -12,7 +12,7 @@ import { storageErrorCode } from '../../storage/azure-blob/connection.ts';
 import { ActivityFailure } from '../runner/activity-failure.ts';
 import type { ActivityHandler, ActivityRunContext } from '../runner/activity-handler.ts';
 import { SecretMasker } from '../runner/masking.ts';
-import { runCopy } from './copy-run.ts';
+import { parallelCopiesOf, runCopy } from './copy-run.ts';
 import type { DatasetResolve, ResolvedDataset } from './dataset-resolver.ts';
 import { getMetadata } from './get-metadata.ts';
 
@@ -92,6 +92,7 @@ export function copyActivityHandler(deps: DataActivityDeps): ActivityHandler {
             sink: settings(tp['sink']),
             runId: ctx.pipelineRunId,
             signal: ctx.signal,
+            parallelCopies: tp['parallelCopies'],
           }),
         )
         .catch(async (error: unknown) => {
@@ -112,7 +113,7 @@ export function copyActivityHandler(deps: DataActivityDeps): ActivityHandler {
         throughput: round(counts.dataRead / 1024 / seconds, 3),
         errors: [],
         effectiveIntegrationRuntime: 'Nightshift (in-process)',
-        usedParallelCopies: 1,
+        usedParallelCopies: Math.min(counts.filesWritten, parallelCopiesOf(tp['parallelCopies'])),
         executionDetails: [
           {
             source: { type: source.type },
