@@ -5,7 +5,7 @@
  * server, streamed blob to blob. Prints the bytes, the run's wall time, MB/s, and the activity's own
  * copyDuration and throughput figures.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,12 +33,8 @@ export async function copyBench(): Promise<void> {
   const files = Math.max(1, Math.round(totalMb / FILE_MB));
   console.log(`\n(i) Copy activity: ${files} files × ${FILE_MB} MiB between two Azurite containers`);
   const azurite = await startAzurite();
-  const app = await createApp(
-    loadConfig({
-      flags: { dataDir: await mkdtemp(join(tmpdir(), 'ns-bench-copy-')), port: '0', logLevel: 'warn' },
-      env: {},
-    }),
-  );
+  const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-copy-'));
+  const app = await createApp(loadConfig({ flags: { dataDir, port: '0', logLevel: 'warn' }, env: {} }));
   try {
     await app.start();
     const client = (name: string) =>
@@ -105,5 +101,6 @@ export async function copyBench(): Promise<void> {
   } finally {
     await app.stop();
     await azurite.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
