@@ -354,6 +354,40 @@ void describe('Get Metadata', () => {
     });
   });
 
+  it('reads ADLS Gen2 (AzureBlobFS with an account key) through the Blob endpoint of the account', async () => {
+    await put('linkedservices/Gen2', {
+      properties: {
+        type: 'AzureBlobFS',
+        typeProperties: { url: azurite.accountUrl, accountKey: { type: 'SecureString', value: DEV_KEY } },
+      },
+    });
+    await put('datasets/Gen2Raw', {
+      properties: {
+        type: 'Binary',
+        linkedServiceName: { referenceName: 'Gen2', type: 'LinkedServiceReference' },
+        typeProperties: {
+          location: { type: 'AzureBlobFSLocation', fileSystem: 'raw', folderPath: 'in/sub' },
+        },
+      },
+    });
+    const { status, activity } = await runActivity({
+      name: 'Look',
+      type: 'GetMetadata',
+      typeProperties: {
+        dataset: { referenceName: 'Gen2Raw', type: 'DatasetReference' },
+        fieldList: ['itemName', 'childItems'],
+      },
+    });
+    assert.equal(status, 'Succeeded', JSON.stringify(activity.error));
+    assert.deepEqual(activity.output, {
+      itemName: 'sub',
+      childItems: [
+        { name: 'c.csv', type: 'File' },
+        { name: 'deep', type: 'Folder' },
+      ],
+    });
+  });
+
   it('says exists: false for a missing path when asked, and fails otherwise', async () => {
     const asked = await runActivity(getMetadata('in', 'missing.csv', ['exists', 'size']));
     assert.equal(asked.status, 'Succeeded');
