@@ -69,6 +69,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       actor: config.actor,
       allowedRoots: config.datastoreRoots,
       secrets,
+      identity: config.storageIdentity,
     });
     await datastores.ensureBuiltins();
     const assets = createAssetService({ repo, datastores, actor: config.actor });

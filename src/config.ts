@@ -55,6 +55,19 @@ export interface Config {
    * number of proxy hops, or the proxies' addresses and CIDR ranges (`--trust-proxy`).
    */
   trustProxy: false | number | string[];
+  /**
+   * The server's own Entra ID identity for datastores with identity-based access (`credentials` left
+   * out): a service principal from the standard AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET
+   * (and AZURE_AUTHORITY_HOST for another cloud), as @azure/identity's EnvironmentCredential reads them;
+   * otherwise the machine's managed identity, a user-assigned one when AZURE_CLIENT_ID alone is set.
+   * `trustedHosts` (NIGHTSHIFT_STORAGE_IDENTITY_HOSTS, comma-separated `host[:port]`): hosts besides Azure
+   * Storage's own domains that may receive that identity's token (an emulator, a private endpoint).
+   */
+  storageIdentity: {
+    servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; authorityHost?: string };
+    managedIdentityClientId?: string;
+    trustedHosts?: string[];
+  };
 }
 
 export interface ConfigSources {
@@ -161,7 +174,35 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     datastoreRoots: readDatastoreRoots(flags.datastoreRoots, env, file.datastoreRoots, dataDir, cwd),
     maxUploadBytes: readMaxUpload(pick(env.NIGHTSHIFT_MAX_UPLOAD_BYTES, file.maxUploadBytes)),
     trustProxy: readTrustProxy(pick(flags.trustProxy, env.NIGHTSHIFT_TRUST_PROXY, file.trustProxy)),
+    storageIdentity: readStorageIdentity(env),
   };
+}
+
+/** `Config.storageIdentity` from the environment @azure/identity's own credentials read. */
+function readStorageIdentity(env: Record<string, string | undefined>): Config['storageIdentity'] {
+  const tenantId = env.AZURE_TENANT_ID?.trim();
+  const clientId = env.AZURE_CLIENT_ID?.trim();
+  const clientSecret = env.AZURE_CLIENT_SECRET;
+  const authorityHost = env.AZURE_AUTHORITY_HOST?.trim();
+  const hosts = (env.NIGHTSHIFT_STORAGE_IDENTITY_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const trusted = hosts.length > 0 ? { trustedHosts: hosts } : {};
+  if (clientSecret) {
+    if (!tenantId || !clientId) {
+      throw new ValidationError(
+        `AZURE_CLIENT_SECRET is set without ${tenantId ? 'AZURE_CLIENT_ID' : 'AZURE_TENANT_ID'}: a service ` +
+          'principal for storage needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.',
+        'AZURE_CLIENT_SECRET',
+      );
+    }
+    return {
+      servicePrincipal: { tenantId, clientId, clientSecret, ...(authorityHost ? { authorityHost } : {}) },
+      ...trusted,
+    };
+  }
+  return { ...(clientId ? { managedIdentityClientId: clientId } : {}), ...trusted };
 }
 
 /**

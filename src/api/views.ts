@@ -35,15 +35,39 @@ export function datastoreView(ws: WorkspaceRef, ds: Datastore) {
  * (Azure keeps it behind a separate list-secrets action).
  */
 function datastoreKindView(ds: Datastore) {
-  if (ds.datastoreType === 'LocalFolder') return { datastoreType: ds.datastoreType, path: ds.rootPath };
-  return {
-    datastoreType: ds.datastoreType,
-    accountName: ds.accountName,
-    containerName: ds.containerName,
-    endpoint: ds.endpoint,
-    protocol: ds.protocol,
-    credentials: { credentialsType: ds.credentials.credentialsType },
+  const credentials = {
+    credentialsType: ds.datastoreType === 'LocalFolder' ? 'None' : ds.credentials.credentialsType,
   };
+  switch (ds.datastoreType) {
+    case 'LocalFolder':
+      return { datastoreType: ds.datastoreType, path: ds.rootPath };
+    case 'AzureBlob':
+      return {
+        datastoreType: ds.datastoreType,
+        accountName: ds.accountName,
+        containerName: ds.containerName,
+        endpoint: ds.endpoint,
+        protocol: ds.protocol,
+        credentials,
+      };
+    case 'AzureDataLakeGen2':
+      return {
+        datastoreType: ds.datastoreType,
+        accountName: ds.accountName,
+        filesystem: ds.filesystem,
+        endpoint: ds.endpoint,
+        protocol: ds.protocol,
+        credentials,
+      };
+    case 'S3':
+      return {
+        datastoreType: ds.datastoreType,
+        bucket: ds.bucket,
+        region: ds.region,
+        ...(ds.endpoint === undefined ? {} : { endpoint: ds.endpoint }),
+        credentials,
+      };
+  }
 }
 
 export function containerView(

@@ -275,9 +275,15 @@ export interface DatastoreEntity {
   path?: string;
   account_name?: string;
   container_name?: string;
+  filesystem?: string;
+  bucket?: string;
+  region?: string;
   endpoint?: string;
   protocol?: string;
-  /** The credentials' type only (`account_key`, `sas`): the server never returns the secret. */
+  /**
+   * The credentials' type only (`account_key`, `sas`, `service_principal`, `access_key`, or `none` for
+   * identity-based access): the server never returns the secret.
+   */
   credentials?: { type: string };
   description: string;
   tags: Record<string, string>;
@@ -295,6 +301,9 @@ export function datastoreEntity(arm: unknown): DatastoreEntity {
     path: str(p.path),
     account_name: str(p.accountName),
     container_name: str(p.containerName),
+    filesystem: str(p.filesystem),
+    bucket: str(p.bucket),
+    region: str(p.region),
     endpoint: str(p.endpoint),
     protocol: str(p.protocol),
     credentials: credentialsType === undefined ? undefined : { type: credentialsType },
@@ -302,6 +311,24 @@ export function datastoreEntity(arm: unknown): DatastoreEntity {
     tags: strMap(p.tags),
     is_default: typeof p.isDefault === 'boolean' ? p.isDefault : undefined,
   };
+}
+
+/**
+ * Where a datastore's files are, in one cell: a local folder's path, or the store's URI (`s3://bucket`,
+ * `abfss://fs@account.dfs.core.windows.net`, `wasbs://container@account.blob.core.windows.net`, or the
+ * account URL and container for an emulator).
+ */
+function datastoreLocation(entity: unknown): string | undefined {
+  const d = obj(entity);
+  if (str(d.bucket)) return `s3://${str(d.bucket) ?? ''}`;
+  const account = str(d.account_name);
+  const container = str(d.filesystem) ?? str(d.container_name);
+  if (account === undefined || container === undefined) return str(d.path);
+  const endpoint = str(d.endpoint) ?? 'core.windows.net';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)) return `${endpoint.replace(/\/+$/, '')}/${container}`;
+  return d.type === 'azure_data_lake_gen2'
+    ? `abfss://${container}@${account}.dfs.${endpoint}`
+    : `wasbs://${container}@${account}.blob.${endpoint}`;
 }
 
 /**
@@ -354,6 +381,7 @@ export const TABLES = {
   datastore: [
     { header: 'Name', path: 'name' },
     { header: 'Type', path: 'type' },
-    { header: 'Path', path: 'path' },
+    { header: 'Path', value: datastoreLocation },
+    { header: 'Credentials', path: 'credentials.type' },
   ],
 } as const satisfies Record<string, TableSpec>;

@@ -34,6 +34,14 @@ export interface LocalFolderDatastore extends DatastoreBase {
   rootPath: string;
 }
 
+/**
+ * No stored credentials: identity-based access, with the server's own identity (its managed identity, or
+ * the service principal its operator configured).
+ */
+export interface IdentityCredentials {
+  credentialsType: 'None';
+}
+
 /** A container of an Azure Blob Storage account (or of Azurite). */
 export interface AzureBlobDatastore extends DatastoreBase {
   datastoreType: 'AzureBlob';
@@ -42,14 +50,57 @@ export interface AzureBlobDatastore extends DatastoreBase {
   /** A DNS suffix (`core.windows.net`) or a full account URL. */
   endpoint: string;
   protocol: 'https' | 'http';
-  credentials: {
-    credentialsType: 'AccountKey' | 'Sas';
-    /** The account key or SAS token, sealed by the data dir's secret box; never shown. */
-    sealedSecret: string;
-  };
+  credentials:
+    | {
+        credentialsType: 'AccountKey' | 'Sas';
+        /** The account key or SAS token, sealed by the data dir's secret box; never shown. */
+        sealedSecret: string;
+      }
+    | IdentityCredentials;
 }
 
-export type Datastore = LocalFolderDatastore | AzureBlobDatastore;
+/** A file system of an ADLS Gen2 account, read and written through the account's Blob endpoint. */
+export interface AdlsGen2Datastore extends DatastoreBase {
+  datastoreType: 'AzureDataLakeGen2';
+  accountName: string;
+  /** The file system (a Blob container of the same account). */
+  filesystem: string;
+  /** A DNS suffix (`core.windows.net`) or a full account URL. */
+  endpoint: string;
+  protocol: 'https' | 'http';
+  credentials:
+    | {
+        credentialsType: 'ServicePrincipal';
+        tenantId: string;
+        clientId: string;
+        /** The Entra ID authority host (`https://login.microsoftonline.com` when absent). */
+        authorityUrl?: string;
+        /** The resource the token is for (`https://storage.azure.com/` when absent). */
+        resourceUrl?: string;
+        /** The client secret, sealed by the data dir's secret box; never shown. */
+        sealedSecret: string;
+      }
+    | IdentityCredentials;
+}
+
+/** A bucket on AWS S3 or on an S3-compatible server. */
+export interface S3Datastore extends DatastoreBase {
+  datastoreType: 'S3';
+  bucket: string;
+  region: string;
+  /** A full URL of an S3-compatible server; absent for AWS's regional endpoint. */
+  endpoint?: string;
+  credentials:
+    | {
+        credentialsType: 'AccessKey';
+        accessKeyId: string;
+        /** The secret access key, sealed by the data dir's secret box; never shown. */
+        sealedSecret: string;
+      }
+    | IdentityCredentials;
+}
+
+export type Datastore = LocalFolderDatastore | AzureBlobDatastore | AdlsGen2Datastore | S3Datastore;
 
 export interface DataVersion {
   name: string;

@@ -2,9 +2,10 @@
  * Azure Blob datastores in the workspace: Azure's ARM body (`datastoreType: AzureBlob`, `accountName`,
  * `containerName`, `endpoint`, `protocol`, `credentials: {credentialsType, secrets}`) read into a document
  * whose account key or SAS token is sealed by the data dir's secret box, so the metadata store never holds
- * it in clear; and the backend built from such a document, which opens the secret only in memory. Before a
- * datastore is saved its container is listed, so a wrong key, a missing container or an
- * unreachable endpoint is refused at creation with the storage service's own error code.
+ * it in clear; and the backend built from such a document, which opens the secret only in memory.
+ * `credentialsType: None` is identity-based access with the server's own identity (azure-identity.ts).
+ * Before a datastore is saved its container is listed, so a wrong key, a missing container, a missing
+ * identity or an unreachable endpoint is refused at creation with the service's own error code.
  */
 import type { SecretBox } from '../auth/secrets/secret-box.ts';
 import { ValidationError } from '../core/errors.ts';
@@ -12,12 +13,22 @@ import type { AzureBlobDatastore } from '../core/resources.ts';
 import { optionalEnum, optionalString, prop } from '../core/wire-values.ts';
 import { blobDatastoreOver } from '../storage/azure-blob/azure-blob.ts';
 import {
+  accountUrlOf,
   containerClientOf,
   DEFAULT_BLOB_ENDPOINT,
   storageErrorCode,
   type BlobConnection,
+  type BlobCredential,
 } from '../storage/azure-blob/connection.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
+import {
+  checkServerTokenTarget,
+  credentialOf,
+  describePlan,
+  identityPlan,
+  type ServerIdentity,
+} from './azure-identity.ts';
+import { probeDatastore } from './datastore-probe.ts';
 
 /** The fields of an AzureBlob datastore document other than the common ones (name, tags, ...). */
 export type BlobFields = Pick<
@@ -25,29 +36,30 @@ export type BlobFields = Pick<
   'datastoreType' | 'accountName' | 'containerName' | 'endpoint' | 'protocol' | 'credentials'
 >;
 
-const requiredText = (value: unknown, field: string, what: string): string => {
+export const requiredText = (value: unknown, field: string, what: string): string => {
   const text = optionalString(value, field)?.trim();
   if (!text) throw new ValidationError(`'${field}' is required: give ${what}.`, field);
   return text;
 };
 
 /** The secret of `credentials`, checked against its type; names the field to fix when it is missing. */
-function credentialsOf(creds: unknown): { type: 'AccountKey' | 'Sas'; secret: string } {
+function credentialsOf(creds: unknown): { type: 'AccountKey' | 'Sas'; secret: string } | { type: 'None' } {
   const field = 'properties.credentials';
+  const forms =
+    '{credentialsType: AccountKey, secrets: {key}}, {credentialsType: Sas, secrets: {sasToken}} or ' +
+    '{credentialsType: None} (identity-based access)';
   if (creds === undefined || creds === null) {
-    throw new ValidationError(
-      `'${field}' is required: give {credentialsType: AccountKey, secrets: {key}} or ` +
-        `{credentialsType: Sas, secrets: {sasToken}}. Identity-based access is not served yet.`,
-      field,
-    );
+    throw new ValidationError(`'${field}' is required: give ${forms}.`, field);
   }
   const type = optionalEnum(prop(creds, 'credentialsType'), `${field}.credentialsType`, [
     'AccountKey',
     'Sas',
+    'None',
   ] as const);
   if (type === undefined) {
-    throw new ValidationError(`'${field}.credentialsType' is required: AccountKey or Sas.`, field);
+    throw new ValidationError(`'${field}.credentialsType' is required: give ${forms}.`, field);
   }
+  if (type === 'None') return { type };
   const secrets = prop(creds, 'secrets');
   const secret =
     type === 'AccountKey'
@@ -56,12 +68,27 @@ function credentialsOf(creds: unknown): { type: 'AccountKey' | 'Sas'; secret: st
   return { type, secret };
 }
 
+/**
+ * Entra ID tokens go over TLS only (the SDK refuses to send one over http), so a datastore reached with a
+ * token must have an https account URL; said at creation rather than as an SDK error.
+ */
+export function requireTlsForTokens(ds: Pick<BlobFields, 'accountName' | 'endpoint' | 'protocol'>): void {
+  const url = accountUrlOf(ds);
+  if (!url.toLowerCase().startsWith('https://')) {
+    throw new ValidationError(
+      `Identity-based access sends Entra ID tokens, which go over https only; the account URL ${url} is ` +
+        `not https. Use an https endpoint and protocol, or an account key or SAS token.`,
+      'properties.endpoint',
+    );
+  }
+}
+
 /** Reads the ARM `properties` of an AzureBlob datastore; the secret comes back sealed. */
 export function readBlobFields(props: unknown, box: SecretBox): BlobFields {
   const protocol =
     optionalEnum(prop(props, 'protocol'), 'properties.protocol', ['https', 'http'] as const) ?? 'https';
-  const { type, secret } = credentialsOf(prop(props, 'credentials'));
-  return {
+  const creds = credentialsOf(prop(props, 'credentials'));
+  const fields: BlobFields = {
     datastoreType: 'AzureBlob',
     accountName: requiredText(
       prop(props, 'accountName'),
@@ -75,43 +102,87 @@ export function readBlobFields(props: unknown, box: SecretBox): BlobFields {
     ),
     endpoint: optionalString(prop(props, 'endpoint'), 'properties.endpoint')?.trim() || DEFAULT_BLOB_ENDPOINT,
     protocol,
-    credentials: { credentialsType: type, sealedSecret: box.seal(secret) },
+    credentials:
+      creds.type === 'None'
+        ? { credentialsType: 'None' }
+        : { credentialsType: creds.type, sealedSecret: box.seal(creds.secret) },
   };
+  if (creds.type === 'None') requireTlsForTokens(fields);
+  return fields;
 }
 
-function connectionOf(ds: BlobFields, box: SecretBox): BlobConnection {
-  const secret = box.open(ds.credentials.sealedSecret);
+/** What opens a datastore's secrets and names the server's identity, for the backends and probes. */
+export interface AzureAccess {
+  box: SecretBox;
+  identity: ServerIdentity;
+}
+
+function credentialFor(ds: BlobFields, access: AzureAccess): BlobCredential {
+  const c = ds.credentials;
+  if (c.credentialsType === 'None') {
+    checkServerTokenTarget(accountUrlOf(ds), access.identity);
+    return { tokenCredential: credentialOf(identityPlan(undefined, access.identity), access.identity) };
+  }
+  const secret = access.box.open(c.sealedSecret);
+  return c.credentialsType === 'AccountKey' ? { accountKey: secret } : { sasToken: secret };
+}
+
+function connectionOf(ds: BlobFields, access: AzureAccess): BlobConnection {
   return {
     accountName: ds.accountName,
     containerName: ds.containerName,
     endpoint: ds.endpoint,
     protocol: ds.protocol,
-    credential:
-      ds.credentials.credentialsType === 'AccountKey' ? { accountKey: secret } : { sasToken: secret },
+    credential: credentialFor(ds, access),
   };
 }
 
-export function blobBackendOf(ds: BlobFields, box: SecretBox): DatastoreBackend {
-  return blobDatastoreOver(containerClientOf(connectionOf(ds, box)));
+export function blobBackendOf(ds: BlobFields, access: AzureAccess): DatastoreBackend {
+  return blobDatastoreOver(containerClientOf(connectionOf(ds, access)));
 }
 
-/** Lists one blob of the container; any failure is a 400 naming the datastore and the storage error. */
-export async function probeBlobContainer(name: string, ds: BlobFields, box: SecretBox): Promise<void> {
-  try {
-    // Listing one blob, not the container's properties: a container SAS (the usual token for a datastore)
-    // may list but may not read container properties.
-    const container = containerClientOf(connectionOf(ds, box), { maxTries: 1 });
-    await container.listBlobsFlat().byPage({ maxPageSize: 1 }).next();
-  } catch (error) {
-    const code = storageErrorCode(error) ?? 'StorageError';
-    // The SDK's message may quote the request; only the service's code and status are passed on, so no
-    // part of a signed URL or header can reach the client or the logs.
-    const status = (error as { statusCode?: unknown }).statusCode;
-    throw new ValidationError(
-      `Datastore '${name}': listing container '${ds.containerName}' in account ` +
-        `'${ds.accountName}' failed with ${code}${typeof status === 'number' ? ` (HTTP ${String(status)})` : ''}; ` +
-        'check the account, container, endpoint and credentials.',
-      'properties',
-    );
-  }
+/** The sentence a refused Azure datastore ends with: what to check, and whose identity was used. */
+function azureHint(identity: string | undefined): string {
+  return identity === undefined
+    ? 'check the account, container, endpoint and credentials.'
+    : `check the account, container and endpoint, and that ${identity} exists here and holds a ` +
+        'Storage Blob Data role on the account (a server without a managed identity takes a service ' +
+        'principal from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET).';
+}
+
+/**
+ * Lists one blob of the container with `connection`; any failure is a 400 naming the datastore and the
+ * error. Listing one blob, not the container's properties: a container SAS (the usual token for a
+ * datastore) may list but may not read container properties.
+ */
+export async function probeAzureContainer(
+  name: string,
+  connection: BlobConnection,
+  identity: string | undefined,
+): Promise<void> {
+  const container = containerClientOf(connection, { maxTries: 1 });
+  await probeDatastore({
+    name,
+    operation:
+      `listing container '${connection.containerName}' in account '${connection.accountName}' ` +
+      `at ${accountUrlOf(connection)}`,
+    run: async (abortSignal) => {
+      await container.listBlobsFlat({ abortSignal }).byPage({ maxPageSize: 1 }).next();
+    },
+    codeOf: storageErrorCode,
+    statusOf: (error) => {
+      const status = (error as { statusCode?: unknown } | null)?.statusCode;
+      return typeof status === 'number' ? status : undefined;
+    },
+    hint: azureHint(identity),
+  });
+}
+
+/** Checks an AzureBlob datastore before it is saved. */
+export async function probeBlobContainer(name: string, ds: BlobFields, access: AzureAccess): Promise<void> {
+  const identity =
+    ds.credentials.credentialsType === 'None'
+      ? describePlan(identityPlan(undefined, access.identity))
+      : undefined;
+  await probeAzureContainer(name, connectionOf(ds, access), identity);
 }

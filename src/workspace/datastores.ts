@@ -3,7 +3,8 @@
  * `workspaceartifactstore` (immutable snapshots of models and code, read-only to users) always exist
  * under the data dir; users add local-folder datastores over existing folders under the roots the operator
  * allows (storage/local/allowed-roots.ts), checked when created and again when first used after a start,
- * so a datastore made before a root was withdrawn stops working.
+ * so a datastore made before a root was withdrawn stops working. Datastores over storage services (Azure
+ * Blob, ADLS Gen2, S3) are read, checked and built in remote-datastores.ts.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
@@ -21,7 +22,15 @@ import { optionalEnum, optionalString, prop, type Json } from '../core/wire-valu
 import type { ResourceRepository } from '../store/contract.ts';
 import type { SecretBox } from '../auth/secrets/secret-box.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
-import { blobBackendOf, probeBlobContainer, readBlobFields, type BlobFields } from './blob-datastores.ts';
+import type { ServerIdentity } from './azure-identity.ts';
+import {
+  readRemoteDatastore,
+  REMOTE_DATASTORE_TYPES,
+  remoteBackendOf,
+  secretsOf,
+  type DatastoreSecrets,
+  type RemoteFields,
+} from './remote-datastores.ts';
 import { checkDatastoreRoot, type RootPolicy } from '../storage/local/allowed-roots.ts';
 import { createLocalFolderDatastore } from '../storage/local/local-folder.ts';
 
@@ -45,7 +54,10 @@ export function createDatastoreService(deps: {
   allowedRoots: readonly string[];
   /** Seals the account keys and SAS tokens of remote datastores at rest. */
   secrets: SecretBox;
+  /** The server's own identity for identity-based access to Azure storage. */
+  identity: ServerIdentity;
 }) {
+  const access = { box: deps.secrets, identity: deps.identity };
   const backends = new Map<string, DatastoreBackend>();
   const builtinRoot = (name: string) => join(deps.dataDir, 'datastores', name);
   const policy: RootPolicy = {
@@ -117,13 +129,12 @@ export function createDatastoreService(deps: {
     const props = prop(body, 'properties');
     const type = optionalEnum(prop(props, 'datastoreType') ?? 'LocalFolder', 'properties.datastoreType', [
       'LocalFolder',
-      'AzureBlob',
+      ...REMOTE_DATASTORE_TYPES,
     ] as const);
-    let fields: Pick<LocalFolderDatastore, 'datastoreType' | 'rootPath'> | BlobFields;
-    if (type === 'AzureBlob') {
-      fields = readBlobFields(props, deps.secrets);
+    let fields: Pick<LocalFolderDatastore, 'datastoreType' | 'rootPath'> | RemoteFields;
+    if (type !== undefined && type !== 'LocalFolder') {
       // Checked before anything is saved: a datastore that cannot be read is refused, not stored.
-      await probeBlobContainer(name, fields, deps.secrets);
+      fields = await readRemoteDatastore(name, type, props, access);
     } else {
       const rootPath = await checkRootPath(
         optionalString(prop(props, 'path') ?? prop(props, 'rootPath'), 'properties.path'),
@@ -151,7 +162,7 @@ export function createDatastoreService(deps: {
     if (cached) return cached;
     const ds = await get(name);
     const created =
-      ds.datastoreType === 'AzureBlob' ? blobBackendOf(ds, deps.secrets) : await localBackend(key, ds);
+      ds.datastoreType === 'LocalFolder' ? await localBackend(key, ds) : remoteBackendOf(ds, access);
     backends.set(key, created);
     return created;
   }
@@ -183,11 +194,17 @@ export function createDatastoreService(deps: {
     return { datastore, backend: await backend(datastore.name), path: parsed.path };
   }
 
+  /** The datastore's secret, for Azure's `listSecrets` (which RBAC guards). */
+  async function listSecrets(name: string): Promise<DatastoreSecrets> {
+    return secretsOf(await get(name), access);
+  }
+
   return {
     ensureBuiltins,
     get,
     put,
     backend,
+    listSecrets,
     resolve,
     list: () => deps.repo.list<Datastore>('datastore'),
     isReadOnly: (name: string) => name.toLowerCase() === ARTIFACT_DATASTORE,

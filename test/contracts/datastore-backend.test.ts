@@ -1,6 +1,6 @@
 /**
  * The datastore backend contract suite: every DatastoreBackend implementation must pass it unchanged. A new
- * store (Azure Blob, S3) adds one entry to `implementations`; a store without symbolic links leaves `links`
+ * store adds one entry to `implementations`; a store without symbolic links leaves `links`
  * out and its containment tests are skipped with that reason.
  */
 import { after, describe, test, beforeEach } from 'node:test';
@@ -14,7 +14,10 @@ import type { DatastoreBackend, FileFacts } from '../../src/storage/contract.ts'
 import { createLocalFolderDatastore } from '../../src/storage/local/local-folder.ts';
 import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
 import { blobDatastoreOver } from '../../src/storage/azure-blob/azure-blob.ts';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { s3ClientOf, s3DatastoreOver, type S3Connection } from '../../src/storage/s3/s3.ts';
 import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
+import { S3RVER_KEY_ID, S3RVER_REGION, S3RVER_SECRET, startS3rver, type S3rver } from '../helpers/s3rver.ts';
 import { describeContract, type Implementation } from './implementations.ts';
 
 /** What a store with symbolic links lets the suite do behind the backend's back. */
@@ -82,11 +85,32 @@ const implementations: Implementation<Harness>[] = [
       };
     },
   },
+  {
+    // One server for the file (started on first use, stopped after), a fresh bucket for each test; the
+    // server's folder goes with it, buckets and all.
+    name: 'S3 (s3rver)',
+    async open() {
+      s3rver ??= startS3rver();
+      const { endpoint } = await s3rver;
+      const connection: S3Connection = {
+        bucket: `b${randomUUID().replaceAll('-', '')}`,
+        region: S3RVER_REGION,
+        endpoint,
+        credentials: { accessKeyId: S3RVER_KEY_ID, secretAccessKey: S3RVER_SECRET },
+      };
+      const admin = s3ClientOf(connection);
+      await admin.send(new CreateBucketCommand({ Bucket: connection.bucket }));
+      admin.destroy();
+      return { backend: s3DatastoreOver(connection), local: false, close: () => Promise.resolve() };
+    },
+  },
 ];
 
 let azurite: Promise<Azurite> | undefined;
+let s3rver: Promise<S3rver> | undefined;
 after(async () => {
   await (await azurite)?.stop();
+  await (await s3rver)?.stop();
 });
 
 /**
@@ -188,6 +212,8 @@ await describeContract('DatastoreBackend', implementations, (context) => {
 
   test('stat tells files from folders and missing paths', async () => {
     await store.write('data/in.csv', 'x\n1\n');
+    // More than one file under the folder: a remote store's "is it a folder" check then gets a cut page.
+    await store.write('data/sub/more.csv', 'y');
     assert.deepEqual(await store.stat('data/in.csv'), { kind: 'file', size: 4 });
     assert.deepEqual(await store.stat('data'), { kind: 'folder', size: 0 });
     assert.equal((await store.stat(''))?.kind, 'folder');

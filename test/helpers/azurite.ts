@@ -2,7 +2,9 @@
  * Azurite, Microsoft's Blob Storage emulator from npm, started by the tests that need real Blob Storage.
  * It runs in memory on a port the system picks, with its working folder in a temporary directory that is
  * removed when it stops, so a test leaves nothing behind. The emulator's own JavaScript is run with the
- * Node that runs the tests (the bin's shebang would pick the system's older Node).
+ * Node that runs the tests (the bin's shebang would pick the system's older Node). With `oauth`, it serves
+ * HTTPS with the given certificate and accepts Entra ID bearer tokens (`--oauth basic`: issuer, audience
+ * and times are checked, not the signature), as it does only over HTTPS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +33,7 @@ function listeningPort(child: ChildProcess): Promise<number> {
     let seen = '';
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
-      const match = /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(seen);
+      const match = /successfully listens on https?:\/\/127\.0\.0\.1:(\d+)/.exec(seen);
       if (match?.[1] !== undefined) {
         child.stdout?.off('data', onData);
         resolve(Number(match[1]));
@@ -46,7 +48,9 @@ function listeningPort(child: ChildProcess): Promise<number> {
 }
 
 /** Starts an in-memory Azurite Blob service on a free port of 127.0.0.1. */
-export async function startAzurite(): Promise<Azurite> {
+export async function startAzurite(
+  options: { oauth?: { certFile: string; keyFile: string } } = {},
+): Promise<Azurite> {
   const dir = mkdtempSync(join(tmpdir(), 'ns-azurite-'));
   const args = [
     MAIN,
@@ -57,6 +61,9 @@ export async function startAzurite(): Promise<Azurite> {
     '127.0.0.1',
     '--blobPort',
     '0',
+    ...(options.oauth
+      ? ['--oauth', 'basic', '--cert', options.oauth.certFile, '--key', options.oauth.keyFile]
+      : []),
   ];
   const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = async () => {
@@ -68,7 +75,8 @@ export async function startAzurite(): Promise<Azurite> {
     // Drain the output from here on, so a chatty emulator never blocks on a full pipe.
     child.stdout.resume();
     child.stderr.resume();
-    return { accountUrl: `http://127.0.0.1:${String(port)}/${DEV_ACCOUNT}`, port, stop };
+    const scheme = options.oauth ? 'https' : 'http';
+    return { accountUrl: `${scheme}://127.0.0.1:${String(port)}/${DEV_ACCOUNT}`, port, stop };
   } catch (error) {
     await stop();
     throw error;

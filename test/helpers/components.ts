@@ -96,6 +96,13 @@ export const CURL: Component = {
   probe: () => commandSucceeds('curl', ['--version']),
 };
 
+/** openssl, which makes the certificate of the local HTTPS token authority (test/helpers/token-authority.ts). */
+export const OPENSSL: Component = {
+  name: 'openssl',
+  remedy: 'sudo apt-get install -y openssl',
+  probe: () => commandSucceeds('openssl', ['version']),
+};
+
 export const POSTGRESQL: Component = {
   name: 'PostgreSQL on 127.0.0.1:5432',
   remedy: 'sudo apt-get install -y postgresql && sudo service postgresql start',

@@ -83,6 +83,7 @@ const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectati
   'workspace resources: write': /*  */ [A, A, D, A, D],
   'endpoints and deployments: read': [A, A, A, A, A],
   'datastores: register': /*       */ [A, E, D, E, D],
+  'datastores: list secrets': /*   */ [A, A, D, A, D],
   'datastore contents: read': /*   */ [A, A, D, A, D],
   'datastore contents: write': /*  */ [A, A, D, A, D],
   'jobs: read': /*                 */ [A, A, A, A, A],
@@ -117,6 +118,7 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   if (/^\/datastores\/:[^/]+\/paths\/\*$/.test(rest))
     return read ? 'datastore contents: read' : 'datastore contents: write';
   if (/^\/datastores(\/:[^/]+)?$/.test(rest) && method === 'PUT') return 'datastores: register';
+  if (/^\/datastores\/:[^/]+\/listsecrets$/.test(rest)) return 'datastores: list secrets';
   if (/^\/jobs\/:[^/]+\/outputs(\/|$)/.test(rest)) return read ? 'job outputs: read' : undefined;
   if (/^\/jobs\/:[^/]+\/cancel$/.test(rest)) return method === 'POST' ? 'jobs: cancel' : undefined;
   if (/\/jobs(\/|$)/.test(rest) || /^\/jobs/.test(rest)) {

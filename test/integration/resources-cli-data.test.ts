@@ -97,7 +97,7 @@ void describe('CLI: data, datastores and environments', () => {
       cli('datastore', 'list', '-o', 'table'),
     ]);
     assert.equal(at(shown, 'description'), 'mine');
-    assert.match(table.stdout, /^Name\s+Type\s+Path\n/);
+    assert.match(table.stdout, /^Name\s+Type\s+Path\s+Credentials\n/);
     assert.match(table.stdout, /\nworkspaceblobstore\s+local_folder\s/);
     assert.match(table.stdout, /\nlocaldata\s+local_folder\s/);
   });

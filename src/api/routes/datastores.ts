@@ -17,13 +17,19 @@ import { ArmBody, ArmError, armList, armResource, download, WsParams, wsParams }
 import { datastoreView, listView } from '../views.ts';
 
 const Datastore = armResource(
-  'A datastore: its type, where its files are (a folder, or a Blob container), description and tags.',
+  'A datastore: its type, where its files are (a folder, a Blob container, an ADLS Gen2 file system or ' +
+    'an S3 bucket), description and tags.',
   {
     datastoreType: Type.String(),
     path: Type.Optional(Type.String({ description: 'A LocalFolder: the folder on the server.' })),
-    accountName: Type.Optional(Type.String({ description: 'AzureBlob: the storage account.' })),
+    accountName: Type.Optional(Type.String({ description: 'AzureBlob, AzureDataLakeGen2: the account.' })),
     containerName: Type.Optional(Type.String({ description: 'AzureBlob: the container.' })),
-    endpoint: Type.Optional(Type.String({ description: 'AzureBlob: DNS suffix or account URL.' })),
+    filesystem: Type.Optional(Type.String({ description: 'AzureDataLakeGen2: the file system.' })),
+    bucket: Type.Optional(Type.String({ description: 'S3: the bucket.' })),
+    region: Type.Optional(Type.String({ description: 'S3: the bucket region.' })),
+    endpoint: Type.Optional(
+      Type.String({ description: 'Azure: DNS suffix or account URL; S3: an S3-compatible server URL.' }),
+    ),
     protocol: Type.Optional(Type.String()),
     credentials: Type.Optional(
       Type.Object(
@@ -33,6 +39,17 @@ const Datastore = armResource(
     ),
     isDefault: Type.Boolean(),
   },
+);
+
+const Secrets = Type.Object(
+  {
+    secretsType: Type.String(),
+    key: Type.Optional(Type.String()),
+    sasToken: Type.Optional(Type.String()),
+    clientSecret: Type.Optional(Type.String()),
+    secretAccessKey: Type.Optional(Type.String()),
+  },
+  { description: "The datastore's secret, in Azure's DatastoreSecrets shape for its credentials type." },
 );
 
 const Uploaded = Type.Object(
@@ -95,6 +112,16 @@ export function datastoreRoutes(s: ApiServices): RouteSpec[] {
         const { datastore, created } = await s.datastores.put(req.params.name, req.body);
         return reply.status(created ? 201 : 200).send(datastoreView(s.workspace, datastore));
       },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: `${WS}/datastores/:name/listSecrets`,
+      summary: "List a datastore's secrets (Azure's listSecrets; audited, never logged)",
+      tags,
+      access: { action: ACTIONS.datastoreListSecrets, scope: 'workspace' },
+      params: NameParams,
+      responses: { 200: Secrets },
+      handler: async (req) => s.datastores.listSecrets(req.params.name),
     }),
     defineRoute({
       method: 'PUT',

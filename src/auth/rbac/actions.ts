@@ -15,6 +15,8 @@ export const ACTIONS = {
   datastoreWrite: `${ML}/datastores/write`,
   /** Creating or changing a datastore over a folder of the server's host (a host privilege). */
   datastoreHostPathWrite: `${ML}/datastores/hostPath/write`,
+  /** Reading a datastore's stored secret (Azure's listSecrets): an action, so Reader's read wildcard misses it. */
+  datastoreListSecrets: `${ML}/datastores/listsecrets/action`,
   endpointRead: `${ML}/batchEndpoints/read`,
   endpointWrite: `${ML}/batchEndpoints/write`,
   endpointDelete: `${ML}/batchEndpoints/delete`,

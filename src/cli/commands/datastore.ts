@@ -1,6 +1,9 @@
 /**
- * `nightshift datastore create|show|list`, as `az ml datastore`. Local folders and Azure Blob containers
- * (specs/datastore-spec.ts); `workspaceblobstore` and `workspaceartifactstore` are built in.
+ * `nightshift datastore create|show|list`, as `az ml datastore`: local folders, Azure Blob containers, ADLS
+ * Gen2 file systems and S3 buckets (specs/datastore-spec.ts); `workspaceblobstore` and
+ * `workspaceartifactstore` are built in. `list-secrets` prints a datastore's stored secret (Azure's
+ * listSecrets, which only roles with `datastores/listsecrets/action` may call): the one command that shows
+ * a secret, and only when asked by name.
  */
 import type { Command } from 'commander';
 import { loadYamlSpec } from '../../core/spec/yaml-source.ts';
@@ -36,6 +39,18 @@ async function show(options: NameOptions, context: CommandContext) {
   );
 }
 
+/** Azure's DatastoreSecrets answer with az's snake_case keys (`secrets_type`, `sas_token`, ...). */
+async function listSecrets(options: NameOptions, context: CommandContext) {
+  const name = requireOption(options.name, '--name/-n');
+  const path = `${await context.workspacePath()}/datastores/${segment(name)}/listSecrets`;
+  const answer = await context.client.request('POST', path);
+  const out: Record<string, unknown> = { name };
+  for (const [key, value] of Object.entries(answer as Record<string, unknown>)) {
+    out[key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()] = value;
+  }
+  return out;
+}
+
 async function list(_options: CommonOptions, context: CommandContext) {
   return (await listAll(context.client, `${await context.workspacePath()}/datastores`)).map(datastoreEntity);
 }
@@ -47,7 +62,8 @@ export function registerDatastoreCommands(program: Command): Command {
   const createCmd = addResourceCommand(
     group,
     'create',
-    'Create a datastore: a local folder or an Azure Blob container (or replace its definition).',
+    'Create a datastore: a local folder, an Azure Blob container, an ADLS Gen2 file system or an S3 ' +
+      'bucket (or replace its definition).',
   );
   addSpecOptions(createCmd, 'datastore')
     .option('-n, --name <name>', 'datastore name; overrides the YAML name')
@@ -56,5 +72,12 @@ export function registerDatastoreCommands(program: Command): Command {
     .option('-n, --name <name>', 'datastore name')
     .action(runAction(show, table));
   addResourceCommand(group, 'list', 'List the datastores of the workspace.').action(runAction(list, table));
+  addResourceCommand(
+    group,
+    'list-secrets',
+    "Print a datastore's stored secret (account key, SAS token, client secret or secret access key).",
+  )
+    .option('-n, --name <name>', 'datastore name')
+    .action(runAction(listSecrets));
   return group;
 }

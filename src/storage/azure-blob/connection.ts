@@ -1,9 +1,11 @@
 /**
  * How a datastore's settings become a client of one Azure Blob container: the account URL (a full URL as
  * given, for Azurite or a private endpoint, or Azure's `{protocol}://{account}.blob.{suffix}`) and the
- * credential (an account key, or a SAS token carried in the URL). Kept apart from the backend so the
+ * credential (an account key, a SAS token carried in the URL, or an Entra ID token credential for
+ * identity-based access and ADLS Gen2 service principals). Kept apart from the backend so the
  * datastore registry can probe a container at creation with the very client the backend will use.
  */
+import type { TokenCredential } from '@azure/identity';
 import {
   AnonymousCredential,
   BlobServiceClient,
@@ -11,7 +13,11 @@ import {
   type ContainerClient,
 } from '@azure/storage-blob';
 
-export type BlobCredential = { accountKey: string } | { sasToken: string };
+export type BlobCredential =
+  | { accountKey: string }
+  | { sasToken: string }
+  /** `audience`: the token's resource when not Azure Storage's own (`https://storage.azure.com/`). */
+  | { tokenCredential: TokenCredential; audience?: string };
 
 export interface BlobConnection {
   accountName: string;
@@ -41,18 +47,24 @@ export function accountUrlOf(c: Pick<BlobConnection, 'accountName' | 'endpoint' 
 export function containerClientOf(c: BlobConnection, options: { maxTries?: number } = {}): ContainerClient {
   const url = accountUrlOf(c);
   const pipeline = options.maxTries === undefined ? {} : { retryOptions: { maxTries: options.maxTries } };
-  const service =
-    'accountKey' in c.credential
-      ? new BlobServiceClient(
-          url,
-          new StorageSharedKeyCredential(c.accountName, c.credential.accountKey),
-          pipeline,
-        )
-      : new BlobServiceClient(
-          `${url}?${c.credential.sasToken.replace(/^\?/, '')}`,
-          new AnonymousCredential(),
-          pipeline,
-        );
+  const credential = c.credential;
+  let service: BlobServiceClient;
+  if ('accountKey' in credential) {
+    service = new BlobServiceClient(
+      url,
+      new StorageSharedKeyCredential(c.accountName, credential.accountKey),
+      pipeline,
+    );
+  } else if ('sasToken' in credential) {
+    service = new BlobServiceClient(
+      `${url}?${credential.sasToken.replace(/^\?/, '')}`,
+      new AnonymousCredential(),
+      pipeline,
+    );
+  } else {
+    const audience = credential.audience === undefined ? {} : { audience: credential.audience };
+    service = new BlobServiceClient(url, credential.tokenCredential, { ...pipeline, ...audience });
+  }
   return service.getContainerClient(c.containerName);
 }
 
