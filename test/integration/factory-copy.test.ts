@@ -11,10 +11,12 @@ import { parquetReadObjects } from 'hyparquet';
 import type { ContainerClient } from '@azure/storage-blob';
 import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
 import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
+import { S3RVER_REGION, startS3rver, type S3rver } from '../helpers/s3rver.ts';
 import { factoryPath, waitForRun } from '../helpers/factory.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let azurite: Azurite;
+let s3: S3rver;
 let server: TestServer;
 let F: string;
 let raw: ContainerClient;
@@ -86,8 +88,8 @@ const ref = (name: string, folder: string, file = '') => ({
 });
 
 function copy(
-  from: ReturnType<typeof ref>,
-  to: ReturnType<typeof ref>,
+  from: Record<string, unknown>,
+  to: Record<string, unknown>,
   source: Record<string, unknown> = {},
   sink: Record<string, unknown> = {},
 ) {
@@ -123,6 +125,7 @@ async function runActivity(
 
 before(async () => {
   azurite = await startAzurite();
+  s3 = await startS3rver(['s3-landing']);
   raw = container('raw');
   curated = container('curated');
   await raw.create();
@@ -150,6 +153,7 @@ before(async () => {
 after(async () => {
   await server.stop();
   await azurite.stop();
+  await s3.stop();
 });
 
 void describe('Copy between two Azurite containers', () => {
@@ -395,5 +399,60 @@ void describe('Get Metadata', () => {
     const notAsked = await runActivity(getMetadata('in', 'missing.csv', ['size']));
     assert.equal(notAsked.status, 'Failed');
     assert.match(notAsked.activity.error?.message ?? '', /Dataset: 'RawBin'.*in\/missing\.csv/);
+  });
+});
+
+void describe('Copy from Amazon S3 (s3rver)', () => {
+  const s3Service = (secretAccessKey: string, accessKeyId = s3.credentials.accessKeyId) => ({
+    properties: {
+      type: 'AmazonS3',
+      typeProperties: {
+        accessKeyId,
+        secretAccessKey: { type: 'SecureString', value: secretAccessKey },
+        serviceUrl: s3.endpoint,
+        region: S3RVER_REGION,
+      },
+    },
+  });
+  const s3Dataset = (linkedService: string) => ({
+    properties: {
+      type: 'Binary',
+      linkedServiceName: { referenceName: linkedService, type: 'LinkedServiceReference' },
+      typeProperties: { location: { type: 'AmazonS3Location', bucketName: 's3-landing', folderPath: 'in' } },
+    },
+  });
+
+  it('copies a bucket folder into Blob, and a wrong key id fails with its 403 (a HEAD answer has no S3 code)', async () => {
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = new S3Client({
+      region: S3RVER_REGION,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: s3.credentials,
+    });
+    for (const name of ['one.txt', 'sub/two.txt']) {
+      await client.send(
+        new PutObjectCommand({ Bucket: 's3-landing', Key: `in/${name}`, Body: `s3 ${name}` }),
+      );
+    }
+    client.destroy();
+    await put('linkedservices/Bucket', s3Service(s3.credentials.secretAccessKey));
+    await put('datasets/BucketIn', s3Dataset('Bucket'));
+    const ok = await runActivity(
+      copy({ referenceName: 'BucketIn', type: 'DatasetReference' }, ref('CuratedBin', 'from-s3')),
+    );
+    assert.equal(ok.status, 'Succeeded', JSON.stringify(ok.activity.error));
+    assert.deepEqual(await names(curated, 'from-s3/'), ['from-s3/one.txt', 'from-s3/sub/two.txt']);
+    assert.equal(await text(curated, 'from-s3/sub/two.txt'), 's3 sub/two.txt');
+    const shown = await server.call('GET', `${F}/linkedservices/Bucket`);
+    assert.doesNotMatch(JSON.stringify(shown.body), new RegExp(s3.credentials.secretAccessKey));
+    await put('linkedservices/BadBucket', s3Service('whatever-secret-1234', 'NSKEYWRONG'));
+    await put('datasets/BadBucketIn', s3Dataset('BadBucket'));
+    const bad = await runActivity({
+      ...copy({ referenceName: 'BadBucketIn', type: 'DatasetReference' }, ref('CuratedBin', 'x')),
+      policy: { retry: 0 },
+    });
+    assert.equal(bad.status, 'Failed');
+    assert.match(bad.activity.error?.message ?? '', /dataset 'BadBucketIn'.*Storage error: \w+ \(403\)/);
   });
 });

@@ -3,7 +3,7 @@
  * and the SAS signature are sealed at rest and shown only as Data Factory's mask by every GET, list and
  * CLI output; a Reader sees the masked linked service and can neither create, change nor delete one;
  * a linked service aimed at a metadata address (IMDS) or at this server is refused with a 400 naming the
- * field; a type the server cannot reach yet is a 400 NotSupported naming it; and after pipelines ran
+ * field; a type the server cannot reach yet (HttpServer) is a 400 NotSupported naming it; and after pipelines ran
  * (one succeeding, one failing on a refused key) no run record, activity run, audit entry or database
  * file holds a secret.
  */
@@ -189,18 +189,20 @@ void describe('an attacker', () => {
   });
 
   it('gets a 400 NotSupported naming a linked service type the server cannot reach yet', async () => {
-    const reply = await owner('PUT', `${F}/linkedservices/Bucket`, {
+    const reply = await owner('PUT', `${F}/linkedservices/Web`, {
       properties: {
-        type: 'AmazonS3',
+        type: 'HttpServer',
         typeProperties: {
-          accessKeyId: 'AKIA',
-          secretAccessKey: { type: 'SecureString', value: 'shh-s3-secret' },
+          url: 'https://files.example.com/',
+          authenticationType: 'Basic',
+          userName: 'u',
+          password: { type: 'SecureString', value: 'shh-http-secret' },
         },
       },
     });
     assert.equal(reply.status, 400, reply.text);
-    assert.match(reply.text, /NotSupported.*AmazonS3/);
-    assert.doesNotMatch(reply.text, /shh-s3-secret/);
+    assert.match(reply.text, /NotSupported.*HttpServer/);
+    assert.doesNotMatch(reply.text, /shh-http-secret/);
   });
 });
 

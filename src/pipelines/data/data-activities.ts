@@ -9,6 +9,7 @@
 import { DomainError } from '../../core/errors.ts';
 import { isObject } from '../../core/wire-values.ts';
 import { storageErrorCode } from '../../storage/azure-blob/connection.ts';
+import { s3ErrorCode, s3HttpStatus } from '../../storage/s3/s3.ts';
 import { ActivityFailure } from '../runner/activity-failure.ts';
 import type { ActivityHandler, ActivityRunContext } from '../runner/activity-handler.ts';
 import { SecretMasker } from '../runner/masking.ts';
@@ -33,13 +34,13 @@ async function failureOf(error: unknown, dataset: string, deps: DataActivityDeps
       text(error.message),
     );
   }
-  const code = storageErrorCode(error) ?? 'Unknown';
-  const status = (error as { statusCode?: unknown }).statusCode;
+  const code = storageErrorCode(error) ?? s3ErrorCode(error) ?? 'Unknown';
+  const status = (error as { statusCode?: unknown }).statusCode ?? s3HttpStatus(error);
   const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
   return new ActivityFailure(
     '2200',
     text(
-      `ErrorCode=AzureBlobOperationFailed,'Message=Operation on dataset '${dataset}' failed. Storage error: ${code}${typeof status === 'number' ? ` (${String(status)})` : ''}: ${message}'`,
+      `ErrorCode=StorageOperationFailed,'Message=Operation on dataset '${dataset}' failed. Storage error: ${code}${typeof status === 'number' ? ` (${String(status)})` : ''}: ${message}'`,
     ),
   );
 }

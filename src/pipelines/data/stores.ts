@@ -2,8 +2,9 @@
  * A linked service and a dataset location become a DatastoreBackend: Azure Blob Storage (connection
  * string, SAS URI, or service endpoint with a service principal or the managed identity) and ADLS Gen2
  * (AzureBlobFS, read and written through the Blob endpoint of the same account) over the Blob backend the
- * datastores use. Amazon S3 and HTTP server linked services are checked but not yet connected: saving one
- * is a 400 NotSupported naming the type, rather than a stub that pretends. Every URL is checked
+ * datastores use, and Amazon S3 (or an S3-compatible `serviceUrl`) over the S3 backend. HTTP server linked
+ * services are checked but not yet connected: saving one is a 400 NotSupported naming the type, rather than
+ * a stub that pretends. Every URL is checked
  * against the address guard once more, resolved, right before the connection is made.
  */
 import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
@@ -11,6 +12,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { NotSupportedError, ValidationError } from '../../core/errors.ts';
 import type { Json } from '../../core/wire-values.ts';
 import { blobDatastoreOver } from '../../storage/azure-blob/azure-blob.ts';
+import { s3DatastoreOver } from '../../storage/s3/s3.ts';
 import { containerClientOf, type BlobCredential } from '../../storage/azure-blob/connection.ts';
 import type { DatastoreBackend } from '../../storage/contract.ts';
 import { checkResolvedAddress, checkStoreAddress } from './address-guard.ts';
@@ -51,7 +53,12 @@ export function checkLinkedServiceAddresses(ls: LinkedServiceProperties, ownHost
 }
 
 /** The linked service types this server can connect to (Copy and Get Metadata reach their stores). */
-const CONNECTED_TYPES: readonly string[] = ['AzureBlobStorage', 'AzureBlobFS', 'NightshiftDatastore'];
+const CONNECTED_TYPES: readonly string[] = [
+  'AzureBlobStorage',
+  'AzureBlobFS',
+  'AmazonS3',
+  'NightshiftDatastore',
+];
 
 /**
  * Refuses, when it is saved, a linked service of a type the server cannot reach yet, naming the type, so
@@ -135,6 +142,35 @@ function containerOf(ls: LinkedServiceProperties, location: Json, dataset: strin
   return value;
 }
 
+/**
+ * An S3 bucket (AmazonS3Location's `bucketName`) through the S3 datastore backend. Data Factory's AmazonS3
+ * linked service has no region; `region` may be given, us-east-1 otherwise (S3-compatible servers ignore it).
+ */
+function s3Store(ls: LinkedServiceProperties, location: Json, dataset: string): OpenedStore {
+  const bucket = location['bucketName'];
+  if (typeof bucket !== 'string' || bucket === '') {
+    throw new ValidationError(
+      `Dataset '${dataset}': 'typeProperties.location.bucketName' is required for AmazonS3; name the bucket.`,
+      'typeProperties.location.bucketName',
+    );
+  }
+  const tp = ls.typeProperties;
+  const endpoint = secretText(tp['serviceUrl']);
+  const region = secretText(tp['region']);
+  return {
+    backend: s3DatastoreOver({
+      bucket,
+      region: region || 'us-east-1',
+      ...(endpoint ? { endpoint } : {}),
+      credentials: {
+        accessKeyId: secretText(tp['accessKeyId']) ?? '',
+        secretAccessKey: secretText(tp['secretAccessKey']) ?? '',
+      },
+    }),
+    label: `bucket '${bucket}'`,
+  };
+}
+
 export interface OpenedStore {
   backend: DatastoreBackend;
   /** How messages name the place: "container 'raw'". */
@@ -159,6 +195,7 @@ export async function openStore(
     const name = String(ls.typeProperties['datastoreName']);
     return { backend: await options.workspaceDatastore(name), label: `datastore '${name}'` };
   }
+  if (ls.type === 'AmazonS3') return s3Store(ls, location, options.dataset);
   const container = containerOf(ls, location, options.dataset);
   const what = ls.type === 'AzureBlobFS' ? 'file system' : 'container';
   return { backend: blobDatastoreOver(blobContainer(ls, container)), label: `${what} '${container}'` };
