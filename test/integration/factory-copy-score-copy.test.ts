@@ -1,6 +1,6 @@
 /**
- * Copy-Score-Copy end to end as the README walks it, with the CLI only: files to score sit in an Azurite
- * container; linked services (the container by connection string, and the workspace's
+ * Copy-Score-Copy end to end as the README walks it, with the CLI only: files to score sit in an S3
+ * bucket (s3rver); linked services (the bucket, an Azurite container by connection string, and the workspace's
  * workspaceblobstore as a NightshiftDatastore, since batch jobs read local-folder datastores for now)
  * and the template's three datasets are created from JSON files; the template is imported and run with
  * `pipeline run --wait`. The files are staged, scored by a real batch endpoint, and the predictions land
@@ -15,11 +15,13 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
 import { managedIdentityTokens } from '../helpers/auth.ts';
 import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
+import { S3RVER_REGION, startS3rver, type S3rver } from '../helpers/s3rver.ts';
 import { runCli, writeFileIn, type CliResult } from '../helpers/cli.ts';
 import { datastoreUri, Nightshift, smallFiles } from '../helpers/jobs.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let azurite: Azurite;
+let s3: S3rver;
 let server: TestServer;
 let scratch: string;
 let endpoint: string;
@@ -56,13 +58,20 @@ function binaryDataset(linkedService: string, location: Record<string, unknown>)
 
 before(async () => {
   azurite = await startAzurite();
-  const landing = container('landing');
+  s3 = await startS3rver(['landing']);
   results = container('results');
-  await landing.create();
   await results.create();
+  const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const client = new S3Client({
+    region: S3RVER_REGION,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
   for (const [name, body] of Object.entries(FILES)) {
-    await landing.getBlockBlobClient(`incoming/${name}`).upload(body, body.length);
+    await client.send(new PutObjectCommand({ Bucket: 'landing', Key: `incoming/${name}`, Body: body }));
   }
+  client.destroy();
   scratch = mkdtempSync(join(tmpdir(), 'nightshift-csc-'));
   server = await startServer();
   const owner = await Nightshift.connect(server.url);
@@ -85,11 +94,20 @@ before(async () => {
 after(async () => {
   await server.stop();
   await azurite.stop();
+  await s3.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
 void describe('the Copy-Score-Copy template', () => {
-  it('stages Blob files, scores them with the batch endpoint and copies the predictions to Blob', async () => {
+  it('stages S3 files, scores them with the batch endpoint and copies the predictions to Blob', async () => {
+    await create('linked-service', 'Bucket', {
+      type: 'AmazonS3',
+      typeProperties: {
+        accessKeyId: s3.credentials.accessKeyId,
+        secretAccessKey: { type: 'SecureString', value: s3.credentials.secretAccessKey },
+        serviceUrl: s3.endpoint,
+      },
+    });
     await create('linked-service', 'Lake', {
       type: 'AzureBlobStorage',
       typeProperties: {
@@ -103,7 +121,7 @@ void describe('the Copy-Score-Copy template', () => {
     await create(
       'dataset',
       'CopyScoreSource',
-      binaryDataset('Lake', { type: 'AzureBlobStorageLocation', container: 'landing' }),
+      binaryDataset('Bucket', { type: 'AmazonS3Location', bucketName: 'landing' }),
     );
     await create(
       'dataset',
