@@ -12,6 +12,7 @@
  *   (h) the CLI's start: `--help` and `batch-endpoint show` as fresh processes (bench/cli.ts);
  *   (i) the tabular job with input and output in Azure Blob (Azurite) against a local folder, and the
  *       bytes a rerun downloads (bench/remote-data.ts).
+ *   (j) Data Factory's Copy activity between two Azurite containers, as MB/s (bench/copy.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
@@ -37,6 +38,7 @@ import { cliBench } from './cli.ts';
 import { startBenchRun } from './progress.ts';
 import { capacityBench } from './capacity.ts';
 import { remoteDataBench } from './remote-data.ts';
+import { copyBench } from './copy.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -184,6 +186,7 @@ try {
   await bench.section('(g) capacity', () => capacityBench(ROOT, MODEL, bench.dataRoot));
   await bench.section('(h) CLI start', cliBench);
   await bench.section('(i) jobs over Azure Blob', () => remoteDataBench(folder, MODEL, ROWS));
+  await bench.section('(j) Copy activity', copyBench);
 } finally {
   bench.finish();
 }

@@ -40,6 +40,8 @@ import { webActivityHandler } from './pipelines/service/web-activity-handler.ts'
 import { serverTokenProvider } from './pipelines/service/server-token-provider.ts';
 import { createSecretProvider } from './pipelines/web/secrets.ts';
 import { RealClock } from './pipelines/time/real-clock.ts';
+import { createFactoryData } from './pipelines/data/wiring.ts';
+import type { FactoryDataService } from './pipelines/data/factory-data-service.ts';
 
 export interface App {
   readonly config: Config;
@@ -133,11 +135,15 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     };
     const listening: string[] = [];
     const auth = await createAccess(config, store, () => listening);
-    const pipelines = createPipelines(config, store, () => listening[0], logger, secrets);
+    const { pipelines, factoryData } = createPipelines(config, store, logger, secrets, {
+      listening: () => listening,
+      workspaceDatastore: (name) => datastores.backend(name),
+    });
     await pipelines.recoverInterrupted();
     const services: ApiServices = {
       workspace: config.workspace,
       pipelines,
+      factoryData,
       datastores,
       assets,
       endpoints,
@@ -246,29 +252,35 @@ async function createAccess(
 }
 
 /**
- * The pipeline runner with its activities: control flow, and WebActivity over real HTTP; SecureString values
- * are sealed with the data dir's secret box.
+ * The pipeline runner with its activities: control flow, WebActivity over real HTTP, and Copy and Get
+ * Metadata over the factory's linked services and datasets; SecureString values and linked services'
+ * secrets are sealed with the data dir's secret box.
  */
 function createPipelines(
   config: Config,
   store: SqliteMetadataStore,
-  serverUrl: () => string | undefined,
   logger: Logger,
   secrets: SecretBox,
-): PipelineService {
+  reach: Pick<Parameters<typeof createFactoryData>[0], 'listening' | 'workspaceDatastore'>,
+): { pipelines: PipelineService; factoryData: FactoryDataService } {
   const clock = new RealClock();
-  const handlers = createControlFlowRegistry().register(
-    'WebActivity',
-    webActivityHandler({
-      tokens: serverTokenProvider(serverUrl, clock),
-      secrets: createSecretProvider(),
-      authority: serverUrl,
-    }),
+  const serverUrl = () => reach.listening()[0];
+  const expressions = createExpressionEngine();
+  const data = createFactoryData({ repo: store.resources, secrets, expressions, ...reach });
+  const handlers = data.register(
+    createControlFlowRegistry().register(
+      'WebActivity',
+      webActivityHandler({
+        tokens: serverTokenProvider(serverUrl, clock),
+        secrets: createSecretProvider(),
+        authority: serverUrl,
+      }),
+    ),
   );
-  return createPipelineService({
+  const pipelines = createPipelineService({
     repo: store.resources,
     runs: store.pipelineRuns,
-    expressions: createExpressionEngine(),
+    expressions,
     clock,
     handlers,
     factoryName: config.workspace.workspace,
@@ -277,4 +289,5 @@ function createPipelines(
       logger.error({ err: error }, 'could not record a pipeline run');
     },
   });
+  return { pipelines, factoryData: data.service };
 }

@@ -13,6 +13,7 @@ import type { TokenRouteServices } from './routes/tokens.ts';
 import type { AccessRouteServices } from './routes/access.ts';
 import type { AccessControl } from './access-control.ts';
 import type { PipelineService } from '../pipelines/service/pipeline-service.ts';
+import type { FactoryDataService } from '../pipelines/data/factory-data-service.ts';
 
 export interface ApiServices {
   workspace: WorkspaceRef;
@@ -22,6 +23,8 @@ export interface ApiServices {
   deployments: DeploymentService;
   jobs: JobService;
   pipelines: PipelineService;
+  /** The factory's linked services and datasets (Data Factory's data movement). */
+  factoryData: FactoryDataService;
   jobLogs: {
     list(job: string): Promise<{ path: string; size: number }[]>;
     read(job: string, path: string): Promise<string>;

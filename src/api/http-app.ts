@@ -21,6 +21,7 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { accessRoutes } from './routes/access.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
+import { factoryDataRoutes } from './routes/factory-data.ts';
 import { registerAccessControl } from './access-control.ts';
 import { registerAuditTrail, type AuditDirectory } from './audit-trail.ts';
 import { registerJsonParser } from './body-limits.ts';
@@ -114,6 +115,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...identityRoutes(s.auth),
     ...accessRoutes(s.auth),
     ...pipelineRoutes(s),
+    ...factoryDataRoutes(s),
   ];
 }
 

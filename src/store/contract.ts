@@ -25,6 +25,8 @@ export const RESOURCE_KINDS = [
   'managedIdentity',
   'roleAssignment',
   'pipeline',
+  'linkedService',
+  'dataset',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

@@ -81,9 +81,14 @@ describe('templates', () => {
         'Run-BatchEndpoint-SP',
         'Run-BatchEndpoint-Hardened-MI',
         'Run-BatchEndpoint-Hardened-SP',
+        'Copy-Score-Copy',
       ],
     );
-    assert.ok(templates.every((t) => t.pipelineName === 'Run-BatchEndpoint'));
+    assert.ok(
+      templates.every(
+        (t) => t.pipelineName === (t.name === 'Copy-Score-Copy' ? t.name : 'Run-BatchEndpoint'),
+      ),
+    );
   });
 
   it('imports Run-BatchEndpoint-MI as Run-BatchEndpoint, then shows it', async () => {

@@ -47,6 +47,12 @@ export const ACTIONS = {
   pipelineRunQueryActivities: `${DF}/pipelineruns/queryactivityruns/action`,
   pipelineRunCancel: `${DF}/pipelineruns/cancel/action`,
   pipelineRunQuery: `${DF}/querypipelineruns/action`,
+  linkedServiceRead: `${DF}/linkedservices/read`,
+  linkedServiceWrite: `${DF}/linkedservices/write`,
+  linkedServiceDelete: `${DF}/linkedservices/delete`,
+  datasetRead: `${DF}/datasets/read`,
+  datasetWrite: `${DF}/datasets/write`,
+  datasetDelete: `${DF}/datasets/delete`,
 } as const;
 
 /** Data actions: file contents and job outputs. */

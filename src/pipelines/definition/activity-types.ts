@@ -6,7 +6,7 @@
  */
 import { isJsonObject } from './json-text.ts';
 
-/** The activity types the runner executes (spec §2.7.1–2.7.11). */
+/** The activity types the runner executes (spec §2.7.1–2.7.11, and Copy and Get Metadata over datasets). */
 export const RUNNABLE_ACTIVITY_TYPES = [
   'WebActivity',
   'Until',
@@ -19,15 +19,15 @@ export const RUNNABLE_ACTIVITY_TYPES = [
   'Filter',
   'ExecutePipeline',
   'Fail',
+  'Copy',
+  'GetMetadata',
 ] as const;
 
 /** Other Data Factory, Synapse and Fabric types: valid in the service, not run by Nightshift. */
 export const OTHER_ACTIVITY_TYPES = [
   'Validation',
   'WebHook',
-  'Copy',
   'Lookup',
-  'GetMetadata',
   'Delete',
   'Script',
   'SqlServerStoredProcedure',

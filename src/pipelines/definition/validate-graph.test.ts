@@ -102,25 +102,25 @@ test('activity names are unique across the whole pipeline, ignoring case', () =>
 
 test('types: any case of a supported type is accepted; others are named with the supported list', () => {
   const supported =
-    'Nightshift runs WebActivity, Until, Wait, SetVariable, AppendVariable, IfCondition, Switch, ForEach, Filter, ExecutePipeline or Fail';
+    'Nightshift runs WebActivity, Until, Wait, SetVariable, AppendVariable, IfCondition, Switch, ForEach, Filter, ExecutePipeline, Fail, Copy or GetMetadata';
   assert.deepEqual(
     messages(pipeline([{ name: 'W', type: 'WAIT', typeProperties: { waitTimeInSeconds: 1 } }])),
     [],
   );
   assert.deepEqual(
-    messages(pipeline([{ name: 'C', type: 'copy' }, { name: 'W', type: 'Web' }, { name: 'N' }])),
+    messages(pipeline([{ name: 'C', type: 'lookup' }, { name: 'W', type: 'Web' }, { name: 'N' }])),
     [
-      `Activity 'C': type is 'Copy', a Data Factory activity that Nightshift cannot run; ${supported}.`,
+      `Activity 'C': type is 'Lookup', a Data Factory activity that Nightshift cannot run; ${supported}.`,
       `Activity 'W': type 'Web' is not a known activity type (did you mean 'WebActivity'?); ${supported}.`,
-      "Activity 'N': type is required: set it to one of WebActivity, Until, Wait, SetVariable, AppendVariable, IfCondition, Switch, ForEach, Filter, ExecutePipeline or Fail.",
+      "Activity 'N': type is required: set it to one of WebActivity, Until, Wait, SetVariable, AppendVariable, IfCondition, Switch, ForEach, Filter, ExecutePipeline, Fail, Copy or GetMetadata.",
     ],
   );
 });
 
 test('the runnable types can be extended by the caller', () => {
-  const problems = validatePipeline(pipeline([{ name: 'C', type: 'Copy' }]), {
+  const problems = validatePipeline(pipeline([{ name: 'C', type: 'Lookup' }]), {
     ...options,
-    runnableTypes: ['Copy'],
+    runnableTypes: ['Lookup'],
   });
   assert.deepEqual(problems, []);
 });

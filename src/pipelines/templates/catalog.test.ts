@@ -42,10 +42,12 @@ function activity(definition: PipelineDefinition, name: string): ActivityDefinit
   return found;
 }
 
-test('every template builds a valid pipeline named Run-BatchEndpoint', () => {
+test('every template builds a valid pipeline named as listed (Run-BatchEndpoint, or Copy-Score-Copy)', () => {
+  const listed = new Map(listTemplates().map((t) => [t.name, t.pipelineName]));
   for (const name of TEMPLATE_NAMES) {
     const definition = buildTemplate(name, server);
-    assert.equal(definition.name, 'Run-BatchEndpoint', name);
+    assert.equal(definition.name, name === 'Copy-Score-Copy' ? 'Copy-Score-Copy' : 'Run-BatchEndpoint', name);
+    assert.equal(listed.get(name), definition.name, name);
     assert.deepEqual(validatePipeline(definition, { checkExpressions: balanceCheck }), [], name);
   }
 });
@@ -177,7 +179,7 @@ test('the hardened variants stop on Canceled and fail the pipeline unless the jo
 test('listTemplates names and describes every template; unknown names list the known ones', () => {
   assert.deepEqual(
     listTemplates().map((entry) => [entry.name, entry.pipelineName]),
-    TEMPLATE_NAMES.map((name) => [name, 'Run-BatchEndpoint']),
+    TEMPLATE_NAMES.map((name) => [name, name === 'Copy-Score-Copy' ? name : 'Run-BatchEndpoint']),
   );
   assert.ok(listTemplates().every((entry) => entry.description.length > 20));
   assert.throws(
@@ -185,5 +187,30 @@ test('listTemplates names and describes every template; unknown names list the k
     (error: unknown) =>
       error instanceof ValidationError &&
       /no pipeline template 'Run-Batch'; use one of Run-BatchEndpoint-MI, /.test(error.message),
+  );
+});
+
+test('Copy-Score-Copy stages, scores after the copy and copies out only after the job Completed', () => {
+  const definition = buildTemplate('Copy-Score-Copy', server);
+  const names = definition.properties.activities.map((a) => a.name);
+  assert.deepEqual(names, [
+    'Copy to staging',
+    'Run Batch-Endpoint',
+    'Wait for job',
+    'Return job details',
+    'Check job outcome',
+    'Copy predictions out',
+  ]);
+  assert.deepEqual(activity(definition, 'Run Batch-Endpoint').dependsOn, [
+    { activity: 'Copy to staging', dependencyConditions: ['Succeeded'] },
+  ]);
+  assert.deepEqual(activity(definition, 'Copy predictions out').dependsOn, [
+    { activity: 'Check job outcome', dependencyConditions: ['Succeeded'] },
+  ]);
+  assert.deepEqual(
+    (activity(definition, 'Copy to staging')['inputs'] as { referenceName: string }[]).map(
+      (r) => r.referenceName,
+    ),
+    ['CopyScoreSource'],
   );
 });

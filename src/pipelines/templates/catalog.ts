@@ -2,13 +2,15 @@
  * The pipeline templates Nightshift ships, by the names users import them with (`pipeline import
  * --template Run-BatchEndpoint-SP`). Each builds a pipeline definition for a given server, since the
  * service-principal variants default their token authority to that server. Both documented variants and
- * both hardened ones create a pipeline named Run-BatchEndpoint, as Azure's templates do.
+ * both hardened ones create a pipeline named Run-BatchEndpoint, as Azure's templates do; Copy-Score-Copy
+ * wraps the hardened one between two Copy activities.
  */
 import { ValidationError } from '../../core/errors.ts';
 import type { PipelineDefinition } from '../definition/model.ts';
 import { runBatchEndpointHardened } from './run-batch-endpoint-hardened.ts';
 import { runBatchEndpointManagedIdentity, runBatchEndpointServicePrincipal } from './run-batch-endpoint.ts';
 import { DEFAULT_PIPELINE_NAME, type TemplateOptions } from './template-parts.ts';
+import { COPY_SCORE_COPY, copyScoreCopy } from './copy-score-copy.ts';
 
 export type { TemplateOptions } from './template-parts.ts';
 
@@ -17,6 +19,7 @@ export const TEMPLATE_NAMES = [
   'Run-BatchEndpoint-SP',
   'Run-BatchEndpoint-Hardened-MI',
   'Run-BatchEndpoint-Hardened-SP',
+  'Copy-Score-Copy',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -29,7 +32,7 @@ export interface TemplateSummary {
 
 const TEMPLATES: Record<
   TemplateName,
-  { description: string; build: (options: TemplateOptions) => PipelineDefinition }
+  { description: string; build: (options: TemplateOptions) => PipelineDefinition; pipelineName?: string }
 > = {
   'Run-BatchEndpoint-MI': {
     description:
@@ -51,12 +54,18 @@ const TEMPLATES: Record<
       'The hardened Run-BatchEndpoint with a service principal, fetching a fresh token on every poll.',
     build: (options) => runBatchEndpointHardened({ ...options, auth: 'SP' }),
   },
+  'Copy-Score-Copy': {
+    description:
+      'Copy the files to score into the staging store (datasets CopyScoreSource -> CopyScoreStaging), run the batch endpoint (hardened, managed identity), copy the predictions out (CopyScoreStaging -> CopyScoreResults).',
+    build: copyScoreCopy,
+    pipelineName: COPY_SCORE_COPY,
+  },
 };
 
 export function listTemplates(): TemplateSummary[] {
   return TEMPLATE_NAMES.map((name) => ({
     name,
-    pipelineName: DEFAULT_PIPELINE_NAME,
+    pipelineName: TEMPLATES[name].pipelineName ?? DEFAULT_PIPELINE_NAME,
     description: TEMPLATES[name].description,
   }));
 }

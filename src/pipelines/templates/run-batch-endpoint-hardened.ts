@@ -121,7 +121,7 @@ const FAIL_CODE =
   "if(equals(variables('JobStatus'), 'Canceled'), 'BatchJobCanceled', " +
   "if(equals(variables('JobStatus'), 'Failed'), 'BatchJobFailed', 'BatchJobTimedOut')))";
 
-function hardenedActivities(
+export function hardenedActivities(
   tokenActivity: string | undefined,
   invokeToken: string | undefined,
 ): ActivityDefinition[] {
@@ -180,7 +180,7 @@ function outcomeActivities(): ActivityDefinition[] {
   return [returnValue, verdict];
 }
 
-const VARIABLES = {
+export const VARIABLES = {
   JobStatus: { type: 'String', defaultValue: 'NotStarted' },
   CheckError: { type: 'String', defaultValue: '' },
   JobError: { type: 'String', defaultValue: '' },
