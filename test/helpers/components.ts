@@ -22,7 +22,9 @@ export interface Component {
   probe(): Promise<boolean>;
 }
 
-const PROBE_TIMEOUT_MS = 10_000;
+// Long, because only a hang reaches it: a missing component fails at once, and on a loaded machine
+// importing pandas and scikit-learn has been seen to take more than ten seconds.
+const PROBE_TIMEOUT_MS = 60_000;
 
 /** True when `command args...` exits 0 (a missing executable or a timeout counts as absent). */
 export function commandSucceeds(command: string, args: readonly string[]): Promise<boolean> {

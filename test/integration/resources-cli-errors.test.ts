@@ -97,7 +97,7 @@ void describe('CLI: bad input', () => {
     const modelFile = scratchFile('bad/model.yml', 'name: model-bad\npath: ../bad\ntype: triton_model\n');
     const data = scratchFile('bad/data.yml', 'name: data-bad\npath: ../bad\ntype: uri_file\n');
     const store = scratchFile('bad/store.yml', 'name: blobby\ntype: azure_blob\naccount_nmae: x\n');
-    const blob = scratchFile('bad/blob.yml', 'name: bucket\ntype: s3\n');
+    const blob = scratchFile('bad/blob.yml', 'name: share\ntype: azure_file\n');
     const results = await Promise.all([
       cli('environment', 'create', '-f', env),
       cli('model', 'create', '-f', modelFile),
@@ -118,7 +118,12 @@ void describe('CLI: bad input', () => {
       r3,
       new RegExp(`${store}:3:\\d+: field 'account_nmae': unknown field.*did you mean 'account_name'`),
     );
-    failed(r4, new RegExp(`${blob}:2:7: field 'type': 's3' datastores are not supported yet`));
+    failed(
+      r4,
+      new RegExp(
+        `${blob}:2:7: field 'type': 'azure_file' datastores are not supported; use type: local_folder`,
+      ),
+    );
   });
 
   void it('refuses unknown references, missing scoring scripts and pipeline deployments', async () => {
