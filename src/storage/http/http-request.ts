@@ -45,6 +45,33 @@ function failed(url: URL, why: string): ValidationError {
   return new ValidationError(`Reading '${displayUrl(url)}' failed: ${why}`, 'url');
 }
 
+/** OpenSSL's and Node's codes for a certificate the connection refused (untrusted, expired, wrong name). */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Why a connection failed, in words a caller can act on: a bare OpenSSL code such as
+ * DEPTH_ZERO_SELF_SIGNED_CERT names neither the cause nor the fix, which for a certificate is the
+ * operator's (--url-ca-file), not the caller's.
+ */
+function connectionFailure(error: Error & { code?: string }): string {
+  const code = error.code ?? error.message;
+  if (!CERTIFICATE_CODES.has(code)) return `${code}.`;
+  return (
+    `the host's TLS certificate was refused (${code}). Use a host whose certificate a public authority ` +
+    'signed, or ask the operator to trust its authority with --url-ca-file (NIGHTSHIFT_URL_CA_FILE).'
+  );
+}
+
 /** One request to one checked address; resolves with the response once its headers are in. */
 function once(
   url: URL,
@@ -70,7 +97,7 @@ function once(
     req.on('timeout', () => req.destroy(failed(url, `the connection was idle for ${timeoutMs} ms.`)));
     req.on('error', (error: Error & { code?: string }) => {
       clearTimeout(timer);
-      reject(error instanceof ValidationError ? error : failed(url, `${error.code ?? error.message}.`));
+      reject(error instanceof ValidationError ? error : failed(url, connectionFailure(error)));
     });
     req.on('response', (res) => {
       clearTimeout(timer);
