@@ -79,13 +79,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     store = createSqliteStore(join(config.dataDir, 'metadata.db'));
     const repo = store.resources;
     const secrets = await openSecretBox(config.dataDir);
+    const urls = await urlSourceOptions(config.urls);
     const datastores = createDatastoreService({
       repo,
       dataDir: config.dataDir,
       actor: config.actor,
       allowedRoots: config.datastoreRoots,
       secrets,
-      urls: await urlSourceOptions(config.urls),
+      urls,
       identity: config.storageIdentity,
     });
     await datastores.ensureBuiltins();
@@ -138,6 +139,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     const { pipelines, factoryData } = createPipelines(config, store, logger, secrets, {
       listening: () => listening,
       workspaceDatastore: (name) => datastores.backend(name),
+      urls,
     });
     await pipelines.recoverInterrupted();
     const services: ApiServices = {
@@ -261,7 +263,7 @@ function createPipelines(
   store: SqliteMetadataStore,
   logger: Logger,
   secrets: SecretBox,
-  reach: Pick<Parameters<typeof createFactoryData>[0], 'listening' | 'workspaceDatastore'>,
+  reach: Pick<Parameters<typeof createFactoryData>[0], 'listening' | 'workspaceDatastore' | 'urls'>,
 ): { pipelines: PipelineService; factoryData: FactoryDataService } {
   const clock = new RealClock();
   const serverUrl = () => reach.listening()[0];

@@ -3,7 +3,8 @@
  * and the SAS signature are sealed at rest and shown only as Data Factory's mask by every GET, list and
  * CLI output; a Reader sees the masked linked service and can neither create, change nor delete one;
  * a linked service aimed at a metadata address (IMDS) or at this server is refused with a 400 naming the
- * field; a type the server cannot reach yet (HttpServer) is a 400 NotSupported naming it; and after pipelines ran
+ * field; an HttpServer linked service with Basic authentication (not served) is a 400 NotSupported naming
+ * the field, its password never echoed, while an Anonymous one is saved; and after pipelines ran
  * (one succeeding, one failing on a refused key) no run record, activity run, audit entry or database
  * file holds a secret.
  */
@@ -188,7 +189,7 @@ void describe('an attacker', () => {
     assert.equal((await owner('GET', `${F}/linkedservices/Ssrf`)).status, 404);
   });
 
-  it('gets a 400 NotSupported naming a linked service type the server cannot reach yet', async () => {
+  it('gets a 400 NotSupported naming HttpServer Basic authentication, which is not served', async () => {
     const reply = await owner('PUT', `${F}/linkedservices/Web`, {
       properties: {
         type: 'HttpServer',
@@ -201,8 +202,15 @@ void describe('an attacker', () => {
       },
     });
     assert.equal(reply.status, 400, reply.text);
-    assert.match(reply.text, /NotSupported.*HttpServer/);
+    assert.match(reply.text, /NotSupported.*HttpServer.*authenticationType/);
     assert.doesNotMatch(reply.text, /shh-http-secret/);
+    const anonymous = await owner('PUT', `${F}/linkedservices/Web`, {
+      properties: {
+        type: 'HttpServer',
+        typeProperties: { url: 'https://files.example.com/', authenticationType: 'Anonymous' },
+      },
+    });
+    assert.equal(anonymous.status, 200, anonymous.text);
   });
 });
 

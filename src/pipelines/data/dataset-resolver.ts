@@ -9,6 +9,7 @@ import { isObject, type Json } from '../../core/wire-values.ts';
 import type { ExpressionContext, ExpressionEngine } from '../expressions/contract.ts';
 import { ActivityFailure } from '../runner/activity-failure.ts';
 import type { DatastoreBackend } from '../../storage/contract.ts';
+import type { HttpSourceOptions } from '../../storage/http/http-file.ts';
 import type { DatasetType } from './datasets.ts';
 import type { FactoryDataService } from './factory-data-service.ts';
 import { openStore, type OpenedStore } from './stores.ts';
@@ -29,6 +30,7 @@ export interface DatasetResolverDeps {
   expressions: ExpressionEngine;
   ownHosts: () => readonly string[];
   workspaceDatastore: (name: string) => Promise<DatastoreBackend>;
+  urls: HttpSourceOptions;
 }
 
 function datasetContext(parameters: Json, base: { pipelineName: string; runId: string }): ExpressionContext {
@@ -130,13 +132,15 @@ export function datasetResolver(deps: DatasetResolverDeps) {
       dataset: name,
       ownHosts: deps.ownHosts(),
       workspaceDatastore: deps.workspaceDatastore,
+      urls: deps.urls,
     });
+    // A one-file store (an HttpServer URL) has no folders: the location is its file.
     return {
       name: stored.name,
       type: stored.properties.type,
       settings,
-      folderPath: text(location['folderPath'], 'folderPath'),
-      fileName: text(location['fileName'], 'fileName'),
+      folderPath: store.onlyFile === undefined ? text(location['folderPath'], 'folderPath') : '',
+      fileName: store.onlyFile ?? text(location['fileName'], 'fileName'),
       store,
     };
   };

@@ -69,6 +69,14 @@ void describe('linked services', () => {
         },
         /Anonymous or Basic/,
       ],
+      [
+        { properties: { type: 'HttpServer', typeProperties: { url: 'https://u:pw@files.example.com/' } } },
+        /url' carries a user name, password or token/,
+      ],
+      [
+        { properties: { type: 'HttpServer', typeProperties: { url: 'https://files.example.com/?sig=abc' } } },
+        /url' carries a user name, password or token/,
+      ],
       [{ properties: { type: 'AmazonS3', typeProperties: { accessKeyId: 'AK' } } }, /secretAccessKey/],
     ];
     for (const [body, message] of cases) assert.throws(() => readLinkedService(body), message);

@@ -9,6 +9,7 @@
 import type { SecretBox } from '../../auth/secrets/secret-box.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { isObject, type Json } from '../../core/wire-values.ts';
+import { credentialParamOf } from '../../storage/http/url-policy.ts';
 import { checkStoreAddress } from './address-guard.ts';
 
 /** What reads show for a secret, as Data Factory's GET does. */
@@ -158,6 +159,13 @@ function checkOther(
     const url = urlAt(textAt(props, 'url', field), `${field}.url`);
     if (url === undefined) {
       throw new ValidationError(`'${field}.url' is required: the server's base URL.`, `${field}.url`);
+    }
+    // The url is not a secret property: it is shown by every GET, so it may not carry a credential.
+    if (url.username !== '' || url.password !== '' || credentialParamOf(url.href) !== undefined) {
+      throw new ValidationError(
+        `'${field}.url' carries a user name, password or token, which would be shown by every read; give a URL without credentials.`,
+        `${field}.url`,
+      );
     }
     const auth = props['authenticationType'] ?? 'Anonymous';
     if (auth !== 'Anonymous' && auth !== 'Basic') {

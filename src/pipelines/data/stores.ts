@@ -2,9 +2,9 @@
  * A linked service and a dataset location become a DatastoreBackend: Azure Blob Storage (connection
  * string, SAS URI, or service endpoint with a service principal or the managed identity) and ADLS Gen2
  * (AzureBlobFS, read and written through the Blob endpoint of the same account) over the Blob backend the
- * datastores use, and Amazon S3 (or an S3-compatible `serviceUrl`) over the S3 backend. HTTP server linked
- * services are checked but not yet connected: saving one is a 400 NotSupported naming the type, rather than
- * a stub that pretends. Every URL is checked
+ * datastores use, Amazon S3 (or an S3-compatible `serviceUrl`) over the S3 backend, and an HTTP server's
+ * file (`url` + the location's `relativeUrl`) as a read-only one-file source under the server's URL policy
+ * (the same as URL inputs: --allow-url-hosts, --allow-http-urls, --url-ca-file). Every URL is checked
  * against the address guard once more, resolved, right before the connection is made.
  */
 import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
@@ -13,6 +13,7 @@ import { NotSupportedError, ValidationError } from '../../core/errors.ts';
 import type { Json } from '../../core/wire-values.ts';
 import { blobDatastoreOver } from '../../storage/azure-blob/azure-blob.ts';
 import { s3DatastoreOver } from '../../storage/s3/s3.ts';
+import { fileNameOf, httpFileSource, type HttpSourceOptions } from '../../storage/http/http-file.ts';
 import { containerClientOf, type BlobCredential } from '../../storage/azure-blob/connection.ts';
 import type { DatastoreBackend } from '../../storage/contract.ts';
 import { checkResolvedAddress, checkStoreAddress } from './address-guard.ts';
@@ -57,6 +58,7 @@ const CONNECTED_TYPES: readonly string[] = [
   'AzureBlobStorage',
   'AzureBlobFS',
   'AmazonS3',
+  'HttpServer',
   'NightshiftDatastore',
 ];
 
@@ -65,6 +67,12 @@ const CONNECTED_TYPES: readonly string[] = [
  * no pipeline is built on a store that would fail at its first run.
  */
 export function assertConnectable(ls: LinkedServiceProperties): void {
+  // Basic would put a password on requests that may be redirected to another host; not served yet.
+  if (ls.type === 'HttpServer' && (ls.typeProperties['authenticationType'] ?? 'Anonymous') !== 'Anonymous') {
+    throw new NotSupportedError(
+      `HttpServer linked services with 'properties.typeProperties.authenticationType' ${JSON.stringify(ls.typeProperties['authenticationType'])} are not served; only Anonymous is. Publish the file without authentication, or stage it in Azure Blob Storage.`,
+    );
+  }
   if (CONNECTED_TYPES.includes(ls.type)) return;
   throw new NotSupportedError(
     `Linked services of type ${ls.type} are not connected on this server yet; Copy and Get Metadata reach ${CONNECTED_TYPES.join(' and ')}. Stage the data in Azure Blob Storage or ADLS Gen2.`,
@@ -171,10 +179,46 @@ function s3Store(ls: LinkedServiceProperties, location: Json, dataset: string): 
   };
 }
 
+/**
+ * The file an HttpServerLocation names: `relativeUrl` resolved against the linked service's `url`. It must
+ * stay on that origin, so a dataset cannot turn a linked service for one server into a request to another.
+ */
+function httpStore(
+  ls: LinkedServiceProperties,
+  location: Json,
+  options: { dataset: string; ownHosts: readonly string[]; urls: HttpSourceOptions },
+): Promise<OpenedStore> {
+  const field = 'typeProperties.location.relativeUrl';
+  const base = parsed(secretText(ls.typeProperties['url']) ?? '', 'properties.typeProperties.url');
+  const relative = location['relativeUrl'] ?? '';
+  if (typeof relative !== 'string') {
+    throw new ValidationError(`Dataset '${options.dataset}': '${field}' must be text.`, field);
+  }
+  let url: URL;
+  try {
+    url = new URL(relative, base);
+  } catch {
+    throw new ValidationError(`Dataset '${options.dataset}': '${field}' is not a relative URL.`, field);
+  }
+  if (url.origin !== base.origin) {
+    throw new ValidationError(
+      `Dataset '${options.dataset}': '${field}' leads off the linked service's server (${base.origin}); give a path relative to its url, such as data/file.csv.`,
+      field,
+    );
+  }
+  return checkResolvedAddress(url, field, options.ownHosts).then(() => ({
+    backend: httpFileSource(url, options.urls),
+    label: `'${url.origin}${url.pathname}'`,
+    onlyFile: fileNameOf(url),
+  }));
+}
+
 export interface OpenedStore {
   backend: DatastoreBackend;
   /** How messages name the place: "container 'raw'". */
   label: string;
+  /** For a store that holds one file (an HTTP URL): its name, which stands for the location's path. */
+  onlyFile?: string;
 }
 
 /** The backend a dataset's location reaches through its linked service (secrets opened by the caller). */
@@ -186,6 +230,8 @@ export async function openStore(
     ownHosts: readonly string[];
     /** A datastore of this workspace by name (NightshiftDatastore linked services). */
     workspaceDatastore: (name: string) => Promise<DatastoreBackend>;
+    /** The server's URL policy, for HttpServer linked services. */
+    urls: HttpSourceOptions;
   },
 ): Promise<OpenedStore> {
   for (const { url, field } of urlsOf(ls))
@@ -196,6 +242,7 @@ export async function openStore(
     return { backend: await options.workspaceDatastore(name), label: `datastore '${name}'` };
   }
   if (ls.type === 'AmazonS3') return s3Store(ls, location, options.dataset);
+  if (ls.type === 'HttpServer') return httpStore(ls, location, options);
   const container = containerOf(ls, location, options.dataset);
   const what = ls.type === 'AzureBlobFS' ? 'file system' : 'container';
   return { backend: blobDatastoreOver(blobContainer(ls, container)), label: `${what} '${container}'` };

@@ -6,6 +6,7 @@
 import type { SecretBox } from '../../auth/secrets/secret-box.ts';
 import type { ResourceRepository } from '../../store/contract.ts';
 import type { DatastoreBackend } from '../../storage/contract.ts';
+import type { HttpSourceOptions } from '../../storage/http/http-file.ts';
 import type { ExpressionEngine } from '../expressions/contract.ts';
 import type { HandlerRegistry } from '../runner/handler-registry.ts';
 import { copyActivityHandler, getMetadataActivityHandler, type DataActivityDeps } from './data-activities.ts';
@@ -29,6 +30,8 @@ export function createFactoryData(deps: {
   expressions: ExpressionEngine;
   listening: () => readonly string[];
   workspaceDatastore: (name: string) => Promise<DatastoreBackend>;
+  /** The server's URL policy (--allow-url-hosts, --allow-http-urls, --url-ca-file) for HttpServer sources. */
+  urls: HttpSourceOptions;
 }): { service: FactoryDataService; register(handlers: HandlerRegistry): HandlerRegistry } {
   const ownHosts = () => ownHostsOf(deps.listening());
   const service = createFactoryDataService({
@@ -43,6 +46,7 @@ export function createFactoryData(deps: {
       expressions: deps.expressions,
       ownHosts,
       workspaceDatastore: deps.workspaceDatastore,
+      urls: deps.urls,
     }),
     async secrets() {
       const stored = await deps.repo.list<{ properties: LinkedServiceProperties }>('linkedService');
