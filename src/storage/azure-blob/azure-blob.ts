@@ -6,11 +6,12 @@
  * that fails leaves no blob; a write onto a folder or below a file is refused first, as a local folder
  * would. Nothing is on this machine, so `localPath` is undefined and the engine downloads instead.
  */
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
+import { ancestorsOf, byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
 import type { DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
 import { isStorageNotFound } from './connection.ts';
 
@@ -18,15 +19,6 @@ const PAGE_SIZE = 1000;
 const UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
 const UPLOAD_CONCURRENCY = 4;
 const REMOVE_CONCURRENCY = 8;
-
-const byPath = (a: FileEntry, b: FileEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-const prefixOf = (clean: string) => (clean === '' ? '' : `${clean}/`);
-
-/** Each folder on the way to `clean` ('a', 'a/b' for 'a/b/c.csv'). */
-function ancestorsOf(clean: string): string[] {
-  const parts = clean.split('/');
-  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
-}
 
 /** The ETag, time and MD5 the service keeps for a blob, in the contract's forms. */
 function factsOf(props: { etag?: string; lastModified?: Date; contentMD5?: Uint8Array }): FileFacts {
@@ -36,18 +28,6 @@ function factsOf(props: { etag?: string; lastModified?: Date; contentMD5?: Uint8
     ...(props.lastModified ? { lastModified: props.lastModified.toISOString() } : {}),
     ...(props.contentMD5 ? { contentMD5: Buffer.from(props.contentMD5).toString('base64') } : {}),
   };
-}
-
-/** Counts the bytes that pass, so a streamed write can report its size without asking the service. */
-function byteCounter(): Transform & { bytes: number } {
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      counter.bytes += chunk.length;
-      done(null, chunk);
-    },
-  }) as Transform & { bytes: number };
-  counter.bytes = 0;
-  return counter;
 }
 
 /** The backend over a container client (see connection.ts for making one from a datastore's settings). */
@@ -143,10 +123,7 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
       return out;
     },
     async write(path: string, data: Readable | string | Buffer) {
-      const source = typeof data === 'string' || Buffer.isBuffer(data) ? Readable.from([data]) : data;
-      // The checks below take requests; an error the source emits meanwhile must not go unheard (an
-      // 'error' without a listener ends the process). The pipeline still sees it and rejects.
-      source.on('error', () => undefined);
+      const source = writeSource(data);
       const clean = normaliseDatastorePath(path);
       await checkWritable(clean);
       const counter = byteCounter();

@@ -7,7 +7,7 @@
  * old object or the whole new one and a failed write leaves none. Nothing is on this machine, so
  * `localPath` is undefined and the engine downloads instead.
  */
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
@@ -22,6 +22,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
+import { ancestorsOf, byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
 import type { DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
 
 export interface S3Connection {
@@ -39,9 +40,6 @@ const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const UPLOAD_CONCURRENCY = 4;
 /** DeleteObjects takes at most 1000 keys a call. */
 const DELETE_BATCH = 1000;
-
-const byPath = (a: FileEntry, b: FileEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-const prefixOf = (clean: string) => (clean === '' ? '' : `${clean}/`);
 
 /**
  * A client of the connection's server. No request is made here. `maxAttempts` bounds the SDK's retries (3
@@ -105,24 +103,6 @@ function factsOf(o: { ETag?: string; LastModified?: Date }): FileFacts {
 }
 
 const isNotFound = (error: unknown) => s3HttpStatus(error) === 404;
-
-/** Counts the bytes that pass, so a streamed write can report its size without asking the service. */
-function byteCounter(): Transform & { bytes: number } {
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      counter.bytes += chunk.length;
-      done(null, chunk);
-    },
-  }) as Transform & { bytes: number };
-  counter.bytes = 0;
-  return counter;
-}
-
-/** Each folder on the way to `clean` ('a', 'a/b' for 'a/b/c.csv'). */
-function ancestorsOf(clean: string): string[] {
-  const parts = clean.split('/');
-  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
-}
 
 /** The backend over one bucket; the client lives as long as the backend. */
 export function s3DatastoreOver(connection: S3Connection): DatastoreBackend {
@@ -246,10 +226,7 @@ export function s3DatastoreOver(connection: S3Connection): DatastoreBackend {
       return out;
     },
     async write(path: string, data: Readable | string | Buffer) {
-      const source = typeof data === 'string' || Buffer.isBuffer(data) ? Readable.from([data]) : data;
-      // The checks below take requests; an error the source emits meanwhile must not go unheard (an
-      // 'error' without a listener ends the process). The pipeline still sees it and rejects.
-      source.on('error', () => undefined);
+      const source = writeSource(data);
       const clean = normaliseDatastorePath(path);
       await checkWritable(clean);
       const counter = byteCounter();
