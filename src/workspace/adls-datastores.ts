@@ -31,6 +31,7 @@ import {
   requiredText,
   requireTlsForTokens,
   type AzureAccess,
+  credentialsTypeOf,
 } from './blob-datastores.ts';
 
 export type AdlsFields = Pick<
@@ -53,16 +54,7 @@ function credentialsOf(creds: unknown, box: SecretBox): AdlsFields['credentials'
   const forms =
     '{credentialsType: ServicePrincipal, tenantId, clientId, secrets: {clientSecret}} or ' +
     '{credentialsType: None} (identity-based access)';
-  if (creds === undefined || creds === null) {
-    throw new ValidationError(`'${FIELD}' is required: give ${forms}.`, FIELD);
-  }
-  const type = optionalEnum(prop(creds, 'credentialsType'), `${FIELD}.credentialsType`, [
-    'ServicePrincipal',
-    'None',
-  ] as const);
-  if (type === undefined) {
-    throw new ValidationError(`'${FIELD}.credentialsType' is required: give ${forms}.`, FIELD);
-  }
+  const type = credentialsTypeOf(creds, ['ServicePrincipal'] as const, forms);
   if (type === 'None') return { credentialsType: 'None' };
   const secret = requiredText(
     prop(prop(creds, 'secrets'), 'clientSecret'),

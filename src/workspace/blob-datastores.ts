@@ -42,6 +42,26 @@ export const requiredText = (value: unknown, field: string, what: string): strin
   return text;
 };
 
+/**
+ * The `credentialsType` of a remote datastore's `properties.credentials`, one of `types` or None
+ * (identity-based); `forms` names what may be given, in the message of a missing or unknown type.
+ */
+export function credentialsTypeOf<T extends string>(
+  creds: unknown,
+  types: readonly T[],
+  forms: string,
+): T | 'None' {
+  const field = 'properties.credentials';
+  if (creds === undefined || creds === null) {
+    throw new ValidationError(`'${field}' is required: give ${forms}.`, field);
+  }
+  const type = optionalEnum(prop(creds, 'credentialsType'), `${field}.credentialsType`, [...types, 'None']);
+  if (type === undefined) {
+    throw new ValidationError(`'${field}.credentialsType' is required: give ${forms}.`, field);
+  }
+  return type;
+}
+
 /** The secret of `credentials`, checked against its type; names the field to fix when it is missing. */
 function credentialsOf(creds: unknown): { type: 'AccountKey' | 'Sas'; secret: string } | { type: 'None' } {
   const field = 'properties.credentials';

@@ -10,7 +10,7 @@
 import type { SecretBox } from '../auth/secrets/secret-box.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { S3Datastore } from '../core/resources.ts';
-import { optionalEnum, optionalString, prop } from '../core/wire-values.ts';
+import { optionalString, prop } from '../core/wire-values.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
 import {
   probeS3Bucket,
@@ -19,7 +19,7 @@ import {
   s3HttpStatus,
   type S3Connection,
 } from '../storage/s3/s3.ts';
-import { requiredText } from './blob-datastores.ts';
+import { requiredText, credentialsTypeOf } from './blob-datastores.ts';
 import { probeDatastore } from './datastore-probe.ts';
 
 export type S3Fields = Pick<S3Datastore, 'datastoreType' | 'bucket' | 'region' | 'endpoint' | 'credentials'>;
@@ -33,16 +33,7 @@ function credentialsOf(creds: unknown, box: SecretBox): S3Fields['credentials'] 
   const forms =
     '{credentialsType: AccessKey, accessKeyId, secrets: {secretAccessKey}} or {credentialsType: None} ' +
     "(the server's own AWS identity)";
-  if (creds === undefined || creds === null) {
-    throw new ValidationError(`'${FIELD}' is required: give ${forms}.`, FIELD);
-  }
-  const type = optionalEnum(prop(creds, 'credentialsType'), `${FIELD}.credentialsType`, [
-    'AccessKey',
-    'None',
-  ] as const);
-  if (type === undefined) {
-    throw new ValidationError(`'${FIELD}.credentialsType' is required: give ${forms}.`, FIELD);
-  }
+  const type = credentialsTypeOf(creds, ['AccessKey'] as const, forms);
   if (type === 'None') return { credentialsType: 'None' };
   const secret = requiredText(
     prop(prop(creds, 'secrets'), 'secretAccessKey'),
