@@ -5,7 +5,8 @@
  * system temp dir: TMPDIR points there for this process and the workers it starts, so servers' data
  * dirs, outputs and library logs land inside it too. It is removed at the end, and on Ctrl-C. The
  * generated inputs (about 500 MB) go there as well, unless BENCH_KEEP_DATA=1 keeps them in bench/.data
- * for the next run, which then says where they are and how to remove them.
+ * for the next run, which then says where they are and how to remove them. BENCH_ONLY=a,i runs only the
+ * sections whose letters it lists (and the unlettered ones they need, such as generating the input).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +15,10 @@ import { join } from 'node:path';
 export interface BenchRun {
   /** Where generated inputs go: bench/.data when kept, else inside the scratch folder. */
   dataRoot: string;
-  /** Runs one section between a start and an end line. */
-  section<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Runs one section between a start and an end line; a section BENCH_ONLY leaves out is skipped. */
+  section(name: string, work: () => Promise<unknown>): Promise<void>;
+  /** Runs a section whose result the others need, whatever BENCH_ONLY says. */
+  step<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Removes the scratch folder and says what is left. */
   finish(): void;
 }
@@ -31,6 +34,7 @@ export function startBenchRun(root: string, env: NodeJS.ProcessEnv = process.env
   // Read on every tmpdir() call and inherited by worker processes: nothing lands in the shared /tmp.
   env.TMPDIR = scratch;
   const keep = env.BENCH_KEEP_DATA === '1';
+  const only = env.BENCH_ONLY?.split(',').map((letter) => letter.trim());
   const dataRoot = keep ? join(root, 'bench/.data') : join(scratch, 'data');
   const say = (line: string) =>
     process.stderr.write(`[bench ${clock(performance.now() - started)}] ${line}\n`);
@@ -58,6 +62,11 @@ export function startBenchRun(root: string, env: NodeJS.ProcessEnv = process.env
   return {
     dataRoot,
     async section(name, work) {
+      const letter = /^\((\w)\)/.exec(name)?.[1];
+      if (only && letter !== undefined && !only.includes(letter)) return;
+      await this.step(name, work);
+    },
+    async step(name, work) {
       const t = performance.now();
       say(`▶ ${name}`);
       const result = await work();

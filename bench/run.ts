@@ -173,7 +173,7 @@ async function memory(dataRoot: string): Promise<void> {
 }
 
 try {
-  const folder = await bench.section('generating the tabular input', () =>
+  const folder = await bench.step('generating the tabular input', () =>
     makeCsvFolder(bench.dataRoot, 'tabular', FILES, Math.floor(ROWS / FILES), ROOT),
   );
   const files = Array.from({ length: FILES }, (_, f) => `part-${String(f).padStart(3, '0')}.csv`);

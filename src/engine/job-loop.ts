@@ -103,12 +103,12 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
   }
 
   /**
-   * While this mini-batch scores, the files of the next ones (by index, the queue's order) are downloaded
-   * into the cache. Each index is asked for once; what is not pending any more is skipped.
+   * The files of mini-batches `from`..`to` (by index, the queue's order) start downloading into the cache.
+   * Each index is asked for once; what is not pending any more is skipped.
    */
-  async function prefetchAfter(index: number): Promise<void> {
+  async function prefetchRange(from: number, to: number): Promise<void> {
     if (!plan.input.remote) return;
-    for (let next = index + 1; next <= index + deps.prefetchDepth; next++) {
+    for (let next = from; next <= to; next++) {
       if (prefetched.has(next)) continue;
       prefetched.add(next);
       const mb = await store.getMiniBatch(plan.name, next);
@@ -116,6 +116,13 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
       if (mb.state === 'pending') plan.input.prefetch(mb.files);
     }
   }
+
+  const prefetchFailed = (error: unknown) => {
+    deps.logger.debug({ err: error, job: plan.name }, 'prefetch lookup failed');
+  };
+  // While the workers start and load the model, the first mini-batches of every slot, and the ones
+  // after them, are already downloading: a remote job's first attempts need not wait for their files.
+  void prefetchRange(0, 2 * deps.prefetchDepth - 1).catch(prefetchFailed);
 
   async function dispatch(task: QueuedTask, slot: LoopPool): Promise<void> {
     const mb = await store.startAttempt(plan.name, task.index, slot.node);
@@ -130,9 +137,8 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
         deps.logger.error({ err: error, job: plan.name }, 'marking the job Running failed');
       });
     }
-    void prefetchAfter(mb.index).catch((error: unknown) => {
-      deps.logger.debug({ err: error, job: plan.name }, 'prefetch lookup failed');
-    });
+    // While this mini-batch scores, the files of the next ones are downloaded into the cache.
+    void prefetchRange(mb.index + 1, mb.index + deps.prefetchDepth).catch(prefetchFailed);
     const attempted = await attempt(mb, slot);
     if (attempted === undefined) return;
     const retry = await recordAttempt(store, plan, { mb, ...attempted, maxRetries: deps.maxRetries });

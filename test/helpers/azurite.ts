@@ -22,6 +22,8 @@ export interface Azurite {
   /** The account URL, e.g. http://127.0.0.1:PORT/devstoreaccount1. */
   accountUrl: string;
   port: number;
+  /** The emulator's process id (the bench reads its CPU time from /proc). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -76,7 +78,12 @@ export async function startAzurite(
     child.stdout.resume();
     child.stderr.resume();
     const scheme = options.oauth ? 'https' : 'http';
-    return { accountUrl: `${scheme}://127.0.0.1:${String(port)}/${DEV_ACCOUNT}`, port, stop };
+    return {
+      accountUrl: `${scheme}://127.0.0.1:${String(port)}/${DEV_ACCOUNT}`,
+      port,
+      pid: child.pid,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
