@@ -78,7 +78,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   try {
     store = createSqliteStore(join(config.dataDir, 'metadata.db'));
     const repo = store.resources;
-    const secrets = await openSecretBox(config.dataDir);
+    const secrets = await openSecretBox(config.keysDir);
     const urls = await urlSourceOptions(config.urls);
     const datastores = createDatastoreService({
       repo,
@@ -209,10 +209,10 @@ async function createAccess(
   listening: () => readonly string[],
 ): Promise<ApiServices['auth']> {
   const repo = store.resources;
-  const keys = await KeyStore.open({ dir: join(config.dataDir, 'keys') });
+  const keys = await KeyStore.open({ dir: join(config.keysDir, 'keys') });
   const issuer = openServerIssuer({
     configured: config.auth.issuerUrl,
-    dataDir: config.dataDir,
+    dataDir: config.keysDir,
     listening,
   });
   const identities = createIdentityService({ repo });

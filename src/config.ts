@@ -12,6 +12,7 @@ import type { ExternalIssuerConfig } from './auth/external-issuer.ts';
 import { normalizeIssuerUrl } from './auth/tokens/server-issuer.ts';
 import { DEFAULT_TENANT } from './auth/tokens/discovery.ts';
 import { checkAllowHosts } from './storage/http/url-policy.ts';
+import { readScaleOut, type ScaleOutConfig } from './config-scale-out.ts';
 
 export interface Config {
   dataDir: string;
@@ -82,6 +83,15 @@ export interface Config {
     managedIdentityClientId?: string;
     trustedHosts?: string[];
   };
+  /** PostgreSQL and Redis when the server scales out; undefined for the embedded mode (config-scale-out.ts). */
+  scaleOut?: ScaleOutConfig;
+  /**
+   * Where the server's keys live: the token signing keys (`keys/`), the secret box key that seals stored
+   * secrets (`secret-box.key`) and the fixed issuer (`issuer.json`). The data dir by default; servers
+   * that scale out together share one (`--keys-dir`, NIGHTSHIFT_KEYS_DIR, `keysDir` in the file), so a
+   * token one issues is accepted by all and a secret one seals opens on all.
+   */
+  keysDir: string;
 }
 
 export interface ConfigSources {
@@ -98,7 +108,10 @@ export interface ConfigSources {
       | 'trustProxy'
       | 'allowUrlHosts'
       | 'allowHttpUrls'
-      | 'urlCaFile',
+      | 'urlCaFile'
+      | 'database'
+      | 'queue'
+      | 'keysDir',
       string
     >
   > & {
@@ -194,8 +207,17 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     trustProxy: readTrustProxy(pick(flags.trustProxy, env.NIGHTSHIFT_TRUST_PROXY, file.trustProxy)),
     storageIdentity: readStorageIdentity(env),
     urls: readUrlPolicy(flags, env, (file.urls ?? {}) as Record<string, unknown>, cwd),
+    keysDir: resolve(cwd, pick(flags.keysDir, env.NIGHTSHIFT_KEYS_DIR, file.keysDir) ?? dataDir),
+    ...scaleOutOf(
+      readScaleOut(
+        pick(flags.database, env.NIGHTSHIFT_DATABASE_URL, file.database),
+        pick(flags.queue, env.NIGHTSHIFT_QUEUE_URL, file.queue),
+      ),
+    ),
   };
 }
+
+const scaleOutOf = (scaleOut: ScaleOutConfig | undefined) => (scaleOut ? { scaleOut } : {});
 
 /** The URL policy's settings; a malformed allowed host is refused here, at start, naming it. */
 function readUrlPolicy(

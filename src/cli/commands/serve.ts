@@ -23,6 +23,9 @@ interface ServeOptions {
   allowUrlHosts?: string;
   allowHttpUrls?: boolean;
   urlCaFile?: string;
+  database?: string;
+  queue?: string;
+  keysDir?: string;
 }
 
 /**
@@ -67,6 +70,8 @@ const FLAG_OF: Record<string, { flag: string; given: (o: ServeOptions) => unknow
   logFormat: { flag: '--log-format', given: (o) => o.logFormat },
   trustProxy: { flag: '--trust-proxy', given: (o) => o.trustProxy },
   allowUrlHosts: { flag: '--allow-url-hosts', given: (o) => o.allowUrlHosts },
+  database: { flag: '--database', given: (o) => o.database },
+  queue: { flag: '--queue', given: (o) => o.queue },
 };
 
 /**
@@ -108,6 +113,9 @@ function configOf(options: ServeOptions): Config {
         ...(options.allowUrlHosts ? { allowUrlHosts: options.allowUrlHosts } : {}),
         ...(options.allowHttpUrls ? { allowHttpUrls: 'true' } : {}),
         ...(options.urlCaFile ? { urlCaFile: options.urlCaFile } : {}),
+        ...(options.database ? { database: options.database } : {}),
+        ...(options.queue ? { queue: options.queue } : {}),
+        ...(options.keysDir ? { keysDir: options.keysDir } : {}),
       },
       env: process.env,
     });
@@ -119,7 +127,9 @@ function configOf(options: ServeOptions): Config {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Start the embedded Nightshift service (SQLite metadata, local datastores).')
+    .description(
+      'Start the Nightshift service: embedded (SQLite in the data dir) by default, or scaled out on PostgreSQL and Redis.',
+    )
     .option('--data-dir <dir>', 'data directory (env NIGHTSHIFT_DATA_DIR, default ./.nightshift)')
     .option('--host <host>', 'address to listen on (env NIGHTSHIFT_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on; 0 picks a free port (env NIGHTSHIFT_PORT, default 8080)')
@@ -160,6 +170,18 @@ export function registerServe(program: Command): void {
     .option(
       '--url-ca-file <pem>',
       'extra certificate authorities trusted when reading https URL inputs (env NIGHTSHIFT_URL_CA_FILE)',
+    )
+    .option(
+      '--database <url>',
+      'scale out: PostgreSQL for the metadata, postgresql://USER@HOST:PORT/DB (env NIGHTSHIFT_DATABASE_URL); needs --queue',
+    )
+    .option(
+      '--queue <url>',
+      'scale out: Redis for the task queue, redis://HOST:PORT (env NIGHTSHIFT_QUEUE_URL); needs --database',
+    )
+    .option(
+      '--keys-dir <dir>',
+      'where the signing keys, the secret box key and the issuer live (env NIGHTSHIFT_KEYS_DIR, default the data dir); servers that scale out together share one',
     )
     .action(async (options: ServeOptions) => {
       const config = configOf(options);

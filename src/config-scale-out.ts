@@ -1,0 +1,63 @@
+/**
+ * Where a server keeps its metadata and its task queue. Embedded (the default): SQLite in the data dir,
+ * with the queue as a leased table in the same file. Scaled out: PostgreSQL for the metadata (the source
+ * of truth that several servers and workers share) and BullMQ on Redis for delivering mini-batch ids.
+ * `--database` > NIGHTSHIFT_DATABASE_URL > `database` in the config file, and the same for `--queue`.
+ * The two go together: a Redis queue beside a server-local SQLite file would hand other machines ids
+ * they cannot look up, and PostgreSQL without a shared queue would leave every worker polling the
+ * database. The URLs may carry passwords: they are never logged or returned (`redactUrl`).
+ */
+import { ValidationError } from './core/errors.ts';
+
+export interface ScaleOutConfig {
+  /** `postgresql://user:password@host:port/database` (libpq's URL form, as `pg` takes it). */
+  database: string;
+  /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. */
+  queue: string;
+}
+
+const DATABASE_SCHEMES = ['postgresql:', 'postgres:'];
+const QUEUE_SCHEMES = ['redis:', 'rediss:'];
+
+function checkUrl(text: string, field: 'database' | 'queue', schemes: readonly string[]): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  const example =
+    field === 'database' ? 'postgresql://user@db-host:5432/nightshift' : 'redis://queue-host:6379';
+  if (!url || !schemes.includes(url.protocol) || url.hostname === '') {
+    throw new ValidationError(
+      `Invalid ${field} URL '${redactUrl(text)}': use ${schemes.map((s) => `${s}//`).join(' or ')} with a host, e.g. ${example}.`,
+      field,
+    );
+  }
+  return text;
+}
+
+/** The URL with any password replaced, for messages and logs. */
+export function redactUrl(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@]*?:)[^/?#@]*@/i, '$1***@');
+}
+
+/** Undefined when neither is set (embedded); both, checked, when the server scales out. */
+export function readScaleOut(
+  database: string | undefined,
+  queue: string | undefined,
+): ScaleOutConfig | undefined {
+  if (database === undefined && queue === undefined) return undefined;
+  if (database === undefined || queue === undefined) {
+    const [given, missing] = database === undefined ? ['queue', 'database'] : ['database', 'queue'];
+    throw new ValidationError(
+      `A scaled-out server needs both --database (PostgreSQL) and --queue (Redis); the ${given} was ` +
+        `given alone. Give --${missing} too (or NIGHTSHIFT_${missing.toUpperCase()}_URL), or neither for the embedded mode.`,
+      missing,
+    );
+  }
+  return {
+    database: checkUrl(database, 'database', DATABASE_SCHEMES),
+    queue: checkUrl(queue, 'queue', QUEUE_SCHEMES),
+  };
+}
