@@ -119,6 +119,30 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
     assert.equal((await jobs().get('race'))?.status, (finish ?? cancel)?.status);
   });
 
+  test('two servers sharing the store: each mini-batch starts once and each guarded move happens once', async () => {
+    const other = (await context.openAnother()).jobs;
+    await jobs().create(job('shared', { status: 'Running' }));
+    await jobs().addMiniBatches('shared', planned(10));
+    const starts = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => [
+        jobs().startAttempt('shared', index, 'server-a'),
+        other.startAttempt('SHARED', index, 'server-b'),
+      ]).flat(),
+    );
+    for (let index = 0; index < 10; index++) {
+      const won = [starts[2 * index], starts[2 * index + 1]].filter((s) => s !== undefined);
+      assert.equal(won.length, 1, `mini-batch ${String(index)} started once`);
+      assert.equal((await jobs().getMiniBatch('shared', index))?.attempts, 1);
+    }
+    assert.equal((await other.counts('shared')).miniBatches.running, 10);
+    const moves = await Promise.all([
+      jobs().update('shared', { status: 'Finalizing' }, ['Running']),
+      other.update('shared', { status: 'CancelRequested' }, ['Running']),
+    ]);
+    assert.equal(moves.filter((m) => m !== undefined).length, 1);
+    assert.equal((await other.get('shared'))?.status, (moves[0] ?? moves[1])?.status);
+  });
+
   test('the first error is kept: later errors and updates never replace it', async () => {
     await jobs().create(job('err', { status: 'Running' }));
     await jobs().setFirstError('err', { code: 'ScriptError', message: 'first', miniBatch: 0 });
