@@ -3,20 +3,19 @@
  * and the action by their folded keys, so filters ignore case as SQLite's do); the rest of an entry is a
  * JSON body, so adding a field to entries needs no migration.
  */
-import type { Pool } from 'pg';
 import type { AuditEntry, AuditFilter, AuditRepository } from '../contract.ts';
-import { foldCase } from './database.ts';
+import { foldCase, type Database } from './database.ts';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 
-export function createPostgresAuditRepository(pool: Pool): AuditRepository {
+export function createPostgresAuditRepository(db: Database): AuditRepository {
   return {
     async append(entry) {
       // The sequence number is the table's to assign; one passed in is not stored.
       const body: AuditEntry = { ...entry };
       delete body.seq;
-      await pool.query(
+      await db.query(
         `INSERT INTO audit_log (time, principal_id_key, principal_key, action_key, result, body)
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [
@@ -44,7 +43,7 @@ export function createPostgresAuditRepository(pool: Pool): AuditRepository {
       const sql =
         `SELECT seq, body FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
         `ORDER BY seq DESC LIMIT ${arg(limit)}`;
-      const { rows } = await pool.query<{ seq: string; body: string }>(sql, args);
+      const { rows } = await db.query<{ seq: string; body: string }>(sql, args);
       return rows.map((r) => ({ seq: Number(r.seq), ...(JSON.parse(r.body) as AuditEntry) }));
     },
   };

@@ -5,7 +5,7 @@
  * do. A `schema` puts every table in a schema of its own (created if missing), which is how tests, or
  * two deployments sharing one database, keep apart.
  */
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
 import { ValidationError } from '../../core/errors.ts';
 
 // Names compare case-insensitively as SQLite's NOCASE does (ASCII letters only), so every name a query
@@ -98,8 +98,42 @@ export function foldCase(name: string): string {
   return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
-/** A pool whose connections all work in the store's schema, with the schema migrated. */
-export async function openPool(options: PostgresOptions): Promise<Pool> {
+/** What the repositories run SQL through. */
+export interface Sql {
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    args?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
+}
+
+/** The open database: single statements, transactions on one connection, and the end of the pool. */
+export interface Database extends Sql {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, which SQLite keeps and compares like any other character. No text the
+ * store writes holds one (bodies are JSON, which escapes it; names are validated before they are
+ * stored), so a NUL comes only in a lookup, a fuzzed `%00` in a path, which must find nothing rather than
+ * fail. It becomes U+FFFD, which matches only a stored name with U+FFFD in that place.
+ */
+function storableArgs(args: readonly unknown[]): unknown[] {
+  const storable = (value: unknown): unknown =>
+    typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
+  return args.map((arg) => (Array.isArray(arg) ? arg.map(storable) : storable(arg)));
+}
+
+function sqlOn(target: Pool | PoolClient): Sql {
+  return {
+    query: <R extends QueryResultRow>(text: string, args: readonly unknown[] = []) =>
+      target.query<R>(text, storableArgs(args)),
+  };
+}
+
+/** Opens a pool whose connections all work in the store's schema, and migrates the schema. */
+export async function openDatabase(options: PostgresOptions): Promise<Database> {
   const { schema } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new ValidationError(
@@ -115,37 +149,45 @@ export async function openPool(options: PostgresOptions): Promise<Pool> {
   // An idle connection the server drops (a restart, a timeout) is an error event on the pool; without a
   // listener it would end the process. The pool discards that connection and the next query opens another.
   pool.on('error', () => undefined);
+  let ended = false;
+  const database: Database = {
+    ...sqlOn(pool),
+    transaction: (work) => inTransaction(pool, work),
+    async close() {
+      // pg refuses to end a pool twice; a second close, like SQLite's, does nothing.
+      if (ended) return;
+      ended = true;
+      await pool.end();
+    },
+  };
   try {
-    await inTransaction(pool, (client) => migrate(client, schema));
+    await database.transaction((sql) => migrate(sql, schema));
   } catch (error) {
-    await pool.end();
+    await database.close();
     throw error;
   }
-  return pool;
+  return database;
 }
 
-async function migrate(client: PoolClient, schema: string | undefined): Promise<void> {
+async function migrate(sql: Sql, schema: string | undefined): Promise<void> {
   // Held to the end of the transaction: a second server waits here, then sees the versions applied.
-  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema ?? '']);
-  if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version');
+  await sql.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema ?? '']);
+  if (schema !== undefined) await sql.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await sql.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const { rows } = await sql.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version');
   const current = rows[0]?.v ?? 0;
   for (let i = current; i < MIGRATIONS.length; i++) {
-    await client.query(MIGRATIONS[i] ?? '');
-    await client.query('INSERT INTO schema_version (version) VALUES ($1)', [i + 1]);
+    await sql.query(MIGRATIONS[i] ?? '');
+    await sql.query('INSERT INTO schema_version (version) VALUES ($1)', [i + 1]);
   }
 }
 
-/**
- * Runs `work` on one connection inside a transaction: committed when it resolves, rolled back when it
- * throws. A connection whose rollback failed is destroyed rather than handed to the next caller.
- */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/** A connection whose rollback failed is destroyed rather than handed to the next caller. */
+async function inTransaction<T>(pool: Pool, work: (sql: Sql) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const result = await work(client);
+    const result = await work(sqlOn(client));
     await client.query('COMMIT');
     client.release();
     return result;

@@ -5,7 +5,6 @@
  * Counts are one aggregate over the job's mini-batches: a trigger-kept tally like SQLite's would make
  * concurrent transitions of one job lock the same tally rows in opposite orders, and deadlock.
  */
-import type { Pool } from 'pg';
 import {
   miniBatchId,
   NON_TERMINAL_STATUSES,
@@ -17,7 +16,7 @@ import {
   type MiniBatchRecord,
 } from '../../core/jobs.ts';
 import type { AttemptRecord, JobRepository } from '../contract.ts';
-import { foldCase, inTransaction } from './database.ts';
+import { foldCase, type Database } from './database.ts';
 
 interface JobRow {
   body: string;
@@ -96,7 +95,7 @@ function toCounts(rows: readonly TallyRow[]): JobCounts {
 
 type Filter = { endpoint?: string; deployment?: string; limit?: number };
 
-async function list(pool: Pool, filter: Filter = {}): Promise<JobRecord[]> {
+async function list(db: Database, filter: Filter = {}): Promise<JobRecord[]> {
   const where: string[] = [];
   const args: (string | number)[] = [];
   const arg = (value: string | number): string => `$${String(args.push(value))}`;
@@ -106,18 +105,18 @@ async function list(pool: Pool, filter: Filter = {}): Promise<JobRecord[]> {
   const limit = Math.max(1, Math.min(Math.trunc(filter.limit ?? 1000) || 1000, 10000));
   const sql = `SELECT ${JOB_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                ORDER BY seq DESC LIMIT ${arg(limit)}`;
-  return (await pool.query<JobRow>(sql, args)).rows.map(toJob);
+  return (await db.query<JobRow>(sql, args)).rows.map(toJob);
 }
 
 /** Reads the job under a row lock, so a concurrent guarded update waits and then sees this one's result. */
 function update(
-  pool: Pool,
+  db: Database,
   name: string,
   patch: Partial<JobRecord>,
   from?: readonly JobStatus[],
 ): Promise<JobRecord | undefined> {
-  return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<JobRow>(
+  return db.transaction(async (sql) => {
+    const { rows } = await sql.query<JobRow>(
       `SELECT ${JOB_COLUMNS} FROM jobs WHERE name_key = $1 FOR UPDATE`,
       [foldCase(name)],
     );
@@ -129,7 +128,7 @@ function update(
     // The first error lives in its own column (set once); the body never carries it.
     const body: Partial<JobRecord> = { ...next };
     delete body.error;
-    await client.query('UPDATE jobs SET body = $1, status = $2 WHERE name_key = $3', [
+    await sql.query('UPDATE jobs SET body = $1, status = $2 WHERE name_key = $3', [
       JSON.stringify(body),
       next.status,
       foldCase(name),
@@ -138,11 +137,11 @@ function update(
   });
 }
 
-export function createPostgresJobRepository(pool: Pool): JobRepository {
+export function createPostgresJobRepository(db: Database): JobRepository {
   const miniBatchRows = async (sql: string, args: unknown[]): Promise<MiniBatchRecord[]> =>
-    (await pool.query<MiniBatchRow>(sql, args)).rows.map(toMiniBatch);
+    (await db.query<MiniBatchRow>(sql, args)).rows.map(toMiniBatch);
   const changed = async (sql: string, args: unknown[]): Promise<number> =>
-    (await pool.query(sql, args)).rowCount ?? 0;
+    (await db.query(sql, args)).rowCount ?? 0;
 
   return {
     async create(job) {
@@ -160,29 +159,29 @@ export function createPostgresJobRepository(pool: Pool): JobRepository {
       return done === 1;
     },
     async get(name) {
-      const { rows } = await pool.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE name_key = $1`, [
+      const { rows } = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE name_key = $1`, [
         foldCase(name),
       ]);
       return rows[0] ? toJob(rows[0]) : undefined;
     },
-    list: (filter) => list(pool, filter),
+    list: (filter) => list(db, filter),
     async listActive() {
-      const { rows } = await pool.query<JobRow>(
+      const { rows } = await db.query<JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = ANY($1) ORDER BY seq`,
         [NON_TERMINAL_STATUSES],
       );
       return rows.map(toJob);
     },
-    update: (name, patch, from) => update(pool, name, patch, from),
+    update: (name, patch, from) => update(db, name, patch, from),
     async setFirstError(name, error) {
-      await pool.query('UPDATE jobs SET first_error = $1 WHERE name_key = $2 AND first_error IS NULL', [
+      await db.query('UPDATE jobs SET first_error = $1 WHERE name_key = $2 AND first_error IS NULL', [
         JSON.stringify(error),
         foldCase(name),
       ]);
     },
     async addMiniBatches(job, batches) {
       // One statement: the plan lands whole or not at all, and an index that exists stays as it is.
-      await pool.query(
+      await db.query(
         `INSERT INTO mini_batches (job, job_key, idx, files, item_count, state)
          SELECT $1, $2, planned.idx, planned.files, planned.item_count, 'pending'
          FROM unnest($3::integer[], $4::text[], $5::integer[]) WITH ORDINALITY AS planned(idx, files, item_count, n)
@@ -215,7 +214,7 @@ export function createPostgresJobRepository(pool: Pool): JobRepository {
       return started;
     },
     async finishAttempt(job, index, r: AttemptRecord) {
-      await pool.query(
+      await db.query(
         `UPDATE mini_batches SET state = $1, succeeded = $2, failed = $3, rows_written = $4, worker = $5,
            elapsed_ms = $6, error = $7, inputs = $8
          WHERE job_key = $9 AND idx = $10 AND state = 'running'`,
@@ -245,7 +244,7 @@ export function createPostgresJobRepository(pool: Pool): JobRepository {
         [foldCase(job)],
       ),
     async counts(job) {
-      const { rows } = await pool.query<TallyRow>(
+      const { rows } = await db.query<TallyRow>(
         `SELECT state, COUNT(*) AS n, SUM(item_count) AS items, SUM(succeeded) AS ok, SUM(failed) AS bad,
            SUM(rows_written) AS rows
          FROM mini_batches WHERE job_key = $1 GROUP BY state`,
@@ -270,7 +269,7 @@ export function createPostgresJobRepository(pool: Pool): JobRepository {
       return done === 1;
     },
     async driverOf(job) {
-      const { rows } = await pool.query<{ driver: string; driver_until: number }>(
+      const { rows } = await db.query<{ driver: string; driver_until: number }>(
         'SELECT driver, driver_until FROM jobs WHERE name_key = $1 AND driver IS NOT NULL',
         [foldCase(job)],
       );

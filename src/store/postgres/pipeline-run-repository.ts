@@ -3,18 +3,17 @@
  * every time it changes (started, finished, retried); an upsert keeps its first sequence number, so
  * activity runs list in the order they started even when they finish out of order.
  */
-import type { Pool } from 'pg';
 import type { PipelineRunRepository, StoredActivityRun, StoredPipelineRun } from '../contract.ts';
-import { foldCase } from './database.ts';
+import { foldCase, type Database } from './database.ts';
 
-export function createPostgresPipelineRunRepository(pool: Pool): PipelineRunRepository {
+export function createPostgresPipelineRunRepository(db: Database): PipelineRunRepository {
   const bodies = async <T>(sql: string, args: (string | number)[]): Promise<T[]> =>
-    (await pool.query<{ body: string }>(sql, args)).rows.map((r) => JSON.parse(r.body) as T);
+    (await db.query<{ body: string }>(sql, args)).rows.map((r) => JSON.parse(r.body) as T);
 
   return {
     async saveRun(run) {
       // As in SQLite, a run keeps the pipeline it was first saved under; status and body follow it.
-      await pool.query(
+      await db.query(
         `INSERT INTO pipeline_runs (run_key, pipeline_key, status, body) VALUES ($1, $2, $3, $4)
          ON CONFLICT (run_key) DO UPDATE SET status = excluded.status, body = excluded.body`,
         [foldCase(run.runId), foldCase(run.pipelineName), run.status, JSON.stringify(run)],
@@ -38,7 +37,7 @@ export function createPostgresPipelineRunRepository(pool: Pool): PipelineRunRepo
       return bodies<StoredPipelineRun>(sql, args);
     },
     async saveActivityRun(run) {
-      await pool.query(
+      await db.query(
         `INSERT INTO activity_runs (activity_key, run_key, body) VALUES ($1, $2, $3)
          ON CONFLICT (activity_key) DO UPDATE SET body = excluded.body`,
         [foldCase(run.activityRunId), foldCase(run.pipelineRunId), JSON.stringify(run)],

@@ -3,13 +3,12 @@
  * through its folded key) and version. An identity column keeps list order stable (oldest first) without
  * relying on clocks; bodies are kept as the text they were written as.
  */
-import type { Pool } from 'pg';
 import type { ResourceKey, ResourceKind, ResourceRepository } from '../contract.ts';
-import { foldCase } from './database.ts';
+import { foldCase, type Database } from './database.ts';
 
 const KEY = 'kind = $1 AND scope = $2 AND name_key = $3 AND version = $4';
 
-export function createPostgresResourceRepository(pool: Pool): ResourceRepository {
+export function createPostgresResourceRepository(db: Database): ResourceRepository {
   const keyOf = (kind: ResourceKind, key: ResourceKey): [string, string, string, string] => [
     kind,
     key.scope ?? '',
@@ -17,7 +16,7 @@ export function createPostgresResourceRepository(pool: Pool): ResourceRepository
     key.version ?? '',
   ];
   const bodies = async <T>(sql: string, args: string[]): Promise<T[]> =>
-    (await pool.query<{ body: string }>(sql, args)).rows.map((r) => JSON.parse(r.body) as T);
+    (await db.query<{ body: string }>(sql, args)).rows.map((r) => JSON.parse(r.body) as T);
 
   return {
     async get<T>(kind: ResourceKind, key: ResourceKey) {
@@ -40,7 +39,7 @@ export function createPostgresResourceRepository(pool: Pool): ResourceRepository
       return bodies<T>('SELECT body FROM resources WHERE kind = $1 ORDER BY seq', [kind]);
     },
     async insert(kind: ResourceKind, key: ResourceKey, doc: unknown) {
-      const done = await pool.query(
+      const done = await db.query(
         `INSERT INTO resources (kind, scope, name_key, version, body) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING`,
         [...keyOf(kind, key), JSON.stringify(doc)],
@@ -48,19 +47,18 @@ export function createPostgresResourceRepository(pool: Pool): ResourceRepository
       return done.rowCount === 1;
     },
     async replace(kind: ResourceKind, key: ResourceKey, doc: unknown) {
-      const done = await pool.query(`UPDATE resources SET body = $5 WHERE ${KEY}`, [
+      const done = await db.query(`UPDATE resources SET body = $5 WHERE ${KEY}`, [
         ...keyOf(kind, key),
         JSON.stringify(doc),
       ]);
       return done.rowCount === 1;
     },
     async remove(kind: ResourceKind, key: ResourceKey) {
-      return (await pool.query(`DELETE FROM resources WHERE ${KEY}`, keyOf(kind, key))).rowCount === 1;
+      return (await db.query(`DELETE FROM resources WHERE ${KEY}`, keyOf(kind, key))).rowCount === 1;
     },
     async removeScope(kind: ResourceKind, scope: string) {
       return (
-        (await pool.query('DELETE FROM resources WHERE kind = $1 AND scope = $2', [kind, scope])).rowCount ??
-        0
+        (await db.query('DELETE FROM resources WHERE kind = $1 AND scope = $2', [kind, scope])).rowCount ?? 0
       );
     },
   };
