@@ -138,14 +138,21 @@ function update(
 }
 
 export function createPostgresJobRepository(db: Database): JobRepository {
-  const miniBatchRows = async (sql: string, args: unknown[]): Promise<MiniBatchRecord[]> =>
-    (await db.query<MiniBatchRow>(sql, args)).rows.map(toMiniBatch);
-  const changed = async (sql: string, args: unknown[]): Promise<number> =>
-    (await db.query(sql, args)).rowCount ?? 0;
+  return { ...jobMethods(db), ...miniBatchMethods(db), ...driverLeaseMethods(db) };
+}
 
+/** How many rows a statement changed. */
+async function changed(db: Database, sql: string, args: unknown[]): Promise<number> {
+  return (await db.query(sql, args)).rowCount ?? 0;
+}
+
+function jobMethods(
+  db: Database,
+): Pick<JobRepository, 'create' | 'get' | 'list' | 'listActive' | 'update' | 'setFirstError'> {
   return {
     async create(job) {
       const done = await changed(
+        db,
         `INSERT INTO jobs (name_key, endpoint_key, deployment_key, status, body)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
         [
@@ -179,6 +186,25 @@ export function createPostgresJobRepository(db: Database): JobRepository {
         foldCase(name),
       ]);
     },
+  };
+}
+
+function miniBatchMethods(
+  db: Database,
+): Pick<
+  JobRepository,
+  | 'addMiniBatches'
+  | 'miniBatches'
+  | 'getMiniBatch'
+  | 'startAttempt'
+  | 'finishAttempt'
+  | 'resetRunning'
+  | 'cancelOpen'
+  | 'counts'
+> {
+  const miniBatchRows = async (sql: string, args: unknown[]): Promise<MiniBatchRecord[]> =>
+    (await db.query<MiniBatchRow>(sql, args)).rows.map(toMiniBatch);
+  return {
     async addMiniBatches(job, batches) {
       // One statement: the plan lands whole or not at all, and an index that exists stays as it is.
       await db.query(
@@ -234,12 +260,14 @@ export function createPostgresJobRepository(db: Database): JobRepository {
     },
     resetRunning: (job) =>
       changed(
+        db,
         `UPDATE mini_batches SET state = 'pending', attempts = GREATEST(attempts - 1, 0)
          WHERE job_key = $1 AND state = 'running'`,
         [foldCase(job)],
       ),
     cancelOpen: (job) =>
       changed(
+        db,
         `UPDATE mini_batches SET state = 'canceled' WHERE job_key = $1 AND state IN ('pending', 'running')`,
         [foldCase(job)],
       ),
@@ -252,9 +280,15 @@ export function createPostgresJobRepository(db: Database): JobRepository {
       );
       return toCounts(rows);
     },
+  };
+}
+
+/** Each call is one guarded UPDATE: a racing claim waits on the row lock, then re-checks against the winner. */
+function driverLeaseMethods(db: Database): Pick<JobRepository, 'claimDriver' | 'releaseDriver' | 'driverOf'> {
+  return {
     async claimDriver(job, owner, ttlMs, nowMs) {
-      // One UPDATE: a racing claim waits on the row lock, then re-checks the condition against the winner.
       const done = await changed(
+        db,
         `UPDATE jobs SET driver = $1, driver_until = $2
          WHERE name_key = $3 AND (driver IS NULL OR driver = $1 OR driver_until <= $4)`,
         [owner, nowMs + ttlMs, foldCase(job), nowMs],
@@ -263,6 +297,7 @@ export function createPostgresJobRepository(db: Database): JobRepository {
     },
     async releaseDriver(job, owner) {
       const done = await changed(
+        db,
         'UPDATE jobs SET driver = NULL, driver_until = NULL WHERE name_key = $1 AND driver = $2',
         [foldCase(job), owner],
       );

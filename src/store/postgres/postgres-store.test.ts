@@ -92,6 +92,14 @@ void describe('PostgreSQL store options and names', () => {
     }
   });
 
+  test('a database that cannot be reached fails the open with the connection error', async () => {
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+    await assert.rejects(
+      createPostgresStore({ url: 'postgresql://postgres@127.0.0.1:1/test', schema: 'ns_unreachable' }),
+      /ECONNREFUSED/,
+    );
+  });
+
   test('names fold ASCII letters only, as SQLite NOCASE compares them', () => {
     assert.equal(foldCase('Blue-DEPLOYMENT_2'), 'blue-deployment_2');
     assert.equal(foldCase('ÄRGER-Straße'), 'Ärger-straße');
