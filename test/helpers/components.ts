@@ -1,11 +1,11 @@
 /**
- * Optional system components some tests need (Debian's Python libraries today; PostgreSQL, Redis and
- * Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
+ * Optional system components some tests need (Debian's Python libraries, PostgreSQL for its metadata
+ * store; Redis and Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
  * `needs()` returns: present, the test runs; absent, it is skipped with one line naming the component and
  * the command that installs or starts it, so a fresh machine passes `npm test`; absent with `CI=true`, the
  * test fails with that same line, so CI always runs everything. Each probe asks the machine the question
- * the tests depend on (the interpreter imports the libraries, the port accepts a connection, the binary
- * exists) rather than looking for a package name.
+ * the tests depend on (the interpreter imports the libraries, the database answers a query, the port
+ * accepts a connection, the binary exists) rather than looking for a package name.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
