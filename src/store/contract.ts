@@ -66,6 +66,14 @@ export interface AttemptRecord {
   inputs?: InputFileDigest[];
 }
 
+/** The server driving an active job (planning it, dispatching its mini-batches, ending it), and until when. */
+export interface JobDriver {
+  /** The server holding the lease, as it names itself. */
+  owner: string;
+  /** Epoch milliseconds at which the lease lapses unless its owner renews it. */
+  expiresAt: number;
+}
+
 /**
  * Jobs and their mini-batches. Every state change is one call, so progress, the error threshold, cancel
  * and resume after a crash are plain queries whichever queue delivers the work. Job names (and the
@@ -103,6 +111,16 @@ export interface JobRepository {
   /** pending and running → canceled; returns how many. */
   cancelOpen(job: string): Promise<number>;
   counts(job: string): Promise<JobCounts>;
+  /**
+   * Takes the job's driver lease for `owner` until `nowMs + ttlMs` when it is free, has lapsed
+   * (`expiresAt <= nowMs`) or is already `owner`'s (a renewal); false when another server holds it or
+   * there is no such job. One atomic step, so of servers racing for a job exactly one drives it.
+   */
+  claimDriver(job: string, owner: string, ttlMs: number, nowMs: number): Promise<boolean>;
+  /** Gives the lease up when `owner` holds it (done with the job, or stopping); false otherwise. */
+  releaseDriver(job: string, owner: string): Promise<boolean>;
+  /** The lease as recorded, lapsed or not (for diagnostics); undefined when nobody holds it. */
+  driverOf(job: string): Promise<JobDriver | undefined>;
 }
 
 /** One line of the audit log: who did what, where, from which address, and how it ended. */

@@ -18,6 +18,11 @@ export interface Implementation<H> {
   requires?: () => Promise<TestOptions> | TestOptions;
   /** A fresh instance for one test; `dir` is an empty temporary folder removed after the test. */
   open(dir: string): Promise<H> | H;
+  /**
+   * Removes what the instances on `dir` kept outside it (a database schema named after it), once they
+   * are all closed at the end of the test; data in `dir` itself goes with the folder.
+   */
+  discard?(dir: string): Promise<void> | void;
 }
 
 export interface Closable {
@@ -31,6 +36,8 @@ export interface ContractContext<H> {
   current(): H;
   /** Closes the instance and opens another on the same folder, as a restarted server would. */
   reopen(): Promise<H>;
+  /** Opens a second instance on the same folder beside the first, as another server sharing it would. */
+  openAnother(): Promise<H>;
 }
 
 /** Declares `define`'s tests once per implementation, under "`contract` contract: `name`". */
@@ -44,6 +51,7 @@ export async function describeContract<H extends Closable>(
     describe(`${contract} contract: ${implementation.name}`, options, () => {
       let dir: string | undefined;
       let instance: H | undefined;
+      let others: H[] = [];
       const outside = () => new Error(`${implementation.name} is only open inside a test`);
       beforeEach(async () => {
         dir = mkdtempSync(join(tmpdir(), 'ns-contract-'));
@@ -52,7 +60,12 @@ export async function describeContract<H extends Closable>(
       afterEach(async () => {
         await instance?.close();
         instance = undefined;
-        if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+        for (const other of others) await other.close();
+        others = [];
+        if (dir !== undefined) {
+          await implementation.discard?.(dir);
+          rmSync(dir, { recursive: true, force: true });
+        }
       });
       define({
         implementation,
@@ -66,6 +79,12 @@ export async function describeContract<H extends Closable>(
           instance = undefined;
           instance = await implementation.open(dir);
           return instance;
+        },
+        async openAnother() {
+          if (instance === undefined || dir === undefined) throw outside();
+          const other = await implementation.open(dir);
+          others.push(other);
+          return other;
         },
       });
     });

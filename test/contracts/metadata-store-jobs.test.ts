@@ -119,6 +119,30 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
     assert.equal((await jobs().get('race'))?.status, (finish ?? cancel)?.status);
   });
 
+  test('two servers sharing the store: each mini-batch starts once and each guarded move happens once', async () => {
+    const other = (await context.openAnother()).jobs;
+    await jobs().create(job('shared', { status: 'Running' }));
+    await jobs().addMiniBatches('shared', planned(10));
+    const starts = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => [
+        jobs().startAttempt('shared', index, 'server-a'),
+        other.startAttempt('SHARED', index, 'server-b'),
+      ]).flat(),
+    );
+    for (let index = 0; index < 10; index++) {
+      const won = [starts[2 * index], starts[2 * index + 1]].filter((s) => s !== undefined);
+      assert.equal(won.length, 1, `mini-batch ${String(index)} started once`);
+      assert.equal((await jobs().getMiniBatch('shared', index))?.attempts, 1);
+    }
+    assert.equal((await other.counts('shared')).miniBatches.running, 10);
+    const moves = await Promise.all([
+      jobs().update('shared', { status: 'Finalizing' }, ['Running']),
+      other.update('shared', { status: 'CancelRequested' }, ['Running']),
+    ]);
+    assert.equal(moves.filter((m) => m !== undefined).length, 1);
+    assert.equal((await other.get('shared'))?.status, (moves[0] ?? moves[1])?.status);
+  });
+
   test('the first error is kept: later errors and updates never replace it', async () => {
     await jobs().create(job('err', { status: 'Running' }));
     await jobs().setFirstError('err', { code: 'ScriptError', message: 'first', miniBatch: 0 });
@@ -320,5 +344,71 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
       (await reopened.listActive()).map((j) => j.name),
       ['kept'],
     );
+  });
+  test('of two servers racing for the driver leases of the same jobs, exactly one drives each', async () => {
+    const other = (await context.openAnother()).jobs;
+    const names = Array.from({ length: 12 }, (_, i) => `driven-${i}`);
+    for (const name of names) await jobs().create(job(name, { status: 'Running' }));
+    const claims = await Promise.all(
+      names.flatMap((name) => [
+        jobs().claimDriver(name, 'server-a', 30_000, 1_000),
+        other.claimDriver(name, 'server-b', 30_000, 1_000),
+      ]),
+    );
+    for (const [i, name] of names.entries()) {
+      const [a, b] = [claims[2 * i], claims[2 * i + 1]];
+      assert.equal([a, b].filter(Boolean).length, 1, `one driver for ${name}`);
+      const driver = await other.driverOf(name);
+      assert.deepEqual(driver, { owner: a === true ? 'server-a' : 'server-b', expiresAt: 31_000 });
+    }
+  });
+
+  test('a driver lease that lapsed passes to another server, and not a moment before', async () => {
+    await jobs().create(job('lapse', { status: 'Running' }));
+    assert.equal(await jobs().driverOf('lapse'), undefined);
+    assert.equal(await jobs().claimDriver('lapse', 'server-a', 500, 1_000), true);
+    assert.equal(await jobs().claimDriver('lapse', 'server-b', 500, 1_499), false);
+    assert.deepEqual(await jobs().driverOf('LAPSE'), { owner: 'server-a', expiresAt: 1_500 });
+    assert.equal(await jobs().claimDriver('Lapse', 'server-b', 500, 1_500), true);
+    assert.deepEqual(await jobs().driverOf('lapse'), { owner: 'server-b', expiresAt: 2_000 });
+    assert.equal(await jobs().claimDriver('lapse', 'server-a', 500, 1_600), false);
+    const reopened = (await context.reopen()).jobs;
+    assert.deepEqual(await reopened.driverOf('lapse'), { owner: 'server-b', expiresAt: 2_000 });
+  });
+
+  test('the holder renews its driver lease, which keeps it past the first expiry', async () => {
+    await jobs().create(job('renew', { status: 'Running' }));
+    assert.equal(await jobs().claimDriver('renew', 'server-a', 100, 0), true);
+    assert.equal(await jobs().claimDriver('renew', 'server-a', 100, 90), true);
+    assert.deepEqual(await jobs().driverOf('renew'), { owner: 'server-a', expiresAt: 190 });
+    assert.equal(await jobs().claimDriver('renew', 'server-b', 100, 150), false);
+    assert.equal((await jobs().driverOf('renew'))?.owner, 'server-a');
+  });
+
+  test('a released driver lease is free at once; only its holder can release it', async () => {
+    await jobs().create(job('release', { status: 'Running' }));
+    assert.equal(await jobs().releaseDriver('release', 'server-a'), false);
+    await jobs().claimDriver('release', 'server-a', 60_000, 0);
+    assert.equal(await jobs().releaseDriver('release', 'server-b'), false);
+    assert.equal((await jobs().driverOf('release'))?.owner, 'server-a');
+    assert.equal(await jobs().releaseDriver('RELEASE', 'server-a'), true);
+    assert.equal(await jobs().driverOf('release'), undefined);
+    assert.equal(await jobs().claimDriver('release', 'server-b', 60_000, 1), true);
+    assert.equal((await jobs().driverOf('release'))?.owner, 'server-b');
+  });
+
+  test('a job that does not exist has no driver and cannot be claimed', async () => {
+    assert.equal(await jobs().claimDriver('ghost', 'server-a', 1_000, 0), false);
+    assert.equal(await jobs().driverOf('ghost'), undefined);
+    assert.equal(await jobs().releaseDriver('ghost', 'server-a'), false);
+  });
+
+  test('a driver lease leaves the job itself unchanged, and updates leave the lease', async () => {
+    const created = job('untouched', { status: 'Running' });
+    await jobs().create(created);
+    await jobs().claimDriver('untouched', 'server-a', 1_000, 0);
+    assert.deepEqual(await jobs().get('untouched'), created);
+    await jobs().update('untouched', { status: 'Finalizing' }, ['Running']);
+    assert.deepEqual(await jobs().driverOf('untouched'), { owner: 'server-a', expiresAt: 1_000 });
   });
 });

@@ -60,6 +60,25 @@ await describeContract('MetadataStore', metadataStores, (context) => {
     assert.deepEqual(await store().resources.list('codes'), [{ other: true }]);
   });
 
+  test('a lookup holding a NUL character (a fuzzed %00 in a path) finds nothing rather than failing', async () => {
+    const odd = 'a\u0000b';
+    await store().resources.insert('endpoint', { name: 'ab' }, { n: 1 });
+    assert.equal(await store().resources.get('endpoint', { name: odd }), undefined);
+    assert.equal(await store().resources.get('models', { name: 'ab', version: '1\u0000' }), undefined);
+    assert.deepEqual(await store().resources.list('deployment', { scope: odd, name: odd }), []);
+    assert.equal(await store().resources.replace('endpoint', { name: odd }, {}), false);
+    assert.equal(await store().resources.remove('endpoint', { scope: odd, name: 'ab' }), false);
+    assert.equal(await store().jobs.get(odd), undefined);
+    assert.deepEqual(await store().jobs.list({ endpoint: odd }), []);
+    assert.deepEqual(await store().jobs.miniBatches(odd), []);
+    assert.equal(await store().jobs.update(odd, { status: 'Failed' }), undefined);
+    assert.equal(await store().pipelineRuns.getRun(odd), undefined);
+    assert.deepEqual(await store().pipelineRuns.listRuns({ pipelineName: odd, status: odd }), []);
+    assert.deepEqual(await store().pipelineRuns.activityRuns(odd), []);
+    assert.deepEqual(await store().audit.list({ principal: odd, action: odd, since: odd }), []);
+    assert.deepEqual(await store().resources.get('endpoint', { name: 'AB' }), { n: 1 });
+  });
+
   test('everything written is there after the store is closed and opened again', async () => {
     await store().resources.insert('endpoint', { name: 'kept' }, { kept: true });
     await store().audit.append({

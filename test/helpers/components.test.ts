@@ -20,7 +20,7 @@ import {
   isExecutable,
   missingLine,
   optionsFor,
-  POSTGRESQL,
+  POSTGRES,
   PYTHON3,
   PYTHON_LIBRARIES,
   REDIS,
@@ -136,7 +136,7 @@ void describe('seen by node --test', () => {
 
 void describe('the components the suites declare', () => {
   test('each names itself and the Debian command that provides it, and its probe answers yes or no', async () => {
-    for (const component of [CURL, PYTHON3, PYTHON_LIBRARIES, POSTGRESQL, REDIS, CHROMIUM]) {
+    for (const component of [CURL, PYTHON3, PYTHON_LIBRARIES, POSTGRES, REDIS, CHROMIUM]) {
       assert.match(missingLine([component]), /^needs .+: (sudo )?apt-get install -y \S+/);
       assert.equal(typeof (await component.probe()), 'boolean', component.name);
     }

@@ -1,17 +1,18 @@
 /**
- * Optional system components some tests need (Debian's Python libraries today; PostgreSQL, Redis and
- * Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
+ * Optional system components some tests need (Debian's Python libraries, PostgreSQL for its metadata
+ * store; Redis and Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
  * `needs()` returns: present, the test runs; absent, it is skipped with one line naming the component and
  * the command that installs or starts it, so a fresh machine passes `npm test`; absent with `CI=true`, the
  * test fails with that same line, so CI always runs everything. Each probe asks the machine the question
- * the tests depend on (the interpreter imports the libraries, the port accepts a connection, the binary
- * exists) rather than looking for a package name.
+ * the tests depend on (the interpreter imports the libraries, the database answers a query, the port
+ * accepts a connection, the binary exists) rather than looking for a package name.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { TestOptions } from 'node:test';
+import { Client } from 'pg';
 
 export interface Component {
   /** What a reader looks for, e.g. "PostgreSQL on 127.0.0.1:5432". */
@@ -105,11 +106,36 @@ export const OPENSSL: Component = {
   probe: () => commandSucceeds('openssl', ['version']),
 };
 
-export const POSTGRESQL: Component = {
-  name: 'PostgreSQL on 127.0.0.1:5432',
-  remedy: 'sudo apt-get install -y postgresql && sudo service postgresql start',
-  probe: () => portAccepts('127.0.0.1', 5432),
+/** Where the tests find PostgreSQL: NIGHTSHIFT_TEST_DATABASE_URL, else the local server's `test` database. */
+export function testDatabaseUrl(): string {
+  return process.env.NIGHTSHIFT_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+}
+
+/** PostgreSQL answering a query on the test database (a port that accepts is not enough: auth, database). */
+export const POSTGRES: Component = {
+  name: 'PostgreSQL at NIGHTSHIFT_TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test)',
+  remedy: 'sudo apt-get install -y postgresql && sudo pg_ctlcluster 15 main start',
+  probe: () => databaseAnswers(testDatabaseUrl()),
 };
+
+/** True when `SELECT 1` succeeds on `url` (refused, wrong password, no such database or a timeout: false). */
+async function databaseAnswers(url: string): Promise<boolean> {
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+    query_timeout: PROBE_TIMEOUT_MS,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 
 export const REDIS: Component = {
   name: 'Redis on 127.0.0.1:6379',

@@ -103,6 +103,9 @@ const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER mini_batches_tally_delete AFTER DELETE ON mini_batches BEGIN
      ${removeTally('OLD')}
    END;`,
+  // The driver lease: which server drives an active job when several share one database.
+  `ALTER TABLE jobs ADD COLUMN driver TEXT;
+   ALTER TABLE jobs ADD COLUMN driver_until INTEGER;`,
 ];
 
 /**

@@ -27,13 +27,16 @@ test('a database from before the tallies gets its counts from the mini-batches i
     elapsedMs: 1,
   });
   await store.close();
-  // As the data dir of a server from before: no tallies, no triggers, schema one version older.
+  // As the data dir of a server from before: no tallies, no triggers, no driver lease columns (which came
+  // after), schema at version 5.
   const db = new DatabaseSync(file);
   db.exec(`DROP TABLE mini_batch_tallies;
     DROP TRIGGER mini_batches_tally_insert;
     DROP TRIGGER mini_batches_tally_update;
     DROP TRIGGER mini_batches_tally_delete;
-    DELETE FROM schema_version WHERE version = (SELECT MAX(version) FROM schema_version);`);
+    ALTER TABLE jobs DROP COLUMN driver;
+    ALTER TABLE jobs DROP COLUMN driver_until;
+    DELETE FROM schema_version WHERE version > 5;`);
   db.close();
 
   const reopened = createSqliteStore(file);

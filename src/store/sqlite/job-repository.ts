@@ -109,6 +109,14 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
     counts: db.prepare(
       `SELECT state, n, items, ok, bad, rows_written AS rows FROM mini_batch_tallies WHERE job = ?`,
     ),
+    claimDriver: db.prepare(
+      `UPDATE jobs SET driver = ?, driver_until = ?
+       WHERE name = ? AND (driver IS NULL OR driver = ? OR driver_until <= ?)`,
+    ),
+    releaseDriver: db.prepare(
+      'UPDATE jobs SET driver = NULL, driver_until = NULL WHERE name = ? AND driver = ?',
+    ),
+    driverOf: db.prepare('SELECT driver, driver_until FROM jobs WHERE name = ? AND driver IS NOT NULL'),
   };
 
   function list(filter: { endpoint?: string; deployment?: string; limit?: number } = {}): JobRecord[] {
@@ -224,5 +232,14 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
     resetRunning: (job) => Promise.resolve(Number(q.resetRunning.run(job).changes)),
     cancelOpen: (job) => Promise.resolve(Number(q.cancelOpen.run(job).changes)),
     counts: (job) => Promise.resolve(counts(job)),
+    claimDriver(job, owner, ttlMs, nowMs) {
+      const done = q.claimDriver.run(owner, nowMs + ttlMs, job, owner, nowMs);
+      return Promise.resolve(Number(done.changes) === 1);
+    },
+    releaseDriver: (job, owner) => Promise.resolve(Number(q.releaseDriver.run(job, owner).changes) === 1),
+    driverOf(job) {
+      const row = q.driverOf.get(job) as { driver: string; driver_until: number } | undefined;
+      return Promise.resolve(row ? { owner: row.driver, expiresAt: row.driver_until } : undefined);
+    },
   };
 }

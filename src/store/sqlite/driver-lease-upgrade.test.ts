@@ -1,0 +1,40 @@
+/**
+ * A data dir from before driver leases: its jobs get the lease columns at the next start, with no driver,
+ * and can be claimed at once.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { test } from 'node:test';
+import { createSqliteStore } from './sqlite-store.ts';
+
+test('jobs stored before driver leases existed have no driver and can be claimed after the upgrade', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ns-leases-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = join(dir, 'meta.db');
+  const store = createSqliteStore(file);
+  const body = { name: 'old', endpointName: 'e', deploymentName: 'd', status: 'Running' };
+  store.db
+    .prepare(
+      `INSERT INTO jobs (name, endpoint, deployment, status, body, seq) VALUES ('old', 'e', 'd', 'Running', ?, 1)`,
+    )
+    .run(JSON.stringify(body));
+  await store.close();
+  // As the data dir of a server from before: no lease columns, schema at version 6.
+  const db = new DatabaseSync(file);
+  db.exec(`ALTER TABLE jobs DROP COLUMN driver;
+    ALTER TABLE jobs DROP COLUMN driver_until;
+    DELETE FROM schema_version WHERE version > 6;`);
+  db.close();
+
+  const reopened = createSqliteStore(file);
+  t.after(() => reopened.close());
+  assert.equal(await reopened.jobs.driverOf('old'), undefined);
+  assert.equal(await reopened.jobs.claimDriver('old', 'server-a', 1_000, 0), true);
+  assert.deepEqual(await reopened.jobs.driverOf('OLD'), { owner: 'server-a', expiresAt: 1_000 });
+  assert.equal((await reopened.jobs.get('old'))?.status, 'Running');
+});
