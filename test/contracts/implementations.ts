@@ -46,9 +46,11 @@ export async function describeContract<H extends Closable>(
   implementations: readonly Implementation<H>[],
   define: (context: ContractContext<H>) => void,
 ): Promise<void> {
-  for (const implementation of implementations) {
-    const options = (await implementation.requires?.()) ?? {};
-    describe(`${contract} contract: ${implementation.name}`, options, () => {
+  // Every probe first, then every suite at once: with --test-force-exit (as `npm test` runs), a suite
+  // declared after another has already finished is never run, so none may wait on a probe in between.
+  const options = await Promise.all(implementations.map(async (i) => (await i.requires?.()) ?? {}));
+  for (const [at, implementation] of implementations.entries()) {
+    describe(`${contract} contract: ${implementation.name}`, options[at] ?? {}, () => {
       let dir: string | undefined;
       let instance: H | undefined;
       let others: H[] = [];
