@@ -13,7 +13,8 @@
  * to end: Failed, or Canceled when a cancel was asked for. It never waits for a plan forever.
  */
 import type { Logger } from 'pino';
-import { IN_PROGRESS_STATUSES, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
+import { stat } from 'node:fs/promises';
+import { IN_PROGRESS_STATUSES, miniBatchId, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
@@ -75,10 +76,40 @@ interface Run {
   running?: { pools: LoopPool[]; loop: JobLoop };
 }
 
+/**
+ * Succeeded mini-batches whose part is not on this server (another server scored them and then stopped,
+ * and this one took the job over) are scored again here: their rows are never lost, and the output,
+ * assembled from parts in index order, has each row once.
+ */
+async function rescoreMissingParts(deps: JobRunDeps, job: JobRecord, plan: JobPlan): Promise<void> {
+  if (job.settings.outputAction === 'SummaryOnly') return;
+  const batches = await deps.jobs.miniBatches(job.name);
+  const written = batches.filter((b) => b.state === 'succeeded' && b.rowsWritten > 0);
+  const present = await Promise.all(
+    written.map((b) =>
+      stat(plan.partPath(b.index)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  const missing = written.filter((_, i) => !present[i]).map((b) => b.index);
+  if (missing.length === 0) return;
+  await deps.jobs.rescore(job.name, missing);
+  await deps.queue.enqueue(
+    missing.map((index) => ({ id: miniBatchId(job.name, index), job: job.name, index })),
+  );
+  deps.logger.warn(
+    { job: job.name, miniBatches: missing.length },
+    'scoring again the succeeded mini-batches whose parts are not on this server',
+  );
+}
+
 async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const job = await deps.jobs.get(name);
   if (!job) throw new Error(`job ${name} vanished`);
   const plan = await planJob(deps, job);
+  await rescoreMissingParts(deps, job, plan);
   const logs = createJobLogs(plan.logDir);
   await logs.init();
   const { miniBatches } = await deps.jobs.counts(name);

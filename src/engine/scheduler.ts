@@ -2,6 +2,8 @@
  * Runs the jobs of this server: starts a JobRun when a job is submitted, resumes unfinished jobs at start
  * (a crash or kill -9 loses at most the attempts that were running; their mini-batches go back to the
  * queue without being charged a retry), keeps leases alive for running attempts, and forwards cancel.
+ * Each job it runs it drives under a lease in the store (job-drivers.ts): scaled out, it renews those,
+ * takes over the jobs of servers that stopped renewing theirs, and acts on cancels other servers record.
  * It owns what jobs share: the worker capacity (at most `maxWorkers` live worker processes, handed out
  * in the order jobs arrived), the launcher, the spare reserve and the scratch folder it sweeps at start.
  */
@@ -9,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { miniBatchId, type JobRecord } from '../core/jobs.ts';
+import { miniBatchId, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
 import { createInputCache, type InputCache } from '../storage/cache/input-cache.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
@@ -19,6 +21,7 @@ import { createWorkerCapacity, type WorkerCapacity } from './pool/capacity.ts';
 import { createSpareWorkers } from './pool/spare-workers.ts';
 import { createWorkerLauncher } from './pool/worker-launcher.ts';
 import type { TaskQueue } from './queue/contract.ts';
+import { createJobDrivers } from './job-drivers.ts';
 
 export interface SchedulerDeps {
   jobs: JobRepository;
@@ -32,6 +35,8 @@ export interface SchedulerDeps {
   spareWorkers: number;
   /** The size cap of the input cache under `<dataDir>/cache` (files read from remote datastores). */
   cacheMaxBytes: number;
+  /** Whether other servers share the store and the queue (scaled out). */
+  shared?: boolean;
   logger: Logger;
   now?: () => Date;
 }
@@ -64,12 +69,36 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     dir: join(deps.dataDir, 'cache'),
     maxBytes: deps.cacheMaxBytes,
   });
+  const shared = deps.shared ?? false;
+  const clock = deps.now ?? (() => new Date());
+  const drivers = createJobDrivers({
+    jobs: deps.jobs,
+    shared,
+    ttlMs: deps.leaseMs,
+    now: () => clock().getTime(),
+  });
+  let sweeping = false;
 
-  function onEnded(job: string): void {
+  /** The job is not this server's to run any more: whoever waits on it is told. */
+  function settle(job: string): void {
     runs.delete(job);
     if (!stopped && runs.size === 0) spares.refill();
     for (const resolve of waiters.get(job) ?? []) resolve();
     waiters.delete(job);
+  }
+
+  function onEnded(job: string): void {
+    void drivers.release(job).catch((error: unknown) => {
+      deps.logger.warn({ err: error, job }, 'releasing the job lease failed');
+    });
+    settle(job);
+  }
+
+  /** Another server drives the job (it took the lease): stop running it here, leaving its state as is. */
+  async function letGo(job: string, run: JobRun): Promise<void> {
+    deps.logger.warn({ job }, 'another server drives the job now; letting it go');
+    settle(job);
+    await run.detach();
   }
 
   function attach(job: string): JobRun {
@@ -124,9 +153,53 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function resume(): Promise<void> {
-    // One server owns the data dir (the lock), so every lease in the queue is from a previous life.
-    await deps.queue.reclaimExpired(Number.MAX_SAFE_INTEGER);
-    for (const job of await deps.jobs.listActive()) await resumeJob(job);
+    // Embedded, one server owns the data dir (the lock), so every lease in the queue is from a previous
+    // life; scaled out, only lapsed ones are nobody's.
+    await deps.queue.reclaimExpired(shared ? clock().getTime() : Number.MAX_SAFE_INTEGER);
+    for (const job of await deps.jobs.listActive()) {
+      if (drivers.mayTakeOver(job) && (await drivers.claim(job.name))) await resumeJob(job);
+    }
+  }
+
+  /**
+   * Scaled out, every lease period: renew the jobs this server drives (one whose lease another server
+   * took after a stall is let go), act on cancels recorded by other servers, and take over the jobs whose
+   * driver stopped renewing.
+   */
+  async function sweep(): Promise<void> {
+    const active = await deps.jobs.listActive();
+    for (const job of active) {
+      const run = runs.get(job.name);
+      if (run) {
+        if (!(await drivers.claim(job.name))) await letGo(job.name, run);
+        else if (job.status === 'CancelRequested') await run.cancel();
+      } else if (!stopped && drivers.mayTakeOver(job) && (await drivers.claim(job.name))) {
+        deps.logger.info({ job: job.name, status: job.status }, 'taking over a job whose server stopped');
+        await resumeJob(job);
+      }
+    }
+    await deps.queue.reclaimExpired(clock().getTime());
+  }
+
+  function startTimers(): void {
+    heartbeat = setInterval(
+      () => {
+        for (const run of runs.values()) {
+          for (const id of run.inflight()) void deps.queue.heartbeat(id, owner, deps.leaseMs);
+        }
+        if (!shared || sweeping || stopped) return;
+        sweeping = true;
+        void sweep()
+          .catch((error: unknown) => {
+            deps.logger.error({ err: error }, 'the job lease sweep failed');
+          })
+          .finally(() => {
+            sweeping = false;
+          });
+      },
+      Math.max(1000, Math.floor(deps.leaseMs / 3)),
+    );
+    heartbeat.unref();
   }
 
   return {
@@ -137,28 +210,41 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await launcher.sweep();
       await resume();
       if (runs.size === 0) spares.refill();
-      heartbeat = setInterval(
-        () => {
-          for (const run of runs.values()) {
-            for (const id of run.inflight()) void deps.queue.heartbeat(id, owner, deps.leaseMs);
-          }
-        },
-        Math.max(1000, Math.floor(deps.leaseMs / 3)),
-      );
-      heartbeat.unref();
+      startTimers();
     },
     submit(job) {
       if (stopped) return;
-      attach(job).pump();
+      // Attached at once, so whoever waits on the job waits for its end; it runs once the lease is ours.
+      const run = attach(job);
+      void drivers.claim(job).then(
+        (mine) => {
+          if (mine) run.pump();
+          else void letGo(job, run);
+        },
+        (error: unknown) => {
+          deps.logger.error(
+            { err: error, job },
+            'taking the job lease failed; another server will take it over',
+          );
+          void letGo(job, run);
+        },
+      );
     },
     async cancel(job) {
-      await attach(job).cancel();
+      const run = runs.get(job);
+      if (run) await run.cancel();
+      else if (await drivers.claim(job)) await attach(job).cancel();
+      // Another server drives it: the cancel is recorded, and that server acts on it at its next sweep.
+      else await deps.jobs.update(job, { status: 'CancelRequested' }, NON_TERMINAL_STATUSES);
     },
     async stop() {
       stopped = true;
       if (heartbeat) clearInterval(heartbeat);
-      await Promise.all([...runs.values()].map((run) => run.detach()));
+      const detached = [...runs.entries()];
+      await Promise.all(detached.map(([, run]) => run.detach()));
       runs.clear();
+      // Another server need not wait for the leases to lapse to carry on with these jobs.
+      await Promise.all(detached.map(([job]) => drivers.release(job).catch(() => undefined)));
       await spares.close();
       await launcher.settled();
     },

@@ -110,6 +110,12 @@ export interface JobRepository {
   resetRunning(job: string): Promise<number>;
   /** pending and running → canceled; returns how many. */
   cancelOpen(job: string): Promise<number>;
+  /**
+   * succeeded → pending for these mini-batches, their item and row counts cleared (attempts kept): a
+   * server that takes a job over and cannot find a part another wrote scores it again rather than lose
+   * its rows. Returns how many changed.
+   */
+  rescore(job: string, indexes: readonly number[]): Promise<number>;
   counts(job: string): Promise<JobCounts>;
   /**
    * Takes the job's driver lease for `owner` until `nowMs + ttlMs` when it is free, has lapsed

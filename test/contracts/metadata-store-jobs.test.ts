@@ -259,6 +259,39 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
     assert.equal(await jobs().cancelOpen('cancel'), 0);
   });
 
+  test('rescore puts succeeded mini-batches back to pending, counts cleared, attempts kept', async () => {
+    await jobs().create(job('again'));
+    await jobs().addMiniBatches('again', planned(3));
+    for (const index of [0, 1]) {
+      await jobs().startAttempt('again', index, 'w');
+      await jobs().finishAttempt('again', index, { ...outcome('succeeded', 2, 0), rowsWritten: 7 });
+    }
+    await jobs().startAttempt('again', 2, 'w');
+    await jobs().finishAttempt('again', 2, outcome('failed', 0, 2));
+    // Only succeeded ones move: the failed one and an index that does not exist stay as they are.
+    assert.equal(await jobs().rescore('AGAIN', [0, 2, 9]), 1);
+    const batches = await jobs().miniBatches('again');
+    assert.deepEqual(
+      batches.map((b) => [b.state, b.attempts, b.succeeded, b.rowsWritten]),
+      [
+        ['pending', 1, 0, 0],
+        ['succeeded', 1, 2, 7],
+        ['failed', 1, 0, 0],
+      ],
+    );
+    const counts = await jobs().counts('again');
+    assert.deepEqual(counts.miniBatches, {
+      total: 3,
+      pending: 1,
+      running: 0,
+      succeeded: 1,
+      failed: 1,
+      canceled: 0,
+    });
+    assert.deepEqual([counts.items.succeeded, counts.rows], [2, 7]);
+    assert.ok(await jobs().startAttempt('again', 0, 'w2'), 'a rescored mini-batch starts again');
+  });
+
   test('counts add up mini-batches by state, items (files) and rows, for that job only', async () => {
     await jobs().create(job('count'));
     await jobs().create(job('other'));

@@ -200,6 +200,7 @@ function miniBatchMethods(
   | 'finishAttempt'
   | 'resetRunning'
   | 'cancelOpen'
+  | 'rescore'
   | 'counts'
 > {
   const miniBatchRows = async (sql: string, args: unknown[]): Promise<MiniBatchRecord[]> =>
@@ -264,6 +265,13 @@ function miniBatchMethods(
         `UPDATE mini_batches SET state = 'pending', attempts = GREATEST(attempts - 1, 0)
          WHERE job_key = $1 AND state = 'running'`,
         [foldCase(job)],
+      ),
+    rescore: (job, indexes) =>
+      changed(
+        db,
+        `UPDATE mini_batches SET state = 'pending', succeeded = 0, failed = 0, rows_written = 0
+         WHERE job_key = $1 AND idx = ANY($2::integer[]) AND state = 'succeeded'`,
+        [foldCase(job), [...indexes]],
       ),
     cancelOpen: (job) =>
       changed(

@@ -102,6 +102,10 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
     resetRunning: db.prepare(
       `UPDATE mini_batches SET state = 'pending', attempts = MAX(attempts - 1, 0) WHERE job = ? AND state = 'running'`,
     ),
+    rescore: db.prepare(
+      `UPDATE mini_batches SET state = 'pending', succeeded = 0, failed = 0, rows_written = 0
+       WHERE job = ? AND idx = ? AND state = 'succeeded'`,
+    ),
     cancelOpen: db.prepare(
       `UPDATE mini_batches SET state = 'canceled' WHERE job = ? AND state IN ('pending', 'running')`,
     ),
@@ -231,6 +235,11 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
     },
     resetRunning: (job) => Promise.resolve(Number(q.resetRunning.run(job).changes)),
     cancelOpen: (job) => Promise.resolve(Number(q.cancelOpen.run(job).changes)),
+    rescore(job, indexes) {
+      let changed = 0;
+      for (const index of indexes) changed += Number(q.rescore.run(job, index).changes);
+      return Promise.resolve(changed);
+    },
     counts: (job) => Promise.resolve(counts(job)),
     claimDriver(job, owner, ttlMs, nowMs) {
       const done = q.claimDriver.run(owner, nowMs + ttlMs, job, owner, nowMs);
