@@ -18,6 +18,11 @@ export interface Implementation<H> {
   requires?: () => Promise<TestOptions> | TestOptions;
   /** A fresh instance for one test; `dir` is an empty temporary folder removed after the test. */
   open(dir: string): Promise<H> | H;
+  /**
+   * Removes what `open` made outside `dir` (Redis keys, a database), after the test's last close: not on
+   * close itself, since `reopen` closes an instance and opens another on the same state.
+   */
+  dispose?(dir: string): Promise<void> | void;
 }
 
 export interface Closable {
@@ -52,7 +57,10 @@ export async function describeContract<H extends Closable>(
       afterEach(async () => {
         await instance?.close();
         instance = undefined;
-        if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+        if (dir !== undefined) {
+          await implementation.dispose?.(dir);
+          rmSync(dir, { recursive: true, force: true });
+        }
       });
       define({
         implementation,

@@ -1,15 +1,20 @@
 /**
- * The task queue contract suite: every TaskQueue implementation must pass it unchanged. A new queue
- * (BullMQ) is one more entry in `implementations`, with a clock the suite can move, so lease expiry and
- * nack delays are tested without waiting. The queue only carries mini-batch ids; delivery is at least
- * once (a lost lease is delivered again), which is why the metadata store, not the queue, keeps state.
+ * The task queue contract suite: every TaskQueue implementation must pass it unchanged (the leased
+ * SQLite table, BullMQ on Redis). Each runs on a clock the suite moves, so lease expiry and nack delays
+ * are tested without waiting and without timing thresholds. The queue only carries mini-batch ids;
+ * delivery is at least once (a lost lease is delivered again), which is why the metadata store, not the
+ * queue, keeps state. The BullMQ queue of each test works under a key prefix of its own (named after the
+ * test's folder, so a reopen finds the same keys), deleted after the test.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { createBullmqTaskQueue } from '../../src/engine/queue/bullmq-queue.ts';
 import type { TaskQueue } from '../../src/engine/queue/contract.ts';
 import { createSqliteTaskQueue } from '../../src/engine/queue/sqlite-queue.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { needs, REDIS, testRedisUrl } from '../helpers/components.ts';
+import { deleteRedisKeys } from '../helpers/redis.ts';
 import { describeContract, type Implementation } from './implementations.ts';
 
 interface Harness {
@@ -34,7 +39,32 @@ const implementations: Implementation<Harness>[] = [
       };
     },
   },
+  {
+    name: 'bullmq',
+    requires: () => needs(REDIS),
+    open(dir) {
+      let now = 1_000_000;
+      const queue = createBullmqTaskQueue({
+        connection: testRedisUrl(),
+        prefix: redisPrefixOf(dir),
+        now: () => now,
+      });
+      return {
+        queue,
+        advance: (ms) => (now += ms),
+        now: () => now,
+        close: () => queue.close(),
+      };
+    },
+    async dispose(dir) {
+      await deleteRedisKeys(testRedisUrl(), redisPrefixOf(dir));
+    },
+  },
 ];
+
+function redisPrefixOf(dir: string): string {
+  return `nightshift-test-${basename(dir)}`;
+}
 
 const task = (job: string, index: number) => ({ id: `${job}-${index}`, job, index });
 const indexes = (tasks: { index: number }[]) => tasks.map((t) => t.index);
