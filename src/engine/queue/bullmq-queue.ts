@@ -91,8 +91,9 @@ export function createBullmqTaskQueue(options: BullmqTaskQueueOptions): BullmqTa
   ready.catch(() => undefined);
   const opened = new Map<string, Opened>();
 
-  async function open(queueName: string): Promise<Opened> {
-    const { client } = await ready;
+  // Synchronous once the client is there, so that concurrent calls for one job share one Queue and
+  // one Worker (an await between the look-up and the set would let each make its own, and leak it).
+  function openWith(client: RedisClient, queueName: string): Opened {
     let entry = opened.get(queueName);
     if (entry === undefined) {
       const queue = new Queue<TaskData>(queueName, {
@@ -107,20 +108,21 @@ export function createBullmqTaskQueue(options: BullmqTaskQueueOptions): BullmqTa
     return entry;
   }
 
+  async function open(queueName: string): Promise<Opened> {
+    return openWith((await ready).client, queueName);
+  }
+
   async function workerOf(queueName: string): Promise<Worker<TaskData>> {
-    const entry = await open(queueName);
-    if (entry.worker === undefined) {
-      const { client } = await ready;
-      // Manual mode: no processor, never run; lockDuration is how long a claimed task stays locked
-      // before adopt() turns the claim into a lease, i.e. the grace of a claim whose process died.
-      entry.worker = new Worker<TaskData>(queueName, null, {
-        connection: client,
-        prefix,
-        autorun: false,
-        lockDuration: lockGraceMs,
-      });
-      entry.worker.on('error', onError);
-    }
+    const { client } = await ready;
+    const entry = openWith(client, queueName);
+    // Manual mode: no processor, never run; lockDuration is how long a claimed task stays locked
+    // before adopt() turns the claim into a lease, i.e. the grace of a claim whose process died.
+    entry.worker ??= new Worker<TaskData>(queueName, null, {
+      connection: client,
+      prefix,
+      autorun: false,
+      lockDuration: lockGraceMs,
+    }).on('error', onError);
     return entry.worker;
   }
 
