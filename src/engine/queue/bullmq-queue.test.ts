@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
-import { RedisConnection, Worker } from 'bullmq';
+import { RedisConnection, Worker, type Job } from 'bullmq';
 import { needs, REDIS, testRedisUrl } from '../../../test/helpers/components.ts';
 import { deleteRedisKeys } from '../../../test/helpers/redis.ts';
 import { waitFor } from '../../../test/helpers/wait.ts';
@@ -92,7 +92,7 @@ describe('BullMQ task queue on Redis', await needs(REDIS), () => {
         lockDuration,
       });
       try {
-        const job = await worker.getNextJob(tokenOf('died'), { block: false });
+        const job = (await worker.getNextJob(tokenOf('died'), { block: false })) as Job | undefined;
         assert.ok(job?.id);
         return job.id;
       } finally {
