@@ -11,11 +11,12 @@
  * state, on the injectable clock (bullmq/lease-scripts.ts), and BullMQ's stalled-job checker is not run:
  * `reclaimExpired` is the one way a lease ends, as in the SQLite queue.
  */
-import { ErrorCode, Job, Queue, RedisConnection, Worker } from 'bullmq';
-import type { RedisClient, RedisOptions } from 'bullmq';
+import { ErrorCode, Job } from 'bullmq';
+import type { RedisOptions } from 'bullmq';
 import type { QueuedTask, TaskQueue } from './contract.ts';
-import { createLeaseScripts, type LeaseScripts, type QueuedRef } from './bullmq/lease-scripts.ts';
-import { bullIdOf, queueKeysOf, queueNameOf, tokenOf } from './bullmq/names.ts';
+import type { QueuedRef } from './bullmq/lease-scripts.ts';
+import { bullIdOf, queueKeysOf, queueNameOf, tokenOf, type QueueKeys } from './bullmq/names.ts';
+import { createQueueSet, type QueueSet, type TaskData } from './bullmq/queue-set.ts';
 
 export interface BullmqTaskQueueOptions {
   /** A redis:// or rediss:// URL, or ioredis options as BullMQ takes them. */
@@ -38,15 +39,11 @@ export interface BullmqTaskQueue extends TaskQueue {
   close(): Promise<void>;
 }
 
-interface TaskData {
-  id: string;
-  job: string;
-  index: number;
-}
-
-interface Opened {
-  queue: Queue<TaskData>;
-  worker?: Worker<TaskData>;
+interface Context {
+  set: QueueSet;
+  keys: QueueKeys;
+  now: () => number;
+  lockGraceMs: number;
 }
 
 // A nacked task waits in BullMQ's delayed set with a delay this long, so that BullMQ never promotes it
@@ -74,103 +71,31 @@ async function unlessLost(operation: Promise<unknown>): Promise<boolean> {
 
 export function createBullmqTaskQueue(options: BullmqTaskQueueOptions): BullmqTaskQueue {
   const prefix = options.prefix ?? 'nightshift';
-  const now = options.now ?? Date.now;
-  const lockGraceMs = options.lockGraceMs ?? 60_000;
-  const onError = options.onError ?? (() => undefined);
   const keys = queueKeysOf(prefix);
-  // One connection for every queue, worker and script of ours; each Worker adds its own blocking one.
-  // maxRetriesPerRequest: null is what BullMQ requires of a connection its Workers share.
-  const base = typeof options.connection === 'string' ? { url: options.connection } : options.connection;
-  const connection = new RedisConnection({ ...base, maxRetriesPerRequest: null });
-  const ready: Promise<{ client: RedisClient; scripts: LeaseScripts }> = connection.client.then((client) => ({
-    client,
-    scripts: createLeaseScripts(client, keys),
-  }));
-  // Every operation awaits `ready` and rejects with its error; this only keeps a queue nobody has used
-  // yet from crashing the process with an unhandled rejection when Redis refuses it.
-  ready.catch(() => undefined);
-  const opened = new Map<string, Opened>();
+  const lockGraceMs = options.lockGraceMs ?? 60_000;
+  const set = createQueueSet({
+    connection: options.connection,
+    prefix,
+    keys,
+    // A claim not yet recorded as a lease is only ever that of a process that died in between.
+    claimLockMs: lockGraceMs,
+    onError: options.onError ?? (() => undefined),
+  });
+  const context: Context = { set, keys, now: options.now ?? Date.now, lockGraceMs };
+  return { ...queueOperations(context), ...holderOperations(context), close: () => set.close() };
+}
 
-  // Synchronous once the client is there, so that concurrent calls for one job share one Queue and
-  // one Worker (an await between the look-up and the set would let each make its own, and leak it).
-  function openWith(client: RedisClient, queueName: string): Opened {
-    let entry = opened.get(queueName);
-    if (entry === undefined) {
-      const queue = new Queue<TaskData>(queueName, {
-        connection: client,
-        prefix,
-        defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
-      });
-      queue.on('error', onError);
-      entry = { queue };
-      opened.set(queueName, entry);
-    }
-    return entry;
-  }
-
-  async function open(queueName: string): Promise<Opened> {
-    return openWith((await ready).client, queueName);
-  }
-
-  async function workerOf(queueName: string): Promise<Worker<TaskData>> {
-    const { client } = await ready;
-    const entry = openWith(client, queueName);
-    // Manual mode: no processor, never run; lockDuration is how long a claimed task stays locked
-    // before adopt() turns the claim into a lease, i.e. the grace of a claim whose process died.
-    entry.worker ??= new Worker<TaskData>(queueName, null, {
-      connection: client,
-      prefix,
-      autorun: false,
-      lockDuration: lockGraceMs,
-    }).on('error', onError);
-    return entry.worker;
-  }
-
-  async function closeQueue(queueName: string): Promise<void> {
-    const entry = opened.get(queueName);
-    opened.delete(queueName);
-    await entry?.worker?.close();
-    await entry?.queue.close();
-  }
-
-  /** Where a task lives, or undefined when no queue of this prefix knows its id. */
-  async function locate(id: string): Promise<QueuedRef | undefined> {
-    const { client } = await ready;
-    const bullId = bullIdOf(id);
-    const queue = await client.hget(keys.index, bullId);
-    return queue === null ? undefined : { queue, bullId };
-  }
-
-  /** Puts the nacked tasks of a queue whose time has come back in wait, through BullMQ's promote. */
-  async function promoteDue(queueName: string, scripts: LeaseScripts): Promise<void> {
-    const due = await scripts.due(queueName, now());
-    if (due.length === 0) return;
-    const { queue } = await open(queueName);
-    for (const bullId of due) await unlessLost(queue.getBackend().promote(bullId));
-    await scripts.unpark(queueName, due);
-  }
-
-  async function take(queueName: string, token: string, max: number): Promise<Job<TaskData>[]> {
-    const worker = await workerOf(queueName);
-    const taken: Job<TaskData>[] = [];
-    while (taken.length < max) {
-      const job = (await worker.getNextJob(token, { block: false })) as Job<TaskData> | undefined;
-      if (job === undefined) break;
-      taken.push(job);
-    }
-    return taken;
-  }
-
+/** The operations on a job's tasks as a whole: enqueue, count, remove, reclaim. */
+function queueOperations({ set }: Context) {
   return {
-    async enqueue(tasks) {
-      const { scripts } = await ready;
-      const byJob = Map.groupBy(tasks, (t) => t.job);
-      for (const [job, own] of byJob) {
+    async enqueue(tasks: readonly QueuedTask[]): Promise<void> {
+      const { scripts } = await set.ready;
+      for (const [job, own] of Map.groupBy(tasks, (t) => t.job)) {
         const queueName = queueNameOf(job);
         const bullIds = own.map((t) => bullIdOf(t.id));
         // The index first: a task BullMQ holds is always one heartbeat, ack and nack can find.
         await scripts.register(queueName, bullIds);
-        const { queue } = await open(queueName);
+        const queue = await set.queue(queueName);
         await queue.addBulk(
           own.map((t, i) => ({
             name: 'mini-batch',
@@ -181,88 +106,132 @@ export function createBullmqTaskQueue(options: BullmqTaskQueueOptions): BullmqTa
       }
     },
 
-    async lease(owner, job, max, leaseMs) {
-      if (max <= 0) return [];
-      const { scripts } = await ready;
+    async removeJob(job: string): Promise<number> {
+      const { scripts } = await set.ready;
       const queueName = queueNameOf(job);
-      await promoteDue(queueName, scripts);
+      const queue = await set.queue(queueName);
+      const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
+      await queue.obliterate({ force: true });
+      await scripts.forget(queueName);
+      await set.drop(queueName);
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
+    },
+
+    async reclaimExpired(asOf: number): Promise<number> {
+      const { scripts } = await set.ready;
+      const expired = await scripts.expire(asOf);
+      // Back to wait from the far end, so the first to expire is the first leased again.
+      for (const ref of expired.toReversed()) {
+        const queue = await set.queue(ref.queue);
+        await unlessLost(queue.getBackend().moveJobFromActiveToWait(ref.bullId, '0'));
+      }
+      return expired.length;
+    },
+
+    async pending(job: string): Promise<{ ready: number; leased: number }> {
+      const queueName = queueNameOf(job);
+      const queue = await set.queue(queueName);
+      const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
+      const ready = (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+      const leased = counts.active ?? 0;
+      if (ready + leased === 0) await dropIfGone(set, queueName);
+      return { ready, leased };
+    },
+  };
+}
+
+/** The operations of an owner on the tasks it leases. */
+function holderOperations({ set, keys, now, lockGraceMs }: Context) {
+  /** Where a task lives, or undefined when no queue of this prefix knows its id. */
+  async function locate(id: string): Promise<QueuedRef | undefined> {
+    const { client } = await set.ready;
+    const bullId = bullIdOf(id);
+    const queue = await client.hget(keys.index, bullId);
+    return queue === null ? undefined : { queue, bullId };
+  }
+
+  return {
+    async lease(owner: string, job: string, max: number, leaseMs: number): Promise<QueuedTask[]> {
+      if (max <= 0) return [];
+      const { scripts } = await set.ready;
+      const queueName = queueNameOf(job);
+      await promoteDue(set, queueName, now());
       const token = tokenOf(owner);
-      const taken = await take(queueName, token, max);
-      if (taken.length === 0) return [];
+      const taken = await claim(set, queueName, token, max);
+      if (taken.length === 0) {
+        await dropIfGone(set, queueName);
+        return [];
+      }
       const ids = taken.map((j) => j.id ?? '');
-      const adopted = new Set(
-        await scripts.adopt(queueName, token, ids, now() + leaseMs, leaseMs + lockGraceMs),
-      );
+      const deadline = now() + leaseMs;
+      const adopted = new Set(await scripts.adopt(queueName, token, ids, deadline, leaseMs + lockGraceMs));
       return taken
         .filter((j) => adopted.has(j.id ?? ''))
         .map((j): QueuedTask => ({ id: j.data.id, job: j.data.job, index: j.data.index }))
         .sort((a, b) => a.index - b.index);
     },
 
-    async heartbeat(id, owner, leaseMs) {
-      const { scripts } = await ready;
+    async heartbeat(id: string, owner: string, leaseMs: number): Promise<boolean> {
+      const { scripts } = await set.ready;
       const ref = await locate(id);
       if (ref === undefined) return false;
       return scripts.heartbeat(ref, tokenOf(owner), now() + leaseMs, leaseMs + lockGraceMs);
     },
 
-    async ack(id, owner) {
-      const { scripts } = await ready;
+    async ack(id: string, owner: string): Promise<void> {
+      const { scripts } = await set.ready;
       const ref = await locate(id);
       const token = tokenOf(owner);
       if (ref === undefined || !(await scripts.release(ref, token))) return;
-      const { queue } = await open(ref.queue);
-      const job = await Job.fromId<TaskData>(queue, ref.bullId);
+      const job = await Job.fromId<TaskData>(await set.queue(ref.queue), ref.bullId);
       if (job !== undefined) await unlessLost(job.moveToCompleted(null, token, false));
     },
 
-    async nack(id, owner, delayMs) {
-      const { scripts } = await ready;
+    async nack(id: string, owner: string, delayMs: number): Promise<void> {
+      const { scripts } = await set.ready;
       const ref = await locate(id);
       const token = tokenOf(owner);
       const parked = delayMs > 0;
-      if (ref === undefined || !(await scripts.release(ref, token, parked ? now() + delayMs : undefined)))
-        return;
-      const backend = (await open(ref.queue)).queue.getBackend();
-      if (!parked) await unlessLost(backend.moveJobFromActiveToWait(ref.bullId, token));
-      else
-        await unlessLost(
-          backend.moveToDelayed(ref.bullId, Date.now(), PARKED_MS, token, { skipAttempt: true }),
-        );
-    },
-
-    async removeJob(job) {
-      const { scripts } = await ready;
-      const queueName = queueNameOf(job);
-      const { queue } = await open(queueName);
-      const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
-      await queue.obliterate({ force: true });
-      await scripts.forget(queueName);
-      await closeQueue(queueName);
-      return Object.values(counts).reduce((sum, n) => sum + n, 0);
-    },
-
-    async reclaimExpired(asOf) {
-      const { scripts } = await ready;
-      const expired = await scripts.expire(asOf);
-      // Back to wait from the far end, so the first to expire is the first leased again.
-      for (const ref of expired.toReversed()) {
-        const { queue } = await open(ref.queue);
-        await unlessLost(queue.getBackend().moveJobFromActiveToWait(ref.bullId, '0'));
-      }
-      return expired.length;
-    },
-
-    async pending(job) {
-      const { queue } = await open(queueNameOf(job));
-      const counts = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
-      const ready = (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
-      return { ready, leased: counts.active ?? 0 };
-    },
-
-    async close() {
-      for (const queueName of [...opened.keys()]) await closeQueue(queueName);
-      await connection.close();
+      const readyAt = parked ? now() + delayMs : undefined;
+      if (ref === undefined || !(await scripts.release(ref, token, readyAt))) return;
+      const backend = (await set.queue(ref.queue)).getBackend();
+      const opts = { skipAttempt: true };
+      await unlessLost(
+        parked
+          ? backend.moveToDelayed(ref.bullId, Date.now(), PARKED_MS, token, opts)
+          : backend.moveJobFromActiveToWait(ref.bullId, token),
+      );
     },
   };
+}
+
+/** Puts the nacked tasks of a queue whose time has come back in wait, through BullMQ's promote. */
+async function promoteDue(set: QueueSet, queueName: string, now: number): Promise<void> {
+  const { scripts } = await set.ready;
+  const due = await scripts.due(queueName, now);
+  if (due.length === 0) return;
+  const backend = (await set.queue(queueName)).getBackend();
+  for (const bullId of due) await unlessLost(backend.promote(bullId));
+  await scripts.unpark(queueName, due);
+}
+
+/** BullMQ's claims, one getNextJob at a time, up to `max` (fewer when the queue runs dry). */
+async function claim(set: QueueSet, queueName: string, token: string, max: number): Promise<Job<TaskData>[]> {
+  const worker = await set.worker(queueName);
+  const taken: Job<TaskData>[] = [];
+  while (taken.length < max) {
+    const job = (await worker.getNextJob(token, { block: false })) as Job<TaskData> | undefined;
+    if (job === undefined) break;
+    taken.push(job);
+  }
+  return taken;
+}
+
+/**
+ * A job another process removed leaves this one's Queue and Worker for it open; an empty queue whose
+ * job no longer has tasks anywhere is closed here, so a long-lived worker does not collect them.
+ */
+async function dropIfGone(set: QueueSet, queueName: string): Promise<void> {
+  const { scripts } = await set.ready;
+  if (!(await scripts.known(queueName))) await set.drop(queueName);
 }

@@ -90,7 +90,10 @@ redis.call('DEL', KEYS[3], KEYS[5])
 redis.call('SREM', KEYS[2], ARGV[1])
 return #ids`;
 
+const KNOWN = `return redis.call('SISMEMBER', KEYS[1], ARGV[1])`;
+
 const SCRIPTS = {
+  known: { keys: 1, lua: KNOWN },
   register: { keys: 3, lua: REGISTER },
   adopt: { keys: 1, lua: ADOPT },
   heartbeat: { keys: 2, lua: HEARTBEAT },
@@ -126,6 +129,8 @@ export interface LeaseScripts {
   /** Nacked tasks of a queue whose ready time has come. */
   due(queue: string, now: number): Promise<string[]>;
   unpark(queue: string, bullIds: readonly string[]): Promise<void>;
+  /** Whether a queue holds tasks (from its first enqueue to its removal). */
+  known(queue: string): Promise<boolean>;
   /** Drops what we kept about a queue that BullMQ has obliterated. */
   forget(queue: string): Promise<void>;
 }
@@ -172,6 +177,9 @@ export function createLeaseScripts(client: RedisClient, keys: QueueKeys): LeaseS
     },
     async unpark(queue, bullIds) {
       if (bullIds.length > 0) await run('unpark', [keys.parked(queue), ...bullIds]);
+    },
+    async known(queue) {
+      return (await run('known', [keys.queues, queue])) === 1;
     },
     async forget(queue) {
       await run('forget', [keys.index, keys.queues, keys.ids(queue), keys.leases, keys.parked(queue), queue]);
