@@ -1,6 +1,6 @@
 /**
- * Optional system components some tests need (Debian's Python libraries today; PostgreSQL, Redis and
- * Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
+ * Optional system components some tests need (Debian's Python libraries, Redis for the BullMQ queue;
+ * PostgreSQL and Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
  * `needs()` returns: present, the test runs; absent, it is skipped with one line naming the component and
  * the command that installs or starts it, so a fresh machine passes `npm test`; absent with `CI=true`, the
  * test fails with that same line, so CI always runs everything. Each probe asks the machine the question
