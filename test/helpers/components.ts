@@ -1,6 +1,6 @@
 /**
  * Optional system components some tests need (Debian's Python libraries, PostgreSQL for its metadata
- * store; Redis and Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
+ * store, Redis for the BullMQ queue; Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
  * `needs()` returns: present, the test runs; absent, it is skipped with one line naming the component and
  * the command that installs or starts it, so a fresh machine passes `npm test`; absent with `CI=true`, the
  * test fails with that same line, so CI always runs everything. Each probe asks the machine the question
@@ -10,7 +10,8 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { TestOptions } from 'node:test';
 import { Client } from 'pg';
 
@@ -137,10 +138,69 @@ async function databaseAnswers(url: string): Promise<boolean> {
   }
 }
 
+/** The Redis the tests use: NIGHTSHIFT_TEST_REDIS_URL, else the local default. */
+export function testRedisUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env.NIGHTSHIFT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/** One command in Redis's wire format (RESP), so arguments need no quoting. */
+function respCommand(args: readonly string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+/**
+ * True when the Redis at `url` answers PING (after AUTH when the URL carries a password): a port that
+ * accepts connections is not enough, since something else may listen there or Redis may refuse us.
+ */
+function redisAnswersPing(url: string): Promise<boolean> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return Promise.resolve(false);
+  }
+  const host = target.hostname || '127.0.0.1';
+  const port = Number(target.port || 6379);
+  const commands: string[][] = [];
+  if (target.password !== '') {
+    const user = target.username === '' ? [] : [decodeURIComponent(target.username)];
+    commands.push(['AUTH', ...user, decodeURIComponent(target.password)]);
+  }
+  commands.push(['PING']);
+  const secure = target.protocol === 'rediss:';
+  return new Promise((resolve) => {
+    const socket: Socket = secure ? connectTls({ host, port, servername: host }) : connect({ host, port });
+    let reply = '';
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => {
+      done(false);
+    });
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      socket.write(commands.map(respCommand).join(''));
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      reply += chunk;
+      if (reply.includes('+PONG\r\n')) done(true);
+      else if (/(^|\n)-/.test(reply)) done(false);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+    socket.once('close', () => {
+      done(false);
+    });
+  });
+}
+
 export const REDIS: Component = {
-  name: 'Redis on 127.0.0.1:6379',
-  remedy: 'sudo apt-get install -y redis-server && sudo service redis-server start',
-  probe: () => portAccepts('127.0.0.1', 6379),
+  // The URL may carry a password, so the name says where it comes from rather than what it is.
+  name: 'Redis (NIGHTSHIFT_TEST_REDIS_URL, else redis://127.0.0.1:6379)',
+  remedy: 'apt-get install -y redis-server && redis-server --daemonize yes',
+  probe: () => redisAnswersPing(testRedisUrl()),
 };
 
 export const CHROMIUM: Component = {

@@ -2,7 +2,8 @@
  * The task queue contract. A queue only delivers mini-batch ids to workers; the metadata store stays the
  * source of truth for state, attempts and counts. Task ids are deterministic (job + mini-batch index), so
  * enqueueing the same task twice (e.g. on resume after a crash) is a no-op. Implemented by a leased
- * SQLite table (embedded); a BullMQ implementation will sit behind the same contract.
+ * SQLite table (embedded) and by BullMQ on Redis (scale-out, bullmq-queue.ts); both end leases on the
+ * clock they are given, only through reclaimExpired, so delivery is at least once.
  */
 
 export interface QueuedTask {
