@@ -12,7 +12,8 @@ import { buildHttpApp } from './api/http-app.ts';
 import type { RouteInfo } from './api/route-table.ts';
 import type { ApiServices } from './api/context.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
-import { createSqliteStore, type SqliteMetadataStore } from './store/sqlite/sqlite-store.ts';
+import type { MetadataStore } from './store/contract.ts';
+import { openBackends, type Backends } from './backends.ts';
 import { createAssetService } from './workspace/assets.ts';
 import { createDatastoreService } from './workspace/datastores.ts';
 import type { HttpSourceOptions } from './storage/http/http-file.ts';
@@ -20,7 +21,6 @@ import { createDeploymentService } from './workspace/deployments.ts';
 import { createEndpointService } from './workspace/endpoints.ts';
 import { createJobService } from './engine/job-service.ts';
 import { listLogFiles, readLogFile } from './engine/job-logs.ts';
-import { createSqliteTaskQueue } from './engine/queue/sqlite-queue.ts';
 import { createScheduler, type Scheduler } from './engine/scheduler.ts';
 import { createIdentityService } from './auth/identity-service.ts';
 import { createTokenService } from './auth/token-service.ts';
@@ -74,15 +74,17 @@ const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'];
 export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const lock: DataDirLock = lockDataDir(config.dataDir);
-  let store: SqliteMetadataStore | undefined;
+  let backends: Backends | undefined;
   try {
-    store = createSqliteStore(join(config.dataDir, 'metadata.db'));
+    backends = await openBackends(config, logger);
+    const { store, queue } = backends;
     const repo = store.resources;
     const secrets = await openSecretBox(config.keysDir);
     const urls = await urlSourceOptions(config.urls);
     const datastores = createDatastoreService({
       repo,
       dataDir: config.dataDir,
+      builtinDir: config.sharedDir,
       actor: config.actor,
       allowedRoots: config.datastoreRoots,
       secrets,
@@ -102,7 +104,6 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       // The same interpreter the job will use, so a deployment is checked against what will run it.
       defaultPython: config.python,
     });
-    const queue = createSqliteTaskQueue(store.db);
     const scheduler = createScheduler({
       jobs: store.jobs,
       queue,
@@ -112,6 +113,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       maxWorkers: config.engine.maxWorkers,
       spareWorkers: config.engine.spareWorkers,
       cacheMaxBytes: config.cacheMaxBytes,
+      shared: backends.shared,
       logger,
     });
     const jobs = createJobService({
@@ -160,7 +162,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       maxUploadBytes: config.maxUploadBytes,
       trustProxy: config.trustProxy,
     });
-    const openedStore = store;
+    const opened = backends;
     let stopped = false;
     return {
       config,
@@ -187,12 +189,12 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         await http.close();
         await pipelines.stop();
         await scheduler.stop();
-        await openedStore.close();
+        await opened.close();
         lock.release();
       },
     };
   } catch (error) {
-    await store?.close();
+    await backends?.close();
     lock.release();
     throw error;
   }
@@ -205,7 +207,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
  */
 async function createAccess(
   config: Config,
-  store: SqliteMetadataStore,
+  store: MetadataStore,
   listening: () => readonly string[],
 ): Promise<ApiServices['auth']> {
   const repo = store.resources;
@@ -260,7 +262,7 @@ async function createAccess(
  */
 function createPipelines(
   config: Config,
-  store: SqliteMetadataStore,
+  store: MetadataStore,
   logger: Logger,
   secrets: SecretBox,
   reach: Pick<Parameters<typeof createFactoryData>[0], 'listening' | 'workspaceDatastore' | 'urls'>,

@@ -92,6 +92,13 @@ export interface Config {
    * token one issues is accepted by all and a secret one seals opens on all.
    */
   keysDir: string;
+  /**
+   * Where the built-in datastores keep their folders (`datastores/workspaceblobstore`: uploads and job
+   * outputs; `datastores/workspaceartifactstore`: model and code snapshots): the data dir by default;
+   * servers that scale out together on one machine or a common mount share one (`--shared-dir`,
+   * NIGHTSHIFT_SHARED_DIR, `sharedDir` in the file).
+   */
+  sharedDir: string;
 }
 
 export interface ConfigSources {
@@ -111,7 +118,8 @@ export interface ConfigSources {
       | 'urlCaFile'
       | 'database'
       | 'queue'
-      | 'keysDir',
+      | 'keysDir'
+      | 'sharedDir',
       string
     >
   > & {
@@ -186,7 +194,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     logLevel: logLevel as Config['logLevel'],
     engine: {
       pollIntervalMs: 50,
-      leaseMs: 30_000,
+      leaseMs: readLeaseMs(pick(env.NIGHTSHIFT_LEASE_MS, file.leaseMs)),
       maxWorkers: parseCount(
         pick(flags.maxWorkers, env.NIGHTSHIFT_MAX_WORKERS, file.maxWorkers) ?? String(availableParallelism()),
         'maxWorkers',
@@ -208,6 +216,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     storageIdentity: readStorageIdentity(env),
     urls: readUrlPolicy(flags, env, (file.urls ?? {}) as Record<string, unknown>, cwd),
     keysDir: resolve(cwd, pick(flags.keysDir, env.NIGHTSHIFT_KEYS_DIR, file.keysDir) ?? dataDir),
+    sharedDir: resolve(cwd, pick(flags.sharedDir, env.NIGHTSHIFT_SHARED_DIR, file.sharedDir) ?? dataDir),
     ...scaleOutOf(
       readScaleOut(
         pick(flags.database, env.NIGHTSHIFT_DATABASE_URL, file.database),
@@ -215,6 +224,23 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       ),
     ),
   };
+}
+
+/**
+ * How long a lease lives unrenewed (a running mini-batch's in the queue, a job's driver's in the store):
+ * how long a killed server's jobs and tasks wait before another takes them. NIGHTSHIFT_LEASE_MS > `leaseMs`
+ * in the file > 30 s; renewed every third of it.
+ */
+function readLeaseMs(text: string | undefined): number {
+  if (text === undefined) return 30_000;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1000 || value > 600_000) {
+    throw new ValidationError(
+      `Invalid leaseMs '${text}': use a whole number of milliseconds from 1000 to 600000 (default 30000).`,
+      'leaseMs',
+    );
+  }
+  return value;
 }
 
 const scaleOutOf = (scaleOut: ScaleOutConfig | undefined) => (scaleOut ? { scaleOut } : {});

@@ -53,6 +53,8 @@ export type DatastoreService = ReturnType<typeof createDatastoreService>;
 export function createDatastoreService(deps: {
   repo: ResourceRepository;
   dataDir: string;
+  /** Where the built-in datastores' folders are (`<dir>/datastores/NAME`): the data dir unless shared. */
+  builtinDir?: string;
   actor: string;
   /** Roots local-folder datastores may lie under; the server's config gives them. */
   allowedRoots: readonly string[];
@@ -65,7 +67,7 @@ export function createDatastoreService(deps: {
 }) {
   const access = { box: deps.secrets, identity: deps.identity };
   const backends = new Map<string, DatastoreBackend>();
-  const builtinRoot = (name: string) => join(deps.dataDir, 'datastores', name);
+  const builtinRoot = (name: string) => join(deps.builtinDir ?? deps.dataDir, 'datastores', name);
   const policy: RootPolicy = {
     allowed: deps.allowedRoots,
     dataDir: deps.dataDir,

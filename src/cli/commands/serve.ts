@@ -26,6 +26,7 @@ interface ServeOptions {
   database?: string;
   queue?: string;
   keysDir?: string;
+  sharedDir?: string;
 }
 
 /**
@@ -116,6 +117,7 @@ function configOf(options: ServeOptions): Config {
         ...(options.database ? { database: options.database } : {}),
         ...(options.queue ? { queue: options.queue } : {}),
         ...(options.keysDir ? { keysDir: options.keysDir } : {}),
+        ...(options.sharedDir ? { sharedDir: options.sharedDir } : {}),
       },
       env: process.env,
     });
@@ -182,6 +184,10 @@ export function registerServe(program: Command): void {
     .option(
       '--keys-dir <dir>',
       'where the signing keys, the secret box key and the issuer live (env NIGHTSHIFT_KEYS_DIR, default the data dir); servers that scale out together share one',
+    )
+    .option(
+      '--shared-dir <dir>',
+      "where the built-in datastores' folders live (env NIGHTSHIFT_SHARED_DIR, default the data dir); servers that scale out together share one",
     )
     .action(async (options: ServeOptions) => {
       const config = configOf(options);

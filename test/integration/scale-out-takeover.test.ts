@@ -1,0 +1,144 @@
+/**
+ * Two `nightshift serve` processes scaled out on one PostgreSQL database and one Redis, sharing a keys
+ * dir (so a token from one is good at the other) and the built-in datastores' folder; each has its own
+ * data dir, where a job's parts and logs are written. A job is
+ * invoked through the first, which drives it; the first is killed with SIGKILL once some mini-batches have
+ * succeeded. The second sees the first's driver lease lapse, takes the job over, scores again what it
+ * cannot find (the first's parts were on the first's disk) and Completes it, with every input exactly once
+ * in the output. Either server answers for the job at any time, and a cancel recorded through the server
+ * that does not drive a job is carried out by the one that does.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
+import { needs, POSTGRES, REDIS, testDatabaseUrl, testRedisUrl } from '../helpers/components.ts';
+import { folderBody, Nightshift, smallFiles } from '../helpers/jobs.ts';
+
+const SLEEPY_SCRIPT = {
+  file: 'sleepy.mjs',
+  source: `import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+export async function run(miniBatch) {
+  const out = [];
+  for (const file of miniBatch) {
+    await sleep(100);
+    out.push(basename(file));
+  }
+  return out;
+}
+`,
+};
+
+/** Runs one statement on the test server's maintenance connection (CREATE / DROP DATABASE). */
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The test database URL with another database name. */
+function databaseUrl(name: string): string {
+  const url = new URL(testDatabaseUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), () => {
+  const root = mkdtempSync(join(tmpdir(), 'nightshift-scale-'));
+  const database = `ns_scale_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const servers: ServeProcess[] = [];
+  const config = join(root, 'config.json');
+
+  const serve = (name: string): ServeProcess => {
+    const dataDir = join(root, name);
+    const server = startServeProcess(dataDir, [
+      '--database',
+      databaseUrl(database),
+      '--queue',
+      testRedisUrl(),
+      '--keys-dir',
+      join(root, 'keys'),
+      // The built-in datastores (uploads, outputs, model and code snapshots) in one folder both see.
+      '--shared-dir',
+      join(root, 'shared'),
+      '--config',
+      config,
+      '--log-format',
+      'json',
+    ]);
+    servers.push(server);
+    return server;
+  };
+
+  before(async () => {
+    await admin(`CREATE DATABASE ${database}`);
+    // Short leases: a killed server's jobs are taken over within seconds, not the default 30 s.
+    writeFileSync(config, JSON.stringify({ leaseMs: 3000 }));
+  });
+
+  after(async () => {
+    for (const server of servers) {
+      if (server.child.exitCode === null && server.child.signalCode === null) {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    }
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('a job whose server is killed is taken over by the other and Completes with every row once', async () => {
+    const first = serve('a');
+    const a = await Nightshift.connect(await first.ready);
+    const second = serve('b');
+    const b = await Nightshift.connect(await second.ready);
+
+    const files = smallFiles(40, 't');
+    await a.uploadFiles('inputs/takeover', files);
+    const { scoringUri } = await a.deploy({
+      script: SLEEPY_SCRIPT,
+      settings: { miniBatchSize: 2, maxConcurrencyPerInstance: 2, maxRetries: 0 },
+    });
+    const started = await a.start(scoringUri, folderBody('inputs/takeover'));
+    const before = await a.waitUntil(started.name, (j) => j.properties.progress.miniBatches.succeeded >= 3);
+    assert.ok(
+      before.properties.progress.miniBatches.succeeded < before.properties.progress.miniBatches.total,
+    );
+    // The other server answers for the job too: the metadata is shared.
+    const seen = await b.waitUntil(started.name, (j) => j.properties.progress.miniBatches.succeeded >= 3);
+    assert.equal(seen.name, started.name);
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const job = await b.waitForJob(started.name, 60_000);
+    assert.equal(job.properties.status, 'Completed', job.properties.result ?? '');
+    assert.deepEqual(job.properties.progress.items, { total: 40, succeeded: 40, failed: 0 });
+    const lines = await b.outputLines(job);
+    const counts = new Map<string, number>();
+    for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+    assert.deepEqual(
+      [...counts].filter(([, n]) => n > 1).map(([line]) => line),
+      [],
+      'no input is written twice',
+    );
+    assert.deepEqual(
+      Object.keys(files).filter((name) => !counts.has(name)),
+      [],
+      'no input is missing',
+    );
+    assert.equal(lines.length, 40);
+    second.child.kill('SIGTERM');
+    const stopped = await second.exited;
+    assert.match(stopped.stderr, /taking over a job whose server stopped/);
+  });
+});
