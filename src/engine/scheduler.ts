@@ -162,6 +162,34 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /**
+   * The database is the source of truth; the queue and this server's memory can lose work. Mini-batches
+   * the store says are running that this server no longer runs (an attempt whose record was lost to a
+   * database outage) go back to pending, and pending ones the queue lost (Redis restarted empty) are
+   * queued again (enqueueing is idempotent). Then the job's loop leases again.
+   */
+  async function reconcile(job: string, run: JobRun): Promise<void> {
+    const { miniBatches: counts } = await deps.jobs.counts(job);
+    const queued = await deps.queue.pending(job);
+    // The usual case, in two small queries: nothing is missing, so the mini-batches are not read.
+    const whole = queued.ready + queued.leased >= counts.pending + counts.running;
+    if (whole && counts.running <= run.inflight().length) {
+      run.pump();
+      return;
+    }
+    const batches = await deps.jobs.miniBatches(job);
+    // Read after the store: an attempt that ended in between is no longer running there either, and
+    // the reset only moves mini-batches that are still running.
+    const inflight = new Set(run.inflight());
+    const orphans = batches
+      .filter((b) => b.state === 'running' && !inflight.has(miniBatchId(job, b.index)))
+      .map((b) => b.index);
+    if (orphans.length > 0) await deps.jobs.resetRunning(job, orphans);
+    const pending = batches.filter((b) => b.state === 'pending' || orphans.includes(b.index));
+    await deps.queue.enqueue(pending.map((b) => ({ id: miniBatchId(job, b.index), job, index: b.index })));
+    run.pump();
+  }
+
+  /**
    * Scaled out, every lease period: renew the jobs this server drives (one whose lease another server
    * took after a stall is let go), act on cancels recorded by other servers, and take over the jobs whose
    * driver stopped renewing.
@@ -173,6 +201,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (run) {
         if (!(await drivers.claim(job.name))) await letGo(job.name, run);
         else if (job.status === 'CancelRequested') await run.cancel();
+        else await reconcile(job.name, run);
       } else if (!stopped && drivers.mayTakeOver(job) && (await drivers.claim(job.name))) {
         deps.logger.info({ job: job.name, status: job.status }, 'taking over a job whose server stopped');
         await resumeJob(job);
@@ -185,7 +214,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     heartbeat = setInterval(
       () => {
         for (const run of runs.values()) {
-          for (const id of run.inflight()) void deps.queue.heartbeat(id, owner, deps.leaseMs);
+          for (const id of run.inflight()) {
+            // A queue that is down loses nothing here: the lease lapses and the task is delivered again.
+            deps.queue.heartbeat(id, owner, deps.leaseMs).catch((error: unknown) => {
+              deps.logger.debug({ err: error, task: id }, 'a lease heartbeat failed');
+            });
+          }
         }
         if (!shared || sweeping || stopped) return;
         sweeping = true;

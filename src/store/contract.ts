@@ -106,8 +106,11 @@ export interface JobRepository {
   /** pending → running with one more attempt; undefined if the mini-batch is not pending (e.g. canceled). */
   startAttempt(job: string, index: number, worker: string): Promise<MiniBatchRecord | undefined>;
   finishAttempt(job: string, index: number, result: AttemptRecord): Promise<void>;
-  /** After a crash: running → pending, without charging the lost attempt to the script. */
-  resetRunning(job: string): Promise<number>;
+  /**
+   * After a crash: running → pending, without charging the lost attempt to the script; only the given
+   * mini-batches when `indexes` is given (attempts the driver lost track of, the rest still running).
+   */
+  resetRunning(job: string, indexes?: readonly number[]): Promise<number>;
   /** pending and running → canceled; returns how many. */
   cancelOpen(job: string): Promise<number>;
   /**

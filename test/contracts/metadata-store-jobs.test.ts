@@ -259,6 +259,23 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
     assert.equal(await jobs().cancelOpen('cancel'), 0);
   });
 
+  test('resetRunning with indexes resets only those that are running', async () => {
+    await jobs().create(job('lost'));
+    await jobs().addMiniBatches('lost', planned(3));
+    for (const index of [0, 1, 2]) await jobs().startAttempt('lost', index, 'w');
+    await jobs().finishAttempt('lost', 2, outcome('succeeded', 2, 0));
+    assert.equal(await jobs().resetRunning('LOST', [1, 2]), 1);
+    assert.deepEqual(
+      (await jobs().miniBatches('lost')).map((b) => [b.state, b.attempts]),
+      [
+        ['running', 1],
+        ['pending', 0],
+        ['succeeded', 1],
+      ],
+    );
+    assert.equal(await jobs().resetRunning('lost', []), 0);
+  });
+
   test('rescore puts succeeded mini-batches back to pending, counts cleared, attempts kept', async () => {
     await jobs().create(job('again'));
     await jobs().addMiniBatches('again', planned(3));

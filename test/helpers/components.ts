@@ -203,6 +203,13 @@ export const REDIS: Component = {
   probe: () => redisAnswersPing(testRedisUrl()),
 };
 
+/** The redis-server program itself, for tests that run (and kill) a Redis of their own. */
+export const REDIS_SERVER: Component = {
+  name: 'redis-server (/usr/bin/redis-server)',
+  remedy: 'sudo apt-get install -y redis-server',
+  probe: () => isExecutable('/usr/bin/redis-server'),
+};
+
 export const CHROMIUM: Component = {
   name: 'Chromium (/usr/bin/chromium)',
   remedy: 'sudo apt-get install -y chromium',

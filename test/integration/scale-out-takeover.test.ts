@@ -13,48 +13,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
-import { needs, POSTGRES, REDIS, testDatabaseUrl, testRedisUrl } from '../helpers/components.ts';
+import { needs, POSTGRES, REDIS, testRedisUrl } from '../helpers/components.ts';
+import {
+  assertEachOnce,
+  createTestDatabase,
+  SLEEPY_SCRIPT,
+  type TestDatabase,
+} from '../helpers/scale-out.ts';
 import { folderBody, Nightshift, smallFiles } from '../helpers/jobs.ts';
-
-const SLEEPY_SCRIPT = {
-  file: 'sleepy.mjs',
-  source: `import { basename } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-export async function run(miniBatch) {
-  const out = [];
-  for (const file of miniBatch) {
-    await sleep(100);
-    out.push(basename(file));
-  }
-  return out;
-}
-`,
-};
-
-/** Runs one statement on the test server's maintenance connection (CREATE / DROP DATABASE). */
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The test database URL with another database name. */
-function databaseUrl(name: string): string {
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), () => {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-scale-'));
-  const database = `ns_scale_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  let database: TestDatabase | undefined;
   const servers: ServeProcess[] = [];
   const config = join(root, 'config.json');
 
@@ -62,7 +33,7 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
     const dataDir = join(root, name);
     const server = startServeProcess(dataDir, [
       '--database',
-      databaseUrl(database),
+      database?.url ?? '',
       '--queue',
       testRedisUrl(),
       '--keys-dir',
@@ -80,7 +51,7 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
   };
 
   before(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    database = await createTestDatabase();
     // Short leases: a killed server's jobs are taken over within seconds, not the default 30 s.
     writeFileSync(config, JSON.stringify({ leaseMs: 3000 }));
   });
@@ -92,7 +63,7 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
         await server.exited;
       }
     }
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database?.drop();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -123,20 +94,7 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
     const job = await b.waitForJob(started.name, 60_000);
     assert.equal(job.properties.status, 'Completed', job.properties.result ?? '');
     assert.deepEqual(job.properties.progress.items, { total: 40, succeeded: 40, failed: 0 });
-    const lines = await b.outputLines(job);
-    const counts = new Map<string, number>();
-    for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
-    assert.deepEqual(
-      [...counts].filter(([, n]) => n > 1).map(([line]) => line),
-      [],
-      'no input is written twice',
-    );
-    assert.deepEqual(
-      Object.keys(files).filter((name) => !counts.has(name)),
-      [],
-      'no input is missing',
-    );
-    assert.equal(lines.length, 40);
+    assertEachOnce(await b.outputLines(job), Object.keys(files));
     second.child.kill('SIGTERM');
     const stopped = await second.exited;
     assert.match(stopped.stderr, /taking over a job whose server stopped/);

@@ -259,12 +259,12 @@ function miniBatchMethods(
         ],
       );
     },
-    resetRunning: (job) =>
+    resetRunning: (job, indexes) =>
       changed(
         db,
         `UPDATE mini_batches SET state = 'pending', attempts = GREATEST(attempts - 1, 0)
-         WHERE job_key = $1 AND state = 'running'`,
-        [foldCase(job)],
+         WHERE job_key = $1 AND state = 'running' AND ($2::integer[] IS NULL OR idx = ANY($2::integer[]))`,
+        [foldCase(job), indexes === undefined ? null : [...indexes]],
       ),
     rescore: (job, indexes) =>
       changed(

@@ -106,6 +106,10 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       `UPDATE mini_batches SET state = 'pending', succeeded = 0, failed = 0, rows_written = 0
        WHERE job = ? AND idx = ? AND state = 'succeeded'`,
     ),
+    resetOneRunning: db.prepare(
+      `UPDATE mini_batches SET state = 'pending', attempts = MAX(attempts - 1, 0)
+       WHERE job = ? AND idx = ? AND state = 'running'`,
+    ),
     cancelOpen: db.prepare(
       `UPDATE mini_batches SET state = 'canceled' WHERE job = ? AND state IN ('pending', 'running')`,
     ),
@@ -233,7 +237,12 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       );
       return Promise.resolve();
     },
-    resetRunning: (job) => Promise.resolve(Number(q.resetRunning.run(job).changes)),
+    resetRunning(job, indexes) {
+      if (indexes === undefined) return Promise.resolve(Number(q.resetRunning.run(job).changes));
+      let changed = 0;
+      for (const index of indexes) changed += Number(q.resetOneRunning.run(job, index).changes);
+      return Promise.resolve(changed);
+    },
     cancelOpen: (job) => Promise.resolve(Number(q.cancelOpen.run(job).changes)),
     rescore(job, indexes) {
       let changed = 0;

@@ -45,6 +45,9 @@ export function createQueueSet(options: QueueSetOptions): QueueSet {
   // maxRetriesPerRequest: null is what BullMQ requires of a connection its Workers share.
   const base = typeof options.connection === 'string' ? { url: options.connection } : options.connection;
   const connection = new RedisConnection({ ...base, maxRetriesPerRequest: null });
+  // A Redis that restarts or drops the connection is reported here (ioredis reconnects by itself); an
+  // 'error' nobody listens to would end the process.
+  connection.on('error', onError);
   const ready = connection.client.then((client) => ({
     client,
     scripts: createLeaseScripts(client, options.keys),
