@@ -103,6 +103,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER mini_batches_tally_delete AFTER DELETE ON mini_batches BEGIN
      ${removeTally('OLD')}
    END;`,
+  // Worker time of every attempt a job's mini-batches ended (the mini-batch row keeps its last attempt's).
+  `ALTER TABLE jobs ADD COLUMN worker_ms INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

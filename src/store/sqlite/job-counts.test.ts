@@ -27,13 +27,14 @@ test('a database from before the tallies gets its counts from the mini-batches i
     elapsedMs: 1,
   });
   await store.close();
-  // As the data dir of a server from before: no tallies, no triggers, schema one version older.
+  // As the data dir of a server from before: no tallies, no triggers, no worker time, schema two versions older.
   const db = new DatabaseSync(file);
   db.exec(`DROP TABLE mini_batch_tallies;
     DROP TRIGGER mini_batches_tally_insert;
     DROP TRIGGER mini_batches_tally_update;
     DROP TRIGGER mini_batches_tally_delete;
-    DELETE FROM schema_version WHERE version = (SELECT MAX(version) FROM schema_version);`);
+    ALTER TABLE jobs DROP COLUMN worker_ms;
+    DELETE FROM schema_version WHERE version >= 6;`);
   db.close();
 
   const reopened = createSqliteStore(file);
@@ -42,6 +43,7 @@ test('a database from before the tallies gets its counts from the mini-batches i
     miniBatches: { total: 2, pending: 1, running: 0, succeeded: 1, failed: 0, canceled: 0 },
     items: { total: 3, succeeded: 2, failed: 0 },
     rows: 2,
+    workerSeconds: 0,
   });
   await reopened.jobs.startAttempt('old', 1, 'w');
   assert.equal((await reopened.jobs.counts('old')).miniBatches.running, 1, 'and keeps them from then on');
