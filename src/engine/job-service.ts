@@ -17,6 +17,7 @@ import {
 import type { JobRepository } from '../store/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
+import type { ComputeService } from '../workspace/computes.ts';
 import type { DeploymentService } from '../workspace/deployments.ts';
 import type { EndpointService } from '../workspace/endpoints.ts';
 import { readJobRequest, type JobOverrides } from './invocation.ts';
@@ -31,6 +32,8 @@ export interface JobServiceDeps {
   deployments: DeploymentService;
   assets: AssetService;
   datastores: DatastoreService;
+  /** The compute a deployment names, recorded with the job (its metrics and node list). */
+  computes: Pick<ComputeService, 'resolveReference'>;
   /** Tells the scheduler a job has work. */
   onSubmitted: (job: string) => void;
   onCancel: (job: string) => Promise<void>;
@@ -102,6 +105,7 @@ export function createJobService(deps: JobServiceDeps) {
     const runtime = await resolveRuntime(deps, deployment, deps.defaultPython);
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
+    const compute = await deps.computes.resolveReference(deployment.compute, 'compute');
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,
@@ -112,6 +116,7 @@ export function createJobService(deps: JobServiceDeps) {
       output,
       settings: { ...settings, outputFileName: output.fileName },
       instanceCount,
+      compute,
       runtime,
       description: request.description,
       tags: request.tags,
