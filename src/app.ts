@@ -110,8 +110,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     });
     const queue = createSqliteTaskQueue(store.db);
     // The metrics feed the scheduler and read its workers: the registry asks for them when scraped.
-    let running: Scheduler | undefined;
-    const nodes = createEmbeddedNodeRegistry(() => running?.processes() ?? []);
+    const built: { scheduler?: Scheduler } = {};
+    const nodes = createEmbeddedNodeRegistry(() => built.scheduler?.processes() ?? []);
     const metrics = createPrometheusMetrics({
       jobs: store.jobs,
       queue,
@@ -131,7 +131,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       cacheMaxBytes: config.cacheMaxBytes,
       logger,
     });
-    running = scheduler;
+    built.scheduler = scheduler;
     const jobs = createJobService({
       computes,
       jobs: store.jobs,

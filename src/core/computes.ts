@@ -95,9 +95,11 @@ function vmSize(value: unknown, field: string): string {
 
 /** Seconds from an ISO 8601 duration (`PT120S`, `PT2M`) or a number of seconds; 0 is allowed. */
 function idleSeconds(value: unknown, field: string): number {
-  if (value === undefined || value === null || value === '') return COMPUTE_DEFAULTS.idleSecondsBeforeScaleDown;
+  if (value === undefined || value === null || value === '')
+    return COMPUTE_DEFAULTS.idleSecondsBeforeScaleDown;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  const match = typeof value === 'string' ? /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/i.exec(value.trim()) : null;
+  const match =
+    typeof value === 'string' ? /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/i.exec(value.trim()) : null;
   if (match && value !== 'PT') {
     const [, h = '0', m = '0', s = '0'] = match;
     return Number(h) * 3600 + Number(m) * 60 + Number(s);

@@ -19,7 +19,3 @@ export interface EngineMetrics {
   attemptEnded(labels: AttemptLabels, outcome: AttemptOutcome, elapsedMs: number): void;
 }
 
-/** For engines built without metrics (unit tests of one part). */
-export function noMetrics(): EngineMetrics {
-  return { attemptStarted: () => undefined, attemptEnded: () => undefined };
-}

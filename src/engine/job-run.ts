@@ -158,7 +158,11 @@ function start(run: Run, ctx: Context): NonNullable<Run['running']> {
       ? {
           metrics: {
             sink: deps.metrics,
-            labels: { endpoint: ctx.job.endpointName, deployment: ctx.job.deploymentName, compute: ctx.compute },
+            labels: {
+              endpoint: ctx.job.endpointName,
+              deployment: ctx.job.deploymentName,
+              compute: ctx.compute,
+            },
           },
         }
       : {}),

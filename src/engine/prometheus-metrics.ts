@@ -92,7 +92,10 @@ export function createPrometheusMetrics(sources: MetricsSources): PrometheusMetr
     new Counter({ name, help, labelNames: ATTEMPT_LABELS, registers: [registry] });
   const started = counter('nightshift_mini_batches_started_total', 'Mini-batch attempts started.');
   const ended: Record<AttemptOutcome, Counter<(typeof ATTEMPT_LABELS)[number]>> = {
-    succeeded: counter('nightshift_mini_batches_succeeded_total', 'Mini-batch attempts whose run() finished.'),
+    succeeded: counter(
+      'nightshift_mini_batches_succeeded_total',
+      'Mini-batch attempts whose run() finished.',
+    ),
     failed: counter(
       'nightshift_mini_batches_failed_total',
       'Mini-batch attempts that failed with no retry left (the mini-batch failed).',

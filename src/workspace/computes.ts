@@ -18,7 +18,11 @@ import type { ResourceRepository } from '../store/contract.ts';
 
 export type ComputeService = ReturnType<typeof createComputeService>;
 
-export function createComputeService(deps: { repo: ResourceRepository; workspace: WorkspaceRef; actor: string }) {
+export function createComputeService(deps: {
+  repo: ResourceRepository;
+  workspace: WorkspaceRef;
+  actor: string;
+}) {
   const wsPath = workspaceId(deps.workspace);
 
   async function get(name: string): Promise<Compute> {
@@ -29,7 +33,11 @@ export function createComputeService(deps: { repo: ResourceRepository; workspace
     return found;
   }
 
-  async function put(name: string, body: Json, actor = deps.actor): Promise<{ compute: Compute; created: boolean }> {
+  async function put(
+    name: string,
+    body: Json,
+    actor = deps.actor,
+  ): Promise<{ compute: Compute; created: boolean }> {
     checkComputeName(name, 'name');
     const existing = await deps.repo.get<Compute>('compute', { name });
     const systemData = existing ? touchSystemData(existing.systemData, actor) : newSystemData(actor);

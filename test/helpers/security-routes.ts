@@ -130,7 +130,8 @@ function workspaceFamily(method: string, rest: string): string | undefined {
     if (read) return 'jobs: read';
     return /\/jobs$/.test(rest) && method === 'POST' ? 'jobs: invoke' : undefined;
   }
-  if (/^\/computes\/:[^/]+\/listnodes$/.test(rest)) return method === 'POST' ? 'computes: list nodes' : undefined;
+  if (/^\/computes\/:[^/]+\/listnodes$/.test(rest))
+    return method === 'POST' ? 'computes: list nodes' : undefined;
   if (/^\/computes(\/|$)/.test(rest)) return read ? 'computes: read' : 'computes: write';
   if (/^\/batchendpoints(\/|$)/.test(rest))
     return read ? 'endpoints and deployments: read' : 'workspace resources: write';
