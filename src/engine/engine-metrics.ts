@@ -18,4 +18,3 @@ export interface EngineMetrics {
   attemptStarted(labels: AttemptLabels): void;
   attemptEnded(labels: AttemptLabels, outcome: AttemptOutcome, elapsedMs: number): void;
 }
-

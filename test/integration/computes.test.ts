@@ -139,7 +139,7 @@ describe('computes over REST', () => {
     assert.equal(bound.put.status, 201, JSON.stringify(bound.put.body));
     const refused = await server.call('DELETE', computePath('in-use'));
     assert.equal(refused.status, 409);
-    assert.match((refused.body as ErrorBody).error.message, new RegExp(`${bound.deployment}`));
+    assert.match((refused.body as ErrorBody).error.message, new RegExp(bound.deployment));
     const path = `${server.ws}/batchEndpoints/${bound.endpoint}`;
     assert.equal((await server.call('DELETE', path)).status, 204);
     assert.equal((await server.call('DELETE', computePath('in-use'))).status, 204);
