@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { LOCAL_COMPUTE } from '../core/computes.ts';
 import { isTerminal, miniBatchId, type JobRecord } from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
 import {
@@ -44,6 +45,19 @@ export interface JobServiceDeps {
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/**
+ * The compute a job runs on: its deployment's. A deployment written before computes were checked may
+ * name one that does not exist; its jobs run on the server's own pool, as they always did.
+ */
+async function jobCompute(computes: JobServiceDeps['computes'], ref: string): Promise<string> {
+  try {
+    return await computes.resolveReference(ref, 'compute');
+  } catch (error) {
+    if (error instanceof ValidationError) return LOCAL_COMPUTE;
+    throw error;
+  }
+}
 
 function applyOverrides(
   deployment: BatchDeployment,
@@ -105,7 +119,7 @@ export function createJobService(deps: JobServiceDeps) {
     const runtime = await resolveRuntime(deps, deployment, deps.defaultPython);
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
-    const compute = await deps.computes.resolveReference(deployment.compute, 'compute');
+    const compute = await jobCompute(deps.computes, deployment.compute);
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,
