@@ -19,6 +19,9 @@ import { createDatastoreService } from './workspace/datastores.ts';
 import type { HttpSourceOptions } from './storage/http/http-file.ts';
 import { createDeploymentService } from './workspace/deployments.ts';
 import { createEndpointService } from './workspace/endpoints.ts';
+import { createComputeService, type ComputeService } from './workspace/computes.ts';
+import { createEmbeddedNodeRegistry } from './engine/compute-nodes.ts';
+import { createPrometheusMetrics } from './engine/prometheus-metrics.ts';
 import { createJobService } from './engine/job-service.ts';
 import { listLogFiles, readLogFile } from './engine/job-logs.ts';
 import { createScheduler, type Scheduler } from './engine/scheduler.ts';
@@ -33,6 +36,7 @@ import { ensureLocalOwner } from './auth/local-owner.ts';
 import { openSecretBox, type SecretBox } from './auth/secrets/secret-box.ts';
 import { workspaceId } from './core/workspace.ts';
 import { StartupError } from './core/errors.ts';
+import { LOCAL_COMPUTE } from './core/computes.ts';
 import { createPipelineService, type PipelineService } from './pipelines/service/pipeline-service.ts';
 import { createExpressionEngine } from './pipelines/expressions/engine.ts';
 import { createControlFlowRegistry } from './pipelines/runner/control-flow-handlers.ts';
@@ -94,7 +98,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     await datastores.ensureBuiltins();
     const assets = createAssetService({ repo, datastores, actor: config.actor });
     const endpoints = createEndpointService({ repo, actor: config.actor });
+    const computes = createComputeService({ repo, workspace: config.workspace, actor: config.actor });
     const deployments = createDeploymentService({
+      computes,
       repo,
       endpoints,
       assets,
@@ -104,7 +110,18 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       // The same interpreter the job will use, so a deployment is checked against what will run it.
       defaultPython: config.python,
     });
+    // The metrics feed the scheduler and read its workers: the registry asks for them when scraped.
+    const built: { scheduler?: Scheduler } = {};
+    const nodes = createEmbeddedNodeRegistry(() => built.scheduler?.processes() ?? []);
+    const metrics = createPrometheusMetrics({
+      jobs: store.jobs,
+      queue,
+      nodes,
+      computeNames: async () => (await computes.list()).map((c) => c.name),
+    });
     const scheduler = createScheduler({
+      metrics,
+      maxInstances: (name) => computeNodeCap(computes, name),
       jobs: store.jobs,
       queue,
       datastores,
@@ -116,7 +133,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       shared: backends.shared,
       logger,
     });
+    built.scheduler = scheduler;
     const jobs = createJobService({
+      computes,
       jobs: store.jobs,
       queue,
       endpoints,
@@ -152,6 +171,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       assets,
       endpoints,
       deployments,
+      computes,
+      computeNodes: nodes,
+      metrics,
       jobs,
       jobLogs,
       auth,
@@ -198,6 +220,12 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     lock.release();
     throw error;
   }
+}
+
+/** A compute's max_instances, which caps the instances of each of its jobs; none for the server's own pool. */
+async function computeNodeCap(computes: ComputeService, name: string): Promise<number | undefined> {
+  if (name.toLowerCase() === LOCAL_COMPUTE) return undefined;
+  return (await computes.list()).find((c) => c.name.toLowerCase() === name.toLowerCase())?.maxNodeCount;
 }
 
 /**

@@ -8,6 +8,9 @@ import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import type { DeploymentService } from '../workspace/deployments.ts';
 import type { EndpointService } from '../workspace/endpoints.ts';
+import type { ComputeService } from '../workspace/computes.ts';
+import type { ComputeNodeRegistry } from '../engine/compute-nodes.ts';
+import type { PrometheusMetrics } from '../engine/prometheus-metrics.ts';
 import type { JobService } from '../engine/job-service.ts';
 import type { TokenRouteServices } from './routes/tokens.ts';
 import type { AccessRouteServices } from './routes/access.ts';
@@ -21,6 +24,10 @@ export interface ApiServices {
   assets: AssetService;
   endpoints: EndpointService;
   deployments: DeploymentService;
+  computes: ComputeService;
+  /** The live worker processes serving each compute. */
+  computeNodes: ComputeNodeRegistry;
+  metrics: Pick<PrometheusMetrics, 'render'>;
   jobs: JobService;
   pipelines: PipelineService;
   /** The factory's linked services and datasets (Data Factory's data movement). */

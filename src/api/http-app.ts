@@ -15,6 +15,7 @@ import { handleError, handleFrameworkError, handleNotFound } from './errors.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { datastoreRoutes } from './routes/datastores.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
+import { computeRoutes, metricsRoutes } from './routes/computes.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -106,9 +107,11 @@ function systemRoutes(s: ApiServices, app: FastifyInstance): RouteSpec[] {
 export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
   return [
     ...systemRoutes(s, app),
+    ...metricsRoutes(s),
     ...datastoreRoutes(s),
     ...assetRoutes(s),
     ...endpointRoutes(s),
+    ...computeRoutes(s),
     ...jobRoutes(s),
     ...jobFileRoutes(s),
     ...tokenRoutes(s.auth),

@@ -23,6 +23,9 @@ export const JobSchema = Type.Object(
       interactionEndpoints: open('Links for the job: Logs (the log tree).'),
       outputData: open('The outputs; `score` is the output file.'),
       progress: open('Mini-batch, item and row counts, live while the job runs.'),
+      workerSeconds: Type.Number({
+        description: "Seconds worker processes spent on the job's mini-batches, every attempt included.",
+      }),
       error: Type.Unknown({ description: 'The first real error (message, traceback), or null.' }),
       result: nullable(Type.String()),
       startTime: nullable(Type.String()),
@@ -69,7 +72,11 @@ export function jobView(
       description: job.description,
       status: job.status,
       provisioningState: provisioningState(job),
-      compute: { isLocal: true, instanceCount: job.instanceCount },
+      compute: {
+        isLocal: true,
+        instanceCount: job.instanceCount,
+        ...(job.compute ? { target: job.compute } : {}),
+      },
       interactionEndpoints: {
         Logs: { endpoint: `${baseUrl}${resourceIds.job(ws, job.name)}/logs`, jobEndpointType: 'Logs' },
       },
@@ -101,6 +108,7 @@ export function jobView(
         'azureml.jobtype': 'azureml.pipelinejob',
       },
       progress: counts,
+      workerSeconds: counts.workerSeconds,
       error: job.error ?? null,
       result: job.result ?? null,
       startTime: job.startedAt ?? null,

@@ -78,6 +78,12 @@ const table: [string, string, string, string][] = [
   ['POST', '/endpoints/ep1/jobs', `${ML}/batchEndpoints/jobs/write`, EP],
   ['GET', '/endpoints/ep1/jobs/j1', `${ML}/jobs/read`, EP],
   ['GET', '~/jobs', `${ML}/jobs/read`, WS],
+  ['GET', '~/computes', `${ML}/computes/read`, WS],
+  ['GET', '~/computes/cpu', `${ML}/computes/read`, WS],
+  ['PUT', '~/computes/cpu', `${ML}/computes/write`, WS],
+  ['DELETE', '~/computes/cpu', `${ML}/computes/delete`, WS],
+  ['POST', '~/computes/cpu/listNodes', `${ML}/computes/listNodes/action`, WS],
+  ['GET', '/metrics', `${ML}/metrics/read`, WS],
   ['GET', '~/jobs/j1', `${ML}/jobs/read`, `${WS}/jobs/j1`],
   ['POST', '~/jobs/j1/cancel', `${ML}/jobs/cancel/action`, `${WS}/jobs/j1`],
   ['GET', '~/jobs/j1/logs/user/logs/std_log.txt', `${ML}/jobs/read`, `${WS}/jobs/j1`],
@@ -156,7 +162,7 @@ test('only the token, discovery, IMDS and system routes are public', async () =>
 test('paths no route declares match nothing, whatever the method', async () => {
   for (const [method, path] of [
     ['GET', WS],
-    ['GET', `${WS}/computes/c1`],
+    ['PATCH', `${WS}/computes/c1`],
     ['DELETE', `${WS}/datastores/blob`],
     ['POST', `${WS}/jobs`],
     ['GET', '/endpoints/ep1'],

@@ -70,6 +70,13 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
     },
   },
   {
+    name: 'compute',
+    description: 'Manage computes (AmlCompute clusters).',
+    register: async (p) => {
+      (await import('./commands/compute.ts')).registerComputeCommands(p);
+    },
+  },
+  {
     name: 'environment',
     description: 'Manage environments.',
     register: async (p) => {

@@ -21,6 +21,7 @@ interface ArmJob {
       items: { total: number; succeeded: number; failed: number };
       rows: number;
     };
+    workerSeconds?: number;
     error?: Record<string, unknown> | null;
     result?: string | null;
     startTime?: string | null;
@@ -55,6 +56,7 @@ export function jobEntity(raw: unknown) {
       : {},
     services,
     progress: p.progress ?? null,
+    worker_seconds: p.workerSeconds ?? null,
     error: p.error ?? null,
     result: p.result ?? null,
     start_time: p.startTime ?? null,
@@ -94,6 +96,7 @@ export const JOB_TABLE: TableSpec = [
   { header: 'Deployment', path: 'deployment_name' },
   { header: 'Items', path: 'progress.items.total' },
   { header: 'Failed', path: 'progress.items.failed' },
+  { header: 'Worker seconds', path: 'worker_seconds' },
   { header: 'Created on', path: 'creation_context.created_at' },
   {
     header: 'Error',

@@ -124,6 +124,8 @@ export interface JobRecord {
   result?: string;
   startedAt?: string;
   endedAt?: string;
+  /** The compute the job's deployment names (`local` when it names none), for metrics and nodes. */
+  compute?: string;
   systemData: SystemData;
 }
 
@@ -163,6 +165,12 @@ export interface JobCounts {
   };
   items: { total: number; succeeded: number; failed: number };
   rows: number;
+  /**
+   * Seconds worker processes spent on the job's mini-batches: the elapsed time of every attempt that
+   * ended (failed and retried ones included), so the compute a job used is known, not only its last runs.
+   * An attempt lost with its server (kill -9) counts nothing: its time was never reported.
+   */
+  workerSeconds: number;
 }
 
 export function miniBatchId(job: string, index: number): string {

@@ -42,4 +42,5 @@ export const ARM_TYPES = {
   deployment: `${PROVIDER}/workspaces/batchEndpoints/deployments`,
   job: `${PROVIDER}/workspaces/batchEndpoints/jobs`,
   deploymentJob: `${PROVIDER}/workspaces/batchEndpoints/deployments/jobs`,
+  compute: `${PROVIDER}/workspaces/computes`,
 } as const;

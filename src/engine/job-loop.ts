@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { MiniBatchRecord } from '../core/jobs.ts';
 import type { JobRepository } from '../store/contract.ts';
 import { recordAttempt } from './attempts.ts';
+import type { AttemptLabels, EngineMetrics } from './engine-metrics.ts';
 import type { JobPlan } from './job-plan.ts';
 import { describeError } from '../runtimes/worker-protocol.ts';
 import { WorkerPoolClosedError, type AttemptResult } from './pool/attempt-result.ts';
@@ -35,6 +36,8 @@ export interface JobLoopDeps {
   onFirstAttempt(): Promise<void>;
   /** After every attempt, recorded or lost to a closed pool. */
   onAttemptEnded(): void;
+  /** Told of every attempt started and recorded, under the job's endpoint, deployment and compute. */
+  metrics?: { sink: EngineMetrics; labels: AttemptLabels };
   logger: Logger;
 }
 
@@ -139,9 +142,13 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
     }
     // While this mini-batch scores, the files of the next ones are downloaded into the cache.
     void prefetchRange(mb.index + 1, mb.index + deps.prefetchDepth).catch(prefetchFailed);
+    deps.metrics?.sink.attemptStarted(deps.metrics.labels);
     const attempted = await attempt(mb, slot);
     if (attempted === undefined) return;
     const retry = await recordAttempt(store, plan, { mb, ...attempted, maxRetries: deps.maxRetries });
+    const { ok, elapsedMs } = attempted.result;
+    const outcome = ok ? 'succeeded' : retry ? 'retried' : 'failed';
+    deps.metrics?.sink.attemptEnded(deps.metrics.labels, outcome, elapsedMs);
     if (retry) await queue.nack(task.id, lease.owner, 0);
     else await queue.ack(task.id, lease.owner);
   }

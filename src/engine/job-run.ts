@@ -20,6 +20,8 @@ import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { thresholdBreach } from './attempts.ts';
 import { endUnplanned, finalizeJob, type Ending } from './finalizer.ts';
+import { LOCAL_COMPUTE } from '../core/computes.ts';
+import type { EngineMetrics } from './engine-metrics.ts';
 import { createJobLogs } from './job-logs.ts';
 import { createJobLoop, type JobLoop, type LoopPool } from './job-loop.ts';
 import { planJob, type JobPlan } from './job-plan.ts';
@@ -27,7 +29,7 @@ import { createOutputAssembler, type OutputAssembler } from './output-assembler.
 import { poolShape } from './pool/capacity.ts';
 import type { SpareWorkers } from './pool/spare-workers.ts';
 import type { WorkerLauncher } from './pool/worker-launcher.ts';
-import { createWorkerPool } from './pool/worker-pool.ts';
+import { createWorkerPool, type WorkerProcessInfo } from './pool/worker-pool.ts';
 import type { TaskQueue } from './queue/contract.ts';
 
 export interface JobRunDeps {
@@ -44,6 +46,15 @@ export interface JobRunDeps {
   now: () => Date;
   logger: Logger;
   onEnded: (job: string) => void;
+  metrics?: EngineMetrics;
+  /** The most instances (nodes) a job on this compute may use: its max_instances; undefined for no cap. */
+  maxInstances?: (compute: string) => Promise<number | undefined>;
+}
+
+/** A live worker process of a job, for the node list of the job's compute. */
+export interface JobProcess extends WorkerProcessInfo {
+  job: string;
+  compute: string;
 }
 
 export interface JobRun {
@@ -54,6 +65,8 @@ export interface JobRun {
   /** Server shutdown: kill workers, leave the job's state for the next start to resume. */
   detach(): Promise<void>;
   inflight(): readonly string[];
+  /** The job's live worker processes (none before its pools start). */
+  processes(): JobProcess[];
 }
 
 /** What a job needs on this server, made once: its plan, logs and output file, and its open work. */
@@ -64,6 +77,9 @@ interface Context {
   assembler: OutputAssembler;
   /** Mini-batches not yet ended when the job (re)started here: pools need no more slots than that. */
   open: number;
+  compute: string;
+  /** The job's instance_count within its compute's max_instances. */
+  instances: number;
 }
 
 /** One job's state on this server, shared by the steps below. */
@@ -73,7 +89,7 @@ interface Run {
   rank: number;
   ended: boolean;
   context?: Promise<Context>;
-  running?: { pools: LoopPool[]; loop: JobLoop };
+  running?: { pools: LoopPool[]; loop: JobLoop; compute: string };
 }
 
 /**
@@ -116,7 +132,10 @@ async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const total = job.settings.outputAction === 'SummaryOnly' ? 0 : miniBatches.total;
   const { backend, target } = plan.output;
   const assembler = createOutputAssembler({ backend, target, partPath: plan.partPath, total });
-  return { job, plan, logs, assembler, open: miniBatches.pending + miniBatches.running };
+  const compute = job.compute ?? LOCAL_COMPUTE;
+  const cap = (await deps.maxInstances?.(compute)) ?? job.instanceCount;
+  const instances = Math.max(1, Math.min(job.instanceCount, cap));
+  return { job, plan, logs, assembler, open: miniBatches.pending + miniBatches.running, compute, instances };
 }
 
 const prepared = (run: Run): Promise<Context> => (run.context ??= prepare(run.deps, run.name));
@@ -130,7 +149,7 @@ function startPools(run: Run, ctx: Context): LoopPool[] {
   const { deps } = run;
   const settings = ctx.job.settings;
   const shape = poolShape(
-    { instances: ctx.job.instanceCount, perInstance: settings.maxConcurrencyPerInstance, open: ctx.open },
+    { instances: ctx.instances, perInstance: settings.maxConcurrencyPerInstance, open: ctx.open },
     deps.launcher.capacity.max,
   );
   return Array.from({ length: shape.instances }, (_, i) => {
@@ -166,10 +185,22 @@ function start(run: Run, ctx: Context): NonNullable<Run['running']> {
     prefetchDepth: Math.min(8, ctx.job.instanceCount * ctx.job.settings.maxConcurrencyPerInstance),
     onFirstAttempt: () => markRunning(run),
     onAttemptEnded: () => void afterAttempt(run, ctx).catch(failed(run, 'after attempt')),
+    ...(deps.metrics
+      ? {
+          metrics: {
+            sink: deps.metrics,
+            labels: {
+              endpoint: ctx.job.endpointName,
+              deployment: ctx.job.deploymentName,
+              compute: ctx.compute,
+            },
+          },
+        }
+      : {}),
     logger: deps.logger,
   });
   if (pools.every((p) => p.pool.workers() === 0)) void markQueued(run).catch(failed(run, 'queueing'));
-  return { pools, loop };
+  return { pools, loop, compute: ctx.compute };
 }
 
 async function markQueued({ deps, name }: Run): Promise<void> {
@@ -268,6 +299,13 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
         .catch(failed(run, 'pump'));
     },
     inflight: () => run.running?.loop.inflight() ?? [],
+    processes() {
+      const running = run.running;
+      if (!running) return [];
+      return running.pools.flatMap((p) =>
+        p.pool.processes().map((info) => ({ ...info, job: name, compute: running.compute })),
+      );
+    },
     async cancel() {
       if (!(await deps.jobs.update(name, { status: 'CancelRequested' }, NON_TERMINAL_STATUSES))) return;
       await end(run, CANCELED, true);

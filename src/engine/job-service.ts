@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { LOCAL_COMPUTE } from '../core/computes.ts';
 import { isTerminal, miniBatchId, type JobRecord } from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
 import {
@@ -17,6 +18,7 @@ import {
 import type { JobRepository } from '../store/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
+import type { ComputeService } from '../workspace/computes.ts';
 import type { DeploymentService } from '../workspace/deployments.ts';
 import type { EndpointService } from '../workspace/endpoints.ts';
 import { readJobRequest, type JobOverrides } from './invocation.ts';
@@ -31,6 +33,8 @@ export interface JobServiceDeps {
   deployments: DeploymentService;
   assets: AssetService;
   datastores: DatastoreService;
+  /** The compute a deployment names, recorded with the job (its metrics and node list). */
+  computes: Pick<ComputeService, 'resolveReference'>;
   /** Tells the scheduler a job has work. */
   onSubmitted: (job: string) => void;
   onCancel: (job: string) => Promise<void>;
@@ -41,6 +45,19 @@ export interface JobServiceDeps {
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/**
+ * The compute a job runs on: its deployment's. A deployment written before computes were checked may
+ * name one that does not exist; its jobs run on the server's own pool, as they always did.
+ */
+async function jobCompute(computes: JobServiceDeps['computes'], ref: string): Promise<string> {
+  try {
+    return await computes.resolveReference(ref, 'compute');
+  } catch (error) {
+    if (error instanceof ValidationError) return LOCAL_COMPUTE;
+    throw error;
+  }
+}
 
 function applyOverrides(
   deployment: BatchDeployment,
@@ -102,6 +119,7 @@ export function createJobService(deps: JobServiceDeps) {
     const runtime = await resolveRuntime(deps, deployment, deps.defaultPython);
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
+    const compute = await jobCompute(deps.computes, deployment.compute);
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,
@@ -112,6 +130,7 @@ export function createJobService(deps: JobServiceDeps) {
       output,
       settings: { ...settings, outputFileName: output.fileName },
       instanceCount,
+      compute,
       runtime,
       description: request.description,
       tags: request.tags,

@@ -16,7 +16,8 @@ import { createInputCache, type InputCache } from '../storage/cache/input-cache.
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { recordEnd } from './finalizer.ts';
-import { createJobRun, type JobRun } from './job-run.ts';
+import type { EngineMetrics } from './engine-metrics.ts';
+import { createJobRun, type JobProcess, type JobRun } from './job-run.ts';
 import { createWorkerCapacity, type WorkerCapacity } from './pool/capacity.ts';
 import { createSpareWorkers } from './pool/spare-workers.ts';
 import { createWorkerLauncher } from './pool/worker-launcher.ts';
@@ -39,6 +40,10 @@ export interface SchedulerDeps {
   shared?: boolean;
   logger: Logger;
   now?: () => Date;
+  /** Told of every attempt (metrics). */
+  metrics?: EngineMetrics;
+  /** A compute's max_instances, which caps the instances of each job bound to it. */
+  maxInstances?: (compute: string) => Promise<number | undefined>;
 }
 
 export interface Scheduler {
@@ -52,6 +57,8 @@ export interface Scheduler {
   readonly capacity: WorkerCapacity;
   /** The input cache, whose totals say how much the server downloaded (the bench and tests). */
   readonly cache: InputCache;
+  /** The live worker processes of every job running here (the computes' node lists). */
+  processes(): JobProcess[];
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -118,6 +125,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         now: deps.now ?? (() => new Date()),
         logger: deps.logger,
         onEnded,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+        ...(deps.maxInstances ? { maxInstances: deps.maxInstances } : {}),
       },
       job,
       (arrivals += 1),
@@ -239,6 +248,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   return {
     capacity,
     cache,
+    processes: () => [...runs.values()].flatMap((run) => run.processes()),
     async start() {
       // One server per data dir (the lock): what a previous run left in the scratch folder is litter.
       await launcher.sweep();

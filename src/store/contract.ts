@@ -27,6 +27,7 @@ export const RESOURCE_KINDS = [
   'pipeline',
   'linkedService',
   'dataset',
+  'compute',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

@@ -29,6 +29,7 @@ import { resourceIds, type WorkspaceRef } from '../core/workspace.ts';
 import type { ResourceRepository } from '../store/contract.ts';
 import { readText } from '../storage/read-text.ts';
 import type { AssetService } from './assets.ts';
+import type { ComputeService } from './computes.ts';
 import type { DatastoreService } from './datastores.ts';
 import { DEFAULT_PYTHON, requireEnvironmentPackages } from './environment-check.ts';
 import { checkScoringScript, readSettings } from './deployment-body.ts';
@@ -45,6 +46,8 @@ interface Deps {
   actor: string;
   /** The interpreter of Python deployments whose environment names none (default /usr/bin/python3). */
   defaultPython?: string;
+  /** Checks that the compute a deployment names exists (computes.ts). */
+  computes: Pick<ComputeService, 'resolveReference'>;
 }
 
 export function createDeploymentService(deps: Deps) {
@@ -177,6 +180,8 @@ export function createDeploymentService(deps: Deps) {
         `Pipeline component deployments (type: pipeline) are not supported yet; create a model deployment (type: model) instead.`,
       );
     }
+    const compute = optionalString(prop(props, 'compute'), 'properties.compute') ?? '';
+    await deps.computes.resolveReference(compute, 'properties.compute');
     const model = await resolveModel(props);
     const codeConfiguration = await resolveCode(props);
     if (!codeConfiguration) await checkNoCode(model);
@@ -201,7 +206,7 @@ export function createDeploymentService(deps: Deps) {
       modelId: resourceIds.assetVersion(deps.workspace, 'models', model.name, model.version),
       ...(codeConfiguration ? { codeConfiguration } : {}),
       ...(environmentId ? { environmentId } : {}),
-      compute: optionalString(prop(props, 'compute'), 'properties.compute') ?? '',
+      compute,
       resources: {
         instanceCount:
           optionalInteger(prop(resources, 'instanceCount'), 'properties.resources.instanceCount', {

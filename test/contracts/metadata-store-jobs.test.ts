@@ -323,6 +323,7 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
       miniBatches: { total: 4, pending: 1, running: 1, succeeded: 1, failed: 1, canceled: 0 },
       items: { total: 12, succeeded: 4, failed: 2 },
       rows: 6,
+      workerSeconds: 0.024,
     });
     assert.deepEqual((await jobs().counts('nothing')).miniBatches.total, 0);
   });
@@ -347,8 +348,11 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
           failed: sum((b) => b.failed),
         },
         rows: sum((b) => b.rowsWritten),
+        workerSeconds: (finished * 12) / 1000,
       };
     };
+    // Every attempt that ended adds its 12 ms (outcome()); a reset or a cancel adds nothing.
+    let finished = 0;
     const steps: (() => Promise<unknown>)[] = [
       () => jobs().startAttempt('tally', 0, 'w'),
       () => jobs().finishAttempt('tally', 0, outcome('pending', 0, 0)),
@@ -365,6 +369,7 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
     ];
     for (const [i, step] of steps.entries()) {
       await step();
+      if (step.toString().includes('finishAttempt')) finished += 1;
       assert.deepEqual(await jobs().counts('tally'), await recount(), `after step ${i}`);
     }
     const reopened = (await context.reopen()).jobs;
@@ -377,6 +382,30 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
       failed: 1,
       canceled: 2,
     });
+  });
+
+  test('worker seconds sum every ended attempt, retried and failed ones included, and nothing else', async () => {
+    await jobs().create(job('busy'));
+    await jobs().create(job('idle'));
+    await jobs().addMiniBatches('busy', planned(3));
+    await jobs().addMiniBatches('idle', planned(1));
+    const ended = (state: 'succeeded' | 'failed' | 'pending', elapsedMs: number) => ({
+      ...outcome(state, 0, 0),
+      elapsedMs,
+    });
+    await jobs().startAttempt('busy', 0, 'w');
+    await jobs().finishAttempt('busy', 0, ended('pending', 1500));
+    await jobs().startAttempt('busy', 0, 'w');
+    await jobs().finishAttempt('busy', 0, ended('succeeded', 250));
+    await jobs().startAttempt('busy', 1, 'w');
+    await jobs().finishAttempt('busy', 1, ended('failed', 1000));
+    // A report for a mini-batch that is not running (canceled meanwhile) is not worker time of the job.
+    await jobs().finishAttempt('busy', 2, ended('succeeded', 9000));
+    await jobs().startAttempt('busy', 2, 'w');
+    await jobs().resetRunning('busy');
+    assert.equal((await jobs().counts('busy')).workerSeconds, 2.75);
+    assert.equal((await jobs().counts('idle')).workerSeconds, 0);
+    assert.equal((await (await context.reopen()).jobs.counts('busy')).workerSeconds, 2.75);
   });
 
   test('jobs, errors and mini-batches are there after the store is closed and opened again', async () => {

@@ -98,6 +98,11 @@ const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectati
   'audit log: read': /*            */ [A, A, A, D, D],
   'pipelines: read': /*            */ [A, A, A, D, D],
   'pipelines: write and run': /*   */ [A, A, D, D, D],
+  // Azure's Data Scientist may not create or delete computes; listNodes is an action, beyond Reader's reads.
+  'computes: read': /*             */ [A, A, A, A, D],
+  'computes: write': /*            */ [A, A, D, D, D],
+  'computes: list nodes': /*       */ [A, A, D, A, D],
+  'metrics: read': /*              */ [A, A, A, A, D],
 };
 
 const ROLE_COLUMN: Record<RoleName, number> = {
@@ -125,6 +130,9 @@ function workspaceFamily(method: string, rest: string): string | undefined {
     if (read) return 'jobs: read';
     return /\/jobs$/.test(rest) && method === 'POST' ? 'jobs: invoke' : undefined;
   }
+  if (/^\/computes\/:[^/]+\/listnodes$/.test(rest))
+    return method === 'POST' ? 'computes: list nodes' : undefined;
+  if (/^\/computes(\/|$)/.test(rest)) return read ? 'computes: read' : 'computes: write';
   if (/^\/batchendpoints(\/|$)/.test(rest))
     return read ? 'endpoints and deployments: read' : 'workspace resources: write';
   if (/^\/(datastores|data|models|codes|environments)(\/|$)/.test(rest))
@@ -150,6 +158,7 @@ export function familyOf(route: RouteEntry): string {
   if (WS_PREFIX.test(url)) family = workspaceFamily(route.method, url.replace(WS_PREFIX, ''));
   else if (DF_PREFIX.test(url))
     family = route.method === 'GET' ? 'pipelines: read' : 'pipelines: write and run';
+  else if (url === '/metrics') family = route.method === 'GET' ? 'metrics: read' : undefined;
   else if (url.startsWith('/nightshift/'))
     family = nightshiftFamily(route.method, url.slice('/nightshift'.length));
   else if (/^\/endpoints\/:[^/]+\/jobs(\/:[^/]+)?$/.test(url))

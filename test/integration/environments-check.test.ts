@@ -290,6 +290,10 @@ void describe('environments: conda packages are checked when a Python deployment
       );
       const endpoint = await cli('batch-endpoint', 'create', '-f', join(mnist, 'endpoint.yml'));
       assert.equal(endpoint.code, 0, endpoint.stderr);
+      const cluster = await server.call('PUT', `${server.ws}/computes/batch-cluster`, {
+        properties: { computeType: 'AmlCompute' },
+      });
+      assert.equal(cluster.status, 201);
       const file = join(mnist, 'deployment-torch/deployment.yml');
       const refused = await cli('batch-deployment', 'create', '-f', file);
       failed(refused, /cannot import: torch, torchvision, pytorch-lightning\. /);

@@ -118,6 +118,7 @@ before(async () => {
   ns = await Nightshift.connect(server.url);
   await ok('model', 'create', '-f', 'examples/breast-cancer/model.yml');
   await ok('batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml');
+  await ok('compute', 'create', '-f', 'examples/breast-cancer/compute.yml');
   await ok('batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default');
   await blobDatastore('bcin', 'bc-input');
   await blobDatastore('bcout', 'bc-output');

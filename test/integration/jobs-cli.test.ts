@@ -27,6 +27,7 @@ before(async () => {
   for (const args of [
     ['model', 'create', '-f', 'examples/breast-cancer/model.yml'],
     ['batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml'],
+    ['compute', 'create', '-f', 'examples/breast-cancer/compute.yml'],
     ['batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default'],
   ]) {
     const result = await cli(...args);
@@ -64,8 +65,14 @@ void describe('jobs through the CLI', () => {
     const table = await cli('job', 'show', '-n', job, '-o', 'table');
     assert.equal(table.code, 0, table.stderr);
     const [header = '', , row = ''] = table.stdout.split('\n');
-    assert.match(header, /^Name\s+Status\s+Endpoint\s+Deployment\s+Items\s+Failed\s+Created on\s+Error$/);
-    assert.match(row, new RegExp(`^${job}\\s+Completed\\s+breast-cancer\\s+\\S+\\s+\\d+\\s+0\\s+\\S+$`));
+    assert.match(
+      header,
+      /^Name\s+Status\s+Endpoint\s+Deployment\s+Items\s+Failed\s+Worker seconds\s+Created on\s+Error$/,
+    );
+    assert.match(
+      row,
+      new RegExp(`^${job}\\s+Completed\\s+breast-cancer\\s+\\S+\\s+\\d+\\s+0\\s+[\\d.]+\\s+\\S+$`),
+    );
   });
 
   void it("shows a failed job's first error in its table row", async () => {

@@ -97,6 +97,7 @@ describe('a job over a public HTTPS CSV file', openssl, () => {
     ns = await Nightshift.connect(server.url);
     await ok('model', 'create', '-f', 'examples/breast-cancer/model.yml');
     await ok('batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml');
+    await ok('compute', 'create', '-f', 'examples/breast-cancer/compute.yml');
     await ok('batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default');
     // The CLI uploads a local file to the workspace's local datastore and invokes over it.
     const local = await invoke(LOCAL_FILE);
@@ -160,6 +161,7 @@ describe('a job over a public HTTPS CSV file', openssl, () => {
     try {
       await cli(untrusting, 'model', 'create', '-f', 'examples/breast-cancer/model.yml');
       await cli(untrusting, 'batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml');
+      await cli(untrusting, 'compute', 'create', '-f', 'examples/breast-cancer/compute.yml');
       const deployed = await cli(
         untrusting,
         'batch-deployment',

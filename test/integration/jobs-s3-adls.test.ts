@@ -121,6 +121,7 @@ describe('the breast-cancer sample from an S3 bucket to an ADLS Gen2 file system
     ns = await Nightshift.connect(server.url);
     await ok('model', 'create', '-f', 'examples/breast-cancer/model.yml');
     await ok('batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml');
+    await ok('compute', 'create', '-f', 'examples/breast-cancer/compute.yml');
     await ok('batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default');
     await ns.ok('PUT', `${ns.ws}/datastores/s3in`, {
       json: {

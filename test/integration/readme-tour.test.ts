@@ -1,10 +1,10 @@
 /**
  * The README runs top to bottom: the shell blocks of "A short tour" (the curl walk-through included),
- * "Identity and access" and "Pipelines (Data Factory)" are taken from README.md as written and run by bash
- * (`set -euo pipefail`, every command traced) with the checkout's bin/ on the PATH, as the set-up tells
- * users, against a real server. Only starting the service is left out: the test's server plays it, named
- * by NIGHTSHIFT_SERVER and NIGHTSHIFT_DATA_DIR (and in place of the README's 127.0.0.1:8080). A name the
- * reader would paste from an earlier answer is asked of the CLI instead.
+ * "Identity and access", "Computes and metrics" and "Pipelines (Data Factory)" are taken from README.md
+ * as written and run by bash (`set -euo pipefail`, every command traced) with the checkout's bin/ on the
+ * PATH, as the set-up tells users, against a real server. Only starting the service is left out: the
+ * test's server plays it, named by NIGHTSHIFT_SERVER and NIGHTSHIFT_DATA_DIR (and in place of the README's
+ * 127.0.0.1:8080). A name the reader would paste from an earlier answer is asked of the CLI instead.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -35,6 +35,7 @@ function tourScript(url: string): string {
   const blocks = [
     ...shellBlocks(readme, 'A short tour'),
     ...shellBlocks(readme, 'Identity and access'),
+    ...shellBlocks(readme, 'Computes and metrics'),
     ...shellBlocks(readme, 'Pipelines (Data Factory)'),
   ];
   return blocks

@@ -26,6 +26,11 @@ before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'nightshift-cli-'));
   // Local-folder datastores are a host privilege: the operator allows the scratch folder for them.
   server = await startServer({ env: { NIGHTSHIFT_DATASTORE_ROOTS: scratch } });
+  // The deployments below run on Azure's example cluster, which must exist, as in Azure.
+  const cluster = await server.call('PUT', `${server.ws}/computes/batch-cluster`, {
+    properties: { computeType: 'AmlCompute', properties: { scaleSettings: { maxNodeCount: 2 } } },
+  });
+  assert.equal(cluster.status, 201, JSON.stringify(cluster.body));
 });
 
 after(async () => {

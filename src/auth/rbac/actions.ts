@@ -23,6 +23,13 @@ export const ACTIONS = {
   deploymentRead: `${ML}/batchEndpoints/deployments/read`,
   deploymentWrite: `${ML}/batchEndpoints/deployments/write`,
   deploymentDelete: `${ML}/batchEndpoints/deployments/delete`,
+  computeRead: `${ML}/computes/read`,
+  computeWrite: `${ML}/computes/write`,
+  computeDelete: `${ML}/computes/delete`,
+  /** Azure's listNodes is an action: Reader's read wildcard does not reach it, as in Azure. */
+  computeListNodes: `${ML}/computes/listNodes/action`,
+  /** Nightshift's own: scraping /metrics, a read, so Reader (and every role with a read wildcard) may scrape. */
+  metricsRead: `${ML}/metrics/read`,
   jobRead: `${ML}/jobs/read`,
   jobCancel: `${ML}/jobs/cancel/action`,
   endpointJobWrite: `${ML}/batchEndpoints/jobs/write`,

@@ -80,6 +80,21 @@ export interface WorkerPool {
   pids(): number[];
   /** Slots that hold a worker permit: how many attempts the pool can run at once now. */
   workers(): number;
+  /** The live worker processes, for the compute's node list. */
+  processes(): WorkerProcessInfo[];
+}
+
+/** One live worker process as the pool knows it. */
+export interface WorkerProcessInfo {
+  /** `<node>/process<N>`. */
+  name: string;
+  pid: number;
+  /** Starting: forked, init() not answered yet. */
+  state: 'starting' | 'idle' | 'busy';
+  /** The mini-batch it runs now, if any. */
+  miniBatch?: string;
+  /** When the pool last heard from it: forked, init() answered, an attempt given or answered. */
+  lastSeen: Date;
 }
 
 interface Slot {
@@ -93,6 +108,9 @@ interface Slot {
   permit: WorkerPermit | undefined;
   /** Waiting for a permit. */
   request: PermitRequest | undefined;
+  /** The mini-batch of the attempt running now. */
+  miniBatch: string | undefined;
+  lastSeen: Date;
 }
 
 interface Pending {
@@ -145,6 +163,8 @@ class Pool implements WorkerPool {
         busy: false,
         permit: undefined,
         request: undefined,
+        miniBatch: undefined,
+        lastSeen: new Date(),
       };
     });
   }
@@ -182,6 +202,16 @@ class Pool implements WorkerPool {
 
   workers(): number {
     return this.#slots.filter((slot) => slot.permit !== undefined).length;
+  }
+
+  processes(): WorkerProcessInfo[] {
+    return this.#slots.flatMap((slot) => {
+      const worker = slot.worker;
+      if (worker?.alive !== true || worker.pid === undefined) return [];
+      const state = !slot.ready ? 'starting' : slot.busy ? 'busy' : 'idle';
+      const running = slot.busy && slot.miniBatch !== undefined ? { miniBatch: slot.miniBatch } : {};
+      return [{ name: slot.name, pid: worker.pid, state, ...running, lastSeen: slot.lastSeen }];
+    });
   }
 
   /** Starts idle slots when work waits, and hands queued attempts to ready workers. */
@@ -242,6 +272,7 @@ class Pool implements WorkerPool {
     });
     slot.worker = worker;
     slot.ready = false;
+    slot.lastSeen = new Date();
     this.#live.add(worker);
     this.#log.started(slot.processName, worker.pid);
     void worker.closed.then(() => this.#live.delete(worker));
@@ -257,6 +288,7 @@ class Pool implements WorkerPool {
 
   #onInit(slot: Slot, worker: WorkerProcess, result: InitResult): void {
     if (slot.worker !== worker) return;
+    slot.lastSeen = new Date();
     if (result.ok) {
       slot.ready = true;
       this.#pump();
@@ -294,10 +326,14 @@ class Pool implements WorkerPool {
     const worker = slot.worker;
     if (worker === undefined) throw new Error(`internal: dispatch to an empty slot ${slot.name}`);
     slot.busy = true;
+    slot.miniBatch = pending.task.miniBatchId;
     const startedAt = new Date();
+    slot.lastSeen = startedAt;
     const started = performance.now();
     const attempt = worker.run(pending.task, this.#options.timeoutMs).then((result) => {
       slot.busy = false;
+      slot.miniBatch = undefined;
+      slot.lastSeen = new Date();
       const elapsedMs = performance.now() - started;
       if (this.#state === 'killed') {
         pending.reject(new WorkerPoolClosedError());

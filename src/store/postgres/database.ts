@@ -78,6 +78,8 @@ const MIGRATIONS: readonly string[] = [
      seq BIGINT GENERATED ALWAYS AS IDENTITY
    );
    CREATE INDEX activity_runs_by_run ON activity_runs (run_key, seq);`,
+  // Worker time of every attempt a job's mini-batches ended (the mini-batch row keeps its last attempt's).
+  `ALTER TABLE jobs ADD COLUMN worker_ms BIGINT NOT NULL DEFAULT 0;`,
 ];
 
 /** The first half of the advisory lock's key: "ns" + "mi"(grate), so it collides with no other user's. */

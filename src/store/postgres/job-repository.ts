@@ -76,8 +76,8 @@ function toMiniBatch(row: MiniBatchRow): MiniBatchRecord {
   };
 }
 
-function toCounts(rows: readonly TallyRow[]): JobCounts {
-  const result: JobCounts = {
+function toCounts(rows: readonly TallyRow[]): Omit<JobCounts, 'workerSeconds'> {
+  const result: Omit<JobCounts, 'workerSeconds'> = {
     miniBatches: { total: 0, pending: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 },
     items: { total: 0, succeeded: 0, failed: 0 },
     rows: 0,
@@ -241,10 +241,16 @@ function miniBatchMethods(
       return started;
     },
     async finishAttempt(job, index, r: AttemptRecord) {
+      // One statement: the attempt's time is added to the job only when this report moved the mini-batch
+      // (a late report for one that is no longer running adds nothing).
       await db.query(
-        `UPDATE mini_batches SET state = $1, succeeded = $2, failed = $3, rows_written = $4, worker = $5,
-           elapsed_ms = $6, error = $7, inputs = $8
-         WHERE job_key = $9 AND idx = $10 AND state = 'running'`,
+        `WITH moved AS (
+           UPDATE mini_batches SET state = $1, succeeded = $2, failed = $3, rows_written = $4, worker = $5,
+             elapsed_ms = $6, error = $7, inputs = $8
+           WHERE job_key = $9 AND idx = $10 AND state = 'running'
+           RETURNING job_key
+         )
+         UPDATE jobs SET worker_ms = worker_ms + $11 WHERE name_key = $9 AND EXISTS (SELECT 1 FROM moved)`,
         [
           r.state,
           r.succeeded,
@@ -256,6 +262,7 @@ function miniBatchMethods(
           r.inputs ? JSON.stringify(r.inputs) : null,
           foldCase(job),
           index,
+          Math.round(r.elapsedMs),
         ],
       );
     },
@@ -286,7 +293,10 @@ function miniBatchMethods(
          FROM mini_batches WHERE job_key = $1 GROUP BY state`,
         [foldCase(job)],
       );
-      return toCounts(rows);
+      const worker = await db.query<{ worker_ms: string }>('SELECT worker_ms FROM jobs WHERE name_key = $1', [
+        foldCase(job),
+      ]);
+      return { ...toCounts(rows), workerSeconds: Number(worker.rows[0]?.worker_ms ?? 0) / 1000 };
     },
   };
 }

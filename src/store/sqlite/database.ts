@@ -106,6 +106,8 @@ const MIGRATIONS: readonly string[] = [
   // The driver lease: which server drives an active job when several share one database.
   `ALTER TABLE jobs ADD COLUMN driver TEXT;
    ALTER TABLE jobs ADD COLUMN driver_until INTEGER;`,
+  // Worker time of every attempt a job's mini-batches ended (the mini-batch row keeps its last attempt's).
+  `ALTER TABLE jobs ADD COLUMN worker_ms INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

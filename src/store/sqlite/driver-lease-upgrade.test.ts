@@ -24,10 +24,12 @@ test('jobs stored before driver leases existed have no driver and can be claimed
     )
     .run(JSON.stringify(body));
   await store.close();
-  // As the data dir of a server from before: no lease columns, schema at version 6.
+  // As the data dir of a server from before: no lease columns and no worker time (which came after),
+  // schema at version 6.
   const db = new DatabaseSync(file);
   db.exec(`ALTER TABLE jobs DROP COLUMN driver;
     ALTER TABLE jobs DROP COLUMN driver_until;
+    ALTER TABLE jobs DROP COLUMN worker_ms;
     DELETE FROM schema_version WHERE version > 6;`);
   db.close();
 

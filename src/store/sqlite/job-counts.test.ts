@@ -27,8 +27,8 @@ test('a database from before the tallies gets its counts from the mini-batches i
     elapsedMs: 1,
   });
   await store.close();
-  // As the data dir of a server from before: no tallies, no triggers, no driver lease columns (which came
-  // after), schema at version 5.
+  // As the data dir of a server from before: no tallies, no triggers, no driver lease columns and no
+  // worker time (which came after), schema at version 5.
   const db = new DatabaseSync(file);
   db.exec(`DROP TABLE mini_batch_tallies;
     DROP TRIGGER mini_batches_tally_insert;
@@ -36,6 +36,7 @@ test('a database from before the tallies gets its counts from the mini-batches i
     DROP TRIGGER mini_batches_tally_delete;
     ALTER TABLE jobs DROP COLUMN driver;
     ALTER TABLE jobs DROP COLUMN driver_until;
+    ALTER TABLE jobs DROP COLUMN worker_ms;
     DELETE FROM schema_version WHERE version > 5;`);
   db.close();
 
@@ -45,6 +46,7 @@ test('a database from before the tallies gets its counts from the mini-batches i
     miniBatches: { total: 2, pending: 1, running: 0, succeeded: 1, failed: 0, canceled: 0 },
     items: { total: 3, succeeded: 2, failed: 0 },
     rows: 2,
+    workerSeconds: 0,
   });
   await reopened.jobs.startAttempt('old', 1, 'w');
   assert.equal((await reopened.jobs.counts('old')).miniBatches.running, 1, 'and keeps them from then on');

@@ -99,6 +99,8 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       `UPDATE mini_batches SET state = ?, succeeded = ?, failed = ?, rows_written = ?, worker = ?, elapsed_ms = ?, error = ?, inputs = ?
        WHERE job = ? AND idx = ? AND state = 'running'`,
     ),
+    addWorkerMs: db.prepare('UPDATE jobs SET worker_ms = worker_ms + ? WHERE name = ?'),
+    workerMs: db.prepare('SELECT worker_ms FROM jobs WHERE name = ?'),
     resetRunning: db.prepare(
       `UPDATE mini_batches SET state = 'pending', attempts = MAX(attempts - 1, 0) WHERE job = ? AND state = 'running'`,
     ),
@@ -150,7 +152,10 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       miniBatches: { total: 0, pending: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 },
       items: { total: 0, succeeded: 0, failed: 0 },
       rows: 0,
+      workerSeconds: 0,
     };
+    const worker = q.workerMs.get(job) as { worker_ms: number } | undefined;
+    result.workerSeconds = (worker?.worker_ms ?? 0) / 1000;
     for (const row of q.counts.all(job) as {
       state: MiniBatchRecord['state'];
       n: number;
@@ -223,18 +228,22 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       return Promise.resolve(row ? toMiniBatch(row) : undefined);
     },
     finishAttempt(job, index, r: AttemptRecord) {
-      q.finish.run(
-        r.state,
-        r.succeeded,
-        r.failed,
-        r.rowsWritten,
-        r.worker,
-        r.elapsedMs,
-        r.error ? JSON.stringify(r.error) : null,
-        r.inputs ? JSON.stringify(r.inputs) : null,
-        job,
-        index,
-      );
+      transaction(db, () => {
+        const finished = q.finish.run(
+          r.state,
+          r.succeeded,
+          r.failed,
+          r.rowsWritten,
+          r.worker,
+          r.elapsedMs,
+          r.error ? JSON.stringify(r.error) : null,
+          r.inputs ? JSON.stringify(r.inputs) : null,
+          job,
+          index,
+        );
+        // Only an attempt that was running counts: a late report for a canceled mini-batch adds nothing.
+        if (Number(finished.changes) === 1) q.addWorkerMs.run(Math.max(0, Math.round(r.elapsedMs)), job);
+      });
       return Promise.resolve();
     },
     resetRunning(job, indexes) {
