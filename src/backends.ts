@@ -7,8 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
-import { redactUrl } from './config-scale-out.ts';
+import { redactUrl, type ScaleOutConfig } from './config-scale-out.ts';
 import { StartupError } from './core/errors.ts';
 import { createBullmqTaskQueue } from './engine/queue/bullmq-queue.ts';
 import type { TaskQueue } from './engine/queue/contract.ts';
@@ -32,7 +31,7 @@ function causeOf(error: unknown): string {
   return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
 }
 
-async function openScaledOut(scaleOut: NonNullable<Config['scaleOut']>, logger: Logger): Promise<Backends> {
+async function openScaledOut(scaleOut: ScaleOutConfig, logger: Logger): Promise<Backends> {
   let store: MetadataStore;
   try {
     store = await createPostgresStore({ url: scaleOut.database });
@@ -68,8 +67,12 @@ async function openScaledOut(scaleOut: NonNullable<Config['scaleOut']>, logger: 
   };
 }
 
-export async function openBackends(config: Config, logger: Logger): Promise<Backends> {
-  if (config.scaleOut) return openScaledOut(config.scaleOut, logger);
-  const store = createSqliteStore(join(config.dataDir, 'metadata.db'));
+/** `scaleOut` from the configuration, or undefined for the embedded store in `dataDir`. */
+export async function openBackends(
+  where: { dataDir: string; scaleOut?: ScaleOutConfig | undefined },
+  logger: Logger,
+): Promise<Backends> {
+  if (where.scaleOut) return openScaledOut(where.scaleOut, logger);
+  const store = createSqliteStore(join(where.dataDir, 'metadata.db'));
   return { store, queue: createSqliteTaskQueue(store.db), shared: false, close: () => store.close() };
 }
