@@ -5,8 +5,8 @@
  * invoked through the first, which drives it; the first is killed with SIGKILL once some mini-batches have
  * succeeded. The second sees the first's driver lease lapse, takes the job over, scores again what it
  * cannot find (the first's parts were on the first's disk) and Completes it, with every input exactly once
- * in the output. Either server answers for the job at any time, and a cancel recorded through the server
- * that does not drive a job is carried out by the one that does.
+ * in the output. Either server answers for the job at any time, and a cancel sent to the server that
+ * does not drive a job is carried out by the one that does.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +65,24 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
     }
     await database?.drop();
     rmSync(root, { recursive: true, force: true });
+  });
+
+  test('a cancel sent to the server that does not drive the job ends it through the one that does', async () => {
+    const a = await Nightshift.connect(await serve('c').ready);
+    const b = await Nightshift.connect(await serve('d').ready);
+    const files = smallFiles(40, 'x');
+    await a.uploadFiles('inputs/cancel', files);
+    const { scoringUri } = await a.deploy({
+      script: SLEEPY_SCRIPT,
+      settings: { miniBatchSize: 2, maxConcurrencyPerInstance: 1, maxRetries: 0 },
+    });
+    const started = await a.start(scoringUri, folderBody('inputs/cancel'));
+    await b.waitUntil(started.name, (j) => j.properties.progress.miniBatches.succeeded >= 1);
+    const reply = await b.request('POST', `${b.ws}/jobs/${started.name}/cancel`);
+    assert.equal(reply.status, 202, reply.text);
+    const job = await a.waitForJob(started.name, 30_000);
+    assert.equal(job.properties.status, 'Canceled', job.properties.result ?? '');
+    assert.ok(job.properties.progress.miniBatches.succeeded < job.properties.progress.miniBatches.total);
   });
 
   test('a job whose server is killed is taken over by the other and Completes with every row once', async () => {
