@@ -3,7 +3,9 @@
  * Nightshift instance. Nothing here is a module-level singleton, so tests run many instances side by side
  * on port 0, each with its own data dir.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -21,6 +23,7 @@ import { createDeploymentService } from './workspace/deployments.ts';
 import { createEndpointService } from './workspace/endpoints.ts';
 import { createComputeService, type ComputeService } from './workspace/computes.ts';
 import { createEmbeddedNodeRegistry } from './engine/compute-nodes.ts';
+import { createSharedNodeRegistry } from './engine/shared-compute-nodes.ts';
 import { createPrometheusMetrics } from './engine/prometheus-metrics.ts';
 import { createJobService } from './engine/job-service.ts';
 import { listLogFiles, readLogFile } from './engine/job-logs.ts';
@@ -112,7 +115,20 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     });
     // The metrics feed the scheduler and read its workers: the registry asks for them when scraped.
     const built: { scheduler?: Scheduler } = {};
-    const nodes = createEmbeddedNodeRegistry(() => built.scheduler?.processes() ?? []);
+    const processes = () => built.scheduler?.processes() ?? [];
+    // Scaled out, every server's processes are listed through any server (a snapshot in the store each).
+    const shared = backends.shared
+      ? createSharedNodeRegistry({
+          repo,
+          owner: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+          processes,
+          ttlMs: config.engine.leaseMs,
+          onError: (error) => {
+            logger.warn({ err: error }, "publishing this server's worker processes failed");
+          },
+        })
+      : undefined;
+    const nodes = shared ?? createEmbeddedNodeRegistry(processes);
     const metrics = createPrometheusMetrics({
       jobs: store.jobs,
       queue,
@@ -194,6 +210,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       routes: () => [...routes],
       async start() {
         await scheduler.start();
+        await shared?.start();
         await http.listen({ host: config.host, port: config.port });
         const address = http.server.address();
         const port = typeof address === 'object' && address ? address.port : config.port;
@@ -211,6 +228,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         await http.close();
         await pipelines.stop();
         await scheduler.stop();
+        await shared?.stop().catch(() => undefined);
         await opened.close();
         lock.release();
       },

@@ -28,6 +28,8 @@ export const RESOURCE_KINDS = [
   'linkedService',
   'dataset',
   'compute',
+  // What each scaled-out server last published of its worker processes (engine/shared-compute-nodes.ts).
+  'serverNodes',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

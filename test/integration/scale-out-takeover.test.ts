@@ -21,7 +21,8 @@ import {
   SLEEPY_SCRIPT,
   type TestDatabase,
 } from '../helpers/scale-out.ts';
-import { folderBody, Nightshift, smallFiles } from '../helpers/jobs.ts';
+import { folderBody, Nightshift, smallFiles, uniqueName } from '../helpers/jobs.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), () => {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-scale-'));
@@ -50,6 +51,14 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
     return server;
   };
 
+  /** Stops a test's servers (SIGTERM), so the next test's servers are the only ones on the database. */
+  const stop = async (...names: ServeProcess[]) => {
+    for (const server of names) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  };
+
   before(async () => {
     database = await createTestDatabase();
     // Short leases: a killed server's jobs are taken over within seconds, not the default 30 s.
@@ -67,9 +76,11 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
     rmSync(root, { recursive: true, force: true });
   });
 
-  test('a cancel sent to the server that does not drive the job ends it through the one that does', async () => {
-    const a = await Nightshift.connect(await serve('c').ready);
-    const b = await Nightshift.connect(await serve('d').ready);
+  test('a cancel sent to the server that does not drive the job ends it through the one that does', async (t) => {
+    const [c, d] = [serve('c'), serve('d')];
+    t.after(() => stop(c, d));
+    const a = await Nightshift.connect(await c.ready);
+    const b = await Nightshift.connect(await d.ready);
     const files = smallFiles(40, 'x');
     await a.uploadFiles('inputs/cancel', files);
     const { scoringUri } = await a.deploy({
@@ -83,6 +94,45 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
     const job = await a.waitForJob(started.name, 30_000);
     assert.equal(job.properties.status, 'Canceled', job.properties.result ?? '');
     assert.ok(job.properties.progress.miniBatches.succeeded < job.properties.progress.miniBatches.total);
+  });
+
+  test("compute list-nodes through either server lists the other server's worker processes", async (t) => {
+    const [e, f] = [serve('e'), serve('f')];
+    t.after(() => stop(e, f));
+    const a = await Nightshift.connect(await e.ready);
+    const b = await Nightshift.connect(await f.ready);
+    await a.ok('PUT', `${a.ws}/computes/pool`, { json: { properties: { computeType: 'AmlCompute' } } });
+    const endpoint = uniqueName('ep');
+    const scoringUri = await a.createEndpoint(endpoint);
+    const [codeId, scoringScript] = await a.registerScript(SLEEPY_SCRIPT);
+    await a.ok('PUT', `${a.ws}/batchEndpoints/${endpoint}/deployments/on-pool`, {
+      json: {
+        properties: {
+          model: { referenceType: 'Id', assetId: await a.registerModel() },
+          codeConfiguration: { codeId, scoringScript },
+          compute: 'azureml:pool',
+          miniBatchSize: 2,
+          maxConcurrencyPerInstance: 1,
+        },
+      },
+    });
+    await a.setDefault(endpoint, 'on-pool');
+    await a.uploadFiles('inputs/nodes', smallFiles(40, 'n'));
+    const started = await a.start(scoringUri, folderBody('inputs/nodes'));
+    type Nodes = { nodes: { nodeId: string; nodeState: string; pid: number; runId: string }[] };
+    // Listed through b, the server that does not run the job: a's snapshot in the store.
+    const nodes = await waitFor(
+      "a's busy worker, listed through b",
+      async () => (await b.ok<Nodes>('POST', `${b.ws}/computes/pool/listNodes`)).nodes,
+      {
+        until: (list) => list.some((n) => n.nodeState === 'running' && n.runId === started.name),
+        timeoutMs: 30_000,
+      },
+    );
+    const busy = nodes.find((n) => n.runId === started.name);
+    assert.ok(busy && Number.isInteger(busy.pid) && busy.pid !== process.pid);
+    const done = await b.waitForJob(started.name, 60_000);
+    assert.equal(done.properties.status, 'Completed', done.properties.result ?? '');
   });
 
   test('a job whose server is killed is taken over by the other and Completes with every row once', async () => {
