@@ -56,6 +56,8 @@ export interface ScaleOutInputs {
 }
 
 interface ModeFigures {
+  /** The job of method 1 (Completed) and the one the pollers watched (canceled at the window's end). */
+  jobs: { dispatched: string; polled: string };
   dispatchMs: number;
   idle: PollFigures;
   latency: PollFigures;
@@ -172,8 +174,9 @@ async function measureMode(inputs: ScaleOutInputs, folder: string, code: string,
       await sleep(1500);
       // The same pollers on the idle server (the job above has ended): the baseline of the figure below.
       const idle = await poll(client, dispatched, windowEnds());
-      const latency = await pollWhileRunning(client, app, await client.invoke(ENDPOINT, datastore));
-      return { dispatchMs, idle, latency };
+      const polled = await client.invoke(ENDPOINT, datastore);
+      const latency = await pollWhileRunning(client, app, polled);
+      return { jobs: { dispatched, polled }, dispatchMs, idle, latency };
     });
     return backends ? { ...figures, leftoverKeys: await backends.leftoverKeys() } : figures;
   } finally {
@@ -202,7 +205,11 @@ function printMode(label: string, figures: ModeFigures): void {
   console.log(pollLine(label, 'while a job runs', figures.latency));
   const left = figures.leftoverKeys;
   if (left !== undefined) {
-    const shown = left.slice(0, 12).join(', ') + (left.length > 12 ? ', ...' : '');
+    // Named by role rather than by generated id, so a leak says which ending left it.
+    const named = left.map((key) =>
+      key.replace(figures.jobs.dispatched, '<completed job>').replace(figures.jobs.polled, '<canceled job>'),
+    );
+    const shown = named.slice(0, 12).join(', ') + (named.length > 12 ? ', ...' : '');
     console.log(
       `  ${label}  Redis keys left under nightshift:* (now deleted): ${String(left.length)} ${shown}`,
     );
