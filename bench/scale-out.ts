@@ -19,7 +19,8 @@
  *    ends; then the job is canceled. p50 and p99 of every request's latency in that window (request
  *    sent → body read), and the window's length and request rate. Goal from the issue: p99 < 20 ms.
  *    The baseline: the same pollers, as long, on the same server while no job runs (GETs of the job of
- *    method 1, ended), just before. The scaled-out server also reports the Redis keys left under
+ *    method 1, ended), just before; it starts 1.5 s after that job ended, so on a loaded machine it can
+ *    still meet the end of the job's aftermath (spare workers forked again, garbage collection). The scaled-out server also reports the Redis keys left under
  *    `nightshift:*` once its jobs have ended (the queue removes a finished job's keys; any left is a
  *    leak), before they are deleted.
  * 3. The two-core ceiling: section (a)'s embedded 2-worker job over the 1 M-row tabular input (run.ts
@@ -201,7 +202,7 @@ function printMode(label: string, figures: ModeFigures): void {
   console.log(
     `  ${label}  dispatch ${(figures.dispatchMs / 1000).toFixed(2)} s  ${rate.toFixed(0)} mini-batches/s`,
   );
-  console.log(pollLine(label, 'idle server     ', figures.idle));
+  console.log(pollLine(label, 'no job running  ', figures.idle));
   console.log(pollLine(label, 'while a job runs', figures.latency));
   const left = figures.leftoverKeys;
   if (left !== undefined) {
