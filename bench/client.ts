@@ -16,6 +16,15 @@ export interface BenchClient {
     endpoint: string,
     settings: { maxConcurrencyPerInstance: number; miniBatchSize: number },
   ): Promise<void>;
+  /**
+   * An endpoint whose default deployment runs the scoring script `script` of the local folder
+   * `codeFolder` (registered as a code asset over a LocalFolder datastore), beside the bench's model.
+   */
+  deployScript(
+    endpoint: string,
+    code: { folder: string; script: string },
+    settings: { maxConcurrencyPerInstance: number; miniBatchSize: number },
+  ): Promise<void>;
   runJob(endpoint: string, folder: string, file?: string): Promise<JobTiming>;
   /** Invokes a job on a folder already registered by `datastore()`; resolves with its name, at once. */
   invoke(endpoint: string, datastore: string): Promise<string>;
@@ -23,6 +32,10 @@ export interface BenchClient {
   datastore(folder: string): Promise<string>;
   /** The job's status as the REST API shows it. */
   status(job: string): Promise<string>;
+  /** The URL and authorization header of that status GET, for pollers that send it themselves. */
+  statusRequest(job: string): Promise<{ url: string; authorization: string }>;
+  /** Asks the server to cancel a job. */
+  cancel(job: string): Promise<void>;
   /** Registers a datastore from its ARM `properties` (a Blob container, say). */
   putDatastore(name: string, properties: Record<string, unknown>): Promise<void>;
   /** Runs a job from any datastore URI to an output file URI and waits for it (must complete). */
@@ -90,18 +103,31 @@ export async function createBenchClient(
     }
     return current.properties.startTime ? Date.parse(current.properties.startTime) - invokedAt : NaN;
   };
+  const deployWith = async (endpoint: string, properties: Record<string, unknown>) => {
+    await call('PUT', `${ws}/batchEndpoints/${endpoint}`, { properties: {} });
+    await call('PUT', `${ws}/batchEndpoints/${endpoint}/deployments/main`, {
+      properties: {
+        model: { assetId: 'azureml:forest:1' },
+        ...properties,
+        retrySettings: { maxRetries: 0, timeout: 'PT600S' },
+      },
+    });
+    await call('PATCH', `${ws}/batchEndpoints/${endpoint}`, {
+      properties: { defaults: { deploymentName: 'main' } },
+    });
+  };
   return {
-    async deploy(endpoint, settings) {
-      await call('PUT', `${ws}/batchEndpoints/${endpoint}`, { properties: {} });
-      await call('PUT', `${ws}/batchEndpoints/${endpoint}/deployments/main`, {
-        properties: {
-          model: { assetId: 'azureml:forest:1' },
-          ...settings,
-          retrySettings: { maxRetries: 0, timeout: 'PT600S' },
-        },
+    deploy: deployWith,
+    async deployScript(endpoint, code, settings) {
+      // A code asset names a folder inside a datastore, never the root: the datastore is its parent.
+      const cut = code.folder.lastIndexOf('/');
+      const ds = await registerDatastore(code.folder.slice(0, cut));
+      await call('PUT', `${ws}/codes/${endpoint}/versions/1`, {
+        properties: { codeUri: `azureml://datastores/${ds}/paths/${code.folder.slice(cut + 1)}` },
       });
-      await call('PATCH', `${ws}/batchEndpoints/${endpoint}`, {
-        properties: { defaults: { deploymentName: 'main' } },
+      await deployWith(endpoint, {
+        ...settings,
+        codeConfiguration: { codeId: `azureml:${endpoint}:1`, scoringScript: code.script },
       });
     },
     async runJob(endpoint, folder, file) {
@@ -128,6 +154,14 @@ export async function createBenchClient(
     datastore: registerDatastore,
     async status(job) {
       return (await call<{ properties: { status: string } }>('GET', `${ws}/jobs/${job}`)).properties.status;
+    },
+    async statusRequest(job) {
+      const path = `${ws}/jobs/${job}`;
+      const authorization = tokens ? `Bearer ${await tokens.token(audienceForPath(path))}` : '';
+      return { url: `${url}${path}`, authorization };
+    },
+    async cancel(job) {
+      await call('POST', `${ws}/jobs/${job}/cancel`);
     },
   };
 }

@@ -13,21 +13,21 @@
  *   (i) the tabular job with input and output in Azure Blob (Azurite) against a local folder, and the
  *       bytes a rerun downloads (bench/remote-data.ts).
  *   (j) Data Factory's Copy activity between two Azurite containers, as MB/s (bench/copy.ts).
+ *   (k) scale-out: dispatch rate and status GET latency embedded vs PostgreSQL + BullMQ, and the
+ *       2-worker job of (a) against two plain loops side by side (bench/scale-out.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
  * Timings are printed as figures and ratios measured in this run; nothing here asserts a threshold.
  */
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { createOnnxRuntime } from '../src/runtimes/onnx/onnx-runtime.ts';
+import { plainLoop } from './plain-loop.ts';
 import { makeCsvFolder } from './data.ts';
 import { startMemorySampler } from './memory.ts';
 import { createBenchClient, type BenchClient } from './client.ts';
@@ -39,6 +39,7 @@ import { startBenchRun } from './progress.ts';
 import { capacityBench } from './capacity.ts';
 import { remoteDataBench } from './remote-data.ts';
 import { copyBench } from './copy.ts';
+import { scaleOutBench } from './scale-out.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -49,33 +50,6 @@ const FILES = 20;
 const MODEL = join(ROOT, 'fixtures/models/breast-cancer-rf');
 // Before anything writes: TMPDIR points into the run's scratch folder from here on.
 const bench = startBenchRun(ROOT);
-
-async function plainLoop(folder: string, files: string[]): Promise<number> {
-  const runtime = createOnnxRuntime({
-    kind: 'onnx',
-    modelDir: dirname(MODEL),
-    modelPath: MODEL,
-    outputDir: tmpdir(),
-    outputAction: 'append_row',
-    loggingLevel: 'warning',
-    environmentVariables: {},
-  });
-  // The loop writes its predictions to a file too, as the job does, so both pay for output.
-  const out = createWriteStream(join(tmpdir(), `ns-bench-loop-${process.pid}.csv`));
-  const sink = {
-    write: (text: string) => (out.write(text) ? Promise.resolve() : once(out, 'drain').then(() => undefined)),
-  };
-  const started = performance.now();
-  await runtime.init();
-  await runtime.run(
-    files.map((f) => join(folder, f)),
-    sink,
-  );
-  await runtime.dispose();
-  out.end();
-  await once(out, 'finish');
-  return performance.now() - started;
-}
 
 async function withServer<T>(work: (client: BenchClient, app: App) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-'));
@@ -119,7 +93,7 @@ async function throughput(folder: string, files: string[]): Promise<void> {
   // Interleaved so that a noisy moment on the machine hits every variant alike.
   const runs = { loop: [] as number[], one: [] as number[], two: [] as number[] };
   for (let r = 0; r < REPEATS; r++) {
-    runs.loop.push(await plainLoop(folder, files));
+    runs.loop.push(await plainLoop(folder, files, MODEL));
     runs.one.push(await jobMs(folder, 1));
     runs.two.push(await jobMs(folder, 2));
   }
@@ -187,6 +161,13 @@ try {
   await bench.section('(h) CLI start', cliBench);
   await bench.section('(i) jobs over Azure Blob', () => remoteDataBench(folder, MODEL, ROWS));
   await bench.section('(j) Copy activity', copyBench);
+  await bench.section('(k) scale-out', () =>
+    scaleOutBench({
+      dataRoot: bench.dataRoot,
+      model: MODEL,
+      tabular: { folder, files, rows: ROWS, twoWorkerJobMs: () => jobMs(folder, 2) },
+    }),
+  );
 } finally {
   bench.finish();
 }
