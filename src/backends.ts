@@ -47,8 +47,8 @@ async function openScaledOut(scaleOut: ScaleOutConfig, logger: Logger): Promise<
     },
   });
   try {
-    // One round trip now, so a Redis that is down or refuses us stops the start.
-    await queue.pending('nightshift-start-check');
+    // One round trip now, so a Redis that is down or refuses us stops the start; it leaves no key.
+    await queue.removeJob('nightshift-start-check');
   } catch (error) {
     await queue.close().catch(() => undefined);
     await store.close();

@@ -270,6 +270,9 @@ async function end(run: Run, ending: Ending | undefined, canceling = false): Pro
       ending,
       closing,
     );
+    // Nothing of a job that ran to its end is left queued, but a queue may keep its bookkeeping (BullMQ's
+    // per-job queue and index entries) until it is told the job is gone.
+    if (!early) await deps.queue.removeJob(name);
   } finally {
     deps.onEnded(name);
   }

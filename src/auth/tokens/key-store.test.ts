@@ -201,3 +201,13 @@ test('a key file claiming another key kid is refused', async () => {
     await assert.rejects(KeyStore.open({ dir }), /claims kid 'forged'/);
   });
 });
+
+test('servers opening one empty keys dir at once all sign with the same first key', async () => {
+  await withDir(async (dir) => {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => KeyStore.open({ dir })));
+    const kids = new Set(stores.map((store) => store.current().kid));
+    assert.equal(kids.size, 1, `every server has the one first key, not ${[...kids].join(', ')}`);
+    const files = (await readdir(dir)).filter((name) => name.endsWith('.json'));
+    assert.equal(files.length, 1);
+  });
+});

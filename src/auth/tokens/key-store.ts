@@ -14,12 +14,16 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { ValidationError } from '../../core/errors.ts';
 import { KeyStoreError } from '../errors.ts';
 
+/** Made by the one server that makes the first key of an empty keys dir (`#makeFirstKey`). */
+const FIRST_KEY_MARKER = 'first-key.marker';
+const FIRST_KEY_WAIT_MS = 10_000;
 const generateRsaKeyPair = promisify(generateKeyPair);
 
 /** 2048 bits is what Entra ID signs with and what every JWT library accepts. */
@@ -107,9 +111,37 @@ export class KeyStore {
     const store = new KeyStore(options.dir, options.now ?? Date.now, retireAfterMs);
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
     store.#keys = await store.#load();
-    if (store.#keys.length === 0) await store.rotate();
+    if (store.#keys.length === 0) await store.#makeFirstKey();
     else await store.#prune();
     return store;
+  }
+
+  /**
+   * Servers that scale out share one keys dir and may first start at the same moment: only one of them
+   * makes the first key (whoever creates the marker file), the others wait for it and load it, so every
+   * server signs with a key all of them know. A maker that died before writing its key leaves the others
+   * to make one after a while.
+   */
+  async #makeFirstKey(): Promise<void> {
+    const marker = join(this.#dir, FIRST_KEY_MARKER);
+    const mine = await writeFile(marker, '', { flag: 'wx', mode: 0o600 }).then(
+      () => true,
+      (error: unknown) => {
+        if ((error as { code?: string }).code !== 'EEXIST') throw error;
+        return false;
+      },
+    );
+    if (!mine) {
+      for (let waited = 0; waited < FIRST_KEY_WAIT_MS; waited += 50) {
+        await sleep(50);
+        this.#keys = await this.#load();
+        if (this.#keys.length > 0) return;
+      }
+    }
+    // Another server may have written its key and removed its marker between our load and our marker.
+    this.#keys = await this.#load();
+    if (this.#keys.length === 0) await this.rotate();
+    await rm(marker, { force: true });
   }
 
   /** The key that signs new tokens. */
