@@ -5,7 +5,8 @@
  * `--database` > NIGHTSHIFT_DATABASE_URL > `database` in the config file, and the same for `--queue`.
  * The two go together: a Redis queue beside a server-local SQLite file would hand other machines ids
  * they cannot look up, and PostgreSQL without a shared queue would leave every worker polling the
- * database. The URLs may carry passwords: they are never logged or returned (`redactUrl`).
+ * database. The URLs may carry passwords: they are never logged or returned (`redactUrl`). Also the
+ * lease length, which says how soon another server takes over a killed one's jobs.
  */
 import { ValidationError } from './core/errors.ts';
 
@@ -60,4 +61,25 @@ export function readScaleOut(
     database: checkUrl(database, 'database', DATABASE_SCHEMES),
     queue: checkUrl(queue, 'queue', QUEUE_SCHEMES),
   };
+}
+
+/** The `scaleOut` field of the config, present only when the server scales out. */
+export const scaleOutFields = (scaleOut: ScaleOutConfig | undefined): { scaleOut?: ScaleOutConfig } =>
+  scaleOut ? { scaleOut } : {};
+
+/**
+ * How long a lease lives unrenewed (a running mini-batch's in the queue, a job's driver's in the store):
+ * how long a killed server's jobs and tasks wait before another takes them. NIGHTSHIFT_LEASE_MS > `leaseMs`
+ * in the file > 30 s; renewed every third of it.
+ */
+export function readLeaseMs(text: string | undefined): number {
+  if (text === undefined) return 30_000;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1000 || value > 600_000) {
+    throw new ValidationError(
+      `Invalid leaseMs '${text}': use a whole number of milliseconds from 1000 to 600000 (default 30000).`,
+      'leaseMs',
+    );
+  }
+  return value;
 }

@@ -12,7 +12,8 @@ import type { ExternalIssuerConfig } from './auth/external-issuer.ts';
 import { normalizeIssuerUrl } from './auth/tokens/server-issuer.ts';
 import { DEFAULT_TENANT } from './auth/tokens/discovery.ts';
 import { checkAllowHosts } from './storage/http/url-policy.ts';
-import { readScaleOut, type ScaleOutConfig } from './config-scale-out.ts';
+import { readLeaseMs, readScaleOut, scaleOutFields, type ScaleOutConfig } from './config-scale-out.ts';
+import { readStorageIdentity, type StorageIdentityConfig } from './config-storage-identity.ts';
 
 export interface Config {
   dataDir: string;
@@ -78,11 +79,7 @@ export interface Config {
    * `trustedHosts` (NIGHTSHIFT_STORAGE_IDENTITY_HOSTS, comma-separated `host[:port]`): hosts besides Azure
    * Storage's own domains that may receive that identity's token (an emulator, a private endpoint).
    */
-  storageIdentity: {
-    servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; authorityHost?: string };
-    managedIdentityClientId?: string;
-    trustedHosts?: string[];
-  };
+  storageIdentity: StorageIdentityConfig;
   /** PostgreSQL and Redis when the server scales out; undefined for the embedded mode (config-scale-out.ts). */
   scaleOut?: ScaleOutConfig;
   /**
@@ -217,7 +214,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     urls: readUrlPolicy(flags, env, (file.urls ?? {}) as Record<string, unknown>, cwd),
     keysDir: resolve(cwd, pick(flags.keysDir, env.NIGHTSHIFT_KEYS_DIR, file.keysDir) ?? dataDir),
     sharedDir: resolve(cwd, pick(flags.sharedDir, env.NIGHTSHIFT_SHARED_DIR, file.sharedDir) ?? dataDir),
-    ...scaleOutOf(
+    ...scaleOutFields(
       readScaleOut(
         pick(flags.database, env.NIGHTSHIFT_DATABASE_URL, file.database),
         pick(flags.queue, env.NIGHTSHIFT_QUEUE_URL, file.queue),
@@ -225,25 +222,6 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     ),
   };
 }
-
-/**
- * How long a lease lives unrenewed (a running mini-batch's in the queue, a job's driver's in the store):
- * how long a killed server's jobs and tasks wait before another takes them. NIGHTSHIFT_LEASE_MS > `leaseMs`
- * in the file > 30 s; renewed every third of it.
- */
-function readLeaseMs(text: string | undefined): number {
-  if (text === undefined) return 30_000;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1000 || value > 600_000) {
-    throw new ValidationError(
-      `Invalid leaseMs '${text}': use a whole number of milliseconds from 1000 to 600000 (default 30000).`,
-      'leaseMs',
-    );
-  }
-  return value;
-}
-
-const scaleOutOf = (scaleOut: ScaleOutConfig | undefined) => (scaleOut ? { scaleOut } : {});
 
 /** The URL policy's settings; a malformed allowed host is refused here, at start, naming it. */
 function readUrlPolicy(
@@ -269,33 +247,6 @@ function readUrlPolicy(
     allowHttp: http !== undefined && ['true', '1', 'yes'].includes(http.toLowerCase()),
     ...(caFile === undefined ? {} : { caFile: resolve(cwd, caFile) }),
   };
-}
-
-/** `Config.storageIdentity` from the environment @azure/identity's own credentials read. */
-function readStorageIdentity(env: Record<string, string | undefined>): Config['storageIdentity'] {
-  const tenantId = env.AZURE_TENANT_ID?.trim();
-  const clientId = env.AZURE_CLIENT_ID?.trim();
-  const clientSecret = env.AZURE_CLIENT_SECRET;
-  const authorityHost = env.AZURE_AUTHORITY_HOST?.trim();
-  const hosts = (env.NIGHTSHIFT_STORAGE_IDENTITY_HOSTS ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter(Boolean);
-  const trusted = hosts.length > 0 ? { trustedHosts: hosts } : {};
-  if (clientSecret) {
-    if (!tenantId || !clientId) {
-      throw new ValidationError(
-        `AZURE_CLIENT_SECRET is set without ${tenantId ? 'AZURE_CLIENT_ID' : 'AZURE_TENANT_ID'}: a service ` +
-          'principal for storage needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.',
-        'AZURE_CLIENT_SECRET',
-      );
-    }
-    return {
-      servicePrincipal: { tenantId, clientId, clientSecret, ...(authorityHost ? { authorityHost } : {}) },
-      ...trusted,
-    };
-  }
-  return { ...(clientId ? { managedIdentityClientId: clientId } : {}), ...trusted };
 }
 
 /**
