@@ -122,7 +122,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         leaseMs: deps.leaseMs,
         launcher,
         spares,
-        now: deps.now ?? (() => new Date()),
+        now: clock,
         logger: deps.logger,
         onEnded,
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
@@ -189,11 +189,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     // Read after the store: an attempt that ended in between is no longer running there either, and
     // the reset only moves mini-batches that are still running.
     const inflight = new Set(run.inflight());
-    const orphans = batches
-      .filter((b) => b.state === 'running' && !inflight.has(miniBatchId(job, b.index)))
-      .map((b) => b.index);
-    if (orphans.length > 0) await deps.jobs.resetRunning(job, orphans);
-    const pending = batches.filter((b) => b.state === 'pending' || orphans.includes(b.index));
+    const orphans = new Set(
+      batches
+        .filter((b) => b.state === 'running' && !inflight.has(miniBatchId(job, b.index)))
+        .map((b) => b.index),
+    );
+    if (orphans.size > 0) await deps.jobs.resetRunning(job, [...orphans]);
+    const pending = batches.filter((b) => b.state === 'pending' || orphans.has(b.index));
     await deps.queue.enqueue(pending.map((b) => ({ id: miniBatchId(job, b.index), job, index: b.index })));
     run.pump();
   }
