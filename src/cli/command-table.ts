@@ -37,7 +37,8 @@ async function registerLogin(program: Command): Promise<void> {
 export const TOP_COMMANDS: readonly TopCommand[] = [
   {
     name: 'serve',
-    description: 'Start the embedded Nightshift service (SQLite metadata, local datastores).',
+    description:
+      'Start the Nightshift service: embedded (SQLite in the data dir) by default, or scaled out on PostgreSQL and Redis.',
     register: async (p) => {
       (await import('./commands/serve.ts')).registerServe(p);
     },

@@ -153,8 +153,13 @@ test('a prefetched file is served from the cache when the mini-batch asks for it
   await cache.idle();
   assert.equal(tally.files, 1);
   await cache.fetch(file(direct, 'pre/p.csv'), tally);
-  assert.deepEqual(tally, { files: 1, bytes: 2000, hits: 1 });
+  // Downloaded once, by the job's own prefetch: that is its download, not a hit.
+  assert.deepEqual(tally, { files: 1, bytes: 2000, hits: 0 });
   assert.equal(cache.totals().files >= 1, true);
+  // Another job reading it is served by the cache: a hit, and nothing downloaded.
+  const other = newTally();
+  await cache.fetch(file(direct, 'pre/p.csv'), other);
+  assert.deepEqual(other, { files: 0, bytes: 0, hits: 1 });
 });
 
 test('a prefetch tries once; the mini-batch that needs the file then downloads it on its own tries', async () => {

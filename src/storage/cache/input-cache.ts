@@ -71,6 +71,8 @@ interface Entry {
   size: number;
   lastUsed: number;
   pins: number;
+  /** The tally whose download brought it (a job's): that job reading it again is no hit. */
+  downloadedBy?: DownloadTally;
 }
 
 /** A prefetch asks once: retrying is the mini-batch's business, on its own time. */
@@ -153,7 +155,8 @@ export function createInputCache(options: InputCacheOptions): InputCache {
   const tmpDir = join(dir, 'tmp');
   const entries = new Map<string, Entry>();
   const byLocal = new Map<string, string>();
-  const inflight = new Map<string, { local: Promise<string>; prefetch: boolean }>();
+  // `tally`: whose download it is. A read that joins its own job's prefetch is that download, not a hit.
+  const inflight = new Map<string, { local: Promise<string>; prefetch: boolean; tally: DownloadTally }>();
   const totals = newTally();
   let size = 0;
   const ready = init();
@@ -218,7 +221,7 @@ export function createInputCache(options: InputCacheOptions): InputCache {
       await rename(tmp, local);
       tally.files++;
       if (tally !== totals) totals.files++;
-      remember(key, { local, size: info.size, lastUsed: Date.now(), pins: 0 });
+      remember(key, { local, size: info.size, lastUsed: Date.now(), pins: 0, downloadedBy: tally });
       return local;
     } catch (error) {
       await rm(tmp, { force: true });
@@ -241,8 +244,12 @@ export function createInputCache(options: InputCacheOptions): InputCache {
     const entry = entries.get(key);
     if (entry && (await stat(entry.local).catch(() => undefined))) {
       entry.lastUsed = Date.now();
-      tally.hits++;
-      if (tally !== totals) totals.hits++;
+      // A hit is a read the cache saved a download for: not a prefetch (it reads nothing), and not a job
+      // reading what its own prefetch brought.
+      if (!prefetching && entry.downloadedBy !== tally) {
+        tally.hits++;
+        if (tally !== totals) totals.hits++;
+      }
       // The file's time carries the LRU order over a restart.
       const now = new Date();
       await utimes(entry.local, now, now).catch(() => undefined);
@@ -256,13 +263,13 @@ export function createInputCache(options: InputCacheOptions): InputCache {
         return undefined;
       });
       if (local === undefined) return obtain(file, tally);
-      tally.hits++;
+      if (!prefetching && !(joined.prefetch && joined.tally === tally)) tally.hits++;
       return { key, local };
     }
     const local = download(file, key, info, tally, prefetching ? ONCE : policy).finally(() =>
       inflight.delete(key),
     );
-    inflight.set(key, { local, prefetch: prefetching });
+    inflight.set(key, { local, prefetch: prefetching, tally });
     return { key, local: await local };
   }
 
