@@ -23,21 +23,7 @@ import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
 import { folderBody, Nightshift, smallFiles, uniqueName, type JobView } from '../helpers/jobs.ts';
 import { isAlive } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-const SLEEPY_SCRIPT = {
-  file: 'sleepy.mjs',
-  source: `import { basename } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-export async function run(miniBatch) {
-  const out = [];
-  for (const file of miniBatch) {
-    await sleep(100);
-    out.push(basename(file));
-  }
-  return out;
-}
-`,
-};
+import { SLEEPY_SCRIPT } from '../helpers/scale-out.ts';
 
 // Holds every worker until the job ends: the jobs are still open when the server is killed.
 const HOLDS = {
