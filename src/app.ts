@@ -147,6 +147,15 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       spareWorkers: config.engine.spareWorkers,
       cacheMaxBytes: config.cacheMaxBytes,
       shared: backends.shared,
+      ...(shared && config.scaleOut
+        ? {
+            remote: {
+              repo,
+              artifactStore: config.scaleOut.artifactStore,
+              liveWorkers: () => shared.liveOwners(),
+            },
+          }
+        : {}),
       logger,
     });
     built.scheduler = scheduler;

@@ -15,6 +15,11 @@ export interface ScaleOutConfig {
   database: string;
   /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. */
   queue: string;
+  /**
+   * The datastore (by name) through which `nightshift worker` processes on other machines get models and
+   * code and hand back their parts; jobs on computes other than `local` need it.
+   */
+  artifactStore?: string;
 }
 
 const DATABASE_SCHEMES = ['postgresql:', 'postgres:'];
@@ -47,8 +52,16 @@ export function redactUrl(text: string): string {
 export function readScaleOut(
   database: string | undefined,
   queue: string | undefined,
+  artifactStore?: string,
 ): ScaleOutConfig | undefined {
-  if (database === undefined && queue === undefined) return undefined;
+  if (database === undefined && queue === undefined) {
+    if (artifactStore === undefined) return undefined;
+    throw new ValidationError(
+      'An artifact store serves workers on other machines, which only a scaled-out server has: give ' +
+        '--database and --queue too, or drop --artifact-store (NIGHTSHIFT_ARTIFACT_STORE).',
+      'artifactStore',
+    );
+  }
   if (database === undefined || queue === undefined) {
     const [given, missing] = database === undefined ? ['queue', 'database'] : ['database', 'queue'];
     throw new ValidationError(
@@ -57,9 +70,20 @@ export function readScaleOut(
       missing,
     );
   }
+  const store = artifactStore
+    ?.trim()
+    .replace(/^azureml:\/\/datastores\//i, '')
+    .replace(/\/.*$/s, '');
+  if (store !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(store)) {
+    throw new ValidationError(
+      `Invalid artifactStore '${artifactStore ?? ''}': name a datastore of the workspace, e.g. artifacts (a Blob, ADLS or S3 datastore).`,
+      'artifactStore',
+    );
+  }
   return {
     database: checkUrl(database, 'database', DATABASE_SCHEMES),
     queue: checkUrl(queue, 'queue', QUEUE_SCHEMES),
+    ...(store !== undefined ? { artifactStore: store } : {}),
   };
 }
 

@@ -115,6 +115,7 @@ export interface ConfigSources {
       | 'urlCaFile'
       | 'database'
       | 'queue'
+      | 'artifactStore'
       | 'keysDir'
       | 'sharedDir',
       string
@@ -153,7 +154,7 @@ function parsePort(text: string): number {
   return port;
 }
 
-function parseCount(text: string, field: string, min: number): number {
+export function parseCount(text: string, field: string, min: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > 1024) {
     throw new ValidationError(`Invalid ${field} '${text}': use a whole number from ${min} to 1024.`, field);
@@ -218,6 +219,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       readScaleOut(
         pick(flags.database, env.NIGHTSHIFT_DATABASE_URL, file.database),
         pick(flags.queue, env.NIGHTSHIFT_QUEUE_URL, file.queue),
+        pick(flags.artifactStore, env.NIGHTSHIFT_ARTIFACT_STORE, file.artifactStore),
       ),
     ),
   };
@@ -312,7 +314,7 @@ function readMaxUpload(text: string | undefined): number {
   return bytes;
 }
 
-function readCacheMax(text: string | undefined): number {
+export function readCacheMax(text: string | undefined): number {
   if (text === undefined) return 20 * 1024 ** 3;
   const bytes = Number(text);
   if (!Number.isSafeInteger(bytes) || bytes < 0) {

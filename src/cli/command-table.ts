@@ -43,6 +43,13 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
       (await import('./commands/serve.ts')).registerServe(p);
     },
   },
+  {
+    name: 'worker',
+    description: "Join a compute from this machine and score its jobs' mini-batches (scaled out).",
+    register: async (p) => {
+      (await import('./commands/worker.ts')).registerWorker(p);
+    },
+  },
   { name: 'batch-endpoint', description: 'Manage batch endpoints.', register: registerBatchEndpoint },
   {
     name: 'batch-deployment',

@@ -65,7 +65,7 @@ function successError(mb: MiniBatchRecord, result: Success, datastorePath: (loca
  */
 export async function recordAttempt(
   store: JobRepository,
-  plan: JobPlan,
+  plan: Pick<JobPlan, 'name' | 'errorView'>,
   attempt: { mb: MiniBatchRecord; localFiles: readonly string[]; result: AttemptResult; maxRetries: number },
 ): Promise<boolean> {
   const { mb, localFiles, result } = attempt;

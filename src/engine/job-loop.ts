@@ -24,7 +24,7 @@ export interface LoopPool {
 }
 
 export interface JobLoopDeps {
-  plan: JobPlan;
+  plan: Pick<JobPlan, 'name' | 'input' | 'partPath' | 'errorView'>;
   queue: TaskQueue;
   store: JobRepository;
   pools: readonly LoopPool[];

@@ -48,7 +48,8 @@ function jobDir(dataDir: string, name: string): string {
   return join(dataDir, 'jobs', name);
 }
 
-function partPath(dir: string, index: number): string {
+/** Where a mini-batch's part is written under a job's folder. */
+export function partPath(dir: string, index: number): string {
   return join(dir, 'parts', `${String(index).padStart(6, '0')}.part`);
 }
 
@@ -97,7 +98,11 @@ async function onThisMachine(
   return path;
 }
 
-function runtimeSettings(job: JobRecord, folders: Record<'model' | 'output', Local> & { code?: Local }) {
+/** What a job's workers are started with, given where its folders are on the machine they run on. */
+export function runtimeSettings(
+  job: JobRecord,
+  folders: Record<'model' | 'output', Pick<Local, 'path'>> & { code?: Pick<Local, 'path'> },
+): RuntimeSettings {
   const settings: RuntimeSettings = {
     kind: job.runtime.kind,
     modelDir: folders.model.path,

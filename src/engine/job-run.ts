@@ -13,10 +13,15 @@
  * to end: Failed, or Canceled when a cancel was asked for. It never waits for a plan forever.
  */
 import type { Logger } from 'pino';
-import { stat } from 'node:fs/promises';
-import { IN_PROGRESS_STATUSES, miniBatchId, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
+import {
+  IN_PROGRESS_STATUSES,
+  miniBatchId,
+  NON_TERMINAL_STATUSES,
+  type JobRecord,
+  type MiniBatchRecord,
+} from '../core/jobs.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
-import type { JobRepository } from '../store/contract.ts';
+import type { JobRepository, ResourceRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { thresholdBreach } from './attempts.ts';
 import { endUnplanned, finalizeJob, type Ending } from './finalizer.ts';
@@ -26,6 +31,9 @@ import { createJobLogs } from './job-logs.ts';
 import { createJobLoop, type JobLoop, type LoopPool } from './job-loop.ts';
 import { planJob, type JobPlan } from './job-plan.ts';
 import { createOutputAssembler, type OutputAssembler } from './output-assembler.ts';
+import { artifactParts, localParts, type JobParts } from './job-parts.ts';
+import { chargeLostAttempts } from './remote/lost-workers.ts';
+import { forgetRemoteJob, publishRemoteJob, scoredRemotely } from './remote/remote-jobs.ts';
 import { poolShape } from './pool/capacity.ts';
 import type { SpareWorkers } from './pool/spare-workers.ts';
 import type { WorkerLauncher } from './pool/worker-launcher.ts';
@@ -49,6 +57,11 @@ export interface JobRunDeps {
   metrics?: EngineMetrics;
   /** The most instances (nodes) a job on this compute may use: its max_instances; undefined for no cap. */
   maxInstances?: (compute: string) => Promise<number | undefined>;
+  /**
+   * Scaled out: jobs on computes other than `local` are scored by `nightshift worker` processes, which
+   * get models and code through this artifact store (a datastore name; undefined when none is set).
+   */
+  remote?: { repo: ResourceRepository; artifactStore: string | undefined };
 }
 
 /** A live worker process of a job, for the node list of the job's compute. */
@@ -65,8 +78,12 @@ export interface JobRun {
   /** Server shutdown: kill workers, leave the job's state for the next start to resume. */
   detach(): Promise<void>;
   inflight(): readonly string[];
-  /** The job's live worker processes (none before its pools start). */
+  /** The job's live worker processes (none before its pools start, none when workers elsewhere score it). */
   processes(): JobProcess[];
+  /** Whether `nightshift worker` processes on other machines score the job (the driver only watches). */
+  remote(): Promise<boolean>;
+  /** Charges the running attempts of these mini-batches, whose workers stopped heartbeating, as crashes. */
+  chargeLost(batches: readonly MiniBatchRecord[]): Promise<void>;
 }
 
 /** What a job needs on this server, made once: its plan, logs and output file, and its open work. */
@@ -80,6 +97,9 @@ interface Context {
   compute: string;
   /** The job's instance_count within its compute's max_instances. */
   instances: number;
+  parts: JobParts;
+  /** Scored by workers on other machines: no pools here, progress is polled from the store. */
+  remote: boolean;
 }
 
 /** One job's state on this server, shared by the steps below. */
@@ -97,18 +117,11 @@ interface Run {
  * and this one took the job over) are scored again here: their rows are never lost, and the output,
  * assembled from parts in index order, has each row once.
  */
-async function rescoreMissingParts(deps: JobRunDeps, job: JobRecord, plan: JobPlan): Promise<void> {
+async function rescoreMissingParts(deps: JobRunDeps, job: JobRecord, parts: JobParts): Promise<void> {
   if (job.settings.outputAction === 'SummaryOnly') return;
   const batches = await deps.jobs.miniBatches(job.name);
   const written = batches.filter((b) => b.state === 'succeeded' && b.rowsWritten > 0);
-  const present = await Promise.all(
-    written.map((b) =>
-      stat(plan.partPath(b.index)).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
+  const present = await Promise.all(written.map((b) => parts.has(b.index)));
   const missing = written.filter((_, i) => !present[i]).map((b) => b.index);
   if (missing.length === 0) return;
   await deps.jobs.rescore(job.name, missing);
@@ -125,17 +138,26 @@ async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const job = await deps.jobs.get(name);
   if (!job) throw new Error(`job ${name} vanished`);
   const plan = await planJob(deps, job);
-  await rescoreMissingParts(deps, job, plan);
+  const remote = deps.remote !== undefined && scoredRemotely(job, true);
+  const parts =
+    remote && deps.remote
+      ? artifactParts(
+          await publishRemoteJob({ ...deps.remote, datastores: deps.datastores }, job, plan),
+          name,
+        )
+      : localParts(plan.partPath);
+  await rescoreMissingParts(deps, job, parts);
   const logs = createJobLogs(plan.logDir);
   await logs.init();
   const { miniBatches } = await deps.jobs.counts(name);
   const total = job.settings.outputAction === 'SummaryOnly' ? 0 : miniBatches.total;
   const { backend, target } = plan.output;
-  const assembler = createOutputAssembler({ backend, target, partPath: plan.partPath, total });
+  const assembler = createOutputAssembler({ backend, target, readPart: (index) => parts.read(index), total });
   const compute = job.compute ?? LOCAL_COMPUTE;
   const cap = (await deps.maxInstances?.(compute)) ?? job.instanceCount;
   const instances = Math.max(1, Math.min(job.instanceCount, cap));
-  return { job, plan, logs, assembler, open: miniBatches.pending + miniBatches.running, compute, instances };
+  const open = miniBatches.pending + miniBatches.running;
+  return { job, plan, logs, assembler, open, compute, instances, parts, remote };
 }
 
 const prepared = (run: Run): Promise<Context> => (run.context ??= prepare(run.deps, run.name));
@@ -171,8 +193,44 @@ function startPools(run: Run, ctx: Context): LoopPool[] {
   });
 }
 
+// How often the driver of a job scored by remote workers reads its progress from the store.
+const REMOTE_POLL_MS = 500;
+
+/**
+ * Workers elsewhere lease, score and record every attempt in the store; the driver reads the progress
+ * from there as its own loop's attempts would tell it: it appends parts, logs progress and ends the job.
+ */
+function watch(run: Run, ctx: Context): NonNullable<Run['running']> {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void afterAttempt(run, ctx)
+      .catch(failed(run, 'watching the remote workers'))
+      .finally(() => {
+        busy = false;
+      });
+  }, REMOTE_POLL_MS);
+  timer.unref();
+  void run.deps.jobs
+    .update(run.name, { status: 'Queued' }, ['Preparing'])
+    .then((queued) => {
+      if (queued) run.deps.logger.info({ job: run.name, compute: ctx.compute }, 'job queued for its compute');
+    })
+    .catch(failed(run, 'queueing'));
+  const loop: JobLoop = {
+    pump: () => undefined,
+    stop: () => {
+      clearInterval(timer);
+    },
+    inflight: () => [],
+  };
+  return { pools: [], loop, compute: ctx.compute };
+}
+
 function start(run: Run, ctx: Context): NonNullable<Run['running']> {
   const { deps } = run;
+  if (ctx.remote) return watch(run, ctx);
   const pools = startPools(run, ctx);
   const loop = createJobLoop({
     plan: ctx.plan,
@@ -273,9 +331,17 @@ async function end(run: Run, ending: Ending | undefined, canceling = false): Pro
     // Nothing of a job that ran to its end is left queued, but a queue may keep its bookkeeping (BullMQ's
     // per-job queue and index entries) until it is told the job is gone.
     if (!early) await deps.queue.removeJob(name);
+    if (planned.ctx.remote) await forgetRemote(run, planned.ctx);
   } finally {
     deps.onEnded(name);
   }
+}
+
+/** Workers stop looking for the ended job, and its parts in the artifact store (assembled) go. */
+async function forgetRemote(run: Run, ctx: Context): Promise<void> {
+  if (!run.deps.remote) return;
+  await forgetRemoteJob(run.deps.remote.repo, run.name).catch(failed(run, 'forgetting the remote job'));
+  await ctx.parts.clear().catch(failed(run, 'removing the parts from the artifact store'));
 }
 
 const CANCELED: Ending = {
@@ -308,6 +374,16 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
       return running.pools.flatMap((p) =>
         p.pool.processes().map((info) => ({ ...info, job: name, compute: running.compute })),
       );
+    },
+    remote: () =>
+      prepared(run).then(
+        (ctx) => ctx.remote,
+        () => false,
+      ),
+    async chargeLost(batches) {
+      const ctx = await prepared(run);
+      await chargeLostAttempts(deps.jobs, ctx.plan, batches, ctx.job.settings.retrySettings.maxRetries);
+      await afterAttempt(run, ctx);
     },
     async cancel() {
       if (!(await deps.jobs.update(name, { status: 'CancelRequested' }, NON_TERMINAL_STATUSES))) return;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MiniBatchRecord, MiniBatchState } from '../core/jobs.ts';
 import { createLocalFolderDatastore } from '../storage/local/local-folder.ts';
+import { readLocalPart } from './job-parts.ts';
 import { createOutputAssembler } from './output-assembler.ts';
 
 const made: string[] = [];
@@ -36,7 +37,7 @@ async function setUp(total: number) {
   const assembler = createOutputAssembler({
     backend: createLocalFolderDatastore(join(dir, 'out')),
     target: 'score/predictions.csv',
-    partPath,
+    readPart: (i: number) => readLocalPart(partPath(i)),
     total,
   });
   const end = async (i: number, state: MiniBatchState) => {

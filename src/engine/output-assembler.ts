@@ -5,10 +5,8 @@
  * temporary name and appears under its real name only when finished, so nobody sees half an output.
  * A restart simply starts a new assembly (the abandoned temporary file is ignored by listings).
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { MiniBatchRecord } from '../core/jobs.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
 
@@ -26,7 +24,8 @@ const ENDED = new Set(['succeeded', 'failed', 'canceled']);
 export function createOutputAssembler(options: {
   backend: DatastoreBackend;
   target: string;
-  partPath: (index: number) => string;
+  /** The part of a mini-batch (a file on this server, or in the artifact store), or undefined for none. */
+  readPart: (index: number) => Promise<Readable | undefined>;
   total: number;
 }): OutputAssembler {
   let next = 0;
@@ -35,14 +34,15 @@ export function createOutputAssembler(options: {
   // Appends are serialised: attempts finish concurrently, but the file grows strictly in order.
   let chain: Promise<unknown> = Promise.resolve();
 
-  async function append(path: string): Promise<void> {
-    if (!(await stat(path).catch(() => undefined))) return;
+  async function append(index: number): Promise<void> {
+    const part = await options.readPart(index);
+    if (!part) return;
     if (!stream) {
       stream = new PassThrough();
       writing = options.backend.write(options.target, stream);
       writing.catch(() => undefined);
     }
-    for await (const chunk of createReadStream(path)) {
+    for await (const chunk of part) {
       if (!stream.write(chunk)) await once(stream, 'drain');
     }
   }
@@ -54,7 +54,7 @@ export function createOutputAssembler(options: {
     while (next < options.total) {
       const batch = await lookup(next);
       if (!batch || (!all && !ENDED.has(batch.state))) return;
-      if (batch.state === 'succeeded') await append(options.partPath(batch.index));
+      if (batch.state === 'succeeded') await append(batch.index);
       next++;
     }
   }

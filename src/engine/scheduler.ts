@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { miniBatchId, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
 import { createInputCache, type InputCache } from '../storage/cache/input-cache.ts';
-import type { JobRepository } from '../store/contract.ts';
+import type { JobRepository, ResourceRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { recordEnd } from './finalizer.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
@@ -23,6 +23,7 @@ import { createSpareWorkers } from './pool/spare-workers.ts';
 import { createWorkerLauncher } from './pool/worker-launcher.ts';
 import type { TaskQueue } from './queue/contract.ts';
 import { createJobDrivers } from './job-drivers.ts';
+import { lostAttempts } from './remote/lost-workers.ts';
 
 export interface SchedulerDeps {
   jobs: JobRepository;
@@ -44,6 +45,15 @@ export interface SchedulerDeps {
   metrics?: EngineMetrics;
   /** A compute's max_instances, which caps the instances of each job bound to it. */
   maxInstances?: (compute: string) => Promise<number | undefined>;
+  /**
+   * Scaled out: jobs on computes other than `local` go to `nightshift worker` processes through this
+   * artifact store; `liveWorkers` names the workers heartbeating now (the others' attempts are lost).
+   */
+  remote?: {
+    repo: ResourceRepository;
+    artifactStore: string | undefined;
+    liveWorkers: () => Promise<Set<string>>;
+  };
 }
 
 export interface Scheduler {
@@ -127,6 +137,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         onEnded,
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
         ...(deps.maxInstances ? { maxInstances: deps.maxInstances } : {}),
+        ...(deps.remote ? { remote: deps.remote } : {}),
       },
       job,
       (arrivals += 1),
@@ -143,7 +154,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await recordEnd({ store: deps.jobs, logger: deps.logger }, job.name, end, {}, ['NotStarted']);
       return;
     }
-    const reset = await deps.jobs.resetRunning(job.name);
+    const run = attach(job.name);
+    // Attempts running on workers elsewhere go on when their driver changes; the others died with it.
+    const reset = (await run.remote()) ? 0 : await deps.jobs.resetRunning(job.name);
     const pending = (await deps.jobs.miniBatches(job.name)).filter((b) => b.state === 'pending');
     await deps.queue.enqueue(
       pending.map((b) => ({ id: miniBatchId(job.name, b.index), job: job.name, index: b.index })),
@@ -152,7 +165,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       { job: job.name, status: job.status, reset, pending: pending.length },
       'job resumed after a restart',
     );
-    const run = attach(job.name);
     const failed = (error: unknown) => {
       deps.logger.error({ err: error, job: job.name }, 'resume failed');
     };
@@ -181,8 +193,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const queued = await deps.queue.pending(job);
     // The usual case, in two small queries: nothing is missing, so the mini-batches are not read.
     const whole = queued.ready + queued.leased >= counts.pending + counts.running;
-    if (whole && counts.running <= run.inflight().length) {
+    const remote = deps.remote !== undefined && (await run.remote());
+    // Every running attempt holds a lease: this server's own in its loop, a remote worker's in the queue.
+    const tracked = remote ? queued.leased : run.inflight().length;
+    if (whole && counts.running <= tracked) {
       run.pump();
+      return;
+    }
+    if (remote && deps.remote) {
+      await chargeLostWorkers(job, run, deps.remote.liveWorkers);
       return;
     }
     const batches = await deps.jobs.miniBatches(job);
@@ -198,6 +217,28 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const pending = batches.filter((b) => b.state === 'pending' || orphans.has(b.index));
     await deps.queue.enqueue(pending.map((b) => ({ id: miniBatchId(job, b.index), job, index: b.index })));
     run.pump();
+  }
+
+  /**
+   * A job scored by remote workers: the attempts of workers that stopped heartbeating end as crashes,
+   * and what is pending but missing from the queue (lost to a Redis restart, or acked by a worker that
+   * found its mini-batch still marked running) is queued again.
+   */
+  async function chargeLostWorkers(
+    job: string,
+    run: JobRun,
+    liveWorkers: () => Promise<Set<string>>,
+  ): Promise<void> {
+    const lost = lostAttempts(await deps.jobs.miniBatches(job), await liveWorkers());
+    if (lost.length > 0) {
+      deps.logger.warn(
+        { job, miniBatches: lost.length },
+        'workers stopped heartbeating; their attempts count as crashes',
+      );
+      await run.chargeLost(lost);
+    }
+    const pending = (await deps.jobs.miniBatches(job)).filter((b) => b.state === 'pending');
+    await deps.queue.enqueue(pending.map((b) => ({ id: miniBatchId(job, b.index), job, index: b.index })));
   }
 
   /**

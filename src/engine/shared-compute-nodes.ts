@@ -11,7 +11,8 @@ import type { ResourceRepository } from '../store/contract.ts';
 import type { ComputeNode, ComputeNodeRegistry } from './compute-nodes.ts';
 import type { JobProcess } from './job-run.ts';
 
-interface Snapshot {
+/** What a server or a `nightshift worker` publishes of itself (the worker adds the jobs it serves). */
+export interface NodeSnapshot {
   owner: string;
   host: string;
   publishedAt: number;
@@ -23,7 +24,12 @@ export interface SharedNodeRegistry extends ComputeNodeRegistry {
   start(): Promise<void>;
   /** No more publishing; this server's snapshot is removed (a clean stop). */
   stop(): Promise<void>;
+  /** Names of the servers and workers whose snapshots are fresh: the ones alive. */
+  liveOwners(): Promise<Set<string>>;
 }
+
+/** The compute of a worker started without --compute: it is a node of every compute but `local`. */
+export const ANY_COMPUTE = '*';
 
 // A snapshot this much older than a lease is a server long gone: its document is removed.
 const FORGET_AFTER_LEASES = 10;
@@ -46,13 +52,13 @@ export function createSharedNodeRegistry(deps: {
   let timer: NodeJS.Timeout | undefined;
 
   async function publish(): Promise<void> {
-    const snapshot: Snapshot = { owner: deps.owner, host, publishedAt: now(), nodes: own() };
+    const snapshot: NodeSnapshot = { owner: deps.owner, host, publishedAt: now(), nodes: own() };
     if (!(await deps.repo.replace('serverNodes', key, snapshot))) {
       await deps.repo.insert('serverNodes', key, snapshot);
     }
   }
 
-  function own(): Snapshot['nodes'] {
+  function own(): NodeSnapshot['nodes'] {
     return deps.processes().map((p) => ({
       name: `${p.job}/${p.name}`,
       host,
@@ -66,10 +72,10 @@ export function createSharedNodeRegistry(deps: {
   }
 
   /** Every live server's nodes: this one's as they are now, the others' as last published. */
-  async function all(): Promise<Snapshot['nodes']> {
+  async function all(): Promise<NodeSnapshot['nodes']> {
     const at = now();
     const nodes = own();
-    for (const snapshot of await deps.repo.list<Snapshot>('serverNodes')) {
+    for (const snapshot of await deps.repo.list<NodeSnapshot>('serverNodes')) {
       if (snapshot.owner === deps.owner) continue;
       const age = at - snapshot.publishedAt;
       if (age <= deps.ttlMs) nodes.push(...snapshot.nodes);
@@ -81,9 +87,20 @@ export function createSharedNodeRegistry(deps: {
   }
 
   return {
+    async liveOwners() {
+      const at = now();
+      const live = new Set([deps.owner]);
+      for (const snapshot of await deps.repo.list<NodeSnapshot>('serverNodes')) {
+        if (at - snapshot.publishedAt <= deps.ttlMs) live.add(snapshot.owner);
+      }
+      return live;
+    },
     async list(compute) {
       const wanted = compute.toLowerCase();
-      return (await all()).filter((node) => node.compute.toLowerCase() === wanted);
+      return (await all()).filter(
+        (node) =>
+          node.compute.toLowerCase() === wanted || (node.compute === ANY_COMPUTE && wanted !== 'local'),
+      );
     },
     async countByCompute() {
       const counts = new Map<string, number>();

@@ -30,6 +30,8 @@ export const RESOURCE_KINDS = [
   'compute',
   // What each scaled-out server last published of its worker processes (engine/shared-compute-nodes.ts).
   'serverNodes',
+  // What the driver of a job scored by remote workers published for them (engine/remote/remote-jobs.ts).
+  'remoteJobs',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

@@ -93,11 +93,18 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-/** Starts `nightshift serve --port 0 --data-dir DIR` as a child process. */
-export function startServeProcess(dataDir: string, extraArgs: readonly string[] = []): ServeProcess {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+/**
+ * Starts a long-running command (`serve`, `worker`) as a child process; `ready` resolves with the first
+ * group of `pattern` once the command printed it on stdout.
+ */
+function startLongRunning(
+  args: readonly string[],
+  pattern: RegExp,
+  env: NodeJS.ProcessEnv = {},
+): ServeProcess {
+  const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: REPO_ROOT,
-    env: { NODE_COMPILE_CACHE: COMPILE_CACHE, ...process.env },
+    env: { NODE_COMPILE_CACHE: COMPILE_CACHE, ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -117,17 +124,34 @@ export function startServeProcess(dataDir: string, extraArgs: readonly string[] 
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
-      const match = /listening on (\S+)/.exec(stdout);
-      if (match?.[1]) {
-        rememberDataDir(match[1], dataDir);
-        resolve(match[1]);
-      }
+      const match = pattern.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
     });
     void exited.then((r) => {
-      reject(new Error(`serve exited (${r.code ?? r.signal}) before it was ready: ${r.stderr}`));
+      reject(new Error(`${args[0] ?? ''} exited (${r.code ?? r.signal}) before it was ready: ${r.stderr}`));
     });
   });
   // The rejection is observed by whoever awaits `ready`; avoid an unhandled rejection when nobody does.
   ready.catch(() => undefined);
   return { child, ready, exited };
+}
+
+/** Starts `nightshift serve --port 0 --data-dir DIR` as a child process. */
+export function startServeProcess(dataDir: string, extraArgs: readonly string[] = []): ServeProcess {
+  const started = startLongRunning(
+    ['serve', '--port', '0', '--data-dir', dataDir, ...extraArgs],
+    /listening on (\S+)/,
+  );
+  void started.ready.then(
+    (url) => {
+      rememberDataDir(url, dataDir);
+    },
+    () => undefined,
+  );
+  return started;
+}
+
+/** Starts `nightshift worker ARGS`; `ready` resolves with the name it joined under. */
+export function startWorkerProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): ServeProcess {
+  return startLongRunning(['worker', ...args], /worker (\S+) joined/, env);
 }

@@ -105,6 +105,8 @@ export interface DeploymentSettings {
   outputAction?: string;
   outputFileName?: string;
   environmentVariables?: Record<string, string>;
+  /** The compute's name (default local). */
+  compute?: string;
 }
 
 let counter = 0;
@@ -262,7 +264,7 @@ export class Nightshift {
     const properties: Record<string, unknown> = {
       model: { referenceType: 'Id', assetId: model },
       ...(code ? { codeConfiguration: { codeId: code[0], scoringScript: code[1] } } : {}),
-      compute: 'azureml:local',
+      compute: `azureml:${s.compute ?? 'local'}`,
       resources: { instanceCount: s.instanceCount ?? 1 },
       miniBatchSize: s.miniBatchSize ?? 1,
       maxConcurrencyPerInstance: s.maxConcurrencyPerInstance ?? 1,

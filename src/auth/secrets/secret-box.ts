@@ -70,6 +70,24 @@ export function secretBoxFromKey(key: Buffer): SecretBox {
  * The box of a data dir: reads `<dataDir>/secret-box.key`, or creates it (mode 0600) at the first start.
  * Creation is exclusive, so two processes starting at once cannot write different keys.
  */
+/**
+ * The secret box of servers that already made one (`nightshift worker`, on another machine): the key file
+ * must be there, copied from the servers' keys dir; a new key would open none of their secrets.
+ */
+export async function readSecretBox(keysDir: string): Promise<SecretBox> {
+  const file = join(keysDir, SECRET_BOX_KEY_FILE);
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new SecretBoxError(
+      `Cannot read ${file} (${(error as { code?: string }).code ?? String(error)}): copy ${SECRET_BOX_KEY_FILE} from the servers' --keys-dir, which opens the datastores' credentials.`,
+    );
+  });
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== KEY_BYTES) {
+    throw new SecretBoxError(`${file} does not hold a ${KEY_BYTES}-byte key; copy the servers' own.`);
+  }
+  return secretBoxFromKey(key);
+}
+
 export async function openSecretBox(dataDir: string): Promise<SecretBox> {
   const file = join(dataDir, SECRET_BOX_KEY_FILE);
   await mkdir(dirname(file), { recursive: true });

@@ -27,6 +27,7 @@ interface ServeOptions {
   queue?: string;
   keysDir?: string;
   sharedDir?: string;
+  artifactStore?: string;
 }
 
 /**
@@ -73,6 +74,7 @@ const FLAG_OF: Record<string, { flag: string; given: (o: ServeOptions) => unknow
   allowUrlHosts: { flag: '--allow-url-hosts', given: (o) => o.allowUrlHosts },
   database: { flag: '--database', given: (o) => o.database },
   queue: { flag: '--queue', given: (o) => o.queue },
+  artifactStore: { flag: '--artifact-store', given: (o) => o.artifactStore },
 };
 
 /**
@@ -118,6 +120,7 @@ function configOf(options: ServeOptions): Config {
         ...(options.queue ? { queue: options.queue } : {}),
         ...(options.keysDir ? { keysDir: options.keysDir } : {}),
         ...(options.sharedDir ? { sharedDir: options.sharedDir } : {}),
+        ...(options.artifactStore ? { artifactStore: options.artifactStore } : {}),
       },
       env: process.env,
     });
@@ -188,6 +191,10 @@ export function registerServe(program: Command): void {
     .option(
       '--shared-dir <dir>',
       "where the built-in datastores' folders live (env NIGHTSHIFT_SHARED_DIR, default the data dir); servers that scale out together share one",
+    )
+    .option(
+      '--artifact-store <datastore>',
+      'scale out: the datastore (Blob, ADLS or S3) through which `nightshift worker` processes get models and code and return parts (env NIGHTSHIFT_ARTIFACT_STORE)',
     )
     .action(async (options: ServeOptions) => {
       const config = configOf(options);

@@ -1,0 +1,44 @@
+/**
+ * Where the driver of a job finds the parts its mini-batches wrote: files in the job's folder on this
+ * server when its own worker pool scores it, or objects in the artifact store when `nightshift worker`
+ * processes on other machines do. The output assembler reads parts through this, and a server that
+ * takes a job over asks it which succeeded parts it can still find.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type { DatastoreBackend } from '../storage/contract.ts';
+import { jobPrefix, partKey } from './remote/artifact-store.ts';
+
+export interface JobParts {
+  /** The part of mini-batch `index`, or undefined when there is none (it wrote no rows, or it is lost). */
+  read(index: number): Promise<Readable | undefined>;
+  has(index: number): Promise<boolean>;
+  /** The job has ended and its output is assembled: parts kept elsewhere are removed. */
+  clear(): Promise<void>;
+}
+
+/** A file the caller can read now, else undefined. */
+export async function readLocalPart(path: string): Promise<Readable | undefined> {
+  return (await stat(path).catch(() => undefined)) ? createReadStream(path) : undefined;
+}
+
+export function localParts(partPath: (index: number) => string): JobParts {
+  return {
+    read: (index) => readLocalPart(partPath(index)),
+    has: async (index) => (await stat(partPath(index)).catch(() => undefined)) !== undefined,
+    // The job's folder, parts included, is the server's to keep or sweep.
+    clear: () => Promise.resolve(),
+  };
+}
+
+export function artifactParts(backend: DatastoreBackend, job: string): JobParts {
+  return {
+    async read(index) {
+      const key = partKey(job, index);
+      return (await backend.stat(key)) ? backend.openRead(key) : undefined;
+    },
+    has: async (index) => (await backend.stat(partKey(job, index))) !== undefined,
+    clear: () => backend.remove(jobPrefix(job), { recursive: true }),
+  };
+}

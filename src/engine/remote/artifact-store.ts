@@ -1,0 +1,121 @@
+/**
+ * The artifact store of a scaled-out deployment: a datastore (Blob, S3, or a folder every machine
+ * mounts) through which `nightshift worker` processes on other machines get what a server has on its
+ * own disk. Model and code folders are published under their content digest, once, by the server that
+ * drives a job, and fetched by workers into a local cache keyed by the same digest, so a worker
+ * downloads each version once however many jobs use it. The parts a worker writes go up under the job's
+ * name and the driver assembles the output from there. A folder's index is written after its files, so
+ * a reader that finds the index finds every file it names.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { DatastoreBackend } from '../../storage/contract.ts';
+
+const ROOT = 'nightshift';
+
+interface FolderIndex {
+  files: { path: string; size: number }[];
+}
+
+/** Every file under `dir`, as sorted paths relative to it with '/' separators. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+}
+
+/**
+ * A digest of a folder's names and contents: two folders with the same files have the same digest, so
+ * a model registered twice, or the code of two deployments, is published and fetched once.
+ */
+export async function folderDigest(dir: string): Promise<string> {
+  const digest = createHash('sha256');
+  for (const file of await filesUnder(dir)) {
+    const content = createHash('sha256');
+    for await (const chunk of createReadStream(join(dir, file))) content.update(chunk as Buffer);
+    digest.update(`${file}\0${content.digest('hex')}\n`);
+  }
+  return digest.digest('hex');
+}
+
+const folderPrefix = (digest: string) => `${ROOT}/artifacts/${digest}`;
+
+/** Uploads the folder under its digest unless it is there already; resolves with the digest. */
+export async function publishFolder(backend: DatastoreBackend, dir: string): Promise<string> {
+  const digest = await folderDigest(dir);
+  const prefix = folderPrefix(digest);
+  if (await backend.stat(`${prefix}/index.json`)) return digest;
+  const files: FolderIndex['files'] = [];
+  for (const file of await filesUnder(dir)) {
+    const { size } = await backend.write(`${prefix}/files/${file}`, createReadStream(join(dir, file)));
+    files.push({ path: file, size });
+  }
+  await backend.write(`${prefix}/index.json`, JSON.stringify({ files } satisfies FolderIndex));
+  return digest;
+}
+
+async function readAll(backend: DatastoreBackend, path: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of backend.openRead(path)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The folder of `digest` on this machine, downloaded into `cacheDir` the first time. The download goes
+ * to a temporary folder renamed into place when complete, so a worker killed halfway leaves litter,
+ * never a half folder that a later start would take for whole.
+ */
+export async function fetchFolder(
+  backend: DatastoreBackend,
+  digest: string,
+  cacheDir: string,
+): Promise<string> {
+  if (!/^[0-9a-f]{64}$/.test(digest)) throw new Error(`not an artifact digest: '${digest}'`);
+  const target = join(cacheDir, digest);
+  if (await stat(target).catch(() => undefined)) return target;
+  const prefix = folderPrefix(digest);
+  const index = JSON.parse(await readAll(backend, `${prefix}/index.json`)) as FolderIndex;
+  const staging = join(cacheDir, `.tmp-${randomUUID()}`);
+  try {
+    for (const { path } of index.files) {
+      const local = join(staging, ...path.split('/'));
+      // The index is ours, but a path that climbs out of the folder would write anywhere: refuse it.
+      if (!local.startsWith(staging + sep)) throw new Error(`artifact file path escapes: '${path}'`);
+      await mkdir(dirname(local), { recursive: true });
+      await pipeline(backend.openRead(`${prefix}/files/${path}`), createWriteStream(local));
+    }
+    await mkdir(staging, { recursive: true });
+    await rename(staging, target).catch(async (error: unknown) => {
+      // Another job of this worker fetched the same folder first: theirs is as good.
+      if (!(await stat(target).catch(() => undefined))) throw error;
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return target;
+}
+
+/** Where the parts of a job's mini-batches go in the artifact store. */
+export const jobPrefix = (job: string) => `${ROOT}/jobs/${job}`;
+export const partKey = (job: string, index: number) =>
+  `${jobPrefix(job)}/parts/${String(index).padStart(6, '0')}.part`;
+
+/** Reads a small text file of the artifact store (tests and diagnostics). */
+export async function readArtifactText(backend: DatastoreBackend, path: string): Promise<string> {
+  return readAll(backend, path);
+}
+
+/** The local file as a part of the job in the artifact store. */
+export async function uploadPart(
+  backend: DatastoreBackend,
+  job: string,
+  index: number,
+  local: string,
+): Promise<void> {
+  await backend.write(partKey(job, index), await readFile(local));
+}

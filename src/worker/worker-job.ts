@@ -1,0 +1,164 @@
+/**
+ * One job as a `nightshift worker` scores it: the same job loop and worker pool as a server's own (lease a
+ * mini-batch id, start the attempt in the store, run it, record it, ack), on this machine's folders. The
+ * model and code come from the artifact store by digest (fetched once into the worker's cache), inputs
+ * through their datastore (the input cache), and each part the pool writes goes up to the artifact store
+ * before the attempt is recorded, so a succeeded mini-batch always has its part where the driver looks.
+ * The worker never ends a job: the driver watches the store and does that.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { JobRecord } from '../core/jobs.ts';
+import { createErrorScrubber, createErrorView } from '../engine/error-view.ts';
+import { inputAccess } from '../engine/job-data.ts';
+import { createJobLoop, type JobLoop } from '../engine/job-loop.ts';
+import { partPath, runtimeSettings } from '../engine/job-plan.ts';
+import type { AttemptResult } from '../engine/pool/attempt-result.ts';
+import type { WorkerLauncher } from '../engine/pool/worker-launcher.ts';
+import { createWorkerPool, type RunTask, type WorkerPool } from '../engine/pool/worker-pool.ts';
+import type { TaskQueue } from '../engine/queue/contract.ts';
+import { fetchFolder, uploadPart } from '../engine/remote/artifact-store.ts';
+import type { RemoteJobDoc } from '../engine/remote/remote-jobs.ts';
+import type { InputCache } from '../storage/cache/input-cache.ts';
+import type { DatastoreBackend } from '../storage/contract.ts';
+import type { JobRepository } from '../store/contract.ts';
+import type { DatastoreService } from '../workspace/datastores.ts';
+
+export interface WorkerJobDeps {
+  jobs: JobRepository;
+  queue: TaskQueue;
+  datastores: DatastoreService;
+  cache: InputCache;
+  launcher: WorkerLauncher;
+  /** This worker's own folder: artifacts, the jobs' logs, staging and parts. */
+  workDir: string;
+  /** This worker's name: its lease owner, its node name in the records, its heartbeat's name. */
+  name: string;
+  leaseMs: number;
+  /** Scoring processes this worker runs at once (across its jobs). */
+  concurrency: number;
+  logger: Logger;
+}
+
+export interface WorkerJob {
+  readonly name: string;
+  pump(): void;
+  inflight(): string[];
+  /** Mini-batches running here now (for the heartbeat). */
+  running(): string[];
+  /** `kill`: the job was canceled or failed, its attempts are worth nothing; else they finish first. */
+  stop(kill: boolean): Promise<void>;
+}
+
+/**
+ * The pool's attempt, with its part uploaded before it counts as succeeded: a part that cannot be
+ * stored makes the attempt a failure like any other (retried), never a success without rows.
+ */
+function uploading(pool: WorkerPool, backend: DatastoreBackend, job: string, node: string): WorkerPool {
+  async function run(task: RunTask): Promise<AttemptResult> {
+    const result = await pool.run(task);
+    if (!result.ok || result.outcome.rowsWritten === 0) return result;
+    const index = Number(/(\d+)\.part$/.exec(task.partPath)?.[1]);
+    try {
+      await uploadPart(backend, job, index, task.partPath);
+      return result;
+    } catch (error) {
+      const message = `The part of this mini-batch could not be stored in the artifact store: ${(error as Error).message}`;
+      return { ok: false, kind: 'dispatch', message, worker: node, elapsedMs: result.elapsedMs };
+    } finally {
+      await rm(task.partPath, { force: true });
+    }
+  }
+  return {
+    run,
+    warm: () => pool.warm(),
+    close: () => pool.close(),
+    kill: (why) => pool.kill(why),
+    pids: () => pool.pids(),
+    workers: () => pool.workers(),
+    processes: () => pool.processes(),
+  };
+}
+
+async function workerPlan(deps: WorkerJobDeps, job: JobRecord, doc: RemoteJobDoc) {
+  const backend = await deps.datastores.backend(doc.artifactStore);
+  const artifacts = join(deps.workDir, 'artifacts');
+  const model = { path: await fetchFolder(backend, doc.model, artifacts) };
+  const code = doc.code ? { path: await fetchFolder(backend, doc.code, artifacts) } : undefined;
+  const dir = join(deps.workDir, 'jobs', job.name);
+  const output = { path: join(dir, 'outputs') };
+  const input = await deps.datastores.resolveSource(job.input.uri, 'input');
+  const scrub = createErrorScrubber({
+    dataDir: deps.workDir,
+    folders: [
+      { path: model.path, uri: job.runtime.modelDirUri },
+      ...(code && job.runtime.codeUri ? [{ path: code.path, uri: job.runtime.codeUri }] : []),
+    ],
+  });
+  return {
+    backend,
+    dir,
+    scrub,
+    runtime: runtimeSettings(job, { model, output, ...(code ? { code } : {}) }),
+    plan: {
+      name: job.name,
+      input: inputAccess(input, deps.cache),
+      partPath: (index: number) => partPath(dir, index),
+      errorView: createErrorView(scrub),
+    },
+  };
+}
+
+export async function startWorkerJob(
+  deps: WorkerJobDeps,
+  job: JobRecord,
+  doc: RemoteJobDoc,
+  rank: number,
+): Promise<WorkerJob> {
+  const prepared = await workerPlan(deps, job, doc);
+  const { settings } = job;
+  const holder: { loop?: JobLoop } = {};
+  const pool = createWorkerPool({
+    size: Math.max(1, Math.min(settings.maxConcurrencyPerInstance, deps.concurrency)),
+    settings: prepared.runtime,
+    timeoutMs: settings.retrySettings.timeoutSeconds * 1000,
+    logDir: join(prepared.dir, 'logs'),
+    node: deps.name,
+    scrub: prepared.scrub,
+    launcher: deps.launcher,
+    rank,
+    onWorkerStarted: () => holder.loop?.pump(),
+  });
+  const slot = { pool: uploading(pool, prepared.backend, job.name, deps.name), node: deps.name, busy: 0 };
+  const loop = createJobLoop({
+    plan: prepared.plan,
+    queue: deps.queue,
+    store: deps.jobs,
+    pools: [slot],
+    lease: { owner: deps.name, ms: deps.leaseMs },
+    maxRetries: settings.retrySettings.maxRetries,
+    prefetchDepth: Math.min(8, settings.maxConcurrencyPerInstance),
+    onFirstAttempt: async () => {
+      const startedAt = new Date().toISOString();
+      await deps.jobs.update(job.name, { status: 'Running', startedAt }, ['Preparing', 'Queued']);
+    },
+    onAttemptEnded: () => holder.loop?.pump(),
+    logger: deps.logger,
+  });
+  holder.loop = loop;
+  void pool.warm().catch(() => undefined);
+  return {
+    name: job.name,
+    pump: () => {
+      loop.pump();
+    },
+    inflight: () => loop.inflight(),
+    running: () => pool.processes().flatMap((p) => (p.miniBatch === undefined ? [] : [p.miniBatch])),
+    async stop(kill) {
+      loop.stop();
+      await (kill ? pool.kill('the job has ended') : pool.close());
+      await rm(prepared.dir, { recursive: true, force: true });
+    },
+  };
+}
