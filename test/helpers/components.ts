@@ -218,7 +218,7 @@ export const REDIS_SERVER: Component = {
  */
 export const NETNS: Component = {
   name: 'network and mount namespaces (root, ip from iproute2, unshare and setpriv from util-linux)',
-  remedy: 'run the tests as root after: sudo apt-get install -y iproute2 util-linux',
+  remedy: 'sudo apt-get install -y iproute2 util-linux, then run the tests as root',
   probe: async () =>
     process.getuid?.() === 0 &&
     (await commandSucceeds('ip', ['netns', 'list'])) &&

@@ -213,7 +213,11 @@ void describe('a worker host in network and mount namespaces of its own', compon
       "process.on('SIGTERM', () => { console.log('terminated'); process.exit(3); }); setInterval(() => {}, 1000); console.log('ready');",
     ]);
     const done = outcome(child);
-    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    await new Promise<void>((resolve) => {
+      child.stdout?.once('data', () => {
+        resolve();
+      });
+    });
     assert.ok(child.pid !== undefined);
     assert.equal(childrenRunning(child.pid, 'nightshift-netns-init').length, 1);
     host.signal(child, 'SIGTERM');

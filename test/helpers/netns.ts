@@ -99,7 +99,7 @@ async function namespaceNames(): Promise<string[]> {
  * sweep the same stale one).
  */
 function removeNamespaceSync(name: string): void {
-  let pids: number[] = [];
+  let pids: number[];
   try {
     pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8', stdio: 'pipe' })
       .split(/\s+/)
@@ -231,6 +231,18 @@ function namespaceArgv(
   ];
 }
 
+/**
+ * The pid on this machine of the command `spawn` started (the child of the namespace's init
+ * script, itself the child of `unshare`); undefined before it has started or after it has ended.
+ */
+export function commandPid(child: ChildProcess): number | undefined {
+  if (child.pid === undefined) return undefined;
+  const init = childrenRunning(child.pid, INIT_NAME)[0];
+  if (init === undefined) return undefined;
+  // Before the command starts, the init script's child may be `mount` covering a hidden directory.
+  return childrenRunning(init, '').find((pid) => !isAlive(pid, 'nightshift-hidden'));
+}
+
 /** `url` parsed when its host is this machine's loopback, else undefined (not a URL, or elsewhere). */
 function loopbackUrl(url: string): URL | undefined {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return undefined;
@@ -334,12 +346,17 @@ function hostOf(made: {
       if (closed) return;
       closed = true;
       const exits = [...children].map(
-        (child) => new Promise<void>((resolve) => child.once('close', () => resolve())),
+        (child) =>
+          new Promise<void>((resolve) => {
+            child.once('close', () => {
+              resolve();
+            });
+          }),
       );
       for (const child of children) child.kill('SIGKILL');
       await Promise.all(exits);
       const started = await Promise.allSettled(forwarders.values());
-      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : Promise.resolve())));
       process.off('exit', made.onExit);
       removeNamespaceSync(name);
     },
