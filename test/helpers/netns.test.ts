@@ -4,14 +4,14 @@
  * PostgreSQL, PINGs Redis, lists an Azurite container and GETs an HTTP server of the test, each only
  * through a forwarder on the veth; it finds loopback empty, the hidden data dir absent and the hostname
  * its own, while the host still sees the data dir. Killing the spawned process with SIGKILL ends every
- * process inside; SIGTERM reaches the command; parallel hosts get distinct subnets; closing removes the
- * namespace and its veth, and a namespace left by a killed run is swept by the next one.
+ * process inside; SIGTERM reaches the command; parallel hosts get distinct subnets and each reaches the
+ * other's forwarders; closing removes the namespace and its veth, and a namespace left by a killed run is swept by the next one.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { createServer as createNet, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -228,13 +228,22 @@ void describe('a worker host in network and mount namespaces of its own', compon
 });
 
 void describe('namespace lifecycle', components, () => {
-  test('parallel hosts get distinct names and subnets; close removes namespace and veth', async () => {
+  test("parallel hosts get distinct subnets, reach each other's forwarders; close removes them", async () => {
     const [a, b] = await Promise.all([createNetnsHost(), createNetnsHost()]);
+    const greeter = createNet((socket) => socket.end('hello from the host'));
+    await new Promise<void>((resolve) => greeter.listen(0, '127.0.0.1', resolve));
     try {
       assert.notEqual(a.name, b.name);
       assert.notEqual(a.hostAddress, b.hostAddress);
       assert.match(namespaces(), new RegExp(a.name));
+      // One URL for every namespace, as a server stores one Blob endpoint for all its workers.
+      const shared = await a.forward((greeter.address() as AddressInfo).port);
+      const read = `require('node:net').connect(${String(shared.port)}, '${shared.host}').pipe(process.stdout)`;
+      const { code, out, err } = await outcome(b.spawn(process.execPath, ['-e', read]));
+      assert.equal(code, 0, err);
+      assert.equal(out, 'hello from the host');
     } finally {
+      await new Promise((resolve) => greeter.close(resolve));
       await Promise.all([a.close(), b.close()]);
     }
     for (const h of [a, b]) {

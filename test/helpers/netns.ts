@@ -1,14 +1,16 @@
 /**
  * A "separate machine" for end-to-end tests: a Linux network namespace joined to this machine by a veth
- * pair, in which processes run in mount, UTS and PID namespaces of their own. Inside, the only address
- * there is to reach is the host end of the veth (`hostAddress`), loopback has nothing on it, the hostname
- * is the namespace's, and each directory in `hide` (the server's data dir, or a folder that holds it) is
+ * pair, in which processes run in mount, UTS and PID namespaces of their own. Inside, the one machine
+ * there is to reach is this one, through the host end of the veth (`hostAddress`, also the default
+ * route; this machine does not forward further), loopback has nothing on it, the hostname is the
+ * namespace's, and each directory in `hide` (the server's data dir, or a folder that holds it) is
  * covered by an empty read-only tmpfs, so a worker started there reaches PostgreSQL, Redis, Blob Storage
  * and the server only over the network, as on another machine. The services listen on 127.0.0.1 and stay
  * as they are: `forward(port)` starts a TCP forwarder (test/helpers/tcp-forwarder.ts) on `hostAddress`
  * that carries connections to 127.0.0.1:port, and `forwardUrl(url)` rewrites a loopback URL to it. The
- * host side can use the same rewritten URLs (the address is the host's own), which is how a server gives
- * a worker in the namespace a Blob endpoint it can reach.
+ * host side can use the same rewritten URLs (the address is the host's own), and so can every other
+ * namespace (their default route leads to this machine, whose address it is), which is how a server gives
+ * workers in several namespaces one Blob endpoint they can all reach, as on a LAN.
  *
  * Each host takes the first free /30 of 10.200.0.0/16 by creating its veth (`nsv<N>`; the kernel refuses
  * a name already taken, so parallel test processes never share a subnet) with its other end created
@@ -149,7 +151,11 @@ async function claimVeth(name: string): Promise<number> {
   throw new NetnsError(`no free veth nsv${FIRST_INDEX}..nsv${LAST_INDEX} (10.200.N.0/30) is left`);
 }
 
-/** Addresses both ends and brings them, and the namespace's loopback, up. No route beyond the veth. */
+/**
+ * Addresses both ends, brings them and the namespace's loopback up, and routes everything through this
+ * machine: its addresses (every namespace's `hostAddress` among them) answer; with IP forwarding off, as
+ * it is on a test machine, nothing beyond them does.
+ */
 async function configure(name: string, index: number): Promise<void> {
   const link = `nsv${index}`;
   await ip(['addr', 'add', `10.200.${index}.1/30`, 'dev', link]);
@@ -157,6 +163,7 @@ async function configure(name: string, index: number): Promise<void> {
   await ip(['-n', name, 'addr', 'add', `10.200.${index}.2/30`, 'dev', 'eth0']);
   await ip(['-n', name, 'link', 'set', 'eth0', 'up']);
   await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+  await ip(['-n', name, 'route', 'add', 'default', 'via', `10.200.${index}.1`]);
 }
 
 /** The real path of each directory to hide, checked: absolute, existing, a directory, not `/`. */
