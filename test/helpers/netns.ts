@@ -305,6 +305,25 @@ export async function createNetnsHost(options: NetnsHostOptions = {}): Promise<N
   return hostOf({ name, index, hidden, onExit });
 }
 
+/** Kills the spawned processes (waiting until each has closed), then stops the forwarders. */
+async function killAndStop(
+  children: ReadonlySet<ChildProcess>,
+  forwarders: ReadonlyMap<number, Promise<TcpForwarder>>,
+): Promise<void> {
+  const closes = [...children].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        child.once('close', () => {
+          resolve();
+        });
+      }),
+  );
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all(closes);
+  const started = await Promise.allSettled(forwarders.values());
+  await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : Promise.resolve())));
+}
+
 /** The NetnsHost over a namespace set up by createNetnsHost. */
 function hostOf(made: {
   name: string;
@@ -352,18 +371,7 @@ function hostOf(made: {
     async close() {
       if (closed) return;
       closed = true;
-      const exits = [...children].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            child.once('close', () => {
-              resolve();
-            });
-          }),
-      );
-      for (const child of children) child.kill('SIGKILL');
-      await Promise.all(exits);
-      const started = await Promise.allSettled(forwarders.values());
-      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : Promise.resolve())));
+      await killAndStop(children, forwarders);
       process.off('exit', made.onExit);
       removeNamespaceSync(name);
     },
