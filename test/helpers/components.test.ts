@@ -19,6 +19,7 @@ import {
   CURL,
   isExecutable,
   missingLine,
+  NETNS,
   optionsFor,
   POSTGRES,
   PYTHON3,
@@ -136,7 +137,7 @@ void describe('seen by node --test', () => {
 
 void describe('the components the suites declare', () => {
   test('each names itself and the Debian command that provides it, and its probe answers yes or no', async () => {
-    for (const component of [CURL, PYTHON3, PYTHON_LIBRARIES, POSTGRES, REDIS, CHROMIUM]) {
+    for (const component of [CURL, PYTHON3, PYTHON_LIBRARIES, POSTGRES, REDIS, CHROMIUM, NETNS]) {
       assert.match(missingLine([component]), /^needs .+: (sudo )?apt-get install -y \S+/);
       assert.equal(typeof (await component.probe()), 'boolean', component.name);
     }

@@ -1,9 +1,10 @@
 /**
  * Optional system components some tests need (Debian's Python libraries, PostgreSQL for its metadata
- * store, Redis for the BullMQ queue; Chromium for the adapters to come). A test or a whole suite declares what it needs with the options
- * `needs()` returns: present, the test runs; absent, it is skipped with one line naming the component and
- * the command that installs or starts it, so a fresh machine passes `npm test`; absent with `CI=true`, the
- * test fails with that same line, so CI always runs everything. Each probe asks the machine the question
+ * store, Redis for the BullMQ queue, namespaces for a worker on a "separate machine"; Chromium for the
+ * adapters to come). A test or a whole suite declares what it needs with the options `needs()` returns:
+ * present, the test runs; absent, it is skipped with one line naming the component and the command that
+ * installs or starts it, so a fresh machine passes `npm test`; absent with `CI=true`, the test fails with
+ * that same line, so CI always runs everything. Each probe asks the machine the question
  * the tests depend on (the interpreter imports the libraries, the database answers a query, the port
  * accepts a connection, the binary exists) rather than looking for a package name.
  */
@@ -208,6 +209,24 @@ export const REDIS_SERVER: Component = {
   name: 'redis-server (/usr/bin/redis-server)',
   remedy: 'sudo apt-get install -y redis-server',
   probe: () => isExecutable('/usr/bin/redis-server'),
+};
+
+/**
+ * Network, mount, UTS and PID namespaces, for the tests that run a worker as if on another machine
+ * (test/helpers/netns.ts): root, iproute2's `ip` and util-linux's `unshare` and `setpriv`. The probe
+ * makes the namespaces it needs and mounts a tmpfs in them, so a container that forbids it counts as absent.
+ */
+export const NETNS: Component = {
+  name: 'network and mount namespaces (root, ip from iproute2, unshare and setpriv from util-linux)',
+  remedy: 'sudo apt-get install -y iproute2 util-linux, then run the tests as root',
+  probe: async () =>
+    process.getuid?.() === 0 &&
+    (await commandSucceeds('ip', ['netns', 'list'])) &&
+    (await commandSucceeds('setpriv', ['--pdeathsig', 'SIGKILL', '--', 'true'])) &&
+    commandSucceeds('unshare', [
+      ...['--net', '--mount', '--uts', '--pid', '--fork', '--mount-proc', '--propagation', 'private'],
+      ...['sh', '-c', 'mount -t tmpfs nightshift-probe /mnt'],
+    ]),
 };
 
 export const CHROMIUM: Component = {
