@@ -1,7 +1,9 @@
 /**
- * The README's "Scale out" section runs as written: its shell blocks, taken from README.md, start two
- * servers on PostgreSQL and Redis with a shared keys dir and shared dir, create the tour's endpoint, score
- * the sample, then invoke a 1,000-file job through server 1, `kill -9` it, and count the output's rows. What
+ * The README's "Scale out" section runs as written: its shell blocks, taken from README.md, start Azurite,
+ * two servers on PostgreSQL and Redis with a shared keys dir and shared dir and an artifact store, and
+ * three `nightshift worker`s on the example's compute; create the tour's endpoint, score the sample from a
+ * container, then invoke a 1,000-file job through server 1, `kill -9` it and a worker, and count the
+ * output's rows. What
  * needs root or a system service is left out: the apt-get, cluster, createdb and redis-server lines (the
  * test's PostgreSQL, in a database of its own, and the test's Redis stand in) and nginx (server 2 plays the
  * balancer, so the CLI and the tokens' issuer name it). Ports are free ones in place of 8081 and 8082, and
@@ -10,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { CURL, needs, POSTGRES, REDIS, testDatabaseUrl, testRedisUrl } from '../helpers/components.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
+import { DEV_ACCOUNT, DEV_KEY } from '../helpers/azurite.ts';
 
 /** The ```sh blocks of the README section that starts with `heading`. */
 function shellBlocks(readme: string, heading: string): string[] {
@@ -79,6 +82,7 @@ interface Setting {
   ns: string;
   first: number;
   second: number;
+  azurite: number;
 }
 
 /** The section as one bash script for this machine; every server's pid is appended to $NS/pids. */
@@ -95,9 +99,16 @@ function scaleOutScript(readme: string, s: Setting): string {
         .replaceAll('127.0.0.1:8080', `127.0.0.1:${s.second}`)
         .replaceAll('8081', String(s.first))
         .replaceAll('8082', String(s.second))
-        .replace(/^(S[12])=\$!/, '$1=$!; echo $$$1 >> "$NS/pids"')
-        // The servers' stdout would hold the test's pipe open after bash ends.
-        .replace(/^(nightshift serve .*) &$/, '$1 > /dev/null &'),
+        .replaceAll('10000', String(s.azurite))
+        // The SDK's development connection string names port 10000 itself.
+        .replace(
+          'UseDevelopmentStorage=true',
+          `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=http://127.0.0.1:${s.azurite}/${DEV_ACCOUNT}`,
+        )
+        .replace(/^npx azurite-blob/, join(REPO_ROOT, 'node_modules', '.bin', 'azurite-blob'))
+        .replace(/^([SW]\d|AZ)=\$!/, '$1=$!; echo $$$1 >> "$NS/pids"')
+        // The servers' and workers' stdout would hold the test's pipe open after bash ends.
+        .replace(/^(nightshift (serve|worker) .*) &$/, '$1 > /dev/null &'),
     )
     .join('\n');
 }
@@ -149,15 +160,23 @@ void describe('the README, Scale out', options, () => {
 
   void it('runs two servers, survives kill -9 of the one driving a job, and writes every row once', async () => {
     await admin(`CREATE DATABASE ${database}`);
-    for (const folder of ['examples', 'fixtures'])
-      symlinkSync(join(REPO_ROOT, folder), join(scratch, folder));
-    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    const script = scaleOutScript(readme, {
+    const setting = {
       database,
       ns,
       first: await freePort(),
       second: await freePort(),
-    });
+      azurite: await freePort(),
+    };
+    for (const folder of ['fixtures', 'node_modules'])
+      symlinkSync(join(REPO_ROOT, folder), join(scratch, folder));
+    // The examples as they are, but for the emulator's port in the datastores' YAML.
+    cpSync(join(REPO_ROOT, 'examples'), join(scratch, 'examples'), { recursive: true });
+    for (const file of ['artifacts.yml', 'scoring-data.yml']) {
+      const path = join(scratch, 'examples', 'scale-out', file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(':10000/', `:${setting.azurite}/`));
+    }
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const script = scaleOutScript(readme, setting);
     assert.match(script, /kill -9 \$S1/);
     assert.match(script, /uniq -d/);
     const env = {
@@ -171,7 +190,10 @@ void describe('the README, Scale out', options, () => {
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (process.env.DEBUG_README) appendFileSync('/tmp/readme-stderr.log', chunk);
+    });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 0, `the README stopped at:\n${stderr.split('\n').slice(-12).join('\n')}`);
     // Every row once: 250 copies of each sample file, no (row, file) pair twice.
@@ -181,6 +203,7 @@ void describe('the README, Scale out', options, () => {
     // Unless server 1 ended the job before it was killed, server 2 took it over.
     const server1 = readFileSync(join(ns, 'server1.log'), 'utf8');
     const server2 = readFileSync(join(ns, 'server2.log'), 'utf8');
+    assert.match(stdout, /nightshift_mini_batches_succeeded_total\{[^}]*compute="batch-cluster"\} \d+/);
     if (!server1.includes('job ended')) {
       assert.match(server2, /taking over a job whose server stopped/);
     }

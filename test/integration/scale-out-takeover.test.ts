@@ -21,8 +21,7 @@ import {
   SLEEPY_SCRIPT,
   type TestDatabase,
 } from '../helpers/scale-out.ts';
-import { folderBody, Nightshift, smallFiles, uniqueName } from '../helpers/jobs.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { folderBody, Nightshift, smallFiles } from '../helpers/jobs.ts';
 
 describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), () => {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-scale-'));
@@ -94,45 +93,6 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
     const job = await a.waitForJob(started.name, 30_000);
     assert.equal(job.properties.status, 'Canceled', job.properties.result ?? '');
     assert.ok(job.properties.progress.miniBatches.succeeded < job.properties.progress.miniBatches.total);
-  });
-
-  test("compute list-nodes through either server lists the other server's worker processes", async (t) => {
-    const [e, f] = [serve('e'), serve('f')];
-    t.after(() => stop(e, f));
-    const a = await Nightshift.connect(await e.ready);
-    const b = await Nightshift.connect(await f.ready);
-    await a.ok('PUT', `${a.ws}/computes/pool`, { json: { properties: { computeType: 'AmlCompute' } } });
-    const endpoint = uniqueName('ep');
-    const scoringUri = await a.createEndpoint(endpoint);
-    const [codeId, scoringScript] = await a.registerScript(SLEEPY_SCRIPT);
-    await a.ok('PUT', `${a.ws}/batchEndpoints/${endpoint}/deployments/on-pool`, {
-      json: {
-        properties: {
-          model: { referenceType: 'Id', assetId: await a.registerModel() },
-          codeConfiguration: { codeId, scoringScript },
-          compute: 'azureml:pool',
-          miniBatchSize: 2,
-          maxConcurrencyPerInstance: 1,
-        },
-      },
-    });
-    await a.setDefault(endpoint, 'on-pool');
-    await a.uploadFiles('inputs/nodes', smallFiles(40, 'n'));
-    const started = await a.start(scoringUri, folderBody('inputs/nodes'));
-    type Nodes = { nodes: { nodeId: string; nodeState: string; pid: number; runId: string }[] };
-    // Listed through b, the server that does not run the job: a's snapshot in the store.
-    const nodes = await waitFor(
-      "a's busy worker, listed through b",
-      async () => (await b.ok<Nodes>('POST', `${b.ws}/computes/pool/listNodes`)).nodes,
-      {
-        until: (list) => list.some((n) => n.nodeState === 'running' && n.runId === started.name),
-        timeoutMs: 30_000,
-      },
-    );
-    const busy = nodes.find((n) => n.runId === started.name);
-    assert.ok(busy && Number.isInteger(busy.pid) && busy.pid !== process.pid);
-    const done = await b.waitForJob(started.name, 60_000);
-    assert.equal(done.properties.status, 'Completed', done.properties.result ?? '');
   });
 
   test('a job whose server is killed is taken over by the other and Completes with every row once', async () => {

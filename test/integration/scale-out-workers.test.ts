@@ -23,7 +23,9 @@ import {
   writeFileIn,
   type ServeProcess,
 } from '../helpers/cli.ts';
-import { needs, POSTGRES, REDIS, testRedisUrl } from '../helpers/components.ts';
+import { needs, NETNS, POSTGRES, REDIS, testRedisUrl } from '../helpers/components.ts';
+import { startWorkerInNetns } from '../helpers/netns-worker.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
 import { folderBody, Nightshift, smallFiles, type JobView } from '../helpers/jobs.ts';
 import {
   assertEachOnce,
@@ -32,6 +34,8 @@ import {
   type TestDatabase,
 } from '../helpers/scale-out.ts';
 import { waitFor } from '../helpers/wait.ts';
+
+const netns = await needs(NETNS);
 
 type Nodes = { nodes: { nodeId: string; nodeState: string; pid: number; runId: string }[] };
 
@@ -97,13 +101,13 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
     return started;
   };
 
-  const blobDatastore = async (name: string, container: string) => {
+  const blobDatastore = async (name: string, container: string, endpoint = azurite.accountUrl) => {
     const yaml = [
       `name: ${name}`,
       'type: azure_blob',
       `account_name: ${DEV_ACCOUNT}`,
       `container_name: ${container}`,
-      `endpoint: ${azurite.accountUrl}`,
+      `endpoint: ${endpoint}`,
       'protocol: http',
       'credentials:',
       `  account_key: ${DEV_KEY}`,
@@ -218,6 +222,65 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
     assert.equal(error?.code, 'WorkerCrashed', JSON.stringify(error));
     assert.match(error.message ?? '', new RegExp(`Worker '${killed}' stopped heartbeating`));
   });
+
+  test(
+    "a worker on its own network and mount namespace, without the servers' disks, scores a job",
+    netns,
+    async (t) => {
+      // Its own folder, outside `root`: inside the namespace `root` (servers' data, keys, shared dir) is gone.
+      const own = mkdtempSync(join(tmpdir(), 'nightshift-netns-worker-'));
+      t.after(() => {
+        rmSync(own, { recursive: true, force: true });
+      });
+      mkdirSync(join(own, 'keys'));
+      copyFileSync(join(keys, 'secret-box.key'), join(own, 'keys', 'secret-box.key'));
+      const name = `w-netns-${process.pid}`;
+      const remote = await startWorkerInNetns({
+        repoDir: REPO_ROOT,
+        hide: [root],
+        args: [
+          '--database',
+          dbUrl(),
+          '--queue',
+          testRedisUrl(),
+          '--keys-dir',
+          join(own, 'keys'),
+          '--work-dir',
+          join(own, 'work'),
+          '--compute',
+          'pool',
+          '--name',
+          name,
+        ],
+        env: { NIGHTSHIFT_LEASE_MS: '3000' },
+      });
+      t.after(() => remote.close());
+      // The containers as the namespace reaches them, through a forwarder the servers reach too.
+      const endpoint = await remote.host.forwardUrl(azurite.accountUrl);
+      await blobDatastore('artifacts', 'artifacts', endpoint);
+      await blobDatastore('netnsin', 'inputs', endpoint);
+      await waitFor('the namespaced worker to join', () => Promise.resolve(remote.output()), {
+        until: (text) => text.includes(`worker ${name} joined`),
+        timeoutMs: 30_000,
+      });
+      const files = smallFiles(20, 'n');
+      await upload('jobs/netns', files);
+      const { scoringUri } = await deploy({ maxRetries: 0, instanceCount: 1 });
+      const body = blobBody('jobs/netns');
+      body.properties.InputData.heart_data.Uri = 'azureml://datastores/netnsin/paths/jobs/netns';
+      const started = await a.start(scoringUri, body);
+      const job = await b.waitForJob(started.name, 60_000);
+      assert.equal(job.properties.status, 'Completed', `${job.properties.result ?? ''}\n${remote.output()}`);
+      assertEachOnce(await b.outputLines(job), Object.keys(files));
+      const nodes = (await a.ok<Nodes>('POST', `${a.ws}/computes/pool/listNodes`)).nodes;
+      assert.ok(
+        nodes.some((n) => n.nodeId === name),
+        JSON.stringify(nodes),
+      );
+      // Only the namespaced worker ran, so every mini-batch is recorded under its name.
+      assert.doesNotMatch(remote.output(), /cannot score the job/);
+    },
+  );
 
   test('a job on the compute whose input is on the server disk fails at once, saying why', async () => {
     await a.uploadFiles('inputs/local-only', smallFiles(4, 'l'));
