@@ -1,20 +1,25 @@
 /**
  * `npm run chaos [TRIALS]`: nothing lost, nothing doubled, whatever dies. Two `nightshift serve`
  * processes scaled out on a PostgreSQL database of the run's own and a private `redis-server` (so Redis
- * can be killed without touching anyone else's), sharing a keys dir and a shared dir. Each trial invokes
- * a job of 40 one-line files through a random server and, at a random moment while it runs, does one
- * random harm: kill -9 one server (started again a moment later on the same data dir), kill Redis and
- * start it again empty, or cut every PostgreSQL connection and refuse new ones for a few seconds. The
- * job must Complete with each input in its output exactly once. Prints one line a trial, then
- * `trials passed N/N, rows lost L, rows doubled D`, and exits non-zero unless every trial passed.
- * Needs PostgreSQL (NIGHTSHIFT_TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test) and
- * Debian's redis-server. Workers on other machines (`nightshift worker`) are not in the harms yet.
+ * can be killed without touching anyone else's), sharing a keys dir and a shared dir, with an Azurite
+ * container as their artifact store, and three `nightshift worker` processes on the compute `pool`. Each
+ * trial invokes a job of 40 one-line files through a random server, alternately on the servers' own pools
+ * (compute local, input on the shared dir) and on the workers (compute pool, input in Azurite), and at a
+ * random moment while it runs does one random harm: kill -9 one server or one worker (started again a
+ * moment later), kill Redis and start it again empty, or cut every PostgreSQL connection and refuse new
+ * ones for a few seconds. The job must Complete with each input in its output exactly once. Prints one
+ * line a trial, then `trials passed N/N, rows lost L, rows doubled D`, and exits non-zero unless every
+ * trial passed. Needs PostgreSQL (NIGHTSHIFT_TEST_DATABASE_URL, default
+ * postgresql://postgres@127.0.0.1:5432/test) and Debian's redis-server.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ContainerClient } from '@azure/storage-blob';
+import { containerClientOf } from '../src/storage/azure-blob/connection.ts';
+import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../test/helpers/azurite.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServeProcess, type ServeProcess } from '../test/helpers/cli.ts';
+import { runCli, startServeProcess, startWorkerProcess, type ServeProcess } from '../test/helpers/cli.ts';
 import { folderBody, Nightshift, smallFiles, type JobView } from '../test/helpers/jobs.ts';
 import { startPrivateRedis, type PrivateRedis } from '../test/helpers/redis.ts';
 import {
@@ -27,7 +32,9 @@ import {
 const TRIALS = Number(process.argv[2] ?? process.env.CHAOS_TRIALS ?? 20);
 const FILES = 40;
 const HARMS = ['kill server a', 'kill server b', 'restart Redis empty', 'cut PostgreSQL'] as const;
-type Harm = (typeof HARMS)[number];
+const WORKER_HARMS = ['kill worker 1', 'kill worker 2', 'kill worker 3'] as const;
+type Harm = (typeof HARMS)[number] | (typeof WORKER_HARMS)[number];
+const LEASE_MS = 2000;
 
 const random = (min: number, max: number) => min + Math.random() * (max - min);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
@@ -36,7 +43,33 @@ interface Cluster {
   root: string;
   database: TestDatabase;
   redis: PrivateRedis;
+  azurite: Azurite;
+  inputs: ContainerClient;
   servers: Map<'a' | 'b', { process: ServeProcess; client: Nightshift }>;
+  workers: Map<string, ServeProcess>;
+}
+
+/** A worker as on another machine: its own work dir and a copy of the secret-box key. */
+async function startWorker(cluster: Cluster, name: string): Promise<void> {
+  const own = join(cluster.root, `worker-${name}`);
+  mkdirSync(join(own, 'keys'), { recursive: true });
+  copyFileSync(join(cluster.root, 'keys', 'secret-box.key'), join(own, 'keys', 'secret-box.key'));
+  const worker = startWorkerProcess(
+    [
+      ...['--database', cluster.database.url, '--queue', cluster.redis.url],
+      ...['--keys-dir', join(own, 'keys'), '--work-dir', join(own, 'work'), '--compute', 'pool'],
+      ...['--concurrency', '2', '--name', `chaos-${name}-${String(process.pid)}`],
+    ],
+    { NIGHTSHIFT_LEASE_MS: String(LEASE_MS) },
+  );
+  await worker.ready;
+  cluster.workers.set(name, worker);
+  void worker.exited.then((exit) => {
+    if (cluster.workers.get(name) !== worker) return;
+    cluster.workers.delete(name);
+    const tail = exit.stderr.trim().split('\n').slice(-15).join('\n');
+    console.log(`worker ${name} ended by itself (${String(exit.code ?? exit.signal)}):\n${tail}`);
+  });
 }
 
 async function startServer(cluster: Cluster, name: 'a' | 'b'): Promise<void> {
@@ -44,6 +77,7 @@ async function startServer(cluster: Cluster, name: 'a' | 'b'): Promise<void> {
   const process = startServeProcess(join(root, name), [
     ...['--database', cluster.database.url, '--queue', cluster.redis.url],
     ...['--keys-dir', join(root, 'keys'), '--shared-dir', join(root, 'shared')],
+    ...['--artifact-store', 'artifacts'],
     ...['--config', join(root, 'config.json'), '--log-format', 'json'],
   ]);
   const client = await Nightshift.connect(await process.ready);
@@ -75,6 +109,15 @@ async function harm(cluster: Cluster, what: Harm): Promise<void> {
     await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
     await sleep(random(500, 3000));
     await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+  } else if (what.startsWith('kill worker')) {
+    const name = what.slice(-1);
+    const worker = cluster.workers.get(name);
+    if (!worker) return;
+    cluster.workers.delete(name);
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    await sleep(random(200, 2000));
+    await startWorker(cluster, name);
   } else {
     const name = what === 'kill server a' ? 'a' : 'b';
     const server = cluster.servers.get(name);
@@ -102,16 +145,33 @@ async function ended(cluster: Cluster, job: string, timeoutMs: number): Promise<
   }
 }
 
-async function trial(cluster: Cluster, n: number, scoringUri: string) {
+/** Odd trials run on the servers' own pools, even ones on the workers. */
+async function trial(cluster: Cluster, n: number, endpoints: { local: string; pool: string }) {
   const files = smallFiles(FILES, `t${String(n)}-`);
   const client = anyClient(cluster);
-  await client.uploadFiles(`chaos/t${String(n)}`, files);
+  const onWorkers = n % 2 === 0;
+  const folder = `chaos/t${String(n)}`;
+  let body: unknown;
+  if (onWorkers) {
+    for (const [file, text] of Object.entries(files)) {
+      await cluster.inputs.getBlockBlobClient(`${folder}/${file}`).upload(text, Buffer.byteLength(text));
+    }
+    body = {
+      properties: {
+        InputData: { in: { JobInputType: 'UriFolder', Uri: `azureml://datastores/inblob/paths/${folder}` } },
+      },
+    };
+  } else {
+    await client.uploadFiles(folder, files);
+    body = folderBody(folder);
+  }
   const started = Date.now();
   // The path only: the URL names the server the endpoint was made through, which may have moved port.
-  const job = await client.start(new URL(scoringUri).pathname, folderBody(`chaos/t${String(n)}`));
+  const scoringUri = onWorkers ? endpoints.pool : endpoints.local;
+  const job = await client.start(new URL(scoringUri).pathname, body);
   const at = random(300, 3000);
   await sleep(at);
-  const what = pick(HARMS);
+  const what = pick<Harm>(onWorkers ? [...HARMS, ...WORKER_HARMS] : HARMS);
   await harm(cluster, what);
   const view = await ended(cluster, job.name, 180_000);
   const lines = view.properties.status === 'Completed' ? await anyClient(cluster).outputLines(view) : [];
@@ -122,33 +182,87 @@ async function trial(cluster: Cluster, n: number, scoringUri: string) {
   const ok = view.properties.status === 'Completed' && lost === 0 && doubled === 0;
   const took = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `trial ${String(n)}/${String(TRIALS)}: ${what} at ${(at / 1000).toFixed(1)} s → ${view.properties.status}, ` +
+    `trial ${String(n)}/${String(TRIALS)} (${onWorkers ? 'workers' : 'servers'}): ${what} at ${(at / 1000).toFixed(1)} s → ${view.properties.status}, ` +
       `${String(lines.length)} rows, lost ${String(lost)}, doubled ${String(doubled)} (${took} s)${ok ? '' : '  FAILED'}`,
   );
   return { ok, lost, doubled };
 }
 
+/** The datastores, the compute and the two endpoints (one per compute); resolves with their scoring URIs. */
+async function setUpComputes(cluster: Cluster): Promise<{ local: string; pool: string }> {
+  const client = anyClient(cluster);
+  for (const [name, container] of [
+    ['artifacts', 'artifacts'],
+    ['inblob', 'inputs'],
+  ]) {
+    const yaml = [
+      `name: ${name}`,
+      'type: azure_blob',
+      `account_name: ${DEV_ACCOUNT}`,
+      `container_name: ${container}`,
+      `endpoint: ${cluster.azurite.accountUrl}`,
+      'credentials:',
+      `  account_key: ${DEV_KEY}`,
+      '',
+    ].join('\n');
+    const file = join(cluster.root, `${name}.yml`);
+    writeFileSync(file, yaml);
+    const made = await runCli(['datastore', 'create', '-f', file], { server: client.url });
+    if (made.code !== 0) throw new Error(`datastore ${name}: ${made.stderr}`);
+  }
+  await client.ok('PUT', `${client.ws}/computes/pool`, {
+    json: { properties: { computeType: 'AmlCompute', properties: { scaleSettings: { maxNodeCount: 3 } } } },
+  });
+  const local = await client.deploy({
+    script: SLEEPY_SCRIPT,
+    settings: { miniBatchSize: 2, maxConcurrencyPerInstance: 2, maxRetries: 0 },
+  });
+  // A killed worker's attempts count as crashes, so jobs on the workers need retries to Complete.
+  const pool = await client.deploy({
+    script: SLEEPY_SCRIPT,
+    settings: {
+      miniBatchSize: 2,
+      maxConcurrencyPerInstance: 2,
+      maxRetries: 5,
+      instanceCount: 3,
+      compute: 'pool',
+    },
+  });
+  return { local: local.scoringUri, pool: pool.scoringUri };
+}
+
 async function main(): Promise<boolean> {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-chaos-'));
-  writeFileSync(join(root, 'config.json'), JSON.stringify({ leaseMs: 2000 }));
+  writeFileSync(join(root, 'config.json'), JSON.stringify({ leaseMs: LEASE_MS }));
+  const azurite = await startAzurite();
+  const container = (name: string) =>
+    containerClientOf({
+      accountName: DEV_ACCOUNT,
+      containerName: name,
+      endpoint: azurite.accountUrl,
+      credential: { accountKey: DEV_KEY },
+    });
   const cluster: Cluster = {
     root,
     database: await createTestDatabase(),
     redis: await startPrivateRedis(),
+    azurite,
+    inputs: container('inputs'),
     servers: new Map(),
+    workers: new Map(),
   };
   try {
+    await cluster.inputs.create();
+    await container('artifacts').create();
     await startServer(cluster, 'a');
     await startServer(cluster, 'b');
-    const { scoringUri } = await anyClient(cluster).deploy({
-      script: SLEEPY_SCRIPT,
-      settings: { miniBatchSize: 2, maxConcurrencyPerInstance: 2, maxRetries: 0 },
-    });
+    const endpoints = await setUpComputes(cluster);
+    for (const name of ['1', '2', '3']) await startWorker(cluster, name);
     let passed = 0;
     let lost = 0;
     let doubled = 0;
     for (let n = 1; n <= TRIALS; n++) {
-      const result = await trial(cluster, n, scoringUri);
+      const result = await trial(cluster, n, endpoints);
       if (result.ok) passed++;
       lost += result.lost;
       doubled += result.doubled;
@@ -158,6 +272,11 @@ async function main(): Promise<boolean> {
     );
     return passed === TRIALS;
   } finally {
+    for (const [name, worker] of [...cluster.workers]) {
+      cluster.workers.delete(name);
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
     for (const [name, { process }] of [...cluster.servers]) {
       cluster.servers.delete(name);
       process.child.kill('SIGTERM');
@@ -165,6 +284,7 @@ async function main(): Promise<boolean> {
     }
     await cluster.redis.kill();
     await cluster.database.drop();
+    await azurite.stop();
     rmSync(root, { recursive: true, force: true });
   }
 }

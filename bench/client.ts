@@ -38,6 +38,8 @@ export interface BenchClient {
   cancel(job: string): Promise<void>;
   /** Registers a datastore from its ARM `properties` (a Blob container, say). */
   putDatastore(name: string, properties: Record<string, unknown>): Promise<void>;
+  /** Creates an AmlCompute of at most `maxNodes` nodes. */
+  putCompute(name: string, maxNodes: number): Promise<void>;
   /** Runs a job from any datastore URI to an output file URI and waits for it (must complete). */
   runJobBetween(endpoint: string, input: string, output: string): Promise<JobTiming & { name: string }>;
 }
@@ -141,6 +143,11 @@ export async function createBenchClient(
     },
     async putDatastore(name, properties) {
       await call('PUT', `${ws}/datastores/${name}`, { properties });
+    },
+    async putCompute(name, maxNodes) {
+      await call('PUT', `${ws}/computes/${name}`, {
+        properties: { computeType: 'AmlCompute', properties: { scaleSettings: { maxNodeCount: maxNodes } } },
+      });
     },
     async runJobBetween(endpoint, input, output) {
       const started = performance.now();

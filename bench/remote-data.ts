@@ -28,13 +28,13 @@ const WORKERS = 2;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-const connectionTo = (azurite: Azurite) => ({
+export const connectionTo = (azurite: Azurite) => ({
   accountName: DEV_ACCOUNT,
   endpoint: azurite.accountUrl,
   credential: { accountKey: DEV_KEY },
 });
 
-async function uploadFolder(azurite: Azurite, folder: string): Promise<number> {
+export async function uploadFolder(azurite: Azurite, folder: string): Promise<number> {
   const connection = connectionTo(azurite);
   const input = containerClientOf({ ...connection, containerName: 'bench-in' });
   await input.create();

@@ -40,6 +40,7 @@ import { capacityBench } from './capacity.ts';
 import { remoteDataBench } from './remote-data.ts';
 import { copyBench } from './copy.ts';
 import { scaleOutBench } from './scale-out.ts';
+import { workersBench } from './scale-out-workers.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -168,6 +169,7 @@ try {
       tabular: { folder, files, rows: ROWS, twoWorkerJobMs: () => jobMs(folder, 2) },
     }),
   );
+  await bench.section('(l) workers on other machines', () => workersBench(folder, MODEL, ROWS));
 } finally {
   bench.finish();
 }

@@ -26,7 +26,7 @@ import type { DatastoreService } from '../workspace/datastores.ts';
 import { thresholdBreach } from './attempts.ts';
 import { endUnplanned, finalizeJob, type Ending } from './finalizer.ts';
 import { LOCAL_COMPUTE } from '../core/computes.ts';
-import type { EngineMetrics } from './engine-metrics.ts';
+import type { AttemptLabels, EngineMetrics } from './engine-metrics.ts';
 import { createJobLogs } from './job-logs.ts';
 import { createJobLoop, type JobLoop, type LoopPool } from './job-loop.ts';
 import { planJob, type JobPlan } from './job-plan.ts';
@@ -34,6 +34,7 @@ import { createOutputAssembler, type OutputAssembler } from './output-assembler.
 import { artifactParts, localParts, type JobParts } from './job-parts.ts';
 import { chargeLostAttempts } from './remote/lost-workers.ts';
 import { forgetRemoteJob, publishRemoteJob, scoredRemotely } from './remote/remote-jobs.ts';
+import { watchRemoteJob } from './remote/remote-watch.ts';
 import { poolShape } from './pool/capacity.ts';
 import type { SpareWorkers } from './pool/spare-workers.ts';
 import type { WorkerLauncher } from './pool/worker-launcher.ts';
@@ -193,39 +194,33 @@ function startPools(run: Run, ctx: Context): LoopPool[] {
   });
 }
 
-// How often the driver of a job scored by remote workers reads its progress from the store.
-const REMOTE_POLL_MS = 500;
-
-/**
- * Workers elsewhere lease, score and record every attempt in the store; the driver reads the progress
- * from there as its own loop's attempts would tell it: it appends parts, logs progress and ends the job.
- */
+/** Workers elsewhere score the job: the driver follows it in the store (remote-watch.ts). */
 function watch(run: Run, ctx: Context): NonNullable<Run['running']> {
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void afterAttempt(run, ctx)
-      .catch(failed(run, 'watching the remote workers'))
-      .finally(() => {
-        busy = false;
-      });
-  }, REMOTE_POLL_MS);
-  timer.unref();
-  void run.deps.jobs
+  const { deps } = run;
+  const loop = watchRemoteJob({
+    jobs: deps.jobs,
+    job: run.name,
+    poll: () => afterAttempt(run, ctx),
+    onError: failed(run, 'watching the remote workers'),
+    ...metricsOf(deps, ctx),
+  });
+  void deps.jobs
     .update(run.name, { status: 'Queued' }, ['Preparing'])
     .then((queued) => {
-      if (queued) run.deps.logger.info({ job: run.name, compute: ctx.compute }, 'job queued for its compute');
+      if (queued) deps.logger.info({ job: run.name, compute: ctx.compute }, 'job queued for its compute');
     })
     .catch(failed(run, 'queueing'));
-  const loop: JobLoop = {
-    pump: () => undefined,
-    stop: () => {
-      clearInterval(timer);
-    },
-    inflight: () => [],
-  };
   return { pools: [], loop, compute: ctx.compute };
+}
+
+/** The metrics and the labels of the job's attempts, when the server keeps metrics. */
+function metricsOf(
+  deps: JobRunDeps,
+  ctx: Context,
+): { metrics?: { sink: EngineMetrics; labels: AttemptLabels } } {
+  if (!deps.metrics) return {};
+  const { endpointName: endpoint, deploymentName: deployment } = ctx.job;
+  return { metrics: { sink: deps.metrics, labels: { endpoint, deployment, compute: ctx.compute } } };
 }
 
 function start(run: Run, ctx: Context): NonNullable<Run['running']> {
@@ -243,18 +238,7 @@ function start(run: Run, ctx: Context): NonNullable<Run['running']> {
     prefetchDepth: Math.min(8, ctx.job.instanceCount * ctx.job.settings.maxConcurrencyPerInstance),
     onFirstAttempt: () => markRunning(run),
     onAttemptEnded: () => void afterAttempt(run, ctx).catch(failed(run, 'after attempt')),
-    ...(deps.metrics
-      ? {
-          metrics: {
-            sink: deps.metrics,
-            labels: {
-              endpoint: ctx.job.endpointName,
-              deployment: ctx.job.deploymentName,
-              compute: ctx.compute,
-            },
-          },
-        }
-      : {}),
+    ...metricsOf(deps, ctx),
     logger: deps.logger,
   });
   if (pools.every((p) => p.pool.workers() === 0)) void markQueued(run).catch(failed(run, 'queueing'));

@@ -91,6 +91,7 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
   const retryAt = new Map<string, number>();
   const timers: NodeJS.Timeout[] = [];
   let arrivals = 0;
+  let beats = 0;
   let stopped = false;
 
   const mine = (job: JobRecord) => {
@@ -124,7 +125,10 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
     if (!(await repo.replace('serverNodes', { name }, snapshot))) {
       await repo.insert('serverNodes', { name }, snapshot);
     }
+    beats += 1;
     for (const job of live) {
+      // Every third beat (a lease): cheap enough for jobs of many mini-batches, soon enough to matter.
+      if (beats % 3 === 0) await job.reconcile();
       for (const id of job.inflight()) {
         queue.heartbeat(id, name, config.leaseMs).catch((error: unknown) => {
           logger.debug({ err: error, task: id }, 'a lease heartbeat failed');

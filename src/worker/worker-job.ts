@@ -9,7 +9,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { JobRecord } from '../core/jobs.ts';
+import { miniBatchId, type JobRecord } from '../core/jobs.ts';
 import { createErrorScrubber, createErrorView } from '../engine/error-view.ts';
 import { inputAccess } from '../engine/job-data.ts';
 import { createJobLoop, type JobLoop } from '../engine/job-loop.ts';
@@ -47,6 +47,12 @@ export interface WorkerJob {
   inflight(): string[];
   /** Mini-batches running here now (for the heartbeat). */
   running(): string[];
+  /**
+   * Mini-batches the store says this worker runs that it does not (an attempt whose end could not be
+   * recorded while the store was cut off) go back to pending and into the queue: nobody else would know
+   * they are orphans, since this worker is alive and heartbeating.
+   */
+  reconcile(): Promise<void>;
   /** `kill`: the job was canceled or failed, its attempts are worth nothing; else they finish first. */
   stop(kill: boolean): Promise<void>;
 }
@@ -155,6 +161,23 @@ export async function startWorkerJob(
     },
     inflight: () => loop.inflight(),
     running: () => pool.processes().flatMap((p) => (p.miniBatch === undefined ? [] : [p.miniBatch])),
+    async reconcile() {
+      const batches = await deps.jobs.miniBatches(job.name);
+      // Read after the store: an attempt that ended in between is not running there either.
+      const inflight = new Set(loop.inflight());
+      const orphans = batches
+        .filter((b) => b.state === 'running' && b.worker === deps.name && !inflight.has(b.id))
+        .map((b) => b.index);
+      if (orphans.length === 0) return;
+      await deps.jobs.resetRunning(job.name, orphans);
+      await deps.queue.enqueue(
+        orphans.map((index) => ({ id: miniBatchId(job.name, index), job: job.name, index })),
+      );
+      deps.logger.warn(
+        { job: job.name, miniBatches: orphans.length },
+        'attempts this worker lost track of go back to the queue',
+      );
+    },
     async stop(kill) {
       loop.stop();
       await (kill ? pool.kill('the job has ended') : pool.close());
