@@ -21,6 +21,7 @@ import type { DatastoreService } from '../workspace/datastores.ts';
 import { thresholdBreach } from './attempts.ts';
 import { endUnplanned, finalizeJob, type Ending } from './finalizer.ts';
 import { LOCAL_COMPUTE } from '../core/computes.ts';
+import type { ComputeCapacity, JobNodes } from './compute-capacity.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import { createJobLogs } from './job-logs.ts';
 import { createJobLoop, type JobLoop, type LoopPool } from './job-loop.ts';
@@ -49,6 +50,8 @@ export interface JobRunDeps {
   metrics?: EngineMetrics;
   /** The most instances (nodes) a job on this compute may use: its max_instances; undefined for no cap. */
   maxInstances?: (compute: string) => Promise<number | undefined>;
+  /** The nodes of embedded computes, shared by their jobs; without it every job forks its own. */
+  computeNodes?: ComputeCapacity;
 }
 
 /** A live worker process of a job, for the node list of the job's compute. */
@@ -89,7 +92,7 @@ interface Run {
   rank: number;
   ended: boolean;
   context?: Promise<Context>;
-  running?: { pools: LoopPool[]; loop: JobLoop; compute: string };
+  running?: { pools: LoopPool[]; loop: JobLoop; compute: string; nodes?: JobNodes | undefined };
 }
 
 /**
@@ -144,36 +147,60 @@ const failed = (run: Run, what: string) => (error: unknown) => {
   run.deps.logger.error({ err: error, job: run.name }, `${what} failed`);
 };
 
-/** One pool per instance, shaped by `poolShape`: the job's settings, its open work, the server's cap. */
-function startPools(run: Run, ctx: Context): LoopPool[] {
+/** The job's pool on one node, warming at once. */
+function openPool(run: Run, ctx: Context, node: string, size: number, spares?: SpareWorkers): LoopPool {
   const { deps } = run;
   const settings = ctx.job.settings;
+  const pool = createWorkerPool({
+    size,
+    settings: ctx.plan.runtime,
+    timeoutMs: settings.retrySettings.timeoutSeconds * 1000,
+    logDir: ctx.logs.dir,
+    node,
+    scrub: ctx.plan.scrub,
+    launcher: deps.launcher,
+    rank: run.rank,
+    onWorkerStarted: () => run.running?.loop.pump(),
+    ...(spares ? { spares } : {}),
+  });
+  void pool.warm().catch(() => undefined);
+  return { pool, busy: 0, node };
+}
+
+/**
+ * One pool per instance, shaped by `poolShape`: the job's settings, its open work, the server's cap. On
+ * a compute (not `local`), each pool starts once the compute grants the job a node (compute-capacity.ts),
+ * so `pools` grows as nodes come.
+ */
+function startPools(run: Run, ctx: Context): { pools: LoopPool[]; nodes?: JobNodes } {
+  const { deps } = run;
   const shape = poolShape(
-    { instances: ctx.instances, perInstance: settings.maxConcurrencyPerInstance, open: ctx.open },
+    { instances: ctx.instances, perInstance: ctx.job.settings.maxConcurrencyPerInstance, open: ctx.open },
     deps.launcher.capacity.max,
   );
-  return Array.from({ length: shape.instances }, (_, i) => {
-    const node = `node-${i}`;
-    const pool = createWorkerPool({
-      size: shape.size,
-      settings: ctx.plan.runtime,
-      timeoutMs: settings.retrySettings.timeoutSeconds * 1000,
-      logDir: ctx.logs.dir,
-      node,
-      scrub: ctx.plan.scrub,
-      launcher: deps.launcher,
-      rank: run.rank,
-      onWorkerStarted: () => run.running?.loop.pump(),
-      ...(deps.spares ? { spares: deps.spares } : {}),
-    });
-    void pool.warm().catch(() => undefined);
-    return { pool, busy: 0, node };
+  if (deps.computeNodes === undefined || ctx.compute === LOCAL_COMPUTE) {
+    const pools = Array.from({ length: shape.instances }, (_, i) =>
+      openPool(run, ctx, `node-${i}`, shape.size, deps.spares),
+    );
+    return { pools };
+  }
+  const pools: LoopPool[] = [];
+  const nodes = deps.computeNodes.requestNodes({
+    compute: ctx.compute,
+    rank: run.rank,
+    count: shape.instances,
+    size: shape.size,
+    open: (lease) => {
+      pools.push(openPool(run, ctx, lease.node, shape.size, lease.spares));
+      run.running?.loop.pump();
+    },
   });
+  return { pools, nodes };
 }
 
 function start(run: Run, ctx: Context): NonNullable<Run['running']> {
   const { deps } = run;
-  const pools = startPools(run, ctx);
+  const { pools, nodes } = startPools(run, ctx);
   const loop = createJobLoop({
     plan: ctx.plan,
     queue: deps.queue,
@@ -200,7 +227,7 @@ function start(run: Run, ctx: Context): NonNullable<Run['running']> {
     logger: deps.logger,
   });
   if (pools.every((p) => p.pool.workers() === 0)) void markQueued(run).catch(failed(run, 'queueing'));
-  return { pools, loop, compute: ctx.compute };
+  return { pools, loop, compute: ctx.compute, nodes };
 }
 
 async function markQueued({ deps, name }: Run): Promise<void> {
@@ -235,7 +262,10 @@ async function afterAttempt(run: Run, ctx: Context): Promise<void> {
 /** `kill` names why the workers are killed (for the node logs); without it they wind down. */
 async function stopPools(run: Run, kill?: string): Promise<void> {
   run.running?.loop.stop();
+  run.running?.nodes?.stop();
   await Promise.all((run.running?.pools ?? []).map((p) => (kill ? p.pool.kill(kill) : p.pool.close())));
+  // Only once their processes are gone, so a node's next job never runs beside this one's workers.
+  run.running?.nodes?.release();
 }
 
 /**

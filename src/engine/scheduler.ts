@@ -5,7 +5,8 @@
  * Each job it runs it drives under a lease in the store (job-drivers.ts): scaled out, it renews those,
  * takes over the jobs of servers that stopped renewing theirs, and acts on cancels other servers record.
  * It owns what jobs share: the worker capacity (at most `maxWorkers` live worker processes, handed out
- * in the order jobs arrived), the launcher, the spare reserve and the scratch folder it sweeps at start.
+ * in the order jobs arrived), the launcher, the spare reserve and the scratch folder it sweeps at start,
+ * and, embedded, the nodes of the computes (compute-capacity.ts), which their jobs share.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -17,6 +18,7 @@ import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { recordEnd } from './finalizer.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
+import { createComputeCapacity, type ComputeScale, type IdleNode } from './compute-capacity.ts';
 import { createJobRun, type JobProcess, type JobRun } from './job-run.ts';
 import { createWorkerCapacity, type WorkerCapacity } from './pool/capacity.ts';
 import { createSpareWorkers } from './pool/spare-workers.ts';
@@ -44,6 +46,8 @@ export interface SchedulerDeps {
   metrics?: EngineMetrics;
   /** A compute's max_instances, which caps the instances of each job bound to it. */
   maxInstances?: (compute: string) => Promise<number | undefined>;
+  /** The workspace's computes: embedded, their jobs share their nodes (at most max_instances). */
+  computes?: () => Promise<ComputeScale[]>;
 }
 
 export interface Scheduler {
@@ -59,6 +63,8 @@ export interface Scheduler {
   readonly cache: InputCache;
   /** The live worker processes of every job running here (the computes' node lists). */
   processes(): JobProcess[];
+  /** The idle nodes of the computes (embedded): warm processes no job holds yet. */
+  idleNodes(): IdleNode[];
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -77,6 +83,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     maxBytes: deps.cacheMaxBytes,
   });
   const shared = deps.shared ?? false;
+  // Scaled out, a compute's nodes are the `nightshift worker` processes that join it, not this server's.
+  const computeNodes =
+    deps.computes && !shared
+      ? createComputeCapacity({ launcher, spares, computes: deps.computes, logger: deps.logger })
+      : undefined;
   const clock = deps.now ?? (() => new Date());
   const drivers = createJobDrivers({
     jobs: deps.jobs,
@@ -127,6 +138,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         onEnded,
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
         ...(deps.maxInstances ? { maxInstances: deps.maxInstances } : {}),
+        ...(computeNodes ? { computeNodes } : {}),
       },
       job,
       (arrivals += 1),
@@ -251,11 +263,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     capacity,
     cache,
     processes: () => [...runs.values()].flatMap((run) => run.processes()),
+    idleNodes: () => computeNodes?.idle() ?? [],
     async start() {
       // One server per data dir (the lock): what a previous run left in the scratch folder is litter.
       await launcher.sweep();
       await resume();
       if (runs.size === 0) spares.refill();
+      await computeNodes?.start();
       startTimers();
     },
     submit(job) {
@@ -292,6 +306,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       // Another server need not wait for the leases to lapse to carry on with these jobs.
       await Promise.all(detached.map(([job]) => drivers.release(job).catch(() => undefined)));
       await spares.close();
+      await computeNodes?.close();
       await launcher.settled();
     },
     ended(job) {
