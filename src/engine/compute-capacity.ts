@@ -194,7 +194,9 @@ export function createComputeCapacity(deps: ComputeCapacityDeps): ComputeCapacit
     for (const node of idle) {
       if (c.nodes.size <= minOf(c)) return;
       const since = node.idle?.since ?? 0;
-      if (c.found && now() - since < idleMs) return;
+      // Nodes past a max_instances lowered since they were made go without waiting for their idle time.
+      const early = !c.found || c.nodes.size > maxOf(c);
+      if (!early && now() - since < idleMs) return;
       remove(c, node);
     }
   }
@@ -215,10 +217,9 @@ export function createComputeCapacity(deps: ComputeCapacityDeps): ComputeCapacit
     for (const node of c.nodes.values()) node.idle?.spares.refill();
   }
 
-  async function lookup(compute: string): Promise<void> {
+  async function lookup(c: ComputeState, compute: string): Promise<void> {
     const scales = await deps.computes();
     const scale = scales.find((s) => s.name.toLowerCase() === compute.toLowerCase());
-    const c = stateOf(compute);
     c.scale = scale ?? unknownCompute(compute);
     c.found = scale !== undefined;
     serve(c);
@@ -261,13 +262,12 @@ export function createComputeCapacity(deps: ComputeCapacityDeps): ComputeCapacit
       const at = c.waiters.findIndex((w) => w.rank > rank);
       c.waiters.splice(at < 0 ? c.waiters.length : at, 0, waiter);
     }
-    if (c.scale === undefined) {
-      void lookup(compute).catch((error: unknown) => {
-        deps.logger.error({ err: error, compute }, 'reading the compute failed; its jobs run uncapped');
-        c.scale = unknownCompute(compute);
-        serve(c);
-      });
-    } else serve(c);
+    // Read afresh: the compute's max_instances may have changed since the last sync.
+    void lookup(c, compute).catch((error: unknown) => {
+      deps.logger.error({ err: error, compute }, 'reading the compute failed; its jobs run uncapped');
+      c.scale = unknownCompute(compute);
+      serve(c);
+    });
     const withdraw = () => {
       c.waiters = c.waiters.filter((w) => !mine.has(w));
     };

@@ -300,13 +300,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async stop() {
       stopped = true;
       if (heartbeat) clearInterval(heartbeat);
+      // First, so the nodes the detached jobs give back are not warmed again on the way out.
+      await computeNodes?.close();
       const detached = [...runs.entries()];
       await Promise.all(detached.map(([, run]) => run.detach()));
       runs.clear();
       // Another server need not wait for the leases to lapse to carry on with these jobs.
       await Promise.all(detached.map(([job]) => drivers.release(job).catch(() => undefined)));
       await spares.close();
-      await computeNodes?.close();
       await launcher.settled();
     },
     ended(job) {
