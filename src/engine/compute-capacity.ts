@@ -264,8 +264,12 @@ export function createComputeCapacity(deps: ComputeCapacityDeps): ComputeCapacit
     }
     // Read afresh: the compute's max_instances may have changed since the last sync.
     void lookup(c, compute).catch((error: unknown) => {
-      deps.logger.error({ err: error, compute }, 'reading the compute failed; its jobs run uncapped');
-      c.scale = unknownCompute(compute);
+      // The store is down: go by what the last read said, or, never read, run the job uncapped.
+      deps.logger.error({ err: error, compute }, 'reading the compute failed');
+      if (c.scale === undefined) {
+        c.scale = unknownCompute(compute);
+        c.found = false;
+      }
       serve(c);
     });
     const withdraw = () => {
