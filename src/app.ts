@@ -128,7 +128,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
           },
         })
       : undefined;
-    const nodes = shared ?? createEmbeddedNodeRegistry(processes);
+    const nodes = shared ?? createEmbeddedNodeRegistry(processes, () => built.scheduler?.idleNodes() ?? []);
     const metrics = createPrometheusMetrics({
       jobs: store.jobs,
       queue,
@@ -138,6 +138,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     const scheduler = createScheduler({
       metrics,
       maxInstances: (name) => computeNodeCap(computes, name),
+      computes: () => computes.list(),
       jobs: store.jobs,
       queue,
       datastores,

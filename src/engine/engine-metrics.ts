@@ -18,3 +18,13 @@ export interface EngineMetrics {
   attemptStarted(labels: AttemptLabels): void;
   attemptEnded(labels: AttemptLabels, outcome: AttemptOutcome, elapsedMs: number): void;
 }
+
+/** The metrics sink and the labels of one job's attempts, or nothing when the server keeps no metrics. */
+export function attemptMetrics(
+  sink: EngineMetrics | undefined,
+  job: { endpointName: string; deploymentName: string; compute: string },
+): { metrics?: { sink: EngineMetrics; labels: AttemptLabels } } {
+  if (!sink) return {};
+  const labels = { endpoint: job.endpointName, deployment: job.deploymentName, compute: job.compute };
+  return { metrics: { sink, labels } };
+}

@@ -26,7 +26,8 @@ import type { DatastoreService } from '../workspace/datastores.ts';
 import { thresholdBreach } from './attempts.ts';
 import { endUnplanned, finalizeJob, type Ending } from './finalizer.ts';
 import { LOCAL_COMPUTE } from '../core/computes.ts';
-import type { AttemptLabels, EngineMetrics } from './engine-metrics.ts';
+import type { ComputeCapacity, JobNodes } from './compute-capacity.ts';
+import { attemptMetrics, type EngineMetrics } from './engine-metrics.ts';
 import { createJobLogs } from './job-logs.ts';
 import { createJobLoop, type JobLoop, type LoopPool } from './job-loop.ts';
 import { planJob, type JobPlan } from './job-plan.ts';
@@ -63,6 +64,8 @@ export interface JobRunDeps {
    * get models and code through this artifact store (a datastore name; undefined when none is set).
    */
   remote?: { repo: ResourceRepository; artifactStore: string | undefined };
+  /** The nodes of embedded computes, shared by their jobs; without it every job forks its own. */
+  computeNodes?: ComputeCapacity;
 }
 
 /** A live worker process of a job, for the node list of the job's compute. */
@@ -110,7 +113,7 @@ interface Run {
   rank: number;
   ended: boolean;
   context?: Promise<Context>;
-  running?: { pools: LoopPool[]; loop: JobLoop; compute: string };
+  running?: { pools: LoopPool[]; loop: JobLoop; compute: string; nodes?: JobNodes | undefined };
 }
 
 /**
@@ -167,31 +170,55 @@ const failed = (run: Run, what: string) => (error: unknown) => {
   run.deps.logger.error({ err: error, job: run.name }, `${what} failed`);
 };
 
-/** One pool per instance, shaped by `poolShape`: the job's settings, its open work, the server's cap. */
-function startPools(run: Run, ctx: Context): LoopPool[] {
+/** The job's pool on one node, warming at once. */
+function openPool(run: Run, ctx: Context, node: string, size: number, spares?: SpareWorkers): LoopPool {
   const { deps } = run;
   const settings = ctx.job.settings;
+  const pool = createWorkerPool({
+    size,
+    settings: ctx.plan.runtime,
+    timeoutMs: settings.retrySettings.timeoutSeconds * 1000,
+    logDir: ctx.logs.dir,
+    node,
+    scrub: ctx.plan.scrub,
+    launcher: deps.launcher,
+    rank: run.rank,
+    onWorkerStarted: () => run.running?.loop.pump(),
+    ...(spares ? { spares } : {}),
+  });
+  void pool.warm().catch(() => undefined);
+  return { pool, busy: 0, node };
+}
+
+/**
+ * One pool per instance, shaped by `poolShape`: the job's settings, its open work, the server's cap. On
+ * a compute (not `local`), each pool starts once the compute grants the job a node (compute-capacity.ts),
+ * so `pools` grows as nodes come.
+ */
+function startPools(run: Run, ctx: Context): { pools: LoopPool[]; nodes?: JobNodes } {
+  const { deps } = run;
   const shape = poolShape(
-    { instances: ctx.instances, perInstance: settings.maxConcurrencyPerInstance, open: ctx.open },
+    { instances: ctx.instances, perInstance: ctx.job.settings.maxConcurrencyPerInstance, open: ctx.open },
     deps.launcher.capacity.max,
   );
-  return Array.from({ length: shape.instances }, (_, i) => {
-    const node = `node-${i}`;
-    const pool = createWorkerPool({
-      size: shape.size,
-      settings: ctx.plan.runtime,
-      timeoutMs: settings.retrySettings.timeoutSeconds * 1000,
-      logDir: ctx.logs.dir,
-      node,
-      scrub: ctx.plan.scrub,
-      launcher: deps.launcher,
-      rank: run.rank,
-      onWorkerStarted: () => run.running?.loop.pump(),
-      ...(deps.spares ? { spares: deps.spares } : {}),
-    });
-    void pool.warm().catch(() => undefined);
-    return { pool, busy: 0, node };
+  if (deps.computeNodes === undefined || ctx.compute === LOCAL_COMPUTE) {
+    const pools = Array.from({ length: shape.instances }, (_, i) =>
+      openPool(run, ctx, `node-${i}`, shape.size, deps.spares),
+    );
+    return { pools };
+  }
+  const pools: LoopPool[] = [];
+  const nodes = deps.computeNodes.requestNodes({
+    compute: ctx.compute,
+    rank: run.rank,
+    count: shape.instances,
+    size: shape.size,
+    open: (lease) => {
+      pools.push(openPool(run, ctx, lease.node, shape.size, lease.spares));
+      run.running?.loop.pump();
+    },
   });
+  return { pools, nodes };
 }
 
 /** Workers elsewhere score the job: the driver follows it in the store (remote-watch.ts). */
@@ -200,33 +227,23 @@ function watch(run: Run, ctx: Context): NonNullable<Run['running']> {
   const loop = watchRemoteJob({
     jobs: deps.jobs,
     job: run.name,
+    compute: ctx.compute,
+    logger: deps.logger,
     poll: () => afterAttempt(run, ctx),
     onError: failed(run, 'watching the remote workers'),
     ...metricsOf(deps, ctx),
   });
-  void deps.jobs
-    .update(run.name, { status: 'Queued' }, ['Preparing'])
-    .then((queued) => {
-      if (queued) deps.logger.info({ job: run.name, compute: ctx.compute }, 'job queued for its compute');
-    })
-    .catch(failed(run, 'queueing'));
   return { pools: [], loop, compute: ctx.compute };
 }
 
 /** The metrics and the labels of the job's attempts, when the server keeps metrics. */
-function metricsOf(
-  deps: JobRunDeps,
-  ctx: Context,
-): { metrics?: { sink: EngineMetrics; labels: AttemptLabels } } {
-  if (!deps.metrics) return {};
-  const { endpointName: endpoint, deploymentName: deployment } = ctx.job;
-  return { metrics: { sink: deps.metrics, labels: { endpoint, deployment, compute: ctx.compute } } };
-}
+const metricsOf = (deps: JobRunDeps, ctx: Context) =>
+  attemptMetrics(deps.metrics, { ...ctx.job, compute: ctx.compute });
 
 function start(run: Run, ctx: Context): NonNullable<Run['running']> {
   const { deps } = run;
   if (ctx.remote) return watch(run, ctx);
-  const pools = startPools(run, ctx);
+  const { pools, nodes } = startPools(run, ctx);
   const loop = createJobLoop({
     plan: ctx.plan,
     queue: deps.queue,
@@ -242,7 +259,7 @@ function start(run: Run, ctx: Context): NonNullable<Run['running']> {
     logger: deps.logger,
   });
   if (pools.every((p) => p.pool.workers() === 0)) void markQueued(run).catch(failed(run, 'queueing'));
-  return { pools, loop, compute: ctx.compute };
+  return { pools, loop, compute: ctx.compute, nodes };
 }
 
 async function markQueued({ deps, name }: Run): Promise<void> {
@@ -277,7 +294,10 @@ async function afterAttempt(run: Run, ctx: Context): Promise<void> {
 /** `kill` names why the workers are killed (for the node logs); without it they wind down. */
 async function stopPools(run: Run, kill?: string): Promise<void> {
   run.running?.loop.stop();
+  run.running?.nodes?.stop();
   await Promise.all((run.running?.pools ?? []).map((p) => (kill ? p.pool.kill(kill) : p.pool.close())));
+  // Only once their processes are gone, so a node's next job never runs beside this one's workers.
+  run.running?.nodes?.release();
 }
 
 /**
@@ -315,17 +335,12 @@ async function end(run: Run, ending: Ending | undefined, canceling = false): Pro
     // Nothing of a job that ran to its end is left queued, but a queue may keep its bookkeeping (BullMQ's
     // per-job queue and index entries) until it is told the job is gone.
     if (!early) await deps.queue.removeJob(name);
-    if (planned.ctx.remote) await forgetRemote(run, planned.ctx);
+    if (planned.ctx.remote && deps.remote) {
+      await forgetRemoteJob(deps.remote.repo, name, planned.ctx.parts).catch(failed(run, 'forgetting'));
+    }
   } finally {
     deps.onEnded(name);
   }
-}
-
-/** Workers stop looking for the ended job, and its parts in the artifact store (assembled) go. */
-async function forgetRemote(run: Run, ctx: Context): Promise<void> {
-  if (!run.deps.remote) return;
-  await forgetRemoteJob(run.deps.remote.repo, run.name).catch(failed(run, 'forgetting the remote job'));
-  await ctx.parts.clear().catch(failed(run, 'removing the parts from the artifact store'));
 }
 
 const CANCELED: Ending = {

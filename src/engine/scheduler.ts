@@ -5,7 +5,8 @@
  * Each job it runs it drives under a lease in the store (job-drivers.ts): scaled out, it renews those,
  * takes over the jobs of servers that stopped renewing theirs, and acts on cancels other servers record.
  * It owns what jobs share: the worker capacity (at most `maxWorkers` live worker processes, handed out
- * in the order jobs arrived), the launcher, the spare reserve and the scratch folder it sweeps at start.
+ * in the order jobs arrived), the launcher, the spare reserve and the scratch folder it sweeps at start,
+ * and, embedded, the nodes of the computes (compute-capacity.ts), which their jobs share.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -17,6 +18,7 @@ import type { JobRepository, ResourceRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { recordEnd } from './finalizer.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
+import { createComputeCapacity, type ComputeScale, type IdleNode } from './compute-capacity.ts';
 import { createJobRun, type JobProcess, type JobRun } from './job-run.ts';
 import { createWorkerCapacity, type WorkerCapacity } from './pool/capacity.ts';
 import { createSpareWorkers } from './pool/spare-workers.ts';
@@ -54,6 +56,8 @@ export interface SchedulerDeps {
     artifactStore: string | undefined;
     liveWorkers: () => Promise<Set<string>>;
   };
+  /** The workspace's computes: embedded, their jobs share their nodes (at most max_instances). */
+  computes?: () => Promise<ComputeScale[]>;
 }
 
 export interface Scheduler {
@@ -69,6 +73,8 @@ export interface Scheduler {
   readonly cache: InputCache;
   /** The live worker processes of every job running here (the computes' node lists). */
   processes(): JobProcess[];
+  /** The idle nodes of the computes (embedded): warm processes no job holds yet. */
+  idleNodes(): IdleNode[];
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -87,6 +93,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     maxBytes: deps.cacheMaxBytes,
   });
   const shared = deps.shared ?? false;
+  // Scaled out, a compute's nodes are the `nightshift worker` processes that join it, not this server's.
+  const computeNodes =
+    deps.computes && !shared
+      ? createComputeCapacity({ launcher, spares, computes: deps.computes, logger: deps.logger })
+      : undefined;
   const clock = deps.now ?? (() => new Date());
   const drivers = createJobDrivers({
     jobs: deps.jobs,
@@ -138,6 +149,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
         ...(deps.maxInstances ? { maxInstances: deps.maxInstances } : {}),
         ...(deps.remote ? { remote: deps.remote } : {}),
+        ...(computeNodes ? { computeNodes } : {}),
       },
       job,
       (arrivals += 1),
@@ -292,11 +304,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     capacity,
     cache,
     processes: () => [...runs.values()].flatMap((run) => run.processes()),
+    idleNodes: () => computeNodes?.idle() ?? [],
     async start() {
       // One server per data dir (the lock): what a previous run left in the scratch folder is litter.
       await launcher.sweep();
       await resume();
       if (runs.size === 0) spares.refill();
+      await computeNodes?.start();
       startTimers();
     },
     submit(job) {
@@ -327,6 +341,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async stop() {
       stopped = true;
       if (heartbeat) clearInterval(heartbeat);
+      // First, so the nodes the detached jobs give back are not warmed again on the way out.
+      await computeNodes?.close();
       const detached = [...runs.entries()];
       await Promise.all(detached.map(([, run]) => run.detach()));
       runs.clear();

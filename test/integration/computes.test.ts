@@ -3,7 +3,7 @@
  * GET, list, DELETE), 400s naming the field for bad sizes and counts, deployments that must name a
  * compute that exists and keep it from being deleted (409), the CLI's `compute` commands with Azure's
  * YAML, and a compute's nodes: the live worker processes of its jobs, at most `max_instances` instances
- * per job.
+ * per job, and the idle node a job leaves (compute-scaling.test.ts has the rest of scaling).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -189,8 +189,16 @@ describe('a compute running a job', () => {
       .slice(1)
       .map((row) => row.split(',')[8]);
     assert.deepEqual(workers, ['node-0/process0', 'node-0/process0']);
-    const idle = (await server.call('POST', `${computePath('capped')}/listNodes`)).body as Nodes;
-    assert.deepEqual(idle.nodes, []);
+    // The job gave its node back: the compute keeps it idle (no run) until its idle time has passed.
+    const idle = (await server.call('POST', `${computePath('capped')}/listNodes`)).body as {
+      nodes: { nodeId: string; nodeState: string; runId: string | null }[];
+    };
+    assert.ok(idle.nodes.length > 0);
+    for (const node of idle.nodes) {
+      assert.equal(node.nodeState, 'idle');
+      assert.equal(node.runId, null);
+      assert.match(node.nodeId, /^node-0(\/process\d+)?$/);
+    }
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Computes on the management API as Azure's AmlCompute resources (`.../workspaces/{ws}/computes/{name}`:
  * PUT, GET, list, DELETE) and `listNodes`, which answers Azure's AmlComputeNodesInformation with what the
- * worker pool knows of each process besides (host, pid, mini-batches, last heartbeat). Also `/metrics`,
+ * worker pool knows of each process besides (host, pid, mini-batches, last heartbeat); an idle node of an
+ * embedded compute is listed by its warm processes, with no run. `currentNodeCount` counts nodes, not
+ * processes. Also `/metrics`,
  * the Prometheus exposition, guarded by its own read action like any other route.
  */
 import { Type } from '@sinclair/typebox';
@@ -9,7 +11,7 @@ import { ACTIONS } from '../../auth/rbac/actions.ts';
 import type { Compute } from '../../core/computes.ts';
 import { isoDuration } from '../../core/wire-values.ts';
 import { ARM_TYPES, resourceIds, type WorkspaceRef } from '../../core/workspace.ts';
-import type { ComputeNode } from '../../engine/compute-nodes.ts';
+import { nodeCount, type ComputeNode } from '../../engine/compute-nodes.ts';
 import { WS, type ApiServices } from '../context.ts';
 import { defineRoute, type RouteSpec } from '../route-table.ts';
 import { ArmBody, ArmError, armList, armResource, NoContent, query, WsParams, wsParams } from '../schemas.ts';
@@ -25,7 +27,12 @@ const NodesSchema = Type.Object(
     computeType: Type.String(),
     nodes: Type.Array(
       Type.Object(
-        { nodeId: Type.String(), nodeState: Type.String(), host: Type.String(), pid: Type.Integer() },
+        {
+          nodeId: Type.String(),
+          nodeState: Type.String(),
+          host: Type.String(),
+          pid: Type.Union([Type.Integer(), Type.Null()]),
+        },
         { additionalProperties: true },
       ),
     ),
@@ -81,9 +88,9 @@ function nodeView(node: ComputeNode) {
     publicIpAddress: null,
     port: null,
     nodeState: NODE_STATES[node.state],
-    runId: node.job,
+    runId: node.job === '' ? null : node.job,
     host: node.host,
-    pid: node.pid,
+    pid: node.pid ?? null,
     currentMiniBatches: node.currentMiniBatches,
     lastHeartbeat: node.lastHeartbeat,
   };
@@ -92,7 +99,8 @@ function nodeView(node: ComputeNode) {
 export function computeRoutes(s: ApiServices): RouteSpec[] {
   const tags = ['computes'];
   const one = `${WS}/computes/:name`;
-  const view = async (c: Compute) => computeView(s.workspace, c, (await s.computeNodes.list(c.name)).length);
+  const view = async (c: Compute) =>
+    computeView(s.workspace, c, nodeCount(await s.computeNodes.list(c.name)));
   return [
     defineRoute({
       method: 'GET',

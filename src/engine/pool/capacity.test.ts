@@ -67,3 +67,19 @@ test('a job gets no more pool slots than it has open mini-batches, within the ca
   assert.deepEqual(poolShape({ instances: 8, perInstance: 8, open: 100 }, 2), { instances: 2, size: 1 });
   assert.deepEqual(poolShape({ ...job, open: 0 }, 16), { instances: 1, size: 1 }, 'never an empty pool');
 });
+
+test('a request that has to wait tells the shortage listeners; one served at once does not', async () => {
+  const capacity = createWorkerCapacity(1);
+  let shortages = 0;
+  capacity.onShortage(() => {
+    shortages += 1;
+  });
+  const held = await capacity.request(1).granted;
+  assert.equal(shortages, 0);
+  const waiting = capacity.request(2);
+  assert.equal(shortages, 1);
+  held?.release();
+  const next = await waiting.granted;
+  assert.ok(next);
+  next.release();
+});

@@ -7,6 +7,10 @@
  * Permits that free up go to waiting requests by rank, then in request order. The scheduler ranks jobs
  * in the order they arrived, so the oldest waiting job is served first (FIFO by job) and a job that
  * holds no permit yet waits, `Queued`, until others finish.
+ *
+ * Warm processes held in reserve for one compute's idle nodes (compute-capacity.ts) hold permits that
+ * no other job can adopt; a request that has to wait tells the `onShortage` listeners, so those reserves
+ * give a process up rather than starve a job of the server's workers.
  */
 
 export interface WorkerPermit {
@@ -33,6 +37,8 @@ export interface WorkerCapacity {
   peak(): number;
   /** Requests waiting for a permit. */
   waiting(): number;
+  /** Calls `listener` each time a request has to wait (all permits are held). */
+  onShortage(listener: () => void): void;
 }
 
 interface Waiter {
@@ -47,6 +53,7 @@ export function createWorkerCapacity(max: number): WorkerCapacity {
   let held = 0;
   let peak = 0;
   const waiters: Waiter[] = [];
+  const shortage: (() => void)[] = [];
 
   function permit(): WorkerPermit {
     held += 1;
@@ -90,6 +97,7 @@ export function createWorkerCapacity(max: number): WorkerCapacity {
       // After every waiter of the same or a lower rank: equal ranks keep their request order.
       const at = waiters.findIndex((w) => w.rank > rank);
       waiters.splice(at < 0 ? waiters.length : at, 0, waiter);
+      for (const listener of shortage) listener();
       return {
         granted: promise,
         cancel() {
@@ -107,6 +115,9 @@ export function createWorkerCapacity(max: number): WorkerCapacity {
     inUse: () => held,
     peak: () => peak,
     waiting: () => waiters.length,
+    onShortage(listener) {
+      shortage.push(listener);
+    },
   };
 }
 

@@ -22,6 +22,8 @@ export interface SpareWorkers {
   take(): SpareWorker | undefined;
   /** Forks spares up to the reserve size, as far as the capacity has free permits. */
   refill(): void;
+  /** Pids of the spares in the reserve now (for a compute's node list). */
+  pids(): number[];
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export function createSpareWorkers(size: number, launcher: WorkerLauncher): Spar
         add(permit);
       }
     },
+    pids: () => spares.flatMap((spare) => (spare.child.pid === undefined ? [] : [spare.child.pid])),
     async close() {
       closed = true;
       const all = spares.splice(0);

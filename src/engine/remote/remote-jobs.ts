@@ -85,7 +85,12 @@ export async function publishRemoteJob(
   return backend;
 }
 
-/** The job has ended: workers stop looking for it. */
-export async function forgetRemoteJob(repo: ResourceRepository, job: string): Promise<void> {
+/** The job has ended and its output is assembled: workers stop looking for it, and its parts go. */
+export async function forgetRemoteJob(
+  repo: ResourceRepository,
+  job: string,
+  parts: { clear(): Promise<void> },
+): Promise<void> {
   await repo.remove('remoteJobs', { name: job });
+  await parts.clear();
 }

@@ -5,6 +5,7 @@
  * workers' attempts in this server's metrics, from the mini-batch records in index order, once each: the
  * ended mini-batch's last attempt with its outcome and duration, and each earlier attempt as retried.
  */
+import type { Logger } from 'pino';
 import type { MiniBatchRecord } from '../../core/jobs.ts';
 import type { JobRepository } from '../../store/contract.ts';
 import type { AttemptLabels, EngineMetrics } from '../engine-metrics.ts';
@@ -16,6 +17,8 @@ const ENDED = new Set<MiniBatchRecord['state']>(['succeeded', 'failed', 'cancele
 export interface RemoteWatchOptions {
   jobs: JobRepository;
   job: string;
+  compute: string;
+  logger: Logger;
   /** What the end of an attempt does on the driver: afterAttempt. */
   poll: () => Promise<void>;
   onError: (error: unknown) => void;
@@ -55,6 +58,14 @@ export function watchRemoteJob(options: RemoteWatchOptions): JobLoop {
       });
   }, POLL_MS);
   timer.unref();
+  // Azure's word for a job waiting for its compute's nodes; the first worker's attempt makes it Running.
+  void options.jobs
+    .update(options.job, { status: 'Queued' }, ['Preparing'])
+    .then((queued) => {
+      if (queued)
+        options.logger.info({ job: options.job, compute: options.compute }, 'job queued for its compute');
+    })
+    .catch(options.onError);
   return {
     pump: () => undefined,
     stop: () => {
