@@ -1,6 +1,6 @@
 /**
  * `nightshift worker`: a node of a compute on any machine that reaches the deployment's PostgreSQL, Redis
- * and datastores. It needs none of a server's disk: every second it looks in the store for the active
+ * and datastores. It needs none of a server's disk: four times a second it looks in the store for the active
  * jobs of its compute that their drivers published for workers (remote-jobs.ts), joins those whose
  * instance_count (within the compute's max_instances) is not yet met by other workers, and scores their
  * mini-batches (worker-job.ts). It heartbeats a snapshot of itself into the store, which is how servers
@@ -18,6 +18,7 @@ import type { StorageIdentityConfig } from '../config-storage-identity.ts';
 import { LOCAL_COMPUTE, type Compute } from '../core/computes.ts';
 import type { JobRecord, JobStatus } from '../core/jobs.ts';
 import { createWorkerCapacity } from '../engine/pool/capacity.ts';
+import { createSpareWorkers } from '../engine/pool/spare-workers.ts';
 import { createWorkerLauncher } from '../engine/pool/worker-launcher.ts';
 import type { RemoteJobDoc } from '../engine/remote/remote-jobs.ts';
 import { ANY_COMPUTE, type NodeSnapshot } from '../engine/shared-compute-nodes.ts';
@@ -49,7 +50,7 @@ export interface RemoteWorker {
   stop(): Promise<void>;
 }
 
-const DISCOVER_MS = 1000;
+const DISCOVER_MS = 250;
 const RETRY_JOIN_MS = 30_000;
 // A job in these states has mini-batches to score; past them (canceling, finalizing, ended) it has none.
 const SCORING: readonly JobStatus[] = ['Preparing', 'Queued', 'Running'];
@@ -74,12 +75,16 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
     identity: config.identity,
   });
   const capacity = createWorkerCapacity(config.concurrency);
+  const launcher = createWorkerLauncher({ dataDir: config.workDir, capacity });
+  // Runtime processes forked while no job runs here, so a job's first attempts skip the fork and import.
+  const spares = createSpareWorkers(config.concurrency, launcher);
   const deps: WorkerJobDeps = {
     jobs: store.jobs,
     queue,
     datastores,
     cache: createInputCache({ dir: join(config.workDir, 'cache'), maxBytes: config.cacheMaxBytes }),
-    launcher: createWorkerLauncher({ dataDir: config.workDir, capacity }),
+    launcher,
+    spares,
     workDir: config.workDir,
     name,
     leaseMs: config.leaseMs,
@@ -162,6 +167,7 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
       logger.info({ job: jobName }, 'leaving the job');
       await job.stop(kill);
     }
+    if (jobs.size === 0 && !stopped) spares.refill();
   }
 
   async function discover(): Promise<void> {
@@ -210,6 +216,8 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
   return {
     name,
     async start() {
+      await deps.launcher.sweep();
+      spares.refill();
       await heartbeat();
       every(Math.max(1000, Math.floor(config.leaseMs / 3)), 'the heartbeat', heartbeat);
       every(DISCOVER_MS, 'looking for jobs', discover);
@@ -218,6 +226,7 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
       stopped = true;
       for (const timer of timers) clearInterval(timer);
       await Promise.all([...jobs.keys()].map((job) => leave(job, false)));
+      await spares.close();
       await repo.remove('serverNodes', { name }).catch(() => undefined);
       await deps.launcher.settled();
       await backends.close();

@@ -15,6 +15,7 @@ import { inputAccess } from '../engine/job-data.ts';
 import { createJobLoop, type JobLoop } from '../engine/job-loop.ts';
 import { partPath, runtimeSettings } from '../engine/job-plan.ts';
 import type { AttemptResult } from '../engine/pool/attempt-result.ts';
+import type { SpareWorkers } from '../engine/pool/spare-workers.ts';
 import type { WorkerLauncher } from '../engine/pool/worker-launcher.ts';
 import { createWorkerPool, type RunTask, type WorkerPool } from '../engine/pool/worker-pool.ts';
 import type { TaskQueue } from '../engine/queue/contract.ts';
@@ -31,6 +32,7 @@ export interface WorkerJobDeps {
   datastores: DatastoreService;
   cache: InputCache;
   launcher: WorkerLauncher;
+  spares: SpareWorkers;
   /** This worker's own folder: artifacts, the jobs' logs, staging and parts. */
   workDir: string;
   /** This worker's name: its lease owner, its node name in the records, its heartbeat's name. */
@@ -135,6 +137,7 @@ export async function startWorkerJob(
     launcher: deps.launcher,
     rank,
     onWorkerStarted: () => holder.loop?.pump(),
+    spares: deps.spares,
   });
   const slot = { pool: uploading(pool, prepared.backend, job.name, deps.name), node: deps.name, busy: 0 };
   const loop = createJobLoop({

@@ -1,6 +1,6 @@
 /**
  * How the driver of a job scored by `nightshift worker`s follows it: no pool and no loop of its own, but a
- * poll of the store every half second that does what the end of each of its own attempts would (append
+ * poll of the store every quarter second that does what the end of each of its own attempts would (append
  * parts, log progress, end the job on the threshold or when nothing is open). The same poll counts the
  * workers' attempts in this server's metrics, from the mini-batch records in index order, once each: the
  * ended mini-batch's last attempt with its outcome and duration, and each earlier attempt as retried.
@@ -11,7 +11,7 @@ import type { JobRepository } from '../../store/contract.ts';
 import type { AttemptLabels, EngineMetrics } from '../engine-metrics.ts';
 import type { JobLoop } from '../job-loop.ts';
 
-const POLL_MS = 500;
+const POLL_MS = 250;
 const ENDED = new Set<MiniBatchRecord['state']>(['succeeded', 'failed', 'canceled']);
 
 export interface RemoteWatchOptions {
