@@ -9,7 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DatastoreBackend } from '../../storage/contract.ts';
@@ -90,6 +90,14 @@ export async function fetchFolder(
       await pipeline(backend.openRead(`${prefix}/files/${path}`), createWriteStream(local));
     }
     await mkdir(staging, { recursive: true });
+    // Whoever may write to the artifact store's datastore could swap a file under a digest; what does
+    // not hash to its name is refused, so a worker never runs a model or code that was not published.
+    const found = await folderDigest(staging);
+    if (found !== digest) {
+      throw new Error(
+        `artifact ${digest} in the artifact store does not match its digest (found ${found}); it was changed after it was published`,
+      );
+    }
     await rename(staging, target).catch(async (error: unknown) => {
       // Another job of this worker fetched the same folder first: theirs is as good.
       if (!(await stat(target).catch(() => undefined))) throw error;
@@ -105,11 +113,6 @@ export const jobPrefix = (job: string) => `${ROOT}/jobs/${job}`;
 export const partKey = (job: string, index: number) =>
   `${jobPrefix(job)}/parts/${String(index).padStart(6, '0')}.part`;
 
-/** Reads a small text file of the artifact store (tests and diagnostics). */
-export async function readArtifactText(backend: DatastoreBackend, path: string): Promise<string> {
-  return readAll(backend, path);
-}
-
 /** The local file as a part of the job in the artifact store. */
 export async function uploadPart(
   backend: DatastoreBackend,
@@ -117,5 +120,5 @@ export async function uploadPart(
   index: number,
   local: string,
 ): Promise<void> {
-  await backend.write(partKey(job, index), await readFile(local));
+  await backend.write(partKey(job, index), createReadStream(local));
 }

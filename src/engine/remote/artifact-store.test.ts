@@ -1,0 +1,52 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalFolderDatastore } from '../../storage/local/local-folder.ts';
+import { fetchFolder, folderDigest, publishFolder } from './artifact-store.ts';
+
+const made: string[] = [];
+after(async () => {
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function setUp() {
+  const root = await mkdtemp(join(tmpdir(), 'ns-artifacts-'));
+  made.push(root);
+  const model = join(root, 'model');
+  await mkdir(join(model, 'sub'), { recursive: true });
+  await writeFile(join(model, 'MLmodel'), 'flavors: {}\n');
+  await writeFile(join(model, 'sub', 'weights.bin'), Buffer.from([1, 2, 3]));
+  await mkdir(join(root, 'store'));
+  return { root, model, backend: createLocalFolderDatastore(join(root, 'store')) };
+}
+
+test('a folder published under its digest is fetched whole, once, into the cache', async () => {
+  const { root, model, backend } = await setUp();
+  const digest = await publishFolder(backend, model);
+  assert.equal(digest, await folderDigest(model));
+  // Publishing again finds the index and uploads nothing new.
+  assert.equal(await publishFolder(backend, model), digest);
+  const local = await fetchFolder(backend, digest, join(root, 'cache'));
+  assert.equal(await readFile(join(local, 'MLmodel'), 'utf8'), 'flavors: {}\n');
+  assert.deepEqual([...(await readFile(join(local, 'sub', 'weights.bin')))], [1, 2, 3]);
+  assert.equal(await fetchFolder(backend, digest, join(root, 'cache')), local);
+});
+
+test('a file swapped in the artifact store after publishing is refused, and nothing is cached', async () => {
+  const { root, model, backend } = await setUp();
+  const digest = await publishFolder(backend, model);
+  await backend.write(`nightshift/artifacts/${digest}/files/MLmodel`, 'flavors: {evil: true}\n');
+  await assert.rejects(fetchFolder(backend, digest, join(root, 'cache')), /does not match its digest/);
+  await assert.rejects(readFile(join(root, 'cache', digest, 'MLmodel')), { code: 'ENOENT' });
+});
+
+test('an index naming a path out of the folder, or a digest that is not one, is refused', async () => {
+  const { root, backend } = await setUp();
+  const digest = 'a'.repeat(64);
+  const index = { files: [{ path: '../../escaped', size: 1 }] };
+  await backend.write(`nightshift/artifacts/${digest}/index.json`, JSON.stringify(index));
+  await assert.rejects(fetchFolder(backend, digest, join(root, 'cache')), /escapes/);
+  await assert.rejects(fetchFolder(backend, '../x', join(root, 'cache')), /not an artifact digest/);
+});
