@@ -15,7 +15,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ContainerClient } from '@azure/storage-blob';
 import { containerClientOf } from '../src/storage/azure-blob/connection.ts';
-import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../test/helpers/azurite.ts';
+import {
+  blobDatastoreYaml,
+  DEV_ACCOUNT,
+  DEV_KEY,
+  startAzurite,
+  type Azurite,
+} from '../test/helpers/azurite.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -194,17 +200,8 @@ async function setUpComputes(cluster: Cluster): Promise<{ local: string; pool: s
   for (const [name, container] of [
     ['artifacts', 'artifacts'],
     ['inblob', 'inputs'],
-  ]) {
-    const yaml = [
-      `name: ${name}`,
-      'type: azure_blob',
-      `account_name: ${DEV_ACCOUNT}`,
-      `container_name: ${container}`,
-      `endpoint: ${cluster.azurite.accountUrl}`,
-      'credentials:',
-      `  account_key: ${DEV_KEY}`,
-      '',
-    ].join('\n');
+  ] as const) {
+    const yaml = blobDatastoreYaml(name, container, cluster.azurite.accountUrl);
     const file = join(cluster.root, `${name}.yml`);
     writeFileSync(file, yaml);
     const made = await runCli(['datastore', 'create', '-f', file], { server: client.url });

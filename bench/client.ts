@@ -38,6 +38,8 @@ export interface BenchClient {
   cancel(job: string): Promise<void>;
   /** Registers a datastore from its ARM `properties` (a Blob container, say). */
   putDatastore(name: string, properties: Record<string, unknown>): Promise<void>;
+  /** The job's worker-seconds (what its attempts cost). */
+  workerSeconds(job: string): Promise<number>;
   /** Creates an AmlCompute of at most `maxNodes` nodes. */
   putCompute(name: string, maxNodes: number): Promise<void>;
   /** Runs a job from any datastore URI to an output file URI and waits for it (must complete). */
@@ -143,6 +145,10 @@ export async function createBenchClient(
     },
     async putDatastore(name, properties) {
       await call('PUT', `${ws}/datastores/${name}`, { properties });
+    },
+    async workerSeconds(job) {
+      const view = await call<{ properties: { workerSeconds?: number } }>('GET', `${ws}/jobs/${job}`);
+      return view.properties.workerSeconds ?? 0;
     },
     async putCompute(name, maxNodes) {
       await call('PUT', `${ws}/computes/${name}`, {

@@ -48,7 +48,7 @@ async function runOnce(
   model: string,
   roots: string,
   scaled: boolean,
-): Promise<{ totalMs: number; firstMiniBatchMs: number }> {
+): Promise<{ totalMs: number; firstMiniBatchMs: number; workerSeconds: number }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ns-bench-workers-'));
   const backends = scaled ? await createScaleOutBackends() : undefined;
   const flags = {
@@ -89,7 +89,8 @@ async function runOnce(
     // As in (a): a server (and its workers) that has been up for a moment.
     await sleep(1500);
     const output = `azureml://datastores/workspaceblobstore/paths/bench-workers/${String(Date.now())}/predictions.csv`;
-    return await client.runJobBetween('bench-workers', BLOB_INPUT, output);
+    const run = await client.runJobBetween('bench-workers', BLOB_INPUT, output);
+    return { ...run, workerSeconds: await client.workerSeconds(run.name) };
   } finally {
     for (const worker of workers) worker.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
@@ -115,11 +116,13 @@ export async function workersBench(folder: string, model: string, rows: number):
     const roots = `${folder}:${dirname(model)}`;
     const runs = { embedded: [] as number[], scaled: [] as number[] };
     const firsts = { embedded: [] as number[], scaled: [] as number[] };
+    const cost = { embedded: [] as number[], scaled: [] as number[] };
     for (let r = 0; r < REPEATS; r++) {
       for (const mode of ['embedded', 'scaled'] as const) {
         const run = await runOnce(azurite, model, roots, mode === 'scaled');
         runs[mode].push(run.totalMs);
         firsts[mode].push(run.firstMiniBatchMs);
+        cost[mode].push(run.workerSeconds);
       }
     }
     const embedded = median(runs.embedded);
@@ -130,6 +133,9 @@ export async function workersBench(folder: string, model: string, rows: number):
     );
     console.log(
       `  scaled out, 2 nightshift workers       ${(scaled / 1000).toFixed(2)} s  ${rate(scaled)} rows/s  = ${(embedded / scaled).toFixed(2)}× embedded (goal ≥ 0.9×)`,
+    );
+    console.log(
+      `  worker-seconds (attempts' time)       embedded ${median(cost.embedded).toFixed(1)} s, scaled out ${median(cost.scaled).toFixed(1)} s`,
     );
     console.log(
       `  invoke → first attempt started     embedded ${String(Math.round(median(firsts.embedded)))} ms, scaled out ${String(Math.round(median(firsts.scaled)))} ms`,

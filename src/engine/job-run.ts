@@ -15,7 +15,6 @@
 import type { Logger } from 'pino';
 import {
   IN_PROGRESS_STATUSES,
-  miniBatchId,
   NON_TERMINAL_STATUSES,
   type JobRecord,
   type MiniBatchRecord,
@@ -40,7 +39,7 @@ import { poolShape } from './pool/capacity.ts';
 import type { SpareWorkers } from './pool/spare-workers.ts';
 import type { WorkerLauncher } from './pool/worker-launcher.ts';
 import { createWorkerPool, type WorkerProcessInfo } from './pool/worker-pool.ts';
-import type { TaskQueue } from './queue/contract.ts';
+import { tasksOf, type TaskQueue } from './queue/contract.ts';
 
 export interface JobRunDeps {
   jobs: JobRepository;
@@ -129,9 +128,7 @@ async function rescoreMissingParts(deps: JobRunDeps, job: JobRecord, parts: JobP
   const missing = written.filter((_, i) => !present[i]).map((b) => b.index);
   if (missing.length === 0) return;
   await deps.jobs.rescore(job.name, missing);
-  await deps.queue.enqueue(
-    missing.map((index) => ({ id: miniBatchId(job.name, index), job: job.name, index })),
-  );
+  await deps.queue.enqueue(tasksOf(job.name, missing));
   deps.logger.warn(
     { job: job.name, miniBatches: missing.length },
     'scoring again the succeeded mini-batches whose parts are not on this server',

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { LOCAL_COMPUTE } from '../core/computes.ts';
-import { isTerminal, miniBatchId, type JobRecord } from '../core/jobs.ts';
+import { isTerminal, type JobRecord } from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
 import {
   newSystemData,
@@ -24,7 +24,7 @@ import type { EndpointService } from '../workspace/endpoints.ts';
 import { readJobRequest, type JobOverrides } from './invocation.ts';
 import { resolveInput, resolveOutput } from './job-inputs.ts';
 import { resolveRuntime } from './job-runtime.ts';
-import type { TaskQueue } from './queue/contract.ts';
+import { tasksOf, type TaskQueue } from './queue/contract.ts';
 
 export interface JobServiceDeps {
   jobs: JobRepository;
@@ -147,7 +147,10 @@ export function createJobService(deps: JobServiceDeps) {
     }
     await deps.jobs.addMiniBatches(name, batches);
     await deps.queue.enqueue(
-      batches.map((b) => ({ id: miniBatchId(name, b.index), job: name, index: b.index })),
+      tasksOf(
+        name,
+        batches.map((b) => b.index),
+      ),
     );
     const prepared = await deps.jobs.update(name, { status: 'Preparing' }, ['NotStarted']);
     deps.logger.info(

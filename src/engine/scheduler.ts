@@ -23,7 +23,7 @@ import { createJobRun, type JobProcess, type JobRun } from './job-run.ts';
 import { createWorkerCapacity, type WorkerCapacity } from './pool/capacity.ts';
 import { createSpareWorkers } from './pool/spare-workers.ts';
 import { createWorkerLauncher } from './pool/worker-launcher.ts';
-import type { TaskQueue } from './queue/contract.ts';
+import { tasksOf, type TaskQueue } from './queue/contract.ts';
 import { createJobDrivers } from './job-drivers.ts';
 import { lostAttempts } from './remote/lost-workers.ts';
 
@@ -171,7 +171,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const reset = (await run.remote()) ? 0 : await deps.jobs.resetRunning(job.name);
     const pending = (await deps.jobs.miniBatches(job.name)).filter((b) => b.state === 'pending');
     await deps.queue.enqueue(
-      pending.map((b) => ({ id: miniBatchId(job.name, b.index), job: job.name, index: b.index })),
+      tasksOf(
+        job.name,
+        pending.map((b) => b.index),
+      ),
     );
     deps.logger.info(
       { job: job.name, status: job.status, reset, pending: pending.length },
@@ -227,7 +230,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     );
     if (orphans.size > 0) await deps.jobs.resetRunning(job, [...orphans]);
     const pending = batches.filter((b) => b.state === 'pending' || orphans.has(b.index));
-    await deps.queue.enqueue(pending.map((b) => ({ id: miniBatchId(job, b.index), job, index: b.index })));
+    await deps.queue.enqueue(
+      tasksOf(
+        job,
+        pending.map((b) => b.index),
+      ),
+    );
     run.pump();
   }
 
@@ -250,7 +258,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await run.chargeLost(lost);
     }
     const pending = (await deps.jobs.miniBatches(job)).filter((b) => b.state === 'pending');
-    await deps.queue.enqueue(pending.map((b) => ({ id: miniBatchId(job, b.index), job, index: b.index })));
+    await deps.queue.enqueue(
+      tasksOf(
+        job,
+        pending.map((b) => b.index),
+      ),
+    );
   }
 
   /**

@@ -9,7 +9,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { miniBatchId, type JobRecord } from '../core/jobs.ts';
+import type { JobRecord } from '../core/jobs.ts';
 import { createErrorScrubber, createErrorView } from '../engine/error-view.ts';
 import { inputAccess } from '../engine/job-data.ts';
 import { createJobLoop, type JobLoop } from '../engine/job-loop.ts';
@@ -18,7 +18,7 @@ import type { AttemptResult } from '../engine/pool/attempt-result.ts';
 import type { SpareWorkers } from '../engine/pool/spare-workers.ts';
 import type { WorkerLauncher } from '../engine/pool/worker-launcher.ts';
 import { createWorkerPool, type RunTask, type WorkerPool } from '../engine/pool/worker-pool.ts';
-import type { TaskQueue } from '../engine/queue/contract.ts';
+import { tasksOf, type TaskQueue } from '../engine/queue/contract.ts';
 import { fetchFolder, uploadPart } from '../engine/remote/artifact-store.ts';
 import type { RemoteJobDoc } from '../engine/remote/remote-jobs.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
@@ -173,9 +173,7 @@ export async function startWorkerJob(
         .map((b) => b.index);
       if (orphans.length === 0) return;
       await deps.jobs.resetRunning(job.name, orphans);
-      await deps.queue.enqueue(
-        orphans.map((index) => ({ id: miniBatchId(job.name, index), job: job.name, index })),
-      );
+      await deps.queue.enqueue(tasksOf(job.name, orphans));
       deps.logger.warn(
         { job: job.name, miniBatches: orphans.length },
         'attempts this worker lost track of go back to the queue',

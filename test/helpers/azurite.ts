@@ -89,3 +89,18 @@ export async function startAzurite(
     throw error;
   }
 }
+
+/** Azure's YAML for a Blob datastore over `container` of this emulator (or a proxy at `endpoint`). */
+export function blobDatastoreYaml(name: string, container: string, endpoint: string): string {
+  return [
+    `name: ${name}`,
+    'type: azure_blob',
+    `account_name: ${DEV_ACCOUNT}`,
+    `container_name: ${container}`,
+    `endpoint: ${endpoint}`,
+    'protocol: http',
+    'credentials:',
+    `  account_key: ${DEV_KEY}`,
+    '',
+  ].join('\n');
+}

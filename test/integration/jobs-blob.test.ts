@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ContainerClient } from '@azure/storage-blob';
 import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
-import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
+import { blobDatastoreYaml, DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
 import { jsonOf, runCli, writeFileIn, type CliResult } from '../helpers/cli.ts';
 import { needs, PYTHON3 } from '../helpers/components.ts';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.ts';
@@ -58,17 +58,7 @@ async function ok(...args: string[]): Promise<CliResult> {
 
 /** Registers a Blob datastore over `container` from Azure's YAML, through `endpoint` (Azurite or the proxy). */
 async function blobDatastore(name: string, container: string, endpoint = azurite.accountUrl) {
-  const yaml = [
-    `name: ${name}`,
-    'type: azure_blob',
-    `account_name: ${DEV_ACCOUNT}`,
-    `container_name: ${container}`,
-    `endpoint: ${endpoint}`,
-    'protocol: http',
-    'credentials:',
-    `  account_key: ${DEV_KEY}`,
-    '',
-  ].join('\n');
+  const yaml = blobDatastoreYaml(name, container, endpoint);
   await ok('datastore', 'create', '-f', writeFileIn(scratch, `${name}.yml`, yaml));
 }
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
-import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
+import { blobDatastoreYaml, DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
 import {
   runCli,
   startServeProcess,
@@ -102,17 +102,7 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
   };
 
   const blobDatastore = async (name: string, container: string, endpoint = azurite.accountUrl) => {
-    const yaml = [
-      `name: ${name}`,
-      'type: azure_blob',
-      `account_name: ${DEV_ACCOUNT}`,
-      `container_name: ${container}`,
-      `endpoint: ${endpoint}`,
-      'protocol: http',
-      'credentials:',
-      `  account_key: ${DEV_KEY}`,
-      '',
-    ].join('\n');
+    const yaml = blobDatastoreYaml(name, container, endpoint);
     const file = writeFileIn(root, `${name}.yml`, yaml);
     const result = await runCli(['datastore', 'create', '-f', file], { server: a.url });
     assert.equal(result.code, 0, result.stderr);

@@ -6,6 +6,8 @@
  * clock they are given, only through reclaimExpired, so delivery is at least once.
  */
 
+import { miniBatchId } from '../../core/jobs.ts';
+
 export interface QueuedTask {
   id: string;
   job: string;
@@ -29,4 +31,9 @@ export interface TaskQueue {
   reclaimExpired(asOf: number): Promise<number>;
   /** Tasks of a job still in the queue, ready or leased. */
   pending(job: string): Promise<{ ready: number; leased: number }>;
+}
+
+/** The tasks of these mini-batches of a job (ids are deterministic, so queueing them twice is a no-op). */
+export function tasksOf(job: string, indexes: readonly number[]): QueuedTask[] {
+  return indexes.map((index) => ({ id: miniBatchId(job, index), job, index }));
 }
