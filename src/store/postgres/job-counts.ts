@@ -42,8 +42,8 @@ const COLUMNS = [
 ] as const;
 
 /**
- * Adds the summed contributions of `source` to each job's row, creating it when the job has none.
- * Jobs in key order, so a statement that touches several jobs locks their rows in one order.
+ * Adds the summed contributions of `source` to each (job, slot) row, creating it when missing, in
+ * (job, slot) order: every statement locks the slot rows it shares with another in the same order.
  */
 function addTotals(source: string): string {
   return `INSERT INTO job_counts AS c (job_key, slot, ${COLUMNS.join(', ')})
