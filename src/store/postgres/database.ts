@@ -7,6 +7,7 @@
  */
 import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
 import { ValidationError } from '../../core/errors.ts';
+import { JOB_COUNTS_MIGRATION } from './job-counts.ts';
 
 // Names compare case-insensitively as SQLite's NOCASE does (ASCII letters only), so every name a query
 // looks up by is stored beside a folded key: `*_key` columns below hold foldCase(value).
@@ -80,6 +81,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX activity_runs_by_run ON activity_runs (run_key, seq);`,
   // Worker time of every attempt a job's mini-batches ended (the mini-batch row keeps its last attempt's).
   `ALTER TABLE jobs ADD COLUMN worker_ms BIGINT NOT NULL DEFAULT 0;`,
+  // Counts as running totals in one row per job, kept by triggers, backfilled from the mini-batches.
+  JOB_COUNTS_MIGRATION,
 ];
 
 /** The first half of the advisory lock's key: "ns" + "mi"(grate), so it collides with no other user's. */

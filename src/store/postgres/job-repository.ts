@@ -2,14 +2,13 @@
  * Jobs and mini-batches in PostgreSQL. A job is a JSON body with its status in a column of its own (for
  * guarded transitions); mini-batches are rows, so every mini-batch transition is one guarded UPDATE that
  * servers sharing the database can race safely (the row lock makes the loser see the winner's state).
- * Counts are one aggregate over the job's mini-batches: a trigger-kept tally like SQLite's would make
- * concurrent transitions of one job lock the same tally rows in opposite orders, and deadlock.
+ * Counts are running totals in one row per job that triggers keep in the statement of every mini-batch
+ * change (job-counts.ts), so reading them costs the same for a job of ten mini-batches or a million.
  */
 import {
   miniBatchId,
   NON_TERMINAL_STATUSES,
   type InputFileDigest,
-  type JobCounts,
   type JobError,
   type JobRecord,
   type JobStatus,
@@ -17,6 +16,7 @@ import {
 } from '../../core/jobs.ts';
 import type { AttemptRecord, JobRepository } from '../contract.ts';
 import { foldCase, type Database } from './database.ts';
+import { COUNTS_QUERY, slotOf, toCounts, type CountsRow } from './job-counts.ts';
 
 interface JobRow {
   body: string;
@@ -38,15 +38,6 @@ interface MiniBatchRow {
   elapsed_ms: number | null;
   error: string | null;
   inputs: string | null;
-}
-
-interface TallyRow {
-  state: MiniBatchRecord['state'];
-  n: string;
-  items: string;
-  ok: string;
-  bad: string;
-  rows: string;
 }
 
 const JOB_COLUMNS = 'body, status, first_error';
@@ -74,23 +65,6 @@ function toMiniBatch(row: MiniBatchRow): MiniBatchRecord {
     ...(row.error ? { error: JSON.parse(row.error) as JobError } : {}),
     ...(row.inputs ? { inputs: JSON.parse(row.inputs) as InputFileDigest[] } : {}),
   };
-}
-
-function toCounts(rows: readonly TallyRow[]): Omit<JobCounts, 'workerSeconds'> {
-  const result: Omit<JobCounts, 'workerSeconds'> = {
-    miniBatches: { total: 0, pending: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 },
-    items: { total: 0, succeeded: 0, failed: 0 },
-    rows: 0,
-  };
-  for (const row of rows) {
-    result.miniBatches[row.state] += Number(row.n);
-    result.miniBatches.total += Number(row.n);
-    result.items.total += Number(row.items);
-    result.items.succeeded += Number(row.ok);
-    result.items.failed += Number(row.bad);
-    result.rows += Number(row.rows);
-  }
-  return result;
 }
 
 type Filter = { endpoint?: string; deployment?: string; limit?: number };
@@ -242,7 +216,8 @@ function miniBatchMethods(
     },
     async finishAttempt(job, index, r: AttemptRecord) {
       // One statement: the attempt's time is added to the job only when this report moved the mini-batch
-      // (a late report for one that is no longer running adds nothing).
+      // (a late report for one that is no longer running adds nothing). The mini-batch's row is locked
+      // before the counts row, the order the counts triggers keep (job-counts.ts).
       await db.query(
         `WITH moved AS (
            UPDATE mini_batches SET state = $1, succeeded = $2, failed = $3, rows_written = $4, worker = $5,
@@ -250,7 +225,8 @@ function miniBatchMethods(
            WHERE job_key = $9 AND idx = $10 AND state = 'running'
            RETURNING job_key
          )
-         UPDATE jobs SET worker_ms = worker_ms + $11 WHERE name_key = $9 AND EXISTS (SELECT 1 FROM moved)`,
+         UPDATE job_counts SET worker_ms = worker_ms + $11
+         WHERE job_key = $9 AND slot = $12 AND EXISTS (SELECT 1 FROM moved)`,
         [
           r.state,
           r.succeeded,
@@ -262,7 +238,8 @@ function miniBatchMethods(
           r.inputs ? JSON.stringify(r.inputs) : null,
           foldCase(job),
           index,
-          Math.round(r.elapsedMs),
+          Math.max(0, Math.round(r.elapsedMs)),
+          slotOf(index),
         ],
       );
     },
@@ -287,16 +264,7 @@ function miniBatchMethods(
         [foldCase(job)],
       ),
     async counts(job) {
-      const { rows } = await db.query<TallyRow>(
-        `SELECT state, COUNT(*) AS n, SUM(item_count) AS items, SUM(succeeded) AS ok, SUM(failed) AS bad,
-           SUM(rows_written) AS rows
-         FROM mini_batches WHERE job_key = $1 GROUP BY state`,
-        [foldCase(job)],
-      );
-      const worker = await db.query<{ worker_ms: string }>('SELECT worker_ms FROM jobs WHERE name_key = $1', [
-        foldCase(job),
-      ]);
-      return { ...toCounts(rows), workerSeconds: Number(worker.rows[0]?.worker_ms ?? 0) / 1000 };
+      return toCounts((await db.query<CountsRow>(COUNTS_QUERY, [foldCase(job)])).rows[0]);
     },
   };
 }
