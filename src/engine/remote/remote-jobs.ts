@@ -27,7 +27,7 @@ export interface RemoteJobDoc {
 }
 
 /** Why a job on a compute of remote workers cannot run; the job fails with this message. */
-export class RemoteJobError extends DomainError {
+class RemoteJobError extends DomainError {
   constructor(message: string) {
     super('PreparationFailed', 409, message);
   }
