@@ -15,6 +15,8 @@
  *   (j) Data Factory's Copy activity between two Azurite containers, as MB/s (bench/copy.ts).
  *   (k) scale-out: dispatch rate and status GET latency embedded vs PostgreSQL + BullMQ, and the
  *       2-worker job of (a) against two plain loops side by side (bench/scale-out.ts).
+ *   (l) workers on other machines: the job of (a) from a container, embedded against a scaled-out server
+ *       with two `nightshift worker` processes (bench/scale-out-workers.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
