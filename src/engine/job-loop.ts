@@ -24,7 +24,14 @@ export interface LoopPool {
 }
 
 export interface JobLoopDeps {
-  plan: Pick<JobPlan, 'name' | 'input' | 'partPath' | 'errorView'>;
+  plan: Pick<JobPlan, 'name' | 'input' | 'partPath' | 'errorView'> & {
+    /**
+     * Stores a succeeded attempt's part where the job's driver reads it (a worker on another machine
+     * uploads it to the artifact store); it runs after the slot is free for the next attempt, and an
+     * attempt whose part cannot be kept fails like any other.
+     */
+    keepPart?: (index: number, path: string) => Promise<void>;
+  };
   queue: TaskQueue;
   store: JobRepository;
   pools: readonly LoopPool[];
@@ -32,6 +39,12 @@ export interface JobLoopDeps {
   maxRetries: number;
   /** Mini-batches after the one starting whose files are prefetched (remote inputs only). */
   prefetchDepth: number;
+  /**
+   * Tasks leased ahead of the free slots, whose files download while the slots score (remote inputs):
+   * for a loop that shares its job's queue with others (a `nightshift worker`), where the next index is
+   * likely someone else's and `prefetchDepth` would fetch files another worker scores.
+   */
+  leaseAhead?: number;
   /** Before the first attempt this loop starts. */
   onFirstAttempt(): Promise<void>;
   /** After every attempt, recorded or lost to a closed pool. */
@@ -59,6 +72,8 @@ interface Attempted {
 export function createJobLoop(deps: JobLoopDeps): JobLoop {
   const { plan, queue, store, lease } = deps;
   const inflight = new Set<string>();
+  // Leased ahead, not started: their files are downloading; the next free slot takes the oldest.
+  const ahead: QueuedTask[] = [];
   let stopped = false;
   let pumping = false;
   let again = false;
@@ -127,7 +142,27 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
   // after them, are already downloading: a remote job's first attempts need not wait for their files.
   void prefetchRange(0, 2 * deps.prefetchDepth - 1).catch(prefetchFailed);
 
-  async function dispatch(task: QueuedTask, slot: LoopPool): Promise<void> {
+  /** The attempt as it counts once its part is kept (keepPart), or as a failure when it cannot be. */
+  async function keep(index: number, ran: Attempted, slot: LoopPool): Promise<Attempted> {
+    const { result } = ran;
+    if (!plan.keepPart || !result.ok || result.outcome.rowsWritten === 0) return ran;
+    try {
+      await plan.keepPart(index, plan.partPath(index));
+      return ran;
+    } catch (error) {
+      const { message } = describeError(error);
+      const failure: AttemptResult = {
+        ok: false,
+        kind: 'dispatch',
+        message: `The part of this mini-batch could not be stored: ${message}`,
+        worker: slot.node,
+        elapsedMs: result.elapsedMs,
+      };
+      return { ...ran, result: failure };
+    }
+  }
+
+  async function dispatch(task: QueuedTask, slot: LoopPool, free: () => void): Promise<void> {
     const mb = await store.startAttempt(plan.name, task.index, slot.node);
     if (!mb) {
       await queue.ack(task.id, lease.owner);
@@ -143,8 +178,12 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
     // While this mini-batch scores, the files of the next ones are downloaded into the cache.
     void prefetchRange(mb.index + 1, mb.index + deps.prefetchDepth).catch(prefetchFailed);
     deps.metrics?.sink.attemptStarted(deps.metrics.labels);
-    const attempted = await attempt(mb, slot);
-    if (attempted === undefined) return;
+    const ran = await attempt(mb, slot);
+    if (ran === undefined) return;
+    // The worker process is free: the slot takes its next mini-batch while this one is recorded.
+    free();
+    pump();
+    const attempted = await keep(mb.index, ran, slot);
     const retry = await recordAttempt(store, plan, { mb, ...attempted, maxRetries: deps.maxRetries });
     const { ok, elapsedMs } = attempted.result;
     const outcome = ok ? 'succeeded' : retry ? 'retried' : 'failed';
@@ -156,22 +195,51 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
   function start(task: QueuedTask, slot: LoopPool): void {
     slot.busy++;
     inflight.add(task.id);
-    void dispatch(task, slot)
+    let freed = false;
+    const free = () => {
+      if (freed) return;
+      freed = true;
+      slot.busy--;
+    };
+    void dispatch(task, slot, free)
       .catch((error: unknown) => {
         deps.logger.error({ err: error, job: plan.name, task: task.id }, 'dispatch failed');
       })
       .finally(() => {
-        slot.busy--;
+        free();
         inflight.delete(task.id);
         deps.onAttemptEnded();
       });
   }
 
+  /** Starts downloading the files of a task leased ahead (its lookup failing only loses the head start). */
+  function prefetchTask(task: QueuedTask): void {
+    void store
+      .getMiniBatch(plan.name, task.index)
+      .then((mb) => {
+        if (mb?.state === 'pending') plan.input.prefetch(mb.files);
+      })
+      .catch(prefetchFailed);
+  }
+
   async function pumpOnce(): Promise<void> {
+    const extra = plan.input.remote ? (deps.leaseAhead ?? 0) : 0;
     for (const slot of deps.pools) {
-      const idle = slot.pool.workers() - slot.busy;
-      if (idle <= 0 || isStopped()) continue;
-      for (const task of await queue.lease(lease.owner, plan.name, idle, lease.ms)) start(task, slot);
+      let idle = slot.pool.workers() - slot.busy;
+      if (isStopped()) return;
+      for (; idle > 0 && ahead.length > 0; idle--) start(ahead.shift() as QueuedTask, slot);
+      const wanted = idle + Math.max(0, extra - ahead.length);
+      if (wanted <= 0) continue;
+      const leased = await queue.lease(lease.owner, plan.name, wanted, lease.ms);
+      for (const task of leased) {
+        if (idle > 0 && !isStopped()) {
+          idle--;
+          start(task, slot);
+        } else {
+          ahead.push(task);
+          prefetchTask(task);
+        }
+      }
     }
   }
 
@@ -199,7 +267,11 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
     pump,
     stop() {
       stopped = true;
+      // Never started: back to the queue at once, for another worker, rather than when the lease lapses.
+      for (const task of ahead.splice(0)) {
+        queue.nack(task.id, lease.owner, 0).catch(prefetchFailed);
+      }
     },
-    inflight: () => [...inflight],
+    inflight: () => [...inflight, ...ahead.map((t) => t.id)],
   };
 }

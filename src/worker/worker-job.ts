@@ -14,15 +14,13 @@ import { createErrorScrubber, createErrorView } from '../engine/error-view.ts';
 import { inputAccess } from '../engine/job-data.ts';
 import { createJobLoop, type JobLoop } from '../engine/job-loop.ts';
 import { partPath, runtimeSettings } from '../engine/job-plan.ts';
-import type { AttemptResult } from '../engine/pool/attempt-result.ts';
 import type { SpareWorkers } from '../engine/pool/spare-workers.ts';
 import type { WorkerLauncher } from '../engine/pool/worker-launcher.ts';
-import { createWorkerPool, type RunTask, type WorkerPool } from '../engine/pool/worker-pool.ts';
+import { createWorkerPool } from '../engine/pool/worker-pool.ts';
 import { tasksOf, type TaskQueue } from '../engine/queue/contract.ts';
 import { fetchFolder, uploadPart } from '../engine/remote/artifact-store.ts';
 import type { RemoteJobDoc } from '../engine/remote/remote-jobs.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
-import type { DatastoreBackend } from '../storage/contract.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 
@@ -59,36 +57,6 @@ export interface WorkerJob {
   stop(kill: boolean): Promise<void>;
 }
 
-/**
- * The pool's attempt, with its part uploaded before it counts as succeeded: a part that cannot be
- * stored makes the attempt a failure like any other (retried), never a success without rows.
- */
-function uploading(pool: WorkerPool, backend: DatastoreBackend, job: string, node: string): WorkerPool {
-  async function run(task: RunTask): Promise<AttemptResult> {
-    const result = await pool.run(task);
-    if (!result.ok || result.outcome.rowsWritten === 0) return result;
-    const index = Number(/(\d+)\.part$/.exec(task.partPath)?.[1]);
-    try {
-      await uploadPart(backend, job, index, task.partPath);
-      return result;
-    } catch (error) {
-      const message = `The part of this mini-batch could not be stored in the artifact store: ${(error as Error).message}`;
-      return { ok: false, kind: 'dispatch', message, worker: node, elapsedMs: result.elapsedMs };
-    } finally {
-      await rm(task.partPath, { force: true });
-    }
-  }
-  return {
-    run,
-    warm: () => pool.warm(),
-    close: () => pool.close(),
-    kill: (why) => pool.kill(why),
-    pids: () => pool.pids(),
-    workers: () => pool.workers(),
-    processes: () => pool.processes(),
-  };
-}
-
 async function workerPlan(deps: WorkerJobDeps, job: JobRecord, doc: RemoteJobDoc) {
   const backend = await deps.datastores.backend(doc.artifactStore);
   const artifacts = join(deps.workDir, 'artifacts');
@@ -105,7 +73,6 @@ async function workerPlan(deps: WorkerJobDeps, job: JobRecord, doc: RemoteJobDoc
     ],
   });
   return {
-    backend,
     dir,
     scrub,
     runtime: runtimeSettings(job, { model, output, ...(code ? { code } : {}) }),
@@ -114,6 +81,14 @@ async function workerPlan(deps: WorkerJobDeps, job: JobRecord, doc: RemoteJobDoc
       input: inputAccess(input, deps.cache),
       partPath: (index: number) => partPath(dir, index),
       errorView: createErrorView(scrub),
+      // The driver assembles the output from the artifact store; the local copy is not needed after.
+      keepPart: async (index: number, path: string) => {
+        try {
+          await uploadPart(backend, job.name, index, path);
+        } finally {
+          await rm(path, { force: true });
+        }
+      },
     },
   };
 }
@@ -127,8 +102,9 @@ export async function startWorkerJob(
   const prepared = await workerPlan(deps, job, doc);
   const { settings } = job;
   const holder: { loop?: JobLoop } = {};
+  const size = Math.max(1, Math.min(settings.maxConcurrencyPerInstance, deps.concurrency));
   const pool = createWorkerPool({
-    size: Math.max(1, Math.min(settings.maxConcurrencyPerInstance, deps.concurrency)),
+    size,
     settings: prepared.runtime,
     timeoutMs: settings.retrySettings.timeoutSeconds * 1000,
     logDir: join(prepared.dir, 'logs'),
@@ -139,7 +115,7 @@ export async function startWorkerJob(
     onWorkerStarted: () => holder.loop?.pump(),
     spares: deps.spares,
   });
-  const slot = { pool: uploading(pool, prepared.backend, job.name, deps.name), node: deps.name, busy: 0 };
+  const slot = { pool, node: deps.name, busy: 0 };
   const loop = createJobLoop({
     plan: prepared.plan,
     queue: deps.queue,
@@ -147,7 +123,9 @@ export async function startWorkerJob(
     pools: [slot],
     lease: { owner: deps.name, ms: deps.leaseMs },
     maxRetries: settings.retrySettings.maxRetries,
-    prefetchDepth: Math.min(8, settings.maxConcurrencyPerInstance),
+    // Other workers lease the next indexes: this one downloads the files of tasks it leased ahead.
+    prefetchDepth: 0,
+    leaseAhead: size,
     onFirstAttempt: async () => {
       const startedAt = new Date().toISOString();
       await deps.jobs.update(job.name, { status: 'Running', startedAt }, ['Preparing', 'Queued']);
