@@ -97,7 +97,9 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
   const timers: NodeJS.Timeout[] = [];
   let arrivals = 0;
   let beats = 0;
+  // Stopped: no more jobs are joined; done: every job was left, nothing more to heartbeat.
   let stopped = false;
+  let done = false;
 
   const mine = (job: JobRecord) => {
     const compute = (job.compute ?? LOCAL_COMPUTE).toLowerCase();
@@ -107,6 +109,14 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
 
   async function heartbeat(): Promise<void> {
     const live = (await Promise.all(jobs.values())).filter((j) => j !== undefined);
+    // The leases first: Redis may be up while PostgreSQL is not, and a lapsed lease reruns an attempt.
+    for (const job of live) {
+      for (const id of job.inflight()) {
+        queue.heartbeat(id, name, config.leaseMs).catch((error: unknown) => {
+          logger.debug({ err: error, task: id }, 'a lease heartbeat failed');
+        });
+      }
+    }
     const running = live.flatMap((j) => j.running());
     const at = new Date();
     const snapshot: NodeSnapshot & { jobs: string[] } = {
@@ -131,15 +141,8 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
       await repo.insert('serverNodes', { name }, snapshot);
     }
     beats += 1;
-    for (const job of live) {
-      // Every third beat (a lease): cheap enough for jobs of many mini-batches, soon enough to matter.
-      if (beats % 3 === 0) await job.reconcile();
-      for (const id of job.inflight()) {
-        queue.heartbeat(id, name, config.leaseMs).catch((error: unknown) => {
-          logger.debug({ err: error, task: id }, 'a lease heartbeat failed');
-        });
-      }
-    }
+    // Every third beat (a lease): cheap enough for jobs of many mini-batches, soon enough to matter.
+    if (beats % 3 === 0) for (const job of live) await job.reconcile();
   }
 
   /** How many other live workers serve the job now, against how many nodes it may use. */
@@ -155,7 +158,7 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
 
   async function enter(job: JobRecord): Promise<WorkerJob | undefined> {
     const doc = await repo.get<RemoteJobDoc>('remoteJobs', { name: job.name });
-    if (!doc || !(await hasRoom(job))) return undefined;
+    if (stopped || !doc || !(await hasRoom(job))) return undefined;
     logger.info({ job: job.name, compute: job.compute }, 'joining the job');
     return startWorkerJob(deps, job, doc, (arrivals += 1));
   }
@@ -197,10 +200,11 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
     }
   }
 
-  function every(ms: number, what: string, step: () => Promise<void>): void {
+  /** Runs `step` every `ms` until `until()` says stop, never two at once. */
+  function every(ms: number, what: string, step: () => Promise<void>, until: () => boolean): void {
     let busy = false;
     const timer = setInterval(() => {
-      if (busy || stopped) return;
+      if (busy || until()) return;
       busy = true;
       void step()
         .catch((error: unknown) => {
@@ -219,13 +223,15 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
       await deps.launcher.sweep();
       spares.refill();
       await heartbeat();
-      every(Math.max(1000, Math.floor(config.leaseMs / 3)), 'the heartbeat', heartbeat);
-      every(DISCOVER_MS, 'looking for jobs', discover);
+      // Heartbeats go on while a stopping worker finishes its attempts, so their leases hold.
+      every(Math.max(1000, Math.floor(config.leaseMs / 3)), 'the heartbeat', heartbeat, () => done);
+      every(DISCOVER_MS, 'looking for jobs', discover, () => stopped);
     },
     async stop() {
       stopped = true;
-      for (const timer of timers) clearInterval(timer);
       await Promise.all([...jobs.keys()].map((job) => leave(job, false)));
+      done = true;
+      for (const timer of timers) clearInterval(timer);
       await spares.close();
       await repo.remove('serverNodes', { name }).catch(() => undefined);
       await deps.launcher.settled();
