@@ -255,14 +255,19 @@ function start(run: Run, ctx: Context): NonNullable<Run['running']> {
     ...metricsOf(deps, ctx),
     logger: deps.logger,
   });
-  if (pools.every((p) => p.pool.workers() === 0)) void markQueued(run).catch(failed(run, 'queueing'));
+  if (pools.every((p) => p.pool.workers() === 0)) {
+    // No pool yet: the compute has not given a node; pools without workers: the server has no permit.
+    const why = pools.length === 0 ? `waiting for a node of compute ${ctx.compute}` : undefined;
+    void markQueued(run, why).catch(failed(run, 'queueing'));
+  }
   return { pools, loop, compute: ctx.compute, nodes };
 }
 
-async function markQueued({ deps, name }: Run): Promise<void> {
+async function markQueued({ deps, name }: Run, why?: string): Promise<void> {
   if (await deps.jobs.update(name, { status: 'Queued' }, ['Preparing'])) {
     const { max } = deps.launcher.capacity;
-    deps.logger.info({ job: name, maxWorkers: max }, `job queued: all ${max} worker(s) are busy`);
+    const reason = why ?? `all ${max} worker(s) are busy`;
+    deps.logger.info({ job: name, maxWorkers: max }, `job queued: ${reason}`);
   }
 }
 
