@@ -232,7 +232,10 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
       if (wanted <= 0) continue;
       const leased = await queue.lease(lease.owner, plan.name, wanted, lease.ms);
       for (const task of leased) {
-        if (idle > 0 && !isStopped()) {
+        if (isStopped()) {
+          // Stopped while the lease was on its way: back to the queue, as stop() does with the rest.
+          queue.nack(task.id, lease.owner, 0).catch(prefetchFailed);
+        } else if (idle > 0) {
           idle--;
           start(task, slot);
         } else {
