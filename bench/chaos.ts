@@ -41,6 +41,8 @@ const HARMS = ['kill server a', 'kill server b', 'restart Redis empty', 'cut Pos
 const WORKER_HARMS = ['kill worker 1', 'kill worker 2', 'kill worker 3'] as const;
 type Harm = (typeof HARMS)[number] | (typeof WORKER_HARMS)[number];
 const LEASE_MS = 2000;
+// CHAOS_HARMS='kill server a,kill server b' narrows the harms drawn, to chase one kind of failure.
+const ONLY_HARMS = process.env.CHAOS_HARMS?.split(',').map((h) => h.trim());
 
 const random = (min: number, max: number) => min + Math.random() * (max - min);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
@@ -177,7 +179,10 @@ async function trial(cluster: Cluster, n: number, endpoints: { local: string; po
   const job = await client.start(new URL(scoringUri).pathname, body);
   const at = random(300, 3000);
   await sleep(at);
-  const what = pick<Harm>(onWorkers ? [...HARMS, ...WORKER_HARMS] : HARMS);
+  const harms = (onWorkers ? [...HARMS, ...WORKER_HARMS] : [...HARMS]).filter(
+    (h) => ONLY_HARMS === undefined || ONLY_HARMS.includes(h),
+  );
+  const what = pick<Harm>(harms.length > 0 ? harms : HARMS);
   await harm(cluster, what);
   const view = await ended(cluster, job.name, 180_000);
   const lines = view.properties.status === 'Completed' ? await anyClient(cluster).outputLines(view) : [];
@@ -191,6 +196,11 @@ async function trial(cluster: Cluster, n: number, endpoints: { local: string; po
     `trial ${String(n)}/${String(TRIALS)} (${onWorkers ? 'workers' : 'servers'}): ${what} at ${(at / 1000).toFixed(1)} s → ${view.properties.status}, ` +
       `${String(lines.length)} rows, lost ${String(lost)}, doubled ${String(doubled)} (${took} s)${ok ? '' : '  FAILED'}`,
   );
+  if (!ok) {
+    // What the job says of itself: the reason it ended and its first error, to find the cause by.
+    const { result, error } = view.properties as { result?: string | null; error?: unknown };
+    console.log(`  result: ${result ?? ''}\n  first error: ${JSON.stringify(error ?? null)}`);
+  }
   return { ok, lost, doubled };
 }
 
