@@ -89,6 +89,23 @@ async function downloadCost(azurite: Azurite, folder: string): Promise<{ ms: num
   return { ms, cpu };
 }
 
+/** Registers each [datastore, container] pair as a Blob datastore of the emulator, with its key. */
+export async function putBlobDatastores(
+  client: BenchClient,
+  azurite: Azurite,
+  pairs: readonly (readonly [string, string])[],
+): Promise<void> {
+  for (const [name, container] of pairs) {
+    await client.putDatastore(name, {
+      datastoreType: 'AzureBlob',
+      accountName: DEV_ACCOUNT,
+      containerName: container,
+      endpoint: azurite.accountUrl,
+      credentials: { credentialsType: 'AccountKey', secrets: { key: DEV_KEY } },
+    });
+  }
+}
+
 /** A fresh server (so a cold cache) with the bench's deployment and the two Blob datastores. */
 async function withServer<T>(
   azurite: Azurite,
@@ -105,18 +122,10 @@ async function withServer<T>(
   try {
     const client = await createBenchClient(url, model, (job) => app.scheduler.ended(job), dataDir);
     await client.deploy('bench-remote', { maxConcurrencyPerInstance: WORKERS, miniBatchSize: 1 });
-    for (const [name, container] of [
+    await putBlobDatastores(client, azurite, [
       ['benchin', 'bench-in'],
       ['benchout', 'bench-out'],
-    ] as const) {
-      await client.putDatastore(name, {
-        datastoreType: 'AzureBlob',
-        accountName: DEV_ACCOUNT,
-        containerName: container,
-        endpoint: azurite.accountUrl,
-        credentials: { credentialsType: 'AccountKey', secrets: { key: DEV_KEY } },
-      });
-    }
+    ]);
     return await work(client, app);
   } finally {
     await app.stop();

@@ -15,10 +15,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { startWorkerProcess, type ServeProcess } from '../test/helpers/cli.ts';
-import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../test/helpers/azurite.ts';
+import { startAzurite, type Azurite } from '../test/helpers/azurite.ts';
 import { containerClientOf } from '../src/storage/azure-blob/connection.ts';
-import { createBenchClient, type BenchClient } from './client.ts';
-import { connectionTo, uploadFolder } from './remote-data.ts';
+import { createBenchClient } from './client.ts';
+import { connectionTo, putBlobDatastores, uploadFolder } from './remote-data.ts';
 import { createScaleOutBackends, scaleOutUnavailable } from './scale-out-backends.ts';
 
 const REPEATS = 3;
@@ -26,21 +26,6 @@ const WORKERS = 2;
 const BLOB_INPUT = 'azureml://datastores/benchin/paths/tabular';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-
-async function blobDatastores(client: BenchClient, azurite: Azurite): Promise<void> {
-  for (const [name, container] of [
-    ['benchin', 'bench-in'],
-    ['benchart', 'bench-art'],
-  ] as const) {
-    await client.putDatastore(name, {
-      datastoreType: 'AzureBlob',
-      accountName: DEV_ACCOUNT,
-      containerName: container,
-      endpoint: azurite.accountUrl,
-      credentials: { credentialsType: 'AccountKey', secrets: { key: DEV_KEY } },
-    });
-  }
-}
 
 /** One job on a fresh server: embedded, or scaled out with its two workers; resolves with its time. */
 async function runOnce(
@@ -62,7 +47,10 @@ async function runOnce(
   try {
     const url = await app.start();
     const client = await createBenchClient(url, model, (job) => app.scheduler.ended(job), dataDir);
-    await blobDatastores(client, azurite);
+    await putBlobDatastores(client, azurite, [
+      ['benchin', 'bench-in'],
+      ['benchart', 'bench-art'],
+    ]);
     await client.putCompute('bench-pool', WORKERS);
     await client.deploy('bench-workers', {
       miniBatchSize: 1,
