@@ -10,8 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RedisConnection } from 'bullmq';
-import { Client } from 'pg';
 import { POSTGRES, REDIS, testDatabaseUrl, testRedisUrl } from '../test/helpers/components.ts';
+import { adminQuery } from '../test/helpers/scale-out.ts';
 
 export interface ScaleOutBackends {
   database: string;
@@ -20,16 +20,6 @@ export interface ScaleOutBackends {
   leftoverKeys(): Promise<string[]>;
   /** Drops the database and deletes the bench's keys. */
   remove(): Promise<void>;
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 function withPath(base: string, path: string): string {
@@ -82,14 +72,14 @@ export async function createScaleOutBackends(): Promise<ScaleOutBackends> {
   const queue = await emptyRedisDatabase();
   if (queue === undefined) throw new Error('no empty Redis database among 1..15 for the bench');
   const name = `ns_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  await admin(`CREATE DATABASE ${name}`);
+  await adminQuery(`CREATE DATABASE ${name}`);
   const own = (client: RedisClient) => scanKeys(client, 'nightshift:*');
   return {
     database: withPath(testDatabaseUrl(), `/${name}`),
     queue,
     leftoverKeys: () => withRedis(queue, own),
     async remove() {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await withRedis(queue, async (client) => {
         const keys = await own(client);
         for (let i = 0; i < keys.length; i += 500) await client.del(...keys.slice(i, i + 500));

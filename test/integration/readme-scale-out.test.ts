@@ -23,6 +23,7 @@ import { Client } from 'pg';
 import { CURL, needs, POSTGRES, REDIS, testDatabaseUrl, testRedisUrl } from '../helpers/components.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
 import { DEV_ACCOUNT, DEV_KEY } from '../helpers/azurite.ts';
+import { adminQuery } from '../helpers/scale-out.ts';
 
 /** The ```sh blocks of the README section that starts with `heading`. */
 function shellBlocks(readme: string, heading: string): string[] {
@@ -44,16 +45,6 @@ function freePort(): Promise<number> {
       });
     });
   });
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** The jobs the servers recorded, so their Redis keys can go; none when the database never came up. */
@@ -154,12 +145,12 @@ void describe('the README, Scale out', options, () => {
     while (pids.some(alive)) await sleep(100);
     const jobs = await jobNames(databaseUrl(database));
     await removeRedisKeys(jobs);
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     rmSync(scratch, { recursive: true, force: true });
   });
 
   void it('runs two servers, survives kill -9 of the one driving a job, and writes every row once', async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    await adminQuery(`CREATE DATABASE ${database}`);
     const setting = {
       database,
       ns,

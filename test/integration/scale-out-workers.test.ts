@@ -73,30 +73,23 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
     return server;
   };
 
-  /** A worker with its own work dir and a copy of the key only, as on another machine. */
-  const worker = (name: string, compute = 'pool'): ServeProcess => {
-    const own = join(root, `worker-${name}`);
+  /**
+   * What a worker is started with, as on another machine: its own work dir under `own`, and a keys dir
+   * there holding a copy of the servers' key only.
+   */
+  const workerArgs = (own: string, name: string, compute = 'pool'): string[] => {
     mkdirSync(join(own, 'keys'), { recursive: true });
     copyFileSync(join(keys, 'secret-box.key'), join(own, 'keys', 'secret-box.key'));
-    const started = startWorkerProcess(
-      [
-        '--database',
-        dbUrl(),
-        '--queue',
-        testRedisUrl(),
-        '--keys-dir',
-        join(own, 'keys'),
-        '--work-dir',
-        join(own, 'work'),
-        '--compute',
-        compute,
-        '--concurrency',
-        '2',
-        '--name',
-        `w-${name}-${process.pid}`,
-      ],
-      { NIGHTSHIFT_LEASE_MS: '3000' },
-    );
+    return [
+      ...['--database', dbUrl(), '--queue', testRedisUrl()],
+      ...['--keys-dir', join(own, 'keys'), '--work-dir', join(own, 'work')],
+      ...['--compute', compute, '--name', name],
+    ];
+  };
+
+  const worker = (name: string, compute = 'pool'): ServeProcess => {
+    const args = workerArgs(join(root, `worker-${name}`), `w-${name}-${process.pid}`, compute);
+    const started = startWorkerProcess([...args, '--concurrency', '2'], { NIGHTSHIFT_LEASE_MS: '3000' });
     processes.push(started);
     return started;
   };
@@ -222,26 +215,11 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
       t.after(() => {
         rmSync(own, { recursive: true, force: true });
       });
-      mkdirSync(join(own, 'keys'));
-      copyFileSync(join(keys, 'secret-box.key'), join(own, 'keys', 'secret-box.key'));
       const name = `w-netns-${process.pid}`;
       const remote = await startWorkerInNetns({
         repoDir: REPO_ROOT,
         hide: [root],
-        args: [
-          '--database',
-          dbUrl(),
-          '--queue',
-          testRedisUrl(),
-          '--keys-dir',
-          join(own, 'keys'),
-          '--work-dir',
-          join(own, 'work'),
-          '--compute',
-          'pool',
-          '--name',
-          name,
-        ],
+        args: workerArgs(own, name),
         env: { NIGHTSHIFT_LEASE_MS: '3000' },
       });
       t.after(() => remote.close());
