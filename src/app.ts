@@ -36,6 +36,7 @@ import { createAuthenticator } from './auth/authenticator.ts';
 import { ExternalIssuer } from './auth/external-issuer.ts';
 import { createRoleAssignmentService } from './auth/role-assignments.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
+import { createStudioSignIn } from './auth/studio-sign-in.ts';
 import { openSecretBox, type SecretBox } from './auth/secrets/secret-box.ts';
 import { workspaceId } from './core/workspace.ts';
 import { StartupError } from './core/errors.ts';
@@ -203,6 +204,10 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       jobs,
       jobLogs,
       auth,
+      studio: {
+        dir: config.studioDir,
+        signIn: createStudioSignIn({ dataDir: config.dataDir, tokens: auth.tokens }),
+      },
     };
     // The HTTP layer's own info line ("Server listening at") repeats serve's; its warnings and errors stay.
     const httpLogger = logger.child({}, { level: config.logLevel === 'info' ? 'warn' : config.logLevel });

@@ -4,6 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import { availableParallelism, userInfo } from 'node:os';
 import type { WorkspaceRef } from './core/workspace.ts';
@@ -15,8 +16,13 @@ import { checkAllowHosts } from './storage/http/url-policy.ts';
 import { readLeaseMs, readScaleOut, scaleOutFields, type ScaleOutConfig } from './config-scale-out.ts';
 import { readStorageIdentity, type StorageIdentityConfig } from './config-storage-identity.ts';
 
+/** Where `npm run build:studio` writes the studio (vite.config.ts), beside src/. */
+const STUDIO_DIR = fileURLToPath(new URL('../dist/studio', import.meta.url));
+
 export interface Config {
   dataDir: string;
+  /** The built studio served under /studio/. */
+  studioDir: string;
   host: string;
   /** 0 picks a free port. */
   port: number;
@@ -179,6 +185,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const dataDir = resolve(cwd, pick(flags.dataDir, env.NIGHTSHIFT_DATA_DIR, file.dataDir) ?? '.nightshift');
   return {
     dataDir,
+    studioDir: STUDIO_DIR,
     host: pick(flags.host, env.NIGHTSHIFT_HOST, file.host) ?? '127.0.0.1',
     port: parsePort(pick(flags.port, env.NIGHTSHIFT_PORT, file.port) ?? '8080'),
     workspace: {

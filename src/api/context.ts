@@ -15,6 +15,7 @@ import type { JobService } from '../engine/job-service.ts';
 import type { TokenRouteServices } from './routes/tokens.ts';
 import type { AccessRouteServices } from './routes/access.ts';
 import type { AccessControl } from './access-control.ts';
+import type { StudioServices } from './routes/studio.ts';
 import type { PipelineService } from '../pipelines/service/pipeline-service.ts';
 import type { FactoryDataService } from '../pipelines/data/factory-data-service.ts';
 
@@ -38,6 +39,8 @@ export interface ApiServices {
   };
   /** Tokens, identities, role assignments, the audit log and the per-request access check. */
   auth: TokenRouteServices & AccessRouteServices & { access: AccessControl };
+  /** The studio's built files and the local owner's sign-in code. */
+  studio: StudioServices;
 }
 
 /** The ARM path prefix of the workspace; access-control.ts answers 404 when it names another one. */

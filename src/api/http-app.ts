@@ -7,6 +7,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
 import { Type } from '@sinclair/typebox';
 import type { IdentityService } from '../auth/identity-service.ts';
 import { workspaceId } from '../core/workspace.ts';
@@ -23,6 +24,7 @@ import { identityRoutes } from './routes/identities.ts';
 import { accessRoutes } from './routes/access.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { factoryDataRoutes } from './routes/factory-data.ts';
+import { studioRoutes } from './routes/studio.ts';
 import { registerAccessControl } from './access-control.ts';
 import { registerAuditTrail, type AuditDirectory } from './audit-trail.ts';
 import { registerJsonParser } from './body-limits.ts';
@@ -119,6 +121,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...accessRoutes(s.auth),
     ...pipelineRoutes(s),
     ...factoryDataRoutes(s),
+    ...studioRoutes(s.studio),
   ];
 }
 
@@ -187,6 +190,8 @@ export async function buildHttpApp(
       },
     },
   });
+  // reply.sendFile only: the studio's routes are declared in the route table like every other.
+  await app.register(fastifyStatic, { root: services.studio.dir, serve: false });
   app.setErrorHandler(handleError);
   // Before any route: the audit entry is written after the answer, the access check before the body is read.
   const identities = services.auth.identities;

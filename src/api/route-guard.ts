@@ -53,7 +53,8 @@ function checkAccess(where: string, url: string, access: unknown): Access {
 function checkResponses(where: string, schema: RouteOptions['schema']): void {
   const response = (schema as { response?: Record<string, unknown> } | undefined)?.response;
   const statuses = Object.keys(response ?? {});
-  if (!statuses.some((s) => /^2(\d\d|xx)$/.test(s))) {
+  // A redirect is an answer too (/ sends the browser to the studio).
+  if (!statuses.some((s) => /^[23](\d\d|xx)$/.test(s))) {
     throw new RouteDeclarationError(`${where} declares no response schema for its success status.`);
   }
 }

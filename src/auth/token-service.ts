@@ -21,7 +21,8 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'invalid_resource'
   | 'invalid_scope'
-  | 'unsupported_grant_type';
+  | 'unsupported_grant_type'
+  | 'invalid_grant';
 
 export interface OAuthErrorBody {
   error: OAuthErrorCode;

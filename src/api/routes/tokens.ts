@@ -33,7 +33,7 @@ function field(body: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function sendOAuthError(reply: FastifyReply, error: unknown): FastifyReply {
+export function sendOAuthError(reply: FastifyReply, error: unknown): FastifyReply {
   if (!(error instanceof OAuthRefusal)) throw error;
   if (error.retryAfterSeconds !== undefined)
     void reply.header('retry-after', String(error.retryAfterSeconds));
@@ -41,7 +41,7 @@ function sendOAuthError(reply: FastifyReply, error: unknown): FastifyReply {
 }
 
 const tags = ['tokens'];
-const TokenResponse = open(
+export const TokenResponse = open(
   "An access token in Entra ID's shape (v1: resource, expires_on; v2: expires_in).",
   {
     access_token: Type.String(),
@@ -49,7 +49,7 @@ const TokenResponse = open(
   },
 );
 /** A refusal: Entra's OAuth body from the token service, or the ARM envelope for an unreadable request. */
-const Refusal = Type.Union([OAuthError, ArmError]);
+export const Refusal = Type.Union([OAuthError, ArmError]);
 // Not an object schema: a missing or odd body must still get Entra's OAuth refusal, which clients read.
 const TokenForm = Type.Unknown({
   description:

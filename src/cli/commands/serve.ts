@@ -225,5 +225,6 @@ export function registerServe(program: Command): void {
       // line must get a clean shutdown, not the default action that kills the process mid-write.
       if (config.auth.mode === 'none') process.stderr.write(`${NO_AUTH_WARNING}\n`);
       process.stdout.write(`listening on ${url}\n`);
+      process.stdout.write(`studio at ${url}/studio/?code=${app.services.studio.signIn.code}\n`);
     });
 }

@@ -1,0 +1,113 @@
+/**
+ * The studio's own routes: its static files under /studio/ (any other path under it answers the app's
+ * page, so a deep link pasted in a ticket opens), / sent there, and the local owner's sign-in with the
+ * code `serve` printed. The files hold no data: everything the studio shows comes from the REST API, each
+ * call checked on its own. Files are sent from the built folder only (@fastify/static resolves the path
+ * against it and refuses anything outside), and a folder that was never built answers with the command
+ * that builds it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { StudioSignIn } from '../../auth/studio-sign-in.ts';
+import { defineRoute, type RouteSpec } from '../route-table.ts';
+import { open, query } from '../schemas.ts';
+import { Refusal, sendOAuthError, TokenResponse } from './tokens.ts';
+
+export interface StudioServices {
+  /** The built studio (vite's output folder). */
+  dir: string;
+  signIn: StudioSignIn;
+}
+
+const tags = ['studio'];
+const STATIC = { public: "the studio's built files: code and styles, no data" };
+/** Hashed file names never change content; the page itself must be fetched fresh to pick up a rebuild. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+function looksLikeFile(path: string): boolean {
+  return /\.[a-z0-9]+$/i.test(path);
+}
+
+function sendStudio(s: StudioServices, path: string, reply: FastifyReply): FastifyReply {
+  if (!existsSync(join(s.dir, 'index.html'))) {
+    return reply
+      .status(503)
+      .type('text/plain; charset=utf-8')
+      .send('The studio is not built. Run "npm run build:studio" (npm ci runs it), then reload.\n');
+  }
+  if (looksLikeFile(path)) {
+    void reply.header('cache-control', path.startsWith('assets/') ? IMMUTABLE : 'no-cache');
+    return reply.sendFile(path, s.dir, { cacheControl: false });
+  }
+  void reply.header('cache-control', 'no-cache');
+  return reply.sendFile('index.html', s.dir, { cacheControl: false });
+}
+
+const SignInBody = Type.Object(
+  {
+    code: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'The code in the URL that serve printed.',
+    }),
+    resource: Type.String({ minLength: 1, maxLength: 200, description: 'The audience of the token.' }),
+  },
+  { additionalProperties: false },
+);
+
+export function studioRoutes(s: StudioServices): RouteSpec[] {
+  const page = (req: FastifyRequest, reply: FastifyReply) =>
+    sendStudio(s, (req.params as { '*'?: string })['*'] ?? '', reply);
+  const schema = { responses: { 200: open('A file of the studio.'), 503: open('Not built yet.') } };
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/',
+      summary: 'The studio',
+      tags,
+      access: { public: 'sends the browser to the studio' },
+      responses: { 302: open('To /studio/.') },
+      handler: (_req, reply) => reply.redirect('/studio/'),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/studio',
+      summary: 'The studio page',
+      tags,
+      access: STATIC,
+      ...schema,
+      handler: page,
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/studio/*',
+      summary: "The studio's files, and its page for any deep link",
+      tags,
+      access: STATIC,
+      params: Type.Object({ '*': Type.String() }),
+      query: query({}),
+      ...schema,
+      handler: page,
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/nightshift/studio/signIn',
+      summary: "The local owner's token, for the code that serve printed",
+      tags,
+      access: { public: 'the code is the credential, checked like a client secret', audit: 'token/issue' },
+      body: SignInBody,
+      bodyLimit: 4 * 1024,
+      responses: { 200: TokenResponse, 400: Refusal, 401: Refusal, 429: Refusal },
+      handler: async (req, reply) => {
+        try {
+          const response = await s.signIn.exchange(req.body.code, req.body.resource, req.ip);
+          return await reply.header('cache-control', 'no-store').send(response);
+        } catch (error) {
+          return sendOAuthError(reply, error);
+        }
+      },
+    }),
+  ];
+}
