@@ -25,6 +25,7 @@ import { accessRoutes } from './routes/access.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { factoryDataRoutes } from './routes/factory-data.ts';
 import { studioRoutes } from './routes/studio.ts';
+import { permissionRoutes } from './routes/permissions.ts';
 import { registerAccessControl } from './access-control.ts';
 import { registerAuditTrail, type AuditDirectory } from './audit-trail.ts';
 import { registerJsonParser } from './body-limits.ts';
@@ -121,6 +122,11 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...accessRoutes(s.auth),
     ...pipelineRoutes(s),
     ...factoryDataRoutes(s),
+    ...permissionRoutes({
+      workspace: s.workspace,
+      assignments: s.auth.assignments,
+      mode: s.auth.access.mode,
+    }),
     ...studioRoutes(s.studio),
   ];
 }

@@ -61,7 +61,7 @@ export function scopeCovers(assignedScope: string, scope: string): boolean {
 }
 
 /** The roles that reach `scope` for `principalId`; assignments of unknown roles grant nothing. */
-function rolesAt(
+export function rolesAt(
   assignments: readonly AssignmentLike[],
   principalId: string,
   scope: string,
