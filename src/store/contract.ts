@@ -32,6 +32,8 @@ export const RESOURCE_KINDS = [
   'serverNodes',
   // What the driver of a job scored by remote workers published for them (engine/remote/remote-jobs.ts).
   'remoteJobs',
+  // Which worker holds which of a job's node slots (worker/job-seats.ts).
+  'jobSeats',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

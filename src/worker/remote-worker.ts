@@ -1,8 +1,8 @@
 /**
  * `nightshift worker`: a node of a compute on any machine that reaches the deployment's PostgreSQL, Redis
  * and datastores. It needs none of a server's disk: four times a second it looks in the store for the active
- * jobs of its compute that their drivers published for workers (remote-jobs.ts), joins those whose
- * instance_count (within the compute's max_instances) is not yet met by other workers, and scores their
+ * jobs of its compute that their drivers published for workers (remote-jobs.ts), joins those with a free
+ * seat among their instance_count nodes (within the compute's max_instances; job-seats.ts), and scores their
  * mini-batches (worker-job.ts). It heartbeats a snapshot of itself into the store, which is how servers
  * list it in `compute list-nodes` and how they know it is alive: a worker that stops heartbeating has its
  * running attempts charged as crashes and its mini-batches run elsewhere. It renews the queue leases of
@@ -24,6 +24,7 @@ import type { RemoteJobDoc } from '../engine/remote/remote-jobs.ts';
 import { ANY_COMPUTE, type NodeSnapshot } from '../engine/shared-compute-nodes.ts';
 import { createInputCache } from '../storage/cache/input-cache.ts';
 import { createDatastoreService } from '../workspace/datastores.ts';
+import { createJobSeats } from './job-seats.ts';
 import { startWorkerJob, type WorkerJob, type WorkerJobDeps } from './worker-job.ts';
 
 export interface RemoteWorkerConfig {
@@ -92,6 +93,7 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
     logger,
   };
   const jobs = new Map<string, Promise<WorkerJob | undefined>>();
+  const seats = createJobSeats({ repo, owner: name, leaseMs: config.leaseMs });
   // Jobs this worker failed to join (artifacts or inputs it cannot reach): tried again after a while.
   const retryAt = new Map<string, number>();
   const timers: NodeJS.Timeout[] = [];
@@ -145,20 +147,15 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
     if (beats % 3 === 0) for (const job of live) await job.reconcile();
   }
 
-  /** How many other live workers serve the job now, against how many nodes it may use. */
-  async function hasRoom(job: JobRecord): Promise<boolean> {
+  /** A seat among the nodes the job may use: instance_count, within the compute's max_instances. */
+  async function takeSeat(job: JobRecord): Promise<boolean> {
     const compute = await repo.get<Compute>('compute', { name: job.compute ?? '' });
-    const cap = Math.min(job.instanceCount, compute?.maxNodeCount ?? job.instanceCount);
-    const now = Date.now();
-    const serving = (await repo.list<NodeSnapshot & { jobs?: string[] }>('serverNodes')).filter(
-      (s) => s.owner !== name && now - s.publishedAt <= config.leaseMs && s.jobs?.includes(job.name),
-    );
-    return serving.length < Math.max(1, cap);
+    return seats.take(job.name, Math.min(job.instanceCount, compute?.maxNodeCount ?? job.instanceCount));
   }
 
   async function enter(job: JobRecord): Promise<WorkerJob | undefined> {
     const doc = await repo.get<RemoteJobDoc>('remoteJobs', { name: job.name });
-    if (stopped || !doc || !(await hasRoom(job))) return undefined;
+    if (stopped || !doc || !(await takeSeat(job))) return undefined;
     logger.info({ job: job.name, compute: job.compute }, 'joining the job');
     return startWorkerJob(deps, job, doc, (arrivals += 1));
   }
@@ -169,6 +166,9 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
     if (job) {
       logger.info({ job: jobName }, 'leaving the job');
       await job.stop(kill);
+      await seats.release(jobName).catch((error: unknown) => {
+        logger.debug({ err: error, job: jobName }, 'could not give back the seat; it lapses');
+      });
     }
     if (jobs.size === 0 && !stopped) spares.refill();
   }

@@ -9,11 +9,12 @@ import { nextSteps } from './demo.ts';
 test('a server that keeps running: only the job command, with --server unless it is the default', () => {
   assert.equal(
     nextSteps('j1', { url: 'http://127.0.0.1:8080' }, '/repo'),
-    '\nNext: ./bin/nightshift job show -n j1 -o table\n',
+    '\nNext: ./bin/nightshift job show -n j1 -o table\n' +
+      "Studio: http://127.0.0.1:8080/studio/jobs/j1 (sign in with the URL that server's serve printed)\n",
   );
   assert.match(
     nextSteps('j1', { url: 'http://10.0.0.5:9000' }, '/repo'),
-    /-o table --server http:\/\/10\.0\.0\.5:9000\n$/,
+    /-o table --server http:\/\/10\.0\.0\.5:9000\nStudio: http:\/\/10\.0\.0\.5:9000\/studio\/jobs\/j1 /,
   );
 });
 

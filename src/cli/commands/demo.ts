@@ -3,8 +3,10 @@
  * the embedded one, registers the breast-cancer random forest the project builds itself
  * (scripts/build-fixtures.py), creates an endpoint and a no-code ONNX deployment, scores the bundled
  * sample folder with a live progress bar, and prints where the predictions are and their first rows.
- * Its last lines say what to run next, in commands that work once the demo has ended: an embedded
- * service stops with the demo, so they start it again on the same data dir and port.
+ * In a terminal, the service it started keeps running and the demo prints the studio URL of the job
+ * (signed in as the local owner), so a new user goes from the README's command to the browser; Ctrl-C
+ * stops it. Elsewhere (scripts, CI) the service stops with the demo, and its last lines say what to run
+ * next in commands that work once it has ended: they start it again on the same data dir and port.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -88,8 +90,28 @@ async function setUp(client: ApiClient): Promise<void> {
   process.stderr.write(`Endpoint ${ENDPOINT} with default deployment ${DEPLOYMENT} is ready.\n`);
 }
 
-async function run(options: { server: string; dataDir?: string }): Promise<void> {
+interface DemoOptions {
+  server: string;
+  dataDir?: string;
+  /** Keep the service the demo started, for the studio; by default when the terminal is interactive. */
+  keepServing?: boolean;
+}
+
+/** Serves until Ctrl-C (SIGINT) or SIGTERM, then stops the service cleanly. */
+function serveUntilStopped(app: App): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.stderr.write('Stopping the demo service.\n');
+      void app.stop().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function run(options: DemoOptions): Promise<void> {
   const { url, app, dataDir } = await ensureServer(options.server, options.dataDir);
+  const keep = app !== undefined && (options.keepServing ?? process.stdout.isTTY);
   try {
     const client = createApiClient(
       url,
@@ -117,12 +139,21 @@ async function run(options: { server: string; dataDir?: string }): Promise<void>
         `On disk: ${local}\nFirst rows (row,prediction,file_name):\n${rows.map((r) => `  ${r}`).join('\n')}\n`,
       );
     }
+    if (done.status !== 'Completed') process.exitCode = 1;
+    if (keep) {
+      const code = app.services.studio.signIn.code;
+      process.stdout.write(
+        `\nStudio: ${url}/studio/jobs/${done.name}?code=${code}\n` +
+          'The demo service keeps running for the studio and the CLI; Ctrl-C stops it.\n',
+      );
+      await serveUntilStopped(app);
+      return;
+    }
     process.stdout.write(
       nextSteps(done.name, app ? { url, dataDir: dataDir ?? '' } : { url }, process.cwd()),
     );
-    if (done.status !== 'Completed') process.exitCode = 1;
   } finally {
-    await app?.stop();
+    if (!keep) await app?.stop();
   }
 }
 
@@ -136,7 +167,10 @@ const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 export function nextSteps(job: string, server: { url: string; dataDir?: string }, cwd: string): string {
   const serverFlag = server.url === DEFAULT_SERVER ? '' : ` --server ${server.url}`;
   if (server.dataDir === undefined) {
-    return `\nNext: ./bin/nightshift job show -n ${job} -o table${serverFlag}\n`;
+    return (
+      `\nNext: ./bin/nightshift job show -n ${job} -o table${serverFlag}\n` +
+      `Studio: ${server.url}/studio/jobs/${job} (sign in with the URL that server's serve printed)\n`
+    );
   }
   const local = relative(cwd, server.dataDir);
   const shown = local === '' || local.startsWith('..') || isAbsolute(local) ? server.dataDir : local;
@@ -148,6 +182,7 @@ export function nextSteps(job: string, server: { url: string; dataDir?: string }
     `Next: the demo's service has stopped; the job and its output stay in ${shown}. To look at them:`,
     `  ./bin/nightshift serve${dirFlag}${portFlag}        # in one terminal; Ctrl-C stops it`,
     `  ./bin/nightshift job show -n ${job} -o table${serverFlag}${dirFlag}        # in another`,
+    `serve prints a studio URL ("studio at ..."): open it to see the job in the browser.`,
     '',
   ].join('\n');
 }
@@ -174,5 +209,10 @@ export function registerDemo(program: Command): void {
       process.env.NIGHTSHIFT_SERVER ?? 'http://127.0.0.1:8080',
     )
     .option('--data-dir <dir>', 'data dir for the embedded service (default ./.nightshift)')
+    .option(
+      '--keep-serving',
+      'keep the service the demo started running, for the studio (default when the terminal is interactive)',
+    )
+    .option('--no-keep-serving', 'stop the service the demo started when the job ends')
     .action(run);
 }

@@ -92,5 +92,7 @@ export async function forgetRemoteJob(
   parts: { clear(): Promise<void> },
 ): Promise<void> {
   await repo.remove('remoteJobs', { name: job });
+  // The workers' seats on it (worker/job-seats.ts): one left by a worker that died would stay forever.
+  await repo.removeScope('jobSeats', job.toLowerCase());
   await parts.clear();
 }
