@@ -37,7 +37,7 @@ import { waitFor } from '../helpers/wait.ts';
 
 const netns = await needs(NETNS);
 
-type Nodes = { nodes: { nodeId: string; nodeState: string; pid: number; runId: string }[] };
+type Nodes = { nodes: { nodeId: string; nodeState: string; pid: number; runId: string | null }[] };
 
 describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), () => {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-workers-'));
@@ -249,6 +249,42 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
       assert.doesNotMatch(remote.output(), /cannot score the job/);
     },
   );
+
+  test('three workers, instance_count 2: never more than two on the job; summary_only runs on workers too', async (t) => {
+    const workers = [worker('s1'), worker('s2'), worker('s3')];
+    t.after(async () => {
+      for (const w of workers) w.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+    });
+    await Promise.all(workers.map((w) => w.ready));
+    const files = smallFiles(30, 's');
+    await upload('jobs/summary', files);
+    const { scoringUri } = await a.deploy({
+      script: SLEEPY_SCRIPT,
+      settings: {
+        miniBatchSize: 2,
+        maxConcurrencyPerInstance: 2,
+        compute: 'pool',
+        maxRetries: 0,
+        instanceCount: 2,
+        outputAction: 'SummaryOnly',
+      },
+    });
+    const started = await a.start(scoringUri, blobBody('jobs/summary'));
+    let most = 0;
+    let job: JobView | undefined;
+    while (job === undefined) {
+      const nodes = (await a.ok<Nodes>('POST', `${a.ws}/computes/pool/listNodes`)).nodes;
+      most = Math.max(most, nodes.filter((n) => (n.runId ?? '').split(',').includes(started.name)).length);
+      const now = await a.job(started.name);
+      if (['Completed', 'Failed', 'Canceled'].includes(now.properties.status)) job = now;
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(job.properties.status, 'Completed', job.properties.result ?? '');
+    assert.equal(most, 2, 'two workers served the job, the third stayed out');
+    assert.equal(job.properties.progress.items.succeeded, 30);
+    assert.equal((await a.outputLines(job).catch(() => [])).length, 0, 'summary_only writes no rows');
+  });
 
   test('a job on the compute whose input is on the server disk fails at once, saying why', async () => {
     await a.uploadFiles('inputs/local-only', smallFiles(4, 'l'));

@@ -52,12 +52,6 @@ function check(job: JobRecord, plan: JobPlan, artifactStore: string | undefined)
         'Upload it to a Blob, ADLS or S3 datastore, or use compute local.',
     );
   }
-  if (job.settings.outputAction === 'SummaryOnly') {
-    throw new RemoteJobError(
-      `${where}, which append rows to the output (output_action: append_row); summary_only jobs ` +
-        'run on compute local.',
-    );
-  }
   return artifactStore;
 }
 
