@@ -12,7 +12,8 @@ import type { IdentityService } from './identity-service.ts';
 import type { Principal } from './principal.ts';
 import { issuerFor } from './tokens/discovery.ts';
 import type { KeyStore } from './tokens/key-store.ts';
-import { verifyToken, type VerifiedClaims } from './tokens/verifier.ts';
+import type { VerifiedClaims } from './tokens/verifier.ts';
+import { createVerifiedTokens } from './tokens/verified-tokens.ts';
 
 export interface AuthenticatorOptions {
   keys: KeyStore;
@@ -87,6 +88,7 @@ function externalPrincipal(claims: VerifiedClaims, issuer: string): Principal {
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const external = options.external ?? [];
   const now = options.now ?? Date.now;
+  const verified = createVerifiedTokens({ now });
 
   /** The principal behind one of our tokens, provided it still exists and is the same object. */
   async function ownPrincipal(claims: VerifiedClaims): Promise<Principal> {
@@ -153,7 +155,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const iss = unverifiedIssuer(token);
       const issuer = external.find((e) => e.config.issuer === iss);
       if (issuer) {
-        const claims = await verifyToken(token, {
+        const claims = await verified.verify(token, {
           keys: issuer.keys,
           audiences: [issuer.config.audience],
           issuers: [issuer.config.issuer],
@@ -164,7 +166,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         return principal;
       }
       const base = options.issuerUrl();
-      const claims = await verifyToken(token, {
+      const claims = await verified.verify(token, {
         keys: (kid) => options.keys.publicKey(kid),
         audiences: [request.audience],
         issuers: [issuerFor(base, options.tenantId, '1.0'), issuerFor(base, options.tenantId, '2.0')],
