@@ -58,7 +58,7 @@ function takeLock(): boolean {
 }
 
 /** Builds the studio with vite when it was never built or a source changed since. */
-export async function ensureStudioBuilt(): Promise<void> {
+async function ensureStudioBuilt(): Promise<void> {
   if (builtAt() >= newestSource(WEB_DIR)) return;
   mkdirSync(join(REPO_ROOT, 'dist'), { recursive: true });
   await waitFor('the studio build lock', takeLock, { timeoutMs: STALE_LOCK_MS * 2, intervalMs: 100 });

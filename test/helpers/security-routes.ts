@@ -46,6 +46,9 @@ const PUBLIC: [RegExp, string][] = [
   [/^\/:tenant\/(v2\.0\/)?\.well-known\/openid-configuration$/, 'OIDC discovery'],
   [/^\/:tenant\/discovery\/(v2\.0\/)?keys$/, 'the public signing keys'],
   [/^\/metadata\/identity\/oauth2\/token$/, 'IMDS, which answers local callers only'],
+  [/^\/$/, 'a redirect to the studio'],
+  [/^\/studio(\/\*)?$/, "the studio's static files, which hold no data"],
+  [/^\/nightshift\/studio\/signIn$/, 'where the printed sign-in code is exchanged for a token'],
 ];
 
 /**
@@ -82,6 +85,8 @@ const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectati
   'workspace resources: read': /*   */ [A, A, A, A, D],
   'workspace resources: write': /*  */ [A, A, D, A, D],
   'endpoints and deployments: read': [A, A, A, A, A],
+  // Needs only workspaces/read, which the invoker role holds to find its endpoints.
+  'own permissions: read': /*      */ [A, A, A, A, A],
   'datastores: register': /*       */ [A, E, D, E, D],
   'datastores: list secrets': /*   */ [A, A, D, A, D],
   'datastore contents: read': /*   */ [A, A, D, A, D],
@@ -120,6 +125,9 @@ const DF_PREFIX =
 
 function workspaceFamily(method: string, rest: string): string | undefined {
   const read = method === 'GET';
+  // What the caller may do here: answered to anyone who may see the workspace, as Azure's.
+  if (/\/providers\/microsoft\.authorization\/permissions$/.test(rest))
+    return read ? 'own permissions: read' : undefined;
   if (/^\/datastores\/:[^/]+\/paths\/\*$/.test(rest))
     return read ? 'datastore contents: read' : 'datastore contents: write';
   if (/^\/datastores(\/:[^/]+)?$/.test(rest) && method === 'PUT') return 'datastores: register';

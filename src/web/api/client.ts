@@ -6,7 +6,7 @@
  */
 import { DATA_PLANE, MANAGEMENT, type Session } from './session.ts';
 
-export const API_VERSION = '2024-04-01';
+const API_VERSION = '2024-04-01';
 
 export class ApiError extends Error {
   readonly status: number;

@@ -27,7 +27,7 @@ interface Stored {
 const KEY = 'nightshift.session';
 const RENEW_BEFORE_MS = 60_000;
 
-export class SignInError extends Error {
+class SignInError extends Error {
   readonly status: number;
   constructor(status: number, message: string) {
     super(message);
