@@ -23,6 +23,7 @@ import { PipelineDetail } from './pages/pipeline-detail.tsx';
 import { PipelineRunDetail } from './pages/pipeline-run-detail.tsx';
 import { DatastoreList } from './pages/datastore-list.tsx';
 import { DatastoreBrowser } from './pages/datastore-browser.tsx';
+import { DataAssets } from './pages/data-assets.tsx';
 import { AuditLog } from './pages/audit-log.tsx';
 import { NotFound } from './pages/not-found.tsx';
 
@@ -44,6 +45,7 @@ const router = createBrowserRouter([
       { path: 'pipeline-runs/:runId', element: <PipelineRunDetail /> },
       { path: 'datastores', element: <DatastoreList /> },
       { path: 'datastores/:name/*', element: <DatastoreBrowser /> },
+      { path: 'data', element: <DataAssets /> },
       { path: 'audit', element: <AuditLog /> },
       { path: '*', element: <NotFound /> },
     ],

@@ -13,6 +13,7 @@ const NAV: readonly [string, string][] = [
   ['/studio/models', 'Models'],
   ['/studio/pipelines', 'Pipelines'],
   ['/studio/datastores', 'Datastores'],
+  ['/studio/data', 'Data assets'],
   ['/studio/audit', 'Audit log'],
 ];
 
