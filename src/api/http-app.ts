@@ -23,6 +23,7 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { accessRoutes } from './routes/access.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
+import { pipelineLiveRoutes } from './routes/pipeline-live.ts';
 import { factoryDataRoutes } from './routes/factory-data.ts';
 import { studioRoutes } from './routes/studio.ts';
 import { permissionRoutes } from './routes/permissions.ts';
@@ -121,6 +122,12 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...identityRoutes(s.auth),
     ...accessRoutes(s.auth),
     ...pipelineRoutes(s),
+    ...pipelineLiveRoutes({
+      workspace: s.workspace,
+      pipelines: s.pipelines,
+      assignments: s.auth.assignments,
+      mode: s.auth.access.mode,
+    }),
     ...factoryDataRoutes(s),
     ...permissionRoutes({
       workspace: s.workspace,

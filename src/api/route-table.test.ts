@@ -109,6 +109,7 @@ const table: [string, string, string, string][] = [
   ['POST', `${F}/pipelines/p/createRun?api-version=2018-06-01`, `${DF}/pipelines/createrun/action`, WS],
   ['POST', `${F}/pipelineruns/r1/queryActivityruns`, `${DF}/pipelineruns/queryactivityruns/action`, WS],
   ['POST', `${F}/queryPipelineRuns`, `${DF}/querypipelineruns/action`, WS],
+  ['GET', `${F}/pipelineruns/r1/events`, `${DF}/pipelineruns/read`, WS],
 ];
 
 test('every route family maps to its action and scope', async () => {

@@ -164,6 +164,8 @@ export function familyOf(route: RouteEntry): string {
   const url = route.url.toLowerCase();
   let family: string | undefined;
   if (WS_PREFIX.test(url)) family = workspaceFamily(route.method, url.replace(WS_PREFIX, ''));
+  // Every factory GET is a read, the live run stream (`pipelineruns/:runId/events`) included: Reader
+  // follows a run (without its activity runs, which need an action).
   else if (DF_PREFIX.test(url))
     family = route.method === 'GET' ? 'pipelines: read' : 'pipelines: write and run';
   else if (url === '/metrics') family = route.method === 'GET' ? 'metrics: read' : undefined;

@@ -36,23 +36,50 @@ function pipelineView(ws: WorkspaceRef, p: StoredPipeline) {
   };
 }
 
-/** Data Factory's RunQueryFilter list: PipelineName and Status with Equals/In are understood. */
-function runFilter(body: unknown): { pipelineName?: string; status?: string } {
-  const filters = (body as { filters?: unknown } | null)?.filters;
-  const out: { pipelineName?: string; status?: string } = {};
-  if (!Array.isArray(filters)) return out;
-  for (const f of filters as { operand?: unknown; operator?: unknown; values?: unknown }[]) {
-    const value = Array.isArray(f.values) && typeof f.values[0] === 'string' ? f.values[0] : undefined;
-    const operand = typeof f.operand === 'string' ? f.operand.toLowerCase() : '';
-    if (value === undefined || (operand !== 'pipelinename' && operand !== 'status')) {
-      throw new ValidationError(
-        'queryPipelineRuns understands filters on PipelineName and Status with one value each.',
-        'filters',
-      );
-    }
-    if (operand === 'pipelinename') out.pipelineName = value;
-    else out.status = value;
+/** The operands queryPipelineRuns understands, by their lower-case spelling, and the field they fill. */
+const OPERANDS: Record<string, 'pipelineName' | 'status'> = {
+  pipelinename: 'pipelineName',
+  status: 'status',
+};
+/** Equals and In with one value mean the same here; Data Factory's other operators are not implemented. */
+const OPERATORS = new Set(['equals', 'in']);
+
+/** One RunQueryFilter, checked field by field so a hostile body is a 400 naming where it went wrong. */
+function oneFilter(f: unknown, at: string): ['pipelineName' | 'status', string] {
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) {
+    throw new ValidationError('Each filter is an object: {operand, operator, values}.', at);
   }
+  const { operand, operator, values } = f as { operand?: unknown; operator?: unknown; values?: unknown };
+  const field = typeof operand === 'string' ? OPERANDS[operand.toLowerCase()] : undefined;
+  if (field === undefined) {
+    throw new ValidationError(
+      'queryPipelineRuns filters on the operands PipelineName and Status.',
+      `${at}.operand`,
+    );
+  }
+  if (operator !== undefined && (typeof operator !== 'string' || !OPERATORS.has(operator.toLowerCase()))) {
+    throw new ValidationError('queryPipelineRuns understands the operators Equals and In.', `${at}.operator`);
+  }
+  if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') {
+    throw new ValidationError("A filter's values are a list of exactly one string.", `${at}.values`);
+  }
+  return [field, values[0]];
+}
+
+/** Data Factory's RunQueryFilter list: PipelineName and Status with Equals/In and one value. */
+function runFilter(body: unknown): { pipelineName?: string; status?: string } {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError('The body is RunFilterParameters: {"filters": [...]}.', 'body');
+  }
+  const filters = (body as { filters?: unknown }).filters;
+  const out: { pipelineName?: string; status?: string } = {};
+  if (filters === undefined || filters === null) return out;
+  if (!Array.isArray(filters)) throw new ValidationError('filters is a list of filters.', 'filters');
+  filters.forEach((f: unknown, i) => {
+    const [field, value] = oneFilter(f, `filters[${i}]`);
+    out[field] = value;
+  });
   return out;
 }
 
