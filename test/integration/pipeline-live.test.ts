@@ -50,7 +50,7 @@ function parseEvents(text: string): SseEvent[] {
     .map((f) => ({
       id: f.get('id') ?? '',
       event: f.get('event') ?? '',
-      data: JSON.parse(f.get('data') ?? ''),
+      data: JSON.parse(f.get('data') ?? '') as unknown,
     }));
 }
 
@@ -66,12 +66,11 @@ async function follow(url: string, headers: Record<string, string>, timeoutMs = 
   try {
     const response = await fetch(url, { headers, signal: abort.signal });
     status = response.status;
-    const reader = response.body?.getReader();
     const decoder = new TextDecoder();
-    for (;;) {
-      const chunk = await reader?.read();
-      if (!chunk || chunk.done) break;
-      text += decoder.decode(chunk.value, { stream: true });
+    if (response.body) {
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        text += decoder.decode(chunk, { stream: true });
+      }
     }
     ended = true;
   } catch (error) {
