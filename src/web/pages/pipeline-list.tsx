@@ -1,4 +1,71 @@
-/** Pipelines (to be built: see issue 14). */
+/**
+ * The factory's pipelines: name, description, activities and parameters, with a name filter kept in the
+ * URL (`?q=`), each linking to its definition and runs.
+ */
+import { Link, useSearchParams } from 'react-router';
+import { ErrorMessage, Loading } from '../components/status.tsx';
+import { useFactory, type PipelineResource } from '../components/pipeline/factory-api.ts';
+import '../styles/pipeline.css';
+
 export function PipelineList() {
-  return <h1>Pipelines</h1>;
+  const [search, setSearch] = useSearchParams();
+  const q = search.get('q') ?? '';
+  const pipelines = useFactory<{ value: PipelineResource[] }>('/pipelines');
+  const shown = (pipelines.data?.value ?? []).filter((p) => p.name.toLowerCase().includes(q.toLowerCase()));
+  return (
+    <>
+      <h1>Pipelines</h1>
+      <p className="muted">
+        Data Factory pipelines of this workspace. Open one for its definition, its runs and to run it.
+      </p>
+      <label className="filter">
+        Filter by name{' '}
+        <input
+          type="search"
+          value={q}
+          onChange={(e) => {
+            const next = new URLSearchParams(search);
+            if (e.target.value === '') next.delete('q');
+            else next.set('q', e.target.value);
+            setSearch(next, { replace: true });
+          }}
+        />
+      </label>
+      {pipelines.isPending && <Loading what="pipelines" />}
+      {pipelines.error && <ErrorMessage error={pipelines.error} />}
+      {pipelines.data && shown.length === 0 && (
+        <p className="muted">
+          {q === ''
+            ? 'No pipelines yet: import one with `nightshift pipeline import --file F` or PUT it over REST.'
+            : `No pipeline name contains “${q}”.`}
+        </p>
+      )}
+      {shown.length > 0 && (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Pipelines table">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Activities</th>
+                <th scope="col">Parameters</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((p) => (
+                <tr key={p.name}>
+                  <td>
+                    <Link to={`/studio/pipelines/${encodeURIComponent(p.name)}`}>{p.name}</Link>
+                  </td>
+                  <td>{(p.properties.activities ?? []).map((a) => a.name).join(', ') || '—'}</td>
+                  <td>{Object.keys(p.properties.parameters ?? {}).join(', ') || '—'}</td>
+                  <td>{p.properties.description ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
 }

@@ -1,0 +1,72 @@
+/**
+ * Cancel a run, confirmed first (a second button, so a stray click or Enter does nothing), disabled with
+ * the missing role named when the principal may not cancel, and disabled once the run has ended. The
+ * live stream shows the outcome; a refusal (409 when it ended meanwhile) is shown beside the button.
+ */
+import { useState } from 'react';
+import { ApiError } from '../../api/client.ts';
+import { useApi } from '../../api/context.ts';
+import { usePermission } from '../../api/permissions.ts';
+import { ENDED_STATUSES, factoryPath, PIPELINE_ACTIONS } from './factory-api.ts';
+
+export function CancelRun({ runId, status }: { runId: string; status: string }) {
+  const api = useApi();
+  const permission = usePermission(PIPELINE_ACTIONS.cancelRun);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const ended = ENDED_STATUSES.has(status);
+  const cancel = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.post(`${await factoryPath(api)}/pipelineruns/${encodeURIComponent(runId)}/cancel`);
+      setConfirming(false);
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const reason =
+    permission.allowed === false ? permission.reason : ended ? `The run is ${status}.` : undefined;
+  return (
+    <div className="cancel-run">
+      {confirming ? (
+        <span role="group" aria-label="Confirm cancel">
+          <span>Cancel this run? Running activities are stopped. </span>
+          <button type="button" className="danger" disabled={busy} onClick={() => void cancel()}>
+            {busy ? 'Cancelling…' : 'Yes, cancel the run'}
+          </button>{' '}
+          <button
+            type="button"
+            onClick={() => {
+              setConfirming(false);
+            }}
+          >
+            Keep it running
+          </button>
+        </span>
+      ) : (
+        <button
+          type="button"
+          disabled={ended || permission.allowed === false}
+          title={reason}
+          onClick={() => {
+            setConfirming(true);
+          }}
+        >
+          Cancel run
+        </button>
+      )}
+      {permission.allowed === false && !ended && (
+        <span className="muted permission-reason">{permission.reason}</span>
+      )}
+      {error !== undefined && (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
