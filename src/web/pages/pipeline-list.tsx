@@ -1,16 +1,33 @@
 /**
  * The factory's pipelines: name, description, activities and parameters, with a name filter kept in the
- * URL (`?q=`), each linking to its definition and runs.
+ * URL (`?q=`), each linking to its definition and runs, and each pipeline's latest run (one
+ * `queryPipelineRuns`, asked for beside the list, not after it).
  */
 import { Link, useSearchParams } from 'react-router';
 import { ErrorMessage, Loading } from '../components/status.tsx';
-import { useFactory, type PipelineResource } from '../components/pipeline/factory-api.ts';
+import { Time } from '../components/time.tsx';
+import { RunStatus } from '../components/pipeline/format.tsx';
+import { useFactory, type PipelineResource, type PipelineRun } from '../components/pipeline/factory-api.ts';
 import '../styles/pipeline.css';
+
+function LatestRun({ run }: { run: PipelineRun | undefined }) {
+  if (run === undefined) return <span className="muted">never run</span>;
+  return (
+    <Link to={`/studio/pipeline-runs/${encodeURIComponent(run.runId)}`} className="latest-run">
+      <RunStatus status={run.status} /> <Time iso={run.runStart ?? undefined} />
+    </Link>
+  );
+}
 
 export function PipelineList() {
   const [search, setSearch] = useSearchParams();
   const q = search.get('q') ?? '';
   const pipelines = useFactory<{ value: PipelineResource[] }>('/pipelines');
+  const runs = useFactory<{ value: PipelineRun[] }>('/queryPipelineRuns', {});
+  const latest = new Map<string, PipelineRun>();
+  // Newest first: the first run seen of a pipeline is its latest.
+  for (const run of runs.data?.value ?? [])
+    if (!latest.has(run.pipelineName)) latest.set(run.pipelineName, run);
   const shown = (pipelines.data?.value ?? []).filter((p) => p.name.toLowerCase().includes(q.toLowerCase()));
   return (
     <>
@@ -48,6 +65,7 @@ export function PipelineList() {
                 <th scope="col">Name</th>
                 <th scope="col">Activities</th>
                 <th scope="col">Parameters</th>
+                <th scope="col">Latest run</th>
                 <th scope="col">Description</th>
               </tr>
             </thead>
@@ -59,6 +77,9 @@ export function PipelineList() {
                   </td>
                   <td>{(p.properties.activities ?? []).map((a) => a.name).join(', ') || '—'}</td>
                   <td>{Object.keys(p.properties.parameters ?? {}).join(', ') || '—'}</td>
+                  <td>
+                    <LatestRun run={latest.get(p.name)} />
+                  </td>
                   <td>{p.properties.description ?? ''}</td>
                 </tr>
               ))}

@@ -17,7 +17,7 @@ function ms(iso: string | null | undefined): number | undefined {
 }
 
 /** The axis: from the first start to the run's end (or now), never zero-length. */
-export function timeSpan(run: PipelineRun, activities: ActivityRun[], now: number): [number, number] {
+function timeSpan(run: PipelineRun, activities: ActivityRun[], now: number): [number, number] {
   const starts = activities.map((a) => ms(a.activityRunStart)).filter((t) => t !== undefined);
   const ends = activities.map((a) => ms(a.activityRunEnd) ?? now);
   const start = Math.min(ms(run.runStart) ?? now, ...starts);

@@ -9,7 +9,7 @@ import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import type { ApiClient, ApiError } from '../../api/client.ts';
 import { useApi } from '../../api/context.ts';
 
-export const DF = 'Microsoft.DataFactory/factories';
+const DF = 'Microsoft.DataFactory/factories';
 
 /** The actions the pages ask `usePermission` about (as the server's route table declares them). */
 export const PIPELINE_ACTIONS = {
