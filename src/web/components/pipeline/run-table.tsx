@@ -1,8 +1,10 @@
 /**
  * A pipeline's runs with their parameters, newest first, from `queryPipelineRuns` (filtered on the
  * server by pipeline and status). The status filter and the page live in the URL, so a filtered list
- * can be linked to; the table scrolls inside its own box at phone width.
+ * can be linked to; the table scrolls inside its own box at phone width. A chart of the durations of
+ * recent runs sits above it.
  */
+import { lazy, Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ErrorMessage, Loading } from '../status.tsx';
 import { Time } from '../time.tsx';
@@ -10,6 +12,7 @@ import { formatDuration, RunStatus } from './format.tsx';
 import { runQuery, useFactory, type PipelineRun } from './factory-api.ts';
 
 const PAGE_SIZE = 20;
+const RunChart = lazy(() => import('./run-chart.tsx'));
 const STATUSES = ['Queued', 'InProgress', 'Succeeded', 'Failed', 'Canceling', 'Cancelled'];
 
 function Parameters({ values }: { values: Record<string, string> | undefined }) {
@@ -97,6 +100,9 @@ export function RunTable({ pipeline }: { pipeline: string }) {
       {runs.data && all.length === 0 && (
         <p className="muted">No runs{status === '' ? '' : ` with status ${status}`}.</p>
       )}
+      <Suspense fallback={null}>
+        <RunChart runs={all} />
+      </Suspense>
       {shown.length > 0 && (
         <div className="table-wrap" tabIndex={0} role="region" aria-label="Runs table">
           <table>
