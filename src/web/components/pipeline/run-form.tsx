@@ -53,6 +53,7 @@ function ParameterField(props: {
         <textarea rows={3} spellCheck={false} {...common} />
       ) : type === 'bool' ? (
         <select {...common}>
+          {spec.defaultValue === undefined && <option value="">(required: choose)</option>}
           <option value="true">true</option>
           <option value="false">false</option>
         </select>
