@@ -5,7 +5,8 @@
  * runs and turns Succeeded through the live stream, with each activity's input and output on selection
  * and the SecureString parameter nowhere on the page; a bad parameter answered beside its field with
  * what was typed kept; a confirmed cancel; a Reader finding the run button disabled with the roles named
- * and the activity runs withheld with the reason; and no horizontal page scroll at 390 px.
+ * and the activity runs withheld with the reason; a role without pipeline rights reading the server's 403;
+ * and no horizontal page scroll at 390 px.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -195,6 +196,31 @@ describe('studio pipelines', await needs(CHROMIUM), () => {
       await note.waitFor();
       assert.match((await note.textContent()) ?? '', /queryactivityruns\/action/);
       assert.equal(await page.getByRole('button', { name: 'Cancel run' }).isDisabled(), true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a role without pipeline rights sees the server's 403 as a message, not a blank page", async () => {
+    const created = await server.call('POST', '/nightshift/servicePrincipals', {
+      displayName: 'studio-scientist',
+    });
+    const sp = created.body as { appId: string; password: string };
+    await server.call('POST', '/nightshift/roleAssignments', {
+      assignee: sp.appId,
+      role: 'AzureML Data Scientist',
+      scope: server.ws,
+    });
+    const context = await studio.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/studio/pipelines`);
+      await page.getByLabel('Application (client) id').fill(sp.appId);
+      await page.getByLabel('Client secret').fill(sp.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'You do not have permission' });
+      await alert.waitFor();
+      assert.match((await alert.textContent()) ?? '', /pipelines\/read/);
     } finally {
       await context.close();
     }
