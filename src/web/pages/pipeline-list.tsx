@@ -19,6 +19,40 @@ function LatestRun({ run }: { run: PipelineRun | undefined }) {
   );
 }
 
+function PipelineTable(props: { pipelines: PipelineResource[]; latest: Map<string, PipelineRun> }) {
+  const { pipelines, latest } = props;
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Pipelines table">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Activities</th>
+            <th scope="col">Parameters</th>
+            <th scope="col">Latest run</th>
+            <th scope="col">Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          {pipelines.map((p) => (
+            <tr key={p.name}>
+              <td>
+                <Link to={`/studio/pipelines/${encodeURIComponent(p.name)}`}>{p.name}</Link>
+              </td>
+              <td>{(p.properties.activities ?? []).map((a) => a.name).join(', ') || '—'}</td>
+              <td>{Object.keys(p.properties.parameters ?? {}).join(', ') || '—'}</td>
+              <td>
+                <LatestRun run={latest.get(p.name)} />
+              </td>
+              <td>{p.properties.description ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function PipelineList() {
   const [search, setSearch] = useSearchParams();
   const q = search.get('q') ?? '';
@@ -57,36 +91,7 @@ export function PipelineList() {
             : `No pipeline name contains “${q}”.`}
         </p>
       )}
-      {shown.length > 0 && (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Pipelines table">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Activities</th>
-                <th scope="col">Parameters</th>
-                <th scope="col">Latest run</th>
-                <th scope="col">Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((p) => (
-                <tr key={p.name}>
-                  <td>
-                    <Link to={`/studio/pipelines/${encodeURIComponent(p.name)}`}>{p.name}</Link>
-                  </td>
-                  <td>{(p.properties.activities ?? []).map((a) => a.name).join(', ') || '—'}</td>
-                  <td>{Object.keys(p.properties.parameters ?? {}).join(', ') || '—'}</td>
-                  <td>
-                    <LatestRun run={latest.get(p.name)} />
-                  </td>
-                  <td>{p.properties.description ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {shown.length > 0 && <PipelineTable pipelines={shown} latest={latest} />}
     </>
   );
 }

@@ -22,11 +22,33 @@ const STREAM_TEXT = {
   ended: 'Final',
 } as const;
 
+function RunParameters({ values }: { values: Record<string, string> }) {
+  const parameters = Object.entries(values);
+  return (
+    <>
+      <h2>Parameters</h2>
+      {parameters.length === 0 ? (
+        <p className="muted">No parameters.</p>
+      ) : (
+        <dl className="run-params wide">
+          {parameters.map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>
+                <code>{v}</code>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </>
+  );
+}
+
 function RunSummary({ run, now }: { run: PipelineRun; now: number }) {
   const running = run.runEnd === null || run.runEnd === undefined;
   const started = run.runStart === null || run.runStart === undefined ? undefined : Date.parse(run.runStart);
   const duration = running && started !== undefined ? now - started : run.durationInMs;
-  const parameters = Object.entries(run.parameters ?? {});
   return (
     <>
       <dl className="facts">
@@ -69,21 +91,7 @@ function RunSummary({ run, now }: { run: PipelineRun; now: number }) {
           <p>{run.message}</p>
         </div>
       )}
-      <h2>Parameters</h2>
-      {parameters.length === 0 ? (
-        <p className="muted">No parameters.</p>
-      ) : (
-        <dl className="run-params wide">
-          {parameters.map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>
-                <code>{v}</code>
-              </dd>
-            </div>
-          ))}
-        </dl>
-      )}
+      <RunParameters values={run.parameters ?? {}} />
     </>
   );
 }

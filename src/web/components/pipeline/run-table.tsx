@@ -59,6 +59,46 @@ function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (
   );
 }
 
+function RunRows({ runs }: { runs: PipelineRun[] }) {
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Runs table">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Run</th>
+            <th scope="col">Status</th>
+            <th scope="col">Started</th>
+            <th scope="col">Duration</th>
+            <th scope="col">Parameters</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((run) => (
+            <tr key={run.runId}>
+              <td>
+                <Link to={`/studio/pipeline-runs/${encodeURIComponent(run.runId)}`}>
+                  <code>{run.runId.slice(0, 8)}</code>
+                  <span className="sr-only"> run {run.runId}</span>
+                </Link>
+              </td>
+              <td>
+                <RunStatus status={run.status} />
+              </td>
+              <td>
+                <Time iso={run.runStart ?? undefined} />
+              </td>
+              <td>{formatDuration(run.durationInMs)}</td>
+              <td>
+                <Parameters values={run.parameters} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function RunTable({ pipeline }: { pipeline: string }) {
   const [search, setSearch] = useSearchParams();
   const status = search.get('status') ?? '';
@@ -103,43 +143,7 @@ export function RunTable({ pipeline }: { pipeline: string }) {
       <Suspense fallback={null}>
         <RunChart runs={all} />
       </Suspense>
-      {shown.length > 0 && (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Runs table">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Parameters</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((run) => (
-                <tr key={run.runId}>
-                  <td>
-                    <Link to={`/studio/pipeline-runs/${encodeURIComponent(run.runId)}`}>
-                      <code>{run.runId.slice(0, 8)}</code>
-                      <span className="sr-only"> run {run.runId}</span>
-                    </Link>
-                  </td>
-                  <td>
-                    <RunStatus status={run.status} />
-                  </td>
-                  <td>
-                    <Time iso={run.runStart ?? undefined} />
-                  </td>
-                  <td>{formatDuration(run.durationInMs)}</td>
-                  <td>
-                    <Parameters values={run.parameters} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {shown.length > 0 && <RunRows runs={shown} />}
       <Pager
         page={Math.min(page, pages)}
         pages={pages}
