@@ -8,7 +8,8 @@ import { ErrorMessage, Loading } from '../components/status.tsx';
 import { JsonBlock } from '../components/pipeline/format.tsx';
 import { RunForm } from '../components/pipeline/run-form.tsx';
 import { RunTable } from '../components/pipeline/run-table.tsx';
-import { useFactory, type PipelineResource } from '../components/pipeline/factory-api.ts';
+import { PIPELINE_ACTIONS, useFactory, type PipelineResource } from '../components/pipeline/factory-api.ts';
+import { usePermission } from '../api/permissions.ts';
 import '../styles/pipeline.css';
 
 const TABS = [
@@ -48,6 +49,7 @@ export function PipelineDetail() {
   const [search, setSearch] = useSearchParams();
   const tab = search.get('tab') === 'definition' ? 'definition' : 'runs';
   const pipeline = useFactory<PipelineResource>(`/pipelines/${encodeURIComponent(name)}`);
+  const mayRun = usePermission(PIPELINE_ACTIONS.createRun);
   const setTab = (t: string) => {
     const next = new URLSearchParams(search);
     if (t === 'runs') next.delete('tab');
@@ -68,7 +70,12 @@ export function PipelineDetail() {
       {pipeline.data && (
         <section aria-labelledby="run-heading" className="panel">
           <h2 id="run-heading">Run with parameters</h2>
-          <RunForm key={name} pipeline={name} parameters={pipeline.data.properties.parameters ?? {}} />
+          <RunForm
+            key={name}
+            pipeline={name}
+            parameters={pipeline.data.properties.parameters ?? {}}
+            permission={mayRun}
+          />
         </section>
       )}
       <Tabs tab={tab} onTab={setTab} />

@@ -12,7 +12,8 @@ import { ActivityTimeline } from '../components/pipeline/activity-timeline.tsx';
 import { CancelRun } from '../components/pipeline/cancel-run.tsx';
 import { formatDuration, RunStatus } from '../components/pipeline/format.tsx';
 import { useLiveRun, type LiveRun } from '../components/pipeline/use-live-run.ts';
-import type { PipelineRun } from '../components/pipeline/factory-api.ts';
+import { PIPELINE_ACTIONS, type PipelineRun } from '../components/pipeline/factory-api.ts';
+import { usePermission } from '../api/permissions.ts';
 import '../styles/pipeline.css';
 
 const STREAM_TEXT = {
@@ -156,6 +157,7 @@ function Activities({ live }: { live: LiveRun }) {
 export function PipelineRunDetail() {
   const runId = useParams().runId ?? '';
   const live = useLiveRun(runId);
+  const mayCancel = usePermission(PIPELINE_ACTIONS.cancelRun);
   return (
     <>
       <nav aria-label="Breadcrumb" className="crumbs">
@@ -182,7 +184,7 @@ export function PipelineRunDetail() {
       {!live.run && !live.runError && <Loading what="the run" />}
       {live.run && (
         <>
-          <CancelRun runId={runId} status={live.run.status} />
+          <CancelRun runId={runId} status={live.run.status} permission={mayCancel} />
           <RunSummary run={live.run} now={live.now} />
           <h2>Activity runs</h2>
           <Activities live={live} />

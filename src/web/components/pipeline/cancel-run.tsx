@@ -6,12 +6,13 @@
 import { useState } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../api/context.ts';
-import { usePermission } from '../../api/permissions.ts';
-import { ENDED_STATUSES, factoryPath, PIPELINE_ACTIONS } from './factory-api.ts';
+import type { Permission } from '../../api/permissions.ts';
+import { ENDED_STATUSES, factoryPath } from './factory-api.ts';
 
-export function CancelRun({ runId, status }: { runId: string; status: string }) {
+/** `permission` is asked by the page as it opens, beside the run, not after the run has loaded. */
+export function CancelRun(props: { runId: string; status: string; permission: Permission }) {
+  const { runId, status, permission } = props;
   const api = useApi();
-  const permission = usePermission(PIPELINE_ACTIONS.cancelRun);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();

@@ -11,8 +11,8 @@ import { useState, type SyntheticEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../api/context.ts';
-import { usePermission } from '../../api/permissions.ts';
-import { factoryPath, PIPELINE_ACTIONS, type ParameterSpec } from './factory-api.ts';
+import type { Permission } from '../../api/permissions.ts';
+import { factoryPath, type ParameterSpec } from './factory-api.ts';
 
 function isSecure(spec: ParameterSpec): boolean {
   return spec.type.toLowerCase() === 'securestring';
@@ -75,16 +75,15 @@ function ParameterField(props: {
   );
 }
 
-export function RunForm({
-  pipeline,
-  parameters,
-}: {
+/** `permission` is asked by the page as it opens, beside the pipeline, not after it has loaded. */
+export function RunForm(props: {
   pipeline: string;
   parameters: Record<string, ParameterSpec>;
+  permission: Permission;
 }) {
+  const { pipeline, parameters, permission } = props;
   const api = useApi();
   const navigate = useNavigate();
-  const permission = usePermission(PIPELINE_ACTIONS.createRun);
   const names = Object.keys(parameters);
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(names.map((n) => [n, defaultText(parameters[n] ?? { type: 'string' })])),
