@@ -176,7 +176,7 @@ export function PipelineRunDetail() {
           Pipeline run <code className="name">{runId}</code>
         </h1>
         <span className={`stream stream-${live.stream}`} role="status" aria-label="Live updates">
-          {STREAM_TEXT[live.stream]}
+          {live.streamError ? 'Stopped' : STREAM_TEXT[live.stream]}
         </span>
       </div>
       {live.runError && <ErrorMessage error={live.runError} />}
