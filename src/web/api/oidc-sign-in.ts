@@ -42,7 +42,7 @@ interface Pending {
 const PENDING_KEY = 'nightshift.oidc.pending';
 /** A sign-in left at the issuer's page longer than this is started again. */
 const PENDING_MAX_MS = 15 * 60_000;
-export const CALLBACK_PATH = '/studio/signed-in';
+const CALLBACK_PATH = '/studio/signed-in';
 
 function random(bytes: number): string {
   const data = crypto.getRandomValues(new Uint8Array(bytes));
@@ -68,7 +68,7 @@ function webUrl(text: string): URL {
 }
 
 /** A path of the studio on this origin (not the callback itself), or the overview. */
-export function safeReturnPath(path: string): string {
+function safeReturnPath(path: string): string {
   try {
     const url = new URL(path, window.location.origin);
     const ok =
