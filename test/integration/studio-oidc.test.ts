@@ -159,4 +159,29 @@ describe('studio sign-in with an external OIDC issuer', await needs(CHROMIUM), (
     await signOut();
     assert.deepEqual(studio.errors, []);
   });
+
+  test('at 390 px in dark mode, sign-in and the header with a long name fit without page scroll', async () => {
+    const phone = await launchStudioBrowser({ width: 390, colorScheme: 'dark' });
+    try {
+      const { page } = phone;
+      provider.user = newUser('Maximiliane Alexandra Featherstonehaugh-Wolfeschlegel');
+      await page.goto(`${server.url}/studio/`);
+      const overflow = () =>
+        page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      await page.getByRole('button', { name: 'Sign in with Test IdP' }).waitFor();
+      assert.ok((await overflow()) <= 0, 'sign-in page');
+      await page.keyboard.press('Tab');
+      await page.getByRole('button', { name: 'Sign in with Test IdP' }).focus();
+      await page.keyboard.press('Enter');
+      await page
+        .getByRole('navigation', { name: 'Main', includeHidden: true })
+        .waitFor({ state: 'attached' });
+      await page.getByTitle('Signed in as').waitFor();
+      await page.getByTitle('Your roles on this workspace').waitFor();
+      assert.ok((await overflow()) <= 0, 'signed in, with the refusal shown');
+      assert.deepEqual(phone.errors, []);
+    } finally {
+      await phone.close();
+    }
+  });
 });

@@ -81,7 +81,7 @@ export function Layout() {
               <option value="dark">Dark</option>
             </select>
           </label>
-          <span className="muted" title="Signed in as">
+          <span className="muted signed-in-as" title="Signed in as">
             {api.session.who}
           </span>
           <YourRoles />
