@@ -37,6 +37,7 @@ import { ExternalIssuer } from './auth/external-issuer.ts';
 import { createRoleAssignmentService } from './auth/role-assignments.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
 import { createStudioSignIn } from './auth/studio-sign-in.ts';
+import { createStudioOidc } from './auth/studio-oidc.ts';
 import { openSecretBox, type SecretBox } from './auth/secrets/secret-box.ts';
 import { workspaceId } from './core/workspace.ts';
 import { StartupError } from './core/errors.ts';
@@ -207,6 +208,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       studio: {
         dir: config.studioDir,
         signIn: createStudioSignIn({ dataDir: config.dataDir, tokens: auth.tokens }),
+        oidc: createStudioOidc(config.auth.externalIssuers),
+        tenant: config.auth.tenant,
       },
     };
     // The HTTP layer's own info line ("Server listening at") repeats serve's; its warnings and errors stay.

@@ -15,6 +15,7 @@ import { DEFAULT_TENANT } from './auth/tokens/discovery.ts';
 import { checkAllowHosts } from './storage/http/url-policy.ts';
 import { readLeaseMs, readScaleOut, scaleOutFields, type ScaleOutConfig } from './config-scale-out.ts';
 import { readStorageIdentity, type StorageIdentityConfig } from './config-storage-identity.ts';
+import { readStudioOidcEnv, readStudioOidcFile } from './config-studio-oidc.ts';
 
 /** Where `npm run build:studio` writes the studio (vite.config.ts), beside src/. */
 const STUDIO_DIR = fileURLToPath(new URL('../dist/studio', import.meta.url));
@@ -344,6 +345,7 @@ function readAuth(
   }
   const externalIssuers: ExternalIssuerConfig[] = [];
   const issuer = pick(env.NIGHTSHIFT_OIDC_ISSUER);
+  const studio = readStudioOidcEnv(env, issuer);
   if (issuer !== undefined) {
     const audience = pick(env.NIGHTSHIFT_OIDC_AUDIENCE);
     if (audience === undefined) {
@@ -353,7 +355,12 @@ function readAuth(
       );
     }
     const jwksUri = pick(env.NIGHTSHIFT_OIDC_JWKS_URI);
-    externalIssuers.push({ issuer, audience, ...(jwksUri === undefined ? {} : { jwksUri }) });
+    externalIssuers.push({
+      issuer,
+      audience,
+      ...(jwksUri === undefined ? {} : { jwksUri }),
+      ...(studio === undefined ? {} : { studio }),
+    });
   }
   const listed = Array.isArray(file.externalIssuers) ? (file.externalIssuers as unknown[]) : [];
   for (const [i, entry] of listed.entries()) {
@@ -364,10 +371,12 @@ function readAuth(
         `auth.externalIssuers[${i}]`,
       );
     }
+    const studioOf = readStudioOidcFile(e.studio, e.issuer, `auth.externalIssuers[${i}].studio`);
     externalIssuers.push({
       issuer: e.issuer,
       audience: e.audience,
       ...(typeof e.jwksUri === 'string' ? { jwksUri: e.jwksUri } : {}),
+      ...(studioOf === undefined ? {} : { studio: studioOf }),
     });
   }
   const issuerUrl = pick(flags.issuerUrl, env.NIGHTSHIFT_ISSUER_URL, file.issuerUrl);

@@ -158,6 +158,7 @@ test('only the token, discovery, IMDS and system routes are public', async () =>
     'GET /healthz',
     'GET /info',
     'GET /metadata/identity/oauth2/token',
+    'GET /nightshift/studio/signInOptions',
     'GET /openapi.json',
     'GET /studio',
     'GET /studio/*',

@@ -9,6 +9,7 @@ import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import { AuthenticationError } from './errors.ts';
 import type { KeyObject } from 'node:crypto';
 import { keysFromKeySet } from './tokens/verifier.ts';
+import type { StudioOidcClient } from '../config-studio-oidc.ts';
 
 export interface ExternalIssuerConfig {
   /** Exactly the `iss` its tokens carry. */
@@ -17,6 +18,8 @@ export interface ExternalIssuerConfig {
   audience: string;
   /** Where its keys are; found through `{issuer}/.well-known/openid-configuration` when absent. */
   jwksUri?: string;
+  /** How the studio signs people in with this issuer; absent: its tokens are accepted, no sign-in button. */
+  studio?: StudioOidcClient;
 }
 
 export interface ExternalIssuerOptions {

@@ -1,8 +1,10 @@
 /**
  * The studio: the session and API client, react-query, and the routes. Every page has a URL under
- * /studio/ (the server answers the app for any of them), so any page can be linked to.
+ * /studio/ (the server answers the app for any of them), so any page can be linked to. The sign-in gate
+ * is inside the router: a page asked for before sign-in shows the sign-in form at its own URL and opens
+ * once signed in, and /studio/signed-in (where an OIDC issuer sends the browser back) is outside it.
  */
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiClient } from './api/client.ts';
@@ -10,6 +12,7 @@ import { ApiContext, useSignedIn } from './api/context.ts';
 import { Session } from './api/session.ts';
 import { Layout } from './components/layout.tsx';
 import { SignIn } from './pages/sign-in.tsx';
+import { SignedIn } from './pages/signed-in.tsx';
 import { Overview } from './pages/overview.tsx';
 import { EndpointList } from './pages/endpoint-list.tsx';
 import { EndpointDetail } from './pages/endpoint-detail.tsx';
@@ -27,38 +30,41 @@ import { DataAssets } from './pages/data-assets.tsx';
 import { AuditLog } from './pages/audit-log.tsx';
 import { NotFound } from './pages/not-found.tsx';
 
-const router = createBrowserRouter([
-  {
-    path: '/studio',
-    element: <Layout />,
-    children: [
-      { index: true, element: <Overview /> },
-      { path: 'endpoints', element: <EndpointList /> },
-      { path: 'endpoints/:endpoint', element: <EndpointDetail /> },
-      { path: 'endpoints/:endpoint/deployments/:deployment', element: <DeploymentDetail /> },
-      { path: 'jobs', element: <JobList /> },
-      { path: 'jobs/:job', element: <JobDetail /> },
-      { path: 'models', element: <ModelList /> },
-      { path: 'models/:name', element: <ModelDetail /> },
-      { path: 'pipelines', element: <PipelineList /> },
-      { path: 'pipelines/:name', element: <PipelineDetail /> },
-      { path: 'pipeline-runs/:runId', element: <PipelineRunDetail /> },
-      { path: 'datastores', element: <DatastoreList /> },
-      { path: 'datastores/:name/*', element: <DatastoreBrowser /> },
-      { path: 'data', element: <DataAssets /> },
-      { path: 'audit', element: <AuditLog /> },
-      { path: '*', element: <NotFound /> },
-    ],
-  },
-]);
-
 function Gate() {
-  const signedIn = useSignedIn();
-  return signedIn ? <RouterProvider router={router} /> : <SignIn />;
+  return useSignedIn() ? <Layout /> : <SignIn />;
+}
+
+function studioRouter() {
+  return createBrowserRouter([
+    { path: '/studio/signed-in', element: <SignedIn /> },
+    {
+      path: '/studio',
+      element: <Gate />,
+      children: [
+        { index: true, element: <Overview /> },
+        { path: 'endpoints', element: <EndpointList /> },
+        { path: 'endpoints/:endpoint', element: <EndpointDetail /> },
+        { path: 'endpoints/:endpoint/deployments/:deployment', element: <DeploymentDetail /> },
+        { path: 'jobs', element: <JobList /> },
+        { path: 'jobs/:job', element: <JobDetail /> },
+        { path: 'models', element: <ModelList /> },
+        { path: 'models/:name', element: <ModelDetail /> },
+        { path: 'pipelines', element: <PipelineList /> },
+        { path: 'pipelines/:name', element: <PipelineDetail /> },
+        { path: 'pipeline-runs/:runId', element: <PipelineRunDetail /> },
+        { path: 'datastores', element: <DatastoreList /> },
+        { path: 'datastores/:name/*', element: <DatastoreBrowser /> },
+        { path: 'data', element: <DataAssets /> },
+        { path: 'audit', element: <AuditLog /> },
+        { path: '*', element: <NotFound /> },
+      ],
+    },
+  ]);
 }
 
 export function Studio() {
   const api = useMemo(() => new ApiClient(new Session()), []);
+  const router = useMemo(studioRouter, []);
   const queries = useMemo(
     () =>
       new QueryClient({
@@ -71,10 +77,18 @@ export function Studio() {
       }),
     [],
   );
+  // What one principal was shown must not be shown to the next one signing in in this tab.
+  useEffect(
+    () =>
+      api.session.subscribe(() => {
+        queries.clear();
+      }),
+    [api, queries],
+  );
   return (
     <ApiContext.Provider value={api}>
       <QueryClientProvider client={queries}>
-        <Gate />
+        <RouterProvider router={router} />
       </QueryClientProvider>
     </ApiContext.Provider>
   );

@@ -49,6 +49,7 @@ const PUBLIC: [RegExp, string][] = [
   [/^\/$/, 'a redirect to the studio'],
   [/^\/studio(\/\*)?$/, "the studio's static files, which hold no data"],
   [/^\/nightshift\/studio\/signIn$/, 'where the printed sign-in code is exchanged for a token'],
+  [/^\/nightshift\/studio\/signInOptions$/, 'the ways to sign in, read before anyone is signed in'],
 ];
 
 /**

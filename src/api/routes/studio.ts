@@ -4,13 +4,16 @@
  * code `serve` printed. The files hold no data: everything the studio shows comes from the REST API, each
  * call checked on its own. Files are sent from the built folder only (@fastify/static resolves the path
  * against it and refuses anything outside), and a folder that was never built answers with the command
- * that builds it.
+ * that builds it. The sign-in options tell the sign-in page which ways in this server offers (the local
+ * code, a service principal, each configured OIDC issuer with where its sign-in page is); they hold no
+ * secret and nothing about the principals.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { StudioSignIn } from '../../auth/studio-sign-in.ts';
+import type { StudioOidc } from '../../auth/studio-oidc.ts';
 import { defineRoute, type RouteSpec } from '../route-table.ts';
 import { open, query } from '../schemas.ts';
 import { Refusal, sendOAuthError, TokenResponse } from './tokens.ts';
@@ -19,6 +22,10 @@ export interface StudioServices {
   /** The built studio (vite's output folder). */
   dir: string;
   signIn: StudioSignIn;
+  /** The external issuers offered as sign-in buttons. */
+  oidc: StudioOidc;
+  /** This server's directory name, in its token URL. */
+  tenant: string;
 }
 
 const tags = ['studio'];
@@ -57,6 +64,28 @@ const SignInBody = Type.Object(
   { additionalProperties: false },
 );
 
+const SignInOptions = Type.Object(
+  {
+    localCode: Type.Object({ hint: Type.String() }),
+    servicePrincipal: Type.Object({
+      tenant: Type.String(),
+      tokenEndpoint: Type.String({ description: "This server's token endpoint for client credentials." }),
+    }),
+    oidc: Type.Array(
+      Type.Object({
+        issuer: Type.String(),
+        displayName: Type.String(),
+        clientId: Type.String({ description: "The studio's client id at the issuer (a public client)." }),
+        scopes: Type.Array(Type.String()),
+        authorizationEndpoint: Type.Optional(Type.String()),
+        tokenEndpoint: Type.Optional(Type.String()),
+        problem: Type.Optional(Type.String({ description: 'Why this issuer cannot be used right now.' })),
+      }),
+    ),
+  },
+  { description: 'The ways this server offers to sign in to the studio.' },
+);
+
 export function studioRoutes(s: StudioServices): RouteSpec[] {
   const page = (req: FastifyRequest, reply: FastifyReply) =>
     sendStudio(s, (req.params as { '*'?: string })['*'] ?? '', reply);
@@ -90,6 +119,23 @@ export function studioRoutes(s: StudioServices): RouteSpec[] {
       query: query({}),
       ...schema,
       handler: page,
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/nightshift/studio/signInOptions',
+      summary: 'The ways to sign in to the studio',
+      tags,
+      access: { public: 'the sign-in page reads it before anyone is signed in; it holds no secret' },
+      query: query({}),
+      responses: { 200: SignInOptions },
+      handler: async () => ({
+        localCode: { hint: 'On the server\'s machine, open the studio URL that "nightshift serve" printed.' },
+        servicePrincipal: {
+          tenant: s.tenant,
+          tokenEndpoint: `/${encodeURIComponent(s.tenant)}/oauth2/token`,
+        },
+        oidc: await s.oidc.options(),
+      }),
     }),
     defineRoute({
       method: 'POST',

@@ -54,6 +54,14 @@ export function usePermission(
   const mine = useArm<ArmList<PermissionSet>>(`${scope}/providers/Microsoft.Authorization/permissions`);
   const roles = useArm<ArmList<RoleDefinition>>('//nightshift/roleDefinitions');
   const kind = options.kind ?? 'action';
+  // Refused even the question: no role reaches this scope (someone signed in through an external issuer
+  // before anyone assigned them one), so every action here would be refused too.
+  if (mine.error?.status === 403) {
+    return {
+      allowed: false,
+      reason: `Needs a role on this ${scope === '' ? 'workspace' : 'endpoint'} (${action}).`,
+    };
+  }
   if (mine.data === undefined) return { allowed: undefined, reason: undefined };
   if (mine.data.value.some((set) => grants(set, action, kind))) return { allowed: true, reason: undefined };
   const names = (roles.data?.value ?? [])

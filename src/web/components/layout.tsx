@@ -1,10 +1,13 @@
 /**
  * The frame of every page: a skip link, the navigation (a menu button at phone width), the theme switch
- * (the system's choice unless the viewer picks one), who is signed in, and the page itself.
+ * (the system's choice unless the viewer picks one), who is signed in (whichever way: the local owner, a
+ * service principal's app id, an OIDC user's name) with their roles here, and the page itself.
  */
 import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { useApi } from '../api/context.ts';
+import { AccessNotice, YourRoles } from './session/access-notice.tsx';
+import '../styles/session.css';
 
 const NAV: readonly [string, string][] = [
   ['/studio/', 'Overview'],
@@ -78,9 +81,10 @@ export function Layout() {
               <option value="dark">Dark</option>
             </select>
           </label>
-          <span className="muted" title="Signed in as">
-            {api.session.clientId ?? 'local owner'}
+          <span className="muted signed-in-as" title="Signed in as">
+            {api.session.who}
           </span>
+          <YourRoles />
           <button
             onClick={() => {
               api.session.signOut();
@@ -91,6 +95,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        <AccessNotice />
         <Outlet />
       </main>
     </>

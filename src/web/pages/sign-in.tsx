@@ -1,91 +1,77 @@
 /**
- * Sign-in: with the code from the URL `nightshift serve` printed (taken from the address bar, then removed
- * from it so it does not end up in history or a pasted link), or with a service principal's app id and
- * secret. The server's refusal is shown as it words it.
+ * Sign-in, with the ways this server offers (GET /nightshift/studio/signInOptions): the code from the URL
+ * `nightshift serve` printed (taken from the address bar, then removed from it so it does not end up in
+ * history or a pasted link), a button per external OIDC issuer, or a service principal's app id and
+ * secret. Why the last session ended (an expired sign-in) is shown first. The server's refusal is shown as
+ * it words it.
  */
-import { useEffect, useState, type SyntheticEvent } from 'react';
+import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../api/context.ts';
+import type { SignInOptions } from '../api/oidc-sign-in.ts';
+import { OidcButtons } from '../components/session/oidc-buttons.tsx';
+import { ServicePrincipalForm } from '../components/session/service-principal-form.tsx';
+import '../styles/session.css';
 
-const DEFAULT_TENANT = 'nightshift';
+function useSignInOptions() {
+  return useQuery<SignInOptions>({
+    queryKey: ['studio', 'signInOptions'],
+    queryFn: async () => {
+      const response = await fetch('/nightshift/studio/signInOptions');
+      if (!response.ok) throw new Error(`The sign-in options could not be read (HTTP ${response.status}).`);
+      return (await response.json()) as SignInOptions;
+    },
+  });
+}
 
-export function SignIn() {
+/** Signs the local owner in with the code in the address bar, if there is one. */
+function useLocalCode(): string | undefined {
   const api = useApi();
   const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [form, setForm] = useState({ tenant: DEFAULT_TENANT, clientId: '', clientSecret: '' });
-
   useEffect(() => {
     const url = new URL(window.location.href);
     const code = url.searchParams.get('code');
     if (code === null) return;
     url.searchParams.delete('code');
     window.history.replaceState(null, '', url.pathname + url.search + url.hash);
-    setBusy(true);
     api.session.signIn({ kind: 'code', code }).catch((e: unknown) => {
       setError((e as Error).message);
-      setBusy(false);
     });
   }, [api]);
+  return error;
+}
 
-  const submit = (event: SyntheticEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    api.session.signIn({ kind: 'servicePrincipal', ...form }).catch((e: unknown) => {
-      setError((e as Error).message);
-      setBusy(false);
-    });
-  };
+export function SignIn() {
+  const api = useApi();
+  const options = useSignInOptions();
+  const codeError = useLocalCode();
+  const notice = api.session.notice;
 
   return (
     <main id="main" className="sign-in">
       <h1>Sign in to Nightshift Studio</h1>
+      {notice === undefined ? null : (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
       <p className="muted">
         On the server's machine, open the studio URL that <code>nightshift serve</code> printed. Elsewhere,
-        sign in with a service principal.
+        sign in with your organization's account when one is offered, or with a service principal.
       </p>
-      {error === undefined ? null : (
+      {codeError === undefined ? null : (
         <div className="error" role="alert">
-          {error}
+          {codeError}
         </div>
       )}
-      <form onSubmit={submit}>
-        <label>
-          Tenant
-          <input
-            value={form.tenant}
-            onChange={(e) => {
-              setForm({ ...form, tenant: e.target.value });
-            }}
-          />
-        </label>
-        <label>
-          Application (client) id
-          <input
-            name="clientId"
-            required
-            value={form.clientId}
-            onChange={(e) => {
-              setForm({ ...form, clientId: e.target.value });
-            }}
-          />
-        </label>
-        <label>
-          Client secret
-          <input
-            name="clientSecret"
-            type="password"
-            required
-            value={form.clientSecret}
-            onChange={(e) => {
-              setForm({ ...form, clientSecret: e.target.value });
-            }}
-          />
-        </label>
-        <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
+      {options.error === null ? null : (
+        <div className="error" role="alert">
+          {options.error.message}
+        </div>
+      )}
+      <OidcButtons options={options.data?.oidc ?? []} />
+      <h2>With a service principal</h2>
+      <ServicePrincipalForm tenant={options.data?.servicePrincipal.tenant} />
     </main>
   );
 }
