@@ -12,7 +12,7 @@ import { jobPath, type FileEntry } from './job-wire.ts';
 import { downloadJobFile } from './use-job-file.ts';
 
 /** Rows of the output the preview shows. */
-export const PREVIEW_ROWS = 20;
+const PREVIEW_ROWS = 20;
 
 interface Props {
   job: string;
