@@ -41,7 +41,12 @@ function runFilter(body: unknown): { pipelineName?: string; status?: string } {
   const filters = (body as { filters?: unknown } | null)?.filters;
   const out: { pipelineName?: string; status?: string } = {};
   if (!Array.isArray(filters)) return out;
-  for (const f of filters as { operand?: unknown; operator?: unknown; values?: unknown }[]) {
+  for (const item of filters as unknown[]) {
+    // A filter that is not an object (`[null]`) is refused below like any other it cannot read.
+    const f = (typeof item === 'object' && item !== null ? item : {}) as {
+      operand?: unknown;
+      values?: unknown;
+    };
     const value = Array.isArray(f.values) && typeof f.values[0] === 'string' ? f.values[0] : undefined;
     const operand = typeof f.operand === 'string' ? f.operand.toLowerCase() : '';
     if (value === undefined || (operand !== 'pipelinename' && operand !== 'status')) {
