@@ -175,12 +175,38 @@ describe('studio job detail', await needs(CHROMIUM), () => {
       const output = page.getByRole('region', { name: 'Output' });
       await output.getByText('You do not have permission').waitFor();
       assert.match((await output.textContent()) ?? '', /jobs\/outputs\/read/);
+      await page.getByRole('region', { name: 'Manifest' }).getByText('You do not have permission').waitFor();
       // What a Reader may read is still there.
       await page.getByRole('heading', { name: 'Mini-batches' }).waitFor();
       await page.getByRole('progressbar', { name: 'Items done' }).waitFor();
     } finally {
       await context.close();
       await ns.request('POST', `${ns.ws}/jobs/${job.name}/cancel`);
+    }
+  });
+
+  test("a Reader of another endpoint sees the job's refusal as a message, not a blank page", async () => {
+    const other = await ns.deploy({ script: 'strings.ts' });
+    const sp = await ns.ok<{ appId: string; password: string }>('POST', '/nightshift/servicePrincipals', {
+      json: { displayName: 'studio-other-reader' },
+    });
+    await ns.ok('POST', '/nightshift/roleAssignments', {
+      json: { assignee: sp.appId, role: 'Reader', scope: `${ns.ws}/batchEndpoints/${other.endpoint}` },
+    });
+    const job = await ns.run(slow, folderBody(input));
+    const context = await studio.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.url}/studio/jobs/${job.name}`);
+      await page.getByLabel('Application (client) id').fill(sp.appId);
+      await page.getByLabel('Client secret').fill(sp.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: `Job ${job.name}`, level: 1 }).waitFor();
+      const alert = page.getByRole('alert');
+      await alert.getByText('You do not have permission').waitFor();
+      assert.match((await alert.textContent()) ?? '', /jobs\/read/);
+    } finally {
+      await context.close();
     }
   });
 
