@@ -59,8 +59,10 @@ describe('studio job detail', await needs(CHROMIUM), () => {
     await open(page, job.name);
     await page.getByText('live', { exact: true }).waitFor({ timeout: 10_000 });
     const seen = new Set<string>();
+    const estimates = new Set<string>();
     for (let i = 0; i < 200; i++) {
       seen.add((await facts(page, 'Status').textContent()) ?? '');
+      estimates.add((await facts(page, 'Time left').textContent()) ?? '');
       if (seen.has('Completed')) break;
       await page.waitForTimeout(100);
     }
@@ -71,6 +73,10 @@ describe('studio job detail', await needs(CHROMIUM), () => {
     );
     assert.equal(await page.getByRole('progressbar', { name: 'Items done' }).getAttribute('value'), '24');
     assert.equal(await facts(page, 'Time left').textContent(), 'done');
+    assert.ok(
+      [...estimates].some((e) => /^\d+ s$|^\d+ min \d+ s$/.test(e)),
+      `a time left was estimated while it ran: ${[...estimates].join(', ')}`,
+    );
     assert.match((await facts(page, 'Rows/s').textContent()) ?? '', /^\d+\.\d$/);
     assert.match((await facts(page, 'Worker-seconds').textContent()) ?? '', /^[1-9]\d*\.\d$|^0\.[1-9]$/);
     await page.getByText('final', { exact: true }).waitFor();
