@@ -89,6 +89,40 @@ describe('studio job detail', await needs(CHROMIUM), () => {
     assert.deepEqual(studio.errors, []);
   });
 
+  test('a stream the server closed before the job ended is opened again', async () => {
+    const job = await ns.start(slow, folderBody(input));
+    const context = await studio.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    let cut = 0;
+    // The first stream ends cleanly after one event of a running job, as a stopping server's would.
+    await page.route('**/events?*', async (route) => {
+      if (cut > 0) return route.continue();
+      cut += 1;
+      const running = {
+        name: job.name,
+        status: 'Running',
+        result: null,
+        startedAt: null,
+        endedAt: null,
+        error: null,
+        ...job.properties.progress,
+      };
+      return route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: `retry: 1000\n\nid: cut\nevent: snapshot\ndata: ${JSON.stringify(running)}\n\n`,
+      });
+    });
+    try {
+      await open(page, job.name);
+      await facts(page, 'Status').getByText('Completed').waitFor({ timeout: 20_000 });
+      assert.equal(cut, 1, 'the cut stream was served');
+      assert.equal(await page.getByRole('progressbar', { name: 'Items done' }).getAttribute('value'), '24');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the output preview shows the first rows and the download is the file the job wrote', async () => {
     const job = await ns.run(slow, folderBody(input));
     const { page } = studio;

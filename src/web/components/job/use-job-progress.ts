@@ -54,16 +54,37 @@ function useThrottledRefresh(job: string): (now: boolean) => void {
   };
 }
 
+/** How long the page waits before opening a new stream when one closed before the job ended. */
+const REOPEN_MS = 2000;
+
 export function useJobProgress(job: string): LiveJob {
   const [samples, setSamples] = useState<Sample[]>([]);
+  // Bumped to open a new stream; the query parameter only makes the path new (the server ignores it).
+  const [reopened, setReopened] = useState(0);
   const refresh = useThrottledRefresh(job);
   const seen = useRef(false);
-  const stream = useEventStream<JobProgress>(jobPath(job, '/events'), (data) => {
+  const path = jobPath(job, reopened === 0 ? '/events' : `/events?reopen=${reopened}`);
+  const stream = useEventStream<JobProgress>(path, (data) => {
     const sample = { at: Date.now(), items: data.items.succeeded + data.items.failed, rows: data.rows };
     setSamples((prev) => [...prev.slice(1 - MAX_SAMPLES), sample]);
     // The first event is the state the page already loaded; later ones are changes.
     if (seen.current) refresh(hasEnded(data.status));
     seen.current = true;
   });
+  // The server closes a stream cleanly only after the job's final state, or when it stops: a stream that
+  // closed before the job ended is opened again (a refusal is not: asking again will not change it).
+  const closedEarly =
+    stream.state === 'ended' &&
+    !hasEnded(stream.last?.status) &&
+    (stream.error === undefined || stream.error.status >= 500);
+  useEffect(() => {
+    if (!closedEarly) return;
+    const timer = setTimeout(() => {
+      setReopened((n) => n + 1);
+    }, REOPEN_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [closedEarly, reopened]);
   return { progress: stream.last, state: stream.state, error: stream.error, samples };
 }
