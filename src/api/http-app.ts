@@ -19,6 +19,7 @@ import { endpointRoutes } from './routes/endpoints.ts';
 import { computeRoutes, metricsRoutes } from './routes/computes.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
+import { jobLiveRoutes } from './routes/job-live.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { identityRoutes } from './routes/identities.ts';
 import { accessRoutes } from './routes/access.ts';
@@ -118,6 +119,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...computeRoutes(s),
     ...jobRoutes(s),
     ...jobFileRoutes(s),
+    ...jobLiveRoutes(s),
     ...tokenRoutes(s.auth),
     ...identityRoutes(s.auth),
     ...accessRoutes(s.auth),

@@ -34,7 +34,9 @@ export function createJobLogs(logDir: string) {
       const line =
         `${new Date().toISOString()} mini-batches: ${m.succeeded + m.failed}/${m.total} processed ` +
         `(succeeded ${m.succeeded}, failed ${m.failed}, running ${m.running}, pending ${m.pending}); ` +
-        `items succeeded ${counts.items.succeeded}, failed ${counts.items.failed} of ${counts.items.total}\n`;
+        `items succeeded ${counts.items.succeeded}, failed ${counts.items.failed} of ${counts.items.total}; ` +
+        // The rows written so far, for the studio's throughput chart (progress-history.ts reads it back).
+        `rows ${counts.rows}\n`;
       await appendFile(overview(), line);
     },
     async result(job: JobRecord, batches: MiniBatchRecord[]): Promise<void> {

@@ -15,7 +15,7 @@ import {
   type BatchDeployment,
   type DeploymentSettings,
 } from '../core/resources.ts';
-import type { JobRepository } from '../store/contract.ts';
+import type { JobRepository, MiniBatchPage } from '../store/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import type { ComputeService } from '../workspace/computes.ts';
@@ -208,5 +208,13 @@ export function createJobService(deps: JobServiceDeps) {
     return get(name);
   }
 
-  return { invoke, get, getForEndpoint, list, cancel, counts: (name: string) => deps.jobs.counts(name) };
+  return {
+    invoke,
+    get,
+    getForEndpoint,
+    list,
+    cancel,
+    counts: (name: string) => deps.jobs.counts(name),
+    miniBatches: (name: string, page: MiniBatchPage) => deps.jobs.miniBatches(name, page),
+  };
 }

@@ -60,6 +60,12 @@ export interface ResourceRepository {
   removeScope(kind: ResourceKind, scope: string): Promise<number>;
 }
 
+/** A window of a job's mini-batches, by position in index order. */
+export interface MiniBatchPage {
+  offset: number;
+  limit: number;
+}
+
 /** What the store keeps of a finished attempt (the pool reports it as an AttemptResult). */
 export interface AttemptRecord {
   /** `pending` puts the mini-batch back for a retry. */
@@ -108,7 +114,11 @@ export interface JobRepository {
   setFirstError(name: string, error: JobError): Promise<void>;
   /** Adds the planned mini-batches; adding an index that exists is a no-op. */
   addMiniBatches(job: string, batches: readonly { index: number; files: string[] }[]): Promise<void>;
-  miniBatches(job: string): Promise<MiniBatchRecord[]>;
+  /**
+   * The job's mini-batches in index order; with `page`, only `limit` of them from `offset` on (the
+   * studio's table pages through a job of thousands without reading them all).
+   */
+  miniBatches(job: string, page?: MiniBatchPage): Promise<MiniBatchRecord[]>;
   getMiniBatch(job: string, index: number): Promise<MiniBatchRecord | undefined>;
   /** pending → running with one more attempt; undefined if the mini-batch is not pending (e.g. canceled). */
   startAttempt(job: string, index: number, worker: string): Promise<MiniBatchRecord | undefined>;

@@ -167,6 +167,29 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
     assert.equal(await jobs().getMiniBatch('plan', 9), undefined);
   });
 
+  test('a page of mini-batches is a window in index order; past the end is empty', async () => {
+    await jobs().create(job('paged'));
+    await jobs().addMiniBatches('paged', planned(12));
+    await jobs().startAttempt('paged', 5, 'worker-p');
+    const page = await jobs().miniBatches('paged', { offset: 4, limit: 3 });
+    assert.deepEqual(
+      page.map((b) => [b.index, b.state]),
+      [
+        [4, 'pending'],
+        [5, 'running'],
+        [6, 'pending'],
+      ],
+    );
+    assert.equal(page[1]?.worker, 'worker-p');
+    assert.deepEqual(
+      (await jobs().miniBatches('paged', { offset: 10, limit: 5 })).map((b) => b.index),
+      [10, 11],
+    );
+    assert.deepEqual(await jobs().miniBatches('paged', { offset: 12, limit: 5 }), []);
+    assert.equal((await jobs().miniBatches('PAGED', { offset: 0, limit: 1 })).length, 1, 'any case');
+    assert.equal((await jobs().miniBatches('paged')).length, 12, 'no page: every mini-batch');
+  });
+
   test('an attempt moves pending to running once, counting the attempt and naming the worker', async () => {
     await jobs().create(job('att'));
     await jobs().addMiniBatches('att', planned(1));

@@ -135,6 +135,7 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   if (/^\/datastores\/:[^/]+\/listsecrets$/.test(rest)) return 'datastores: list secrets';
   if (/^\/jobs\/:[^/]+\/outputs(\/|$)/.test(rest)) return read ? 'job outputs: read' : undefined;
   if (/^\/jobs\/:[^/]+\/cancel$/.test(rest)) return method === 'POST' ? 'jobs: cancel' : undefined;
+  // A job's log tree and the job page's live routes (events, miniBatches, progressHistory) are job reads.
   if (/\/jobs(\/|$)/.test(rest) || /^\/jobs/.test(rest)) {
     if (read) return 'jobs: read';
     return /\/jobs$/.test(rest) && method === 'POST' ? 'jobs: invoke' : undefined;

@@ -197,8 +197,14 @@ function miniBatchMethods(
         ],
       );
     },
-    miniBatches: (job) =>
-      miniBatchRows('SELECT * FROM mini_batches WHERE job_key = $1 ORDER BY idx', [foldCase(job)]),
+    miniBatches: (job, page) =>
+      page
+        ? miniBatchRows('SELECT * FROM mini_batches WHERE job_key = $1 ORDER BY idx LIMIT $2 OFFSET $3', [
+            foldCase(job),
+            page.limit,
+            page.offset,
+          ])
+        : miniBatchRows('SELECT * FROM mini_batches WHERE job_key = $1 ORDER BY idx', [foldCase(job)]),
     async getMiniBatch(job, index) {
       const [batch] = await miniBatchRows('SELECT * FROM mini_batches WHERE job_key = $1 AND idx = $2', [
         foldCase(job),

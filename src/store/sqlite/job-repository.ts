@@ -90,6 +90,7 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       `INSERT INTO mini_batches (job, idx, files, item_count, state) VALUES (?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING`,
     ),
     batches: db.prepare('SELECT * FROM mini_batches WHERE job = ? ORDER BY idx'),
+    batchPage: db.prepare('SELECT * FROM mini_batches WHERE job = ? ORDER BY idx LIMIT ? OFFSET ?'),
     batch: db.prepare('SELECT * FROM mini_batches WHERE job = ? AND idx = ?'),
     start: db.prepare(
       `UPDATE mini_batches SET state = 'running', attempts = attempts + 1, worker = ?
@@ -218,7 +219,14 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       });
       return Promise.resolve();
     },
-    miniBatches: (job) => Promise.resolve((q.batches.all(job) as unknown as MiniBatchRow[]).map(toMiniBatch)),
+    miniBatches: (job, page) =>
+      Promise.resolve(
+        (
+          (page
+            ? q.batchPage.all(job, page.limit, page.offset)
+            : q.batches.all(job)) as unknown as MiniBatchRow[]
+        ).map(toMiniBatch),
+      ),
     getMiniBatch(job, index) {
       const row = q.batch.get(job, index) as MiniBatchRow | undefined;
       return Promise.resolve(row ? toMiniBatch(row) : undefined);
