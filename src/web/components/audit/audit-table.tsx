@@ -54,10 +54,10 @@ export function AuditTable({
             const resource = resourceOf(e);
             return (
               <tr key={e.seq ?? i}>
-                <td>
+                <td className="time-cell">
                   <Time iso={e.time} />
                 </td>
-                <td className="path-cell">
+                <td className="principal-cell">
                   {who === '' ? (
                     <span className="muted">(no token)</span>
                   ) : (
