@@ -19,11 +19,11 @@ export interface AuditEntry {
   detail?: string;
 }
 
-/** The path inside the workspace, which is what tells entries apart (the prefix is the same on all). */
+/** The path inside the workspace or factory, which is what tells entries apart (the prefix is the same on all). */
 function resourceOf(entry: AuditEntry): string {
   return (
     entry.path.replace(
-      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/workspaces\/[^/]+/i,
+      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/(workspaces|factories)\/[^/]+/i,
       '',
     ) || entry.path
   );
