@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { jsonOf, runCli } from '../helpers/cli.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -70,6 +71,25 @@ void describe('audit log filters', () => {
     assert.ok(newest);
     const before = (await audit(`action=batchEndpoints/write&until=${encodeURIComponent(newest.time)}`)).body;
     assert.ok(before.value.every((e) => e.time < newest.time));
+  });
+
+  it('nightshift audit list takes --resource and --until', async () => {
+    const rows = jsonOf(
+      await runCli(['audit', 'list', '--resource', 'audit-three', '--until', '0m', '-o', 'json'], {
+        server: server.url,
+      }),
+    ) as { path: string }[];
+    assert.ok(rows.length >= 1);
+    assert.ok(rows.every((r) => r.path.includes('audit-three')));
+    const none = jsonOf(
+      await runCli(['audit', 'list', '--resource', 'audit-three', '--until', '2000-01-01T00:00:00Z'], {
+        server: server.url,
+      }),
+    );
+    assert.deepEqual(none, []);
+    const bad = await runCli(['audit', 'list', '--until', 'soon'], { server: server.url });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /argument --until: 'soon'/);
   });
 
   it('refuses a bad time or page token, naming the parameter', async () => {
