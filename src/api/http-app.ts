@@ -15,6 +15,7 @@ import type { ApiServices } from './context.ts';
 import { handleError, handleFrameworkError, handleNotFound } from './errors.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { datastoreRoutes } from './routes/datastores.ts';
+import { datastorePreviewRoutes } from './routes/datastore-preview.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { computeRoutes, metricsRoutes } from './routes/computes.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -114,6 +115,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...systemRoutes(s, app),
     ...metricsRoutes(s),
     ...datastoreRoutes(s),
+    ...datastorePreviewRoutes(s),
     ...assetRoutes(s),
     ...endpointRoutes(s),
     ...computeRoutes(s),

@@ -66,6 +66,8 @@ const table: [string, string, string, string][] = [
     `${ML}/datastores/paths/read`,
     `${WS}/datastores/blob`,
   ],
+  ['GET', '~/datastores/blob/folders?path=in', `${ML}/datastores/paths/read`, `${WS}/datastores/blob`],
+  ['GET', '~/datastores/blob/preview/in/a.csv', `${ML}/datastores/paths/read`, `${WS}/datastores/blob`],
   ['GET', '~/data', `${ML}/data/read`, WS],
   ['GET', '~/models/m', `${ML}/models/read`, WS],
   ['GET', '~/environments/e/versions', `${ML}/environments/versions/read`, WS],

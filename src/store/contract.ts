@@ -182,6 +182,12 @@ export interface AuditFilter {
   action?: string;
   /** Newest entries first, at most this many (default 100). */
   limit?: number;
+  /** Entries whose scope or path contains this text, ignoring case (an endpoint's name, `/datastores/`). */
+  resource?: string;
+  /** ISO time: entries before it. */
+  until?: string;
+  /** Keyset paging: entries older than the one with this sequence number (the last of the previous page). */
+  beforeSeq?: number;
 }
 
 /** Append-only: nothing in the API updates or deletes an entry. */

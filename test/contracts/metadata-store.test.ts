@@ -76,6 +76,7 @@ await describeContract('MetadataStore', metadataStores, (context) => {
     assert.deepEqual(await store().pipelineRuns.listRuns({ pipelineName: odd, status: odd }), []);
     assert.deepEqual(await store().pipelineRuns.activityRuns(odd), []);
     assert.deepEqual(await store().audit.list({ principal: odd, action: odd, since: odd }), []);
+    assert.deepEqual(await store().audit.list({ resource: odd, until: odd }), []);
     assert.deepEqual(await store().resources.get('endpoint', { name: 'AB' }), { n: 1 });
   });
 
@@ -175,6 +176,43 @@ await describeContract('MetadataStore', metadataStores, (context) => {
     assert.ok(newest.seq > oldest.seq);
     assert.deepEqual({ ...oldest, seq: undefined }, { ...entry, seq: undefined });
     assert.equal(newest.detail, 'Forbidden');
+  });
+
+  test('the audit log filters by resource and end time, and pages by sequence number', async () => {
+    const entry = (i: number, path: string) => ({
+      time: `2026-02-01T00:00:0${String(i)}.000Z`,
+      principalId: 'oid',
+      principal: 'app',
+      principalType: 'Application',
+      action: 'x/write',
+      scope: `/subscriptions/s/workspaces/w${path}`,
+      method: 'PUT',
+      path: `/subscriptions/s/workspaces/w${path}`,
+      address: '',
+      status: 200,
+      result: 'Succeeded' as const,
+    });
+    await store().audit.append(entry(0, '/batchEndpoints/Alpha'));
+    await store().audit.append(entry(1, '/batchEndpoints/beta'));
+    await store().audit.append(entry(2, '/batchEndpoints/alpha/deployments/blue'));
+    await store().audit.append(entry(3, '/datastores/files'));
+    const paths = (list: { path: string }[]) => list.map((e) => e.path.replace(/^.*\/w/, ''));
+    assert.deepEqual(paths(await store().audit.list({ resource: 'ENDPOINTS/alpha' })), [
+      '/batchEndpoints/alpha/deployments/blue',
+      '/batchEndpoints/Alpha',
+    ]);
+    assert.deepEqual(paths(await store().audit.list({ until: '2026-02-01T00:00:02.000Z' })), [
+      '/batchEndpoints/beta',
+      '/batchEndpoints/Alpha',
+    ]);
+    const first = await store().audit.list({ limit: 3 });
+    const rest = await store().audit.list({ limit: 3, beforeSeq: first.at(-1)?.seq ?? 0 });
+    assert.deepEqual(paths([...first, ...rest]), [
+      '/datastores/files',
+      '/batchEndpoints/alpha/deployments/blue',
+      '/batchEndpoints/beta',
+      '/batchEndpoints/Alpha',
+    ]);
   });
 
   test('the audit log gives the newest 100 entries unless asked for another number', async () => {

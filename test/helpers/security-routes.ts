@@ -131,6 +131,8 @@ function workspaceFamily(method: string, rest: string): string | undefined {
     return read ? 'own permissions: read' : undefined;
   if (/^\/datastores\/:[^/]+\/paths\/\*$/.test(rest))
     return read ? 'datastore contents: read' : 'datastore contents: write';
+  if (/^\/datastores\/:[^/]+\/(folders|preview\/\*)$/.test(rest))
+    return read ? 'datastore contents: read' : undefined;
   if (/^\/datastores(\/:[^/]+)?$/.test(rest) && method === 'PUT') return 'datastores: register';
   if (/^\/datastores\/:[^/]+\/listsecrets$/.test(rest)) return 'datastores: list secrets';
   if (/^\/jobs\/:[^/]+\/outputs(\/|$)/.test(rest)) return read ? 'job outputs: read' : undefined;

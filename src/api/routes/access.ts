@@ -11,7 +11,7 @@ import { roleDefinitionList } from '../../auth/rbac/roles.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { AuditEntry, AuditRepository } from '../../store/contract.ts';
 import { defineRoute, type RouteSpec } from '../route-table.ts';
-import { integerQuery, NoContent, open, query, valueList, wholeQuery } from '../schemas.ts';
+import { integerQuery, NoContent, nullable, open, query, valueList, wholeQuery } from '../schemas.ts';
 
 export interface AccessRouteServices {
   assignments: RoleAssignmentService;
@@ -19,10 +19,13 @@ export interface AccessRouteServices {
   subscriptionId: string;
 }
 
-type Query = Partial<Record<'since' | 'principal' | 'result' | 'action', string>> & { limit?: number };
+type Query = Partial<
+  Record<'since' | 'until' | 'principal' | 'result' | 'action' | 'resource' | '$skipToken', string>
+> & { limit?: number };
 
 /** The most entries one read of the audit log returns (the store's own cap). */
 const MAX_AUDIT_LIMIT = 10_000;
+const DEFAULT_AUDIT_LIMIT = 100;
 
 function text(body: unknown, name: string): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -32,13 +35,33 @@ function text(body: unknown, name: string): string | undefined {
 
 const RESULTS: readonly AuditEntry['result'][] = ['Succeeded', 'Failed', 'Denied'];
 
-function auditFilter(q: Query) {
-  if (q.since !== undefined && Number.isNaN(Date.parse(q.since))) {
+function isoTime(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isNaN(Date.parse(value))) {
     throw new ValidationError(
-      `since '${q.since}' is not a date; use ISO 8601, e.g. 2026-01-31T12:00:00Z.`,
-      'since',
+      `${name} '${value}' is not a date; use ISO 8601, e.g. 2026-01-31T12:00:00Z.`,
+      name,
     );
   }
+  return new Date(value).toISOString();
+}
+
+/** The page token is the sequence number of the last entry of the page before. */
+function skipToken(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,15}$/.test(value)) {
+    throw new ValidationError(
+      `$skipToken '${value.slice(0, 40)}' is not one this server gave.`,
+      '$skipToken',
+    );
+  }
+  return Number(value);
+}
+
+function auditFilter(q: Query) {
+  const since = isoTime(q.since, 'since');
+  const until = isoTime(q.until, 'until');
+  const beforeSeq = skipToken(q.$skipToken);
   // The schema has made `limit` a number in range, or refused the call with a 400 naming it.
   const limit = wholeQuery(q.limit, 'limit', MAX_AUDIT_LIMIT);
   const result = RESULTS.find((r) => r.toLowerCase() === q.result?.toLowerCase());
@@ -46,7 +69,10 @@ function auditFilter(q: Query) {
     throw new ValidationError(`result '${q.result}' is not one of ${RESULTS.join(', ')}.`, 'result');
   }
   return {
-    ...(q.since === undefined ? {} : { since: new Date(q.since).toISOString() }),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+    ...(q.resource === undefined ? {} : { resource: q.resource }),
+    ...(beforeSeq === undefined ? {} : { beforeSeq }),
     ...(q.principal === undefined ? {} : { principal: q.principal }),
     ...(result === undefined ? {} : { result }),
     ...(q.action === undefined ? {} : { action: q.action }),
@@ -92,6 +118,10 @@ const AuditEntrySchema = open('One audited call or token request.', {
   path: Type.String(),
   status: Type.Number(),
   result: Type.String(),
+});
+const AuditPage = Type.Object({
+  value: Type.Array(AuditEntrySchema),
+  nextLink: nullable(Type.String({ description: 'The next (older) page, with the same filters.' })),
 });
 
 function assignmentRoutes(s: AccessRouteServices): RouteSpec[] {
@@ -195,6 +225,9 @@ export function accessRoutes(s: AccessRouteServices): RouteSpec[] {
       access: { action: ACTIONS.auditRead, scope: 'workspace' },
       query: query({
         since: opt('ISO time: entries at or after it.'),
+        until: opt('ISO time: entries before it.'),
+        resource: opt("Text the entry's scope or path contains (an endpoint's name, /datastores/)."),
+        $skipToken: opt("From the previous page's nextLink: the entries after that page."),
         principal: opt('Principal or object id.'),
         result: opt('Succeeded, Failed or Denied.'),
         action: opt('Text the action contains.'),
@@ -204,8 +237,18 @@ export function accessRoutes(s: AccessRouteServices): RouteSpec[] {
           `At most this many entries (default 100, at most ${MAX_AUDIT_LIMIT}).`,
         ),
       }),
-      responses: { 200: valueList(AuditEntrySchema) },
-      handler: async (req) => ({ value: await s.audit.list(auditFilter(req.query)) }),
+      responses: { 200: AuditPage },
+      handler: async (req) => {
+        const filter = auditFilter(req.query);
+        const limit = filter.limit ?? DEFAULT_AUDIT_LIMIT;
+        const value = await s.audit.list({ ...filter, limit });
+        const last = value.at(-1)?.seq;
+        // A full page may have more behind it; the link repeats the filters with the last entry's number.
+        if (value.length < limit || last === undefined) return { value, nextLink: null };
+        const next = new URLSearchParams(req.url.split('?')[1] ?? '');
+        next.set('$skipToken', String(last));
+        return { value, nextLink: `/nightshift/auditLogs?${next.toString()}` };
+      },
     }),
   ];
 }

@@ -8,8 +8,8 @@
  * code, a service principal, each configured OIDC issuer with where its sign-in page is); they hold no
  * secret and nothing about the principals.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { StudioSignIn } from '../../auth/studio-sign-in.ts';
@@ -33,8 +33,26 @@ const STATIC = { public: "the studio's built files: code and styles, no data" };
 /** Hashed file names never change content; the page itself must be fetched fresh to pick up a rebuild. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-function looksLikeFile(path: string): boolean {
-  return /\.[a-z0-9]+$/i.test(path);
+/**
+ * What a path under /studio/ names: a file of the build (a regular file inside the folder, links
+ * followed and still inside), a missing file (anything under assets/, or a file name at the top, such as
+ * favicon.ico: a browser asked for code or an image, and the page's HTML would only hide the mistake), or
+ * a page of the app: every other path, so a deep link whose last part holds a dot (a job named `run.v2`,
+ * a datastore file `data/a.csv`) still opens its page. Nothing is listed: a folder is a page or a 404.
+ */
+function whatIs(dir: string, path: string): 'file' | 'missing' | 'page' {
+  const root = resolve(dir);
+  const full = resolve(root, path);
+  if (full !== root && full.startsWith(`${root}${sep}`)) {
+    try {
+      const real = realpathSync(full);
+      if (real.startsWith(`${realpathSync(root)}${sep}`) && statSync(real).isFile()) return 'file';
+    } catch {
+      // Not in the build.
+    }
+  }
+  if (/^assets(\/|$)/.test(path) || (!path.includes('/') && /\.[a-z0-9]+$/i.test(path))) return 'missing';
+  return 'page';
 }
 
 function sendStudio(s: StudioServices, path: string, reply: FastifyReply): FastifyReply {
@@ -44,7 +62,12 @@ function sendStudio(s: StudioServices, path: string, reply: FastifyReply): Fasti
       .type('text/plain; charset=utf-8')
       .send('The studio is not built. Run "npm run build:studio" (npm ci runs it), then reload.\n');
   }
-  if (looksLikeFile(path)) {
+  const what = whatIs(s.dir, path);
+  if (what === 'missing') {
+    reply.callNotFound();
+    return reply;
+  }
+  if (what === 'file') {
     void reply.header('cache-control', path.startsWith('assets/') ? IMMUTABLE : 'no-cache');
     return reply.sendFile(path, s.dir, { cacheControl: false });
   }

@@ -39,6 +39,16 @@ export function createPostgresAuditRepository(db: Database): AuditRepository {
       }
       if (filter.action !== undefined) where.push(`strpos(action_key, ${arg(foldCase(filter.action))}) > 0`);
       if (filter.result !== undefined) where.push(`result = ${arg(filter.result)}`);
+      if (filter.resource !== undefined) {
+        // Scope and path are in the JSON body only: a scan, bounded by the other filters and the limit.
+        const resource = `lower(${arg(filter.resource)})`;
+        where.push(
+          `(strpos(lower((body::json)->>'scope'), ${resource}) > 0 OR ` +
+            `strpos(lower((body::json)->>'path'), ${resource}) > 0)`,
+        );
+      }
+      if (filter.until !== undefined) where.push(`time < ${arg(filter.until)}`);
+      if (filter.beforeSeq !== undefined) where.push(`seq < ${arg(filter.beforeSeq)}`);
       const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
       const sql =
         `SELECT seq, body FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +

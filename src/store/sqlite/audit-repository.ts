@@ -39,6 +39,21 @@ export function createSqliteAuditRepository(db: DatabaseSync): AuditRepository {
         where.push('result = ?');
         args.push(filter.result);
       }
+      if (filter.resource !== undefined) {
+        where.push(
+          "(instr(lower(json_extract(body, '$.scope')), lower(?)) > 0 OR " +
+            "instr(lower(json_extract(body, '$.path')), lower(?)) > 0)",
+        );
+        args.push(filter.resource, filter.resource);
+      }
+      if (filter.until !== undefined) {
+        where.push('time < ?');
+        args.push(filter.until);
+      }
+      if (filter.beforeSeq !== undefined) {
+        where.push('seq < ?');
+        args.push(filter.beforeSeq);
+      }
       const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
       const sql =
         `SELECT seq, body FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +

@@ -16,13 +16,15 @@ interface AuditOptions extends CommonOptions {
   principal?: string;
   result?: string;
   action?: string;
+  resource?: string;
+  until?: string;
   limit?: string;
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
-/** `--since` as an ISO time: an age such as `90m` counts back from `now`; a date must parse. */
-export function sinceTime(since: string, now: Date): string {
+/** `--since` (or `--until`) as an ISO time: an age such as `90m` counts back from `now`; a date must parse. */
+export function sinceTime(since: string, now: Date, flag = '--since'): string {
   const age = /^\s*(\d+)\s*([smhdw])\s*$/i.exec(since);
   if (age) {
     const [, count = '0', unit = 's'] = age;
@@ -32,7 +34,7 @@ export function sinceTime(since: string, now: Date): string {
   const time = Date.parse(since);
   if (Number.isNaN(time)) {
     throw new CliError(
-      `argument --since: '${since}' is neither an ISO time (2026-01-31T12:00:00Z) nor an age such as 30m, 1h or 2d.`,
+      `argument ${flag}: '${since}' is neither an ISO time (2026-01-31T12:00:00Z) nor an age such as 30m, 1h or 2d.`,
       { exitCode: 2 },
     );
   }
@@ -105,6 +107,8 @@ async function list(options: AuditOptions, context: CommandContext) {
   if (options.principal !== undefined) query.set('principal', options.principal);
   if (options.result !== undefined) query.set('result', options.result);
   if (options.action !== undefined) query.set('action', options.action);
+  if (options.resource !== undefined) query.set('resource', options.resource);
+  if (options.until !== undefined) query.set('until', sinceTime(options.until, new Date(), '--until'));
   if (options.limit !== undefined) query.set('limit', options.limit);
   const suffix = query.size > 0 ? `?${query.toString()}` : '';
   const [{ value }, labels] = await Promise.all([
@@ -121,6 +125,11 @@ export function registerAuditCommands(program: Command): void {
     .option('--principal <principal>', 'only this caller: app id, client id, user name or object id')
     .option('--result <result>', 'only Succeeded, Failed or Denied calls')
     .option('--action <text>', "only actions containing this text, e.g. 'jobs/write' or 'token/'")
+    .option(
+      '--resource <text>',
+      "only entries whose scope or path contains this text, e.g. an endpoint's name",
+    )
+    .option('--until <time>', 'entries before an ISO time, or before an age such as 30m, 1h, 2d')
     .option('--limit <count>', 'at most this many entries (server default 100)')
     .action(runAction(list, ACCESS_TABLES.audit));
 }
