@@ -1,0 +1,209 @@
+/**
+ * Invoke the endpoint from its page: a datastore path or a data asset, an optional deployment and output
+ * folder, posted to the endpoint's scoring URI exactly as `nightshift batch-endpoint invoke` posts it
+ * (Azure's body, the `azureml-model-deployment` header for a deployment, no api-version on the data
+ * plane). On success the browser goes to the new job's page; on a 4xx the server's message is shown
+ * beside the field it names and nothing typed is lost.
+ */
+import { useCallback, useState, type SyntheticEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { ApiError } from '../../api/client.ts';
+import { useApi } from '../../api/context.ts';
+import type { Permission } from '../../api/permissions.ts';
+import { DataAssetPicker } from './data-asset-picker.tsx';
+import { FieldError, type Field, type InvokeValues, requestBody } from './invoke-request.ts';
+
+interface Props {
+  scoringUri: string;
+  deployments: string[];
+  defaultDeployment: string | null;
+  /** For invoking the default, and for naming a deployment (each its own action). */
+  permissions: { endpoint: Permission; deployment: Permission };
+}
+
+const EMPTY: InvokeValues = {
+  source: 'path',
+  path: '',
+  asset: '',
+  version: '',
+  deployment: '',
+  output: '',
+  kind: 'UriFolder',
+};
+
+/** Which field a server's `target` names (`InputData.x.Uri`, `outputDataset.path`, ...). */
+function fieldOf(error: ApiError): Field {
+  const target = error.target ?? '';
+  if (/^(inputdata|dataset)/i.test(target)) return 'input';
+  if (/^(outputdata|outputdataset)/i.test(target)) return 'output';
+  if (/deployment/i.test(target) || /deployment/i.test(error.message)) return 'deployment';
+  return 'form';
+}
+
+function useInvoke(scoringUri: string) {
+  const api = useApi();
+  const navigate = useNavigate();
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const submit = async (values: InvokeValues) => {
+    setBusy(true);
+    setErrors({});
+    try {
+      const body = requestBody(values);
+      const headers: Record<string, string> =
+        values.deployment === '' ? {} : { 'azureml-model-deployment': values.deployment };
+      const job = await api.json<{ name: string }>('POST', new URL(scoringUri).pathname, { body, headers });
+      void navigate(`/studio/jobs/${encodeURIComponent(job.name)}`);
+    } catch (e) {
+      if (e instanceof FieldError) setErrors({ [e.field]: e.message });
+      else if (e instanceof ApiError) setErrors({ [fieldOf(e)]: e.message });
+      else setErrors({ form: (e as Error).message });
+      setBusy(false);
+    }
+  };
+  return { busy, errors, submit };
+}
+
+function describedBy(error: string | undefined, id: string) {
+  return error === undefined ? {} : { 'aria-invalid': true, 'aria-describedby': id };
+}
+
+export function InvokeForm({ scoringUri, deployments, defaultDeployment, permissions }: Props) {
+  const [values, setValues] = useState<InvokeValues>(EMPTY);
+  const { busy, errors, submit } = useInvoke(scoringUri);
+  const permission = values.deployment === '' ? permissions.endpoint : permissions.deployment;
+  const set = (change: Partial<InvokeValues>) => {
+    setValues((old) => ({ ...old, ...change }));
+  };
+  const onKind = useCallback((kind: InvokeValues['kind']) => {
+    setValues((old) => (old.kind === kind ? old : { ...old, kind }));
+  }, []);
+  const onSubmit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    void submit(values);
+  };
+  return (
+    <form className="invoke" onSubmit={onSubmit} aria-labelledby="invoke-heading" noValidate>
+      <fieldset>
+        <legend>Input</legend>
+        <label className="inline">
+          <input
+            type="radio"
+            name="source"
+            checked={values.source === 'path'}
+            onChange={() => {
+              set({ source: 'path' });
+            }}
+          />
+          Datastore path
+        </label>
+        <label className="inline">
+          <input
+            type="radio"
+            name="source"
+            checked={values.source === 'asset'}
+            onChange={() => {
+              set({ source: 'asset' });
+            }}
+          />
+          Data asset
+        </label>
+        {values.source === 'path' ? (
+          <>
+            <label>
+              Input path
+              <input
+                value={values.path}
+                placeholder="azureml://datastores/workspaceblobstore/paths/folder"
+                spellCheck={false}
+                {...describedBy(errors.input, 'invoke-input-error')}
+                onChange={(e) => {
+                  set({ path: e.target.value });
+                }}
+              />
+            </label>
+            <label>
+              The path is a
+              <select
+                value={values.kind}
+                onChange={(e) => {
+                  set({ kind: e.target.value as InvokeValues['kind'] });
+                }}
+              >
+                <option value="UriFolder">Folder</option>
+                <option value="UriFile">File</option>
+              </select>
+            </label>
+          </>
+        ) : (
+          <DataAssetPicker
+            asset={values.asset}
+            version={values.version}
+            error={errors.input}
+            onChange={(asset, version) => {
+              set({ asset, version });
+            }}
+            onKind={onKind}
+          />
+        )}
+        <FieldMessage id="invoke-input-error" message={errors.input} />
+      </fieldset>
+      <label>
+        Deployment
+        <select
+          value={values.deployment}
+          {...describedBy(errors.deployment, 'invoke-deployment-error')}
+          onChange={(e) => {
+            set({ deployment: e.target.value });
+          }}
+        >
+          <option value="">Default{defaultDeployment === null ? '' : ` (${defaultDeployment})`}</option>
+          {deployments.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+        <FieldMessage id="invoke-deployment-error" message={errors.deployment} />
+      </label>
+      <label>
+        Output folder (optional)
+        <input
+          value={values.output}
+          placeholder="azureml://datastores/workspaceblobstore/paths/results"
+          spellCheck={false}
+          {...describedBy(errors.output, 'invoke-output-error')}
+          onChange={(e) => {
+            set({ output: e.target.value });
+          }}
+        />
+        <FieldMessage id="invoke-output-error" message={errors.output} />
+      </label>
+      {errors.form === undefined ? null : (
+        <p className="error" role="alert">
+          {errors.form}
+        </p>
+      )}
+      <div className="actions">
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || permission.allowed === false}
+          title={permission.reason}
+        >
+          {busy ? 'Invoking…' : 'Invoke'}
+        </button>
+        {permission.allowed === false ? <span className="why muted">{permission.reason}</span> : null}
+      </div>
+    </form>
+  );
+}
+
+function FieldMessage({ id, message }: { id: string; message: string | undefined }) {
+  if (message === undefined) return null;
+  return (
+    <span id={id} className="field-error" role="alert">
+      {message}
+    </span>
+  );
+}
