@@ -90,9 +90,32 @@ describe('studio endpoints and deployments', await needs(CHROMIUM), () => {
     await page.waitForURL(/\/studio\/jobs\/[^/?]+$/);
     const name = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
     const job = await ns.job(name);
-    assert.equal(job.properties.properties.endpointName ?? endpoint, endpoint);
+    assert.equal(job.properties.properties['azureml.endpointname'], endpoint);
+    assert.equal(job.properties.properties['azureml.deploymentname'], first);
     const done = await ns.waitForJob(name);
     assert.equal(done.properties.status, 'Completed');
+  });
+
+  test('a job invoked with a data asset (a file) on a named deployment runs there', async () => {
+    const asset = uniqueName('data');
+    const file = await ns.upload('studio/one/input.txt', 'one file\n');
+    await ns.ok('PUT', `${ns.ws}/data/${asset}/versions/1`, {
+      json: { properties: { dataType: 'uri_file', dataUri: file } },
+    });
+    const { page } = studio;
+    await page.goto(`${server.url}/studio/endpoints/${endpoint}`);
+    await page.getByLabel('Data asset', { exact: true }).check();
+    await page.getByRole('combobox', { name: 'Data asset' }).selectOption(asset);
+    await page.getByRole('combobox', { name: 'Version' }).getByRole('option', { name: /^1 / }).waitFor({
+      state: 'attached',
+    });
+    await page.getByRole('combobox', { name: 'Deployment' }).selectOption(second);
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click();
+    await page.waitForURL(/\/studio\/jobs\/[^/?]+$/);
+    const name = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    const done = await ns.waitForJob(name);
+    assert.equal(done.properties.properties['azureml.deploymentname'], second);
+    assert.equal(done.properties.status, 'Completed', JSON.stringify(done.properties.error));
   });
 
   test("a bad path shows the server's message beside the field and keeps what was typed", async () => {

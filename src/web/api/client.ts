@@ -88,11 +88,7 @@ export class ApiClient {
     return `${path}${path.includes('?') ? '&' : '?'}${params.toString()}`;
   }
 
-  async request(
-    method: string,
-    path: string,
-    options: RequestOptions = {},
-  ): Promise<Response> {
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const audience = DATA_PLANE_PATH.test(path) ? DATA_PLANE : MANAGEMENT;
     const token = await this.session.token(audience);
     const headers: Record<string, string> = { ...options.headers, authorization: `Bearer ${token}` };

@@ -10,7 +10,7 @@ import { useNavigate } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../api/context.ts';
 import type { Permission } from '../../api/permissions.ts';
-import { DataAssetPicker } from './data-asset-picker.tsx';
+import { DeploymentField, InputFields, OutputField } from './invoke-fields.tsx';
 import { FieldError, type Field, type InvokeValues, requestBody } from './invoke-request.ts';
 
 interface Props {
@@ -64,10 +64,6 @@ function useInvoke(scoringUri: string) {
   return { busy, errors, submit };
 }
 
-function describedBy(error: string | undefined, id: string) {
-  return error === undefined ? {} : { 'aria-invalid': true, 'aria-describedby': id };
-}
-
 export function InvokeForm({ scoringUri, deployments, defaultDeployment, permissions }: Props) {
   const [values, setValues] = useState<InvokeValues>(EMPTY);
   const { busy, errors, submit } = useInvoke(scoringUri);
@@ -84,101 +80,15 @@ export function InvokeForm({ scoringUri, deployments, defaultDeployment, permiss
   };
   return (
     <form className="invoke" onSubmit={onSubmit} aria-labelledby="invoke-heading" noValidate>
-      <fieldset>
-        <legend>Input</legend>
-        <label className="inline">
-          <input
-            type="radio"
-            name="source"
-            checked={values.source === 'path'}
-            onChange={() => {
-              set({ source: 'path' });
-            }}
-          />
-          Datastore path
-        </label>
-        <label className="inline">
-          <input
-            type="radio"
-            name="source"
-            checked={values.source === 'asset'}
-            onChange={() => {
-              set({ source: 'asset' });
-            }}
-          />
-          Data asset
-        </label>
-        {values.source === 'path' ? (
-          <>
-            <label>
-              Input path
-              <input
-                value={values.path}
-                placeholder="azureml://datastores/workspaceblobstore/paths/folder"
-                spellCheck={false}
-                {...describedBy(errors.input, 'invoke-input-error')}
-                onChange={(e) => {
-                  set({ path: e.target.value });
-                }}
-              />
-            </label>
-            <label>
-              The path is a
-              <select
-                value={values.kind}
-                onChange={(e) => {
-                  set({ kind: e.target.value as InvokeValues['kind'] });
-                }}
-              >
-                <option value="UriFolder">Folder</option>
-                <option value="UriFile">File</option>
-              </select>
-            </label>
-          </>
-        ) : (
-          <DataAssetPicker
-            asset={values.asset}
-            version={values.version}
-            error={errors.input}
-            onChange={(asset, version) => {
-              set({ asset, version });
-            }}
-            onKind={onKind}
-          />
-        )}
-        <FieldMessage id="invoke-input-error" message={errors.input} />
-      </fieldset>
-      <label>
-        Deployment
-        <select
-          value={values.deployment}
-          {...describedBy(errors.deployment, 'invoke-deployment-error')}
-          onChange={(e) => {
-            set({ deployment: e.target.value });
-          }}
-        >
-          <option value="">Default{defaultDeployment === null ? '' : ` (${defaultDeployment})`}</option>
-          {deployments.map((d) => (
-            <option key={d} value={d}>
-              {d}
-            </option>
-          ))}
-        </select>
-        <FieldMessage id="invoke-deployment-error" message={errors.deployment} />
-      </label>
-      <label>
-        Output folder (optional)
-        <input
-          value={values.output}
-          placeholder="azureml://datastores/workspaceblobstore/paths/results"
-          spellCheck={false}
-          {...describedBy(errors.output, 'invoke-output-error')}
-          onChange={(e) => {
-            set({ output: e.target.value });
-          }}
-        />
-        <FieldMessage id="invoke-output-error" message={errors.output} />
-      </label>
+      <InputFields values={values} errors={errors} set={set} onKind={onKind} />
+      <DeploymentField
+        values={values}
+        errors={errors}
+        set={set}
+        deployments={deployments}
+        defaultDeployment={defaultDeployment}
+      />
+      <OutputField values={values} errors={errors} set={set} />
       {errors.form === undefined ? null : (
         <p className="error" role="alert">
           {errors.form}
@@ -196,14 +106,5 @@ export function InvokeForm({ scoringUri, deployments, defaultDeployment, permiss
         {permission.allowed === false ? <span className="why muted">{permission.reason}</span> : null}
       </div>
     </form>
-  );
-}
-
-function FieldMessage({ id, message }: { id: string; message: string | undefined }) {
-  if (message === undefined) return null;
-  return (
-    <span id={id} className="field-error" role="alert">
-      {message}
-    </span>
   );
 }
