@@ -228,6 +228,8 @@ describe('studio endpoints and deployments', await needs(CHROMIUM), () => {
       await noSidewaysScroll(page);
       await page.goto(`${server.url}/studio/endpoints/${endpoint}/deployments/${first}`);
       await page.getByRole('table', { name: 'Settings' }).waitFor();
+      // No longer the default: its own page offers to make it the default again (the rollback).
+      await page.getByRole('button', { name: 'Make default' }).waitFor();
       await noSidewaysScroll(page);
     } finally {
       await context.close();

@@ -5,10 +5,12 @@
  */
 import { Link, useParams } from 'react-router';
 import { useArm } from '../api/context.ts';
+import { usePermission } from '../api/permissions.ts';
 import { ErrorMessage, Loading } from '../components/status.tsx';
 import { Time } from '../components/time.tsx';
 import { ChangeHistory, useChangeHistory } from '../components/endpoint/change-history.tsx';
 import { DeploymentDefinition, DeploymentSettings } from '../components/endpoint/deployment-settings.tsx';
+import { MakeDefault } from '../components/endpoint/make-default.tsx';
 import {
   deploymentPath,
   endpointPath,
@@ -24,6 +26,9 @@ export function DeploymentDetail() {
   const deployment = useArm<DeploymentResource>(deploymentPath(endpointName, name));
   const endpoint = useArm<EndpointResource>(endpointPath(endpointName));
   const history = useChangeHistory(endpointName, name);
+  const write = usePermission('Microsoft.MachineLearningServices/workspaces/batchEndpoints/write', {
+    endpoint: endpointName,
+  });
   const endpointUrl = `/studio/endpoints/${encodeURIComponent(endpointName)}`;
   const isDefault = endpoint.data?.properties.defaults.deploymentName === name;
   return (
@@ -34,6 +39,16 @@ export function DeploymentDetail() {
       <h1>
         {name} {isDefault ? <span className="badge">Default</span> : null}
       </h1>
+      {endpoint.data && deployment.data && !isDefault ? (
+        <div className="actions">
+          <MakeDefault
+            endpoint={endpointName}
+            deployment={name}
+            current={endpoint.data.properties.defaults.deploymentName}
+            permission={write}
+          />
+        </div>
+      ) : null}
       {deployment.isPending ? <Loading what="the deployment" /> : null}
       {deployment.error ? <ErrorMessage error={deployment.error} /> : null}
       {deployment.data ? (
