@@ -180,6 +180,29 @@ describe('studio endpoints and deployments', await needs(CHROMIUM), () => {
     assert.deepEqual(studio.errors, []);
   });
 
+  test('make default opens from the keyboard, Escape cancels it, and a missing endpoint is a message', async () => {
+    const { page } = studio;
+    await page.goto(`${server.url}/studio/endpoints/${endpoint}`);
+    const button = page
+      .getByRole('row', { name: new RegExp(first) })
+      .getByRole('button', { name: 'Make default' });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: `Make ${first} the default?` });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    const view = await ns.ok<{ properties: { defaults: { deploymentName: string } } }>(
+      'GET',
+      `${ns.ws}/batchEndpoints/${endpoint}`,
+    );
+    assert.equal(view.properties.defaults.deploymentName, second);
+    await page.goto(`${server.url}/studio/endpoints/no-such-endpoint`);
+    await page.getByRole('alert').filter({ hasText: 'Not found' }).first().waitFor();
+    await page.goto(`${server.url}/studio/endpoints/${endpoint}/deployments/no-such-deployment`);
+    await page.getByRole('alert').filter({ hasText: 'Not found' }).first().waitFor();
+  });
+
   test('a Reader sees make default and invoke disabled with the role named', async () => {
     const created = await server.call('POST', '/nightshift/servicePrincipals', {
       displayName: 'studio-reader',
