@@ -49,6 +49,8 @@ describe('studio endpoints and deployments', await needs(CHROMIUM), () => {
     second = uniqueName('dep');
     const model = await ns.registerModel();
     const script = await ns.registerScript('strings.ts');
+    await ns.createDeployment(endpoint, second, model, script, { miniBatchSize: 2 });
+    // Changed once after it was made, so its history has both.
     await ns.createDeployment(endpoint, second, model, script, { miniBatchSize: 3, errorThreshold: 5 });
     input = await ns.uploadFiles('studio/inputs', smallFiles(4));
     studio = await launchStudioBrowser();
@@ -176,7 +178,8 @@ describe('studio endpoints and deployments', await needs(CHROMIUM), () => {
     );
     const history = page.getByRole('table', { name: `Changes to ${second}` });
     await history.waitFor();
-    assert.match((await history.textContent()) ?? '', /Created or updated/);
+    const changes = (await history.getByRole('row').allTextContents()).slice(1).join('\n');
+    assert.match(changes, /Updated[^\n]*Succeeded \(200\)\n[^\n]*Created[^\n]*Succeeded \(201\)/);
     assert.deepEqual(studio.errors, []);
   });
 

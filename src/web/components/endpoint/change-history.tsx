@@ -33,6 +33,13 @@ function ownEntries(entries: AuditEntry[], endpoint: string, deployment: string)
 
 const VERBS: Record<string, string> = { PUT: 'Created or updated', PATCH: 'Updated', DELETE: 'Deleted' };
 
+/** A PUT answered 201 made the deployment, 200 changed it (ARM's convention, which the server keeps). */
+function verb(entry: AuditEntry): string {
+  if (entry.method.toUpperCase() === 'PUT' && entry.status === 201) return 'Created';
+  if (entry.method.toUpperCase() === 'PUT' && entry.status === 200) return 'Updated';
+  return VERBS[entry.method.toUpperCase()] ?? entry.method;
+}
+
 export function ChangeHistory({
   query,
   endpoint,
@@ -64,7 +71,7 @@ export function ChangeHistory({
               <td>
                 <Time iso={e.time} />
               </td>
-              <td>{VERBS[e.method.toUpperCase()] ?? e.method}</td>
+              <td>{verb(e)}</td>
               <td>{e.principal === '' ? <span className="muted">anonymous</span> : e.principal}</td>
               <td className={e.result === 'Succeeded' ? 'ok' : 'bad'}>
                 {e.result} ({e.status}){e.detail === undefined ? '' : ` · ${e.detail}`}
