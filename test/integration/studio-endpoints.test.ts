@@ -88,8 +88,15 @@ describe('studio endpoints and deployments', await needs(CHROMIUM), () => {
     const { page } = studio;
     await page.goto(`${server.url}/studio/endpoints/${endpoint}`);
     await page.getByLabel('Input path').fill(input);
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/endpoints/'));
     await page.getByRole('button', { name: 'Invoke', exact: true }).click();
     await page.waitForURL(/\/studio\/jobs\/[^/?]+$/);
+    // The scoring URI as the CLI calls it: the data plane, with Azure's body and no api-version.
+    const request = await posted;
+    assert.equal(request.url(), scoringUri);
+    assert.deepEqual(request.postDataJSON(), {
+      properties: { InputData: { input_data: { JobInputType: 'UriFolder', Uri: input } } },
+    });
     const name = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
     const job = await ns.job(name);
     assert.equal(job.properties.properties['azureml.endpointname'], endpoint);

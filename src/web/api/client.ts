@@ -85,7 +85,8 @@ export class ApiClient {
     // A scoring URI (the data plane) takes no api-version: Azure's clients and the CLI send none there.
     if (!path.includes('api-version=') && !DATA_PLANE_PATH.test(path)) params.set('api-version', API_VERSION);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-    return `${path}${path.includes('?') ? '&' : '?'}${params.toString()}`;
+    const search = params.toString();
+    return search === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${search}`;
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
