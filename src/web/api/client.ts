@@ -7,6 +7,7 @@
 import { DATA_PLANE, MANAGEMENT, type Session } from './session.ts';
 
 const API_VERSION = '2024-04-01';
+const DATA_PLANE_PATH = /^\/endpoints\//i;
 
 export class ApiError extends Error {
   readonly status: number;
@@ -50,6 +51,13 @@ export interface WorkspaceInfo {
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
+/** `headers` carries what a route reads beside the body, e.g. `azureml-model-deployment` on a scoring URI. */
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
 export class ApiClient {
   readonly session: Session;
   #workspace: Promise<WorkspaceInfo> | undefined;
@@ -74,19 +82,17 @@ export class ApiClient {
 
   url(path: string, query: Query = {}): string {
     const params = new URLSearchParams();
-    if (!path.includes('api-version=')) params.set('api-version', API_VERSION);
+    // A scoring URI (the data plane) takes no api-version: Azure's clients and the CLI send none there.
+    if (!path.includes('api-version=') && !DATA_PLANE_PATH.test(path)) params.set('api-version', API_VERSION);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-    return `${path}${path.includes('?') ? '&' : '?'}${params.toString()}`;
+    const search = params.toString();
+    return search === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${search}`;
   }
 
-  async request(
-    method: string,
-    path: string,
-    options: { query?: Query; body?: unknown } = {},
-  ): Promise<Response> {
-    const audience = /^\/endpoints\//i.test(path) ? DATA_PLANE : MANAGEMENT;
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const audience = DATA_PLANE_PATH.test(path) ? DATA_PLANE : MANAGEMENT;
     const token = await this.session.token(audience);
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { ...options.headers, authorization: `Bearer ${token}` };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(this.url(path, options.query), {
       method,
@@ -97,7 +103,7 @@ export class ApiClient {
     return response;
   }
 
-  async json<T>(method: string, path: string, options: { query?: Query; body?: unknown } = {}): Promise<T> {
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const response = await this.request(method, path, options);
     if (response.status === 204) return undefined as T;
     const text = await response.text();
