@@ -18,6 +18,7 @@ import { datastoreRoutes } from './routes/datastores.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { computeRoutes, metricsRoutes } from './routes/computes.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { jobStatsRoutes } from './routes/job-stats.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { identityRoutes } from './routes/identities.ts';
@@ -116,6 +117,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...endpointRoutes(s),
     ...computeRoutes(s),
     ...jobRoutes(s),
+    ...jobStatsRoutes(s),
     ...jobFileRoutes(s),
     ...tokenRoutes(s.auth),
     ...identityRoutes(s.auth),

@@ -41,7 +41,9 @@ before(async () => {
       url: request.routeOptions.url,
     });
   });
-  await registerRoutes(app, routeTable({ auth: {} } as unknown as ApiServices, app), { maxUploadBytes: 1 });
+  await registerRoutes(app, routeTable({ auth: { access: {} } } as unknown as ApiServices, app), {
+    maxUploadBytes: 1,
+  });
   await app.ready();
 });
 
@@ -78,6 +80,7 @@ const table: [string, string, string, string][] = [
   ['POST', '/endpoints/ep1/jobs', `${ML}/batchEndpoints/jobs/write`, EP],
   ['GET', '/endpoints/ep1/jobs/j1', `${ML}/jobs/read`, EP],
   ['GET', '~/jobs', `${ML}/jobs/read`, WS],
+  ['GET', '~/batchEndpoints/ep1/jobStats', `${ML}/jobs/read`, EP],
   ['GET', '~/computes', `${ML}/computes/read`, WS],
   ['GET', '~/computes/cpu', `${ML}/computes/read`, WS],
   ['PUT', '~/computes/cpu', `${ML}/computes/write`, WS],
@@ -145,6 +148,7 @@ test('every spelling the router matches is judged as the route it reaches', asyn
 test('only the token, discovery, IMDS and system routes are public', async () => {
   const open = routes.filter((r) => isPublic(r.access)).map((r) => `${r.method} ${r.url}`);
   assert.deepEqual(open.sort(), [
+    'GET /',
     'GET /:tenant/.well-known/openid-configuration',
     'GET /:tenant/discovery/keys',
     'GET /:tenant/discovery/v2.0/keys',
@@ -153,8 +157,11 @@ test('only the token, discovery, IMDS and system routes are public', async () =>
     'GET /info',
     'GET /metadata/identity/oauth2/token',
     'GET /openapi.json',
+    'GET /studio',
+    'GET /studio/*',
     'POST /:tenant/oauth2/token',
     'POST /:tenant/oauth2/v2.0/token',
+    'POST /nightshift/studio/signIn',
   ]);
   assert.equal((await decided('POST', '/nightshift/oauth2/token')).public !== undefined, true);
 });

@@ -134,6 +134,8 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   if (/^\/datastores\/:[^/]+\/listsecrets$/.test(rest)) return 'datastores: list secrets';
   if (/^\/jobs\/:[^/]+\/outputs(\/|$)/.test(rest)) return read ? 'job outputs: read' : undefined;
   if (/^\/jobs\/:[^/]+\/cancel$/.test(rest)) return method === 'POST' ? 'jobs: cancel' : undefined;
+  // An endpoint's jobs per day by status: a count of what its job list shows the caller.
+  if (/^\/batchendpoints\/:[^/]+\/jobstats$/.test(rest)) return read ? 'jobs: read' : undefined;
   if (/\/jobs(\/|$)/.test(rest) || /^\/jobs/.test(rest)) {
     if (read) return 'jobs: read';
     return /\/jobs$/.test(rest) && method === 'POST' ? 'jobs: invoke' : undefined;
