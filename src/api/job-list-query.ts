@@ -151,10 +151,23 @@ export function parseJobListQuery(raw: RawJobListQuery): JobListQueryValue {
   return { filter, limit: pageSize(raw), ...(after === undefined ? {} : { after }) };
 }
 
-/** The URL of the next page: this call's own URL with the token of the next page in place of its own. */
+/**
+ * The URL of the next page: this call's own URL with the next page's token in place of its own. The
+ * query is kept as the caller spelled it (`$top`, not `%24top`); the token is base64url, safe as it is.
+ */
 export function nextLinkFor(base: string, url: string, next: number | undefined): string | null {
   if (next === undefined) return null;
-  const parsed = new URL(url, base);
-  parsed.searchParams.set('$skipToken', skipTokenFor(next));
-  return parsed.toString();
+  const [path = '', search = ''] = url.split('?', 2);
+  const kept = search.split('&').filter((part) => {
+    if (part === '') return false;
+    const key = part.split('=', 1)[0] ?? '';
+    let decoded = key;
+    try {
+      decoded = decodeURIComponent(key);
+    } catch {
+      // A key that does not decode is not the token's: kept as sent.
+    }
+    return decoded !== '$skipToken';
+  });
+  return `${base}${path}?${[...kept, `$skipToken=${skipTokenFor(next)}`].join('&')}`;
 }

@@ -65,6 +65,8 @@ export interface SeedPlan {
   deployments?: readonly string[];
   statuses?: readonly JobStatus[];
   creators?: readonly string[];
+  /** The creator's object id on every job (what own-jobs checks compare), when the test needs one. */
+  creatorId?: string;
   /** The newest job's creation time; each job before it is `stepMs` older. */
   newest?: Date;
   stepMs?: number;
@@ -90,6 +92,7 @@ export function plannedJob(plan: SeedPlan, i: number): JobRecord {
       lastModifiedAt: createdAt,
       lastModifiedBy: creator,
       lastModifiedByType: 'User',
+      ...(plan.creatorId === undefined ? {} : { createdById: plan.creatorId }),
     },
   });
 }
