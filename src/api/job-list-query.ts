@@ -12,9 +12,9 @@ import type { JobListFilter } from '../store/contract.ts';
 import { query } from './schemas.ts';
 
 /** A page when the caller names no `$top` (docs/decisions.md, "Jobs list"). */
-export const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 100;
 /** The largest page one answer holds (what the list returned at most before it had pages). */
-export const MAX_PAGE_SIZE = 10_000;
+const MAX_PAGE_SIZE = 10_000;
 /** Longer than any ARM name or principal name, so a value this long is a mistake or an attack. */
 const MAX_NAME = 260;
 
@@ -109,7 +109,7 @@ function pageSize(raw: RawJobListQuery): number {
 }
 
 /** The token of the page after the job at `seq` in creation order. */
-export function skipTokenFor(seq: number): string {
+function skipTokenFor(seq: number): string {
   return Buffer.from(JSON.stringify({ after: seq })).toString('base64url');
 }
 
