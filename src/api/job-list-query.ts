@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../core/errors.ts';
 import { JOB_STATUSES, type JobStatus } from '../core/jobs.ts';
 import type { JobListFilter } from '../store/contract.ts';
-import { query } from './schemas.ts';
+import { integerQuery, query, wholeQuery } from './schemas.ts';
 
 /** A page when the caller names no `$top` (docs/decisions.md, "Jobs list"). */
 const DEFAULT_PAGE_SIZE = 100;
@@ -28,8 +28,10 @@ export const JobListQuery = query({
   creator: text('Only jobs created by this principal (its name as systemData.createdBy shows it).'),
   since: text('Only jobs created at or after this ISO 8601 time or date (UTC).'),
   until: text('Only jobs created before this ISO 8601 time, or on or before this date (UTC).'),
-  $top: text(
-    `At most this many jobs on this page, newest first (1 to ${MAX_PAGE_SIZE}; default ${DEFAULT_PAGE_SIZE}).`,
+  $top: integerQuery(
+    1,
+    MAX_PAGE_SIZE,
+    `At most this many jobs on this page, newest first (default ${DEFAULT_PAGE_SIZE}); follow nextLink for more.`,
   ),
   $skipToken: text("Where the page starts: the token in the previous page's nextLink."),
 });
@@ -99,13 +101,12 @@ function time(raw: RawJobListQuery, param: 'since' | 'until'): string | undefine
   return date.toISOString();
 }
 
+// The schema has made `$top` a whole number in range, or refused the call with a 400 naming it.
 function pageSize(raw: RawJobListQuery): number {
-  const value = single(raw, '$top');
-  if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
-  const n = /^\d{1,6}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PAGE_SIZE)
-    refuse('$top', `must be a whole number from 1 to ${MAX_PAGE_SIZE}; follow nextLink for more.`);
-  return n;
+  const value = raw.$top;
+  if (value === undefined) return DEFAULT_PAGE_SIZE;
+  if (typeof value !== 'number') refuse('$top', `must be a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+  return wholeQuery(value, '$top', MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
 }
 
 /** The token of the page after the job at `seq` in creation order. */

@@ -41,9 +41,10 @@ function runFilter(body: unknown): { pipelineName?: string; status?: string } {
   const filters = (body as { filters?: unknown } | null)?.filters;
   const out: { pipelineName?: string; status?: string } = {};
   if (!Array.isArray(filters)) return out;
-  for (const f of filters as { operand?: unknown; operator?: unknown; values?: unknown }[]) {
-    const value = Array.isArray(f.values) && typeof f.values[0] === 'string' ? f.values[0] : undefined;
-    const operand = typeof f.operand === 'string' ? f.operand.toLowerCase() : '';
+  // An entry may be anything JSON holds (`[null]` was a 500): only an object's fields are read.
+  for (const f of filters as ({ operand?: unknown; operator?: unknown; values?: unknown } | null)[]) {
+    const value = Array.isArray(f?.values) && typeof f.values[0] === 'string' ? f.values[0] : undefined;
+    const operand = typeof f?.operand === 'string' ? f.operand.toLowerCase() : '';
     if (value === undefined || (operand !== 'pipelinename' && operand !== 'status')) {
       throw new ValidationError(
         'queryPipelineRuns understands filters on PipelineName and Status with one value each.',
