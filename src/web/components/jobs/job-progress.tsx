@@ -4,9 +4,13 @@
  */
 import { doneOf, type JobResource } from './job-wire.ts';
 
+/** A job that ended before it was planned (or was seeded so) has no progress to show, not "Planning". */
+const ENDED = ['Completed', 'Failed', 'Canceled'];
+
 export function JobProgressBar({ job }: { job: JobResource }) {
   const done = doneOf(job);
-  if (!done) return <span className="muted">Planning…</span>;
+  if (!done)
+    return <span className="muted">{ENDED.includes(job.properties.status) ? '—' : 'Planning…'}</span>;
   const items = job.properties.progress?.items;
   const label = `${done.done} of ${done.total} mini-batches`;
   return (
