@@ -1,9 +1,10 @@
 /**
- * The jobs list's query: filters (endpoint, deployment, status, creator, since, until), the page size
- * (`$top`) and Azure's paging token (`$skipToken`, which `nextLink` carries). Parsing lives here, apart
- * from the routes, so every list route reads a query the same way and every refusal is a 400 that names
- * the parameter and says how to fix it. The token is opaque to callers: a position in creation order,
- * encoded so it reads as what it is not (a number someone might edit) and checked when it comes back.
+ * The jobs list's query: filters (endpoint, deployment, status, creator, model and version, since,
+ * until), the page size (`$top`) and Azure's paging token (`$skipToken`, which `nextLink` carries).
+ * Parsing lives here, apart from the routes, so every list route reads a query the same way and every
+ * refusal is a 400 that names the parameter and says how to fix it. The token is opaque to callers: a
+ * position in creation order, encoded so nobody takes it for a number to edit, and checked when it
+ * comes back.
  */
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../core/errors.ts';
@@ -26,6 +27,8 @@ export const JobListQuery = query({
   deployment: text('Only jobs of this deployment (any case).'),
   status: text(`Only jobs with one of these statuses, comma-separated: ${JOB_STATUSES.join(', ')}.`),
   creator: text('Only jobs created by this principal (its name as systemData.createdBy shows it).'),
+  model: text('Only jobs scored by this model (its name, any case).'),
+  modelVersion: text('With model: only jobs scored by this version of it.'),
   since: text('Only jobs created at or after this ISO 8601 time or date (UTC).'),
   until: text('Only jobs created before this ISO 8601 time, or on or before this date (UTC).'),
   $top: integerQuery(
@@ -137,6 +140,10 @@ export function parseJobListQuery(raw: RawJobListQuery): JobListQueryValue {
   const endpoint = name(raw, 'endpoint');
   const deployment = name(raw, 'deployment');
   const creator = name(raw, 'creator');
+  const model = name(raw, 'model');
+  const modelVersion = name(raw, 'modelVersion');
+  if (modelVersion !== undefined && model === undefined)
+    refuse('modelVersion', 'needs model: name the model whose version it is.');
   const status = statuses(raw);
   const since = time(raw, 'since');
   const until = time(raw, 'until');
@@ -145,6 +152,8 @@ export function parseJobListQuery(raw: RawJobListQuery): JobListQueryValue {
   if (endpoint !== undefined) filter.endpoint = endpoint;
   if (deployment !== undefined) filter.deployment = deployment;
   if (creator !== undefined) filter.creator = creator;
+  if (model !== undefined) filter.model = model;
+  if (modelVersion !== undefined) filter.modelVersion = modelVersion;
   if (status !== undefined) filter.statuses = status;
   if (since !== undefined) filter.since = since;
   if (until !== undefined) filter.until = until;

@@ -94,6 +94,9 @@ export interface JobListFilter {
   creator?: string;
   /** Only the jobs this principal created (an own-jobs-only caller's lists), as access-decision matches. */
   owner?: { objectId: string; name: string };
+  /** The model that scored the job (its name, any case), and optionally which version of it. */
+  model?: string;
+  modelVersion?: string;
   /** ISO times (`toISOString()` form): created at or after `since`, and before `until`. */
   since?: string;
   until?: string;

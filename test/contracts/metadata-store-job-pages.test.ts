@@ -89,6 +89,12 @@ await describeContract('MetadataStore job pages', metadataStores, (context) => {
       expected((j) => j.systemData.createdAt >= since && j.systemData.createdAt < until),
     );
     assert.deepEqual(await only({ endpoint: 'nowhere' }), []);
+    assert.deepEqual(
+      await only({ model: 'M', modelVersion: '1', creator: 'ann' }),
+      expected((j) => j.systemData.createdBy === 'ann'),
+    );
+    assert.deepEqual(await only({ model: 'm', modelVersion: '2' }), []);
+    assert.deepEqual(await only({ model: 'other' }), []);
     assert.deepEqual(await only({ creator: "x' OR '1'='1" }), [], 'a value is data, never SQL');
   });
 

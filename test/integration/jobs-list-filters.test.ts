@@ -119,6 +119,11 @@ describe('jobs list: filters and pages over REST', () => {
       await names('creator=Bob'),
       expected((j) => j.systemData.createdBy === 'bob'),
     );
+    assert.deepEqual(
+      (await names('model=M&modelVersion=1&endpoint=alpha')).filter((n) => n.startsWith('lf-')),
+      expected((j) => j.endpointName === 'alpha'),
+    );
+    assert.deepEqual(await names('model=m&modelVersion=9'), []);
     const since = SEEDED[100]?.systemData.createdAt ?? '';
     const until = SEEDED[150]?.systemData.createdAt ?? '';
     assert.deepEqual(
@@ -159,6 +164,7 @@ describe('jobs list: filters and pages over REST', () => {
       ['endpoint=a&endpoint=b', 'endpoint', /must be string/],
       [`creator=${'x'.repeat(300)}`, 'creator', /longer than/],
       ['deployment=%01blue', 'deployment', /control character/],
+      ['modelVersion=1', 'modelVersion', /needs model/],
     ];
     for (const [query, param, fix] of cases) {
       const reply = await get(`${server.ws}/jobs?${query}`);

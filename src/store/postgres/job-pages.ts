@@ -29,6 +29,8 @@ function whereOf(filter: JobListFilter, args: unknown[]): string {
     const name = arg(foldCase(filter.owner.name));
     where.push(`(created_by_id_key = ${id} OR (created_by_id_key IS NULL AND created_by_key = ${name}))`);
   }
+  if (filter.model !== undefined) where.push(`model_key = ${arg(foldCase(filter.model))}`);
+  if (filter.modelVersion !== undefined) where.push(`model_version = ${arg(filter.modelVersion)}`);
   if (filter.since !== undefined) where.push(`created_at >= ${arg(filter.since)}`);
   if (filter.until !== undefined) where.push(`created_at < ${arg(filter.until)}`);
   return where.length ? `WHERE ${where.join(' AND ')}` : '';

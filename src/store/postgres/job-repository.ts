@@ -131,8 +131,9 @@ function jobMethods(
     async create(job) {
       const done = await changed(
         db,
-        `INSERT INTO jobs (name_key, endpoint_key, deployment_key, status, body, created_at, created_by_key, created_by_id_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        `INSERT INTO jobs (name_key, endpoint_key, deployment_key, status, body, created_at, created_by_key,
+           created_by_id_key, model_key, model_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
         [
           foldCase(job.name),
           foldCase(job.endpointName),
@@ -142,6 +143,8 @@ function jobMethods(
           job.systemData.createdAt,
           foldCase(job.systemData.createdBy),
           job.systemData.createdById === undefined ? null : foldCase(job.systemData.createdById),
+          foldCase(job.runtime.modelName),
+          job.runtime.modelVersion,
         ],
       );
       return done === 1;

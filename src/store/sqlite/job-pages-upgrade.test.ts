@@ -1,6 +1,6 @@
 /**
- * A data dir from before the jobs list had filters: at the next start its jobs get their creator and
- * creation time as columns, read from the stored bodies, so the list's filters find the jobs made before
+ * A data dir from before the jobs list had filters: at the next start its jobs get their creator,
+ * creation time and model as columns, read from the stored bodies, so the list's filters find the jobs made before
  * the upgrade as they find new ones.
  */
 import assert from 'node:assert/strict';
@@ -14,12 +14,14 @@ import { createSqliteStore } from './sqlite-store.ts';
 /** Takes the jobs list's columns and indexes away again, as a data dir from before them has none. */
 const JOB_LIST_COLUMNS_DROPPED = `
   DROP INDEX jobs_by_seq; DROP INDEX jobs_by_deployment; DROP INDEX jobs_by_status;
-  DROP INDEX jobs_by_creator; DROP INDEX jobs_by_created_at; DROP INDEX jobs_by_endpoint_day;
+  DROP INDEX jobs_by_creator; DROP INDEX jobs_by_created_at; DROP INDEX jobs_by_endpoint_day; DROP INDEX jobs_by_model;
   ALTER TABLE jobs DROP COLUMN created_at;
   ALTER TABLE jobs DROP COLUMN created_by;
-  ALTER TABLE jobs DROP COLUMN created_by_id;`;
+  ALTER TABLE jobs DROP COLUMN created_by_id;
+  ALTER TABLE jobs DROP COLUMN model_name;
+  ALTER TABLE jobs DROP COLUMN model_version;`;
 
-test('jobs stored before the list had filters are found by creator and time after the upgrade', async (t) => {
+test('jobs stored before the list had filters are found by creator, time and model after the upgrade', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ns-job-pages-'));
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -32,6 +34,7 @@ test('jobs stored before the list had filters are found by creator and time afte
     deploymentName: 'd',
     status: 'Completed',
     systemData: { createdAt: '2026-02-03T04:05:06.000Z', createdBy: 'Ann', createdById: 'OID-1' },
+    runtime: { modelName: 'Scorer', modelVersion: '3' },
   };
   store.db
     .prepare(
@@ -55,4 +58,6 @@ test('jobs stored before the list had filters are found by creator and time afte
     ['old'],
   );
   assert.deepEqual(await names({ since: '2026-02-04T00:00:00.000Z', limit: 5 }), []);
+  assert.deepEqual(await names({ model: 'scorer', modelVersion: '3', limit: 5 }), ['old']);
+  assert.deepEqual(await names({ model: 'scorer', modelVersion: '2', limit: 5 }), []);
 });

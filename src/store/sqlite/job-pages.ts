@@ -34,6 +34,8 @@ function whereOf(filter: JobListFilter): { sql: string; args: SQLInputValue[] } 
       filter.owner.objectId,
       filter.owner.name,
     );
+  if (filter.model !== undefined) add('model_name = ?', filter.model);
+  if (filter.modelVersion !== undefined) add('model_version = ?', filter.modelVersion);
   if (filter.since !== undefined) add('created_at >= ?', filter.since);
   if (filter.until !== undefined) add('created_at < ?', filter.until);
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', args };

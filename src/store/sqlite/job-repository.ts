@@ -78,8 +78,9 @@ function transaction<T>(db: DatabaseSync, work: () => T): T {
 export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
   const q = {
     insert: db.prepare(
-      `INSERT INTO jobs (name, endpoint, deployment, status, body, created_at, created_by, created_by_id, seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs)) ON CONFLICT DO NOTHING`,
+      `INSERT INTO jobs (name, endpoint, deployment, status, body, created_at, created_by, created_by_id,
+         model_name, model_version, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs)) ON CONFLICT DO NOTHING`,
     ),
     get: db.prepare('SELECT body, status, first_error FROM jobs WHERE name = ?'),
     write: db.prepare('UPDATE jobs SET body = ?, status = ? WHERE name = ?'),
@@ -186,6 +187,8 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
         job.systemData.createdAt,
         job.systemData.createdBy,
         job.systemData.createdById ?? null,
+        job.runtime.modelName,
+        job.runtime.modelVersion,
       );
       return Promise.resolve(Number(done.changes) === 1);
     },

@@ -1,6 +1,7 @@
 /**
- * A model: its versions and which jobs used which version. The versions and the newest jobs (up to
- * 1,000, said on the page) are fetched side by side; each job names the model version that scored it.
+ * A model: its versions and which jobs used which version. The versions and the model's jobs (the
+ * server filters the jobs list by model; the newest 1,000, said on the page) are fetched side by side,
+ * and each job names the version that scored it.
  */
 import { useParams } from 'react-router';
 import { useArm, type ArmList } from '../api/context.ts';
@@ -25,7 +26,7 @@ export function ModelDetail() {
   const name = useParams().name ?? '';
   const path = `/models/${encodeURIComponent(name)}`;
   const versions = useArm<ArmList<ModelVersion>>(`${path}/versions`);
-  const jobs = useArm<ArmList<JobResource>>('/jobs', { $top: JOBS_READ });
+  const jobs = useArm<ArmList<JobResource>>('/jobs', { model: name, $top: JOBS_READ });
   return (
     <section>
       <h1>Model {name}</h1>
@@ -41,7 +42,9 @@ export function ModelDetail() {
           <p className="muted">
             {jobs.isPending
               ? 'Loading the jobs…'
-              : `Counted over the newest ${Math.min(JOBS_READ, jobs.data?.value.length ?? 0)} jobs of the workspace.`}
+              : (jobs.data?.value.length ?? 0) >= JOBS_READ
+                ? `Counted over this model's newest ${JOBS_READ} jobs.`
+                : `All ${jobs.data?.value.length ?? 0} jobs of this model are counted.`}
           </p>
         </>
       ) : null}
