@@ -47,6 +47,9 @@ export function JobList() {
     jobs.error instanceof ApiError && jobs.error.status === 400 && jobs.error.target
       ? { field: jobs.error.target, message: jobs.error.message }
       : undefined;
+  // A refused filter is shown beside its field (the form), not a second time above the table.
+  const fieldRefused =
+    refused && (FILTER_NAMES as readonly string[]).includes(refused.field) ? refused : undefined;
   const next = tokenOf(jobs.data?.nextLink);
   const filtered = FILTER_NAMES.some((n) => filters[n] !== '');
   return (
@@ -56,11 +59,11 @@ export function JobList() {
         key={FILTER_NAMES.map((n) => filters[n]).join('\u0000')}
         filters={filters}
         endpoints={endpoints.data?.value.map((e) => e.name) ?? []}
-        refused={refused && (FILTER_NAMES as readonly string[]).includes(refused.field) ? refused : undefined}
+        refused={fieldRefused}
         onApply={state.apply}
       />
       {jobs.isPending ? <Loading what="jobs" /> : null}
-      {jobs.error ? <ErrorMessage error={jobs.error} /> : null}
+      {jobs.error && !fieldRefused ? <ErrorMessage error={jobs.error} /> : null}
       {jobs.data ? (
         jobs.data.value.length === 0 ? (
           <p className="muted">{filtered ? 'No job matches these filters.' : 'No jobs yet.'}</p>
