@@ -257,6 +257,16 @@ describe('jobs list: the CLI', () => {
     );
   });
 
+  test('job list finds the jobs a model version scored', async () => {
+    const listed = jsonOf(
+      await cli('--model', 'M', '--model-version', '1', '--endpoint-name', 'gamma', '--max-results', '500'),
+    ) as { name: string }[];
+    assert.deepEqual(
+      listed.map((j) => j.name),
+      expected((j) => j.endpointName === 'gamma'),
+    );
+  });
+
   test('a bad filter exits non-zero with the server message naming it', async () => {
     const result = await cli('--since', 'last-week');
     assert.notEqual(result.code, 0);

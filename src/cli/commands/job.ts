@@ -86,6 +86,8 @@ interface ListOptions extends CommonOptions {
   deploymentName?: string;
   status?: string;
   createdBy?: string;
+  model?: string;
+  modelVersion?: string;
   since?: string;
   until?: string;
 }
@@ -110,6 +112,8 @@ async function listJobs(client: ApiClient, ws: string, o: ListOptions): Promise<
     ['deployment', o.deploymentName],
     ['status', o.status],
     ['creator', o.createdBy],
+    ['model', o.model],
+    ['modelVersion', o.modelVersion],
     ['since', o.since],
     ['until', o.until],
   ];
@@ -152,6 +156,8 @@ export function registerJobCommands(program: Command): Command {
       'only jobs with one of these statuses (comma-separated, e.g. Failed,Canceled)',
     )
     .option('--created-by <name>', 'only jobs this principal created')
+    .option('--model <name>', 'only jobs scored by this model')
+    .option('--model-version <version>', 'with --model: only jobs scored by this version of it')
     .option('--since <time>', 'only jobs created at or after this ISO 8601 date or time')
     .option('--until <time>', 'only jobs created before this ISO 8601 time (or on or before this date)')
     .action(
