@@ -109,6 +109,8 @@ export function jobView(
       },
       progress: counts,
       workerSeconds: counts.workerSeconds,
+      // Which model version scored the job (Nightshift's: the studio's model page lists a version's jobs).
+      model: { id: job.runtime.modelId, name: job.runtime.modelName, version: job.runtime.modelVersion },
       error: job.error ?? null,
       result: job.result ?? null,
       startTime: job.startedAt ?? null,

@@ -84,6 +84,7 @@ const table: [string, string, string, string][] = [
   ['POST', '/endpoints/ep1/jobs', `${ML}/batchEndpoints/jobs/write`, EP],
   ['GET', '/endpoints/ep1/jobs/j1', `${ML}/jobs/read`, EP],
   ['GET', '~/jobs', `${ML}/jobs/read`, WS],
+  ['GET', '~/batchEndpoints/ep1/jobStats', `${ML}/jobs/read`, EP],
   ['GET', '~/computes', `${ML}/computes/read`, WS],
   ['GET', '~/computes/cpu', `${ML}/computes/read`, WS],
   ['PUT', '~/computes/cpu', `${ML}/computes/write`, WS],

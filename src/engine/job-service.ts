@@ -15,7 +15,7 @@ import {
   type BatchDeployment,
   type DeploymentSettings,
 } from '../core/resources.ts';
-import type { JobRepository, MiniBatchPage } from '../store/contract.ts';
+import type { DailyJobCount, JobPage, JobRepository, MiniBatchPage } from '../store/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import type { ComputeService } from '../workspace/computes.ts';
@@ -182,18 +182,34 @@ export function createJobService(deps: JobServiceDeps) {
     return job;
   }
 
+  /** An endpoint that is gone still lists its jobs; one that never had any is not found. */
+  async function checkEndpoint(name: string | undefined): Promise<void> {
+    if (!name) return;
+    const endpoint = await deps.endpoints.get(name).catch(() => undefined);
+    if (!endpoint && !(await deps.jobs.list({ endpoint: name, limit: 1 })).length) {
+      throw new NotFoundError(`Batch endpoint '${name}' was not found.`);
+    }
+  }
+
   async function list(filter: {
     endpoint?: string;
     deployment?: string;
     limit?: number;
   }): Promise<JobRecord[]> {
-    if (filter.endpoint) {
-      const endpoint = await deps.endpoints.get(filter.endpoint).catch(() => undefined);
-      if (!endpoint && !(await deps.jobs.list({ endpoint: filter.endpoint, limit: 1 })).length) {
-        throw new NotFoundError(`Batch endpoint '${filter.endpoint}' was not found.`);
-      }
-    }
+    await checkEndpoint(filter.endpoint);
     return deps.jobs.list(filter);
+  }
+
+  /** One page of the jobs list (JobRepository.page), after the same endpoint check as `list`. */
+  async function page(filter: Parameters<JobRepository['page']>[0]): Promise<JobPage> {
+    await checkEndpoint(filter.endpoint);
+    return deps.jobs.page(filter);
+  }
+
+  /** Per day and status, how many of an endpoint's jobs were created since `since`. */
+  async function dailyCounts(filter: Parameters<JobRepository['dailyCounts']>[0]): Promise<DailyJobCount[]> {
+    await checkEndpoint(filter.endpoint);
+    return deps.jobs.dailyCounts(filter);
   }
 
   async function cancel(name: string): Promise<JobRecord> {
@@ -213,6 +229,8 @@ export function createJobService(deps: JobServiceDeps) {
     get,
     getForEndpoint,
     list,
+    page,
+    dailyCounts,
     cancel,
     counts: (name: string) => deps.jobs.counts(name),
     miniBatches: (name: string, page: MiniBatchPage) => deps.jobs.miniBatches(name, page),

@@ -88,6 +88,40 @@ export interface JobDriver {
 }
 
 /**
+ * What a page of the jobs list narrows to; every field is optional and they all hold at once. Names
+ * compare case-insensitively, as ARM names do.
+ */
+export interface JobListFilter {
+  endpoint?: string;
+  deployment?: string;
+  /** Any of these statuses. */
+  statuses?: readonly JobStatus[];
+  /** The creator's name (`systemData.createdBy`). */
+  creator?: string;
+  /** Only the jobs this principal created (an own-jobs-only caller's lists), as access-decision matches. */
+  owner?: { objectId: string; name: string };
+  /** The model that scored the job (its name, any case), and optionally which version of it. */
+  model?: string;
+  modelVersion?: string;
+  /** ISO times (`toISOString()` form): created at or after `since`, and before `until`. */
+  since?: string;
+  until?: string;
+}
+
+/** One page of the jobs list, newest first, and the cursor of the page after it (none on the last). */
+export interface JobPage {
+  jobs: JobRecord[];
+  next?: number;
+}
+
+/** How many of an endpoint's jobs were created on a UTC day (`YYYY-MM-DD`) and now have a status. */
+export interface DailyJobCount {
+  day: string;
+  status: JobStatus;
+  count: number;
+}
+
+/**
  * Jobs and their mini-batches. Every state change is one call, so progress, the error threshold, cancel
  * and resume after a crash are plain queries whichever queue delivers the work. Job names (and the
  * endpoint and deployment filters) compare case-insensitively, as ARM names do. Each mini-batch change
@@ -99,6 +133,14 @@ export interface JobRepository {
   get(name: string): Promise<JobRecord | undefined>;
   /** Newest first. */
   list(filter?: { endpoint?: string; deployment?: string; limit?: number }): Promise<JobRecord[]>;
+  /**
+   * Keyset paging: at most `limit` jobs matching the filter, newest first, after the cursor a previous
+   * page returned as `next` (a position in creation order, so a page costs the same on page 1 or 100 and
+   * jobs created meanwhile never shift a later page).
+   */
+  page(filter: JobListFilter & { limit: number; after?: number }): Promise<JobPage>;
+  /** Per UTC day since `since` (ISO), how many of the endpoint's jobs have each status. */
+  dailyCounts(filter: JobListFilter & { endpoint: string; since: string }): Promise<DailyJobCount[]>;
   /** Jobs not yet Completed, Failed or Canceled (for resume after a restart). */
   listActive(): Promise<JobRecord[]>;
   /**

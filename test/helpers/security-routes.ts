@@ -137,6 +137,8 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   if (/^\/datastores\/:[^/]+\/listsecrets$/.test(rest)) return 'datastores: list secrets';
   if (/^\/jobs\/:[^/]+\/outputs(\/|$)/.test(rest)) return read ? 'job outputs: read' : undefined;
   if (/^\/jobs\/:[^/]+\/cancel$/.test(rest)) return method === 'POST' ? 'jobs: cancel' : undefined;
+  // An endpoint's jobs per day by status: a count of what its job list shows the caller.
+  if (/^\/batchendpoints\/:[^/]+\/jobstats$/.test(rest)) return read ? 'jobs: read' : undefined;
   // A job's log tree and the job page's live routes (events, miniBatches, progressHistory) are job reads.
   if (/\/jobs(\/|$)/.test(rest) || /^\/jobs/.test(rest)) {
     if (read) return 'jobs: read';

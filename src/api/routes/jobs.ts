@@ -15,18 +15,12 @@ import { JobSchema, jobView } from '../job-view.ts';
 import { visibleJobs } from '../access-control.ts';
 import { checkJobDataAccess } from '../job-data-access.ts';
 import { defineRoute, type ProtectedAccess, type RouteSpec } from '../route-table.ts';
-import { armList, integerQuery, query, wholeQuery, WsParams, wsParams } from '../schemas.ts';
-import { listView } from '../views.ts';
+import { armList, WsParams, wsParams } from '../schemas.ts';
+import { JobListQuery, nextLinkFor, parseJobListQuery, type RawJobListQuery } from '../job-list-query.ts';
 
 const tags = ['jobs'];
 const Endpoint = Type.Object({ endpoint: Type.String() });
 const EndpointJob = Type.Object({ endpoint: Type.String(), job: Type.String() });
-/** The most jobs one list returns (what the store returns anyway). */
-const MAX_LIST = 10_000;
-const ListQuery = query({
-  deployment: Type.Optional(Type.String({ description: 'Only jobs of this deployment.' })),
-  $top: integerQuery(1, MAX_LIST, 'At most this many jobs, newest first.'),
-});
 
 const InvokeBody = Type.Object(
   {},
@@ -48,19 +42,47 @@ const readAt = (scope: ProtectedAccess['scope']): ProtectedAccess => ({
   ownJobs: true,
 });
 
-type ListQueryValue = { deployment?: string; $top?: number };
 interface EndpointParam {
   endpoint: string;
 }
-// The schema has made `$top` a number in range, or refused the call with a 400 naming it.
-const limit = (q: ListQueryValue) => wholeQuery(q.$top, '$top', MAX_LIST);
+
+/**
+ * One page of a jobs list: the query's filters (the path's endpoint and deployment win over the query's),
+ * narrowed to the caller's own jobs when that is all it may read, and a nextLink when there is more.
+ */
+async function listPage(
+  s: ApiServices,
+  req: FastifyRequest,
+  fixed: { endpoint?: string; deployment?: string },
+): Promise<{ jobs: JobRecord[]; nextLink: string | null }> {
+  const { filter, limit, after } = parseJobListQuery(req.query as RawJobListQuery);
+  const principal = req.principal;
+  const owner =
+    req.access?.ownJobsOnly && principal
+      ? { owner: { objectId: principal.objectId, name: principal.actor } }
+      : {};
+  const page = await s.jobs.page({
+    ...filter,
+    ...fixed,
+    ...owner,
+    limit,
+    ...(after === undefined ? {} : { after }),
+  });
+  return { jobs: page.jobs, nextLink: nextLinkFor(baseUrl(req), req.url, page.next) };
+}
 
 export function jobRoutes(s: ApiServices): RouteSpec[] {
   const view = async (req: FastifyRequest, job: JobRecord, underDeployment = false) =>
     jobView(s.workspace, job, await s.jobs.counts(job.name), baseUrl(req), underDeployment);
   // An invoker whose job reads are own-jobs-only sees only its own jobs in every list.
-  const views = async (req: FastifyRequest, jobs: JobRecord[], underDeployment = false) =>
-    listView(await Promise.all(visibleJobs(req, jobs).map((j) => view(req, j, underDeployment))));
+  const views = async (
+    req: FastifyRequest,
+    page: { jobs: JobRecord[]; nextLink: string | null },
+    underDeployment = false,
+  ) => ({
+    value: await Promise.all(visibleJobs(req, page.jobs).map((j) => view(req, j, underDeployment))),
+    nextLink: page.nextLink,
+  });
 
   // The data plane and the ARM path take the same handler; their params differ in the workspace part only.
   const invoke = (url: string, params: TSchema) =>
@@ -108,17 +130,10 @@ export function jobRoutes(s: ApiServices): RouteSpec[] {
       tags,
       access: readAt('endpoint'),
       params,
-      query: ListQuery,
+      query: JobListQuery,
       responses: { 200: armList(JobSchema) },
       handler: async (req) =>
-        views(
-          req,
-          await s.jobs.list({
-            endpoint: (req.params as EndpointParam).endpoint,
-            ...(req.query.deployment ? { deployment: req.query.deployment } : {}),
-            limit: limit(req.query),
-          }),
-        ),
+        views(req, await listPage(s, req, { endpoint: (req.params as EndpointParam).endpoint })),
     });
   const ep = `${WS}/batchEndpoints/:endpoint`;
   return [
@@ -134,7 +149,11 @@ export function jobRoutes(s: ApiServices): RouteSpec[] {
 }
 
 type View = (req: FastifyRequest, job: JobRecord, underDeployment?: boolean) => Promise<unknown>;
-type Views = (req: FastifyRequest, jobs: JobRecord[], underDeployment?: boolean) => Promise<unknown>;
+type Views = (
+  req: FastifyRequest,
+  page: { jobs: JobRecord[]; nextLink: string | null },
+  underDeployment?: boolean,
+) => Promise<unknown>;
 
 function deploymentJobRoutes(s: ApiServices, views: Views, view: View): RouteSpec[] {
   const dp = `${WS}/batchEndpoints/:endpoint/deployments/:deployment`;
@@ -146,19 +165,12 @@ function deploymentJobRoutes(s: ApiServices, views: Views, view: View): RouteSpe
       tags,
       access: readAt('endpoint'),
       params: wsParams({ endpoint: Type.String(), deployment: Type.String() }),
-      query: ListQuery,
+      query: JobListQuery,
       responses: { 200: armList(JobSchema) },
       handler: async (req) => {
         await s.deployments.get(req.params.endpoint, req.params.deployment);
-        return views(
-          req,
-          await s.jobs.list({
-            endpoint: req.params.endpoint,
-            deployment: req.params.deployment,
-            limit: limit(req.query),
-          }),
-          true,
-        );
+        const { endpoint, deployment } = req.params;
+        return views(req, await listPage(s, req, { endpoint, deployment }), true);
       },
     }),
     defineRoute({
@@ -192,9 +204,9 @@ function workspaceJobRoutes(s: ApiServices, views: Views, view: View): RouteSpec
       tags,
       access: readAt('workspace'),
       params: WsParams,
-      query: ListQuery,
+      query: JobListQuery,
       responses: { 200: armList(JobSchema) },
-      handler: async (req) => views(req, await s.jobs.list({ limit: limit(req.query) })),
+      handler: async (req) => views(req, await listPage(s, req, {})),
     }),
     defineRoute({
       method: 'GET',

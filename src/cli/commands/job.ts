@@ -10,14 +10,10 @@ import type { Command } from 'commander';
 import { TERMINAL_STATUSES } from '../../core/jobs.ts';
 import { CliError, type ApiClient } from '../client.ts';
 import { JOB_TABLE, jobEntity, type JobEntity } from '../job-entity.ts';
-import {
-  addCommonOptions,
-  listAll,
-  requireOption,
-  runAction,
-  segment,
-  type CommonOptions,
-} from './common.ts';
+import { addCommonOptions, requireOption, runAction, segment, type CommonOptions } from './common.ts';
+
+/** The largest page the server gives (job-list-query.ts); more comes through nextLink. */
+const MAX_PAGE = 1000;
 
 // Statuses come from the wire as text; the list itself is core's.
 const TERMINAL: readonly string[] = TERMINAL_STATUSES;
@@ -84,6 +80,58 @@ function describeEnd(job: JobEntity): string {
   return `${lines.join('\n')}\n`;
 }
 
+interface ListOptions extends CommonOptions {
+  maxResults: string;
+  endpointName?: string;
+  deploymentName?: string;
+  status?: string;
+  createdBy?: string;
+  model?: string;
+  modelVersion?: string;
+  since?: string;
+  until?: string;
+}
+
+/**
+ * Lists jobs with the server's filters, following nextLink page by page until `--max-results` jobs are in
+ * hand (each page asks for no more than are still wanted), so a filter over 10,000 jobs reads only what
+ * it shows. The server checks each filter and names the one it refuses.
+ */
+async function listJobs(client: ApiClient, ws: string, o: ListOptions): Promise<JobEntity[]> {
+  const wanted = Number(o.maxResults);
+  if (!Number.isSafeInteger(wanted) || wanted < 1)
+    throw new CliError(
+      `argument --max-results: expected a whole number of at least 1, got '${o.maxResults}'`,
+      {
+        exitCode: 2,
+      },
+    );
+  const query = new URLSearchParams();
+  const filters: [string, string | undefined][] = [
+    ['endpoint', o.endpointName],
+    ['deployment', o.deploymentName],
+    ['status', o.status],
+    ['creator', o.createdBy],
+    ['model', o.model],
+    ['modelVersion', o.modelVersion],
+    ['since', o.since],
+    ['until', o.until],
+  ];
+  for (const [name, value] of filters) if (value !== undefined) query.set(name, value);
+  const jobs: JobEntity[] = [];
+  let next: string | null | undefined;
+  do {
+    query.set('$top', String(Math.min(wanted - jobs.length, MAX_PAGE)));
+    const page: { value?: unknown[]; nextLink?: string | null } = await client.request(
+      'GET',
+      next ?? `${ws}/jobs?${query.toString()}`,
+    );
+    jobs.push(...(page.value ?? []).map(jobEntity));
+    next = page.nextLink;
+  } while (next && jobs.length < wanted);
+  return jobs.slice(0, wanted);
+}
+
 interface NameOption extends CommonOptions {
   name?: string;
 }
@@ -101,14 +149,19 @@ export function registerJobCommands(program: Command): Command {
     );
   addCommonOptions(group.command('list').description('List jobs, newest first.'))
     .option('-r, --max-results <n>', 'at most this many jobs', '50')
+    .option('-e, --endpoint-name <name>', 'only jobs of this batch endpoint')
+    .option('-d, --deployment-name <name>', 'only jobs of this deployment')
+    .option(
+      '--status <statuses>',
+      'only jobs with one of these statuses (comma-separated, e.g. Failed,Canceled)',
+    )
+    .option('--created-by <name>', 'only jobs this principal created')
+    .option('--model <name>', 'only jobs scored by this model')
+    .option('--model-version <version>', 'with --model: only jobs scored by this version of it')
+    .option('--since <time>', 'only jobs created at or after this ISO 8601 date or time')
+    .option('--until <time>', 'only jobs created before this ISO 8601 time (or on or before this date)')
     .action(
-      runAction(
-        async (o: CommonOptions & { maxResults: string }, ctx) =>
-          (
-            await listAll(ctx.client, `${await ctx.workspacePath()}/jobs?$top=${Number(o.maxResults) || 50}`)
-          ).map(jobEntity),
-        JOB_TABLE,
-      ),
+      runAction(async (o: ListOptions, ctx) => listJobs(ctx.client, await ctx.workspacePath(), o), JOB_TABLE),
     );
   addCommonOptions(
     group.command('stream').description('Follow a job until it ends; exits non-zero unless it Completed.'),

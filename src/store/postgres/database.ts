@@ -83,6 +83,25 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN worker_ms BIGINT NOT NULL DEFAULT 0;`,
   // Counts as running totals in one row per job, kept by triggers, backfilled from the mini-batches.
   JOB_COUNTS_MIGRATION,
+  // The jobs list's filters (creator, time range, model) as columns beside the body, backfilled from it (keys
+  // folded as foldCase does: ASCII letters only), and indexes for each filter in creation order.
+  `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS created_at TEXT COLLATE "C" NOT NULL DEFAULT '';
+   ALTER TABLE jobs ADD COLUMN IF NOT EXISTS created_by_key TEXT NOT NULL DEFAULT '';
+   ALTER TABLE jobs ADD COLUMN IF NOT EXISTS created_by_id_key TEXT;
+   ALTER TABLE jobs ADD COLUMN IF NOT EXISTS model_key TEXT NOT NULL DEFAULT '';
+   ALTER TABLE jobs ADD COLUMN IF NOT EXISTS model_version TEXT NOT NULL DEFAULT '';
+   UPDATE jobs SET
+     created_at = COALESCE(body::jsonb #>> '{systemData,createdAt}', ''),
+     created_by_key = translate(COALESCE(body::jsonb #>> '{systemData,createdBy}', ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
+     created_by_id_key = translate(body::jsonb #>> '{systemData,createdById}', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
+     model_key = translate(COALESCE(body::jsonb #>> '{runtime,modelName}', ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
+     model_version = COALESCE(body::jsonb #>> '{runtime,modelVersion}', '');
+   CREATE INDEX IF NOT EXISTS jobs_by_deployment ON jobs (endpoint_key, deployment_key, seq);
+   CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, seq);
+   CREATE INDEX IF NOT EXISTS jobs_by_creator ON jobs (created_by_key, seq);
+   CREATE INDEX IF NOT EXISTS jobs_by_created_at ON jobs (created_at);
+   CREATE INDEX IF NOT EXISTS jobs_by_endpoint_day ON jobs (endpoint_key, created_at, status);
+   CREATE INDEX IF NOT EXISTS jobs_by_model ON jobs (model_key, model_version, seq);`,
 ];
 
 /** The first half of the advisory lock's key: "ns" + "mi"(grate), so it collides with no other user's. */

@@ -16,6 +16,7 @@ import {
 } from '../../core/jobs.ts';
 import type { AttemptRecord, JobRepository } from '../contract.ts';
 import { foldCase, type Database } from './database.ts';
+import { dailyJobCounts, pageOfJobs } from './job-pages.ts';
 import { COUNTS_QUERY, slotOf, toCounts, type CountsRow } from './job-counts.ts';
 
 interface JobRow {
@@ -122,19 +123,28 @@ async function changed(db: Database, sql: string, args: unknown[]): Promise<numb
 
 function jobMethods(
   db: Database,
-): Pick<JobRepository, 'create' | 'get' | 'list' | 'listActive' | 'update' | 'setFirstError'> {
+): Pick<
+  JobRepository,
+  'create' | 'get' | 'list' | 'page' | 'dailyCounts' | 'listActive' | 'update' | 'setFirstError'
+> {
   return {
     async create(job) {
       const done = await changed(
         db,
-        `INSERT INTO jobs (name_key, endpoint_key, deployment_key, status, body)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        `INSERT INTO jobs (name_key, endpoint_key, deployment_key, status, body, created_at, created_by_key,
+           created_by_id_key, model_key, model_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
         [
           foldCase(job.name),
           foldCase(job.endpointName),
           foldCase(job.deploymentName),
           job.status,
           JSON.stringify(job),
+          job.systemData.createdAt,
+          foldCase(job.systemData.createdBy),
+          job.systemData.createdById === undefined ? null : foldCase(job.systemData.createdById),
+          foldCase(job.runtime.modelName),
+          job.runtime.modelVersion,
         ],
       );
       return done === 1;
@@ -146,6 +156,8 @@ function jobMethods(
       return rows[0] ? toJob(rows[0]) : undefined;
     },
     list: (filter) => list(db, filter),
+    page: (filter) => pageOfJobs(db, filter, toJob),
+    dailyCounts: (filter) => dailyJobCounts(db, filter),
     async listActive() {
       const { rows } = await db.query<JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = ANY($1) ORDER BY seq`,

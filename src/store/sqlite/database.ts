@@ -108,6 +108,26 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN driver_until INTEGER;`,
   // Worker time of every attempt a job's mini-batches ended (the mini-batch row keeps its last attempt's).
   `ALTER TABLE jobs ADD COLUMN worker_ms INTEGER NOT NULL DEFAULT 0;`,
+  // The jobs list's filters (creator, time range, model) as columns beside the body, backfilled from it, and
+  // indexes that let a filtered page read only its own rows in creation order (job-pages.ts).
+  `ALTER TABLE jobs ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+   ALTER TABLE jobs ADD COLUMN created_by TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+   ALTER TABLE jobs ADD COLUMN created_by_id TEXT COLLATE NOCASE;
+   ALTER TABLE jobs ADD COLUMN model_name TEXT NOT NULL DEFAULT '' COLLATE NOCASE;
+   ALTER TABLE jobs ADD COLUMN model_version TEXT NOT NULL DEFAULT '';
+   UPDATE jobs SET
+     created_at = COALESCE(json_extract(body, '$.systemData.createdAt'), ''),
+     created_by = COALESCE(json_extract(body, '$.systemData.createdBy'), ''),
+     created_by_id = json_extract(body, '$.systemData.createdById'),
+     model_name = COALESCE(json_extract(body, '$.runtime.modelName'), ''),
+     model_version = COALESCE(json_extract(body, '$.runtime.modelVersion'), '');
+   CREATE INDEX jobs_by_seq ON jobs (seq);
+   CREATE INDEX jobs_by_deployment ON jobs (endpoint, deployment, seq);
+   CREATE INDEX jobs_by_status ON jobs (status, seq);
+   CREATE INDEX jobs_by_creator ON jobs (created_by, seq);
+   CREATE INDEX jobs_by_created_at ON jobs (created_at);
+   CREATE INDEX jobs_by_endpoint_day ON jobs (endpoint, created_at, status);
+   CREATE INDEX jobs_by_model ON jobs (model_name, model_version, seq);`,
 ];
 
 /**

@@ -27,7 +27,15 @@ test('jobs stored before driver leases existed have no driver and can be claimed
   // As the data dir of a server from before: no lease columns and no worker time (which came after),
   // schema at version 6.
   const db = new DatabaseSync(file);
-  db.exec(`ALTER TABLE jobs DROP COLUMN driver;
+  // The jobs list's columns came later still (job-pages-upgrade.test.ts); their indexes go first.
+  db.exec(`DROP INDEX jobs_by_seq; DROP INDEX jobs_by_deployment; DROP INDEX jobs_by_status;
+    DROP INDEX jobs_by_creator; DROP INDEX jobs_by_created_at; DROP INDEX jobs_by_endpoint_day; DROP INDEX jobs_by_model;
+    ALTER TABLE jobs DROP COLUMN created_at;
+    ALTER TABLE jobs DROP COLUMN created_by;
+    ALTER TABLE jobs DROP COLUMN created_by_id;
+    ALTER TABLE jobs DROP COLUMN model_name;
+    ALTER TABLE jobs DROP COLUMN model_version;
+    ALTER TABLE jobs DROP COLUMN driver;
     ALTER TABLE jobs DROP COLUMN driver_until;
     ALTER TABLE jobs DROP COLUMN worker_ms;
     DELETE FROM schema_version WHERE version > 6;`);

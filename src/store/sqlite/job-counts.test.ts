@@ -34,6 +34,13 @@ test('a database from before the tallies gets its counts from the mini-batches i
     DROP TRIGGER mini_batches_tally_insert;
     DROP TRIGGER mini_batches_tally_update;
     DROP TRIGGER mini_batches_tally_delete;
+    DROP INDEX jobs_by_seq; DROP INDEX jobs_by_deployment; DROP INDEX jobs_by_status;
+    DROP INDEX jobs_by_creator; DROP INDEX jobs_by_created_at; DROP INDEX jobs_by_endpoint_day; DROP INDEX jobs_by_model;
+    ALTER TABLE jobs DROP COLUMN created_at;
+    ALTER TABLE jobs DROP COLUMN created_by;
+    ALTER TABLE jobs DROP COLUMN created_by_id;
+    ALTER TABLE jobs DROP COLUMN model_name;
+    ALTER TABLE jobs DROP COLUMN model_version;
     ALTER TABLE jobs DROP COLUMN driver;
     ALTER TABLE jobs DROP COLUMN driver_until;
     ALTER TABLE jobs DROP COLUMN worker_ms;

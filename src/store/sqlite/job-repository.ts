@@ -15,6 +15,7 @@ import {
   type MiniBatchRecord,
 } from '../../core/jobs.ts';
 import type { AttemptRecord, JobRepository } from '../contract.ts';
+import { dailyJobCounts, pageOfJobs } from './job-pages.ts';
 
 interface JobRow {
   body: string;
@@ -77,8 +78,9 @@ function transaction<T>(db: DatabaseSync, work: () => T): T {
 export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
   const q = {
     insert: db.prepare(
-      `INSERT INTO jobs (name, endpoint, deployment, status, body, seq)
-       VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs)) ON CONFLICT DO NOTHING`,
+      `INSERT INTO jobs (name, endpoint, deployment, status, body, created_at, created_by, created_by_id,
+         model_name, model_version, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs)) ON CONFLICT DO NOTHING`,
     ),
     get: db.prepare('SELECT body, status, first_error FROM jobs WHERE name = ?'),
     write: db.prepare('UPDATE jobs SET body = ?, status = ? WHERE name = ?'),
@@ -183,6 +185,11 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
         job.deploymentName,
         job.status,
         JSON.stringify(job),
+        job.systemData.createdAt,
+        job.systemData.createdBy,
+        job.systemData.createdById ?? null,
+        job.runtime.modelName,
+        job.runtime.modelVersion,
       );
       return Promise.resolve(Number(done.changes) === 1);
     },
@@ -191,6 +198,8 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       return Promise.resolve(row ? toJob(row) : undefined);
     },
     list: (filter) => Promise.resolve(list(filter)),
+    page: (filter) => Promise.resolve(pageOfJobs(db, filter, toJob)),
+    dailyCounts: (filter) => Promise.resolve(dailyJobCounts(db, filter)),
     listActive: () =>
       Promise.resolve((q.active.all(...NON_TERMINAL_STATUSES) as unknown as JobRow[]).map(toJob)),
     update(name, patch, from) {
