@@ -9,6 +9,7 @@ import { useArm, type ArmList } from '../api/context.ts';
 import { usePermission } from '../api/permissions.ts';
 import { ErrorMessage, Loading } from '../components/status.tsx';
 import { Time } from '../components/time.tsx';
+import { JobsPerDayChart } from '../components/charts/jobs-per-day-chart.tsx';
 import { CopyButton } from '../components/endpoint/copy-button.tsx';
 import { DeploymentTable } from '../components/endpoint/deployment-table.tsx';
 import { InvokeForm } from '../components/endpoint/invoke-form.tsx';
@@ -67,7 +68,7 @@ export function EndpointDetail() {
       <p>
         <Link to={jobsUrl}>All jobs</Link>
       </p>
-      {/* JobsPerDayChart */}
+      <JobsPerDayChart endpoint={name} />
       <h2>Deployments</h2>
       {deployments.isPending ? <Loading what="deployments" /> : null}
       {deployments.error ? <ErrorMessage error={deployments.error} /> : null}

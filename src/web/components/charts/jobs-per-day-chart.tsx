@@ -4,10 +4,13 @@
  * would rather look; the same numbers are in a summary sentence (the figure's accessible name) and in a
  * table under "Show the numbers", for screen readers and for copying into a ticket.
  */
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { lazy, Suspense } from 'react';
 import { useArm } from '../../api/context.ts';
 import { ErrorMessage, Loading } from '../status.tsx';
 import '../../styles/jobs.css';
+
+// recharts is loaded with the first chart, not with the studio: most pages draw none.
+const JobsPerDayBars = lazy(() => import('./jobs-per-day-bars.tsx'));
 
 interface JobStats {
   days: number;
@@ -89,24 +92,9 @@ export function JobsPerDayChart({ endpoint, days = 14 }: { endpoint: string; day
         <span className="sr-only"> {summary}</span>
       </figcaption>
       <div className="jobs-chart-plot" role="img" aria-label={summary}>
-        <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="day" tick={{ fontSize: 11 }} />
-            <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
-            <Tooltip />
-            <Legend />
-            {statuses.map((s) => (
-              <Bar
-                key={s}
-                dataKey={s}
-                stackId="jobs"
-                fill={COLOURS[s] ?? '#6e7781'}
-                isAnimationActive={false}
-              />
-            ))}
-          </BarChart>
-        </ResponsiveContainer>
+        <Suspense fallback={<Loading what="the chart" />}>
+          <JobsPerDayBars rows={rows} statuses={statuses} colours={COLOURS} />
+        </Suspense>
       </div>
       {data.value.every((d) => d.total === 0) ? <p className="muted">No jobs in these days.</p> : null}
       <NumbersTable stats={data} statuses={statuses} />
