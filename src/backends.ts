@@ -5,6 +5,7 @@
  * server that is down stops `serve` at once with the cause, never at the first request; the message
  * names the setting and never repeats a password.
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { redactUrl, type ScaleOutConfig } from './config-scale-out.ts';
@@ -47,8 +48,9 @@ async function openScaledOut(scaleOut: ScaleOutConfig, logger: Logger): Promise<
     },
   });
   try {
-    // One round trip now, so a Redis that is down or refuses us stops the start; it leaves no key.
-    await queue.removeJob('nightshift-start-check');
+    // One round trip now, so a Redis that is down or refuses us stops the start; it leaves no key. The
+    // name is this process's own: BullMQ refuses to obliterate a queue another start is obliterating.
+    await queue.removeJob(`nightshift-start-check-${randomUUID()}`);
   } catch (error) {
     await queue.close().catch(() => undefined);
     await store.close();

@@ -226,6 +226,8 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
       // The containers as the namespace reaches them, through a forwarder the servers reach too.
       const endpoint = await remote.host.forwardUrl(azurite.accountUrl);
       await blobDatastore('artifacts', 'artifacts', endpoint);
+      // The forwarder closes with this test: later tests' workers must reach the artifacts directly again.
+      t.after(() => blobDatastore('artifacts', 'artifacts'));
       await blobDatastore('netnsin', 'inputs', endpoint);
       await waitFor('the namespaced worker to join', () => Promise.resolve(remote.output()), {
         until: (text) => text.includes(`worker ${name} joined`),

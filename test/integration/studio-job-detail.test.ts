@@ -242,9 +242,14 @@ describe('studio job detail', await needs(CHROMIUM), () => {
       await page.getByLabel('Client secret').fill(sp.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: `Job ${job.name}`, level: 1 }).waitFor();
-      const alert = page.getByRole('alert');
-      await alert.getByText('You do not have permission').waitFor();
-      assert.match((await alert.textContent()) ?? '', /jobs\/read/);
+      // The page's refusal of the job (the header says apart that there is no role on the workspace).
+      const alert = page
+        .getByRole('main')
+        .getByRole('alert')
+        .filter({ hasText: /jobs\/read/ })
+        .first();
+      await alert.waitFor();
+      assert.match((await alert.textContent()) ?? '', /You do not have permission/);
     } finally {
       await context.close();
     }
