@@ -1,6 +1,8 @@
 /**
  * The throughput chart's points: the job's progress log (from the server) followed by the live samples
  * the page received since, as seconds since the job started, with the rows per second between points.
+ * A sample only adds a point when something moved: the page's first sample, stamped when the page
+ * opened, would otherwise draw a finished job's last rate falling to zero up to the moment of viewing.
  * Kept apart from the chart so the page computes them without loading recharts.
  */
 import type { ChartPoint } from './throughput-chart.tsx';
@@ -18,7 +20,12 @@ export function chartPoints(
     rows: p.rows,
   }));
   const newest = logged.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
-  const all = [...logged, ...samples.filter((s) => s.at > newest)];
+  const all: { at: number; items: number; rows: number | null }[] = [...logged];
+  for (const sample of samples) {
+    const last = all.at(-1);
+    if (sample.at <= newest || (last && last.items === sample.items && last.rows === sample.rows)) continue;
+    all.push(sample);
+  }
   const start = startedAt === null ? (all[0]?.at ?? 0) : Date.parse(startedAt);
   const points: ChartPoint[] = [{ second: 0, items: 0, rows: 0, rowsPerSecond: null }];
   let before = { at: start, rows: 0 };
