@@ -2,7 +2,8 @@
  * `nightshift demo` end to end, and its last hint: the demo starts its own service on a given port and
  * data dir, scores the sample and stops; then the commands it printed are run exactly as printed (from
  * the repository root, with no NIGHTSHIFT_* variable to help them) and must start the service again and
- * show the job, Completed.
+ * show the job, Completed; and what it left for the studio (a second deployment, data assets, a pipeline
+ * with its parameters filled in) is there and the pipeline runs.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -80,5 +81,22 @@ void describe('nightshift demo', () => {
     const shown = spawnSync('sh', ['-c', showLine], { cwd: REPO_ROOT, env: plainEnv(), encoding: 'utf8' });
     assert.equal(shown.status, 0, `${showLine}: ${shown.stderr}`);
     assert.match(shown.stdout, new RegExp(`${job}.*Completed`));
+
+    // What the demo leaves for the studio's flows: a deployment to roll back to, data assets to invoke on,
+    // and a pipeline whose defaults score the sample.
+    const flags = / --server \S+ --data-dir \S+/.exec(showLine)?.[0] ?? '';
+    const cli = (args: string) =>
+      spawnSync('sh', ['-c', `./bin/nightshift ${args}${flags}`], {
+        cwd: REPO_ROOT,
+        env: plainEnv(),
+        encoding: 'utf8',
+      });
+    const deployments = cli('batch-deployment list -e demo-breast-cancer --query "[].name" -o tsv');
+    assert.deepEqual(deployments.stdout.trim().split('\n').sort(), ['onnx-forest', 'onnx-forest-previous']);
+    const assets = cli('data list --query "[].name" -o tsv');
+    assert.match(assets.stdout, /breast-cancer-sample/, assets.stderr);
+    assert.match(assets.stdout, /breast-cancer-broken/, assets.stderr);
+    const run = cli('pipeline run Run-BatchEndpoint --wait');
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   });
 });

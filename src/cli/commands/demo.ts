@@ -17,6 +17,15 @@ import { loadConfig } from '../../config.ts';
 import { resolveTokenSource } from '../credentials.ts';
 import { createApiClient, type ApiClient } from '../client.ts';
 import { uploadLocalPath } from '../uploads.ts';
+import {
+  BROKEN_ASSET,
+  DEMO_PIPELINE,
+  PREVIOUS_DEPLOYMENT,
+  SAMPLE_ASSET,
+  seedDataAssets,
+  seedPipeline,
+  seedPreviousDeployment,
+} from './demo-seeds.ts';
 import { streamJob } from './job.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -84,6 +93,7 @@ async function setUp(client: ApiClient): Promise<void> {
       retrySettings: { maxRetries: 1, timeout: 'PT60S' },
     },
   });
+  await seedPreviousDeployment(client, ENDPOINT, `breast-cancer-rf:${version}`);
   await client.request('PATCH', `${ws}/batchEndpoints/${ENDPOINT}`, {
     properties: { defaults: { deploymentName: DEPLOYMENT } },
   });
@@ -119,7 +129,7 @@ async function run(options: DemoOptions): Promise<void> {
     );
     await setUp(client);
     const input = await uploadLocalPath(client, join(ROOT, 'fixtures/data/breast-cancer'));
-    const ep = await client.request<{ properties: { scoringUri: string } }>(
+    const ep = await client.request<{ id: string; properties: { scoringUri: string } }>(
       'GET',
       `${await client.workspacePath()}/batchEndpoints/${ENDPOINT}`,
     );
@@ -140,6 +150,12 @@ async function run(options: DemoOptions): Promise<void> {
       );
     }
     if (done.status !== 'Completed') process.exitCode = 1;
+    await seedDataAssets(client, input.uri);
+    await seedPipeline(client, { id: ep.id, scoringUri: ep.properties.scoringUri }, input.uri);
+    process.stderr.write(
+      `For the studio: deployment ${PREVIOUS_DEPLOYMENT} to roll back to, data assets ${SAMPLE_ASSET} and ` +
+        `${BROKEN_ASSET} (its job fails) to invoke on, and the pipeline ${DEMO_PIPELINE} to run.\n`,
+    );
     if (keep) {
       const code = app.services.studio.signIn.code;
       process.stdout.write(
