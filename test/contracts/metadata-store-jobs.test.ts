@@ -6,52 +6,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { miniBatchId, type JobRecord } from '../../src/core/jobs.ts';
-import { DEPLOYMENT_DEFAULTS } from '../../src/core/resources.ts';
 import { describeContract } from './implementations.ts';
 import { metadataStores } from './metadata-stores.ts';
+import { seedJobRecord } from '../helpers/job-seeds.ts';
 
-const STORE = 'azureml://datastores/workspaceblobstore/paths';
 const WHEN = '2026-01-01T00:00:00.000Z';
 
 function job(name: string, overrides: Partial<JobRecord> = {}): JobRecord {
-  return {
-    name,
-    endpointName: 'scorer',
-    deploymentName: 'blue',
+  return seedJobRecord(name, {
     status: 'Preparing',
-    input: { type: 'UriFolder', uri: `${STORE}/in/`, recursive: false },
-    inputData: { input: { type: 'uri_folder', path: `${STORE}/in/` } },
-    output: {
-      uri: `${STORE}/out/${name}/predictions.csv`,
-      datastore: 'workspaceblobstore',
-      folder: `out/${name}`,
-      fileName: 'predictions.csv',
-    },
-    settings: DEPLOYMENT_DEFAULTS,
-    instanceCount: 1,
-    runtime: {
-      kind: 'js',
-      modelId: 'azureml:m:1',
-      modelName: 'm',
-      modelVersion: '1',
-      modelHash: 'sha256:0',
-      modelDirUri: `${STORE}/models/m/1/`,
-      modelEntry: 'model.json',
-      codeUri: `${STORE}/codes/c/1/`,
-      scoringScript: 'score.js',
-    },
     description: 'a contract test job',
     tags: { purpose: 'contract' },
-    systemData: {
-      createdAt: WHEN,
-      createdBy: 'owner',
-      createdByType: 'User',
-      lastModifiedAt: WHEN,
-      lastModifiedBy: 'owner',
-      lastModifiedByType: 'User',
-    },
     ...overrides,
-  };
+  });
 }
 
 /** An attempt's outcome as the engine reports it; `state: 'pending'` asks for a retry. */
