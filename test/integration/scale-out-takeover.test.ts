@@ -119,7 +119,12 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
     first.child.kill('SIGKILL');
     await first.exited;
 
-    const job = await b.waitForJob(started.name, 60_000);
+    const job = await b.waitForJob(started.name, 60_000).catch(async (error: unknown) => {
+      // A takeover that stalls is diagnosed from the survivor's own log, so it goes with the failure.
+      second.child.kill('SIGTERM');
+      const { stderr } = await second.exited;
+      throw new Error(`${String(error)}\n--- server b's log, last lines ---\n${stderr.slice(-6000)}`);
+    });
     assert.equal(job.properties.status, 'Completed', job.properties.result ?? '');
     assert.deepEqual(job.properties.progress.items, { total: 40, succeeded: 40, failed: 0 });
     assertEachOnce(await b.outputLines(job), Object.keys(files));
