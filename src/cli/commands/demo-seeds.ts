@@ -64,7 +64,12 @@ export async function seedDataAssets(client: ApiClient, sampleUri: string): Prom
     await mkdir(broken);
     await writeFile(join(broken, 'part-0.csv'), 'mean radius,mean texture\nnot a number,12.5\n');
     const uploaded = await uploadLocalPath(client, broken);
-    await dataAsset(client, BROKEN_ASSET, uploaded.uri, 'A file with two columns of text: its job fails.');
+    await dataAsset(
+      client,
+      BROKEN_ASSET,
+      uploaded.uri,
+      'One CSV file with two of the thirty features: its job fails.',
+    );
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
