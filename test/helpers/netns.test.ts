@@ -105,6 +105,20 @@ function pidsIn(name: string): number[] {
   }
 }
 
+/**
+ * The namespace at the other end of veth `link`, or undefined when there is no such link. Test files run
+ * side by side, so a closed host's index may be taken again at once by another file's host: what must
+ * be gone is this host's veth, not every link of that name.
+ */
+function vethPeerNamespace(link: string): string | undefined {
+  try {
+    const shown = execFileSync('ip', ['-o', 'link', 'show', link], { encoding: 'utf8', stdio: 'pipe' });
+    return /link-netns (\S+)/.exec(shown)?.[1] ?? '';
+  } catch {
+    return undefined;
+  }
+}
+
 function linkExists(name: string): boolean {
   try {
     execFileSync('ip', ['link', 'show', name], { stdio: 'ignore' });
@@ -248,7 +262,7 @@ void describe('namespace lifecycle', components, () => {
     }
     for (const h of [a, b]) {
       assert.doesNotMatch(namespaces(), new RegExp(h.name));
-      assert.equal(linkExists(`nsv${h.hostAddress.split('.')[2] ?? ''}`), false);
+      assert.notEqual(vethPeerNamespace(`nsv${h.hostAddress.split('.')[2] ?? ''}`), h.name);
     }
   });
 
