@@ -1,10 +1,12 @@
 /**
  * The top of the job page: the job's name, its status, the endpoint and deployment it ran on (links),
- * who created it and when it started and ended (in the viewer's zone), its one-line result, and cancel.
+ * who created it and when it started and ended (in the viewer's zone), its one-line result, cancel, and
+ * (once it has ended with mini-batches failed or canceled) rerun of what failed.
  */
 import { Link } from 'react-router';
 import { Time } from '../time.tsx';
 import { CancelJob } from './cancel-job.tsx';
+import { RerunJob } from './rerun-job.tsx';
 import { hasEnded, type JobProgress, type JobView } from './job-wire.ts';
 
 function Where({ endpoint, deployment }: { endpoint: string | undefined; deployment: string | undefined }) {
@@ -23,6 +25,9 @@ function Where({ endpoint, deployment }: { endpoint: string | undefined; deploym
     </>
   );
 }
+
+const unfinished = (counts: JobProgress | JobView['properties']['progress']) =>
+  counts.miniBatches.failed + counts.miniBatches.canceled > 0;
 
 export function JobHeader({ job, progress }: { job: JobView; progress: JobProgress | undefined }) {
   const p = job.properties;
@@ -45,6 +50,11 @@ export function JobHeader({ job, progress }: { job: JobView; progress: JobProgre
         {result !== null && <p>{result}</p>}
       </div>
       <CancelJob job={job.name} endpoint={endpoint} ended={hasEnded(status)} />
+      <RerunJob
+        job={job.name}
+        endpoint={endpoint}
+        unfinished={hasEnded(status) && unfinished(progress ?? p.progress)}
+      />
     </header>
   );
 }
