@@ -25,7 +25,10 @@ export async function inputDigests(
 }
 
 /** Size and sha256 of each input file, computed in a worker thread (see input-hash-thread.ts). */
-export async function hashInputs(plan: Pick<JobPlan, 'input'>, files: readonly string[]): Promise<InputFileDigest[]> {
+export async function hashInputs(
+  plan: Pick<JobPlan, 'input'>,
+  files: readonly string[],
+): Promise<InputFileDigest[]> {
   const local = await Promise.all(files.map((path) => plan.input.local(path)));
   try {
     const thread = new Worker(new URL('./input-hash-thread.ts', import.meta.url), { workerData: local });

@@ -105,6 +105,13 @@ function inputChanged(parent: JobRecord, what: string): ConflictError {
   );
 }
 
+/**
+ * A mini-batch whose results are taken over: it succeeded with no item failed. One where some files
+ * failed (a runtime that scores file by file reports them as item failures) is scored again whole, as
+ * its part holds only the rows of the files that succeeded.
+ */
+const whole = (b: MiniBatchRecord): boolean => b.state === 'succeeded' && b.failed === 0;
+
 /** Refuses when a file was added or removed, or a file whose results are reused is not the same bytes. */
 async function checkInputs(
   deps: RerunDeps,
@@ -118,22 +125,21 @@ async function checkInputs(
   const removed = [...before].filter((p) => !now.has(p));
   if (added.length > 0) throw inputChanged(parent, `file(s) ${listed(added)} were added`);
   if (removed.length > 0) throw inputChanged(parent, `file(s) ${listed(removed)} were removed`);
-  const recorded = new Map(
-    batches.filter((b) => b.state === 'succeeded').flatMap((b) => (b.inputs ?? []).map((d) => [d.path, d])),
-  );
-  const reused = batches.filter((b) => b.state === 'succeeded').flatMap((b) => b.files);
-  const unknown = reused.filter((p) => !recorded.get(p)?.sha256);
+  const reused = batches.filter(whole);
+  const recorded = new Map(reused.flatMap((b) => (b.inputs ?? []).map((d) => [d.path, d])));
+  const files = reused.flatMap((b) => b.files);
+  const unknown = files.filter((p) => !recorded.get(p)?.sha256);
   if (unknown.length > 0) throw inputChanged(parent, `no sha256 was recorded for ${listed(unknown)}`);
   // A size that differs needs no hashing to tell; the rest are hashed off the event loop.
-  const resized = reused.filter((p) => now.get(p)?.size !== recorded.get(p)?.size);
+  const resized = files.filter((p) => now.get(p)?.size !== recorded.get(p)?.size);
   if (resized.length > 0) throw inputChanged(parent, `file(s) ${listed(resized)} changed (size)`);
   const location = await deps.datastores.resolveSource(input.spec.uri, 'input');
-  const digests = await hashInputs({ input: inputAccess(location, deps.cache) }, reused);
+  const digests = await hashInputs({ input: inputAccess(location, deps.cache) }, files);
   const changed = digests.filter((d) => d.sha256 !== recorded.get(d.path)?.sha256).map((d) => d.path);
   if (changed.length > 0) throw inputChanged(parent, `file(s) ${listed(changed)} changed (sha256)`);
 }
 
-/** The parent's mini-batches, its succeeded ones settled as reused and the rest queued. */
+/** The parent's mini-batches, the whole ones settled as reused and the rest queued. */
 async function failedOnlyLayout(
   deps: RerunDeps,
   parent: JobRecord,
@@ -141,10 +147,10 @@ async function failedOnlyLayout(
   runtime: JobRuntimeSpec,
 ): Promise<JobLayout> {
   const batches = await deps.jobs.miniBatches(parent.name);
-  const reused = batches.filter((b) => b.state === 'succeeded');
+  const reused = batches.filter(whole);
   if (reused.length === batches.length) {
     throw new ConflictError(
-      `Nothing failed in job '${parent.name}': all ${batches.length} of its mini-batches succeeded. Rerun it ` +
+      `Nothing failed in job '${parent.name}': every item of its ${batches.length} mini-batch(es) succeeded. Rerun it ` +
         'without --failed-only (failedOnly=false) to score everything again.',
       'NothingToRerun',
     );
@@ -154,7 +160,7 @@ async function failedOnlyLayout(
   const worker = reusedWorker(parent.name);
   return {
     batches: batches.map((b) => ({ index: b.index, files: b.files })),
-    queue: batches.filter((b) => b.state !== 'succeeded').map((b) => b.index),
+    queue: batches.filter((b) => !whole(b)).map((b) => b.index),
     async settle(job) {
       for (const b of reused) {
         await deps.jobs.startAttempt(job, b.index, worker);

@@ -72,7 +72,7 @@ export function jobRerunRoutes(s: ApiServices): RouteSpec[] {
       query: RerunQuery,
       responses: { 200: JobSchema },
       handler: async (req) => {
-        const { endpoint, job } = req.params as { endpoint: string; job: string };
+        const { endpoint, job } = req.params;
         return startRerun(s, req, await s.jobs.getForEndpoint(endpoint, job));
       },
     }),

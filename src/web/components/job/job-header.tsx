@@ -27,7 +27,7 @@ function Where({ endpoint, deployment }: { endpoint: string | undefined; deploym
 }
 
 const unfinished = (counts: JobProgress | JobView['properties']['progress']) =>
-  counts.miniBatches.failed + counts.miniBatches.canceled > 0;
+  counts.items.failed + counts.miniBatches.failed + counts.miniBatches.canceled > 0;
 
 export function JobHeader({ job, progress }: { job: JobView; progress: JobProgress | undefined }) {
   const p = job.properties;
