@@ -134,7 +134,11 @@ async function checkInputs(
   const resized = files.filter((p) => now.get(p)?.size !== recorded.get(p)?.size);
   if (resized.length > 0) throw inputChanged(parent, `file(s) ${listed(resized)} changed (size)`);
   const location = await deps.datastores.resolveSource(input.spec.uri, 'input');
-  const digests = await hashInputs({ input: inputAccess(location, deps.cache) }, files);
+  const digests = await hashInputs({ input: inputAccess(location, deps.cache) }, files).catch(
+    (error: unknown) => {
+      throw inputChanged(parent, `its files could not be read to compare them (${(error as Error).message})`);
+    },
+  );
   const changed = digests.filter((d) => d.sha256 !== recorded.get(d.path)?.sha256).map((d) => d.path);
   if (changed.length > 0) throw inputChanged(parent, `file(s) ${listed(changed)} changed (sha256)`);
 }

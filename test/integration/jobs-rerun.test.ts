@@ -3,7 +3,8 @@
  * some files fail for a transient reason (the script refuses a file while a marker file outside the input
  * exists) is fixed by removing the marker, then rerun with failedOnly: the new job scores only the failed
  * mini-batches (the script's own log of what it scored proves it), takes the rest over, and writes the
- * same output as a full rerun, with a manifest naming its parent. A rerun is refused, naming what changed,
+ * same output as a full rerun, with a manifest naming its parent; a mini-batch that succeeded with a failed
+ * item (the ONNX runtime's unreadable file) is scored again whole. A rerun is refused, naming what changed,
  * when the model, the code or a reused input file changed or a file was added; a job still running and a
  * job where nothing failed are refused with the fix; and a Reader may not rerun, nor an invoker another
  * principal's job.
@@ -14,7 +15,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { folderBody, Nightshift, uniqueName, type ErrorBody, type JobView } from '../helpers/jobs.ts';
+import {
+  FIXTURES_DIR,
+  folderBody,
+  Nightshift,
+  uniqueName,
+  type ErrorBody,
+  type JobView,
+} from '../helpers/jobs.ts';
 import { runCli } from '../helpers/cli.ts';
 import { authHeader, ownerTokens } from '../helpers/auth.ts';
 import { principalWithRole, type AttackServer } from '../helpers/security-principals.ts';
@@ -161,6 +169,31 @@ describe('job rerun', () => {
       lines.map((l) => l.split(' ')[0]),
       Array.from({ length: 10 }, (_, i) => `f${String(i).padStart(2, '0')}.txt`),
     );
+  });
+
+  test('a mini-batch that succeeded with a failed item (ONNX, an unreadable file) is scored again whole', async () => {
+    const sample = join(FIXTURES_DIR, 'data', 'breast-cancer');
+    const folder = `inputs/${uniqueName('onnx')}`;
+    const part = (n: number) => readFileSync(join(sample, `part-${n}.csv`));
+    // Mini-batches of 2: [part-0, part-1] and [part-2, part-3], part-3 empty (no header row: its item fails).
+    await ns.uploadFiles(folder, { 'part-0.csv': part(0), 'part-1.csv': part(1), 'part-2.csv': part(2) });
+    await ns.upload(`${folder}/part-3.csv`, '');
+    const model = await ns.registerModel({
+      localDir: join(FIXTURES_DIR, 'models', 'breast-cancer-rf'),
+      modelType: 'mlflow_model',
+    });
+    const { scoringUri } = await ns.deploy({ model, settings: { miniBatchSize: 2 } });
+    const parent = await ns.run(scoringUri, folderBody(folder), {}, 60_000);
+    assert.equal(parent.properties.status, 'Completed', parent.properties.result ?? '');
+    assert.deepEqual(parent.properties.progress.items, { total: 4, succeeded: 3, failed: 1 });
+    assert.equal(parent.properties.progress.miniBatches.failed, 0, 'the item failed, not its mini-batch');
+    await ns.upload(`${folder}/part-3.csv`, part(3));
+    const child = await rerun(parent.name, true);
+    assert.equal(child.properties.status, 'Completed', child.properties.result ?? '');
+    assert.deepEqual(child.properties.progress.items, { total: 4, succeeded: 4, failed: 0 });
+    assert.equal(child.properties.properties['nightshift.reusedMiniBatches'], '1');
+    const full = await rerun(parent.name, false);
+    assert.deepEqual(await ns.outputLines(child), await ns.outputLines(full));
   });
 
   test('refused, naming what changed: a reused input file, an added file, the model, the code', async () => {
