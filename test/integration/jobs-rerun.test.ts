@@ -6,8 +6,8 @@
  * same output as a full rerun, with a manifest naming its parent; a mini-batch that succeeded with a failed
  * item (the ONNX runtime's unreadable file) is scored again whole. A rerun is refused, naming what changed,
  * when the model, the code or a reused input file changed or a file was added; a job still running and a
- * job where nothing failed are refused with the fix; and a Reader may not rerun, nor an invoker another
- * principal's job.
+ * job where nothing failed are refused with the fix; a Reader may not rerun, and an invoker may rerun only
+ * the jobs it started.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ import {
 } from '../helpers/jobs.ts';
 import { runCli } from '../helpers/cli.ts';
 import { authHeader, ownerTokens } from '../helpers/auth.ts';
-import { principalWithRole, type AttackServer } from '../helpers/security-principals.ts';
+import { grantRole, principalWithRole, type AttackServer } from '../helpers/security-principals.ts';
 
 /**
  * Scores a file as its name and length; appends the name to the file its `log:` line names; refuses it
@@ -99,7 +99,11 @@ describe('job rerun', () => {
     });
     const parent = await ns.run(deployed.scoringUri, folderBody(folder));
     if (settings.errorThreshold === undefined)
-      assert.deepEqual(parent.properties.progress.items, { total: 10, succeeded: 6, failed: 4 });
+      assert.deepEqual(
+        parent.properties.progress.items,
+        { total: 10, succeeded: 6, failed: 4 },
+        JSON.stringify(parent.properties.error),
+      );
     return { ...deployed, folder, marker, log, parent };
   }
 
@@ -254,7 +258,7 @@ describe('job rerun', () => {
   });
 
   test('a Reader may not rerun; an invoker may rerun its own jobs only', async () => {
-    const { parent, marker, scoringUri, endpoint } = await failedParent();
+    const { parent, marker, scoringUri, endpoint, folder } = await failedParent();
     rmSync(marker);
     const owner = ownerTokens(server.url);
     const shim = {
@@ -268,10 +272,19 @@ describe('job rerun', () => {
       const reply = await reader.request<ErrorBody>('POST', path);
       assert.equal(reply.status, 403, reply.text);
     }
-    const invoker = ns.as((await principalWithRole(shim, 'Batch Endpoint Invoker')).tokens);
+    const sp = await principalWithRole(shim, 'Batch Endpoint Invoker');
+    await grantRole(shim, sp.appId, 'Storage Blob Data Contributor', ns.ws);
+    const invoker = ns.as(sp.tokens);
     const theirs = await invoker.request<ErrorBody>('POST', rerunPath(parent.name, true));
     assert.equal(theirs.status, 403, theirs.text);
     assert.equal(await ns.jobCount(), before, 'no job was started by a refused rerun');
+    // Its own job it may rerun, as it may invoke.
+    writeFileSync(marker, 'fail\n');
+    const own = await invoker.ok<JobView>('POST', scoringUri, { json: folderBody(folder) });
+    assert.equal((await ns.waitForJob(own.name)).properties.progress.items.failed, 4);
+    rmSync(marker);
+    const mine = await invoker.ok<JobView>('POST', rerunPath(own.name, true));
+    assert.equal((await ns.waitForJob(mine.name)).properties.status, 'Completed');
     // The data plane path, as the owner: the scoring URI's rerun.
     const started = await ns.ok<JobView>('POST', `${scoringUri}/${parent.name}/rerun?failedOnly=true`);
     const child = await ns.waitForJob(started.name);
