@@ -13,7 +13,6 @@ import { availableParallelism } from 'node:os';
 import { ConflictError } from '../core/errors.ts';
 import { isTerminal, type JobRecord, type JobRuntimeSpec, type MiniBatchRecord } from '../core/jobs.ts';
 import type { Actor } from '../core/resources.ts';
-import { isoDuration } from '../core/wire-values.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
@@ -57,7 +56,7 @@ export function rerunBody(parent: JobRecord): { properties: Record<string, unkno
       errorThreshold: s.errorThreshold,
       retrySettings: {
         maxRetries: s.retrySettings.maxRetries,
-        timeout: isoDuration(s.retrySettings.timeoutSeconds),
+        timeout: s.retrySettings.timeoutSeconds,
       },
       outputFileName: s.outputFileName,
     },
