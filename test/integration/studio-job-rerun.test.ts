@@ -82,6 +82,7 @@ describe('studio job rerun', await needs(CHROMIUM), () => {
     assert.equal(ended.properties.status, 'Completed', ended.properties.result ?? '');
     assert.equal(ended.properties.properties['nightshift.rerunOf'], job.name);
     assert.deepEqual(await ns.outputLines(ended), ['a.txt,scored', 'b.txt,scored', 'c.txt,scored']);
+    await page.getByText('Rerun of what failed in').getByRole('link', { name: job.name }).waitFor();
     // Nothing failed in the rerun: its page offers no rerun.
     await page.locator('.job-status', { hasText: 'Completed' }).waitFor({ timeout: 10_000 });
     assert.equal(await page.getByRole('button', { name: 'Rerun failed' }).count(), 0);
