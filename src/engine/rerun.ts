@@ -143,7 +143,9 @@ async function checkInputs(
   );
   const digests = (
     await hashed.catch((error: unknown) => {
-      throw inputChanged(parent, `its files could not be read to compare them (${(error as Error).message})`);
+      // The code only: the message of a local read names the server's own paths.
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw inputChanged(parent, `its files could not be read to compare them (${code})`);
     })
   ).flat();
   const changed = digests.filter((d) => d.sha256 !== recorded.get(d.path)?.sha256).map((d) => d.path);
