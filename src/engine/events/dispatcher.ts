@@ -1,0 +1,218 @@
+/**
+ * Sends job events to their subscriptions, off the job's path. A status change (status-listener.ts)
+ * becomes, for each subscription that asks for it, a pending delivery in the metadata store; a loop then
+ * sends what is due, each POST with its own deadline, and on failure waits an exponentially growing delay
+ * before the next attempt, until the attempts or the time to live run out and the event becomes a
+ * dead-letter entry. Nothing here is awaited by the job: a failing or hanging receiver costs the job
+ * nothing. Deliveries are read back from the store on every round, so they survive a restart and a
+ * delivery recorded by another server of a scaled-out group is sent too (each attempt claimed once).
+ */
+import type { Logger } from 'pino';
+import {
+  eventTypesFor,
+  passesFilters,
+  type AzureEventType,
+  type EventSubscription,
+} from '../../core/event-subscriptions.ts';
+import type { JobRecord } from '../../core/jobs.ts';
+import type { Json } from '../../core/wire-values.ts';
+import { retryDelay, type Delivery, type DeliveryStore, type RetrySchedule } from './deliveries.ts';
+import { eventBody, jobEvent, type JobEvent } from './job-events.ts';
+import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature.ts';
+import type { JobStatusListener } from './status-listener.ts';
+import type { EventSubscriptionService } from './subscriptions.ts';
+import { postWebhook, type PostOptions, type PostOutcome } from './webhook-post.ts';
+
+export interface DispatcherDeps {
+  subscriptions: Pick<EventSubscriptionService, 'list' | 'get' | 'secretOf'>;
+  deliveries: DeliveryStore;
+  /** The workspace's ARM id: every event's topic (and CloudEvents source). */
+  topic: string;
+  post: PostOptions;
+  schedule: RetrySchedule;
+  /** This server's name, on the claims it takes. */
+  owner: string;
+  /** How often the store is read for deliveries other servers recorded (and as a safety net). */
+  pollMs: number;
+  maxInFlight?: number;
+  logger: Logger;
+}
+
+export interface EventDispatcher extends JobStatusListener {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const keyOf = (d: Pick<Delivery, 'subscription' | 'id'>) => `${d.subscription.toLowerCase()}/${d.id}`;
+
+function headersFor(sub: EventSubscription, d: Delivery, attempt: number, secret: string, now: number) {
+  const timestamp = Math.floor(now / 1000);
+  return {
+    'content-type': d.contentType,
+    'aeg-event-type': 'Notification',
+    'aeg-subscription-name': sub.name.toUpperCase(),
+    'aeg-delivery-count': String(attempt - 1),
+    ...(sub.schema === 'EventGridSchema' ? { 'aeg-data-version': '2', 'aeg-metadata-version': '1' } : {}),
+    [TIMESTAMP_HEADER]: String(timestamp),
+    [SIGNATURE_HEADER]: signBody(secret, timestamp, d.body),
+  };
+}
+
+export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
+  const inFlight = new Set<string>();
+  const publishing = new Set<Promise<void>>();
+  const aborter = new AbortController();
+  const maxInFlight = deps.maxInFlight ?? 16;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let started = false;
+
+  async function publish(job: JobRecord): Promise<void> {
+    const events = new Map<AzureEventType, JobEvent>();
+    const now = new Date();
+    for (const sub of await deps.subscriptions.list()) {
+      for (const type of eventTypesFor(sub.events, job.status)) {
+        const event = events.get(type) ?? jobEvent(job, type, deps.topic, now);
+        events.set(type, event);
+        if (!passesFilters(sub.advancedFilters, event as unknown as Json)) continue;
+        const { body, contentType } = eventBody(event, sub.schema);
+        await deps.deliveries.add({
+          id: event.id,
+          subscription: sub.name,
+          eventType: type,
+          subject: event.subject,
+          body,
+          contentType,
+          publishTime: event.eventTime,
+          attempts: 0,
+          nextAttemptAt: now.getTime(),
+        });
+      }
+    }
+    wake();
+  }
+
+  async function failed(
+    sub: EventSubscription,
+    d: Delivery,
+    attempt: number,
+    out: PostOutcome,
+  ): Promise<void> {
+    const now = Date.now();
+    const next: Delivery = {
+      ...d,
+      attempts: attempt,
+      lastDeliveryAttemptTime: new Date(now).toISOString(),
+      lastDeliveryOutcome: out.outcome,
+      ...(out.status === undefined ? {} : { lastHttpStatusCode: out.status }),
+      ...(out.detail === undefined ? {} : { lastError: out.detail }),
+      nextAttemptAt: now + retryDelay(deps.schedule, attempt),
+    };
+    const ttl = Math.min(sub.retryPolicy.eventTimeToLiveInMinutes * 60_000, deps.schedule.maxTtlMs);
+    if (attempt >= sub.retryPolicy.maxDeliveryAttempts) {
+      await deps.deliveries.deadLetter(next, 'MaxDeliveryAttemptExceeded', new Date(now));
+    } else if (next.nextAttemptAt - Date.parse(d.publishTime) >= ttl) {
+      await deps.deliveries.deadLetter(next, 'TimeToLiveExceeded', new Date(now));
+    } else await deps.deliveries.save(next);
+  }
+
+  /** Whether another server's claim on this attempt is old enough that its sender must have stopped. */
+  async function takeOverStale(d: Delivery, attempt: number, now: number): Promise<void> {
+    const claim = await deps.deliveries.claimOf(d, attempt);
+    if (claim && now - claim.at > deps.post.timeoutMs * 2 + deps.pollMs) {
+      await deps.deliveries.save({
+        ...d,
+        attempts: attempt,
+        nextAttemptAt: now,
+        lastDeliveryOutcome: 'Error',
+      });
+    }
+  }
+
+  async function attempt(d: Delivery): Promise<void> {
+    const sub = await deps.subscriptions.get(d.subscription).catch(() => undefined);
+    if (!sub) return deps.deliveries.finish(d);
+    const now = Date.now();
+    const ttl = Math.min(sub.retryPolicy.eventTimeToLiveInMinutes * 60_000, deps.schedule.maxTtlMs);
+    if (now - Date.parse(d.publishTime) >= ttl) {
+      return deps.deliveries.deadLetter(d, 'TimeToLiveExceeded', new Date(now));
+    }
+    const n = d.attempts + 1;
+    if (!(await deps.deliveries.claim(d, n, deps.owner, now))) return takeOverStale(d, n, now);
+    const headers = headersFor(sub, d, n, deps.subscriptions.secretOf(sub), now);
+    const out = await postWebhook(sub.endpointUrl, d.body, headers, deps.post, aborter.signal);
+    if (aborter.signal.aborted) return deps.deliveries.unclaim(d, n);
+    if (out.ok) return deps.deliveries.finish(d);
+    deps.logger.debug({ subscription: sub.name, event: d.id, attempt: n, ...out }, 'webhook delivery failed');
+    return failed(sub, d, n, out);
+  }
+
+  function launch(d: Delivery): void {
+    const key = keyOf(d);
+    inFlight.add(key);
+    attempt(d)
+      .catch((error: unknown) => {
+        deps.logger.warn({ err: error, subscription: d.subscription, event: d.id }, 'webhook delivery error');
+      })
+      .finally(() => {
+        inFlight.delete(key);
+        wake();
+      });
+  }
+
+  async function round(): Promise<void> {
+    const now = Date.now();
+    let next = now + deps.pollMs;
+    for (const d of await deps.deliveries.list()) {
+      if (inFlight.has(keyOf(d))) continue;
+      if (d.nextAttemptAt <= now && inFlight.size < maxInFlight) launch(d);
+      else next = Math.min(next, Math.max(d.nextAttemptAt, now + 10));
+    }
+    clearTimeout(timer);
+    if (!aborter.signal.aborted) timer = setTimeout(wake, Math.max(0, next - Date.now()));
+  }
+
+  function wake(): void {
+    if (!started || aborter.signal.aborted) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = round()
+      .catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'reading pending webhook deliveries failed');
+      })
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          wake();
+        }
+      });
+  }
+
+  return {
+    statusChanged(job) {
+      if (aborter.signal.aborted) return;
+      const p = publish(job)
+        .catch((error: unknown) => {
+          deps.logger.warn({ err: error, job: job.name }, 'recording job events failed');
+        })
+        .finally(() => publishing.delete(p));
+      publishing.add(p);
+    },
+    start() {
+      started = true;
+      wake();
+    },
+    async stop() {
+      await Promise.allSettled([...publishing]);
+      aborter.abort();
+      clearTimeout(timer);
+      await running;
+      // In-flight attempts end at once (aborted) and give their claims back for the next start.
+      while (inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
+    },
+  };
+}
