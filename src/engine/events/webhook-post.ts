@@ -62,7 +62,7 @@ export async function checkWebhookUrl(text: string, field: string, o: PostOption
   const own = ownHosts(o.own());
   checkStoreAddress(url, field, own);
   const target = await checkedTarget(url, o.policy).catch((error: unknown) => {
-    if (error instanceof ValidationError) throw new ValidationError(error.message, field);
+    if (error instanceof ValidationError) throw new ValidationError(`'${field}': ${error.message}`, field);
     throw error;
   });
   const ownPorts = o.own().map((u) => portOf(new URL(u)));
