@@ -42,7 +42,7 @@ export interface StringInFilter {
 }
 
 /** Event Grid's defaults: 30 attempts within 24 hours. */
-export const DEFAULT_RETRY = { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 } as const;
+const DEFAULT_RETRY = { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 } as const;
 
 export interface EventSubscription {
   name: string;

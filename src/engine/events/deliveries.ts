@@ -44,12 +44,6 @@ export interface RetrySchedule {
   maxTtlMs: number;
 }
 
-export const DEFAULT_SCHEDULE: RetrySchedule = {
-  baseMs: 10_000,
-  maxDelayMs: 3_600_000,
-  maxTtlMs: 86_400_000,
-};
-
 /** The wait before attempt `attempts + 1`, after `attempts` failed ones. */
 export function retryDelay(schedule: RetrySchedule, attempts: number): number {
   return Math.min(schedule.baseMs * 2 ** Math.max(0, attempts - 1), schedule.maxDelayMs);

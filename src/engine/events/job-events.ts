@@ -32,7 +32,7 @@ export interface RunEventData {
 }
 
 /** Nightshift's run type for batch endpoint jobs (Azure's differs by job kind; see docs/decisions.md). */
-export const RUN_TYPE = 'azureml.BatchEndpointJob';
+const RUN_TYPE = 'azureml.BatchEndpointJob';
 
 /** A UUID-shaped id from a hash: the same endpoint of the same workspace gives the same experiment id. */
 function experimentIdOf(topic: string, endpoint: string): string {
