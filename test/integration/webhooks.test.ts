@@ -5,8 +5,8 @@
  * backoff base shortened by configuration) and then gets the same event; a receiver that never succeeds
  * ends in the dead-letter list the CLI shows (the 24 h time to live shortened by configuration); a
  * receiver that hangs does not hold the job up; CloudEvents 1.0; a Reader may look but not create; the
- * secret never comes back and is not stored in the clear; and the server refuses to POST to itself or
- * to a metadata address.
+ * secret never comes back and is not stored in the clear; the server refuses to POST to itself or to a
+ * metadata address; and a delivery in flight when the server stops is sent again after it restarts.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   startAttackServer,
   type AttackServer,
 } from '../helpers/security-principals.ts';
+import { startServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startReceiver, verifies, type Receiver } from '../helpers/webhook-receiver.ts';
 
@@ -318,6 +319,54 @@ describe('webhooks on job events', () => {
       });
       assert.equal(reply.status, 400, `${endpointUrl}: ${reply.text}`);
       assert.match(reply.body.error.message, /endpointUrl/);
+    }
+  });
+});
+
+describe('webhook deliveries across a restart', () => {
+  test('a delivery cut off by a stop is sent after the restart, same event', async () => {
+    const env = {
+      NIGHTSHIFT_ALLOW_URL_HOSTS: '127.0.0.1',
+      NIGHTSHIFT_ALLOW_HTTP_URLS: 'true',
+      NIGHTSHIFT_WEBHOOK_RETRY_BASE_MS: String(BASE_MS),
+    };
+    let answer: number | 'hang' = 'hang';
+    const r = await startReceiver(() => answer);
+    const first = await startServer({ env });
+    const dataDir = first.dataDir;
+    let second: Awaited<ReturnType<typeof startServer>> | undefined;
+    try {
+      const ns = await Nightshift.connect(first.url);
+      const { endpoint, scoringUri } = await ns.deploy({ script: 'init-throws.ts' });
+      await ns.ok('PUT', `${first.ws}/providers/Microsoft.EventGrid/eventSubscriptions/survivor`, {
+        json: {
+          properties: {
+            destination: { properties: { endpointUrl: r.url } },
+            filter: {
+              includedEventTypes: ['JobFailed'],
+              advancedFilters: [{ operatorType: 'StringIn', key: 'data.experimentName', values: [endpoint] }],
+            },
+          },
+        },
+      });
+      const folder = `inputs/${uniqueName('restart')}`;
+      await ns.uploadFiles(folder, { 'a.txt': 'a\n' });
+      const job = await ns.run(scoringUri, folderBody(folder));
+      assert.equal(job.properties.status, 'Failed');
+      await waitFor('the first attempt to hang', () => r.received.length, { until: (n) => n >= 1 });
+      await first.app.stop();
+      answer = 200;
+      second = await startServer({ dataDir, env });
+      await waitFor('the delivery after the restart', () => r.received.filter((x) => x.answered).length, {
+        until: (n) => n >= 1,
+      });
+      const ids = (r.bodies() as GridEvent[][]).map((e) => e[0]?.id);
+      assert.equal(new Set(ids).size, 1, 'the same event, not a new one');
+      assert.equal((r.bodies() as GridEvent[][])[0]?.[0]?.data.runId, job.name);
+    } finally {
+      await second?.stop();
+      await first.stop();
+      await r.stop();
     }
   });
 });
