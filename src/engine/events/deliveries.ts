@@ -61,6 +61,7 @@ export function createDeliveryStore(repo: ResourceRepository) {
   return {
     add: (d: Delivery) => repo.insert(PENDING, key(d), d),
     list: () => repo.list<Delivery>(PENDING),
+    get: (d: Pick<Delivery, 'subscription' | 'id'>) => repo.get<Delivery>(PENDING, key(d)),
     save: (d: Delivery) => repo.replace(PENDING, key(d), d),
     async finish(d: Delivery): Promise<void> {
       await repo.remove(PENDING, key(d));

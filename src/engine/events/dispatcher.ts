@@ -60,6 +60,9 @@ function headersFor(sub: EventSubscription, d: Delivery, attempt: number, secret
 
 export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
   const inFlight = new Set<string>();
+  /** Deliveries whose current attempt another server claimed, and when to look at them again. */
+  const elsewhere = new Map<string, number>();
+  let waking = false;
   const publishing = new Set<Promise<void>>();
   const aborter = new AbortController();
   const maxInFlight = deps.maxInFlight ?? 16;
@@ -139,7 +142,14 @@ export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
       return deps.deliveries.deadLetter(d, 'TimeToLiveExceeded', new Date(now));
     }
     const n = d.attempts + 1;
-    if (!(await deps.deliveries.claim(d, n, deps.owner, now))) return takeOverStale(d, n, now);
+    if (!(await deps.deliveries.claim(d, n, deps.owner, now))) {
+      // Another server is sending this attempt: look again after a poll, not at once.
+      elsewhere.set(keyOf(d), now + deps.pollMs);
+      return takeOverStale(d, n, now);
+    }
+    // Sent or moved on by another server between this round's read and the claim: nothing to do.
+    const current = await deps.deliveries.get(d);
+    if (current?.attempts !== d.attempts) return deps.deliveries.unclaim(d, n);
     const headers = headersFor(sub, d, n, deps.subscriptions.secretOf(sub), now);
     const out = await postWebhook(sub.endpointUrl, d.body, headers, deps.post, aborter.signal);
     if (aborter.signal.aborted) return deps.deliveries.unclaim(d, n);
@@ -165,7 +175,14 @@ export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
     const now = Date.now();
     let next = now + deps.pollMs;
     for (const d of await deps.deliveries.list()) {
-      if (inFlight.has(keyOf(d))) continue;
+      const key = keyOf(d);
+      if (inFlight.has(key)) continue;
+      const until = elsewhere.get(key);
+      if (until !== undefined && until > now) {
+        next = Math.min(next, until);
+        continue;
+      }
+      elsewhere.delete(key);
       if (d.nextAttemptAt <= now && inFlight.size < maxInFlight) launch(d);
       else next = Math.min(next, Math.max(d.nextAttemptAt, now + 10));
     }
@@ -173,8 +190,18 @@ export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
     if (!aborter.signal.aborted) timer = setTimeout(wake, Math.max(0, next - Date.now()));
   }
 
+  /** Runs a round soon: always from a fresh turn of the event loop, so rounds never chain in microtasks. */
   function wake(): void {
-    if (!started || aborter.signal.aborted) return;
+    if (!started || aborter.signal.aborted || waking) return;
+    waking = true;
+    setImmediate(() => {
+      waking = false;
+      runRound();
+    });
+  }
+
+  function runRound(): void {
+    if (aborter.signal.aborted) return;
     if (running) {
       again = true;
       return;

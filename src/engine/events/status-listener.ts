@@ -24,8 +24,7 @@ export function observeJobStatus(
   onError: (error: unknown) => void,
 ): JobRepository {
   const seen = new Map<string, string>();
-  const observed: JobRepository = Object.create(jobs) as JobRepository;
-  observed.update = async (name, patch, from) => {
+  const update: JobRepository['update'] = async (name, patch, from) => {
     const updated = await jobs.update(name, patch, from);
     if (updated && patch.status !== undefined && seen.get(updated.name) !== updated.status) {
       if (['Completed', 'Failed', 'Canceled'].includes(updated.status)) seen.delete(updated.name);
@@ -38,5 +37,8 @@ export function observeJobStatus(
     }
     return updated;
   };
-  return observed;
+  // A proxy rather than a copy: every other call reaches the repository itself, whatever its shape.
+  return new Proxy(jobs, {
+    get: (target, property) => (property === 'update' ? update : (Reflect.get(target, property) as unknown)),
+  });
 }
