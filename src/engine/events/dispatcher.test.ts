@@ -27,7 +27,7 @@ const subscriptions = createEventSubscriptionService({
 const receivers: Receiver[] = [];
 const dispatchers: EventDispatcher[] = [];
 
-function dispatcher(owner: string): EventDispatcher {
+function dispatcher(owner: string, maxInFlight = 16): EventDispatcher {
   const d = createEventDispatcher({
     subscriptions,
     deliveries,
@@ -36,6 +36,7 @@ function dispatcher(owner: string): EventDispatcher {
     schedule: { baseMs: 5, maxDelayMs: 20, maxTtlMs: 60_000 },
     owner,
     pollMs: 10,
+    maxInFlight,
     logger: pino({ level: process.env.DBG ? 'debug' : 'silent' }),
   });
   d.start();
@@ -85,6 +86,7 @@ test('two servers sharing a store send each event once', async () => {
   assert.equal(ids.length, 10, 'one POST per event, none doubled');
   assert.equal(new Set(ids).size, 10);
   await subscriptions.remove('shared');
+  await b.stop();
 });
 
 test('a subscription with 2 attempts dead-letters after the second failure', async () => {
@@ -101,4 +103,24 @@ test('a subscription with 2 attempts dead-letters after the second failure', asy
   assert.ok(await nothingPending());
   await subscriptions.remove('twice');
   assert.deepEqual(await store.resources.list('eventDeadLetter'), [], 'deleting drops the dead letters');
+  await dispatchers[0]?.stop();
+});
+
+test("a hanging receiver holds only its own share of the POSTs: another subscription's events still go", async () => {
+  const stuck = await startReceiver(() => 'hang');
+  const fine = await startReceiver();
+  receivers.push(stuck, fine);
+  await subscribe('stuck', stuck.url);
+  const d = dispatcher('server-c', 4);
+  for (let i = 0; i < 4; i++) d.statusChanged(failedJob(`stuck-${i}`));
+  await waitFor('the stuck receiver to hold its share', () => stuck.received.length, {
+    until: (n) => n >= 2,
+  });
+  await subscribe('fine', fine.url);
+  d.statusChanged(failedJob('after'));
+  await waitFor('the other subscription to get its events', () => fine.received.length, {
+    until: (n) => n >= 1,
+  });
+  assert.equal(stuck.received.filter((x) => x.answered).length, 0);
+  assert.equal(stuck.received.length, 2, 'the hanging receiver holds 2 of the 4 slots, no more');
 });

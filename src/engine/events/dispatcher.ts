@@ -66,6 +66,9 @@ export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
   const publishing = new Set<Promise<void>>();
   const aborter = new AbortController();
   const maxInFlight = deps.maxInFlight ?? 16;
+  /** POSTs at once to one subscription: a hanging receiver holds at most this many, never every slot. */
+  const perSubscription = Math.max(1, Math.floor(maxInFlight / 2));
+  const busy = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
@@ -160,13 +163,16 @@ export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
 
   function launch(d: Delivery): void {
     const key = keyOf(d);
+    const sub = d.subscription.toLowerCase();
     inFlight.add(key);
+    busy.set(sub, (busy.get(sub) ?? 0) + 1);
     attempt(d)
       .catch((error: unknown) => {
         deps.logger.warn({ err: error, subscription: d.subscription, event: d.id }, 'webhook delivery error');
       })
       .finally(() => {
         inFlight.delete(key);
+        busy.set(sub, (busy.get(sub) ?? 1) - 1);
         wake();
       });
   }
@@ -183,11 +189,15 @@ export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
         continue;
       }
       elsewhere.delete(key);
-      if (d.nextAttemptAt <= now && inFlight.size < maxInFlight) launch(d);
-      else next = Math.min(next, Math.max(d.nextAttemptAt, now + 10));
+      const room =
+        inFlight.size < maxInFlight && (busy.get(d.subscription.toLowerCase()) ?? 0) < perSubscription;
+      if (d.nextAttemptAt > now) next = Math.min(next, d.nextAttemptAt);
+      else if (room) launch(d);
+      // Due but no room: the POST that ends first wakes the loop.
     }
     clearTimeout(timer);
-    if (!aborter.signal.aborted) timer = setTimeout(wake, Math.max(0, next - Date.now()));
+    // Unreferenced: pending deliveries alone never keep a process alive (they are in the store).
+    if (!aborter.signal.aborted) timer = setTimeout(wake, Math.max(0, next - Date.now())).unref();
   }
 
   /** Runs a round soon: always from a fresh turn of the event loop, so rounds never chain in microtasks. */

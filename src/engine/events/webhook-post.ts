@@ -96,6 +96,8 @@ export async function postWebhook(
   } catch (error) {
     return { ok: false, outcome: 'Refused', detail: (error as Error).message };
   }
+  // Stopped while the name was being resolved: the abort event has already fired.
+  if (signal.aborted) return { ok: false, outcome: 'Error', detail: 'the server stopped' };
   const url = new URL(urlText);
   return new Promise((resolve) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
