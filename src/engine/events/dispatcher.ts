@@ -7,35 +7,23 @@
  * nothing. Deliveries are read back from the store on every round, so they survive a restart and a
  * delivery recorded by another server of a scaled-out group is sent too (each attempt claimed once).
  */
-import type { Logger } from 'pino';
-import {
-  eventTypesFor,
-  passesFilters,
-  type AzureEventType,
-  type EventSubscription,
-} from '../../core/event-subscriptions.ts';
+import { eventTypesFor, passesFilters, type AzureEventType } from '../../core/event-subscriptions.ts';
 import type { JobRecord } from '../../core/jobs.ts';
 import type { Json } from '../../core/wire-values.ts';
-import { retryDelay, type Delivery, type DeliveryStore, type RetrySchedule } from './deliveries.ts';
+import type { Delivery } from './deliveries.ts';
+import { attemptDelivery, type AttemptDeps } from './delivery-attempt.ts';
 import { eventBody, jobEvent, type JobEvent } from './job-events.ts';
-import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature.ts';
 import type { JobStatusListener } from './status-listener.ts';
 import type { EventSubscriptionService } from './subscriptions.ts';
-import { postWebhook, type PostOptions, type PostOutcome } from './webhook-post.ts';
 
-export interface DispatcherDeps {
+export interface DispatcherDeps extends AttemptDeps {
   subscriptions: Pick<EventSubscriptionService, 'list' | 'get' | 'secretOf'>;
-  deliveries: DeliveryStore;
   /** The workspace's ARM id: every event's topic (and CloudEvents source). */
   topic: string;
-  post: PostOptions;
-  schedule: RetrySchedule;
-  /** This server's name, on the claims it takes. */
-  owner: string;
   /** How often the store is read for deliveries other servers recorded (and as a safety net). */
   pollMs: number;
+  /** POSTs at once, across subscriptions (16). */
   maxInFlight?: number;
-  logger: Logger;
 }
 
 export interface EventDispatcher extends JobStatusListener {
@@ -44,19 +32,6 @@ export interface EventDispatcher extends JobStatusListener {
 }
 
 const keyOf = (d: Pick<Delivery, 'subscription' | 'id'>) => `${d.subscription.toLowerCase()}/${d.id}`;
-
-function headersFor(sub: EventSubscription, d: Delivery, attempt: number, secret: string, now: number) {
-  const timestamp = Math.floor(now / 1000);
-  return {
-    'content-type': d.contentType,
-    'aeg-event-type': 'Notification',
-    'aeg-subscription-name': sub.name.toUpperCase(),
-    'aeg-delivery-count': String(attempt - 1),
-    ...(sub.schema === 'EventGridSchema' ? { 'aeg-data-version': '2', 'aeg-metadata-version': '1' } : {}),
-    [TIMESTAMP_HEADER]: String(timestamp),
-    [SIGNATURE_HEADER]: signBody(secret, timestamp, d.body),
-  };
-}
 
 export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
   const inFlight = new Set<string>();
@@ -99,74 +74,16 @@ export function createEventDispatcher(deps: DispatcherDeps): EventDispatcher {
     wake();
   }
 
-  async function failed(
-    sub: EventSubscription,
-    d: Delivery,
-    attempt: number,
-    out: PostOutcome,
-  ): Promise<void> {
-    const now = Date.now();
-    const next: Delivery = {
-      ...d,
-      attempts: attempt,
-      lastDeliveryAttemptTime: new Date(now).toISOString(),
-      lastDeliveryOutcome: out.outcome,
-      ...(out.status === undefined ? {} : { lastHttpStatusCode: out.status }),
-      ...(out.detail === undefined ? {} : { lastError: out.detail }),
-      nextAttemptAt: now + retryDelay(deps.schedule, attempt),
-    };
-    const ttl = Math.min(sub.retryPolicy.eventTimeToLiveInMinutes * 60_000, deps.schedule.maxTtlMs);
-    if (attempt >= sub.retryPolicy.maxDeliveryAttempts) {
-      await deps.deliveries.deadLetter(next, 'MaxDeliveryAttemptExceeded', new Date(now));
-    } else if (next.nextAttemptAt - Date.parse(d.publishTime) >= ttl) {
-      await deps.deliveries.deadLetter(next, 'TimeToLiveExceeded', new Date(now));
-    } else await deps.deliveries.save(next);
-  }
-
-  /** Whether another server's claim on this attempt is old enough that its sender must have stopped. */
-  async function takeOverStale(d: Delivery, attempt: number, now: number): Promise<void> {
-    const claim = await deps.deliveries.claimOf(d, attempt);
-    if (claim && now - claim.at > deps.post.timeoutMs * 2 + deps.pollMs) {
-      await deps.deliveries.save({
-        ...d,
-        attempts: attempt,
-        nextAttemptAt: now,
-        lastDeliveryOutcome: 'Error',
-      });
-    }
-  }
-
-  async function attempt(d: Delivery): Promise<void> {
-    const sub = await deps.subscriptions.get(d.subscription).catch(() => undefined);
-    if (!sub) return deps.deliveries.finish(d);
-    const now = Date.now();
-    const ttl = Math.min(sub.retryPolicy.eventTimeToLiveInMinutes * 60_000, deps.schedule.maxTtlMs);
-    if (now - Date.parse(d.publishTime) >= ttl) {
-      return deps.deliveries.deadLetter(d, 'TimeToLiveExceeded', new Date(now));
-    }
-    const n = d.attempts + 1;
-    if (!(await deps.deliveries.claim(d, n, deps.owner, now))) {
-      // Another server is sending this attempt: look again after a poll, not at once.
-      elsewhere.set(keyOf(d), now + deps.pollMs);
-      return takeOverStale(d, n, now);
-    }
-    // Sent or moved on by another server between this round's read and the claim: nothing to do.
-    const current = await deps.deliveries.get(d);
-    if (current?.attempts !== d.attempts) return deps.deliveries.unclaim(d, n);
-    const headers = headersFor(sub, d, n, deps.subscriptions.secretOf(sub), now);
-    const out = await postWebhook(sub.endpointUrl, d.body, headers, deps.post, aborter.signal);
-    if (aborter.signal.aborted) return deps.deliveries.unclaim(d, n);
-    if (out.ok) return deps.deliveries.finish(d);
-    deps.logger.debug({ subscription: sub.name, event: d.id, attempt: n, ...out }, 'webhook delivery failed');
-    return failed(sub, d, n, out);
-  }
-
   function launch(d: Delivery): void {
     const key = keyOf(d);
     const sub = d.subscription.toLowerCase();
     inFlight.add(key);
     busy.set(sub, (busy.get(sub) ?? 0) + 1);
-    attempt(d)
+    attemptDelivery(deps, d, aborter.signal)
+      .then((result) => {
+        // Another server is sending this attempt: look again after a poll, not at once.
+        if (result === 'elsewhere') elsewhere.set(key, Date.now() + deps.pollMs);
+      })
       .catch((error: unknown) => {
         deps.logger.warn({ err: error, subscription: d.subscription, event: d.id }, 'webhook delivery error');
       })
