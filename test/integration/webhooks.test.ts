@@ -306,6 +306,38 @@ describe('webhooks on job events', () => {
     await ns.ok('DELETE', subPath(name));
   });
 
+  test('the CLI names the missing or wrong option, and an unknown subscription says how to list them', async () => {
+    const cli = (args: string[]) => runCli(['event-subscription', ...args], { server: server.url });
+    const noEndpoint = await cli(['create', '--name', 'no-endpoint']);
+    assert.notEqual(noEndpoint.code, 0);
+    assert.match(noEndpoint.stderr, /--endpoint/);
+    const badSchema = await cli([
+      'create',
+      '--name',
+      'bad-schema',
+      '--endpoint',
+      'https://x.example',
+      '--schema',
+      'Avro',
+    ]);
+    assert.notEqual(badSchema.code, 0);
+    assert.match(badSchema.stderr, /--schema must be EventGrid or CloudEvents/);
+    const badEvent = await cli([
+      'create',
+      '--name',
+      'bad-event',
+      '--endpoint',
+      'https://x.example',
+      '--events',
+      'JobExploded',
+    ]);
+    assert.notEqual(badEvent.code, 0);
+    assert.match(badEvent.stderr, /includedEventTypes.*JobStatusChanged, JobCompleted, JobFailed/);
+    const missing = await cli(['show', '--name', 'nothing-here']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /nightshift event-subscription list/);
+  });
+
   test('the server refuses to POST to itself or to a metadata address', async () => {
     for (const endpointUrl of [
       `${server.url}/healthz`,
