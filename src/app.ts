@@ -52,6 +52,8 @@ import { createSecretProvider } from './pipelines/web/secrets.ts';
 import { RealClock } from './pipelines/time/real-clock.ts';
 import { createFactoryData } from './pipelines/data/wiring.ts';
 import type { FactoryDataService } from './pipelines/data/factory-data-service.ts';
+import { createJobEvents } from './engine/events/wiring.ts';
+import { observeJobStatus } from './engine/events/status-listener.ts';
 
 export interface App {
   readonly config: Config;
@@ -131,6 +133,28 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
           },
         })
       : undefined;
+    const listening: string[] = [];
+    const events = createJobEvents({
+      repo,
+      secrets,
+      actor: config.actor,
+      topic: workspaceId(config.workspace),
+      urls,
+      listening: () => listening,
+      delivery: {
+        baseMs: config.webhooks.retryBaseMs,
+        maxDelayMs: config.webhooks.retryMaxDelayMs,
+        maxTtlMs: config.webhooks.ttlMs,
+        timeoutMs: config.webhooks.timeoutMs,
+        pollMs: config.webhooks.pollMs,
+      },
+      owner: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      logger,
+    });
+    // The engine records every job status through this repository; each change is handed to the events.
+    const jobRepo = observeJobStatus(store.jobs, events.dispatcher, (error) => {
+      logger.warn({ err: error }, 'the job events listener failed');
+    });
     const nodes = shared ?? createEmbeddedNodeRegistry(processes, () => built.scheduler?.idleNodes() ?? []);
     const metrics = createPrometheusMetrics({
       jobs: store.jobs,
@@ -142,7 +166,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       metrics,
       maxInstances: (name) => computeNodeCap(computes, name),
       computes: () => computes.list(),
-      jobs: store.jobs,
+      jobs: jobRepo,
       queue,
       datastores,
       dataDir: config.dataDir,
@@ -165,7 +189,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     built.scheduler = scheduler;
     const jobs = createJobService({
       computes,
-      jobs: store.jobs,
+      jobs: jobRepo,
       queue,
       endpoints,
       deployments,
@@ -184,7 +208,6 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       list: (name: string) => listLogFiles(logDir(name)),
       read: (name: string, path: string) => readLogFile(logDir(name), path),
     };
-    const listening: string[] = [];
     const auth = await createAccess(config, store, () => listening);
     const { pipelines, factoryData } = createPipelines(config, store, logger, secrets, {
       listening: () => listening,
@@ -206,6 +229,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       jobs,
       rerun: createRerunService({ jobs: store.jobs, service: jobs, datastores, cache: scheduler.cache }),
       jobLogs,
+      eventSubscriptions: events.subscriptions,
       auth,
       studio: {
         dir: config.studioDir,
@@ -239,6 +263,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         // What the issuer is fixed from and pipelines call: an address clients can reach, never the
         // wildcard a socket binds to (`http://0.0.0.0:8080` is no URL to put in a token).
         listening.push(WILDCARD_HOSTS.includes(config.host) ? `http://127.0.0.1:${port}` : url);
+        // Deliveries start once the server's own address is known: it is never a webhook target.
+        events.dispatcher.start();
         lock.update({ url, startedAt: new Date().toISOString() });
         return url;
       },
@@ -248,6 +274,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         await http.close();
         await pipelines.stop();
         await scheduler.stop();
+        await events.dispatcher.stop();
         await shared?.stop().catch(() => undefined);
         await opened.close();
         lock.release();

@@ -13,6 +13,7 @@ import type { ComputeNodeRegistry } from '../engine/compute-nodes.ts';
 import type { PrometheusMetrics } from '../engine/prometheus-metrics.ts';
 import type { JobService } from '../engine/job-service.ts';
 import type { RerunService } from '../engine/rerun.ts';
+import type { EventSubscriptionService } from '../engine/events/subscriptions.ts';
 import type { TokenRouteServices } from './routes/tokens.ts';
 import type { AccessRouteServices } from './routes/access.ts';
 import type { AccessControl } from './access-control.ts';
@@ -40,6 +41,8 @@ export interface ApiServices {
     list(job: string): Promise<{ path: string; size: number }[]>;
     read(job: string, path: string): Promise<string>;
   };
+  /** Webhook subscriptions on job changes and their dead letters. */
+  eventSubscriptions: EventSubscriptionService;
   /** Tokens, identities, role assignments, the audit log and the per-request access check. */
   auth: TokenRouteServices & AccessRouteServices & { access: AccessControl };
   /** The studio's built files and the local owner's sign-in code. */

@@ -31,6 +31,7 @@ import { pipelineLiveRoutes } from './routes/pipeline-live.ts';
 import { factoryDataRoutes } from './routes/factory-data.ts';
 import { studioRoutes } from './routes/studio.ts';
 import { permissionRoutes } from './routes/permissions.ts';
+import { eventSubscriptionRoutes } from './routes/event-subscriptions.ts';
 import { registerAccessControl } from './access-control.ts';
 import { registerAuditTrail, type AuditDirectory } from './audit-trail.ts';
 import { registerJsonParser } from './body-limits.ts';
@@ -143,6 +144,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
       mode: s.auth.access.mode,
     }),
     ...studioRoutes(s.studio),
+    ...eventSubscriptionRoutes(s),
   ];
 }
 

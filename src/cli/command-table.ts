@@ -154,6 +154,13 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
       (await import('./commands/pipeline/index.ts')).registerPipelineCommands(p);
     },
   },
+  {
+    name: 'event-subscription',
+    description: 'Manage webhooks on job events (signed, retried, dead-lettered).',
+    register: async (p) => {
+      (await import('./commands/event-subscription.ts')).registerEventSubscriptionCommands(p);
+    },
+  },
 ];
 
 /**

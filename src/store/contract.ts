@@ -34,6 +34,11 @@ export const RESOURCE_KINDS = [
   'remoteJobs',
   // Which worker holds which of a job's node slots (worker/job-seats.ts).
   'jobSeats',
+  // Webhook subscriptions on job changes, their pending deliveries, attempt claims and dead letters (engine/events/).
+  'eventSubscription',
+  'eventDelivery',
+  'eventDeliveryClaim',
+  'eventDeadLetter',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

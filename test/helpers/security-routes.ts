@@ -111,6 +111,9 @@ const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectati
   'computes: write': /*            */ [A, A, D, D, D],
   'computes: list nodes': /*       */ [A, A, D, A, D],
   'metrics: read': /*              */ [A, A, A, A, D],
+  // Event Grid's actions: Reader's read wildcard reaches them; the Data Scientist's ML-only actions do not.
+  'event subscriptions: read': /*  */ [A, A, A, D, D],
+  'event subscriptions: write': /* */ [A, A, D, D, D],
 };
 
 const ROLE_COLUMN: Record<RoleName, number> = {
@@ -131,6 +134,8 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   // What the caller may do here: answered to anyone who may see the workspace, as Azure's.
   if (/\/providers\/microsoft\.authorization\/permissions$/.test(rest))
     return read ? 'own permissions: read' : undefined;
+  if (/^\/providers\/microsoft\.eventgrid\/eventsubscriptions(\/|$)/.test(rest))
+    return read ? 'event subscriptions: read' : 'event subscriptions: write';
   if (/^\/datastores\/:[^/]+\/paths\/\*$/.test(rest))
     return read ? 'datastore contents: read' : 'datastore contents: write';
   if (/^\/datastores\/:[^/]+\/(folders|preview\/\*)$/.test(rest))

@@ -60,6 +60,10 @@ export const ACTIONS = {
   datasetRead: `${DF}/datasets/read`,
   datasetWrite: `${DF}/datasets/write`,
   datasetDelete: `${DF}/datasets/delete`,
+  /** Webhook subscriptions on the workspace's job events, under Event Grid's own actions. */
+  eventSubscriptionRead: 'Microsoft.EventGrid/eventSubscriptions/read',
+  eventSubscriptionWrite: 'Microsoft.EventGrid/eventSubscriptions/write',
+  eventSubscriptionDelete: 'Microsoft.EventGrid/eventSubscriptions/delete',
 } as const;
 
 /** Data actions: file contents and job outputs. */
