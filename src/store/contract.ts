@@ -34,6 +34,9 @@ export const RESOURCE_KINDS = [
   'remoteJobs',
   // Which worker holds which of a job's node slots (worker/job-seats.ts).
   'jobSeats',
+  // Data Factory triggers and their runs (pipelines/triggers): a run's insert is the exactly-once claim.
+  'trigger',
+  'triggerRun',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

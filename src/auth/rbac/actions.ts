@@ -60,6 +60,13 @@ export const ACTIONS = {
   datasetRead: `${DF}/datasets/read`,
   datasetWrite: `${DF}/datasets/write`,
   datasetDelete: `${DF}/datasets/delete`,
+  triggerRead: `${DF}/triggers/read`,
+  triggerWrite: `${DF}/triggers/write`,
+  triggerDelete: `${DF}/triggers/delete`,
+  triggerStart: `${DF}/triggers/start/action`,
+  triggerStop: `${DF}/triggers/stop/action`,
+  triggerRunQuery: `${DF}/querytriggerruns/action`,
+  triggerRunRerun: `${DF}/triggers/triggerruns/rerun/action`,
 } as const;
 
 /** Data actions: file contents and job outputs. */
