@@ -34,6 +34,11 @@ export interface TriggerEngineDeps extends FiringDeps {
   onError?: (error: unknown, trigger: string) => void;
 }
 
+/** After a failed pass over a trigger, when to try it again at the latest. */
+const RETRY_AFTER_ERROR_MS = 10_000;
+
+type Pass = Due & { fired?: () => void };
+
 interface Memory {
   scheduleCursor?: number;
   windowLow: number;
@@ -70,7 +75,7 @@ export function createTriggerEngine(deps: TriggerEngineDeps) {
     return Promise.all(mine.map((r) => settle(deps, r)));
   }
 
-  async function schedule(trigger: StoredTrigger, def: TriggerDefinition, now: number): Promise<Due> {
+  async function schedule(trigger: StoredTrigger, def: TriggerDefinition, now: number): Promise<Pass> {
     if (def.spec.type !== 'ScheduleTrigger') return { occurrences: [] };
     const mem = memoryOf(trigger);
     if (mem.scheduleCursor === undefined) {
@@ -80,8 +85,8 @@ export function createTriggerEngine(deps: TriggerEngineDeps) {
     }
     // A trigger stopped and started again fires nothing of the time it was stopped.
     const due = scheduleDue(def.spec, Math.max(mem.scheduleCursor, trigger.startedAtMs ?? 0), now);
-    mem.scheduleCursor = due.cursorMs;
-    return due;
+    // The cursor moves once the firing is recorded, so a failed pass tries the same time again.
+    return { ...due, fired: () => (mem.scheduleCursor = due.cursorMs) };
   }
 
   function latestByWindow(runs: StoredTriggerRun[]): Map<string, StoredTriggerRun> {
@@ -122,7 +127,7 @@ export function createTriggerEngine(deps: TriggerEngineDeps) {
       });
   }
 
-  async function windows(trigger: StoredTrigger, def: TriggerDefinition, now: number): Promise<Due> {
+  async function windows(trigger: StoredTrigger, def: TriggerDefinition, now: number): Promise<Pass> {
     if (def.spec.type !== 'TumblingWindowTrigger') return { occurrences: [] };
     const mem = memoryOf(trigger);
     const latest = latestByWindow(await runsOf(trigger.name, trigger.generation));
@@ -133,7 +138,7 @@ export function createTriggerEngine(deps: TriggerEngineDeps) {
     return due;
   }
 
-  async function blobs(trigger: StoredTrigger, def: TriggerDefinition, now: number): Promise<Due> {
+  async function blobs(trigger: StoredTrigger, def: TriggerDefinition, now: number): Promise<Pass> {
     if (def.spec.type !== 'BlobEventsTrigger') return { occurrences: [] };
     const mem = memoryOf(trigger);
     const backend = await deps.datastore(def.spec.datastore);
@@ -159,6 +164,7 @@ export function createTriggerEngine(deps: TriggerEngineDeps) {
       await fire(firing, target, occurrence);
       memoryOf(trigger).fired.add(occurrence.key);
     }
+    due.fired?.();
     if (def.spec.type === 'TumblingWindowTrigger' && due.occurrences.length > 0) return now;
     return due.nextMs;
   }
@@ -182,6 +188,7 @@ export function createTriggerEngine(deps: TriggerEngineDeps) {
         if (at !== undefined) next = Math.min(next, Math.max(at, now));
       } catch (error) {
         deps.onError?.(error, trigger.name);
+        next = Math.min(next, now + RETRY_AFTER_ERROR_MS);
       }
     }
     return next;
