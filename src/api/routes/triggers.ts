@@ -74,7 +74,10 @@ function runQuery(body: unknown): TriggerRunQuery {
         `${at}.operand`,
       );
     }
-    if (operator !== undefined && !['equals', 'in'].includes(String(operator).toLowerCase())) {
+    if (
+      operator !== undefined &&
+      (typeof operator !== 'string' || !['equals', 'in'].includes(operator.toLowerCase()))
+    ) {
       throw new ValidationError(
         'queryTriggerRuns understands the operators Equals and In.',
         `${at}.operator`,

@@ -306,7 +306,9 @@ export function parseTrigger(name: string, body: unknown): TriggerDefinition {
   if (spec.type === 'TumblingWindowTrigger' && pipelines.length !== 1) {
     throw new ValidationError('A TumblingWindowTrigger runs exactly one pipeline.', 'properties.pipeline');
   }
-  const { runtimeState: _ignored, ...kept } = properties;
+  // The state is the server's to keep (start/stop), never the body's.
+  const kept = { ...properties };
+  delete kept['runtimeState'];
   return { spec, pipelines, properties: kept };
 }
 

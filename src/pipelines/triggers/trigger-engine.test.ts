@@ -170,9 +170,10 @@ test('a daily trigger fires 366 times in 2024 at 02:30 Berlin time, once in the 
   const first = [...fake.runs.values()].find(
     (r) => r.trigger.time.toISOString() === '2024-03-31T01:00:00.000Z',
   );
-  assert.equal(first?.plan.parameters['when'], '2024-03-31T01:00:00.0000000Z');
-  assert.equal(first?.trigger.type, 'ScheduleTrigger');
-  assert.equal(first?.trigger.name, 'nightly');
+  assert.ok(first);
+  assert.equal(first.plan.parameters['when'], '2024-03-31T01:00:00.0000000Z');
+  assert.equal(first.trigger.type, 'ScheduleTrigger');
+  assert.equal(first.trigger.name, 'nightly');
 });
 
 test('two loops on one store fire every occurrence once', async () => {

@@ -51,9 +51,14 @@ export type TriggerEngine = ReturnType<typeof createTriggerEngine>;
 export function createTriggerEngine(deps: TriggerEngineDeps) {
   const memory = new Map<string, Memory>();
   let wakeUp = new AbortController();
-  let stopped = true;
+  const state = { stopped: true };
   let loop: Promise<void> = Promise.resolve();
-  const firing: FiringDeps = { ...deps, onRunFinished: () => wake() };
+  const firing: FiringDeps = {
+    ...deps,
+    onRunFinished: () => {
+      wake();
+    },
+  };
 
   function wake(): void {
     wakeUp.abort();
@@ -194,8 +199,11 @@ export function createTriggerEngine(deps: TriggerEngineDeps) {
     return next;
   }
 
+  const isStopped = (): boolean => state.stopped;
+  const woken = (signal: AbortSignal): boolean => signal.aborted;
+
   async function run(): Promise<void> {
-    while (!stopped) {
+    while (!state.stopped) {
       const signal = wakeUp.signal;
       let next: number;
       try {
@@ -204,25 +212,22 @@ export function createTriggerEngine(deps: TriggerEngineDeps) {
         deps.onError?.(error, '');
         next = deps.clock.now().getTime() + deps.pollMs;
       }
-      if (stopped) return;
-      if (signal.aborted) {
-        wakeUp = new AbortController();
-        continue;
-      }
+      // Read through functions: a wake or a stop lands while this loop awaits.
+      if (isStopped()) return;
       const wait = next - deps.clock.now().getTime();
-      if (wait > 0) await deps.clock.sleep(wait, signal).catch(() => undefined);
-      if (signal.aborted) wakeUp = new AbortController();
+      if (wait > 0 && !woken(signal)) await deps.clock.sleep(wait, signal).catch(() => undefined);
+      if (woken(signal)) wakeUp = new AbortController();
     }
   }
 
   return {
     start(): void {
-      if (!stopped) return;
-      stopped = false;
+      if (!state.stopped) return;
+      state.stopped = false;
       loop = run();
     },
     async stop(): Promise<void> {
-      stopped = true;
+      state.stopped = true;
       wake();
       await loop;
     },

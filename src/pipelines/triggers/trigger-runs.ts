@@ -97,13 +97,13 @@ export interface Occurrence {
 }
 
 /** A stable UUID-shaped id from the parts, so every server derives the same one. */
-export function derivedId(...parts: string[]): string {
+function derivedId(...parts: string[]): string {
   const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
   const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-export function runKey(generation: string, occurrence: string, attempt: number): string {
+function runKey(generation: string, occurrence: string, attempt: number): string {
   return attempt > 1 ? `${generation}|${occurrence}|${attempt}` : `${generation}|${occurrence}`;
 }
 

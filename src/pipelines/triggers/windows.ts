@@ -13,7 +13,7 @@ export interface Window {
 const UNIT_MS = { Minute: 60_000, Hour: 3_600_000 } as const;
 
 /** The start of window `index` (0 is the one starting at startTime). */
-export function windowStart(spec: TumblingWindowSpec, index: number): number {
+function windowStart(spec: TumblingWindowSpec, index: number): number {
   if (spec.frequency === 'Month') {
     const start = new Date(spec.startMs);
     start.setUTCMonth(start.getUTCMonth() + index * spec.interval);

@@ -10,7 +10,7 @@ import type { ExpressionEngine } from '../expressions/contract.ts';
 import type { PipelineService } from '../service/pipeline-service.ts';
 import type { Clock } from '../time/clock.ts';
 import { createTriggerEngine } from './trigger-engine.ts';
-import type { FiringDeps, StoredTriggerRun, TriggeredRunStarter } from './trigger-runs.ts';
+import type { FiringDeps, TriggeredRunStarter } from './trigger-runs.ts';
 import { createTriggerService } from './trigger-service.ts';
 
 export interface TriggerWiring {
@@ -19,12 +19,11 @@ export interface TriggerWiring {
   expressions: ExpressionEngine;
   clock: Clock;
   factoryName: string;
-  datastore(name: string): Promise<DatastoreBackend>;
-  checkDatastore(name: string): Promise<void>;
+  datastore: (name: string) => Promise<DatastoreBackend>;
+  checkDatastore: (name: string) => Promise<void>;
   pollMs: number;
   recoverAfterMs: number;
-  afterRecord?: (run: StoredTriggerRun) => void;
-  onError(error: unknown, trigger: string): void;
+  onError: (error: unknown, trigger: string) => void;
 }
 
 function pipelineStarter(pipelines: PipelineService): TriggeredRunStarter {
@@ -54,7 +53,6 @@ export function createTriggers(w: TriggerWiring) {
     expressions: w.expressions,
     factoryName: w.factoryName,
     owner: `${hostname()}:${process.pid}`,
-    ...(w.afterRecord ? { afterRecord: w.afterRecord } : {}),
   };
   const engine = createTriggerEngine({
     ...firing,

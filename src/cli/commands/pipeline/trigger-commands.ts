@@ -168,7 +168,7 @@ function registerTriggerRuns(group: Command): void {
           filters,
         };
         const path = `${factoryPathOf(await context.workspacePath())}/queryTriggerRuns`;
-        return ((await context.client.request('POST', path, body)) as { value: unknown[] }).value;
+        return (await context.client.request<{ value: unknown[] }>('POST', path, body)).value;
       }, RUN_TABLE),
     );
   addCommonOptions(sub.command('rerun').description("Fire a trigger run's occurrence again."))
