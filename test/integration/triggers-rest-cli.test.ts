@@ -235,6 +235,10 @@ describe('a schedule trigger', () => {
       },
     });
     assert.equal(put.status, 200, JSON.stringify(put.body));
+    const next = (put.body as { nextFireTimes: string[] }).nextFireTimes;
+    assert.equal(next.length, 5);
+    assert.ok(next.every((t) => t.endsWith(':00.000Z')));
+    assert.equal(Date.parse(next[1] ?? '') - Date.parse(next[0] ?? ''), 60_000);
     assert.equal((await server.call('POST', `${df}/triggers/minutely/start`)).status, 200);
     const [run] = await waitFor('a scheduled run', () => triggerRuns('minutely'), {
       until: (r) => r.length >= 1 && r[0]?.status === 'Succeeded',

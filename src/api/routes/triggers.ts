@@ -26,14 +26,20 @@ export interface TriggerRouteServices {
   triggers: TriggerService;
 }
 
-function triggerView(ws: WorkspaceRef, t: StoredTrigger) {
+function triggerView(ws: WorkspaceRef, t: StoredTrigger, next: string[]) {
   return {
     id: `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.DataFactory/factories/${ws.workspace}/triggers/${t.name}`,
     name: t.name,
     type: 'Microsoft.DataFactory/factories/triggers',
     etag: t.etag,
     properties: { ...t.properties, runtimeState: t.runtimeState },
+    // Beyond Data Factory's shape, outside `properties` so the document PUTs back unchanged.
+    ...(next.length > 0 ? { nextFireTimes: next } : {}),
   };
+}
+
+function view(s: TriggerRouteServices, t: StoredTrigger) {
+  return triggerView(s.workspace, t, s.triggers.nextFireTimes(t));
 }
 
 const OPERANDS: Record<string, 'triggerName' | 'status'> = { triggername: 'triggerName', status: 'status' };
@@ -114,7 +120,7 @@ function definitionRoutes(s: TriggerRouteServices): RouteSpec[] {
       access: at(ACTIONS.triggerRead),
       params: factoryParams({}),
       responses: { 200: valueList(Trigger) },
-      handler: async () => ({ value: (await s.triggers.list()).map((t) => triggerView(s.workspace, t)) }),
+      handler: async () => ({ value: (await s.triggers.list()).map((t) => view(s, t)) }),
     }),
     defineRoute({
       method: 'PUT',
@@ -128,7 +134,7 @@ function definitionRoutes(s: TriggerRouteServices): RouteSpec[] {
       }),
       responses: { 200: Trigger },
       handler: async (req) =>
-        triggerView(s.workspace, await s.triggers.put(req.params.name, req.body, req.principal?.actor ?? '')),
+        view(s, await s.triggers.put(req.params.name, req.body, req.principal?.actor ?? '')),
     }),
     defineRoute({
       method: 'GET',
@@ -138,7 +144,7 @@ function definitionRoutes(s: TriggerRouteServices): RouteSpec[] {
       access: at(ACTIONS.triggerRead),
       params: TriggerParams,
       responses: { 200: Trigger },
-      handler: async (req) => triggerView(s.workspace, await s.triggers.get(req.params.name)),
+      handler: async (req) => view(s, await s.triggers.get(req.params.name)),
     }),
     defineRoute({
       method: 'DELETE',

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../core/errors
 import type { ResourceRepository } from '../../store/contract.ts';
 import type { ExpressionEngine } from '../expressions/contract.ts';
 import type { Clock } from '../time/clock.ts';
+import { recurrenceFireTimes } from '../../core/recurrence/index.ts';
 import { parseTrigger, TRIGGER_KIND, type StoredTrigger } from './definition.ts';
 import type { TriggerEngine } from './trigger-engine.ts';
 import { fire, RUN_KIND, settle, type FiringDeps, type StoredTriggerRun } from './trigger-runs.ts';
@@ -181,9 +182,24 @@ export function createTriggerService(deps: TriggerServiceDeps) {
     return fresh;
   }
 
+  /** A schedule's next firing times after now (ISO, UTC): what a user checks a zone and DST against. */
+  function nextFireTimes(trigger: StoredTrigger, count = 5): string[] {
+    const spec = parseTrigger(trigger.name, { properties: trigger.properties }).spec;
+    if (spec.type !== 'ScheduleTrigger') return [];
+    const times = recurrenceFireTimes(spec.recurrence);
+    const out: string[] = [];
+    let at = times.nextAfter(deps.clock.now().getTime());
+    while (at !== undefined && out.length < count) {
+      out.push(new Date(at).toISOString());
+      at = times.nextAfter(at);
+    }
+    return out;
+  }
+
   return {
     put,
     get: stored,
+    nextFireTimes,
     list: () => deps.repo.list<StoredTrigger>(TRIGGER_KIND),
     async delete(name: string): Promise<void> {
       const trigger = await stored(name);
