@@ -15,9 +15,15 @@ const UNIT_MS = { Minute: 60_000, Hour: 3_600_000 } as const;
 /** The start of window `index` (0 is the one starting at startTime). */
 function windowStart(spec: TumblingWindowSpec, index: number): number {
   if (spec.frequency === 'Month') {
+    // The start's day of the month, or the month's last day when it has fewer (31 January, 29 February...).
     const start = new Date(spec.startMs);
-    start.setUTCMonth(start.getUTCMonth() + index * spec.interval);
-    return start.getTime();
+    const month = start.getUTCMonth() + index * spec.interval;
+    const lastDay = new Date(Date.UTC(start.getUTCFullYear(), month + 1, 0)).getUTCDate();
+    const moved = new Date(start);
+    moved.setUTCDate(1);
+    moved.setUTCMonth(month);
+    moved.setUTCDate(Math.min(start.getUTCDate(), lastDay));
+    return moved.getTime();
   }
   return spec.startMs + index * spec.interval * UNIT_MS[spec.frequency];
 }
