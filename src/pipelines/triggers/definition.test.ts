@@ -102,6 +102,10 @@ test('a bad field is refused by name', () => {
   );
   assert.match(fieldOf(tp({ ...blob, scope: 'a/b' }, 'BlobEventsTrigger')) ?? '', /typeProperties\.scope/);
   assert.match(
+    fieldOf(tp({ ...blob, blobPathBeginsWith: '/c/blobs/../../etc/' }, 'BlobEventsTrigger')) ?? '',
+    /blobPathBeginsWith/,
+  );
+  assert.match(
     fieldOf({ properties: { type: 'BlobEventsTrigger', typeProperties: blob, pipelines: [] } }) ?? '',
     /properties\.pipelines/,
   );

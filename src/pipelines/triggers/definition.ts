@@ -240,7 +240,15 @@ function beginsWith(value: unknown, datastore: string): { container: string; pre
       'typeProperties.blobPathBeginsWith',
     );
   }
-  return { container: match[1] ?? datastore, prefix: match[2] ?? '' };
+  const prefix = match[2] ?? '';
+  // The prefix is a path inside the datastore: it may not climb out of it.
+  if (prefix.split('/').some((part) => part === '..' || part === '.') || prefix.startsWith('/')) {
+    throw new ValidationError(
+      `typeProperties.blobPathBeginsWith '${text}' may not hold '.', '..' or '//' segments; name a folder inside the container.`,
+      'typeProperties.blobPathBeginsWith',
+    );
+  }
+  return { container: match[1] ?? datastore, prefix };
 }
 
 function blobEvents(tp: Json): BlobEventsSpec {
