@@ -5,6 +5,7 @@
  * maxConcurrency at once, retrying failed windows and waiting for the windows it depends on; a
  * BlobEventsTrigger lists its datastore and fires once per object created (or deleted) since it started.
  */
+import { NotFoundError } from '../../core/errors.ts';
 import type { DatastoreBackend, FileEntry } from '../../storage/contract.ts';
 import { recurrenceFireTimes } from '../../core/recurrence/index.ts';
 import { formatRunTime } from '../time/timestamp.ts';
@@ -183,9 +184,13 @@ export async function blobsDue(
 ): Promise<Due & { known: Map<string, string> }> {
   const slash = spec.prefix.lastIndexOf('/');
   const folder = slash < 0 ? '' : spec.prefix.slice(0, slash);
-  const entries = (await backend.list(folder, { recursive: true }).catch(() => [])).filter((e) =>
-    matches(spec, e),
-  );
+  // A folder nobody wrote to yet holds nothing; any other failure is the pass's (and is logged): treating
+  // it as an empty listing would report every known blob deleted.
+  const listed = await backend.list(folder, { recursive: true }).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  });
+  const entries = listed.filter((e) => matches(spec, e));
   const since = Math.floor(sinceMs / 1000) * 1000;
   const occurrences: Occurrence[] = [];
   const known = new Map<string, string>();

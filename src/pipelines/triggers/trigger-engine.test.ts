@@ -339,3 +339,36 @@ test('a storage-event trigger fires once per new CSV, with its folder and file n
     { folder: 'landing/incoming', file: 'b.csv' },
   ]);
 });
+
+test('a storage-event trigger reports a deleted blob once, and a folder not yet made is no error', async () => {
+  const env = setup('2024-05-01T10:00:00Z');
+  const fake = fakeStarter(env.clock);
+  await addTrigger(env, 'csv-gone', {
+    type: 'BlobEventsTrigger',
+    typeProperties: {
+      scope: 'drops',
+      events: ['Microsoft.Storage.BlobCreated', 'Microsoft.Storage.BlobDeleted'],
+      blobPathBeginsWith: '/landing/blobs/later/',
+    },
+    pipelines: [
+      {
+        pipelineReference: { referenceName: 'Clean' },
+        parameters: { file: '@triggerBody().fileName', event: '@triggerBody().event' },
+      },
+    ],
+  });
+  const engine = engineFor(env, fake.starter, { pollMs: 1_000 });
+  engine.start();
+  await env.clock.advance(5_000);
+  mkdirSync(join(env.dir, 'later'));
+  writeFileSync(join(env.dir, 'later', 'x.csv'), '1');
+  await until(() => fake.runs.size === 1);
+  rmSync(join(env.dir, 'later', 'x.csv'));
+  await until(() => fake.runs.size === 2);
+  await env.clock.advance(10_000);
+  await engine.stop();
+  const events = [...fake.runs.values()].map(
+    (r) => `${String(r.plan.parameters['event'])} ${String(r.plan.parameters['file'])}`,
+  );
+  assert.deepEqual(events, ['Microsoft.Storage.BlobCreated x.csv', 'Microsoft.Storage.BlobDeleted x.csv']);
+});
