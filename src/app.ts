@@ -26,6 +26,7 @@ import { createEmbeddedNodeRegistry } from './engine/compute-nodes.ts';
 import { createSharedNodeRegistry } from './engine/shared-compute-nodes.ts';
 import { createPrometheusMetrics } from './engine/prometheus-metrics.ts';
 import { createJobService } from './engine/job-service.ts';
+import { createRerunService } from './engine/rerun.ts';
 import { listLogFiles, readLogFile } from './engine/job-logs.ts';
 import { createScheduler, type Scheduler } from './engine/scheduler.ts';
 import { createIdentityService } from './auth/identity-service.ts';
@@ -90,7 +91,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const lock: DataDirLock = lockDataDir(config.dataDir);
   let backends: Backends | undefined;
   try {
-    backends = await openBackends(config, logger);
+    backends = await openBackends({ ...config, leaseMs: config.engine.leaseMs }, logger);
     const { store, queue } = backends;
     const repo = store.resources;
     const secrets = await openSecretBox(config.keysDir);
@@ -225,6 +226,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       computeNodes: nodes,
       metrics,
       jobs,
+      rerun: createRerunService({ jobs: store.jobs, service: jobs, datastores, cache: scheduler.cache }),
       jobLogs,
       auth,
       studio: {

@@ -12,6 +12,7 @@ import type { ComputeService } from '../workspace/computes.ts';
 import type { ComputeNodeRegistry } from '../engine/compute-nodes.ts';
 import type { PrometheusMetrics } from '../engine/prometheus-metrics.ts';
 import type { JobService } from '../engine/job-service.ts';
+import type { RerunService } from '../engine/rerun.ts';
 import type { TokenRouteServices } from './routes/tokens.ts';
 import type { AccessRouteServices } from './routes/access.ts';
 import type { AccessControl } from './access-control.ts';
@@ -31,6 +32,8 @@ export interface ApiServices {
   computeNodes: ComputeNodeRegistry;
   metrics: Pick<PrometheusMetrics, 'render'>;
   jobs: JobService;
+  /** Reruns of ended jobs, whole or only what failed (engine/rerun.ts). */
+  rerun: RerunService;
   pipelines: PipelineService;
   /** The factory's linked services and datasets (Data Factory's data movement). */
   factoryData: FactoryDataService;

@@ -19,6 +19,7 @@ import { datastorePreviewRoutes } from './routes/datastore-preview.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { computeRoutes, metricsRoutes } from './routes/computes.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { jobRerunRoutes } from './routes/job-rerun.ts';
 import { jobStatsRoutes } from './routes/job-stats.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
 import { jobLiveRoutes } from './routes/job-live.ts';
@@ -122,6 +123,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...endpointRoutes(s),
     ...computeRoutes(s),
     ...jobRoutes(s),
+    ...jobRerunRoutes(s),
     ...jobStatsRoutes(s),
     ...jobFileRoutes(s),
     ...jobLiveRoutes(s),

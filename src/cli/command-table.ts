@@ -93,7 +93,7 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
   },
   {
     name: 'job',
-    description: 'Show, follow, cancel and download batch jobs.',
+    description: 'Show, follow, cancel, rerun and download batch jobs.',
     register: async (p) => {
       (await import('./commands/job.ts')).registerJobCommands(p);
     },

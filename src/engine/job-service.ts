@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { LOCAL_COMPUTE } from '../core/computes.ts';
-import { isTerminal, type JobRecord } from '../core/jobs.ts';
+import { isTerminal, type JobRecord, type JobRerunOf, type JobRuntimeSpec } from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
 import {
   newSystemData,
@@ -22,7 +22,7 @@ import type { ComputeService } from '../workspace/computes.ts';
 import type { DeploymentService } from '../workspace/deployments.ts';
 import type { EndpointService } from '../workspace/endpoints.ts';
 import { readJobRequest, type JobOverrides } from './invocation.ts';
-import { resolveInput, resolveOutput } from './job-inputs.ts';
+import { resolveInput, resolveOutput, type ResolvedInput } from './job-inputs.ts';
 import { resolveRuntime } from './job-runtime.ts';
 import { tasksOf, type TaskQueue } from './queue/contract.ts';
 
@@ -45,6 +45,23 @@ export interface JobServiceDeps {
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/**
+ * A job started from another one (a rerun, engine/rerun.ts). `layout` sees the input as listed now and
+ * the runtime as resolved now, before anything is created, and may refuse; it returns the mini-batches
+ * to create (the parent's), which of them to queue, and `settle`, which records the others (taken over
+ * from the parent) before any mini-batch is queued.
+ */
+export interface JobOrigin {
+  rerunOf: Omit<JobRerunOf, 'reusedMiniBatches'>;
+  layout?: (input: ResolvedInput, runtime: JobRuntimeSpec) => Promise<JobLayout>;
+}
+
+export interface JobLayout {
+  batches: { index: number; files: string[] }[];
+  queue: number[];
+  settle: (job: string) => Promise<void>;
+}
 
 /**
  * The compute a job runs on: its deployment's. A deployment written before computes were checked may
@@ -108,6 +125,7 @@ export function createJobService(deps: JobServiceDeps) {
     body: unknown,
     deploymentHeader: string | undefined,
     actor: string | Actor = deps.actor,
+    origin?: JobOrigin,
   ): Promise<JobRecord> {
     const deployment = await chooseDeployment(endpointName, deploymentHeader);
     const request = readJobRequest(body);
@@ -120,6 +138,7 @@ export function createJobService(deps: JobServiceDeps) {
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
     const compute = await jobCompute(deps.computes, deployment.compute);
+    const layout = await origin?.layout?.(input, runtime);
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,
@@ -134,24 +153,29 @@ export function createJobService(deps: JobServiceDeps) {
       runtime,
       description: request.description,
       tags: request.tags,
+      ...(origin
+        ? {
+            rerunOf: {
+              ...origin.rerunOf,
+              reusedMiniBatches: layout ? layout.batches.length - layout.queue.length : 0,
+            },
+          }
+        : {}),
       systemData: newSystemData(actor),
     };
     if (!(await deps.jobs.create(job)))
       throw new ConflictError(`A job named '${name}' already exists; job names are unique.`);
-    const batches: { index: number; files: string[] }[] = [];
-    for (let i = 0; i < input.files.length; i += settings.miniBatchSize) {
+    const batches: { index: number; files: string[] }[] = layout?.batches ?? [];
+    for (let i = 0; !layout && i < input.files.length; i += settings.miniBatchSize) {
       batches.push({
         index: batches.length,
         files: input.files.slice(i, i + settings.miniBatchSize).map((f) => f.path),
       });
     }
     await deps.jobs.addMiniBatches(name, batches);
-    await deps.queue.enqueue(
-      tasksOf(
-        name,
-        batches.map((b) => b.index),
-      ),
-    );
+    // A rerun records the mini-batches it takes over before queueing the rest (rerun.ts).
+    await layout?.settle(name);
+    await deps.queue.enqueue(tasksOf(name, layout?.queue ?? batches.map((b) => b.index)));
     const prepared = await deps.jobs.update(name, { status: 'Preparing' }, ['NotStarted']);
     deps.logger.info(
       {

@@ -95,6 +95,8 @@ const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectati
   'jobs: read': /*                 */ [A, A, A, A, A],
   'jobs: invoke': /*               */ [A, A, D, A, A],
   'jobs: cancel': /*               */ [A, A, D, A, D],
+  // Starting a job again: the invoker may, on the jobs it started only.
+  'jobs: rerun': /*                */ [A, A, D, A, E],
   'job outputs: read': /*          */ [A, A, D, A, E],
   'service principals: read': /*   */ [A, D, D, D, D],
   'managed identities: read': /*   */ [A, A, A, D, D],
@@ -137,6 +139,7 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   if (/^\/datastores\/:[^/]+\/listsecrets$/.test(rest)) return 'datastores: list secrets';
   if (/^\/jobs\/:[^/]+\/outputs(\/|$)/.test(rest)) return read ? 'job outputs: read' : undefined;
   if (/^\/jobs\/:[^/]+\/cancel$/.test(rest)) return method === 'POST' ? 'jobs: cancel' : undefined;
+  if (/^\/jobs\/:[^/]+\/rerun$/.test(rest)) return method === 'POST' ? 'jobs: rerun' : undefined;
   // An endpoint's jobs per day by status: a count of what its job list shows the caller.
   if (/^\/batchendpoints\/:[^/]+\/jobstats$/.test(rest)) return read ? 'jobs: read' : undefined;
   // A job's log tree and the job page's live routes (events, miniBatches, progressHistory) are job reads.
@@ -177,6 +180,8 @@ export function familyOf(route: RouteEntry): string {
   else if (url === '/metrics') family = route.method === 'GET' ? 'metrics: read' : undefined;
   else if (url.startsWith('/nightshift/'))
     family = nightshiftFamily(route.method, url.slice('/nightshift'.length));
+  else if (/^\/endpoints\/:[^/]+\/jobs\/:[^/]+\/rerun$/.test(url))
+    family = route.method === 'POST' ? 'jobs: rerun' : undefined;
   else if (/^\/endpoints\/:[^/]+\/jobs(\/:[^/]+)?$/.test(url))
     family = route.method === 'GET' ? 'jobs: read' : route.method === 'POST' ? 'jobs: invoke' : undefined;
   assert.ok(

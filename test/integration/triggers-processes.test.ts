@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
-import { needs, POSTGRES, REDIS, testRedisUrl } from '../helpers/components.ts';
+import { needs, POSTGRES, REDIS } from '../helpers/components.ts';
+import { ownQueue } from '../helpers/redis.ts';
 import { factoryPath } from '../helpers/factory.ts';
 import { Nightshift } from '../helpers/jobs.ts';
 import { createTestDatabase } from '../helpers/scale-out.ts';
@@ -139,21 +140,33 @@ test('a server killed as its trigger fires neither misses nor doubles a window a
 describe('two servers on one PostgreSQL database', await needs(POSTGRES, REDIS), () => {
   test('fire each window once', async (t) => {
     const database = await createTestDatabase();
-    t.after(() => database.drop());
+    // A key prefix of the test's own: other test files' servers on the same Redis never see its tasks.
+    const queue = ownQueue();
+    const started: ServeProcess[] = [];
+    t.after(async () => {
+      for (const server of started) {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+      await database.drop();
+      await queue.clear();
+    });
     const shared = (name: string) =>
       serve(join(root, name), [
         '--database',
         database.url,
         '--queue',
-        testRedisUrl(),
+        queue.url,
         '--keys-dir',
         join(root, 'keys'),
         '--shared-dir',
         join(root, 'shared'),
       ]);
     const a = shared('a');
+    started.push(a);
     const urlA = await a.ready;
     const b = shared('b');
+    started.push(b);
     const urlB = await b.ready;
     const ns = await Nightshift.connect(urlA);
     await setUp(ns, 3);
