@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../core/errors.ts';
-import { parseTrigger, type TumblingWindowSpec } from './definition.ts';
+import { checkTriggerName, parseTrigger, type TumblingWindowSpec } from './definition.ts';
 import { dueAt, firstNotDue, windowAt, windowsCovering } from './windows.ts';
 
 const run = { pipelineReference: { referenceName: 'P' }, parameters: { a: '@trigger().scheduledTime' } };
@@ -66,6 +66,15 @@ test('each trigger type keeps what it runs and how', () => {
     ignoreEmptyBlobs: true,
     events: ['Microsoft.Storage.BlobCreated'],
   });
+});
+
+test('trigger names follow Data Factory rules', () => {
+  for (const good of ['nightly', 'Score_new-CSV', '_x', '1st', 'a'.repeat(260)]) checkTriggerName(good);
+  for (const bad of ['', '#claims', '-x', 'a.b', 'a/b', 'a:b', 'a%b', 'a\u0000b', 'a'.repeat(261)]) {
+    assert.throws(() => {
+      checkTriggerName(bad);
+    }, ValidationError);
+  }
 });
 
 test('a bad field is refused by name', () => {

@@ -288,6 +288,17 @@ function blobEvents(tp: Json): BlobEventsSpec {
   };
 }
 
+/** Data Factory's rule for object names: up to 260 characters, a letter, digit or _ first, none of .+?/<>*%&:\ */
+export function checkTriggerName(name: string): void {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (!/^[A-Za-z0-9_][^.+?/<>*%&:\\\u0000-\u001f]{0,259}$/.test(name)) {
+    throw new ValidationError(
+      `Trigger name '${name.slice(0, 80)}' is not valid: up to 260 characters, starting with a letter, digit or _, without . + ? / < > * % & : or \\.`,
+      'name',
+    );
+  }
+}
+
 /** The trigger of a PUT body; throws ValidationError naming the field. */
 export function parseTrigger(name: string, body: unknown): TriggerDefinition {
   const properties = objectAt(

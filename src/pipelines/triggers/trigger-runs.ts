@@ -241,10 +241,11 @@ export async function recoverUnstarted(
   for (const run of runs) {
     if (run.started || now - run.claimedAtMs < graceMs) continue;
     const name = runKey(run.generation, run.occurrence, run.attempt);
+    // Trigger names never start with '#', so the claims' scope is no trigger's.
     const claim = `${name}#recovery${run.recoveries + 1}`;
     const claimed = await deps.repo.insert(
       RUN_KIND,
-      { scope: `${triggerName}#claims`, name: claim },
+      { scope: `#claims:${triggerName}`, name: claim },
       { owner: deps.owner, at: now },
     );
     if (!claimed) continue;

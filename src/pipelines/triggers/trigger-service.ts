@@ -9,7 +9,7 @@ import type { ResourceRepository } from '../../store/contract.ts';
 import type { ExpressionEngine } from '../expressions/contract.ts';
 import type { Clock } from '../time/clock.ts';
 import { recurrenceFireTimes } from '../../core/recurrence/index.ts';
-import { parseTrigger, TRIGGER_KIND, type StoredTrigger } from './definition.ts';
+import { checkTriggerName, parseTrigger, TRIGGER_KIND, type StoredTrigger } from './definition.ts';
 import type { TriggerEngine } from './trigger-engine.ts';
 import { fire, RUN_KIND, settle, type FiringDeps, type StoredTriggerRun } from './trigger-runs.ts';
 
@@ -83,6 +83,7 @@ export function createTriggerService(deps: TriggerServiceDeps) {
   }
 
   async function put(name: string, body: unknown, actor: string): Promise<StoredTrigger> {
+    checkTriggerName(name);
     const def = await checkReferences(name, body);
     const previous = await deps.repo.get<StoredTrigger>(TRIGGER_KIND, { name });
     if (previous?.runtimeState === 'Started') {
