@@ -51,6 +51,7 @@ import { serverTokenProvider } from './pipelines/service/server-token-provider.t
 import { createSecretProvider } from './pipelines/web/secrets.ts';
 import { RealClock } from './pipelines/time/real-clock.ts';
 import { createFactoryData } from './pipelines/data/wiring.ts';
+import { createTriggers } from './pipelines/triggers/wiring.ts';
 import type { FactoryDataService } from './pipelines/data/factory-data-service.ts';
 import { createJobEvents } from './engine/events/wiring.ts';
 import { observeJobStatus } from './engine/events/status-listener.ts';
@@ -82,6 +83,10 @@ async function urlSourceOptions(urls: Config['urls']): Promise<HttpSourceOptions
 
 /** Hosts that mean "every interface": the server is reached on loopback then, from this machine. */
 const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'];
+/** How often the trigger loop looks at the store and the watched datastores when nothing is due sooner. */
+const TRIGGER_POLL_MS = 2_000;
+/** How long a firing may stay recorded but unstarted before another server (or this one restarted) starts it. */
+const TRIGGER_RECOVER_AFTER_MS = 15_000;
 
 export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
@@ -215,10 +220,27 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       urls,
     });
     await pipelines.recoverInterrupted();
+    const triggers = createTriggers({
+      repo: store.resources,
+      pipelines,
+      expressions: createExpressionEngine(),
+      clock: new RealClock(),
+      factoryName: config.workspace.workspace,
+      datastore: (name) => datastores.backend(name),
+      checkDatastore: async (name) => {
+        await datastores.get(name);
+      },
+      pollMs: TRIGGER_POLL_MS,
+      recoverAfterMs: TRIGGER_RECOVER_AFTER_MS,
+      onError: (error, trigger) => {
+        logger.error({ err: error, trigger }, 'a trigger could not fire');
+      },
+    });
     const services: ApiServices = {
       workspace: config.workspace,
       pipelines,
       factoryData,
+      triggers: triggers.service,
       datastores,
       assets,
       endpoints,
@@ -266,12 +288,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         // Deliveries start once the server's own address is known: it is never a webhook target.
         events.dispatcher.start();
         lock.update({ url, startedAt: new Date().toISOString() });
+        triggers.engine.start();
         return url;
       },
       async stop() {
         if (stopped) return;
         stopped = true;
         await http.close();
+        await triggers.engine.stop();
         await pipelines.stop();
         await scheduler.stop();
         await events.dispatcher.stop();

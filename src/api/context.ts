@@ -20,6 +20,7 @@ import type { AccessControl } from './access-control.ts';
 import type { StudioServices } from './routes/studio.ts';
 import type { PipelineService } from '../pipelines/service/pipeline-service.ts';
 import type { FactoryDataService } from '../pipelines/data/factory-data-service.ts';
+import type { TriggerService } from '../pipelines/triggers/trigger-service.ts';
 
 export interface ApiServices {
   workspace: WorkspaceRef;
@@ -37,6 +38,8 @@ export interface ApiServices {
   pipelines: PipelineService;
   /** The factory's linked services and datasets (Data Factory's data movement). */
   factoryData: FactoryDataService;
+  /** The factory's triggers and their runs. */
+  triggers: TriggerService;
   jobLogs: {
     list(job: string): Promise<{ path: string; size: number }[]>;
     read(job: string, path: string): Promise<string>;

@@ -29,6 +29,7 @@ import { accessRoutes } from './routes/access.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { pipelineLiveRoutes } from './routes/pipeline-live.ts';
 import { factoryDataRoutes } from './routes/factory-data.ts';
+import { triggerRoutes } from './routes/triggers.ts';
 import { studioRoutes } from './routes/studio.ts';
 import { permissionRoutes } from './routes/permissions.ts';
 import { eventSubscriptionRoutes } from './routes/event-subscriptions.ts';
@@ -138,6 +139,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
       mode: s.auth.access.mode,
     }),
     ...factoryDataRoutes(s),
+    ...triggerRoutes(s),
     ...permissionRoutes({
       workspace: s.workspace,
       assignments: s.auth.assignments,

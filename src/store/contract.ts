@@ -39,6 +39,9 @@ export const RESOURCE_KINDS = [
   'eventDelivery',
   'eventDeliveryClaim',
   'eventDeadLetter',
+  // Data Factory triggers and their runs (pipelines/triggers): a run's insert is the exactly-once claim.
+  'trigger',
+  'triggerRun',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

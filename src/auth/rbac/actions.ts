@@ -64,6 +64,13 @@ export const ACTIONS = {
   eventSubscriptionRead: 'Microsoft.EventGrid/eventSubscriptions/read',
   eventSubscriptionWrite: 'Microsoft.EventGrid/eventSubscriptions/write',
   eventSubscriptionDelete: 'Microsoft.EventGrid/eventSubscriptions/delete',
+  triggerRead: `${DF}/triggers/read`,
+  triggerWrite: `${DF}/triggers/write`,
+  triggerDelete: `${DF}/triggers/delete`,
+  triggerStart: `${DF}/triggers/start/action`,
+  triggerStop: `${DF}/triggers/stop/action`,
+  triggerRunQuery: `${DF}/querytriggerruns/action`,
+  triggerRunRerun: `${DF}/triggers/triggerruns/rerun/action`,
 } as const;
 
 /** Data actions: file contents and job outputs. */
