@@ -34,6 +34,9 @@ export const RESOURCE_KINDS = [
   'remoteJobs',
   // Which worker holds which of a job's node slots (worker/job-seats.ts).
   'jobSeats',
+  // Endpoint schedules, and one document per claimed occurrence (engine/schedules/).
+  'schedule',
+  'scheduleFiring',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
