@@ -25,7 +25,11 @@ const PATTERN = /\{([A-Za-z_]+)\}/g;
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** The placeholder values for one occurrence. */
-export function placeholderValues(scheduledMs: number, timeZone: string, schedule: string): Record<string, string> {
+export function placeholderValues(
+  scheduledMs: number,
+  timeZone: string,
+  schedule: string,
+): Record<string, string> {
   const zone = ZoneClock.resolve(timeZone) ?? ZoneClock.resolve('UTC');
   const f = wallFields(zone ? zone.toWall(scheduledMs) : scheduledMs);
   const date = `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)}`;

@@ -28,7 +28,12 @@ export interface FiringRecord {
 
 export interface FiringDeps {
   repo: ResourceRepository;
-  invoke(endpoint: string, body: unknown, deployment: string | undefined, actor: Actor): Promise<{ name: string }>;
+  invoke(
+    endpoint: string,
+    body: unknown,
+    deployment: string | undefined,
+    actor: Actor,
+  ): Promise<{ name: string }>;
   jobExists(name: string): Promise<boolean>;
   /** This server, in the claim, for whoever reads the store after a crash. */
   server: string;
@@ -67,7 +72,11 @@ export function firingBody(schedule: ScheduleRecord, scheduledMs: number): Json 
 }
 
 /** Starts the claimed occurrence's job (or finds it started) and records the outcome on the claim. */
-export async function completeFiring(deps: FiringDeps, schedule: ScheduleRecord, firing: FiringRecord): Promise<FiringRecord> {
+export async function completeFiring(
+  deps: FiringDeps,
+  schedule: ScheduleRecord,
+  firing: FiringRecord,
+): Promise<FiringRecord> {
   const scheduledMs = Date.parse(firing.scheduledTime);
   let done: FiringRecord;
   try {

@@ -10,7 +10,13 @@
 import type { Clock } from '../../pipelines/time/clock.ts';
 import type { FireTimes } from '../../core/recurrence/index.ts';
 import type { ScheduleRecord } from './schedule-body.ts';
-import { completeFiring, fireOccurrence, firingKey, type FiringDeps, type FiringRecord } from './schedule-firing.ts';
+import {
+  completeFiring,
+  fireOccurrence,
+  firingKey,
+  type FiringDeps,
+  type FiringRecord,
+} from './schedule-firing.ts';
 import { FIRING_KIND } from './schedule-service.ts';
 import { fireTimesOf } from './schedule-trigger.ts';
 
@@ -49,8 +55,10 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
   /** Occurrences another server claimed: checked until started, finished here if the claim goes stale. */
   const watched = new Map<string, { schedule: string; scheduledMs: number }>();
   const firing: FiringDeps = { ...deps, now: () => deps.clock.now() };
-  let stopped = true;
-  let woken = false;
+  // Read through functions: the loop checks them after awaits, where another call may have changed them.
+  const state = { stopped: true, woken: false };
+  const stopped = (): boolean => state.stopped;
+  const woken = (): boolean => state.woken;
   let sleeping: AbortController | undefined;
   let loop: Promise<void> | undefined;
 
@@ -84,7 +92,7 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
   /** Fires what is due for one schedule; answers its next firing time. */
   async function visit(schedule: ScheduleRecord, now: number): Promise<number | undefined> {
     const id = schedule.name.toLowerCase();
-    const times = fireTimesOf(schedule.trigger);
+    const times = fireTimesOf(schedule.trigger, schedule.systemData.createdAt);
     const stored = cursors.get(id) ?? (await loadCursor(schedule));
     const cursor = Math.max(stored, Date.parse(schedule.activeSince));
     const due = latestDue(times, cursor, now);
@@ -117,16 +125,16 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
   }
 
   async function run(): Promise<void> {
-    while (!stopped) {
+    while (!stopped()) {
       let wait = deps.pollMs;
-      woken = false;
+      state.woken = false;
       try {
         wait = await pass();
       } catch (error) {
         deps.onLoopError(error);
       }
-      if (stopped) break;
-      if (woken) continue;
+      if (stopped()) break;
+      if (woken()) continue;
       sleeping = new AbortController();
       await deps.clock.sleep(wait, sleeping.signal).catch(() => undefined);
       sleeping = undefined;
@@ -135,18 +143,18 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
 
   return {
     start(): void {
-      if (!stopped) return;
-      stopped = false;
+      if (!stopped()) return;
+      state.stopped = false;
       loop = run();
     },
     async stop(): Promise<void> {
-      stopped = true;
+      state.stopped = true;
       sleeping?.abort(new Error('stopped'));
       await loop;
     },
     /** A schedule changed here: look again now rather than at the next poll. */
     wake(): void {
-      woken = true;
+      state.woken = true;
       sleeping?.abort(new Error('woken'));
     },
     /** One pass, for tests that drive the clock by hand. */

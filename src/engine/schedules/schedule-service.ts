@@ -48,7 +48,10 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const field = 'properties.action.endpointInvocationDefinition';
     const endpoint = await deps.endpoints.get(endpointName).catch((error: unknown) => {
       if (error instanceof NotFoundError)
-        throw new ValidationError(`${field}.endpointName: batch endpoint '${endpointName}' does not exist; create it first.`, `${field}.endpointName`);
+        throw new ValidationError(
+          `${field}.endpointName: batch endpoint '${endpointName}' does not exist; create it first.`,
+          `${field}.endpointName`,
+        );
       throw error;
     });
     if (deploymentName === undefined) return;
@@ -69,7 +72,11 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   }
 
   /** Creates or replaces a schedule; `created` tells a 201 from a 200. */
-  async function put(name: string, body: unknown, actor: Actor): Promise<{ record: ScheduleRecord; created: boolean }> {
+  async function put(
+    name: string,
+    body: unknown,
+    actor: Actor,
+  ): Promise<{ record: ScheduleRecord; created: boolean }> {
     checkScheduleName(name);
     const definition = readScheduleBody(body, name);
     await checkTarget(definition);
@@ -82,7 +89,12 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       activeSince: reenabled || !previous ? now.toISOString() : previous.activeSince,
       owner: actor,
       systemData: previous
-        ? { ...previous.systemData, lastModifiedAt: now.toISOString(), lastModifiedBy: actor.name, lastModifiedByType: actor.type }
+        ? {
+            ...previous.systemData,
+            lastModifiedAt: now.toISOString(),
+            lastModifiedBy: actor.name,
+            lastModifiedByType: actor.type,
+          }
         : newSystemData(actor, now),
     };
     const stored = previous
@@ -94,7 +106,8 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   }
 
   async function remove(name: string): Promise<void> {
-    if (!(await deps.repo.remove(SCHEDULE_KIND, key(name)))) throw new NotFoundError(`Schedule '${name}' was not found.`);
+    if (!(await deps.repo.remove(SCHEDULE_KIND, key(name))))
+      throw new NotFoundError(`Schedule '${name}' was not found.`);
     await deps.repo.removeScope(FIRING_KIND, name.toLowerCase());
     deps.onChange();
   }
@@ -102,7 +115,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   /** The next `count` firings after now (none while disabled), ISO with the schedule zone's offset. */
   function nextFireTimes(record: ScheduleRecord, count = 5): string[] {
     if (!record.isEnabled) return [];
-    const times = fireTimesOf(record.trigger);
+    const times = fireTimesOf(record.trigger, record.systemData.createdAt);
     const out: string[] = [];
     let after = Math.max(deps.clock.now().getTime(), Date.parse(record.activeSince));
     while (out.length < count) {

@@ -7,7 +7,14 @@
  */
 import { ValidationError } from '../../core/errors.ts';
 import { parseAmlScheduleTrigger, type FireTimes } from '../../core/recurrence/index.ts';
-import { isObject, optionalInteger, optionalString, prop, scalarText, type Json } from '../../core/wire-values.ts';
+import {
+  isObject,
+  optionalInteger,
+  optionalString,
+  prop,
+  scalarText,
+  type Json,
+} from '../../core/wire-values.ts';
 
 export interface ScheduleTrigger {
   triggerType: 'Cron' | 'Recurrence';
@@ -34,7 +41,8 @@ function numberList(value: unknown, field: string): number[] | undefined {
 
 function readSchedule(value: unknown, field: string): ScheduleTrigger['schedule'] {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) throw new ValidationError(`'${field}' must be an object (hours, minutes, weekDays).`, field);
+  if (!isObject(value))
+    throw new ValidationError(`'${field}' must be an object (hours, minutes, weekDays).`, field);
   const weekDays = prop(value, 'weekDays') ?? prop(value, 'week_days');
   const out = {
     hours: numberList(prop(value, 'hours'), `${field}.hours`),
@@ -51,10 +59,14 @@ function readSchedule(value: unknown, field: string): ScheduleTrigger['schedule'
 /** The ARM trigger in its canonical shape; throws ValidationError naming the field and the fix. */
 export function readScheduleTrigger(value: unknown, field: string): ScheduleTrigger {
   if (!isObject(value))
-    throw new ValidationError(`'${field}' is required: {"triggerType": "Cron", "expression": "0 2 * * *"}.`, field);
+    throw new ValidationError(
+      `'${field}' is required: {"triggerType": "Cron", "expression": "0 2 * * *"}.`,
+      field,
+    );
   const rawType = scalarText(prop(value, 'triggerType') ?? prop(value, 'type')).toLowerCase();
   const common = {
-    timeZone: optionalString(prop(value, 'timeZone') ?? prop(value, 'time_zone'), `${field}.timeZone`) ?? 'UTC',
+    timeZone:
+      optionalString(prop(value, 'timeZone') ?? prop(value, 'time_zone'), `${field}.timeZone`) ?? 'UTC',
     startTime: optionalString(prop(value, 'startTime') ?? prop(value, 'start_time'), `${field}.startTime`),
     endTime: optionalString(prop(value, 'endTime') ?? prop(value, 'end_time'), `${field}.endTime`),
   };
@@ -62,22 +74,34 @@ export function readScheduleTrigger(value: unknown, field: string): ScheduleTrig
   if (rawType === 'cron') {
     const expression = optionalString(prop(value, 'expression'), `${field}.expression`);
     if (!expression)
-      throw new ValidationError(`'${field}.expression' is required for a Cron trigger, e.g. "0 2 * * *".`, field);
+      throw new ValidationError(
+        `'${field}.expression' is required for a Cron trigger, e.g. "0 2 * * *".`,
+        field,
+      );
     trigger = { triggerType: 'Cron', expression, ...common };
   } else if (rawType === 'recurrence') {
     const frequency = scalarText(prop(value, 'frequency')).toLowerCase();
     const known = FREQUENCIES.find((f) => f.toLowerCase() === frequency);
     if (!known)
-      throw new ValidationError(`'${field}.frequency' must be one of ${FREQUENCIES.join(', ')}.`, `${field}.frequency`);
+      throw new ValidationError(
+        `'${field}.frequency' must be one of ${FREQUENCIES.join(', ')}.`,
+        `${field}.frequency`,
+      );
     const interval = optionalInteger(prop(value, 'interval'), `${field}.interval`, { min: 1 }) ?? 1;
     const schedule = readSchedule(prop(value, 'schedule'), `${field}.schedule`);
-    trigger = { triggerType: 'Recurrence', frequency: known, interval, ...(schedule ? { schedule } : {}), ...common };
+    trigger = {
+      triggerType: 'Recurrence',
+      frequency: known,
+      interval,
+      ...(schedule ? { schedule } : {}),
+      ...common,
+    };
   } else {
     throw new ValidationError(`'${field}.triggerType' must be Cron or Recurrence.`, `${field}.triggerType`);
   }
   const compact = Object.fromEntries(Object.entries(trigger).filter(([, v]) => v !== undefined));
   const canonical = compact as unknown as ScheduleTrigger;
-  fireTimesOf(canonical, field);
+  fireTimesOf(canonical, undefined, field);
   return canonical;
 }
 
@@ -92,9 +116,12 @@ export function yamlTrigger(trigger: ScheduleTrigger): Json {
   const s = trigger.schedule;
   const schedule = s
     ? Object.fromEntries(
-        Object.entries({ hours: s.hours, minutes: s.minutes, week_days: s.weekDays, month_days: s.monthDays }).filter(
-          ([, v]) => v !== undefined,
-        ),
+        Object.entries({
+          hours: s.hours,
+          minutes: s.minutes,
+          week_days: s.weekDays,
+          month_days: s.monthDays,
+        }).filter(([, v]) => v !== undefined),
       )
     : undefined;
   return {
@@ -106,6 +133,14 @@ export function yamlTrigger(trigger: ScheduleTrigger): Json {
   };
 }
 
-export function fireTimesOf(trigger: ScheduleTrigger, field = 'properties.trigger'): FireTimes {
-  return parseAmlScheduleTrigger(yamlTrigger(trigger), field);
+/**
+ * A recurrence without `startTime` counts its intervals from `createdAt` (the schedule's creation), so
+ * "every 6 hours" keeps the same phase across restarts and servers.
+ */
+export function fireTimesOf(
+  trigger: ScheduleTrigger,
+  createdAt?: string,
+  field = 'properties.trigger',
+): FireTimes {
+  return parseAmlScheduleTrigger(yamlTrigger(trigger), field, createdAt);
 }
