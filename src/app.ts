@@ -49,6 +49,8 @@ import { webActivityHandler } from './pipelines/service/web-activity-handler.ts'
 import { serverTokenProvider } from './pipelines/service/server-token-provider.ts';
 import { createSecretProvider } from './pipelines/web/secrets.ts';
 import { RealClock } from './pipelines/time/real-clock.ts';
+import type { Clock } from './pipelines/time/clock.ts';
+import { createSchedules } from './engine/schedules/wiring.ts';
 import { createFactoryData } from './pipelines/data/wiring.ts';
 import type { FactoryDataService } from './pipelines/data/factory-data-service.ts';
 
@@ -80,7 +82,11 @@ async function urlSourceOptions(urls: Config['urls']): Promise<HttpSourceOptions
 /** Hosts that mean "every interface": the server is reached on loopback then, from this machine. */
 const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'];
 
-export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  // `scheduleClock`: what endpoint schedules fire on; tests pass a VirtualClock to fire on demand.
+  options: { logger?: Logger; scheduleClock?: Clock } = {},
+): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const lock: DataDirLock = lockDataDir(config.dataDir);
   let backends: Backends | undefined;
@@ -178,6 +184,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       defaultPython: config.python,
       logger,
     });
+    const schedules = createSchedules({
+      repo,
+      jobs,
+      endpoints,
+      deployments,
+      clock: options.scheduleClock ?? new RealClock(),
+      logger,
+    });
     const logDir = (name: string) => join(config.dataDir, 'jobs', name, 'logs');
     const jobLogs = {
       list: (name: string) => listLogFiles(logDir(name)),
@@ -203,6 +217,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       computeNodes: nodes,
       metrics,
       jobs,
+      schedules: schedules.service,
       jobLogs,
       auth,
       studio: {
@@ -238,12 +253,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         // wildcard a socket binds to (`http://0.0.0.0:8080` is no URL to put in a token).
         listening.push(WILDCARD_HOSTS.includes(config.host) ? `http://127.0.0.1:${port}` : url);
         lock.update({ url, startedAt: new Date().toISOString() });
+        schedules.runner.start();
         return url;
       },
       async stop() {
         if (stopped) return;
         stopped = true;
         await http.close();
+        await schedules.runner.stop();
         await pipelines.stop();
         await scheduler.stop();
         await shared?.stop().catch(() => undefined);

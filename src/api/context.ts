@@ -12,6 +12,7 @@ import type { ComputeService } from '../workspace/computes.ts';
 import type { ComputeNodeRegistry } from '../engine/compute-nodes.ts';
 import type { PrometheusMetrics } from '../engine/prometheus-metrics.ts';
 import type { JobService } from '../engine/job-service.ts';
+import type { ScheduleService } from '../engine/schedules/schedule-service.ts';
 import type { TokenRouteServices } from './routes/tokens.ts';
 import type { AccessRouteServices } from './routes/access.ts';
 import type { AccessControl } from './access-control.ts';
@@ -30,6 +31,8 @@ export interface ApiServices {
   computeNodes: ComputeNodeRegistry;
   metrics: Pick<PrometheusMetrics, 'render'>;
   jobs: JobService;
+  /** Endpoint schedules (engine/schedules/). */
+  schedules: ScheduleService;
   pipelines: PipelineService;
   /** The factory's linked services and datasets (Data Factory's data movement). */
   factoryData: FactoryDataService;

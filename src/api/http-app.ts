@@ -19,6 +19,7 @@ import { datastorePreviewRoutes } from './routes/datastore-preview.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { computeRoutes, metricsRoutes } from './routes/computes.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
 import { jobStatsRoutes } from './routes/job-stats.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
 import { jobLiveRoutes } from './routes/job-live.ts';
@@ -121,6 +122,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...endpointRoutes(s),
     ...computeRoutes(s),
     ...jobRoutes(s),
+    ...scheduleRoutes(s),
     ...jobStatsRoutes(s),
     ...jobFileRoutes(s),
     ...jobLiveRoutes(s),

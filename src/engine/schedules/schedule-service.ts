@@ -12,7 +12,12 @@ import type { DeploymentService } from '../../workspace/deployments.ts';
 import type { EndpointService } from '../../workspace/endpoints.ts';
 import type { Clock } from '../../pipelines/time/clock.ts';
 import { ZoneClock } from '../../core/time-zones/zone-clock.ts';
-import { checkScheduleName, readScheduleBody, type ScheduleRecord } from './schedule-body.ts';
+import {
+  checkScheduleName,
+  readScheduleBody,
+  type ScheduleDefinition,
+  type ScheduleRecord,
+} from './schedule-body.ts';
 import { fireTimesOf } from './schedule-trigger.ts';
 
 export const SCHEDULE_KIND = 'schedule';
@@ -71,15 +76,20 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return record;
   }
 
-  /** Creates or replaces a schedule; `created` tells a 201 from a 200. */
+  /**
+   * Creates or replaces a schedule; `created` tells a 201 from a 200. `mayInvoke` (the API's access
+   * check) runs on the parsed definition before anything is stored.
+   */
   async function put(
     name: string,
     body: unknown,
     actor: Actor,
+    mayInvoke: (definition: ScheduleDefinition) => Promise<void> = () => Promise.resolve(),
   ): Promise<{ record: ScheduleRecord; created: boolean }> {
     checkScheduleName(name);
     const definition = readScheduleBody(body, name);
     await checkTarget(definition);
+    await mayInvoke(definition);
     const now = deps.clock.now();
     const previous = await deps.repo.get<ScheduleRecord>(SCHEDULE_KIND, key(name));
     const reenabled = definition.isEnabled && previous?.isEnabled !== true;
@@ -100,7 +110,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     const stored = previous
       ? await deps.repo.replace(SCHEDULE_KIND, key(name), record)
       : await deps.repo.insert(SCHEDULE_KIND, key(name), record);
-    if (!stored) return put(name, body, actor);
+    if (!stored) return put(name, body, actor, mayInvoke);
     deps.onChange();
     return { record, created: !previous };
   }
