@@ -26,7 +26,7 @@ const ScheduleSchema = armResource(
 const NameParams = wsParams({ name: Type.String() });
 const SCHEDULE_TYPE = 'Microsoft.MachineLearningServices/workspaces/schedules';
 
-export function scheduleView(ws: WorkspaceRef, record: ScheduleRecord, nextFireTimes: string[]) {
+function scheduleView(ws: WorkspaceRef, record: ScheduleRecord, nextFireTimes: string[]) {
   const { endpointName, deploymentName, properties } = record.invocation;
   return {
     id: `${workspaceId(ws)}/schedules/${record.name}`,

@@ -8,7 +8,7 @@
 import { ValidationError } from '../../core/errors.ts';
 import { ZoneClock, wallFields } from '../../core/time-zones/zone-clock.ts';
 
-export const PLACEHOLDERS = [
+const PLACEHOLDERS = [
   'date',
   'time',
   'datetime',

@@ -51,7 +51,7 @@ export function firingJobName(schedule: string, scheduledMs: number): string {
 }
 
 /** The invocation body of one occurrence: placeholders expanded, the job named and tagged. */
-export function firingBody(schedule: ScheduleRecord, scheduledMs: number): Json {
+function firingBody(schedule: ScheduleRecord, scheduledMs: number): Json {
   const values = placeholderValues(scheduledMs, schedule.trigger.timeZone, schedule.name);
   const properties = expandPlaceholders(schedule.invocation.properties, values);
   const tagsKey = Object.keys(properties).find((k) => k.toLowerCase() === 'tags');

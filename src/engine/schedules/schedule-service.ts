@@ -37,7 +37,7 @@ export type ScheduleService = ReturnType<typeof createScheduleService>;
 const key = (name: string) => ({ name: name.toLowerCase() });
 
 /** An instant as ISO 8601 with the zone's offset, so "02:00 in Berlin" reads as such. */
-export function zonedIso(epochMs: number, timeZone: string): string {
+function zonedIso(epochMs: number, timeZone: string): string {
   const zone = ZoneClock.resolve(timeZone);
   const offset = zone ? zone.offsetMs(epochMs) : 0;
   const wall = new Date(epochMs + offset).toISOString().slice(0, 19);

@@ -106,7 +106,7 @@ export function readScheduleTrigger(value: unknown, field: string): ScheduleTrig
 }
 
 /** The Azure ML YAML `trigger:` block the recurrence module reads. */
-export function yamlTrigger(trigger: ScheduleTrigger): Json {
+function yamlTrigger(trigger: ScheduleTrigger): Json {
   const common = {
     time_zone: trigger.timeZone,
     ...(trigger.startTime ? { start_time: trigger.startTime } : {}),
