@@ -46,6 +46,22 @@ async function fireAt(at: number, job: string): Promise<JobBody> {
   }
 }
 
+interface LastFiring {
+  state: string;
+  jobName: string;
+  error?: string;
+}
+
+/** Polls a schedule until it shows a finished last firing (not just claimed). */
+async function lastFiringOf(path: string): Promise<LastFiring> {
+  for (;;) {
+    const body = (await server.call('GET', path)).body as { properties: { lastFiring: LastFiring | null } };
+    const last = body.properties.lastFiring;
+    if (last && last.state !== 'Claimed') return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 before(async () => {
   server = await startServer({ scheduleClock: clock });
   for (const args of [
@@ -112,6 +128,14 @@ void describe('endpoint schedules', () => {
       assert.equal(file.status, 200, `the ${day} output exists`);
       assert.ok((await file.text()).split('\n').length > 100, `the ${day} output holds the scores`);
     }
+    const schedule = (await ok('schedule', 'show', '-n', 'breast-cancer-nightly')) as {
+      last_firing: Record<string, string>;
+    };
+    assert.deepEqual(schedule.last_firing, {
+      scheduled_time: '2026-03-29T01:00:00.000Z',
+      state: 'Started',
+      job_name: second.name,
+    });
     const shown = (await ok('job', 'show', '-n', first.name)) as { tags: Record<string, string> };
     assert.equal(shown.tags['nightshift.schedule'], 'breast-cancer-nightly');
     const listed = String(
@@ -142,6 +166,37 @@ void describe('endpoint schedules', () => {
       next_fire_times: string[];
     };
     assert.equal(enabled.next_fire_times[0], '2026-03-31T02:00:00+02:00');
+  });
+
+  void it('shows why a firing started no job: its input folder is gone', async () => {
+    const spec = {
+      properties: {
+        trigger: { triggerType: 'Cron', expression: '0 3 * * *' },
+        action: {
+          actionType: 'InvokeBatchEndpoint',
+          endpointInvocationDefinition: {
+            endpointName: 'breast-cancer',
+            properties: {
+              InputData: {
+                data: {
+                  JobInputType: 'UriFolder',
+                  Uri: 'azureml://datastores/workspaceblobstore/paths/not-there',
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+    const path = `${server.ws}/schedules/no-input`;
+    assert.equal((await server.call('PUT', path, spec)).status, 201);
+    await clock.advance(Date.UTC(2026, 2, 30, 3, 0, 30) - clock.now().getTime());
+    const last = await lastFiringOf(path);
+    assert.equal(last.state, 'Failed');
+    assert.equal(last.jobName, 'no-input-20260330T0300Z');
+    assert.match(last.error ?? '', /not-there/);
+    assert.equal((await server.call('GET', `${server.ws}/jobs/${last.jobName}`)).status, 404);
+    assert.equal((await server.call('DELETE', path)).status, 204);
   });
 
   void it('refuses bad schedules with a 400 naming the field', async () => {

@@ -2,7 +2,8 @@
  * Endpoint schedules on the management API, at Azure ML's ARM path for schedules
  * (`.../workspaces/{ws}/schedules/{name}`: PUT, GET, list, DELETE), with `properties.isEnabled`,
  * `properties.trigger` and `properties.action` of actionType InvokeBatchEndpoint. Views add
- * `properties.nextFireTimes`, the next firings in the schedule's zone. A schedule starts jobs as whoever
+ * `properties.nextFireTimes`, the next firings in the schedule's zone, and `properties.lastFiring` (its
+ * scheduled time, state, job, and why it failed when it did: a firing has no other place to say so). A schedule starts jobs as whoever
  * last wrote it, so writing one needs, beyond schedules/write, what invoking its endpoint needs (the
  * endpoint's jobs/write and the datastore data actions of its input and output): otherwise schedule
  * write would be a way round the invoke check.
@@ -14,19 +15,25 @@ import { authorize } from '../../auth/rbac/authorize.ts';
 import { workspaceId, type WorkspaceRef } from '../../core/workspace.ts';
 import type { Actor } from '../../core/resources.ts';
 import { INVOKE_ACTION, type ScheduleRecord } from '../../engine/schedules/schedule-body.ts';
+import type { LastFiring } from '../../engine/schedules/schedule-service.ts';
 import { WS, type ApiServices } from '../context.ts';
 import { checkJobDataAccess } from '../job-data-access.ts';
 import { defineRoute, type RouteSpec } from '../route-table.ts';
 import { ArmBody, ArmError, armList, armResource, NoContent, WsParams, wsParams } from '../schemas.ts';
 
 const ScheduleSchema = armResource(
-  'A schedule: displayName, description, isEnabled, trigger (Cron or Recurrence), action (InvokeBatchEndpoint) and nextFireTimes.',
+  'A schedule: displayName, description, isEnabled, trigger (Cron or Recurrence), action (InvokeBatchEndpoint), nextFireTimes and lastFiring.',
   { isEnabled: Type.Boolean(), nextFireTimes: Type.Array(Type.String()) },
 );
 const NameParams = wsParams({ name: Type.String() });
 const SCHEDULE_TYPE = 'Microsoft.MachineLearningServices/workspaces/schedules';
 
-function scheduleView(ws: WorkspaceRef, record: ScheduleRecord, nextFireTimes: string[]) {
+function scheduleView(
+  ws: WorkspaceRef,
+  record: ScheduleRecord,
+  nextFireTimes: string[],
+  last: LastFiring | undefined,
+) {
   const { endpointName, deploymentName, properties } = record.invocation;
   return {
     id: `${workspaceId(ws)}/schedules/${record.name}`,
@@ -48,6 +55,14 @@ function scheduleView(ws: WorkspaceRef, record: ScheduleRecord, nextFireTimes: s
         },
       },
       nextFireTimes,
+      lastFiring: last
+        ? {
+            scheduledTime: last.scheduledTime,
+            state: last.state,
+            jobName: last.job,
+            ...(last.error === undefined ? {} : { error: last.error }),
+          }
+        : null,
     },
     systemData: {
       createdAt: record.systemData.createdAt,
@@ -92,7 +107,8 @@ async function checkMayInvoke(
 export function scheduleRoutes(s: ApiServices): RouteSpec[] {
   const tags = ['schedules'];
   const one = `${WS}/schedules/:name`;
-  const view = (r: ScheduleRecord) => scheduleView(s.workspace, r, s.schedules.nextFireTimes(r));
+  const view = async (r: ScheduleRecord) =>
+    scheduleView(s.workspace, r, s.schedules.nextFireTimes(r), await s.schedules.lastFiring(r));
   return [
     defineRoute({
       method: 'GET',
@@ -102,7 +118,10 @@ export function scheduleRoutes(s: ApiServices): RouteSpec[] {
       access: { action: ACTIONS.scheduleRead, scope: 'workspace' },
       params: WsParams,
       responses: { 200: armList(ScheduleSchema) },
-      handler: async () => ({ value: (await s.schedules.list()).map(view), nextLink: null }),
+      handler: async () => ({
+        value: await Promise.all((await s.schedules.list()).map(view)),
+        nextLink: null,
+      }),
     }),
     defineRoute({
       method: 'GET',
@@ -127,7 +146,7 @@ export function scheduleRoutes(s: ApiServices): RouteSpec[] {
         const { record, created } = await s.schedules.put(req.params.name, req.body, actorOf(s, req), (r) =>
           checkMayInvoke(s, req, r),
         );
-        return reply.status(created ? 201 : 200).send(view(record));
+        return reply.status(created ? 201 : 200).send(await view(record));
       },
     }),
     defineRoute({

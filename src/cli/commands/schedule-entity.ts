@@ -27,6 +27,7 @@ interface ArmSchedule {
       };
     };
     nextFireTimes?: string[];
+    lastFiring?: { scheduledTime: string; state: string; jobName: string; error?: string } | null;
   };
   systemData?: { createdAt?: string; createdBy?: string; lastModifiedAt?: string };
 }
@@ -83,6 +84,14 @@ export function scheduleEntity(raw: unknown) {
     trigger: snakeTrigger(s.properties.trigger ?? {}),
     invoke_batch_endpoint: invokeBlock(s),
     next_fire_times: s.properties.nextFireTimes ?? [],
+    last_firing: s.properties.lastFiring
+      ? {
+          scheduled_time: s.properties.lastFiring.scheduledTime,
+          state: s.properties.lastFiring.state,
+          job_name: s.properties.lastFiring.jobName,
+          ...(s.properties.lastFiring.error === undefined ? {} : { error: s.properties.lastFiring.error }),
+        }
+      : null,
     creation_context: {
       created_at: s.systemData?.createdAt ?? null,
       created_by: s.systemData?.createdBy ?? null,

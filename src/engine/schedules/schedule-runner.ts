@@ -89,6 +89,18 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
     }
   }
 
+  /**
+   * Only the latest claim is needed (the cursor, and the last firing a view shows): the one before it goes
+   * once finished, so a schedule due every minute keeps one document, not half a million a year. A late
+   * server that tried that occurrence again would still be stopped by its job's name. An unfinished claim
+   * stays for whoever finishes it.
+   */
+  async function prune(schedule: string, scheduledMs: number): Promise<void> {
+    const key = firingKey(schedule, scheduledMs);
+    const previous = await deps.repo.get<FiringRecord>(FIRING_KIND, key);
+    if (previous && previous.state !== 'Claimed') await deps.repo.remove(FIRING_KIND, key);
+  }
+
   /** Fires what is due for one schedule; answers its next firing time. */
   async function visit(schedule: ScheduleRecord, now: number): Promise<number | undefined> {
     const id = schedule.name.toLowerCase();
@@ -99,6 +111,7 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
     if (due !== undefined) {
       const fired = await fireOccurrence(firing, schedule, due);
       if (!fired) watched.set(`${id}/${due}`, { schedule: schedule.name, scheduledMs: due });
+      else if (Number.isFinite(cursor)) await prune(schedule.name, cursor);
     }
     cursors.set(id, Math.max(cursor, due ?? cursor));
     return times.nextAfter(Math.max(now, due ?? now));

@@ -34,6 +34,14 @@ export interface ScheduleServiceDeps {
 
 export type ScheduleService = ReturnType<typeof createScheduleService>;
 
+/** What a view shows of a schedule's last firing (the store's claim document). */
+export interface LastFiring {
+  scheduledTime: string;
+  state: 'Claimed' | 'Started' | 'Failed';
+  job: string;
+  error?: string;
+}
+
 const key = (name: string) => ({ name: name.toLowerCase() });
 
 /** An instant as ISO 8601 with the zone's offset, so "02:00 in Berlin" reads as such. */
@@ -137,8 +145,18 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return out;
   }
 
+  /** The newest claimed occurrence (the runner keeps only it, and an unfinished older one). */
+  async function lastFiring(record: ScheduleRecord): Promise<LastFiring | undefined> {
+    const firings = await deps.repo.list<LastFiring>(FIRING_KIND, { scope: record.name.toLowerCase() });
+    return firings.reduce<LastFiring | undefined>(
+      (latest, f) => (!latest || f.scheduledTime > latest.scheduledTime ? f : latest),
+      undefined,
+    );
+  }
+
   return {
     get,
+    lastFiring,
     put,
     remove,
     list: () => deps.repo.list<ScheduleRecord>(SCHEDULE_KIND),
