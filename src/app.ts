@@ -91,7 +91,7 @@ export async function createApp(
   const lock: DataDirLock = lockDataDir(config.dataDir);
   let backends: Backends | undefined;
   try {
-    backends = await openBackends(config, logger);
+    backends = await openBackends({ ...config, leaseMs: config.engine.leaseMs }, logger);
     const { store, queue } = backends;
     const repo = store.resources;
     const secrets = await openSecretBox(config.keysDir);
