@@ -50,6 +50,8 @@ import { webActivityHandler } from './pipelines/service/web-activity-handler.ts'
 import { serverTokenProvider } from './pipelines/service/server-token-provider.ts';
 import { createSecretProvider } from './pipelines/web/secrets.ts';
 import { RealClock } from './pipelines/time/real-clock.ts';
+import type { Clock } from './pipelines/time/clock.ts';
+import { createSchedules } from './engine/schedules/wiring.ts';
 import { createFactoryData } from './pipelines/data/wiring.ts';
 import { createTriggers } from './pipelines/triggers/wiring.ts';
 import type { FactoryDataService } from './pipelines/data/factory-data-service.ts';
@@ -88,7 +90,11 @@ const TRIGGER_POLL_MS = 2_000;
 /** How long a firing may stay recorded but unstarted before another server (or this one restarted) starts it. */
 const TRIGGER_RECOVER_AFTER_MS = 15_000;
 
-export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  // `scheduleClock`: what endpoint schedules fire on; tests pass a VirtualClock to fire on demand.
+  options: { logger?: Logger; scheduleClock?: Clock } = {},
+): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const lock: DataDirLock = lockDataDir(config.dataDir);
   let backends: Backends | undefined;
@@ -208,6 +214,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       defaultPython: config.python,
       logger,
     });
+    const schedules = createSchedules({
+      repo,
+      jobs,
+      endpoints,
+      deployments,
+      clock: options.scheduleClock ?? new RealClock(),
+      logger,
+    });
     const logDir = (name: string) => join(config.dataDir, 'jobs', name, 'logs');
     const jobLogs = {
       list: (name: string) => listLogFiles(logDir(name)),
@@ -250,6 +264,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       metrics,
       jobs,
       rerun: createRerunService({ jobs: store.jobs, service: jobs, datastores, cache: scheduler.cache }),
+      schedules: schedules.service,
       jobLogs,
       eventSubscriptions: events.subscriptions,
       auth,
@@ -289,6 +304,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         events.dispatcher.start();
         lock.update({ url, startedAt: new Date().toISOString() });
         triggers.engine.start();
+        schedules.runner.start();
         return url;
       },
       async stop() {
@@ -296,6 +312,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         stopped = true;
         await http.close();
         await triggers.engine.stop();
+        await schedules.runner.stop();
         await pipelines.stop();
         await scheduler.stop();
         await events.dispatcher.stop();

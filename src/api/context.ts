@@ -14,6 +14,7 @@ import type { PrometheusMetrics } from '../engine/prometheus-metrics.ts';
 import type { JobService } from '../engine/job-service.ts';
 import type { RerunService } from '../engine/rerun.ts';
 import type { EventSubscriptionService } from '../engine/events/subscriptions.ts';
+import type { ScheduleService } from '../engine/schedules/schedule-service.ts';
 import type { TokenRouteServices } from './routes/tokens.ts';
 import type { AccessRouteServices } from './routes/access.ts';
 import type { AccessControl } from './access-control.ts';
@@ -35,6 +36,8 @@ export interface ApiServices {
   jobs: JobService;
   /** Reruns of ended jobs, whole or only what failed (engine/rerun.ts). */
   rerun: RerunService;
+  /** Endpoint schedules (engine/schedules/). */
+  schedules: ScheduleService;
   pipelines: PipelineService;
   /** The factory's linked services and datasets (Data Factory's data movement). */
   factoryData: FactoryDataService;

@@ -20,6 +20,7 @@ import { endpointRoutes } from './routes/endpoints.ts';
 import { computeRoutes, metricsRoutes } from './routes/computes.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { jobRerunRoutes } from './routes/job-rerun.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
 import { jobStatsRoutes } from './routes/job-stats.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
 import { jobLiveRoutes } from './routes/job-live.ts';
@@ -125,6 +126,7 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...computeRoutes(s),
     ...jobRoutes(s),
     ...jobRerunRoutes(s),
+    ...scheduleRoutes(s),
     ...jobStatsRoutes(s),
     ...jobFileRoutes(s),
     ...jobLiveRoutes(s),

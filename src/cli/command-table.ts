@@ -92,6 +92,13 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
     },
   },
   {
+    name: 'schedule',
+    description: 'Manage endpoint schedules: invoke a batch endpoint on a cron or recurrence.',
+    register: async (p) => {
+      (await import('./commands/schedule.ts')).registerScheduleCommands(p);
+    },
+  },
+  {
     name: 'job',
     description: 'Show, follow, cancel, rerun and download batch jobs.',
     register: async (p) => {

@@ -42,6 +42,9 @@ export const RESOURCE_KINDS = [
   // Data Factory triggers and their runs (pipelines/triggers): a run's insert is the exactly-once claim.
   'trigger',
   'triggerRun',
+  // Endpoint schedules, and one document per claimed occurrence (engine/schedules/).
+  'schedule',
+  'scheduleFiring',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

@@ -157,7 +157,7 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   if (/^\/computes(\/|$)/.test(rest)) return read ? 'computes: read' : 'computes: write';
   if (/^\/batchendpoints(\/|$)/.test(rest))
     return read ? 'endpoints and deployments: read' : 'workspace resources: write';
-  if (/^\/(datastores|data|models|codes|environments)(\/|$)/.test(rest))
+  if (/^\/(datastores|data|models|codes|environments|schedules)(\/|$)/.test(rest))
     return read ? 'workspace resources: read' : 'workspace resources: write';
   return undefined;
 }
