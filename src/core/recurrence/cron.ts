@@ -80,7 +80,7 @@ function parseField(text: string, rule: FieldRule, field: string): CronField {
   return { values, any };
 }
 
-export interface CronExpression {
+interface CronExpression {
   minutes: number[];
   hours: number[];
   daysOfMonth: CronField;
@@ -89,7 +89,7 @@ export interface CronExpression {
 }
 
 /** Parses a five-field expression; errors name `field` and show the expected form. */
-export function parseCron(expression: string, field: string): CronExpression {
+function parseCron(expression: string, field: string): CronExpression {
   const parts = expression.trim().split(/\s+/);
   if (parts.length !== 5) {
     throw new ValidationError(

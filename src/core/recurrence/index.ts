@@ -5,4 +5,4 @@
 export { cronFireTimes } from './cron.ts';
 export { parseAmlScheduleTrigger, parseRecurrence } from './parse.ts';
 export { recurrenceFireTimes } from './recurrence.ts';
-export type { FireTimes, Frequency, Recurrence, RecurrenceSchedule, WeekDay } from './recurrence.ts';
+export type { FireTimes, Recurrence } from './recurrence.ts';
