@@ -22,17 +22,9 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { CURL, needs, POSTGRES, REDIS, testDatabaseUrl, testRedisUrl } from '../helpers/components.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
+import { shellBlocks } from '../helpers/readme.ts';
 import { DEV_ACCOUNT, DEV_KEY } from '../helpers/azurite.ts';
 import { adminQuery } from '../helpers/scale-out.ts';
-
-/** The ```sh blocks of the README section that starts with `heading`. */
-function shellBlocks(readme: string, heading: string): string[] {
-  const start = readme.indexOf(`\n## ${heading}`);
-  assert.ok(start >= 0, `README has no section '${heading}'`);
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,24 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
+import { readReadme, shellBlocks } from '../helpers/readme.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const WAIT =
   'until nightshift job list --query "[?tags.\\"nightshift.schedule\\"==\'every-minute\'].status" -o tsv | grep -q Completed; do sleep 1; done';
 
 function sectionScript(): string {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('\n## Schedules');
-  assert.ok(start >= 0, 'README has no Schedules section');
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  const blocks = shellBlocks(readReadme(), 'Schedules');
   return blocks.join('\n').replace(/^sleep 65$/m, WAIT);
 }
 

@@ -15,15 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { CURL, needs } from '../helpers/components.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
-
-/** The ```sh blocks of the README section that starts with `heading`. */
-function shellBlocks(readme: string, heading: string): string[] {
-  const start = readme.indexOf(`\n## ${heading}`);
-  assert.ok(start >= 0, `README has no section '${heading}'`);
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-}
+import { shellBlocks } from '../helpers/readme.ts';
 
 /**
  * The tour, the identity block and the pipeline block as one bash script against `url`. Where the README

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,6 +16,7 @@ import { blobDatastoreYaml, DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } f
 import { runCli, writeFileIn } from '../helpers/cli.ts';
 import { factoryPath } from '../helpers/factory.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
+import { readReadme, shellBlocks } from '../helpers/readme.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -25,12 +26,7 @@ let scratch: string;
 
 /** The ```sh blocks of the README's Triggers section. */
 function blocks(): string[] {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('\n## Triggers');
-  assert.ok(start >= 0, 'README has no Triggers section');
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  return shellBlocks(readReadme(), 'Triggers');
 }
 
 function bash(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
