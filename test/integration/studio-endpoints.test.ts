@@ -242,7 +242,16 @@ describe('studio endpoints and deployments', await needs(CHROMIUM), () => {
       assert.equal(await makeDefault.isDisabled(), true);
       assert.match((await makeDefault.getAttribute('title')) ?? '', /Needs one of the roles .*Contributor/);
       assert.match((await invoke.getAttribute('title')) ?? '', /Needs one of the roles/);
-      assert.match((await page.locator('.why').first().textContent()) ?? '', /Needs one of the roles/);
+      assert.match(
+        (await page.locator('.permission-reason').first().textContent()) ?? '',
+        /Needs one of the roles/,
+      );
+      // A screen reader hears why: the reason shown beside each button is its accessible description.
+      for (const button of [invoke, makeDefault]) {
+        const id = await button.getAttribute('aria-describedby');
+        assert.ok(id !== null, 'the disabled button names its reason');
+        assert.match((await page.locator(`[id="${id}"]`).textContent()) ?? '', /Needs one of the roles/);
+      }
     } finally {
       await context.close();
     }

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useApi } from '../../api/context.ts';
 import { usePermission } from '../../api/permissions.ts';
 import { downloadPath } from './datastore-links.ts';
+import { PermittedAction } from '../permitted-action.tsx';
 
 const READ_CONTENTS = 'Microsoft.MachineLearningServices/workspaces/datastores/paths/read';
 
@@ -37,15 +38,9 @@ export function DownloadButton({ datastore, path }: { datastore: string; path: s
   };
   return (
     <span className="download">
-      <button
-        type="button"
-        onClick={() => void download()}
-        disabled={busy || permission.allowed === false}
-        title={permission.reason}
-      >
+      <PermittedAction permission={permission} busy={busy} onClick={() => void download()}>
         Download {name}
-      </button>
-      {permission.allowed === false && <span className="muted"> {permission.reason}</span>}
+      </PermittedAction>
       {error !== undefined && (
         <span className="field-error" role="alert">
           {' '}

@@ -9,6 +9,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api/context.ts';
 import type { Permission } from '../../api/permissions.ts';
 import { endpointPath } from './resources.ts';
+import { PermittedAction } from '../permitted-action.tsx';
 
 interface Props {
   endpoint: string;
@@ -57,26 +58,17 @@ export function MakeDefault({ endpoint, deployment, current, permission }: Props
     if (open) dialog.current?.showModal();
     else dialog.current?.close();
   }, [open]);
-  const denied = permission.allowed === false;
   return (
     <>
-      <button
-        type="button"
-        disabled={denied}
-        title={permission.reason}
-        aria-describedby={denied ? `default-why-${deployment}` : undefined}
+      <PermittedAction
+        permission={permission}
         onClick={() => {
           change.clear();
           setOpen(true);
         }}
       >
         Make default
-      </button>
-      {denied ? (
-        <span id={`default-why-${deployment}`} className="why muted">
-          {permission.reason}
-        </span>
-      ) : null}
+      </PermittedAction>
       <dialog
         ref={dialog}
         aria-labelledby={`default-title-${deployment}`}

@@ -9,6 +9,7 @@ import { useApi } from '../../api/context.ts';
 import { usePermission } from '../../api/permissions.ts';
 import { ErrorMessage } from '../status.tsx';
 import { jobPath } from './job-wire.ts';
+import { PermittedAction } from '../permitted-action.tsx';
 
 const CANCEL = 'Microsoft.MachineLearningServices/workspaces/jobs/cancel/action';
 
@@ -27,7 +28,6 @@ export function CancelJob({
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const refused = permission.allowed === false;
   const cancel = async () => {
     setBusy(true);
     setError(undefined);
@@ -60,17 +60,15 @@ export function CancelJob({
           </button>
         </div>
       ) : (
-        <button
-          disabled={refused}
-          title={permission.reason}
+        <PermittedAction
+          permission={permission}
           onClick={() => {
             setAsking(true);
           }}
         >
           Cancel job
-        </button>
+        </PermittedAction>
       )}
-      {refused && <p className="muted job-cancel-reason">{permission.reason}</p>}
       {error !== undefined && <ErrorMessage error={error} />}
     </div>
   );

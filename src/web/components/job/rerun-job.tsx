@@ -11,6 +11,7 @@ import { useApi } from '../../api/context.ts';
 import { usePermission } from '../../api/permissions.ts';
 import { ErrorMessage } from '../status.tsx';
 import { jobPath } from './job-wire.ts';
+import { PermittedAction } from '../permitted-action.tsx';
 
 const INVOKE = 'Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write';
 
@@ -29,7 +30,6 @@ export function RerunJob({
   const permission = usePermission(INVOKE, { endpoint });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const refused = permission.allowed === false;
   const rerun = async () => {
     setBusy(true);
     setError(undefined);
@@ -45,10 +45,9 @@ export function RerunJob({
   if (!unfinished) return null;
   return (
     <div className="job-cancel">
-      <button disabled={refused || busy} title={permission.reason} onClick={() => void rerun()}>
+      <PermittedAction permission={permission} busy={busy} onClick={() => void rerun()}>
         Rerun failed
-      </button>
-      {refused && <p className="muted job-cancel-reason">{permission.reason}</p>}
+      </PermittedAction>
       {error !== undefined && <ErrorMessage error={error} />}
     </div>
   );

@@ -8,6 +8,7 @@ import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../api/context.ts';
 import type { Permission } from '../../api/permissions.ts';
 import { ENDED_STATUSES, factoryPath } from './factory-api.ts';
+import { PermittedAction } from '../permitted-action.tsx';
 
 /** `permission` is asked by the page as it opens, beside the run, not after the run has loaded. */
 export function CancelRun(props: { runId: string; status: string; permission: Permission }) {
@@ -29,8 +30,6 @@ export function CancelRun(props: { runId: string; status: string; permission: Pe
       setBusy(false);
     }
   };
-  const reason =
-    permission.allowed === false ? permission.reason : ended ? `The run is ${status}.` : undefined;
   return (
     <div className="cancel-run">
       {confirming ? (
@@ -49,19 +48,15 @@ export function CancelRun(props: { runId: string; status: string; permission: Pe
           </button>
         </span>
       ) : (
-        <button
-          type="button"
-          disabled={ended || permission.allowed === false}
-          title={reason}
+        <PermittedAction
+          permission={permission}
+          unavailable={ended ? `The run is ${status}.` : undefined}
           onClick={() => {
             setConfirming(true);
           }}
         >
           Cancel run
-        </button>
-      )}
-      {permission.allowed === false && !ended && (
-        <span className="muted permission-reason">{permission.reason}</span>
+        </PermittedAction>
       )}
       {error !== undefined && (
         <span className="field-error" role="alert">
