@@ -4,8 +4,8 @@
  * the scoring URI is copied, a job is invoked from the page with a datastore path and the browser lands on
  * its job page, a bad path shows the server's message beside the field with the input kept, the default
  * is switched (confirmed) and the switch is in the audit log, a Reader sees the actions disabled with the
- * role named, the deployment page shows its settings and history, and a phone-width page never scrolls
- * sideways.
+ * role named (read out as each button's description), the deployment page shows its settings and
+ * history, and a phone-width page never scrolls sideways.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
