@@ -10,6 +10,7 @@ import { useApi } from '../../api/context.ts';
 import type { Permission } from '../../api/permissions.ts';
 import { endpointPath } from './resources.ts';
 import { PermittedAction } from '../permitted-action.tsx';
+import { useAction } from '../use-action.ts';
 
 interface Props {
   endpoint: string;
@@ -21,31 +22,13 @@ interface Props {
 function useSwitchDefault(endpoint: string, deployment: string, onDone: () => void) {
   const api = useApi();
   const queries = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  const run = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.patch(await api.ws(endpointPath(endpoint)), {
-        properties: { defaults: { deploymentName: deployment } },
-      });
-      await queries.invalidateQueries({ queryKey: ['arm'] });
-      onDone();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return {
-    busy,
-    error,
-    run,
-    clear: () => {
-      setError(undefined);
-    },
-  };
+  return useAction(async () => {
+    await api.patch(await api.ws(endpointPath(endpoint)), {
+      properties: { defaults: { deploymentName: deployment } },
+    });
+    await queries.invalidateQueries({ queryKey: ['arm'] });
+    onDone();
+  });
 }
 
 export function MakeDefault({ endpoint, deployment, current, permission }: Props) {
@@ -82,9 +65,9 @@ export function MakeDefault({ endpoint, deployment, current, permission }: Props
           <strong>{deployment}</strong>
           {current === null ? '' : ` instead of ${current}`}. Jobs already running are not affected.
         </p>
-        {change.error === undefined ? null : (
+        {change.message === undefined ? null : (
           <p className="error" role="alert">
-            {change.error}
+            {change.message}
           </p>
         )}
         <div className="actions">
