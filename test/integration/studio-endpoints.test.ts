@@ -4,8 +4,8 @@
  * the scoring URI is copied, a job is invoked from the page with a datastore path and the browser lands on
  * its job page, a bad path shows the server's message beside the field with the input kept, the default
  * is switched (confirmed) and the switch is in the audit log, a Reader sees the actions disabled with the
- * role named, the deployment page shows its settings and history, and a phone-width page never scrolls
- * sideways.
+ * role named (read out as each button's description), the deployment page shows its settings and
+ * history, and a phone-width page never scrolls sideways.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -242,7 +242,16 @@ describe('studio endpoints and deployments', await needs(CHROMIUM), () => {
       assert.equal(await makeDefault.isDisabled(), true);
       assert.match((await makeDefault.getAttribute('title')) ?? '', /Needs one of the roles .*Contributor/);
       assert.match((await invoke.getAttribute('title')) ?? '', /Needs one of the roles/);
-      assert.match((await page.locator('.why').first().textContent()) ?? '', /Needs one of the roles/);
+      assert.match(
+        (await page.locator('.permission-reason').first().textContent()) ?? '',
+        /Needs one of the roles/,
+      );
+      // A screen reader hears why: the reason shown beside each button is its accessible description.
+      for (const button of [invoke, makeDefault]) {
+        const id = await button.getAttribute('aria-describedby');
+        assert.ok(id !== null, 'the disabled button names its reason');
+        assert.match((await page.locator(`[id="${id}"]`).textContent()) ?? '', /Needs one of the roles/);
+      }
     } finally {
       await context.close();
     }

@@ -212,6 +212,12 @@ describe('studio job detail', await needs(CHROMIUM), () => {
       assert.equal(await cancel.isDisabled(), true);
       assert.match((await cancel.getAttribute('title')) ?? '', /Needs one of the roles .*Contributor/);
       await page.getByText(/Needs one of the roles .*jobs\/cancel\/action/).waitFor();
+      // ...and that reason is the button's accessible description, so a screen reader hears it.
+      const reasonId = (await cancel.getAttribute('aria-describedby')) ?? '';
+      assert.match(
+        (await page.locator(`[id="${reasonId}"]`).textContent()) ?? '',
+        /Needs one of the roles .*jobs\/cancel\/action/,
+      );
       const output = page.getByRole('region', { name: 'Output' });
       await output.getByText('You do not have permission').waitFor();
       assert.match((await output.textContent()) ?? '', /jobs\/outputs\/read/);

@@ -111,6 +111,12 @@ describe('studio job rerun', await needs(CHROMIUM), () => {
       assert.equal(await rerun.isDisabled(), true);
       assert.match((await rerun.getAttribute('title')) ?? '', /Needs one of the roles/);
       await page.getByText(/Needs one of the roles .*batchEndpoints\/jobs\/write/).waitFor();
+      // ...and that reason is the button's accessible description, so a screen reader hears it.
+      const reasonId = (await rerun.getAttribute('aria-describedby')) ?? '';
+      assert.match(
+        (await page.locator(`[id="${reasonId}"]`).textContent()) ?? '',
+        /Needs one of the roles .*batchEndpoints\/jobs\/write/,
+      );
     } finally {
       await context.close();
     }

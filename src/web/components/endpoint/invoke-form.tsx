@@ -12,6 +12,7 @@ import { useApi } from '../../api/context.ts';
 import type { Permission } from '../../api/permissions.ts';
 import { DeploymentField, InputFields, OutputField } from './invoke-fields.tsx';
 import { FieldError, type Field, type InvokeValues, requestBody } from './invoke-request.ts';
+import { PermittedAction } from '../permitted-action.tsx';
 
 interface Props {
   scoringUri: string;
@@ -95,15 +96,9 @@ export function InvokeForm({ scoringUri, deployments, defaultDeployment, permiss
         </p>
       )}
       <div className="actions">
-        <button
-          type="submit"
-          className="primary"
-          disabled={busy || permission.allowed === false}
-          title={permission.reason}
-        >
+        <PermittedAction type="submit" className="primary" permission={permission} busy={busy}>
           {busy ? 'Invoking…' : 'Invoke'}
-        </button>
-        {permission.allowed === false ? <span className="why muted">{permission.reason}</span> : null}
+        </PermittedAction>
       </div>
     </form>
   );

@@ -9,6 +9,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../api/context.ts';
 import type { Permission } from '../../api/permissions.ts';
 import { endpointPath } from './resources.ts';
+import { PermittedAction } from '../permitted-action.tsx';
+import { useAction } from '../use-action.ts';
 
 interface Props {
   endpoint: string;
@@ -20,31 +22,13 @@ interface Props {
 function useSwitchDefault(endpoint: string, deployment: string, onDone: () => void) {
   const api = useApi();
   const queries = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  const run = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.patch(await api.ws(endpointPath(endpoint)), {
-        properties: { defaults: { deploymentName: deployment } },
-      });
-      await queries.invalidateQueries({ queryKey: ['arm'] });
-      onDone();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return {
-    busy,
-    error,
-    run,
-    clear: () => {
-      setError(undefined);
-    },
-  };
+  return useAction(async () => {
+    await api.patch(await api.ws(endpointPath(endpoint)), {
+      properties: { defaults: { deploymentName: deployment } },
+    });
+    await queries.invalidateQueries({ queryKey: ['arm'] });
+    onDone();
+  });
 }
 
 export function MakeDefault({ endpoint, deployment, current, permission }: Props) {
@@ -57,26 +41,17 @@ export function MakeDefault({ endpoint, deployment, current, permission }: Props
     if (open) dialog.current?.showModal();
     else dialog.current?.close();
   }, [open]);
-  const denied = permission.allowed === false;
   return (
     <>
-      <button
-        type="button"
-        disabled={denied}
-        title={permission.reason}
-        aria-describedby={denied ? `default-why-${deployment}` : undefined}
+      <PermittedAction
+        permission={permission}
         onClick={() => {
           change.clear();
           setOpen(true);
         }}
       >
         Make default
-      </button>
-      {denied ? (
-        <span id={`default-why-${deployment}`} className="why muted">
-          {permission.reason}
-        </span>
-      ) : null}
+      </PermittedAction>
       <dialog
         ref={dialog}
         aria-labelledby={`default-title-${deployment}`}
@@ -90,9 +65,9 @@ export function MakeDefault({ endpoint, deployment, current, permission }: Props
           <strong>{deployment}</strong>
           {current === null ? '' : ` instead of ${current}`}. Jobs already running are not affected.
         </p>
-        {change.error === undefined ? null : (
+        {change.message === undefined ? null : (
           <p className="error" role="alert">
-            {change.error}
+            {change.message}
           </p>
         )}
         <div className="actions">

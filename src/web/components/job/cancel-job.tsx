@@ -9,6 +9,8 @@ import { useApi } from '../../api/context.ts';
 import { usePermission } from '../../api/permissions.ts';
 import { ErrorMessage } from '../status.tsx';
 import { jobPath } from './job-wire.ts';
+import { PermittedAction } from '../permitted-action.tsx';
+import { useAction } from '../use-action.ts';
 
 const CANCEL = 'Microsoft.MachineLearningServices/workspaces/jobs/cancel/action';
 
@@ -25,33 +27,22 @@ export function CancelJob({
   const client = useQueryClient();
   const permission = usePermission(CANCEL, { endpoint });
   const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const refused = permission.allowed === false;
-  const cancel = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.post(await api.ws(jobPath(job, '/cancel')));
-      setAsking(false);
-      await client.invalidateQueries({ queryKey: ['arm', jobPath(job)] });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const cancel = useAction(async () => {
+    await api.post(await api.ws(jobPath(job, '/cancel')));
+    setAsking(false);
+    await client.invalidateQueries({ queryKey: ['arm', jobPath(job)] });
+  });
   if (ended) return null;
   return (
     <div className="job-cancel">
       {asking ? (
         <div role="group" aria-label="Confirm cancel">
           <span>Cancel job {job}? Mini-batches already scored are kept.</span>{' '}
-          <button className="danger" disabled={busy} onClick={() => void cancel()}>
+          <button className="danger" disabled={cancel.busy} onClick={() => void cancel.run()}>
             Yes, cancel the job
           </button>{' '}
           <button
-            disabled={busy}
+            disabled={cancel.busy}
             onClick={() => {
               setAsking(false);
             }}
@@ -60,18 +51,16 @@ export function CancelJob({
           </button>
         </div>
       ) : (
-        <button
-          disabled={refused}
-          title={permission.reason}
+        <PermittedAction
+          permission={permission}
           onClick={() => {
             setAsking(true);
           }}
         >
           Cancel job
-        </button>
+        </PermittedAction>
       )}
-      {refused && <p className="muted job-cancel-reason">{permission.reason}</p>}
-      {error !== undefined && <ErrorMessage error={error} />}
+      {cancel.error !== undefined && <ErrorMessage error={cancel.error} />}
     </div>
   );
 }

@@ -5,12 +5,13 @@
  * job's endpoint, as invoking needs; the server's refusal (the model, code or an input changed since) is
  * shown beside the button.
  */
-import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useApi } from '../../api/context.ts';
 import { usePermission } from '../../api/permissions.ts';
 import { ErrorMessage } from '../status.tsx';
 import { jobPath } from './job-wire.ts';
+import { PermittedAction } from '../permitted-action.tsx';
+import { useAction } from '../use-action.ts';
 
 const INVOKE = 'Microsoft.MachineLearningServices/workspaces/batchEndpoints/jobs/write';
 
@@ -27,29 +28,17 @@ export function RerunJob({
   const api = useApi();
   const navigate = useNavigate();
   const permission = usePermission(INVOKE, { endpoint });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const refused = permission.allowed === false;
-  const rerun = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const started = await api.post<{ name: string }>(await api.ws(jobPath(job, '/rerun?failedOnly=true')));
-      void navigate(`/studio/jobs/${encodeURIComponent(started.name)}`);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const rerun = useAction(async () => {
+    const started = await api.post<{ name: string }>(await api.ws(jobPath(job, '/rerun?failedOnly=true')));
+    void navigate(`/studio/jobs/${encodeURIComponent(started.name)}`);
+  });
   if (!unfinished) return null;
   return (
     <div className="job-cancel">
-      <button disabled={refused || busy} title={permission.reason} onClick={() => void rerun()}>
+      <PermittedAction permission={permission} busy={rerun.busy} onClick={() => void rerun.run()}>
         Rerun failed
-      </button>
-      {refused && <p className="muted job-cancel-reason">{permission.reason}</p>}
-      {error !== undefined && <ErrorMessage error={error} />}
+      </PermittedAction>
+      {rerun.error !== undefined && <ErrorMessage error={rerun.error} />}
     </div>
   );
 }

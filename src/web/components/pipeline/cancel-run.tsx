@@ -4,40 +4,29 @@
  * live stream shows the outcome; a refusal (409 when it ended meanwhile) is shown beside the button.
  */
 import { useState } from 'react';
-import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../api/context.ts';
 import type { Permission } from '../../api/permissions.ts';
 import { ENDED_STATUSES, factoryPath } from './factory-api.ts';
+import { PermittedAction } from '../permitted-action.tsx';
+import { useAction } from '../use-action.ts';
 
 /** `permission` is asked by the page as it opens, beside the run, not after the run has loaded. */
 export function CancelRun(props: { runId: string; status: string; permission: Permission }) {
   const { runId, status, permission } = props;
   const api = useApi();
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
   const ended = ENDED_STATUSES.has(status);
-  const cancel = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.post(`${await factoryPath(api)}/pipelineruns/${encodeURIComponent(runId)}/cancel`);
-      setConfirming(false);
-    } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : String(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const reason =
-    permission.allowed === false ? permission.reason : ended ? `The run is ${status}.` : undefined;
+  const cancel = useAction(async () => {
+    await api.post(`${await factoryPath(api)}/pipelineruns/${encodeURIComponent(runId)}/cancel`);
+    setConfirming(false);
+  });
   return (
     <div className="cancel-run">
       {confirming ? (
         <span role="group" aria-label="Confirm cancel">
           <span>Cancel this run? Running activities are stopped. </span>
-          <button type="button" className="danger" disabled={busy} onClick={() => void cancel()}>
-            {busy ? 'Cancelling…' : 'Yes, cancel the run'}
+          <button type="button" className="danger" disabled={cancel.busy} onClick={() => void cancel.run()}>
+            {cancel.busy ? 'Cancelling…' : 'Yes, cancel the run'}
           </button>{' '}
           <button
             type="button"
@@ -49,23 +38,19 @@ export function CancelRun(props: { runId: string; status: string; permission: Pe
           </button>
         </span>
       ) : (
-        <button
-          type="button"
-          disabled={ended || permission.allowed === false}
-          title={reason}
+        <PermittedAction
+          permission={permission}
+          unavailable={ended ? `The run is ${status}.` : undefined}
           onClick={() => {
             setConfirming(true);
           }}
         >
           Cancel run
-        </button>
+        </PermittedAction>
       )}
-      {permission.allowed === false && !ended && (
-        <span className="muted permission-reason">{permission.reason}</span>
-      )}
-      {error !== undefined && (
+      {cancel.message !== undefined && (
         <span className="field-error" role="alert">
-          {error}
+          {cancel.message}
         </span>
       )}
     </div>

@@ -13,6 +13,7 @@ import { ApiError } from '../../api/client.ts';
 import { useApi } from '../../api/context.ts';
 import type { Permission } from '../../api/permissions.ts';
 import { factoryPath, type ParameterSpec } from './factory-api.ts';
+import { PermittedAction } from '../permitted-action.tsx';
 
 function isSecure(spec: ParameterSpec): boolean {
   return spec.type.toLowerCase() === 'securestring';
@@ -140,15 +141,9 @@ export function RunForm(props: {
         </p>
       )}
       <div className="actions">
-        <button
-          type="submit"
-          className="primary"
-          disabled={busy || permission.allowed === false}
-          title={permission.reason}
-        >
+        <PermittedAction type="submit" className="primary" permission={permission} busy={busy}>
           {busy ? 'Starting…' : 'Run pipeline'}
-        </button>
-        {permission.allowed === false && <span className="muted permission-reason">{permission.reason}</span>}
+        </PermittedAction>
       </div>
     </form>
   );
