@@ -39,22 +39,16 @@ import { createRoleAssignmentService } from './auth/role-assignments.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
 import { createStudioSignIn } from './auth/studio-sign-in.ts';
 import { createStudioOidc } from './auth/studio-oidc.ts';
-import { openSecretBox, type SecretBox } from './auth/secrets/secret-box.ts';
+import { openSecretBox } from './auth/secrets/secret-box.ts';
 import { workspaceId } from './core/workspace.ts';
 import { StartupError } from './core/errors.ts';
 import { LOCAL_COMPUTE } from './core/computes.ts';
-import { createPipelineService, type PipelineService } from './pipelines/service/pipeline-service.ts';
+import { createPipelines } from './pipelines/service/wiring.ts';
 import { createExpressionEngine } from './pipelines/expressions/engine.ts';
-import { createControlFlowRegistry } from './pipelines/runner/control-flow-handlers.ts';
-import { webActivityHandler } from './pipelines/service/web-activity-handler.ts';
-import { serverTokenProvider } from './pipelines/service/server-token-provider.ts';
-import { createSecretProvider } from './pipelines/web/secrets.ts';
 import { RealClock } from './pipelines/time/real-clock.ts';
 import type { Clock } from './pipelines/time/clock.ts';
 import { createSchedules } from './engine/schedules/wiring.ts';
-import { createFactoryData } from './pipelines/data/wiring.ts';
 import { createTriggers } from './pipelines/triggers/wiring.ts';
-import type { FactoryDataService } from './pipelines/data/factory-data-service.ts';
 import { createJobEvents } from './engine/events/wiring.ts';
 import { observeJobStatus } from './engine/events/status-listener.ts';
 
@@ -228,7 +222,7 @@ export async function createApp(
       read: (name: string, path: string) => readLogFile(logDir(name), path),
     };
     const auth = await createAccess(config, store, () => listening);
-    const { pipelines, factoryData } = createPipelines(config, store, logger, secrets, {
+    const { pipelines, factoryData } = createPipelines(config.workspace.workspace, store, logger, secrets, {
       listening: () => listening,
       workspaceDatastore: (name) => datastores.backend(name),
       urls,
@@ -387,45 +381,4 @@ async function createAccess(
       getJob: (name) => store.jobs.get(name),
     },
   };
-}
-
-/**
- * The pipeline runner with its activities: control flow, WebActivity over real HTTP, and Copy and Get
- * Metadata over the factory's linked services and datasets; SecureString values and linked services'
- * secrets are sealed with the data dir's secret box.
- */
-function createPipelines(
-  config: Config,
-  store: MetadataStore,
-  logger: Logger,
-  secrets: SecretBox,
-  reach: Pick<Parameters<typeof createFactoryData>[0], 'listening' | 'workspaceDatastore' | 'urls'>,
-): { pipelines: PipelineService; factoryData: FactoryDataService } {
-  const clock = new RealClock();
-  const serverUrl = () => reach.listening()[0];
-  const expressions = createExpressionEngine();
-  const data = createFactoryData({ repo: store.resources, secrets, expressions, ...reach });
-  const handlers = data.register(
-    createControlFlowRegistry().register(
-      'WebActivity',
-      webActivityHandler({
-        tokens: serverTokenProvider(serverUrl, clock),
-        secrets: createSecretProvider(),
-        authority: serverUrl,
-      }),
-    ),
-  );
-  const pipelines = createPipelineService({
-    repo: store.resources,
-    runs: store.pipelineRuns,
-    expressions,
-    clock,
-    handlers,
-    factoryName: config.workspace.workspace,
-    secrets,
-    onError: (error) => {
-      logger.error({ err: error }, 'could not record a pipeline run');
-    },
-  });
-  return { pipelines, factoryData: data.service };
 }
