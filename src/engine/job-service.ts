@@ -25,6 +25,7 @@ import { readJobRequest, type JobOverrides } from './invocation.ts';
 import { resolveInput, resolveOutput } from './job-inputs.ts';
 import { resolveRuntime } from './job-runtime.ts';
 import { tasksOf, type TaskQueue } from './queue/contract.ts';
+import { planMiniBatches } from './split/split-input.ts';
 
 export interface JobServiceDeps {
   jobs: JobRepository;
@@ -67,6 +68,10 @@ function applyOverrides(
     settings: {
       maxConcurrencyPerInstance: o.maxConcurrencyPerInstance ?? deployment.maxConcurrencyPerInstance,
       miniBatchSize: o.miniBatchSize ?? deployment.miniBatchSize,
+      // A count of files given with the invocation replaces the deployment's split.
+      ...(deployment.miniBatchSplit && o.miniBatchSize === undefined
+        ? { miniBatchSplit: deployment.miniBatchSplit }
+        : {}),
       outputAction: deployment.outputAction,
       outputFileName: o.outputFileName ?? deployment.outputFileName,
       retrySettings: {
@@ -120,6 +125,7 @@ export function createJobService(deps: JobServiceDeps) {
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
     const compute = await jobCompute(deps.computes, deployment.compute);
+    const batches = await planMiniBatches(input, settings, runtime.kind);
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,
@@ -138,13 +144,6 @@ export function createJobService(deps: JobServiceDeps) {
     };
     if (!(await deps.jobs.create(job)))
       throw new ConflictError(`A job named '${name}' already exists; job names are unique.`);
-    const batches: { index: number; files: string[] }[] = [];
-    for (let i = 0; i < input.files.length; i += settings.miniBatchSize) {
-      batches.push({
-        index: batches.length,
-        files: input.files.slice(i, i + settings.miniBatchSize).map((f) => f.path),
-      });
-    }
     await deps.jobs.addMiniBatches(name, batches);
     await deps.queue.enqueue(
       tasksOf(

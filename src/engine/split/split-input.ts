@@ -1,0 +1,132 @@
+/**
+ * Plans the mini-batches of a job whose deployment sets `mini_batch_size` as a size (`"64MB"`) or a row
+ * count (`"100000 rows"`): each tabular file bigger than that is cut into row ranges (CSV and JSONL at
+ * record ends, Parquet at row-group boundaries), each range one mini-batch, named as in
+ * core/row-ranges.ts. Other files are whole items: by size, consecutive small files share a mini-batch
+ * up to the size; by rows, each is its own. The cuts are found here, once, at invoke, by streaming the
+ * file from its datastore (Parquet: its footer only), so every worker reads exactly its own range.
+ */
+import { extname } from 'node:path';
+import { parquetMetadataAsync, type AsyncBuffer } from 'hyparquet';
+import { ValidationError } from '../../core/errors.ts';
+import type { DeploymentSettings } from '../../core/resources.ts';
+import { parseSplitSize, rangeRef, type FileRange, type SplitSize } from '../../core/row-ranges.ts';
+import type { DatastoreBackend, FileEntry } from '../../storage/contract.ts';
+import { csvScanner, jsonlScanner } from './record-cuts.ts';
+
+type Format = 'csv' | 'jsonl' | 'parquet';
+
+const FORMATS: Record<string, Format> = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet', pqt: 'parquet' };
+
+function formatOf(path: string): Format | undefined {
+  return FORMATS[extname(path).slice(1).toLowerCase()];
+}
+
+async function textRanges(backend: DatastoreBackend, path: string, format: 'csv' | 'jsonl', split: SplitSize) {
+  const scanner = format === 'csv' ? csvScanner(split) : jsonlScanner(split);
+  for await (const chunk of backend.openRead(path)) scanner.push(chunk as Buffer);
+  return scanner.finish();
+}
+
+/** hyparquet's view of a file: reads of byte ranges, here from the datastore. */
+function datastoreBuffer(backend: DatastoreBackend, path: string, size: number): AsyncBuffer {
+  return {
+    byteLength: size,
+    async slice(start: number, end?: number) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of backend.openRead(path, { start, end: end ?? size })) chunks.push(chunk as Buffer);
+      const whole = Buffer.concat(chunks);
+      return whole.buffer.slice(whole.byteOffset, whole.byteOffset + whole.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+/** Row ranges of whole row groups, each reaching the size (compressed bytes) or row count. */
+async function parquetRanges(backend: DatastoreBackend, file: FileEntry, split: SplitSize): Promise<FileRange[]> {
+  const metadata = await parquetMetadataAsync(datastoreBuffer(backend, file.path, file.size));
+  const ranges: FileRange[] = [];
+  let start = 0;
+  let rows = 0;
+  let bytes = 0;
+  for (const group of metadata.row_groups) {
+    rows += Number(group.num_rows);
+    bytes += Number(group.total_compressed_size ?? group.total_byte_size);
+    if (split.unit === 'rows' ? rows >= split.count : bytes >= split.count) {
+      ranges.push({ kind: 'rows', start, end: start + rows });
+      start += rows;
+      rows = 0;
+      bytes = 0;
+    }
+  }
+  if (rows > 0) ranges.push({ kind: 'rows', start, end: start + rows });
+  return ranges;
+}
+
+/** The entries a file becomes: its ranges, or the file itself when it is small or not a table. */
+export async function splitFile(backend: DatastoreBackend, file: FileEntry, split: SplitSize): Promise<string[]> {
+  const format = formatOf(file.path);
+  if (format === undefined || (split.unit === 'bytes' && file.size <= split.count)) return [file.path];
+  const ranges =
+    format === 'parquet'
+      ? await parquetRanges(backend, file, split)
+      : await textRanges(backend, file.path, format, split);
+  return ranges.length <= 1 ? [file.path] : ranges.map((range) => rangeRef(file.path, range));
+}
+
+/** The mini-batches (lists of entries) of a job's input files, in order. */
+export async function splitIntoMiniBatches(
+  backend: DatastoreBackend,
+  files: readonly FileEntry[],
+  split: SplitSize,
+): Promise<string[][]> {
+  const batches: string[][] = [];
+  let packing: { entries: string[]; bytes: number } | undefined;
+  for (const file of files) {
+    const entries = await splitFile(backend, file, split);
+    const whole = entries.length === 1 && entries[0] === file.path;
+    if (split.unit === 'bytes' && whole && file.size < split.count) {
+      if (packing && packing.bytes + file.size <= split.count) {
+        packing.entries.push(file.path);
+        packing.bytes += file.size;
+        continue;
+      }
+      packing = { entries: [file.path], bytes: file.size };
+      batches.push(packing.entries);
+      continue;
+    }
+    packing = undefined;
+    for (const entry of entries) batches.push([entry]);
+  }
+  return batches;
+}
+
+/**
+ * The mini-batches of a job: `miniBatchSize` files each, or, with a split, ranges of its tabular files.
+ * Ranges are read by the no-code (ONNX) runtime's table readers; a scoring script is handed whole
+ * files, so a split there is refused before anything is created.
+ */
+export async function planMiniBatches(
+  input: { files: readonly FileEntry[]; backend: DatastoreBackend },
+  settings: Pick<DeploymentSettings, 'miniBatchSize' | 'miniBatchSplit'>,
+  runtimeKind: string,
+): Promise<{ index: number; files: string[] }[]> {
+  const split = settings.miniBatchSplit === undefined ? undefined : parseSplitSize(settings.miniBatchSplit);
+  if (split === undefined) {
+    const batches: { index: number; files: string[] }[] = [];
+    for (let i = 0; i < input.files.length; i += settings.miniBatchSize) {
+      const files = input.files.slice(i, i + settings.miniBatchSize).map((f) => f.path);
+      batches.push({ index: batches.length, files });
+    }
+    return batches;
+  }
+  if (runtimeKind !== 'onnx') {
+    throw new ValidationError(
+      `mini_batch_size '${settings.miniBatchSplit}' splits tabular files into row ranges, which only no-code ONNX ` +
+        `models read; this deployment runs a ${runtimeKind} scoring script, which is handed whole files. ` +
+        'Give mini_batch_size as a number of files.',
+      'miniBatchSize',
+    );
+  }
+  const lists = await splitIntoMiniBatches(input.backend, input.files, split);
+  return lists.map((files, index) => ({ index, files }));
+}
