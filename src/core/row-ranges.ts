@@ -15,7 +15,8 @@
 export type SplitSize = { unit: 'bytes' | 'rows'; count: number };
 
 export type FileRange =
-  { kind: 'bytes'; start: number; end: number; firstRow: number } | { kind: 'rows'; start: number; end: number };
+  | { kind: 'bytes'; start: number; end: number; firstRow: number }
+  | { kind: 'rows'; start: number; end: number };
 
 export interface RangeRef {
   path: string;
@@ -68,7 +69,8 @@ export function parseRangeRef(entry: string): RangeRef {
   const bytes = BYTES_FRAGMENT.exec(entry);
   if (bytes) {
     const [start, end, firstRow] = [bytes[1], bytes[2], bytes[3]].map(Number) as [number, number, number];
-    if (start <= end) return { path: entry.slice(0, bytes.index), range: { kind: 'bytes', start, end, firstRow } };
+    if (start <= end)
+      return { path: entry.slice(0, bytes.index), range: { kind: 'bytes', start, end, firstRow } };
   }
   const rows = ROWS_FRAGMENT.exec(entry);
   if (rows) {

@@ -68,7 +68,10 @@ function miniBatchSetting(
 ): Pick<DeploymentSettings, 'miniBatchSize' | 'miniBatchSplit'> {
   const field = 'properties.miniBatchSize';
   if (value === undefined || value === null) {
-    return { miniBatchSize: base.miniBatchSize, ...(base.miniBatchSplit ? { miniBatchSplit: base.miniBatchSplit } : {}) };
+    return {
+      miniBatchSize: base.miniBatchSize,
+      ...(base.miniBatchSplit ? { miniBatchSplit: base.miniBatchSplit } : {}),
+    };
   }
   const split = typeof value === 'string' ? formatSplitSize(value) : undefined;
   if (split !== undefined) return { miniBatchSize: base.miniBatchSize, miniBatchSplit: split };

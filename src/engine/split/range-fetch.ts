@@ -9,8 +9,43 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { DatastoreBackend } from '../../storage/contract.ts';
 
-/** What the readers read before a range: the header and the first record (to type the columns). */
-const HEAD_BYTES = 1 << 20;
+/** The head is fetched in steps of this many bytes until it holds two lines that are not blank. */
+const HEAD_STEP = 64 * 1024;
+
+/** Whether `bytes` hold the header and the first record (two non-blank lines), as the readers read them. */
+function holdsHead(bytes: Buffer): boolean {
+  let lines = 0;
+  let from = 0;
+  for (let lf = bytes.indexOf(10); lf >= 0; lf = bytes.indexOf(10, from)) {
+    if (bytes.subarray(from, lf).toString('latin1').trim() !== '') lines++;
+    if (lines >= 2) return true;
+    from = lf + 1;
+  }
+  return false;
+}
+
+/** Copies the file's head (up to `limit`), growing it until it holds what the readers need first. */
+async function copyHead(
+  handle: Awaited<ReturnType<typeof open>>,
+  backend: DatastoreBackend,
+  path: string,
+  limit: number,
+): Promise<number> {
+  const chunks: Buffer[] = [];
+  let at = 0;
+  while (at < limit) {
+    const end = Math.min(at + HEAD_STEP, limit);
+    const before = at;
+    for await (const chunk of backend.openRead(path, { start: at, end })) {
+      const bytes = chunk as Buffer;
+      await handle.write(bytes, 0, bytes.length, at);
+      chunks.push(bytes);
+      at += bytes.length;
+    }
+    if (at === before || holdsHead(Buffer.concat(chunks))) break;
+  }
+  return at;
+}
 
 async function copyAt(
   handle: Awaited<ReturnType<typeof open>>,
@@ -39,7 +74,7 @@ export async function fetchByteRange(
   const local = join(folder, basename(path));
   const handle = await open(local, 'w', 0o600);
   try {
-    const head = await copyAt(handle, backend, path, { start: 0, end: Math.min(HEAD_BYTES, range.start) });
+    const head = await copyHead(handle, backend, path, range.start);
     const body = await copyAt(handle, backend, path, range);
     return { local, bytes: head + body };
   } catch (error) {

@@ -22,7 +22,12 @@ function formatOf(path: string): Format | undefined {
   return FORMATS[extname(path).slice(1).toLowerCase()];
 }
 
-async function textRanges(backend: DatastoreBackend, path: string, format: 'csv' | 'jsonl', split: SplitSize) {
+async function textRanges(
+  backend: DatastoreBackend,
+  path: string,
+  format: 'csv' | 'jsonl',
+  split: SplitSize,
+) {
   const scanner = format === 'csv' ? csvScanner(split) : jsonlScanner(split);
   for await (const chunk of backend.openRead(path)) scanner.push(chunk as Buffer);
   return scanner.finish();
@@ -34,15 +39,23 @@ function datastoreBuffer(backend: DatastoreBackend, path: string, size: number):
     byteLength: size,
     async slice(start: number, end?: number) {
       const chunks: Buffer[] = [];
-      for await (const chunk of backend.openRead(path, { start, end: end ?? size })) chunks.push(chunk as Buffer);
+      for await (const chunk of backend.openRead(path, { start, end: end ?? size }))
+        chunks.push(chunk as Buffer);
       const whole = Buffer.concat(chunks);
-      return whole.buffer.slice(whole.byteOffset, whole.byteOffset + whole.byteLength) as ArrayBuffer;
+      // A copy of its own: a small Buffer may sit in Node's shared pool.
+      const out = new ArrayBuffer(whole.length);
+      new Uint8Array(out).set(whole);
+      return out;
     },
   };
 }
 
 /** Row ranges of whole row groups, each reaching the size (compressed bytes) or row count. */
-async function parquetRanges(backend: DatastoreBackend, file: FileEntry, split: SplitSize): Promise<FileRange[]> {
+async function parquetRanges(
+  backend: DatastoreBackend,
+  file: FileEntry,
+  split: SplitSize,
+): Promise<FileRange[]> {
   const metadata = await parquetMetadataAsync(datastoreBuffer(backend, file.path, file.size));
   const ranges: FileRange[] = [];
   let start = 0;
@@ -63,7 +76,11 @@ async function parquetRanges(backend: DatastoreBackend, file: FileEntry, split: 
 }
 
 /** The entries a file becomes: its ranges, or the file itself when it is small or not a table. */
-export async function splitFile(backend: DatastoreBackend, file: FileEntry, split: SplitSize): Promise<string[]> {
+export async function splitFile(
+  backend: DatastoreBackend,
+  file: FileEntry,
+  split: SplitSize,
+): Promise<string[]> {
   const format = formatOf(file.path);
   if (format === undefined || (split.unit === 'bytes' && file.size <= split.count)) return [file.path];
   const ranges =

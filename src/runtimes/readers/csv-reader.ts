@@ -209,14 +209,21 @@ class CsvSource implements TabularSource {
   digest(): { size: number; sha256: string } | undefined {
     const window = this.#window;
     // A range saw only part of the file, so it has no digest of the file; the manifest hashes it.
-    return window.eof && this.#firstRow === undefined ? { size: window.size, sha256: window.hash.copy().digest('hex') } : undefined;
+    return window.eof && this.#firstRow === undefined
+      ? { size: window.size, sha256: window.hash.copy().digest('hex') }
+      : undefined;
   }
 
   async *chunks(request: ChunkRequest): AsyncGenerator<NumericChunk> {
     const positions = columnPositions(this.file, this.columns, request.columns);
     const slots = new Int32Array(this.columns.length).fill(-1);
     positions.forEach((position, slot) => (slots[position] = slot));
-    const builder = new ChunkBuilder(request.columns.length, request.chunkRows, request.dtype, this.#firstRow);
+    const builder = new ChunkBuilder(
+      request.columns.length,
+      request.chunkRows,
+      request.dtype,
+      this.#firstRow,
+    );
     const window = this.#window;
     const state = newLineState();
     let line = 1;

@@ -120,7 +120,12 @@ class JsonlSource implements TabularSource {
     try {
       if (this.#first === undefined) return;
       columnPositions(this.file, this.columns, request.columns);
-      const builder = new ChunkBuilder(request.columns.length, request.chunkRows, request.dtype, this.#rangeRow);
+      const builder = new ChunkBuilder(
+        request.columns.length,
+        request.chunkRows,
+        request.dtype,
+        this.#rangeRow,
+      );
       const put = (record: JsonRecord, line: number): NumericChunk | undefined => {
         const values = builder.values;
         const offset = builder.offset;

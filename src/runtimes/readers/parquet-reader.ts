@@ -33,7 +33,10 @@ const NON_NUMERIC_CONVERSIONS = new Set([
  * Opens a Parquet file and reads its footer (schema and row groups). With `rows` (a range of whole row
  * groups), only those rows are read, and keep their row indexes within the file.
  */
-export async function openParquet(file: string, rows?: { start: number; end: number }): Promise<TabularSource> {
+export async function openParquet(
+  file: string,
+  rows?: { start: number; end: number },
+): Promise<TabularSource> {
   try {
     const buffer = await asyncBufferFromFile(file);
     const metadata = await parquetMetadataAsync(buffer);
@@ -61,7 +64,12 @@ class ParquetSource implements TabularSource {
   readonly #metadata: FileMetaData;
   readonly #rows: { start: number; end: number } | undefined;
 
-  constructor(file: string, buffer: AsyncBuffer, metadata: FileMetaData, rows?: { start: number; end: number }) {
+  constructor(
+    file: string,
+    buffer: AsyncBuffer,
+    metadata: FileMetaData,
+    rows?: { start: number; end: number },
+  ) {
     this.file = file;
     this.#rows = rows;
     this.#buffer = buffer;

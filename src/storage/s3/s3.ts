@@ -189,7 +189,10 @@ export function s3DatastoreOver(connection: S3Connection): DatastoreBackend {
       if (!(response.Body instanceof Readable)) {
         throw new Error(`The storage service sent no readable body for '${clean}'.`);
       }
-      await pipeline(range && range.end <= range.start ? response.Body.pipe(sliceBytes(0, 0)) : response.Body, out);
+      await pipeline(
+        range && range.end <= range.start ? response.Body.pipe(sliceBytes(0, 0)) : response.Body,
+        out,
+      );
     } catch (error) {
       if (range && isRangeNotSatisfiable(error)) return void out.end();
       out.destroy(await readFailure(clean, error).catch((e: unknown) => e as Error));
