@@ -17,6 +17,7 @@
  *       2-worker job of (a) against two plain loops side by side (bench/scale-out.ts).
  *   (l) workers on other machines: the job of (a) from a container, embedded against a scaled-out server
  *       with two `nightshift worker` processes (bench/scale-out-workers.ts).
+ *   (m) one ~2 GB CSV split into row ranges, scored with 1 and 2 workers, as a ratio (bench/split-csv.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
@@ -43,6 +44,7 @@ import { remoteDataBench } from './remote-data.ts';
 import { copyBench } from './copy.ts';
 import { scaleOutBench } from './scale-out.ts';
 import { workersBench } from './scale-out-workers.ts';
+import { splitCsvBench } from './split-csv.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -172,6 +174,9 @@ try {
     }),
   );
   await bench.section('(l) workers on other machines', () => workersBench(folder, MODEL, ROWS));
+  await bench.section('(m) one big CSV split into row ranges', () =>
+    splitCsvBench({ dataRoot: bench.dataRoot, repoRoot: ROOT, withServer }),
+  );
 } finally {
   bench.finish();
 }
