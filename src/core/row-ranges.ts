@@ -79,9 +79,3 @@ export function parseRangeRef(entry: string): RangeRef {
   }
   return { path: entry };
 }
-
-/** The fragment of an entry (`#bytes=…`), or '' for a whole file: kept when the path is made local. */
-export function rangeSuffix(entry: string): string {
-  const { path } = parseRangeRef(entry);
-  return entry.slice(path.length);
-}
