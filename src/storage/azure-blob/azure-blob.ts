@@ -88,7 +88,9 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
       const response = await container.getBlobClient(clean).download(range?.start ?? 0, count);
       const body = response.readableStreamBody;
       if (body === undefined) throw new Error(`The storage service sent no body for '${clean}'.`);
-      await pipeline(range && range.end <= range.start ? body.pipe(sliceBytes(0, 0)) : body, out);
+      // Cut to the range's length: an empty range asked for one byte.
+      if (range) await pipeline(body, sliceBytes(0, range.end - range.start), out);
+      else await pipeline(body, out);
     } catch (error) {
       if (range && isRangeNotSatisfiable(error)) return void out.end();
       out.destroy(await readFailure(clean, error));

@@ -189,10 +189,9 @@ export function s3DatastoreOver(connection: S3Connection): DatastoreBackend {
       if (!(response.Body instanceof Readable)) {
         throw new Error(`The storage service sent no readable body for '${clean}'.`);
       }
-      await pipeline(
-        range && range.end <= range.start ? response.Body.pipe(sliceBytes(0, 0)) : response.Body,
-        out,
-      );
+      // Cut to the range's length: an empty range asked for one byte.
+      if (range) await pipeline(response.Body, sliceBytes(0, range.end - range.start), out);
+      else await pipeline(response.Body, out);
     } catch (error) {
       if (range && isRangeNotSatisfiable(error)) return void out.end();
       out.destroy(await readFailure(clean, error).catch((e: unknown) => e as Error));
