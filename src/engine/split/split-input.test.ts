@@ -124,6 +124,20 @@ describe('CSV cuts', () => {
   });
 });
 
+describe('errors inside a range', () => {
+  it("name the row's index in the file, not a line counted from the range's start", async () => {
+    const lines = ['a,b', ...Array.from({ length: 30 }, (_, i) => (i === 23 ? '1,oops' : `${i},${i}`))];
+    await writeFile(join(dir, 'bad.csv'), lines.join('\n') + '\n');
+    const entries = await splitFile(store, { path: 'bad.csv', size: 1000 }, rows(10));
+    await assert.rejects(readRows(entries[2] ?? ''), /Row 23, column 'b': 'oops' is not a number/);
+    await assert.rejects(readRows('bad.csv'), /Line 25, column 'b': 'oops' is not a number/);
+    const objects = Array.from({ length: 30 }, (_, i) => JSON.stringify({ a: i === 17 ? 'x' : i }));
+    await writeFile(join(dir, 'bad.jsonl'), objects.join('\n'));
+    const parts = await splitFile(store, { path: 'bad.jsonl', size: 1000 }, rows(10));
+    await assert.rejects(readRows(parts[1] ?? ''), /Row 17, column 'a': "x" is not a number/);
+  });
+});
+
 describe('JSONL cuts', () => {
   it('cut at line ends; blank lines are no rows', () => {
     const text = '{"a":1}\n\n  \n{"a":2}\r\n{"a":3}';

@@ -11,7 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import { InputFileError } from './input-error.ts';
+import { InputFileError, placedAtRow } from './input-error.ts';
 import {
   BAD_NUMBER,
   END_OF_INPUT,
@@ -253,6 +253,8 @@ class CsvSource implements TabularSource {
       }
       const last = builder.flush();
       if (last) yield last;
+    } catch (error) {
+      throw this.#firstRow === undefined ? error : placedAtRow(error, builder.nextRow);
     } finally {
       await this.close();
     }

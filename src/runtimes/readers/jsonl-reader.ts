@@ -8,7 +8,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { InputFileError } from './input-error.ts';
+import { InputFileError, placedAtRow } from './input-error.ts';
 import {
   ChunkBuilder,
   columnPositions,
@@ -117,6 +117,7 @@ class JsonlSource implements TabularSource {
   }
 
   async *chunks(request: ChunkRequest): AsyncGenerator<NumericChunk> {
+    let row = this.#rangeRow ?? 0;
     try {
       if (this.#first === undefined) return;
       columnPositions(this.file, this.columns, request.columns);
@@ -142,11 +143,14 @@ class JsonlSource implements TabularSource {
         if (next.done === true) break;
         line++;
         if (next.value.trim() === '') continue;
+        row = builder.nextRow;
         chunk = put(parseRecord(this.file, next.value, line), line);
         if (chunk) yield chunk;
       }
       const last = builder.flush();
       if (last) yield last;
+    } catch (error) {
+      throw this.#rangeRow === undefined ? error : placedAtRow(error, row);
     } finally {
       await this.close();
     }
