@@ -5,7 +5,8 @@
  * workers (max_concurrency_per_instance), each run on a fresh server, interleaved BENCH_SPLIT_REPEATS
  * times (3). Printed: the median time from invoke to Completed for each (the one pass that finds the
  * cuts at invoke included), the pass alone, the ratio 2 workers / 1 worker (the goal is about 0.5), and
- * the machine's load average, since two workers halve the time only on two free cores.
+ * the machine's load average, since two workers halve the time only on two free cores; and, as the
+ * same run's baseline, the ratio for the same rows in two files of half the size scored whole.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -54,76 +55,97 @@ async function writeBigCsv(path: string, bytes: number, repoRoot: string): Promi
 }
 
 /**
- * Invoke → Completed of the split job with 1 and 2 workers, each on a fresh server, interleaved so that
- * a noisy moment on a shared machine hits both alike.
+ * Invoke → Completed of a job over `folder` with 1 and 2 workers, each on a fresh server, interleaved so
+ * that a noisy moment on a shared machine hits both alike; the medians.
  */
 async function jobTimes(
   withServer: WithServer,
   folder: string,
-  range: string,
-): Promise<Map<number, number[]>> {
+  miniBatchSize: number | string,
+): Promise<{ one: number; two: number; runs: string }> {
   const repeats = Number(process.env.BENCH_SPLIT_REPEATS ?? 3);
-  const times = new Map<number, number[]>([
-    [1, []],
-    [2, []],
-  ]);
+  const times: [number[], number[]] = [[], []];
   for (let r = 0; r < repeats; r++) {
     for (const workers of [1, 2]) {
       const ms = await withServer(async (client) => {
         const endpoint = `split-w${workers}`;
-        await client.deploy(endpoint, { maxConcurrencyPerInstance: workers, miniBatchSize: range });
+        await client.deploy(endpoint, { maxConcurrencyPerInstance: workers, miniBatchSize });
         return (await client.runJob(endpoint, folder)).totalMs;
       });
-      times.get(workers)?.push(ms);
+      times[workers - 1]?.push(ms);
     }
   }
-  return times;
+  const seconds = (xs: number[]) => xs.map((t) => (t / 1000).toFixed(1)).join(', ');
+  return {
+    one: median(times[0]),
+    two: median(times[1]),
+    runs: `1 worker: ${seconds(times[0])} s; 2 workers: ${seconds(times[1])} s`,
+  };
 }
 
-export async function splitCsvBench(options: { dataRoot: string; repoRoot: string; withServer: WithServer }) {
+/** The machine's figure for the same rows: two files of half the size, each one whole mini-batch. */
+async function baseline(options: Options, mb: number): Promise<{ one: number; two: number; runs: string }> {
+  const folder = join(options.dataRoot, 'split-csv-baseline');
+  await mkdir(folder, { recursive: true });
+  try {
+    for (const part of [0, 1])
+      await writeBigCsv(join(folder, `part-${part}.csv`), (mb / 2) * 1048576, options.repoRoot);
+    return await jobTimes(options.withServer, folder, 1);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+interface Options {
+  dataRoot: string;
+  repoRoot: string;
+  withServer: WithServer;
+}
+
+export async function splitCsvBench(options: Options): Promise<void> {
   const mb = Number(process.env.BENCH_SPLIT_MB ?? 2048);
   const folder = join(options.dataRoot, 'split-csv');
   await mkdir(folder, { recursive: true });
   const file = join(folder, 'big.csv');
+  let split: { one: number; two: number; runs: string };
   try {
     const rows = await writeBigCsv(file, mb * 1024 * 1024, options.repoRoot);
     const size = (await stat(file)).size;
     const range = `${Math.max(1, Math.round(mb / 32))}MB`;
-    const split = parseSplitSize(range);
-    if (split === undefined) throw new Error(`bad split ${range}`);
+    const cut = parseSplitSize(range);
+    if (cut === undefined) throw new Error(`bad split ${range}`);
     const started = performance.now();
-    const batches = await splitIntoMiniBatches(
-      createLocalFolderDatastore(folder),
-      [{ path: 'big.csv', size }],
-      split,
-    );
+    const store = createLocalFolderDatastore(folder);
+    const batches = await splitIntoMiniBatches(store, [{ path: 'big.csv', size }], cut);
     const scanMs = performance.now() - started;
     console.log(
       `\n(m) One CSV of ${(size / 1048576).toFixed(0)} MiB (${rows.toLocaleString()} rows × 30 floats), ` +
-        `mini_batch_size "${range}": ${batches.length} row ranges`,
+        `mini_batch_size "${range}": ${batches.length} row ranges (medians of interleaved runs)`,
     );
     console.log(
-      `  finding the cuts (one pass at invoke)   ${fmt(scanMs)}  ${(size / 1048576 / (scanMs / 1000)).toFixed(0)} MiB/s`,
+      `  finding the cuts (one pass at invoke)      ${fmt(scanMs)}  ${(size / 1048576 / (scanMs / 1000)).toFixed(0)} MiB/s`,
     );
-    const times = await jobTimes(options.withServer, folder, range);
-    const [one = 1, two = 0] = [1, 2].map((workers) => median(times.get(workers) ?? []));
-    for (const [workers, ms] of [
-      [1, one],
-      [2, two],
-    ] as const) {
-      const rate = Math.round(rows / (ms / 1000)).toLocaleString();
-      const all = (times.get(workers) ?? []).map((t) => (t / 1000).toFixed(1)).join(', ');
-      console.log(
-        `  ${workers} worker${workers > 1 ? 's' : ' '}, invoke → Completed, median  ${fmt(ms)}  ${rate} rows/s  (runs: ${all} s)`,
-      );
-    }
-    // Two workers can halve the time only on two free cores: the machine's load says how free they were.
-    const load = loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ');
-    console.log(`  load average (1, 5, 15 min) at the end  ${load} on ${availableParallelism()} cores`);
-    console.log(`  2 workers / 1 worker                    ${(two / one).toFixed(2)}  (goal: about 0.5)`);
+    split = await jobTimes(options.withServer, folder, range);
+    console.log(
+      `  split, invoke → Completed, 1 worker        ${fmt(split.one)}  ${Math.round(rows / (split.one / 1000)).toLocaleString()} rows/s`,
+    );
+    console.log(
+      `  split, invoke → Completed, 2 workers       ${fmt(split.two)}  ${Math.round(rows / (split.two / 1000)).toLocaleString()} rows/s`,
+    );
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+  const base = await baseline(options, mb);
+  // Two workers can halve the time only on two free cores: the baseline and the load say how free they were.
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(`  runs: split ${split.runs}; two files ${base.runs}`);
+  console.log(`  load average (1, 5, 15 min) at the end     ${load} on ${availableParallelism()} cores`);
+  console.log(
+    `  2 workers / 1 worker, the split file       ${(split.two / split.one).toFixed(2)}  (goal: about 0.5)`,
+  );
+  console.log(
+    `  2 workers / 1 worker, two half files whole ${(base.two / base.one).toFixed(2)}  (the same run's baseline)`,
+  );
 }
