@@ -68,8 +68,9 @@ function applyOverrides(
     settings: {
       maxConcurrencyPerInstance: o.maxConcurrencyPerInstance ?? deployment.maxConcurrencyPerInstance,
       miniBatchSize: o.miniBatchSize ?? deployment.miniBatchSize,
-      // A count of files given with the invocation replaces the deployment's split.
-      ...(deployment.miniBatchSplit && o.miniBatchSize === undefined
+      // A split given with the invocation wins; a count of files given with it replaces the deployment's.
+      ...(o.miniBatchSplit ? { miniBatchSplit: o.miniBatchSplit } : {}),
+      ...(!o.miniBatchSplit && deployment.miniBatchSplit && o.miniBatchSize === undefined
         ? { miniBatchSplit: deployment.miniBatchSplit }
         : {}),
       outputAction: deployment.outputAction,

@@ -115,6 +115,23 @@ describe('a big CSV split into row ranges', () => {
     assert.equal(ranges.properties.progress.items.total, 12, 'one item per range of 1000 rows');
   });
 
+  it('a size given at invoke splits that job only; a count of files given at invoke scores whole', async () => {
+    const { scoringUri } = await ns.deploy({
+      model,
+      settings: { miniBatchSize: 1, maxConcurrencyPerInstance: 2 },
+    });
+    const split = await ns.run(scoringUri, folderBody(folder, { miniBatchSize: '2000 rows' }), {}, 120_000);
+    assert.equal(split.properties.status, 'Completed', split.properties.result ?? '');
+    assert.equal(split.properties.progress.items.total, 6);
+    assert.equal(await output(split), whole);
+    const bad = await ns.invoke(scoringUri, folderBody(folder, { miniBatchSize: '2000 lines' }));
+    assert.equal(bad.status, 400, bad.text);
+    assert.match(
+      (bad.body as unknown as ErrorBody).error.message,
+      /'miniBatchSize' must be a number of files, a size/,
+    );
+  });
+
   it('from an Azure Blob container, reading only each range: the same bytes', async () => {
     const azurite: Azurite = await startAzurite();
     const scratch = mkdtempSync(join(tmpdir(), 'nightshift-split-'));
