@@ -126,13 +126,13 @@ export function createJobService(deps: JobServiceDeps) {
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
     const compute = await jobCompute(deps.computes, deployment.compute);
-    const batches = await planMiniBatches(input, settings, runtime.kind);
+    const { batches, digests } = await planMiniBatches(input, settings, runtime.kind);
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,
       deploymentName: deployment.name,
       status: 'NotStarted',
-      input: input.spec,
+      input: digests.length > 0 ? { ...input.spec, digests } : input.spec,
       inputData: request.inputData,
       output,
       settings: { ...settings, outputFileName: output.fileName },

@@ -14,8 +14,10 @@ import type { JobPlan } from './job-plan.ts';
 export async function inputDigests(
   plan: JobPlan,
   batches: readonly MiniBatchRecord[],
+  /** Digests known before the job ran (files split at invoke). */
+  before: readonly InputFileDigest[] = [],
 ): Promise<InputFileDigest[]> {
-  const known = new Map(batches.flatMap((b) => b.inputs ?? []).map((d) => [d.path, d]));
+  const known = new Map([...before, ...batches.flatMap((b) => b.inputs ?? [])].map((d) => [d.path, d]));
   // A file split into ranges is one input, listed once.
   const files = [...new Set(batches.flatMap((b) => b.files).map((entry) => parseRangeRef(entry).path))];
   const missing = files.filter((f) => !known.has(f));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -54,7 +55,13 @@ async function readRows(entry: string): Promise<string[]> {
 /** Splits a file and checks that its ranges, read one by one, give exactly the rows of the whole file. */
 async function sameRowsAsWhole(name: string, split: SplitSize): Promise<string[]> {
   const size = (await store.stat(name))?.size ?? 0;
-  const entries = await splitFile(store, { path: name, size }, split);
+  const { entries, digest } = await splitFile(store, { path: name, size }, split);
+  if (entries.length > 1 && !name.endsWith('.parquet')) {
+    const sha256 = createHash('sha256')
+      .update(await readFile(join(dir, name)))
+      .digest('hex');
+    assert.deepEqual(digest, { path: name, size, sha256 }, 'the pass hashes the file it split');
+  }
   const parts: string[] = [];
   for (const entry of entries) parts.push(...(await readRows(entry)));
   assert.deepEqual(parts, await readRows(name));
@@ -119,8 +126,9 @@ describe('CSV cuts', () => {
 
   it('leaves a file that fits in one range whole', async () => {
     await writeFile(join(dir, 'small.csv'), 'a\n1\n2\n');
-    assert.deepEqual(await splitFile(store, { path: 'small.csv', size: 6 }, rows(10)), ['small.csv']);
-    assert.deepEqual(await splitFile(store, { path: 'small.csv', size: 6 }, bytes(1024)), ['small.csv']);
+    const whole = { entries: ['small.csv'] };
+    assert.deepEqual(await splitFile(store, { path: 'small.csv', size: 6 }, rows(10)), whole);
+    assert.deepEqual(await splitFile(store, { path: 'small.csv', size: 6 }, bytes(1024)), whole);
   });
 });
 
@@ -128,12 +136,12 @@ describe('errors inside a range', () => {
   it("name the row's index in the file, not a line counted from the range's start", async () => {
     const lines = ['a,b', ...Array.from({ length: 30 }, (_, i) => (i === 23 ? '1,oops' : `${i},${i}`))];
     await writeFile(join(dir, 'bad.csv'), lines.join('\n') + '\n');
-    const entries = await splitFile(store, { path: 'bad.csv', size: 1000 }, rows(10));
+    const { entries } = await splitFile(store, { path: 'bad.csv', size: 1000 }, rows(10));
     await assert.rejects(readRows(entries[2] ?? ''), /Row 23, column 'b': 'oops' is not a number/);
     await assert.rejects(readRows('bad.csv'), /Line 25, column 'b': 'oops' is not a number/);
     const objects = Array.from({ length: 30 }, (_, i) => JSON.stringify({ a: i === 17 ? 'x' : i }));
     await writeFile(join(dir, 'bad.jsonl'), objects.join('\n'));
-    const parts = await splitFile(store, { path: 'bad.jsonl', size: 1000 }, rows(10));
+    const { entries: parts } = await splitFile(store, { path: 'bad.jsonl', size: 1000 }, rows(10));
     await assert.rejects(readRows(parts[1] ?? ''), /Row 17, column 'a': "x" is not a number/);
   });
 });
@@ -186,7 +194,7 @@ describe('mini-batches', () => {
       path,
       size: path === 'p4.csv' ? 22 : 4,
     }));
-    assert.deepEqual(await splitIntoMiniBatches(store, files, bytes(9)), [
+    assert.deepEqual((await splitIntoMiniBatches(store, files, bytes(9))).batches, [
       ['p1.csv', 'p2.csv'],
       ['p3.png'],
       ['p4.csv#bytes=2-12&row=0'],
@@ -197,7 +205,7 @@ describe('mini-batches', () => {
   it('are counts of files without a split, and a split is refused for a scoring script', async () => {
     const files = [1, 2, 3].map((i) => ({ path: `f${i}.csv`, size: 1 }));
     const plain = await planMiniBatches({ files, backend: store }, { miniBatchSize: 2 }, 'python');
-    assert.deepEqual(plain, [
+    assert.deepEqual(plain.batches, [
       { index: 0, files: ['f1.csv', 'f2.csv'] },
       { index: 1, files: ['f3.csv'] },
     ]);

@@ -6,9 +6,14 @@
  * up to the size; by rows, each is its own. The cuts are found here, once, at invoke, by streaming the
  * file from its datastore (Parquet: its footer only), so every worker reads exactly its own range.
  */
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { parquetMetadataAsync, type AsyncBuffer } from 'hyparquet';
 import { ValidationError } from '../../core/errors.ts';
+import type { InputFileDigest } from '../../core/jobs.ts';
 import type { DeploymentSettings } from '../../core/resources.ts';
 import { parseSplitSize, rangeRef, type FileRange, type SplitSize } from '../../core/row-ranges.ts';
 import type { DatastoreBackend, FileEntry } from '../../storage/contract.ts';
@@ -22,15 +27,56 @@ function formatOf(path: string): Format | undefined {
   return FORMATS[extname(path).slice(1).toLowerCase()];
 }
 
+/** Bytes per read of a local file in the cut pass: fewer, larger reads than a stream's 64 KiB. */
+const READ_BYTES = 4 << 20;
+
+async function* localBlocks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const block = Buffer.allocUnsafe(READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(block, 0, READ_BYTES, null);
+      if (bytesRead === 0) return;
+      yield block.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Size and sha256 of a local file, hashed in a worker thread (input-hash-thread.ts) beside the pass. */
+async function hashInThread(path: string): Promise<{ size: number; sha256: string } | undefined> {
+  const thread = new Worker(new URL('../input-hash-thread.ts', import.meta.url), { workerData: [path] });
+  const [results] = (await once(thread, 'message')) as [{ size: number; sha256: string }[]];
+  return results[0];
+}
+
+/**
+ * The cuts of a CSV or JSONL file, and its size and sha256 for the manifest (workers that read ranges
+ * hash nothing): a local file is hashed in a thread while this pass reads it, a remote one as it streams.
+ */
 async function textRanges(
   backend: DatastoreBackend,
-  path: string,
+  file: FileEntry,
   format: 'csv' | 'jsonl',
   split: SplitSize,
 ) {
   const scanner = format === 'csv' ? csvScanner(split) : jsonlScanner(split);
-  for await (const chunk of backend.openRead(path)) scanner.push(chunk as Buffer);
-  return scanner.finish();
+  const local = await backend.localPath(file.path);
+  if (local !== undefined) {
+    const hashing = hashInThread(local).catch(() => undefined);
+    for await (const block of localBlocks(local)) scanner.push(block);
+    const digest = await hashing;
+    return { ranges: scanner.finish(), digest: digest && { path: file.path, ...digest } };
+  }
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of backend.openRead(file.path)) {
+    scanner.push(chunk as Buffer);
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { ranges: scanner.finish(), digest: { path: file.path, size, sha256: hash.digest('hex') } };
 }
 
 /** hyparquet's view of a file: reads of byte ranges, here from the datastore. */
@@ -75,19 +121,24 @@ async function parquetRanges(
   return ranges;
 }
 
-/** The entries a file becomes: its ranges, or the file itself when it is small or not a table. */
+/**
+ * The entries a file becomes: its ranges, or the file itself when it is small or not a table; with the
+ * file's digest when the pass read all of it (CSV, JSONL).
+ */
 export async function splitFile(
   backend: DatastoreBackend,
   file: FileEntry,
   split: SplitSize,
-): Promise<string[]> {
+): Promise<{ entries: string[]; digest?: InputFileDigest }> {
   const format = formatOf(file.path);
-  if (format === undefined || (split.unit === 'bytes' && file.size <= split.count)) return [file.path];
-  const ranges =
+  if (format === undefined || (split.unit === 'bytes' && file.size <= split.count))
+    return { entries: [file.path] };
+  const { ranges, digest } =
     format === 'parquet'
-      ? await parquetRanges(backend, file, split)
-      : await textRanges(backend, file.path, format, split);
-  return ranges.length <= 1 ? [file.path] : ranges.map((range) => rangeRef(file.path, range));
+      ? { ranges: await parquetRanges(backend, file, split), digest: undefined }
+      : await textRanges(backend, file, format, split);
+  if (ranges.length <= 1) return { entries: [file.path] };
+  return { entries: ranges.map((range) => rangeRef(file.path, range)), ...(digest ? { digest } : {}) };
 }
 
 /** The mini-batches (lists of entries) of a job's input files, in order. */
@@ -95,11 +146,13 @@ export async function splitIntoMiniBatches(
   backend: DatastoreBackend,
   files: readonly FileEntry[],
   split: SplitSize,
-): Promise<string[][]> {
+): Promise<{ batches: string[][]; digests: InputFileDigest[] }> {
   const batches: string[][] = [];
+  const digests: InputFileDigest[] = [];
   let packing: { entries: string[]; bytes: number } | undefined;
   for (const file of files) {
-    const entries = await splitFile(backend, file, split);
+    const { entries, digest } = await splitFile(backend, file, split);
+    if (digest) digests.push(digest);
     const whole = entries.length === 1 && entries[0] === file.path;
     if (split.unit === 'bytes' && whole && file.size < split.count) {
       if (packing && packing.bytes + file.size <= split.count) {
@@ -114,7 +167,7 @@ export async function splitIntoMiniBatches(
     packing = undefined;
     for (const entry of entries) batches.push([entry]);
   }
-  return batches;
+  return { batches, digests };
 }
 
 /**
@@ -126,7 +179,7 @@ export async function planMiniBatches(
   input: { files: readonly FileEntry[]; backend: DatastoreBackend },
   settings: Pick<DeploymentSettings, 'miniBatchSize' | 'miniBatchSplit'>,
   runtimeKind: string,
-): Promise<{ index: number; files: string[] }[]> {
+): Promise<{ batches: { index: number; files: string[] }[]; digests: InputFileDigest[] }> {
   const split = settings.miniBatchSplit === undefined ? undefined : parseSplitSize(settings.miniBatchSplit);
   if (split === undefined) {
     const batches: { index: number; files: string[] }[] = [];
@@ -134,7 +187,7 @@ export async function planMiniBatches(
       const files = input.files.slice(i, i + settings.miniBatchSize).map((f) => f.path);
       batches.push({ index: batches.length, files });
     }
-    return batches;
+    return { batches, digests: [] };
   }
   if (runtimeKind !== 'onnx') {
     throw new ValidationError(
@@ -144,6 +197,6 @@ export async function planMiniBatches(
       'miniBatchSize',
     );
   }
-  const lists = await splitIntoMiniBatches(input.backend, input.files, split);
-  return lists.map((files, index) => ({ index, files }));
+  const { batches, digests } = await splitIntoMiniBatches(input.backend, input.files, split);
+  return { batches: batches.map((files, index) => ({ index, files })), digests };
 }
