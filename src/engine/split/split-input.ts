@@ -29,6 +29,7 @@ function formatOf(path: string): Format | undefined {
 
 /** Bytes per read of a local file in the cut pass: fewer, larger reads than a stream's 64 KiB. */
 const READ_BYTES = 4 << 20;
+const THREAD_HASH_BYTES = 64 << 20;
 
 async function* localBlocks(path: string): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
@@ -63,7 +64,8 @@ async function textRanges(
 ) {
   const scanner = format === 'csv' ? csvScanner(split) : jsonlScanner(split);
   const local = await backend.localPath(file.path);
-  if (local !== undefined) {
+  // A thread pays off for a big file only; a small one (a row count cuts small files too) is hashed here.
+  if (local !== undefined && file.size >= THREAD_HASH_BYTES) {
     const hashing = hashInThread(local).catch(() => undefined);
     for await (const block of localBlocks(local)) scanner.push(block);
     const digest = await hashing;
@@ -71,7 +73,7 @@ async function textRanges(
   }
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of backend.openRead(file.path)) {
+  for await (const chunk of local === undefined ? backend.openRead(file.path) : localBlocks(local)) {
     scanner.push(chunk as Buffer);
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
