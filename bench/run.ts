@@ -17,7 +17,9 @@
  *       2-worker job of (a) against two plain loops side by side (bench/scale-out.ts).
  *   (l) workers on other machines: the job of (a) from a container, embedded against a scaled-out server
  *       with two `nightshift worker` processes (bench/scale-out-workers.ts).
- *   (m) one ~2 GB CSV split into row ranges, scored with 1 and 2 workers, as a ratio (bench/split-csv.ts).
+ *   (m) rerun of what failed: a 100-file job with 1% failed, then its rerun with failedOnly, as a fraction
+ *       of the first run's time (bench/rerun-failed.ts).
+ *   (n) one ~2 GB CSV split into row ranges, scored with 1 and 2 workers, as a ratio (bench/split-csv.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
@@ -44,6 +46,7 @@ import { remoteDataBench } from './remote-data.ts';
 import { copyBench } from './copy.ts';
 import { scaleOutBench } from './scale-out.ts';
 import { workersBench } from './scale-out-workers.ts';
+import { rerunFailedBench } from './rerun-failed.ts';
 import { splitCsvBench } from './split-csv.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
@@ -174,7 +177,10 @@ try {
     }),
   );
   await bench.section('(l) workers on other machines', () => workersBench(folder, MODEL, ROWS));
-  await bench.section('(m) one big CSV split into row ranges', () =>
+  await bench.section('(m) rerun of what failed', () =>
+    rerunFailedBench({ root: ROOT, model: MODEL, rows: ROWS }),
+  );
+  await bench.section('(n) one big CSV split into row ranges', () =>
     splitCsvBench({ dataRoot: bench.dataRoot, repoRoot: ROOT, withServer }),
   );
 } finally {

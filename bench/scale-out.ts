@@ -14,8 +14,9 @@
  * 2. Status GET latency: on the same server, a second job over the same files; once the job is Running,
  *    100 pollers (BENCH_POLLERS) in a worker thread (their event loop is not the server's) each GET the
  *    job's status (`GET .../jobs/{name}`, the management route `az ml job show` uses), read the body,
- *    pause 100 ms (BENCH_POLL_PAUSE_MS: clients poll, they do not hammer; with no pause 100 pollers only
- *    measure the server's saturation queue) and go again, for 10 s (BENCH_POLL_SECONDS) or until the job
+ *    pause about 100 ms (BENCH_POLL_PAUSE_MS: clients poll, they do not hammer; with no pause 100 pollers
+ *    only measure the server's saturation queue; each poller starts at a random moment and each pause
+ *    varies by ±50%, as independent clients do, see status-pollers-thread.ts) and go again, for 10 s (BENCH_POLL_SECONDS) or until the job
  *    ends; then the job is canceled. p50 and p99 of every request's latency in that window (request
  *    sent → body read), and the window's length and request rate. Goal from the issue: p99 < 20 ms.
  *    The baseline: the same pollers, as long, on the same server while no job runs (GETs of the job of

@@ -1,5 +1,5 @@
 /**
- * (m) One big CSV split into row ranges: a file of about 2 GB (BENCH_SPLIT_MB, 2048 by default; 200
+ * (n) One big CSV split into row ranges: a file of about 2 GB (BENCH_SPLIT_MB, 2048 by default; 200
  * gives a run of a few minutes), generated here from the breast-cancer sample and removed at the end,
  * scored by a deployment whose `mini_batch_size` is a size (the file in about 32 ranges) with 1 and 2
  * workers (max_concurrency_per_instance), each run on a fresh server, interleaved BENCH_SPLIT_REPEATS
@@ -119,7 +119,7 @@ export async function splitCsvBench(options: Options): Promise<void> {
     const { batches } = await splitIntoMiniBatches(store, [{ path: 'big.csv', size }], cut);
     const scanMs = performance.now() - started;
     console.log(
-      `\n(m) One CSV of ${(size / 1048576).toFixed(0)} MiB (${rows.toLocaleString()} rows × 30 floats), ` +
+      `\n(n) One CSV of ${(size / 1048576).toFixed(0)} MiB (${rows.toLocaleString()} rows × 30 floats), ` +
         `mini_batch_size "${range}": ${batches.length} row ranges (medians of interleaved runs)`,
     );
     console.log(

@@ -26,6 +26,7 @@ import { createEmbeddedNodeRegistry } from './engine/compute-nodes.ts';
 import { createSharedNodeRegistry } from './engine/shared-compute-nodes.ts';
 import { createPrometheusMetrics } from './engine/prometheus-metrics.ts';
 import { createJobService } from './engine/job-service.ts';
+import { createRerunService } from './engine/rerun.ts';
 import { listLogFiles, readLogFile } from './engine/job-logs.ts';
 import { createScheduler, type Scheduler } from './engine/scheduler.ts';
 import { createIdentityService } from './auth/identity-service.ts';
@@ -49,8 +50,13 @@ import { webActivityHandler } from './pipelines/service/web-activity-handler.ts'
 import { serverTokenProvider } from './pipelines/service/server-token-provider.ts';
 import { createSecretProvider } from './pipelines/web/secrets.ts';
 import { RealClock } from './pipelines/time/real-clock.ts';
+import type { Clock } from './pipelines/time/clock.ts';
+import { createSchedules } from './engine/schedules/wiring.ts';
 import { createFactoryData } from './pipelines/data/wiring.ts';
+import { createTriggers } from './pipelines/triggers/wiring.ts';
 import type { FactoryDataService } from './pipelines/data/factory-data-service.ts';
+import { createJobEvents } from './engine/events/wiring.ts';
+import { observeJobStatus } from './engine/events/status-listener.ts';
 
 export interface App {
   readonly config: Config;
@@ -79,13 +85,21 @@ async function urlSourceOptions(urls: Config['urls']): Promise<HttpSourceOptions
 
 /** Hosts that mean "every interface": the server is reached on loopback then, from this machine. */
 const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'];
+/** How often the trigger loop looks at the store and the watched datastores when nothing is due sooner. */
+const TRIGGER_POLL_MS = 2_000;
+/** How long a firing may stay recorded but unstarted before another server (or this one restarted) starts it. */
+const TRIGGER_RECOVER_AFTER_MS = 15_000;
 
-export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  // `scheduleClock`: what endpoint schedules fire on; tests pass a VirtualClock to fire on demand.
+  options: { logger?: Logger; scheduleClock?: Clock } = {},
+): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const lock: DataDirLock = lockDataDir(config.dataDir);
   let backends: Backends | undefined;
   try {
-    backends = await openBackends(config, logger);
+    backends = await openBackends({ ...config, leaseMs: config.engine.leaseMs }, logger);
     const { store, queue } = backends;
     const repo = store.resources;
     const secrets = await openSecretBox(config.keysDir);
@@ -130,6 +144,28 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
           },
         })
       : undefined;
+    const listening: string[] = [];
+    const events = createJobEvents({
+      repo,
+      secrets,
+      actor: config.actor,
+      topic: workspaceId(config.workspace),
+      urls,
+      listening: () => listening,
+      delivery: {
+        baseMs: config.webhooks.retryBaseMs,
+        maxDelayMs: config.webhooks.retryMaxDelayMs,
+        maxTtlMs: config.webhooks.ttlMs,
+        timeoutMs: config.webhooks.timeoutMs,
+        pollMs: config.webhooks.pollMs,
+      },
+      owner: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      logger,
+    });
+    // The engine records every job status through this repository; each change is handed to the events.
+    const jobRepo = observeJobStatus(store.jobs, events.dispatcher, (error) => {
+      logger.warn({ err: error }, 'the job events listener failed');
+    });
     const nodes = shared ?? createEmbeddedNodeRegistry(processes, () => built.scheduler?.idleNodes() ?? []);
     const metrics = createPrometheusMetrics({
       jobs: store.jobs,
@@ -141,7 +177,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       metrics,
       maxInstances: (name) => computeNodeCap(computes, name),
       computes: () => computes.list(),
-      jobs: store.jobs,
+      jobs: jobRepo,
       queue,
       datastores,
       dataDir: config.dataDir,
@@ -164,7 +200,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     built.scheduler = scheduler;
     const jobs = createJobService({
       computes,
-      jobs: store.jobs,
+      jobs: jobRepo,
       queue,
       endpoints,
       deployments,
@@ -178,12 +214,19 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       defaultPython: config.python,
       logger,
     });
+    const schedules = createSchedules({
+      repo,
+      jobs,
+      endpoints,
+      deployments,
+      clock: options.scheduleClock ?? new RealClock(),
+      logger,
+    });
     const logDir = (name: string) => join(config.dataDir, 'jobs', name, 'logs');
     const jobLogs = {
       list: (name: string) => listLogFiles(logDir(name)),
       read: (name: string, path: string) => readLogFile(logDir(name), path),
     };
-    const listening: string[] = [];
     const auth = await createAccess(config, store, () => listening);
     const { pipelines, factoryData } = createPipelines(config, store, logger, secrets, {
       listening: () => listening,
@@ -191,10 +234,27 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       urls,
     });
     await pipelines.recoverInterrupted();
+    const triggers = createTriggers({
+      repo: store.resources,
+      pipelines,
+      expressions: createExpressionEngine(),
+      clock: new RealClock(),
+      factoryName: config.workspace.workspace,
+      datastore: (name) => datastores.backend(name),
+      checkDatastore: async (name) => {
+        await datastores.get(name);
+      },
+      pollMs: TRIGGER_POLL_MS,
+      recoverAfterMs: TRIGGER_RECOVER_AFTER_MS,
+      onError: (error, trigger) => {
+        logger.error({ err: error, trigger }, 'a trigger could not fire');
+      },
+    });
     const services: ApiServices = {
       workspace: config.workspace,
       pipelines,
       factoryData,
+      triggers: triggers.service,
       datastores,
       assets,
       endpoints,
@@ -203,7 +263,10 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       computeNodes: nodes,
       metrics,
       jobs,
+      rerun: createRerunService({ jobs: store.jobs, service: jobs, datastores, cache: scheduler.cache }),
+      schedules: schedules.service,
       jobLogs,
+      eventSubscriptions: events.subscriptions,
       auth,
       studio: {
         dir: config.studioDir,
@@ -237,15 +300,22 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         // What the issuer is fixed from and pipelines call: an address clients can reach, never the
         // wildcard a socket binds to (`http://0.0.0.0:8080` is no URL to put in a token).
         listening.push(WILDCARD_HOSTS.includes(config.host) ? `http://127.0.0.1:${port}` : url);
+        // Deliveries start once the server's own address is known: it is never a webhook target.
+        events.dispatcher.start();
         lock.update({ url, startedAt: new Date().toISOString() });
+        triggers.engine.start();
+        schedules.runner.start();
         return url;
       },
       async stop() {
         if (stopped) return;
         stopped = true;
         await http.close();
+        await triggers.engine.stop();
+        await schedules.runner.stop();
         await pipelines.stop();
         await scheduler.stop();
+        await events.dispatcher.stop();
         await shared?.stop().catch(() => undefined);
         await opened.close();
         lock.release();

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { redactUrl, type ScaleOutConfig } from './config-scale-out.ts';
+import { queuePrefixOf, redactUrl, type ScaleOutConfig } from './config-scale-out.ts';
 import { StartupError } from './core/errors.ts';
 import { createBullmqTaskQueue } from './engine/queue/bullmq-queue.ts';
 import type { TaskQueue } from './engine/queue/contract.ts';
@@ -32,7 +32,11 @@ function causeOf(error: unknown): string {
   return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
 }
 
-async function openScaledOut(scaleOut: ScaleOutConfig, logger: Logger): Promise<Backends> {
+async function openScaledOut(
+  scaleOut: ScaleOutConfig,
+  leaseMs: number | undefined,
+  logger: Logger,
+): Promise<Backends> {
   let store: MetadataStore;
   try {
     store = await createPostgresStore({ url: scaleOut.database });
@@ -42,7 +46,10 @@ async function openScaledOut(scaleOut: ScaleOutConfig, logger: Logger): Promise<
     );
   }
   const queue = createBullmqTaskQueue({
-    connection: scaleOut.queue,
+    ...queuePrefixOf(scaleOut.queue),
+    // A task a killed process had claimed but not yet leased waits this long to be delivered again: one
+    // lease period, as a killed holder's lease does, rather than a fixed minute (seen stalling takeovers).
+    lockGraceMs: leaseMs,
     onError: (error) => {
       logger.warn({ err: { message: error.message } }, 'the Redis connection of the task queue failed');
     },
@@ -71,10 +78,10 @@ async function openScaledOut(scaleOut: ScaleOutConfig, logger: Logger): Promise<
 
 /** `scaleOut` from the configuration, or undefined for the embedded store in `dataDir`. */
 export async function openBackends(
-  where: { dataDir: string; scaleOut?: ScaleOutConfig | undefined },
+  where: { dataDir: string; scaleOut?: ScaleOutConfig | undefined; leaseMs?: number },
   logger: Logger,
 ): Promise<Backends> {
-  if (where.scaleOut) return openScaledOut(where.scaleOut, logger);
+  if (where.scaleOut) return openScaledOut(where.scaleOut, where.leaseMs, logger);
   const store = createSqliteStore(join(where.dataDir, 'metadata.db'));
   return { store, queue: createSqliteTaskQueue(store.db), shared: false, close: () => store.close() };
 }

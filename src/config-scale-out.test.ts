@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from './config.ts';
-import { redactUrl } from './config-scale-out.ts';
+import { queuePrefixOf, redactUrl } from './config-scale-out.ts';
 
 const base = { cwd: '/work', flags: { dataDir: '/var/ns' } };
 
@@ -43,6 +43,31 @@ test('scale-out: one URL alone, or a wrong scheme, is refused naming the setting
         env: { NIGHTSHIFT_DATABASE_URL: 'postgresql://db/ns', NIGHTSHIFT_QUEUE_URL: 'q:6379' },
       }),
     (error: Error & { field?: string }) => error.field === 'queue',
+  );
+});
+
+test('a queue URL may carry the key prefix; the Redis client gets the URL without it', () => {
+  assert.deepEqual(queuePrefixOf('redis://queue:6379'), {
+    connection: 'redis://queue:6379',
+    prefix: 'nightshift',
+  });
+  assert.deepEqual(queuePrefixOf('rediss://:pw@queue:6380/2?prefix=team-a'), {
+    connection: 'rediss://:pw@queue:6380/2',
+    prefix: 'team-a',
+  });
+  assert.throws(
+    () =>
+      loadConfig({
+        ...base,
+        env: {
+          NIGHTSHIFT_DATABASE_URL: 'postgresql://db/ns',
+          NIGHTSHIFT_QUEUE_URL: 'redis://:pw@q?prefix=a:b',
+        },
+      }),
+    (error: Error & { field?: string }) =>
+      error.field === 'queue' &&
+      /prefix 'a:b' must be 1 to 64 letters/.test(error.message) &&
+      !error.message.includes('pw'),
   );
 });
 

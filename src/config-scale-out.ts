@@ -13,7 +13,10 @@ import { ValidationError } from './core/errors.ts';
 export interface ScaleOutConfig {
   /** `postgresql://user:password@host:port/database` (libpq's URL form, as `pg` takes it). */
   database: string;
-  /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. */
+  /**
+   * `redis://[:password@]host:port[/db][?prefix=NAME]`, or `rediss://` for TLS. `prefix` keeps several
+   * installations (or tests) apart on one Redis; every key of the queue starts with it (default nightshift).
+   */
   queue: string;
   /**
    * The datastore (by name) through which `nightshift worker` processes on other machines get models and
@@ -40,7 +43,25 @@ function checkUrl(text: string, field: 'database' | 'queue', schemes: readonly s
       field,
     );
   }
+  if (field === 'queue') queuePrefixOf(text);
   return text;
+}
+
+/**
+ * The queue URL without its `prefix` parameter (what the Redis client connects to) and that prefix,
+ * `nightshift` unless given. A prefix is letters, digits, '.', '_' and '-' (it becomes part of key names).
+ */
+export function queuePrefixOf(text: string): { connection: string; prefix: string } {
+  const url = new URL(text);
+  const prefix = url.searchParams.get('prefix') ?? 'nightshift';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(prefix)) {
+    throw new ValidationError(
+      `Invalid queue URL '${redactUrl(text)}': its prefix '${prefix}' must be 1 to 64 letters, digits, '.', '_' or '-', e.g. redis://queue-host:6379?prefix=team-a.`,
+      'queue',
+    );
+  }
+  url.searchParams.delete('prefix');
+  return { connection: url.toString(), prefix };
 }
 
 /** The URL with any password replaced, for messages and logs. */

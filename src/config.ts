@@ -16,6 +16,7 @@ import { checkAllowHosts } from './storage/http/url-policy.ts';
 import { readLeaseMs, readScaleOut, scaleOutFields, type ScaleOutConfig } from './config-scale-out.ts';
 import { readStorageIdentity, type StorageIdentityConfig } from './config-storage-identity.ts';
 import { readStudioOidcEnv, readStudioOidcFile } from './config-studio-oidc.ts';
+import { readWebhookConfig, type WebhookConfig } from './config-webhooks.ts';
 
 /** Where `npm run build:studio` writes the studio (vite.config.ts), beside src/. */
 const STUDIO_DIR = fileURLToPath(new URL('../dist/studio', import.meta.url));
@@ -103,6 +104,8 @@ export interface Config {
    * NIGHTSHIFT_SHARED_DIR, `sharedDir` in the file).
    */
   sharedDir: string;
+  /** Webhook delivery: retry schedule, time to live, per-POST deadline (config-webhooks.ts). */
+  webhooks: WebhookConfig;
 }
 
 export interface ConfigSources {
@@ -223,6 +226,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     urls: readUrlPolicy(flags, env, (file.urls ?? {}) as Record<string, unknown>, cwd),
     keysDir: resolve(cwd, pick(flags.keysDir, env.NIGHTSHIFT_KEYS_DIR, file.keysDir) ?? dataDir),
     sharedDir: resolve(cwd, pick(flags.sharedDir, env.NIGHTSHIFT_SHARED_DIR, file.sharedDir) ?? dataDir),
+    webhooks: readWebhookConfig(env, file.webhooks),
     ...scaleOutFields(
       readScaleOut(
         pick(flags.database, env.NIGHTSHIFT_DATABASE_URL, file.database),

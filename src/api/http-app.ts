@@ -19,6 +19,8 @@ import { datastorePreviewRoutes } from './routes/datastore-preview.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { computeRoutes, metricsRoutes } from './routes/computes.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { jobRerunRoutes } from './routes/job-rerun.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
 import { jobStatsRoutes } from './routes/job-stats.ts';
 import { jobFileRoutes } from './routes/job-files.ts';
 import { jobLiveRoutes } from './routes/job-live.ts';
@@ -28,8 +30,10 @@ import { accessRoutes } from './routes/access.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { pipelineLiveRoutes } from './routes/pipeline-live.ts';
 import { factoryDataRoutes } from './routes/factory-data.ts';
+import { triggerRoutes } from './routes/triggers.ts';
 import { studioRoutes } from './routes/studio.ts';
 import { permissionRoutes } from './routes/permissions.ts';
+import { eventSubscriptionRoutes } from './routes/event-subscriptions.ts';
 import { registerAccessControl } from './access-control.ts';
 import { registerAuditTrail, type AuditDirectory } from './audit-trail.ts';
 import { registerJsonParser } from './body-limits.ts';
@@ -121,6 +125,8 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
     ...endpointRoutes(s),
     ...computeRoutes(s),
     ...jobRoutes(s),
+    ...jobRerunRoutes(s),
+    ...scheduleRoutes(s),
     ...jobStatsRoutes(s),
     ...jobFileRoutes(s),
     ...jobLiveRoutes(s),
@@ -135,12 +141,14 @@ export function routeTable(s: ApiServices, app: FastifyInstance): RouteSpec[] {
       mode: s.auth.access.mode,
     }),
     ...factoryDataRoutes(s),
+    ...triggerRoutes(s),
     ...permissionRoutes({
       workspace: s.workspace,
       assignments: s.auth.assignments,
       mode: s.auth.access.mode,
     }),
     ...studioRoutes(s.studio),
+    ...eventSubscriptionRoutes(s),
   ];
 }
 

@@ -69,11 +69,16 @@ async function dataNeeds(s: ApiServices, body: unknown): Promise<DataNeed[]> {
 }
 
 /** Throws AuthorizationError (403) unless the caller may read the job's input and write its output. */
-export async function checkJobDataAccess(s: ApiServices, request: FastifyRequest): Promise<void> {
+export async function checkJobDataAccess(
+  s: ApiServices,
+  request: FastifyRequest,
+  // A rerun's body is the one the server builds from the parent job, not the request's.
+  body: unknown = request.body,
+): Promise<void> {
   const ac = s.auth.access;
   const principal = request.principal;
   if (ac.mode === 'none' || !principal) return;
-  const needs = await dataNeeds(s, request.body);
+  const needs = await dataNeeds(s, body);
   const assignments = await ac.assignments.forPrincipal(principal.objectId);
   const ref = { principalId: principal.objectId, clientId: principal.clientId };
   const invoked = request.access;

@@ -100,6 +100,14 @@ export function jobView(
         'azureml.runLineageType': 'batchDeployment',
         runSource: 'BatchDeployment',
         runType: 'HTTP',
+        // A rerun names its parent (engine/rerun.ts), as Azure's properties name a run's lineage.
+        ...(job.rerunOf
+          ? {
+              'nightshift.rerunOf': job.rerunOf.job,
+              'nightshift.rerunFailedOnly': String(job.rerunOf.failedOnly),
+              'nightshift.reusedMiniBatches': String(job.rerunOf.reusedMiniBatches),
+            }
+          : {}),
       },
       tags: {
         ...job.tags,

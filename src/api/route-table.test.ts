@@ -120,6 +120,10 @@ const table: [string, string, string, string][] = [
   ['POST', `${F}/pipelineruns/r1/queryActivityruns`, `${DF}/pipelineruns/queryactivityruns/action`, WS],
   ['POST', `${F}/queryPipelineRuns`, `${DF}/querypipelineruns/action`, WS],
   ['GET', `${F}/pipelineruns/r1/events`, `${DF}/pipelineruns/read`, WS],
+  ['PUT', `${F}/triggers/t`, `${DF}/triggers/write`, WS],
+  ['POST', `${F}/triggers/t/start`, `${DF}/triggers/start/action`, WS],
+  ['POST', `${F}/queryTriggerRuns`, `${DF}/querytriggerruns/action`, WS],
+  ['POST', `${F}/triggers/t/triggerRuns/r1/rerun`, `${DF}/triggers/triggerruns/rerun/action`, WS],
 ];
 
 test('every route family maps to its action and scope', async () => {

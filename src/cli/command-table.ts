@@ -92,8 +92,15 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
     },
   },
   {
+    name: 'schedule',
+    description: 'Manage endpoint schedules: invoke a batch endpoint on a cron or recurrence.',
+    register: async (p) => {
+      (await import('./commands/schedule.ts')).registerScheduleCommands(p);
+    },
+  },
+  {
     name: 'job',
-    description: 'Show, follow, cancel and download batch jobs.',
+    description: 'Show, follow, cancel, rerun and download batch jobs.',
     register: async (p) => {
       (await import('./commands/job.ts')).registerJobCommands(p);
     },
@@ -152,6 +159,13 @@ export const TOP_COMMANDS: readonly TopCommand[] = [
     description: 'Import, run and follow Data Factory pipelines (Data Factory REST shapes).',
     register: async (p) => {
       (await import('./commands/pipeline/index.ts')).registerPipelineCommands(p);
+    },
+  },
+  {
+    name: 'event-subscription',
+    description: 'Manage webhooks on job events (signed, retried, dead-lettered).',
+    register: async (p) => {
+      (await import('./commands/event-subscription.ts')).registerEventSubscriptionCommands(p);
     },
   },
 ];

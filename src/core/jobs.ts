@@ -103,6 +103,8 @@ export interface JobRuntimeSpec {
   modelDirUri: string;
   modelEntry: string;
   codeUri?: string;
+  /** The code snapshot's content hash (jobs created before it was recorded have none). */
+  codeHash?: string;
   scoringScript?: string;
   /** The interpreter of a python job: the environment's `pythonExecutable`, else the server's default. */
   pythonExecutable?: string;
@@ -131,7 +133,16 @@ export interface JobRecord {
   endedAt?: string;
   /** The compute the job's deployment names (`local` when it names none), for metrics and nodes. */
   compute?: string;
+  /** Set on a rerun (engine/rerun.ts): the job it reruns, and whether it scores only what failed there. */
+  rerunOf?: JobRerunOf;
   systemData: SystemData;
+}
+
+export interface JobRerunOf {
+  job: string;
+  failedOnly: boolean;
+  /** Mini-batches that succeeded in the parent and were taken over, not scored again. */
+  reusedMiniBatches: number;
 }
 
 export interface MiniBatchRecord {

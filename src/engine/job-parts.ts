@@ -4,9 +4,11 @@
  * processes on other machines do. The output assembler reads parts through this, and a server that
  * takes a job over asks it which succeeded parts it can still find.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DatastoreBackend } from '../storage/contract.ts';
 import { jobPrefix, partKey } from './remote/artifact-store.ts';
 
@@ -14,6 +16,10 @@ export interface JobParts {
   /** The part of mini-batch `index`, or undefined when there is none (it wrote no rows, or it is lost). */
   read(index: number): Promise<Readable | undefined>;
   has(index: number): Promise<boolean>;
+  /** Puts a part in place (a rerun taking its parent's over, rerun-parts.ts). */
+  write(index: number, data: Readable): Promise<void>;
+  /** Where part `index` is on this machine, when parts are files here. */
+  localPath?: (index: number) => string;
   /** The job has ended and its output is assembled: parts kept elsewhere are removed. */
   clear(): Promise<void>;
 }
@@ -27,6 +33,11 @@ export function localParts(partPath: (index: number) => string): JobParts {
   return {
     read: (index) => readLocalPart(partPath(index)),
     has: async (index) => (await stat(partPath(index)).catch(() => undefined)) !== undefined,
+    async write(index, data) {
+      await mkdir(dirname(partPath(index)), { recursive: true });
+      await pipeline(data, createWriteStream(partPath(index)));
+    },
+    localPath: partPath,
     // The job's folder, parts included, is the server's to keep or sweep.
     clear: () => Promise.resolve(),
   };
@@ -39,6 +50,9 @@ export function artifactParts(backend: DatastoreBackend, job: string): JobParts 
       return (await backend.stat(key)) ? backend.openRead(key) : undefined;
     },
     has: async (index) => (await backend.stat(partKey(job, index))) !== undefined,
+    write: async (index, data) => {
+      await backend.write(partKey(job, index), data);
+    },
     clear: () => backend.remove(jobPrefix(job), { recursive: true }),
   };
 }

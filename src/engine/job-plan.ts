@@ -44,7 +44,7 @@ export interface JobPlan {
   scrub: ErrorScrubber;
 }
 
-function jobDir(dataDir: string, name: string): string {
+export function jobDir(dataDir: string, name: string): string {
   return join(dataDir, 'jobs', name);
 }
 

@@ -33,6 +33,7 @@ import { planJob, type JobPlan } from './job-plan.ts';
 import { createOutputAssembler, type OutputAssembler } from './output-assembler.ts';
 import { artifactParts, localParts, type JobParts } from './job-parts.ts';
 import { chargeLostAttempts } from './remote/lost-workers.ts';
+import { adoptParentParts } from './rerun-parts.ts';
 import { forgetRemoteJob, publishRemoteJob, scoredRemotely } from './remote/remote-jobs.ts';
 import { watchRemoteJob } from './remote/remote-watch.ts';
 import { poolShape } from './pool/capacity.ts';
@@ -147,6 +148,8 @@ async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
           name,
         )
       : localParts(plan.partPath);
+  // A rerun of what failed takes its parent's parts over first; what it cannot find is scored again.
+  await adoptParentParts({ ...deps, artifactStore: deps.remote?.artifactStore }, job, parts);
   await rescoreMissingParts(deps, job, parts);
   const logs = createJobLogs(plan.logDir);
   await logs.init();

@@ -89,7 +89,7 @@ async function scriptRuntime(
       'codeConfiguration',
     );
   const code = await deps.assets.get('codes', codeRef.name, codeRef.version);
-  const spec = { ...base, codeUri: code.codeUri, scoringScript };
+  const spec = { ...base, codeUri: code.codeUri, codeHash: code.contentHash, scoringScript };
   if (!python) return { ...spec, kind: 'js' };
   return {
     ...spec,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { LOCAL_COMPUTE } from '../core/computes.ts';
-import { isTerminal, type JobRecord } from '../core/jobs.ts';
+import { isTerminal, type JobRecord, type JobRerunOf, type JobRuntimeSpec } from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
 import {
   newSystemData,
@@ -22,7 +22,7 @@ import type { ComputeService } from '../workspace/computes.ts';
 import type { DeploymentService } from '../workspace/deployments.ts';
 import type { EndpointService } from '../workspace/endpoints.ts';
 import { readJobRequest, type JobOverrides } from './invocation.ts';
-import { resolveInput, resolveOutput } from './job-inputs.ts';
+import { resolveInput, resolveOutput, type ResolvedInput } from './job-inputs.ts';
 import { resolveRuntime } from './job-runtime.ts';
 import { tasksOf, type TaskQueue } from './queue/contract.ts';
 import { planMiniBatches } from './split/split-input.ts';
@@ -46,6 +46,23 @@ export interface JobServiceDeps {
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/**
+ * A job started from another one (a rerun, engine/rerun.ts). `layout` sees the input as listed now and
+ * the runtime as resolved now, before anything is created, and may refuse; it returns the mini-batches
+ * to create (the parent's), which of them to queue, and `settle`, which records the others (taken over
+ * from the parent) before any mini-batch is queued.
+ */
+export interface JobOrigin {
+  rerunOf: Omit<JobRerunOf, 'reusedMiniBatches'>;
+  layout?: (input: ResolvedInput, runtime: JobRuntimeSpec) => Promise<JobLayout>;
+}
+
+export interface JobLayout {
+  batches: { index: number; files: string[] }[];
+  queue: number[];
+  settle: (job: string) => Promise<void>;
+}
 
 /**
  * The compute a job runs on: its deployment's. A deployment written before computes were checked may
@@ -114,6 +131,7 @@ export function createJobService(deps: JobServiceDeps) {
     body: unknown,
     deploymentHeader: string | undefined,
     actor: string | Actor = deps.actor,
+    origin?: JobOrigin,
   ): Promise<JobRecord> {
     const deployment = await chooseDeployment(endpointName, deploymentHeader);
     const request = readJobRequest(body);
@@ -126,7 +144,10 @@ export function createJobService(deps: JobServiceDeps) {
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
     const compute = await jobCompute(deps.computes, deployment.compute);
-    const { batches, digests } = await planMiniBatches(input, settings, runtime.kind);
+    const layout = await origin?.layout?.(input, runtime);
+    // A rerun of what failed takes its parent's mini-batches (ranges included); others are planned here.
+    const planned = layout ? undefined : await planMiniBatches(input, settings, runtime.kind);
+    const digests = planned?.digests ?? [];
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,
@@ -141,17 +162,23 @@ export function createJobService(deps: JobServiceDeps) {
       runtime,
       description: request.description,
       tags: request.tags,
+      ...(origin
+        ? {
+            rerunOf: {
+              ...origin.rerunOf,
+              reusedMiniBatches: layout ? layout.batches.length - layout.queue.length : 0,
+            },
+          }
+        : {}),
       systemData: newSystemData(actor),
     };
     if (!(await deps.jobs.create(job)))
       throw new ConflictError(`A job named '${name}' already exists; job names are unique.`);
+    const batches = layout?.batches ?? planned?.batches ?? [];
     await deps.jobs.addMiniBatches(name, batches);
-    await deps.queue.enqueue(
-      tasksOf(
-        name,
-        batches.map((b) => b.index),
-      ),
-    );
+    // A rerun records the mini-batches it takes over before queueing the rest (rerun.ts).
+    await layout?.settle(name);
+    await deps.queue.enqueue(tasksOf(name, layout?.queue ?? batches.map((b) => b.index)));
     const prepared = await deps.jobs.update(name, { status: 'Preparing' }, ['NotStarted']);
     deps.logger.info(
       {

@@ -29,7 +29,10 @@ export async function inputDigests(
 }
 
 /** Size and sha256 of each input file, computed in a worker thread (see input-hash-thread.ts). */
-async function hashInputs(plan: JobPlan, files: readonly string[]): Promise<InputFileDigest[]> {
+export async function hashInputs(
+  plan: Pick<JobPlan, 'input'>,
+  files: readonly string[],
+): Promise<InputFileDigest[]> {
   const local = await Promise.all(files.map((path) => plan.input.local(path)));
   try {
     const thread = new Worker(new URL('./input-hash-thread.ts', import.meta.url), { workerData: local });
@@ -55,6 +58,8 @@ export async function writeManifest(
   const ended = job.endedAt ? Date.parse(job.endedAt) : Date.now();
   const manifest = {
     job: job.name,
+    // A rerun names its parent job and how many of the parent's mini-batches it took over (rerun.ts).
+    rerunOf: job.rerunOf ?? null,
     status: job.status,
     result: job.result ?? null,
     endpoint: job.endpointName,

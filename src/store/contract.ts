@@ -34,6 +34,17 @@ export const RESOURCE_KINDS = [
   'remoteJobs',
   // Which worker holds which of a job's node slots (worker/job-seats.ts).
   'jobSeats',
+  // Webhook subscriptions on job changes, their pending deliveries, attempt claims and dead letters (engine/events/).
+  'eventSubscription',
+  'eventDelivery',
+  'eventDeliveryClaim',
+  'eventDeadLetter',
+  // Data Factory triggers and their runs (pipelines/triggers): a run's insert is the exactly-once claim.
+  'trigger',
+  'triggerRun',
+  // Endpoint schedules, and one document per claimed occurrence (engine/schedules/).
+  'schedule',
+  'scheduleFiring',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

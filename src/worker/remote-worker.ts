@@ -60,7 +60,11 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
   const name = config.name ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const secrets = await readSecretBox(config.keysDir);
   const backends: Backends = await openBackends(
-    { dataDir: config.workDir, scaleOut: { database: config.database, queue: config.queue } },
+    {
+      dataDir: config.workDir,
+      scaleOut: { database: config.database, queue: config.queue },
+      leaseMs: config.leaseMs,
+    },
     logger,
   );
   const { store, queue } = backends;

@@ -6,7 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { RedisConnection } from 'bullmq';
+import { testRedisUrl } from './components.ts';
 
 /** Deletes every key that starts with `prefix` + ':' on the Redis at `url`; returns how many. */
 export async function deleteRedisKeys(url: string, prefix: string): Promise<number> {
@@ -24,6 +26,18 @@ export async function deleteRedisKeys(url: string, prefix: string): Promise<numb
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * A queue URL on the test Redis under a key prefix of the caller's own (`?prefix=`, as servers and
+ * workers take it), and `clear()` to delete every key under it once the test's processes are gone.
+ */
+export function ownQueue(): { url: string; prefix: string; clear(): Promise<number> } {
+  const prefix = `ns-test-${randomUUID().slice(0, 8)}`;
+  const base = testRedisUrl();
+  const url = new URL(base);
+  url.searchParams.set('prefix', prefix);
+  return { url: url.toString(), prefix, clear: () => deleteRedisKeys(base, prefix) };
 }
 
 /** A Redis server of a test's own, on a port of its own, that the test may kill and start again. */

@@ -95,6 +95,8 @@ const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectati
   'jobs: read': /*                 */ [A, A, A, A, A],
   'jobs: invoke': /*               */ [A, A, D, A, A],
   'jobs: cancel': /*               */ [A, A, D, A, D],
+  // Starting a job again: the invoker may, on the jobs it started only.
+  'jobs: rerun': /*                */ [A, A, D, A, E],
   'job outputs: read': /*          */ [A, A, D, A, E],
   'service principals: read': /*   */ [A, D, D, D, D],
   'managed identities: read': /*   */ [A, A, A, D, D],
@@ -109,6 +111,9 @@ const FAMILIES: Record<string, [Expectation, Expectation, Expectation, Expectati
   'computes: write': /*            */ [A, A, D, D, D],
   'computes: list nodes': /*       */ [A, A, D, A, D],
   'metrics: read': /*              */ [A, A, A, A, D],
+  // Event Grid's actions: Reader's read wildcard reaches them; the Data Scientist's ML-only actions do not.
+  'event subscriptions: read': /*  */ [A, A, A, D, D],
+  'event subscriptions: write': /* */ [A, A, D, D, D],
 };
 
 const ROLE_COLUMN: Record<RoleName, number> = {
@@ -129,6 +134,8 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   // What the caller may do here: answered to anyone who may see the workspace, as Azure's.
   if (/\/providers\/microsoft\.authorization\/permissions$/.test(rest))
     return read ? 'own permissions: read' : undefined;
+  if (/^\/providers\/microsoft\.eventgrid\/eventsubscriptions(\/|$)/.test(rest))
+    return read ? 'event subscriptions: read' : 'event subscriptions: write';
   if (/^\/datastores\/:[^/]+\/paths\/\*$/.test(rest))
     return read ? 'datastore contents: read' : 'datastore contents: write';
   if (/^\/datastores\/:[^/]+\/(folders|preview\/\*)$/.test(rest))
@@ -137,6 +144,7 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   if (/^\/datastores\/:[^/]+\/listsecrets$/.test(rest)) return 'datastores: list secrets';
   if (/^\/jobs\/:[^/]+\/outputs(\/|$)/.test(rest)) return read ? 'job outputs: read' : undefined;
   if (/^\/jobs\/:[^/]+\/cancel$/.test(rest)) return method === 'POST' ? 'jobs: cancel' : undefined;
+  if (/^\/jobs\/:[^/]+\/rerun$/.test(rest)) return method === 'POST' ? 'jobs: rerun' : undefined;
   // An endpoint's jobs per day by status: a count of what its job list shows the caller.
   if (/^\/batchendpoints\/:[^/]+\/jobstats$/.test(rest)) return read ? 'jobs: read' : undefined;
   // A job's log tree and the job page's live routes (events, miniBatches, progressHistory) are job reads.
@@ -149,7 +157,7 @@ function workspaceFamily(method: string, rest: string): string | undefined {
   if (/^\/computes(\/|$)/.test(rest)) return read ? 'computes: read' : 'computes: write';
   if (/^\/batchendpoints(\/|$)/.test(rest))
     return read ? 'endpoints and deployments: read' : 'workspace resources: write';
-  if (/^\/(datastores|data|models|codes|environments)(\/|$)/.test(rest))
+  if (/^\/(datastores|data|models|codes|environments|schedules)(\/|$)/.test(rest))
     return read ? 'workspace resources: read' : 'workspace resources: write';
   return undefined;
 }
@@ -177,6 +185,8 @@ export function familyOf(route: RouteEntry): string {
   else if (url === '/metrics') family = route.method === 'GET' ? 'metrics: read' : undefined;
   else if (url.startsWith('/nightshift/'))
     family = nightshiftFamily(route.method, url.slice('/nightshift'.length));
+  else if (/^\/endpoints\/:[^/]+\/jobs\/:[^/]+\/rerun$/.test(url))
+    family = route.method === 'POST' ? 'jobs: rerun' : undefined;
   else if (/^\/endpoints\/:[^/]+\/jobs(\/:[^/]+)?$/.test(url))
     family = route.method === 'GET' ? 'jobs: read' : route.method === 'POST' ? 'jobs: invoke' : undefined;
   assert.ok(

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/pipelines/time/clock.ts';
 import { workspaceId } from '../../src/core/workspace.ts';
 import { authHeader, ownerTokens, rememberDataDir } from './auth.ts';
 
@@ -42,7 +43,13 @@ export interface TestServer {
 }
 
 export async function startServer(
-  options: { dataDir?: string; logLevel?: string; env?: Record<string, string> } = {},
+  options: {
+    dataDir?: string;
+    logLevel?: string;
+    env?: Record<string, string>;
+    /** The clock endpoint schedules fire on (a VirtualClock fires them on demand). */
+    scheduleClock?: Clock;
+  } = {},
 ): Promise<TestServer> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-test-'));
@@ -50,7 +57,10 @@ export async function startServer(
     flags: { dataDir, host: '127.0.0.1', port: '0', logLevel: options.logLevel ?? 'error' },
     env: options.env ?? {},
   });
-  const app = await createApp(config);
+  const app = await createApp(
+    config,
+    options.scheduleClock === undefined ? {} : { scheduleClock: options.scheduleClock },
+  );
   const url = await app.start();
   rememberDataDir(url, dataDir);
   const tokens = ownerTokens(url);

@@ -14,7 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
-import { needs, POSTGRES, REDIS, testRedisUrl } from '../helpers/components.ts';
+import { needs, POSTGRES, REDIS } from '../helpers/components.ts';
+import { ownQueue } from '../helpers/redis.ts';
 import {
   assertEachOnce,
   createTestDatabase,
@@ -26,6 +27,8 @@ import { folderBody, Nightshift, smallFiles } from '../helpers/jobs.ts';
 describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), () => {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-scale-'));
   let database: TestDatabase | undefined;
+  // A key prefix of the test's own: other test files' servers on the same Redis never see its tasks.
+  const queue = ownQueue();
   const servers: ServeProcess[] = [];
   const config = join(root, 'config.json');
 
@@ -35,7 +38,7 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
       '--database',
       database?.url ?? '',
       '--queue',
-      testRedisUrl(),
+      queue.url,
       '--keys-dir',
       join(root, 'keys'),
       // The built-in datastores (uploads, outputs, model and code snapshots) in one folder both see.
@@ -72,6 +75,7 @@ describe('two servers on PostgreSQL and Redis', await needs(POSTGRES, REDIS), ()
       }
     }
     await database?.drop();
+    await queue.clear();
     rmSync(root, { recursive: true, force: true });
   });
 

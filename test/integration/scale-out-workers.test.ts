@@ -23,7 +23,8 @@ import {
   writeFileIn,
   type ServeProcess,
 } from '../helpers/cli.ts';
-import { needs, NETNS, POSTGRES, REDIS, testRedisUrl } from '../helpers/components.ts';
+import { needs, NETNS, POSTGRES, REDIS } from '../helpers/components.ts';
+import { ownQueue } from '../helpers/redis.ts';
 import { startWorkerInNetns } from '../helpers/netns-worker.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
 import { folderBody, Nightshift, smallFiles, type JobView } from '../helpers/jobs.ts';
@@ -43,6 +44,8 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
   const root = mkdtempSync(join(tmpdir(), 'nightshift-workers-'));
   const keys = join(root, 'keys');
   let database: TestDatabase | undefined;
+  // A key prefix of the test's own: other test files' servers on the same Redis never see its tasks.
+  const queue = ownQueue();
   let azurite: Azurite;
   let inputs: ContainerClient;
   const processes: ServeProcess[] = [];
@@ -57,7 +60,7 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
       '--database',
       dbUrl(),
       '--queue',
-      testRedisUrl(),
+      queue.url,
       '--keys-dir',
       keys,
       '--shared-dir',
@@ -81,7 +84,7 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
     mkdirSync(join(own, 'keys'), { recursive: true });
     copyFileSync(join(keys, 'secret-box.key'), join(own, 'keys', 'secret-box.key'));
     return [
-      ...['--database', dbUrl(), '--queue', testRedisUrl()],
+      ...['--database', dbUrl(), '--queue', queue.url],
       ...['--keys-dir', join(own, 'keys'), '--work-dir', join(own, 'work')],
       ...['--compute', compute, '--name', name],
     ];
@@ -153,6 +156,7 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
       }
     }
     await database?.drop();
+    await queue.clear();
     await azurite.stop();
     rmSync(root, { recursive: true, force: true });
   });

@@ -33,6 +33,9 @@ export const ACTIONS = {
   jobRead: `${ML}/jobs/read`,
   jobCancel: `${ML}/jobs/cancel/action`,
   endpointJobWrite: `${ML}/batchEndpoints/jobs/write`,
+  scheduleRead: `${ML}/schedules/read`,
+  scheduleWrite: `${ML}/schedules/write`,
+  scheduleDelete: `${ML}/schedules/delete`,
   deploymentJobWrite: `${ML}/batchEndpoints/deployments/jobs/write`,
   servicePrincipalRead: 'Microsoft.Directory/servicePrincipals/read',
   servicePrincipalWrite: 'Microsoft.Directory/servicePrincipals/write',
@@ -60,6 +63,17 @@ export const ACTIONS = {
   datasetRead: `${DF}/datasets/read`,
   datasetWrite: `${DF}/datasets/write`,
   datasetDelete: `${DF}/datasets/delete`,
+  /** Webhook subscriptions on the workspace's job events, under Event Grid's own actions. */
+  eventSubscriptionRead: 'Microsoft.EventGrid/eventSubscriptions/read',
+  eventSubscriptionWrite: 'Microsoft.EventGrid/eventSubscriptions/write',
+  eventSubscriptionDelete: 'Microsoft.EventGrid/eventSubscriptions/delete',
+  triggerRead: `${DF}/triggers/read`,
+  triggerWrite: `${DF}/triggers/write`,
+  triggerDelete: `${DF}/triggers/delete`,
+  triggerStart: `${DF}/triggers/start/action`,
+  triggerStop: `${DF}/triggers/stop/action`,
+  triggerRunQuery: `${DF}/querytriggerruns/action`,
+  triggerRunRerun: `${DF}/triggers/triggerruns/rerun/action`,
 } as const;
 
 /** Data actions: file contents and job outputs. */

@@ -1,5 +1,5 @@
 /**
- * `nightshift job show|list|stream|cancel|download`, as `az ml job` works for batch jobs. `stream` draws a
+ * `nightshift job show|list|stream|cancel|rerun|download`, as `az ml job` works for batch jobs. `stream` draws a
  * live progress bar on a terminal and prints plain progress lines otherwise, then the result and the
  * first real error, and exits non-zero unless the job Completed.
  */
@@ -137,7 +137,7 @@ interface NameOption extends CommonOptions {
 }
 
 export function registerJobCommands(program: Command): Command {
-  const group = program.command('job').description('Show, follow, cancel and download batch jobs.');
+  const group = program.command('job').description('Show, follow, cancel, rerun and download batch jobs.');
   addCommonOptions(group.command('show').description('Show a job.'))
     .option('-n, --name <name>', 'job name')
     .action(
@@ -186,6 +186,31 @@ export function registerJobCommands(program: Command): Command {
             await ctx.client.request(
               'POST',
               `${await ctx.workspacePath()}/jobs/${segment(requireOption(o.name, '--name'))}/cancel`,
+            ),
+          ),
+        JOB_TABLE,
+      ),
+    );
+  addCommonOptions(
+    group
+      .command('rerun')
+      .description(
+        'Start a job again as a new job; --failed-only scores only what failed and reuses the rest.',
+      ),
+  )
+    .option('-n, --name <name>', 'job name (the parent)')
+    .option(
+      '--failed-only',
+      "score only the failed mini-batches; the output is complete, the parent's rest reused",
+    )
+    .action(
+      runAction(
+        async (o: NameOption & { failedOnly?: boolean }, ctx) =>
+          jobEntity(
+            await ctx.client.request(
+              'POST',
+              `${await ctx.workspacePath()}/jobs/${segment(requireOption(o.name, '--name'))}/rerun` +
+                (o.failedOnly ? '?failedOnly=true' : ''),
             ),
           ),
         JOB_TABLE,

@@ -25,6 +25,7 @@ import type { PipelineRunRecord } from '../runner/records.ts';
 import { queuedRecord, RunQueue, type QueuedRun } from './run-queue.ts';
 import { PipelineRunner, type PipelineRunHandle } from '../runner/pipeline-runner.ts';
 import type { RunEvent } from '../runner/events.ts';
+import type { TriggerInfo } from '../runner/run-setup.ts';
 import type { Clock } from '../time/clock.ts';
 import { formatRunTime } from '../time/timestamp.ts';
 import { redactSecrets } from './redaction.ts';
@@ -155,7 +156,9 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       parameters: run.parameters,
       parametersAreText: run.parametersAreText,
       ...(run.runId === undefined ? {} : { runId: run.runId }),
-      invokedBy: { name: run.invokedBy, id: 'Manual', invokedByType: 'Manual' },
+      ...(run.trigger
+        ? { trigger: run.trigger }
+        : { invokedBy: { name: run.invokedBy, id: 'Manual', invokedByType: 'Manual' } }),
     });
     active.set(handle.runId.toLowerCase(), handle);
     void handle.done.then(() => {
@@ -182,13 +185,16 @@ export function createPipelineService(deps: PipelineServiceDeps) {
   async function createRun(
     name: string,
     parameters: Record<string, unknown>,
-    options: { parametersAreText?: boolean; invokedBy?: string } = {},
+    options: { parametersAreText?: boolean; invokedBy?: string; runId?: string; trigger?: TriggerInfo } = {},
   ): Promise<{ runId: string }> {
     const run = {
       definition: runnable(await stored(name)),
       parameters,
       parametersAreText: options.parametersAreText === true,
       invokedBy: options.invokedBy ?? 'Manual',
+      // A trigger gives its runs ids derived from the occurrence, so a recovered firing never doubles one.
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
+      ...(options.trigger === undefined ? {} : { trigger: options.trigger }),
     };
     // Parameters are checked now, even for a run that will wait, so a bad request is refused at once.
     checkParameters(run);
@@ -303,6 +309,10 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       for (const handle of active.values()) handle.cancel('server stopping');
       await runner.whenIdle();
       await writes;
+    },
+    /** Resolves when the run ends, if this server is running it (triggers wait for their windows). */
+    finished(runId: string): Promise<unknown> | undefined {
+      return active.get(runId.toLowerCase())?.done;
     },
     /** Resolves when every record so far is written (tests, and the CLI's follow mode through REST). */
     flush: () => writes,

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { PipelineDefinition } from '../definition/model.ts';
 import { parameterType } from '../runner/parameters.ts';
 import { parameterText, type PipelineRunRecord } from '../runner/records.ts';
+import type { TriggerInfo } from '../runner/run-setup.ts';
 import { formatRunTime } from '../time/timestamp.ts';
 
 export interface QueuedRun {
@@ -16,6 +17,8 @@ export interface QueuedRun {
   parameters: Record<string, unknown>;
   parametersAreText: boolean;
   invokedBy: string;
+  /** The trigger that started the run; a manual run when absent. */
+  trigger?: TriggerInfo;
 }
 
 /** How many runs of the pipeline may run at once; Infinity when it sets no (valid) concurrency. */
@@ -39,7 +42,13 @@ export function queuedRecord(run: QueuedRun, now: Date): PipelineRunRecord & Rec
     isLatest: true,
     pipelineName: run.definition.name,
     parameters,
-    invokedBy: { name: run.invokedBy, id: 'Manual', invokedByType: 'Manual' },
+    invokedBy: run.trigger
+      ? {
+          name: run.trigger.name ?? run.trigger.type,
+          id: run.trigger.id ?? '',
+          invokedByType: run.trigger.type,
+        }
+      : { name: run.invokedBy, id: 'Manual', invokedByType: 'Manual' },
     runStart: at,
     runEnd: null,
     durationInMs: null,
@@ -62,8 +71,8 @@ export class RunQueue {
     return true;
   }
 
-  enqueue(run: Omit<QueuedRun, 'runId'>): QueuedRun {
-    const queued = { ...run, runId: randomUUID() };
+  enqueue(run: Omit<QueuedRun, 'runId'> & { runId?: string }): QueuedRun {
+    const queued = { ...run, runId: run.runId ?? randomUUID() };
     const key = run.definition.name.toLowerCase();
     this.#waiting.set(key, [...(this.#waiting.get(key) ?? []), queued]);
     return queued;

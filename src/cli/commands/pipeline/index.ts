@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { registerDefinitionCommands } from './definition-commands.ts';
 import { registerRunCommands } from './run-commands.ts';
 import { registerFactoryDataCommands } from './factory-data-commands.ts';
+import { registerTriggerCommands } from './trigger-commands.ts';
 
 export function registerPipelineCommands(program: Command): Command {
   const group = program
@@ -16,5 +17,6 @@ export function registerPipelineCommands(program: Command): Command {
   registerDefinitionCommands(group);
   registerRunCommands(group);
   registerFactoryDataCommands(group);
+  registerTriggerCommands(group);
   return group;
 }

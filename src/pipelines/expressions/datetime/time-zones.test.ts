@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ticksFromParts } from './calendar.ts';
 import { TimeZoneResolver } from './time-zones.ts';
-import { WINDOWS_TO_IANA } from './windows-zones.ts';
+import { WINDOWS_TO_IANA } from '../../../core/time-zones/windows-zones.ts';
 
 test('Windows ids resolve ignoring case and punctuation; IANA ids are accepted', () => {
   const zones = new TimeZoneResolver();

@@ -17,6 +17,15 @@ import {
 import { stringArg } from './arguments.ts';
 import { eager, type FunctionDefinition } from './function-types.ts';
 
+function triggerBody(context: ExpressionContext): ValueObject | null {
+  const outputs = context.trigger?.['outputs'];
+  const body =
+    typeof outputs === 'object' && outputs !== null
+      ? (outputs as Record<string, unknown>)['body']
+      : undefined;
+  return typeof body === 'object' && body !== null ? (body as ValueObject) : null;
+}
+
 function pipelineObject(context: ExpressionContext): ValueObject {
   return context.pipeline as unknown as ValueObject;
 }
@@ -65,6 +74,8 @@ export function scopeFunctions(): FunctionDefinition[] {
     }),
     // Manual runs have no trigger values; an empty object lets `trigger()?.outputs` read as null [I].
     eager('trigger', 0, 0, (_args, env) => (env.context.trigger ?? {}) as ValueObject),
+    // A storage event's body (folderPath, fileName): `trigger().outputs.body`, null outside such a run.
+    eager('triggerBody', 0, 0, (_args, env) => triggerBody(env.context)),
     eager('dataset', 0, 0, (_args, env) => scopedParameters('dataset', env.context)),
     eager('linkedService', 0, 0, (_args, env) => scopedParameters('linkedService', env.context)),
   ];

@@ -1,10 +1,12 @@
 /**
  * The top of the job page: the job's name, its status, the endpoint and deployment it ran on (links),
- * who created it and when it started and ended (in the viewer's zone), its one-line result, and cancel.
+ * who created it and when it started and ended (in the viewer's zone), its one-line result, cancel, and
+ * (once it has ended with mini-batches failed or canceled) rerun of what failed; a rerun links its parent.
  */
 import { Link } from 'react-router';
 import { Time } from '../time.tsx';
 import { CancelJob } from './cancel-job.tsx';
+import { RerunJob } from './rerun-job.tsx';
 import { hasEnded, type JobProgress, type JobView } from './job-wire.ts';
 
 function Where({ endpoint, deployment }: { endpoint: string | undefined; deployment: string | undefined }) {
@@ -23,6 +25,23 @@ function Where({ endpoint, deployment }: { endpoint: string | undefined; deploym
     </>
   );
 }
+
+/** A rerun names the job it reruns, and how much of it it took over. */
+function RerunOf({ properties }: { properties: Record<string, string> }) {
+  const parent = properties['nightshift.rerunOf'];
+  if (parent === undefined) return null;
+  const failedOnly = properties['nightshift.rerunFailedOnly'] === 'true';
+  return (
+    <p className="muted">
+      {failedOnly ? 'Rerun of what failed in ' : 'Rerun of '}
+      <Link to={`/studio/jobs/${encodeURIComponent(parent)}`}>{parent}</Link>
+      {failedOnly && `: ${properties['nightshift.reusedMiniBatches'] ?? '0'} mini-batch(es) taken over`}
+    </p>
+  );
+}
+
+const unfinished = (counts: JobProgress | JobView['properties']['progress']) =>
+  counts.items.failed + counts.miniBatches.failed + counts.miniBatches.canceled > 0;
 
 export function JobHeader({ job, progress }: { job: JobView; progress: JobProgress | undefined }) {
   const p = job.properties;
@@ -43,8 +62,14 @@ export function JobHeader({ job, progress }: { job: JobView; progress: JobProgre
           <Time iso={progress?.endedAt ?? p.endTime ?? undefined} />
         </p>
         {result !== null && <p>{result}</p>}
+        <RerunOf properties={p.properties} />
       </div>
       <CancelJob job={job.name} endpoint={endpoint} ended={hasEnded(status)} />
+      <RerunJob
+        job={job.name}
+        endpoint={endpoint}
+        unfinished={hasEnded(status) && unfinished(progress ?? p.progress)}
+      />
     </header>
   );
 }

@@ -1,0 +1,216 @@
+/**
+ * Reruns of an ended job (issue 15, part 3). A full rerun is a new invocation of the same deployment over
+ * the same input, with the same settings and a new output location, as a client would make it again. A
+ * rerun of only what failed is a new job with the parent's mini-batches, index for index: the ones that
+ * succeeded there are recorded as succeeded here (their parts are taken over when the job starts, see
+ * rerun-parts.ts) and only the others are queued, so the output, assembled in index order, is the one a
+ * fully successful run writes. Taking results over is only sound when they would come out the same: the
+ * model, the code and every reused input file must be unchanged (sha256 against what the parent's workers
+ * reported), and no file may have been added or removed; otherwise the rerun is refused with a 409 that
+ * names what changed. The files of the failed mini-batches may change: fixing them is what a rerun is for.
+ */
+import { availableParallelism } from 'node:os';
+import { ConflictError } from '../core/errors.ts';
+import { isTerminal, type JobRecord, type JobRuntimeSpec, type MiniBatchRecord } from '../core/jobs.ts';
+import type { Actor } from '../core/resources.ts';
+import type { InputCache } from '../storage/cache/input-cache.ts';
+import type { JobRepository } from '../store/contract.ts';
+import type { DatastoreService } from '../workspace/datastores.ts';
+import { inputAccess } from './job-data.ts';
+import type { ResolvedInput } from './job-inputs.ts';
+import type { JobLayout, JobOrigin, JobService } from './job-service.ts';
+import { hashInputs } from './manifest.ts';
+import { reusedWorker } from './rerun-parts.ts';
+
+export interface RerunDeps {
+  jobs: JobRepository;
+  service: Pick<JobService, 'invoke' | 'get'>;
+  datastores: DatastoreService;
+  cache: InputCache;
+}
+
+export type RerunService = ReturnType<typeof createRerunService>;
+
+/**
+ * The invocation body that starts the parent's job again: its input (the data asset version when it
+ * named one), its settings, its description and tags; no output, so the new job writes where a new
+ * invocation writes by default.
+ */
+export function rerunBody(parent: JobRecord): { properties: Record<string, unknown> } {
+  const s = parent.settings;
+  const key = Object.keys(parent.inputData)[0] ?? 'input';
+  return {
+    properties: {
+      description: parent.description,
+      tags: parent.tags,
+      inputData: {
+        [key]: {
+          jobInputType: parent.input.type,
+          uri: parent.input.asset ?? parent.input.uri,
+          recursive: parent.input.recursive,
+        },
+      },
+      miniBatchSize: s.miniBatchSize,
+      compute: { instanceCount: parent.instanceCount },
+      maxConcurrencyPerInstance: s.maxConcurrencyPerInstance,
+      errorThreshold: s.errorThreshold,
+      retrySettings: {
+        maxRetries: s.retrySettings.maxRetries,
+        timeout: s.retrySettings.timeoutSeconds,
+      },
+      outputFileName: s.outputFileName,
+    },
+  };
+}
+
+/** Refuses when the deployment now scores with another model or other code than the parent did. */
+function checkRuntime(parent: JobRecord, now: JobRuntimeSpec): void {
+  const was = parent.runtime;
+  const fix =
+    'rerun without --failed-only (failedOnly=false) to score everything with what the deployment uses now';
+  if (was.modelHash !== now.modelHash) {
+    throw new ConflictError(
+      `The model changed since job '${parent.name}' ran: it scored with model '${was.modelName}:${was.modelVersion}' ` +
+        `(content hash ${was.modelHash.slice(0, 12)}), deployment '${parent.deploymentName}' now scores with ` +
+        `'${now.modelName}:${now.modelVersion}' (content hash ${now.modelHash.slice(0, 12)}). Its results cannot be ` +
+        `reused; ${fix}.`,
+      'RerunModelChanged',
+    );
+  }
+  const code = (r: JobRuntimeSpec) => `${r.kind}|${r.scoringScript ?? ''}|${r.codeHash ?? r.codeUri ?? ''}`;
+  // A parent recorded before code hashes were kept compares its code snapshot's location instead.
+  const same =
+    was.codeHash === undefined
+      ? code({ ...now, codeHash: undefined }) === code(was)
+      : code(now) === code(was);
+  if (!same) {
+    throw new ConflictError(
+      `The code changed since job '${parent.name}' ran: deployment '${parent.deploymentName}' now runs ` +
+        `${now.scoringScript ? `scoring script '${now.scoringScript}'` : 'no scoring script'} from other code ` +
+        `(content hash ${(now.codeHash ?? 'none').slice(0, 12)}, was ${(was.codeHash ?? was.codeUri ?? 'none').slice(0, 12)}). ` +
+        `Its results cannot be reused; ${fix}.`,
+      'RerunCodeChanged',
+    );
+  }
+}
+
+const listed = (paths: readonly string[]) =>
+  paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '');
+
+function inputChanged(parent: JobRecord, what: string): ConflictError {
+  return new ConflictError(
+    `The input changed since job '${parent.name}' ran: ${what}. Its results cannot be reused; rerun without ` +
+      '--failed-only (failedOnly=false) to score the input as it is now.',
+    'RerunInputChanged',
+  );
+}
+
+/**
+ * A mini-batch whose results are taken over: it succeeded with no item failed. One where some files
+ * failed (a runtime that scores file by file reports them as item failures) is scored again whole, as
+ * its part holds only the rows of the files that succeeded.
+ */
+const whole = (b: MiniBatchRecord): boolean => b.state === 'succeeded' && b.failed === 0;
+
+/** Refuses when a file was added or removed, or a file whose results are reused is not the same bytes. */
+async function checkInputs(
+  deps: RerunDeps,
+  parent: JobRecord,
+  batches: readonly MiniBatchRecord[],
+  input: ResolvedInput,
+): Promise<void> {
+  const before = new Set(batches.flatMap((b) => b.files));
+  const now = new Map(input.files.map((f) => [f.path, f]));
+  const added = [...now.keys()].filter((p) => !before.has(p));
+  const removed = [...before].filter((p) => !now.has(p));
+  if (added.length > 0) throw inputChanged(parent, `file(s) ${listed(added)} were added`);
+  if (removed.length > 0) throw inputChanged(parent, `file(s) ${listed(removed)} were removed`);
+  const reused = batches.filter(whole);
+  const recorded = new Map(reused.flatMap((b) => (b.inputs ?? []).map((d) => [d.path, d])));
+  const files = reused.flatMap((b) => b.files);
+  const unknown = files.filter((p) => !recorded.get(p)?.sha256);
+  if (unknown.length > 0) throw inputChanged(parent, `no sha256 was recorded for ${listed(unknown)}`);
+  // A size that differs needs no hashing to tell; the rest are hashed off the event loop.
+  const resized = files.filter((p) => now.get(p)?.size !== recorded.get(p)?.size);
+  if (resized.length > 0) throw inputChanged(parent, `file(s) ${listed(resized)} changed (size)`);
+  const location = await deps.datastores.resolveSource(input.spec.uri, 'input');
+  const access = { input: inputAccess(location, deps.cache) };
+  // The whole input is read again: split over the machine's cores, each share in a thread of its own.
+  const threads = Math.max(1, Math.min(4, availableParallelism()));
+  const shares = Array.from({ length: threads }, (_, t) => files.filter((_f, i) => i % threads === t));
+  const hashed = Promise.all(
+    shares.filter((share) => share.length > 0).map((share) => hashInputs(access, share)),
+  );
+  const digests = (
+    await hashed.catch((error: unknown) => {
+      // The code only: the message of a local read names the server's own paths.
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw inputChanged(parent, `its files could not be read to compare them (${code})`);
+    })
+  ).flat();
+  const changed = digests.filter((d) => d.sha256 !== recorded.get(d.path)?.sha256).map((d) => d.path);
+  if (changed.length > 0) throw inputChanged(parent, `file(s) ${listed(changed)} changed (sha256)`);
+}
+
+/** The parent's mini-batches, the whole ones settled as reused and the rest queued. */
+async function failedOnlyLayout(
+  deps: RerunDeps,
+  parent: JobRecord,
+  input: ResolvedInput,
+  runtime: JobRuntimeSpec,
+): Promise<JobLayout> {
+  const batches = await deps.jobs.miniBatches(parent.name);
+  const reused = batches.filter(whole);
+  if (reused.length === batches.length) {
+    throw new ConflictError(
+      `Nothing failed in job '${parent.name}': every item of its ${batches.length} mini-batch(es) succeeded. Rerun it ` +
+        'without --failed-only (failedOnly=false) to score everything again.',
+      'NothingToRerun',
+    );
+  }
+  checkRuntime(parent, runtime);
+  await checkInputs(deps, parent, batches, input);
+  const worker = reusedWorker(parent.name);
+  return {
+    batches: batches.map((b) => ({ index: b.index, files: b.files })),
+    queue: batches.filter((b) => !whole(b)).map((b) => b.index),
+    async settle(job) {
+      for (const b of reused) {
+        await deps.jobs.startAttempt(job, b.index, worker);
+        const { succeeded, failed, rowsWritten } = b;
+        const inputs = b.inputs ? { inputs: b.inputs } : {};
+        await deps.jobs.finishAttempt(job, b.index, {
+          state: 'succeeded',
+          ...{ succeeded, failed, rowsWritten, worker, elapsedMs: 0 },
+          ...inputs,
+        });
+      }
+    },
+  };
+}
+
+export function createRerunService(deps: RerunDeps) {
+  /**
+   * Starts the rerun of `name` as `actor`. A job that has not ended is refused: its results are not
+   * final, and a rerun beside it would score the same files twice.
+   */
+  async function rerun(name: string, options: { failedOnly: boolean }, actor?: Actor): Promise<JobRecord> {
+    const parent = await deps.service.get(name);
+    if (!isTerminal(parent.status)) {
+      throw new ConflictError(
+        `Job '${parent.name}' is ${parent.status}; only an ended job can be rerun. Wait for it to end ` +
+          `(nightshift job stream --name ${parent.name}) or cancel it (nightshift job cancel --name ${parent.name}), then rerun.`,
+        'JobNotEnded',
+      );
+    }
+    const origin: JobOrigin = {
+      rerunOf: { job: parent.name, failedOnly: options.failedOnly },
+      ...(options.failedOnly
+        ? { layout: (input, runtime) => failedOnlyLayout(deps, parent, input, runtime) }
+        : {}),
+    };
+    return deps.service.invoke(parent.endpointName, rerunBody(parent), parent.deploymentName, actor, origin);
+  }
+
+  return { rerun };
+}

@@ -1,0 +1,84 @@
+/**
+ * The README's "Rerun what failed" runs as written: after the tour's resource block (the breast-cancer
+ * endpoint), its shell block, taken from README.md, is run by bash (`set -euo pipefail`) with the
+ * checkout's bin/ on the PATH against a real server. The job over a folder with one empty file completes
+ * with that item failed; after the fix, the failed-only rerun completes with every item, and its
+ * downloaded output is the one a full rerun writes, with a manifest naming the first job.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { Nightshift } from '../helpers/jobs.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+/** The ```sh blocks of the README section that starts with `heading`. */
+function shellBlocks(readme: string, heading: string): string[] {
+  const start = readme.indexOf(`\n## ${heading}`);
+  assert.ok(start >= 0, `README has no section '${heading}'`);
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+}
+
+let server: TestServer;
+let scratch: string;
+
+before(async () => {
+  server = await startServer();
+  scratch = mkdtempSync(join(tmpdir(), 'nightshift-readme-rerun-'));
+  for (const folder of ['examples', 'fixtures']) symlinkSync(join(REPO_ROOT, folder), join(scratch, folder));
+});
+
+after(async () => {
+  await server.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+void describe('the README, Rerun what failed', () => {
+  void it('scores the fixed file only and downloads a complete output naming the first job', async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const setup = shellBlocks(readme, 'A short tour').find((b) => b.includes('batch-deployment create'));
+    const [rerun] = shellBlocks(readme, 'Rerun what failed');
+    assert.ok(setup !== undefined && rerun !== undefined, 'the README has both blocks');
+    assert.match(rerun, /nightshift job rerun -n \$JOB --failed-only/);
+    const env = {
+      ...process.env,
+      PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
+      HOME: join(scratch, 'home'),
+      NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
+      NIGHTSHIFT_SERVER: server.url,
+      NIGHTSHIFT_DATA_DIR: server.dataDir,
+    };
+    const script = `set -euxo pipefail\n${setup}\n${rerun}\necho "PARENT=$JOB"\n`;
+    const child = spawn('bash', ['-c', script], { cwd: scratch, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, `the README stopped at:\n${stderr.split('\n').slice(-12).join('\n')}`);
+    assert.match(stderr, /Completed: 4 of 5 item\(s\) succeeded/);
+    assert.match(stderr, /Completed: 5 of 5 item\(s\) succeeded/);
+    const parent = /^PARENT=(\S+)$/m.exec(stdout)?.[1] ?? '';
+    const out = join(scratch, 'rerun', 'named-outputs', 'score');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      rerunOf: { job: string; failedOnly: boolean; reusedMiniBatches: number };
+    };
+    assert.deepEqual(manifest.rerunOf, { job: parent, failedOnly: true, reusedMiniBatches: 2 });
+    // A full rerun scores every file again: the same output.
+    const full = await runCli(['job', 'rerun', '-n', parent, '--query', 'name', '-o', 'tsv'], {
+      server: server.url,
+    });
+    assert.equal(full.code, 0, full.stderr);
+    const ns = await Nightshift.connect(server.url);
+    const ended = await ns.waitForJob(full.stdout.trim(), 60_000);
+    assert.equal(ended.properties.status, 'Completed');
+    const lines = readFileSync(join(out, 'predictions.csv'), 'utf8').trimEnd().split('\n');
+    assert.deepEqual(lines, await ns.outputLines(ended));
+  });
+});

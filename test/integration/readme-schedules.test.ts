@@ -1,0 +1,83 @@
+/**
+ * The README's "Schedules" section runs as written: its shell blocks are taken from README.md and run by
+ * bash (`set -euo pipefail`) with the checkout's bin/ on the PATH against a real server that already has
+ * the tour's breast-cancer endpoint. Only the section's `sleep 65` (waiting for the every-minute copy to
+ * fire) becomes a wait for that job to complete, so the test neither sleeps longer than needed nor races.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+const WAIT =
+  'until nightshift job list --query "[?tags.\\"nightshift.schedule\\"==\'every-minute\'].status" -o tsv | grep -q Completed; do sleep 1; done';
+
+function sectionScript(): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Schedules');
+  assert.ok(start >= 0, 'README has no Schedules section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  return blocks.join('\n').replace(/^sleep 65$/m, WAIT);
+}
+
+let server: TestServer;
+let scratch: string;
+
+before(async () => {
+  server = await startServer();
+  scratch = mkdtempSync(join(tmpdir(), 'nightshift-readme-schedules-'));
+  for (const folder of ['examples', 'fixtures']) symlinkSync(join(REPO_ROOT, folder), join(scratch, folder));
+  for (const args of [
+    ['model', 'create', '-f', 'examples/breast-cancer/model.yml'],
+    ['batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml'],
+    ['compute', 'create', '-f', 'examples/breast-cancer/compute.yml'],
+    ['batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default'],
+  ]) {
+    const result = await runCli([...args, '-o', 'none'], { server: server.url });
+    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+  }
+});
+
+after(async () => {
+  await server.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+void describe('the README', () => {
+  void it('runs the Schedules section as written', async () => {
+    const script = sectionScript();
+    assert.match(script, /nightshift schedule create -f examples\/breast-cancer\/schedule\.yml/);
+    assert.match(script, /until nightshift job list/);
+    const env = {
+      ...process.env,
+      PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
+      HOME: join(scratch, 'home'),
+      NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
+      NIGHTSHIFT_SERVER: server.url,
+      NIGHTSHIFT_DATA_DIR: server.dataDir,
+    };
+    const child = spawn('bash', ['-c', `set -euxo pipefail\n${script}`], { cwd: scratch, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, `the README stopped at:\n${stderr.split('\n').slice(-12).join('\n')}`);
+    assert.match(
+      stdout,
+      /^breast-cancer-nightly\s+True\s+breast-cancer\s+cron 0 2 \* \* \* \(W\. Europe Standard Time\)\s+\S+T02:00:00\+0[12]:00$/m,
+    );
+    assert.match(stdout, /"\d{4}-\d\d-\d\dT02:00:00\+0[12]:00"/);
+    assert.match(
+      stdout,
+      /^every-minute-\d{8}T\d{4}Z\s+Completed\s+azureml:\/\/datastores\/workspaceblobstore\/paths\/minutely\/\d{8}T\d{4}\.csv$/m,
+    );
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The README's "Triggers" section runs as written: after `nightshift demo` (which leaves the
+ * Run-BatchEndpoint pipeline and its endpoint) and with the `blobstore` datastore of "Data in Azure Blob
+ * Storage" over a real Azurite, bash runs the section's blocks with the checkout's bin/ on the PATH: the
+ * nightly schedule is created and started and shows its next times at 01:00Z, the storage-event trigger is
+ * attached, two CSVs are uploaded, each gets one Succeeded run, and their predictions download.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
+import { blobDatastoreYaml, DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
+import { runCli, writeFileIn } from '../helpers/cli.ts';
+import { factoryPath } from '../helpers/factory.ts';
+import { REPO_ROOT } from '../helpers/repo.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let server: TestServer;
+let azurite: Azurite;
+let scratch: string;
+
+/** The ```sh blocks of the README's Triggers section. */
+function blocks(): string[] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Triggers');
+  assert.ok(start >= 0, 'README has no Triggers section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+}
+
+function bash(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
+    HOME: join(scratch, 'home'),
+    NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
+    NIGHTSHIFT_SERVER: server.url,
+    NIGHTSHIFT_DATA_DIR: server.dataDir,
+  };
+  const child = spawn('bash', ['-c', `set -euxo pipefail\n${script}`], { cwd: scratch, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+before(async () => {
+  server = await startServer();
+  azurite = await startAzurite();
+  scratch = mkdtempSync(join(tmpdir(), 'nightshift-readme-triggers-'));
+  symlinkSync(join(REPO_ROOT, 'fixtures'), join(scratch, 'fixtures'));
+  const demo = await runCli(['demo', '--no-keep-serving'], { server: server.url });
+  assert.equal(demo.code, 0, demo.stderr);
+  const container = containerClientOf({
+    accountName: DEV_ACCOUNT,
+    containerName: 'scoring-data',
+    endpoint: azurite.accountUrl,
+    credential: { accountKey: DEV_KEY },
+  });
+  await container.create();
+  const yaml = writeFileIn(
+    scratch,
+    'blobstore.yml',
+    blobDatastoreYaml('blobstore', 'scoring-data', azurite.accountUrl),
+  );
+  const created = await runCli(['datastore', 'create', '-f', yaml], { server: server.url });
+  assert.equal(created.code, 0, created.stderr);
+});
+
+after(async () => {
+  await server.stop();
+  await azurite.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test("the README's Triggers section runs as written", async () => {
+  const [schedule, storage, afterwards] = blocks();
+  assert.ok(schedule && storage && afterwards, 'the section has three shell blocks');
+  const first = await bash(schedule);
+  assert.equal(first.code, 0, first.stderr.split('\n').slice(-12).join('\n'));
+  assert.match(first.stdout, /^nightly\s+ScheduleTrigger\s+Started\s+Run-BatchEndpoint/m);
+  assert.match(first.stdout, /T01:00:00\.000Z/);
+  const second = await bash(storage);
+  assert.equal(second.code, 0, second.stderr.split('\n').slice(-12).join('\n'));
+  const query = { lastUpdatedAfter: '2000-01-01T00:00:00Z', lastUpdatedBefore: '2100-01-01T00:00:00Z' };
+  await waitFor(
+    'a Succeeded run per uploaded CSV',
+    async () =>
+      (
+        (await server.call('POST', `${factoryPath(server.ws)}/queryTriggerRuns`, query)).body as {
+          value: { status: string }[];
+        }
+      ).value,
+    {
+      until: (runs) => runs.length === 2 && runs.every((r) => r.status === 'Succeeded'),
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    },
+  );
+  const third = await bash(afterwards);
+  assert.equal(third.code, 0, third.stderr.split('\n').slice(-12).join('\n'));
+  assert.match(third.stdout, /score-new-csv.*Succeeded/);
+  assert.ok(existsSync(join(scratch, 'scored', 'part-1.csv')));
+  assert.ok(existsSync(join(scratch, 'scored', 'part-2.csv')));
+});
