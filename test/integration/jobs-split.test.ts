@@ -168,6 +168,26 @@ describe('a big CSV split into row ranges', () => {
   });
 });
 
+describe('a rerun of what failed in a split job', () => {
+  it('takes over the ranges that succeeded, the file counting as one unchanged input', async () => {
+    const lines = readFileSync(join(FIXTURES_DIR, 'data', 'breast-cancer', 'part-0.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const records = lines.slice(1);
+    const rows = Array.from({ length: 3000 }, (_, i) => records[i % records.length] ?? '');
+    rows[2500] = rows[2500]?.replace(/^[^,]+/, 'oops') ?? '';
+    await ns.upload('inputs/split-rerun/flawed.csv', [lines[0], ...rows].join('\n') + '\n');
+    const { scoringUri } = await ns.deploy({ model, settings: { miniBatchSize: '1000 rows' } });
+    const parent = await ns.run(scoringUri, folderBody('inputs/split-rerun'), {}, 120_000);
+    assert.deepEqual(parent.properties.progress.items, { total: 3, succeeded: 2, failed: 1 });
+    const reply = await ns.request<JobView>('POST', `${ns.ws}/jobs/${parent.name}/rerun?failedOnly=true`);
+    assert.equal(reply.status, 200, reply.text);
+    const rerun = await ns.waitForJob(reply.body.name, 120_000);
+    assert.deepEqual(rerun.properties.progress.items, { total: 3, succeeded: 2, failed: 1 });
+    assert.equal(await output(rerun), await output(parent));
+  });
+});
+
 describe('refusals', () => {
   it('a scoring script is handed whole files: a split is refused at invoke, naming the fix', async () => {
     const { scoringUri } = await ns.deploy({ script: 'strings.ts', settings: { miniBatchSize: '1MB' } });
