@@ -14,7 +14,8 @@ export interface JobTiming {
 export interface BenchClient {
   deploy(
     endpoint: string,
-    settings: { maxConcurrencyPerInstance: number; miniBatchSize: number },
+    /** `miniBatchSize`: a count of files, or a size ("64MB") or row count that splits big tables. */
+    settings: { maxConcurrencyPerInstance: number; miniBatchSize: number | string },
   ): Promise<void>;
   /**
    * An endpoint whose default deployment runs the scoring script `script` of the local folder

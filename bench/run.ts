@@ -19,6 +19,7 @@
  *       with two `nightshift worker` processes (bench/scale-out-workers.ts).
  *   (m) rerun of what failed: a 100-file job with 1% failed, then its rerun with failedOnly, as a fraction
  *       of the first run's time (bench/rerun-failed.ts).
+ *   (n) one ~2 GB CSV split into row ranges, scored with 1 and 2 workers, as a ratio (bench/split-csv.ts).
  * Progress goes to stderr, one line as each section starts and ends; everything the run writes lives in
  * one scratch folder that is removed at the end (bench/progress.ts).
  * Jobs run on a server that has been up for a moment (its spare workers are warm), as clients meet it.
@@ -46,6 +47,7 @@ import { copyBench } from './copy.ts';
 import { scaleOutBench } from './scale-out.ts';
 import { workersBench } from './scale-out-workers.ts';
 import { rerunFailedBench } from './rerun-failed.ts';
+import { splitCsvBench } from './split-csv.ts';
 
 // The plain loop scores in this process: onnxruntime's telemetry off here too, as in the workers.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -177,6 +179,9 @@ try {
   await bench.section('(l) workers on other machines', () => workersBench(folder, MODEL, ROWS));
   await bench.section('(m) rerun of what failed', () =>
     rerunFailedBench({ root: ROOT, model: MODEL, rows: ROWS }),
+  );
+  await bench.section('(n) one big CSV split into row ranges', () =>
+    splitCsvBench({ dataRoot: bench.dataRoot, repoRoot: ROOT, withServer }),
   );
 } finally {
   bench.finish();

@@ -87,7 +87,7 @@ export function jobView(
         path: job.output.folder,
       },
       outputFileName: job.output.fileName,
-      miniBatchSize: job.settings.miniBatchSize,
+      miniBatchSize: job.settings.miniBatchSplit ?? job.settings.miniBatchSize,
       errorThreshold: job.settings.errorThreshold,
       retrySettings: {
         maxRetries: job.settings.retrySettings.maxRetries,

@@ -168,7 +168,7 @@ export function deploymentView(ws: WorkspaceRef, d: BatchDeployment) {
       compute: d.compute || null,
       resources: { instanceCount: d.resources.instanceCount, instanceType: d.resources.instanceType ?? null },
       maxConcurrencyPerInstance: d.maxConcurrencyPerInstance,
-      miniBatchSize: d.miniBatchSize,
+      miniBatchSize: d.miniBatchSplit ?? d.miniBatchSize,
       outputAction: d.outputAction,
       outputFileName: d.outputFileName,
       retrySettings: {

@@ -121,7 +121,7 @@ export interface DeploymentEntity {
   resources: { instance_count?: number; instance_type?: string };
   settings: {
     max_concurrency_per_instance?: number;
-    mini_batch_size?: number;
+    mini_batch_size?: number | string;
     output_action?: string;
     output_file_name?: string;
     retry_settings: { max_retries?: number; timeout?: number };
@@ -174,7 +174,7 @@ export function deploymentEntity(arm: unknown): DeploymentEntity {
     },
     settings: {
       max_concurrency_per_instance: num(p.maxConcurrencyPerInstance),
-      mini_batch_size: num(p.miniBatchSize),
+      mini_batch_size: typeof p.miniBatchSize === 'string' ? p.miniBatchSize : num(p.miniBatchSize),
       output_action: snakeEnum(p.outputAction),
       output_file_name: str(p.outputFileName),
       retry_settings: { max_retries: num(retry.maxRetries), timeout: durationSeconds(retry.timeout) },

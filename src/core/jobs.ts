@@ -55,6 +55,11 @@ export interface JobInputSpec {
   recursive: boolean;
   /** The asset the input came from, when it was a data asset. */
   asset?: string;
+  /**
+   * Size and sha256 of the files split into row ranges at invoke, hashed during the pass that found the
+   * cuts: the workers read ranges and cannot hash them, and the manifest need not read them again.
+   */
+  digests?: InputFileDigest[];
 }
 
 export interface JobOutputSpec {

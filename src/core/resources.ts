@@ -170,6 +170,12 @@ export interface BatchEndpoint {
 export interface DeploymentSettings {
   maxConcurrencyPerInstance: number;
   miniBatchSize: number;
+  /**
+   * Set when `mini_batch_size` is a size (`64MB`) or a row count (`1000 rows`), in that canonical
+   * spelling: tabular files are then split into row ranges (core/row-ranges.ts) and `miniBatchSize` is
+   * not used.
+   */
+  miniBatchSplit?: string;
   outputAction: 'AppendRow' | 'SummaryOnly';
   outputFileName: string;
   retrySettings: { maxRetries: number; timeoutSeconds: number };

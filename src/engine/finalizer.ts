@@ -64,7 +64,7 @@ export async function finalizeJob(
   });
   const endedAt = deps.now().toISOString();
   const final: JobRecord = { ...job, status, result, endedAt };
-  const inputs = await inputDigests(plan, batches);
+  const inputs = await inputDigests(plan, batches, job.input.digests);
   await writeManifest(plan, final, { counts, inputs, output, published });
   await deps.logs.init();
   await deps.logs.result(final, batches);

@@ -15,10 +15,13 @@ import {
   prop,
   type Json,
 } from '../core/wire-values.ts';
+import { formatSplitSize } from '../core/row-ranges.ts';
 import { checkOutputFileName } from '../workspace/deployment-body.ts';
 
 export interface JobOverrides {
   miniBatchSize?: number;
+  /** A size or row count (`64MB`, `1000 rows`) that splits this job's big tables (core/row-ranges.ts). */
+  miniBatchSplit?: string;
   instanceCount?: number;
   maxConcurrencyPerInstance?: number;
   errorThreshold?: number;
@@ -139,12 +142,25 @@ function readOutput(props: Json): JobRequest['output'] {
   return undefined;
 }
 
+/** A count of files, or a size or row count that splits big tables for this job only. */
+function miniBatchOverride(value: unknown): Pick<JobOverrides, 'miniBatchSize' | 'miniBatchSplit'> {
+  const split = typeof value === 'string' ? formatSplitSize(value) : undefined;
+  if (split !== undefined) return { miniBatchSplit: split };
+  if (typeof value === 'string' && value.trim() !== '' && !/^\s*\d+\s*$/.test(value)) {
+    throw new ValidationError(
+      `'miniBatchSize' must be a number of files, a size such as "64MB" (KB, MB, GB) or a row count such as "100000 rows"; got ${JSON.stringify(value)}.`,
+      'miniBatchSize',
+    );
+  }
+  return { miniBatchSize: optionalInteger(value, 'miniBatchSize', { min: 1 }) };
+}
+
 function readOverrides(props: Json): JobOverrides {
   const retry = prop(props, 'retrySettings');
   const compute = prop(props, 'compute');
   const fileName = checkOutputFileName(prop(props, 'outputFileName'), 'outputFileName');
   const values: JobOverrides = {
-    miniBatchSize: optionalInteger(prop(props, 'miniBatchSize'), 'miniBatchSize', { min: 1 }),
+    ...miniBatchOverride(prop(props, 'miniBatchSize')),
     instanceCount: optionalInteger(prop(compute, 'instanceCount'), 'compute.instanceCount', {
       min: 1,
       max: 64,

@@ -14,6 +14,8 @@ import { pathInFolder } from '../core/references.ts';
 import { newTally, type DownloadTally, type InputCache } from '../storage/cache/input-cache.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
 import { datastoreIdentity } from '../workspace/datastores.ts';
+import { parseRangeRef } from '../core/row-ranges.ts';
+import { fetchByteRange, removeByteRange } from './split/range-fetch.ts';
 import type { SourceLocation } from '../workspace/public-files.ts';
 
 export interface InputAccess {
@@ -41,17 +43,37 @@ export function inputAccess(input: SourceLocation, cache: InputCache): InputAcce
   const fileOf = (path: string) => ({ store, datastore: datastore?.name ?? url, backend, path });
   // Local folders are read in place; every other kind of store is remote.
   const remote = datastore?.datastoreType !== 'LocalFolder';
+  const rangesDir = join(cache.dir, 'ranges');
   return {
     remote,
-    async local(path) {
-      return (await backend.localPath(path)) ?? cache.fetch(fileOf(path), downloads);
+    // An entry naming a range of a file keeps its fragment on the local path, which the readers read.
+    async local(entry) {
+      const { path, range } = parseRangeRef(entry);
+      const suffix = entry.slice(path.length);
+      const inPlace = await backend.localPath(path);
+      if (inPlace !== undefined) return inPlace + suffix;
+      if (range?.kind === 'bytes') {
+        // Only the range comes over the network (and the file's head), not the whole file.
+        const fetched = await fetchByteRange(backend, path, range, rangesDir);
+        downloads.files++;
+        downloads.bytes += fetched.bytes;
+        return fetched.local + suffix;
+      }
+      return (await cache.fetch(fileOf(path), downloads)) + suffix;
     },
-    prefetch(paths) {
+    prefetch(entries) {
       if (!remote) return;
-      for (const path of paths) cache.prefetch(fileOf(path), downloads);
+      for (const entry of entries) {
+        const { path, range } = parseRangeRef(entry);
+        if (range?.kind !== 'bytes') cache.prefetch(fileOf(path), downloads);
+      }
     },
     release(locals) {
-      for (const local of locals) cache.release(local);
+      for (const local of locals) {
+        const { path } = parseRangeRef(local);
+        if (path.startsWith(rangesDir + sep)) void removeByteRange(path).catch(() => undefined);
+        else cache.release(path);
+      }
     },
     downloads,
   };

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, NotSupportedError, ValidationError } from
 import type { JobInputSpec, JobOutputSpec } from '../core/jobs.ts';
 import { preview } from '../core/limits.ts';
 import { datastoreUri, parseAssetRef, parseDatastoreUri, pathInFolder } from '../core/references.ts';
-import type { FileEntry } from '../storage/contract.ts';
+import type { DatastoreBackend, FileEntry } from '../storage/contract.ts';
 import { credentialParamOf } from '../storage/http/url-policy.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import { DEFAULT_DATASTORE, type DatastoreService } from '../workspace/datastores.ts';
@@ -20,6 +20,8 @@ import { jobRequestError, type JobRequest } from './invocation.ts';
 export interface ResolvedInput {
   spec: JobInputSpec;
   files: FileEntry[];
+  /** Where the files are: a job that splits big files reads them at invoke to find the cuts. */
+  backend: DatastoreBackend;
 }
 
 async function fromAsset(
@@ -129,6 +131,7 @@ export async function resolveInput(
       ...(asset ? { asset } : {}),
     },
     files,
+    backend: location.backend,
   };
 }
 

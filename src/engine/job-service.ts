@@ -25,6 +25,7 @@ import { readJobRequest, type JobOverrides } from './invocation.ts';
 import { resolveInput, resolveOutput, type ResolvedInput } from './job-inputs.ts';
 import { resolveRuntime } from './job-runtime.ts';
 import { tasksOf, type TaskQueue } from './queue/contract.ts';
+import { planMiniBatches } from './split/split-input.ts';
 
 export interface JobServiceDeps {
   jobs: JobRepository;
@@ -84,6 +85,11 @@ function applyOverrides(
     settings: {
       maxConcurrencyPerInstance: o.maxConcurrencyPerInstance ?? deployment.maxConcurrencyPerInstance,
       miniBatchSize: o.miniBatchSize ?? deployment.miniBatchSize,
+      // A split given with the invocation wins; a count of files given with it replaces the deployment's.
+      ...(o.miniBatchSplit ? { miniBatchSplit: o.miniBatchSplit } : {}),
+      ...(!o.miniBatchSplit && deployment.miniBatchSplit && o.miniBatchSize === undefined
+        ? { miniBatchSplit: deployment.miniBatchSplit }
+        : {}),
       outputAction: deployment.outputAction,
       outputFileName: o.outputFileName ?? deployment.outputFileName,
       retrySettings: {
@@ -139,12 +145,15 @@ export function createJobService(deps: JobServiceDeps) {
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
     const compute = await jobCompute(deps.computes, deployment.compute);
     const layout = await origin?.layout?.(input, runtime);
+    // A rerun of what failed takes its parent's mini-batches (ranges included); others are planned here.
+    const planned = layout ? undefined : await planMiniBatches(input, settings, runtime.kind);
+    const digests = planned?.digests ?? [];
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,
       deploymentName: deployment.name,
       status: 'NotStarted',
-      input: input.spec,
+      input: digests.length > 0 ? { ...input.spec, digests } : input.spec,
       inputData: request.inputData,
       output,
       settings: { ...settings, outputFileName: output.fileName },
@@ -165,13 +174,7 @@ export function createJobService(deps: JobServiceDeps) {
     };
     if (!(await deps.jobs.create(job)))
       throw new ConflictError(`A job named '${name}' already exists; job names are unique.`);
-    const batches: { index: number; files: string[] }[] = layout?.batches ?? [];
-    for (let i = 0; !layout && i < input.files.length; i += settings.miniBatchSize) {
-      batches.push({
-        index: batches.length,
-        files: input.files.slice(i, i + settings.miniBatchSize).map((f) => f.path),
-      });
-    }
+    const batches = layout?.batches ?? planned?.batches ?? [];
     await deps.jobs.addMiniBatches(name, batches);
     // A rerun records the mini-batches it takes over before queueing the rest (rerun.ts).
     await layout?.settle(name);

@@ -7,15 +7,19 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { InputFileDigest, JobCounts, JobRecord, MiniBatchRecord } from '../core/jobs.ts';
+import { parseRangeRef } from '../core/row-ranges.ts';
 import type { JobPlan } from './job-plan.ts';
 
 /** Size and sha256 of every input, in mini-batch order. */
 export async function inputDigests(
   plan: JobPlan,
   batches: readonly MiniBatchRecord[],
+  /** Digests known before the job ran (files split at invoke). */
+  before: readonly InputFileDigest[] = [],
 ): Promise<InputFileDigest[]> {
-  const known = new Map(batches.flatMap((b) => b.inputs ?? []).map((d) => [d.path, d]));
-  const files = batches.flatMap((b) => b.files);
+  const known = new Map([...before, ...batches.flatMap((b) => b.inputs ?? [])].map((d) => [d.path, d]));
+  // A file split into ranges is one input, listed once.
+  const files = [...new Set(batches.flatMap((b) => b.files).map((entry) => parseRangeRef(entry).path))];
   const missing = files.filter((f) => !known.has(f));
   // A remote store's files are not fetched again only to hash them (the store may be what failed them).
   if (missing.length > 0 && !plan.input.remote) {

@@ -11,6 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ConflictError } from '../core/errors.ts';
+import { parseRangeRef } from '../core/row-ranges.ts';
 import { isTerminal, type JobRecord, type JobRuntimeSpec, type MiniBatchRecord } from '../core/jobs.ts';
 import type { Actor } from '../core/resources.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
@@ -112,6 +113,8 @@ function inputChanged(parent: JobRecord, what: string): ConflictError {
  */
 const whole = (b: MiniBatchRecord): boolean => b.state === 'succeeded' && b.failed === 0;
 
+const fileOf = (entry: string): string => parseRangeRef(entry).path;
+
 /** Refuses when a file was added or removed, or a file whose results are reused is not the same bytes. */
 async function checkInputs(
   deps: RerunDeps,
@@ -119,15 +122,18 @@ async function checkInputs(
   batches: readonly MiniBatchRecord[],
   input: ResolvedInput,
 ): Promise<void> {
-  const before = new Set(batches.flatMap((b) => b.files));
+  // A file split into row ranges is one input file (entries `path#bytes=…`, core/row-ranges.ts).
+  const before = new Set(batches.flatMap((b) => b.files).map(fileOf));
   const now = new Map(input.files.map((f) => [f.path, f]));
   const added = [...now.keys()].filter((p) => !before.has(p));
   const removed = [...before].filter((p) => !now.has(p));
   if (added.length > 0) throw inputChanged(parent, `file(s) ${listed(added)} were added`);
   if (removed.length > 0) throw inputChanged(parent, `file(s) ${listed(removed)} were removed`);
   const reused = batches.filter(whole);
-  const recorded = new Map(reused.flatMap((b) => (b.inputs ?? []).map((d) => [d.path, d])));
-  const files = reused.flatMap((b) => b.files);
+  // Ranges' readers hash nothing: a split file's digest was taken when the parent was invoked.
+  const digests = [...(parent.input.digests ?? []), ...reused.flatMap((b) => b.inputs ?? [])];
+  const recorded = new Map(digests.map((d) => [d.path, d]));
+  const files = [...new Set(reused.flatMap((b) => b.files).map(fileOf))];
   const unknown = files.filter((p) => !recorded.get(p)?.sha256);
   if (unknown.length > 0) throw inputChanged(parent, `no sha256 was recorded for ${listed(unknown)}`);
   // A size that differs needs no hashing to tell; the rest are hashed off the event loop.
@@ -141,14 +147,14 @@ async function checkInputs(
   const hashed = Promise.all(
     shares.filter((share) => share.length > 0).map((share) => hashInputs(access, share)),
   );
-  const digests = (
+  const current = (
     await hashed.catch((error: unknown) => {
       // The code only: the message of a local read names the server's own paths.
       const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
       throw inputChanged(parent, `its files could not be read to compare them (${code})`);
     })
   ).flat();
-  const changed = digests.filter((d) => d.sha256 !== recorded.get(d.path)?.sha256).map((d) => d.path);
+  const changed = current.filter((d) => d.sha256 !== recorded.get(d.path)?.sha256).map((d) => d.path);
   if (changed.length > 0) throw inputChanged(parent, `file(s) ${listed(changed)} changed (sha256)`);
 }
 

@@ -27,15 +27,23 @@ export interface PathInfo extends FileFacts {
   size: number;
 }
 
+/** Bytes [start, end) of a file. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface DatastoreBackend {
   stat(path: string): Promise<PathInfo | undefined>;
   /** Files under a folder (only its top level unless `recursive`), sorted by path. */
   list(folder: string, options?: { recursive?: boolean }): Promise<FileEntry[]>;
   /**
-   * Streams a file. A missing file is a NotFoundError (404) and a folder a ValidationError (400), thrown
-   * by the call or emitted by the stream before any data (a remote store may only know once it asks).
+   * Streams a file, or with `range` only its bytes [start, end) (clipped to the file's size), so a
+   * worker scoring part of a big file fetches that part only. A missing file is a NotFoundError (404)
+   * and a folder a ValidationError (400), thrown by the call or emitted by the stream before any data
+   * (a remote store may only know once it asks).
    */
-  openRead(path: string): Readable;
+  openRead(path: string, range?: ByteRange): Readable;
   /** Writes a file from a stream, creating parent folders; readers never see a half-written file. */
   write(path: string, data: Readable | string | Buffer): Promise<{ size: number }>;
   /** Removes a file or, with `recursive`, a folder. */

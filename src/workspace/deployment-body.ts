@@ -6,6 +6,7 @@
 import { ValidationError } from '../core/errors.ts';
 import { normaliseDatastorePath } from '../core/references.ts';
 import { DEPLOYMENT_DEFAULTS, type DeploymentSettings } from '../core/resources.ts';
+import { formatSplitSize } from '../core/row-ranges.ts';
 import {
   optionalDurationSeconds,
   optionalEnum,
@@ -57,6 +58,32 @@ function errorThreshold(value: unknown, field: string): number | undefined {
   return optionalInteger(value, field, { min: -1 });
 }
 
+/**
+ * `miniBatchSize` is a count of files, as in Azure's REST API, or (beyond it, as its tabular parallel
+ * jobs take) a size such as "64MB" or a row count such as "100000 rows", which splits tabular files.
+ */
+function miniBatchSetting(
+  value: unknown,
+  base: DeploymentSettings,
+): Pick<DeploymentSettings, 'miniBatchSize' | 'miniBatchSplit'> {
+  const field = 'properties.miniBatchSize';
+  if (value === undefined || value === null) {
+    return {
+      miniBatchSize: base.miniBatchSize,
+      ...(base.miniBatchSplit ? { miniBatchSplit: base.miniBatchSplit } : {}),
+    };
+  }
+  const split = typeof value === 'string' ? formatSplitSize(value) : undefined;
+  if (split !== undefined) return { miniBatchSize: base.miniBatchSize, miniBatchSplit: split };
+  if (typeof value === 'string' && !/^\s*\d+\s*$/.test(value)) {
+    throw new ValidationError(
+      `'${field}' must be a number of files, a size such as "64MB" (KB, MB, GB) or a row count such as "100000 rows"; got ${JSON.stringify(value)}.`,
+      field,
+    );
+  }
+  return { miniBatchSize: optionalInteger(value, field, { min: 1 }) ?? base.miniBatchSize };
+}
+
 export function readSettings(
   props: Json,
   base: DeploymentSettings = DEPLOYMENT_DEFAULTS,
@@ -68,9 +95,7 @@ export function readSettings(
         min: 1,
         max: 64,
       }) ?? base.maxConcurrencyPerInstance,
-    miniBatchSize:
-      optionalInteger(prop(props, 'miniBatchSize'), 'properties.miniBatchSize', { min: 1 }) ??
-      base.miniBatchSize,
+    ...miniBatchSetting(prop(props, 'miniBatchSize'), base),
     outputAction:
       optionalEnum(prop(props, 'outputAction'), 'properties.outputAction', [
         'AppendRow',

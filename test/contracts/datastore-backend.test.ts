@@ -202,6 +202,24 @@ await describeContract('DatastoreBackend', implementations, (context) => {
     ]);
   });
 
+  test('a byte range reads those bytes only, clipped to the file; a missing file is still a 404', async () => {
+    const bytes = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256));
+    await store.write('ranged.bin', bytes);
+    assert.deepEqual(
+      await buffer(store.openRead('ranged.bin', { start: 10, end: 20 })),
+      bytes.subarray(10, 20),
+    );
+    assert.deepEqual(await buffer(store.openRead('ranged.bin', { start: 0, end: 300 })), bytes);
+    assert.deepEqual(
+      await buffer(store.openRead('ranged.bin', { start: 250, end: 1000 })),
+      bytes.subarray(250),
+    );
+    assert.equal((await buffer(store.openRead('ranged.bin', { start: 40, end: 40 }))).length, 0);
+    assert.equal((await buffer(store.openRead('ranged.bin', { start: 300, end: 310 }))).length, 0);
+    const failure = await readFailure(() => store.openRead('missing.bin', { start: 0, end: 5 }));
+    assert.equal((failure as { status?: number } | undefined)?.status, 404, String(failure));
+  });
+
   test('reading a missing file is a 404 and reading a folder a 400, before any data', async () => {
     await store.write('dir/file.csv', 'x');
     const failure = await readFailure(() => store.openRead('dir/missing.csv'));

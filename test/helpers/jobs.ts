@@ -96,7 +96,7 @@ export interface Reply<T> {
 export type ScriptSource = string | { file: string; source: string };
 
 export interface DeploymentSettings {
-  miniBatchSize?: number;
+  miniBatchSize?: number | string;
   maxConcurrencyPerInstance?: number;
   instanceCount?: number;
   maxRetries?: number;

@@ -94,7 +94,10 @@ function registerInvoke(group: Command): void {
     )
     .option('--input-type <type>', 'uri_folder or uri_file')
     .option('--output-path <uri>', 'output folder: azureml://datastores/<ds>/paths/<folder>')
-    .option('-m, --mini-batch-size <n>', 'files per mini-batch for this job')
+    .option(
+      '-m, --mini-batch-size <n>',
+      'files per mini-batch for this job, or a size ("64MB") or row count ("1000 rows") that splits big tables',
+    )
     .option('-c, --instance-count <n>', 'instances for this job')
     .option('--job-name <name>', 'name for the job (default: generated)')
     .option('--recursive', 'also read files in nested folders (Azure reads only the top level)')

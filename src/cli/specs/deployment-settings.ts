@@ -4,10 +4,12 @@
  * `Info`, `retry_settings.timeout` seconds → an ISO-8601 duration (`PT30S`). Only fields that are given
  * are sent; the server applies Azure's defaults to the rest.
  */
-import type { YamlSpecSource } from '../../core/spec/yaml-source.ts';
+import { formatSplitSize } from '../../core/row-ranges.ts';
+import { specFieldError, type YamlSpecSource } from '../../core/spec/yaml-source.ts';
 import type { Json } from '../../core/wire-values.ts';
 import { compact } from './document-source.ts';
 import {
+  fieldValue,
   hasField,
   optionalEnum,
   optionalInteger,
@@ -32,6 +34,23 @@ function at(prefix: string, key: string): string {
   return prefix ? `${prefix}.${key}` : key;
 }
 
+/** A count of files, or a size (`"64MB"`) or row count (`"1000 rows"`) that splits tabular files. */
+function miniBatchSize(source: YamlSpecSource, path: string): number | string | undefined {
+  const value = fieldValue(source, path);
+  if (typeof value === 'string') {
+    const split = formatSplitSize(value);
+    if (split !== undefined) return split;
+    if (!/^\s*\d+\s*$/.test(value)) {
+      throw specFieldError(
+        source,
+        path,
+        `must be a number of files, a size such as "64MB" (KB, MB, GB) or a row count such as "100000 rows", got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return optionalInteger(source, path, { min: 1 });
+}
+
 function readBlock(source: YamlSpecSource, prefix: string): Json {
   const retry = at(prefix, 'retry_settings');
   refuseUnknownFields(source, retry, ['max_retries', 'timeout']);
@@ -44,7 +63,7 @@ function readBlock(source: YamlSpecSource, prefix: string): Json {
     maxConcurrencyPerInstance: optionalInteger(source, at(prefix, 'max_concurrency_per_instance'), {
       min: 1,
     }),
-    miniBatchSize: optionalInteger(source, at(prefix, 'mini_batch_size'), { min: 1 }),
+    miniBatchSize: miniBatchSize(source, at(prefix, 'mini_batch_size')),
     outputAction: optionalEnum(source, at(prefix, 'output_action'), {
       append_row: 'AppendRow',
       summary_only: 'SummaryOnly',

@@ -48,3 +48,17 @@ test('the closest field is at most two edits away, one for short names', () => {
   assert.equal(closestField('tp', allowed), undefined);
   assert.equal(closestField('colour', allowed), undefined);
 });
+
+test('mini_batch_size is a count of files, a size or a row count; anything else names the forms', () => {
+  const spec = (value: string) =>
+    `name: dep\nendpoint_name: ep1\ntype: model\nmodel: azureml:m:1\nsettings:\n  mini_batch_size: ${value}\n`;
+  const read = (value: string) =>
+    JSON.stringify(readDeploymentSpec(parseYamlSpec(spec(value), 'deployment.yml')));
+  assert.match(read('"64 mb"'), /"miniBatchSize":"64MB"/);
+  assert.match(read('100000 rows'), /"miniBatchSize":"100000 rows"/);
+  assert.match(read('5'), /"miniBatchSize":5/);
+  assert.match(
+    refusal(spec('64 parsecs')),
+    /deployment\.yml:6:\d+: field 'settings\.mini_batch_size'.*a size such as "64MB".*"100000 rows"/,
+  );
+});

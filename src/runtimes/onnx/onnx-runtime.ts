@@ -9,6 +9,7 @@
  * the batches already written; its item failure names the line that stopped it.
  */
 import { basename } from 'node:path';
+import { parseRangeRef } from '../../core/row-ranges.ts';
 import type {
   ItemFailure,
   MiniBatchOutcome,
@@ -100,7 +101,8 @@ class OnnxRuntime implements ScoringRuntime {
     try {
       const plan = planTabular(loaded.session.inputs, loaded.model.signature, source);
       const request = { columns: plan.columns, chunkRows: loaded.options.batchRows, dtype: plan.dtype };
-      const name = basename(file);
+      // A range of a file is named as its file: rows keep their file's name and index.
+      const name = basename(parseRangeRef(file).path);
       for await (const chunk of source.chunks(request)) {
         const output = await loaded.session.run(tabularFeeds(plan, chunk));
         if (writer.enabled) await writer.writeRows(chunk.firstRow, predictionTexts(output), name);

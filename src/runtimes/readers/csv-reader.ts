@@ -11,7 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import { InputFileError } from './input-error.ts';
+import { InputFileError, placedAtRow } from './input-error.ts';
 import {
   BAD_NUMBER,
   END_OF_INPUT,
@@ -43,9 +43,26 @@ class ByteWindow implements ByteSpan {
   readonly hash = createHash('sha256');
   size = 0;
   readonly #handle: FileHandle;
+  /** Where the next read starts in a range (null: the handle's own position), and where it stops. */
+  #position: number | null = null;
+  readonly #limit: number = Infinity;
 
-  constructor(handle: FileHandle) {
+  constructor(handle: FileHandle, range?: { start: number; end: number }) {
     this.#handle = handle;
+    if (range) {
+      this.#position = range.start;
+      this.#limit = range.end;
+    }
+  }
+
+  /** Reads up to `length` bytes into `into` at `offset`, never past the range's end. */
+  async #read(into: Buffer, offset: number, length: number): Promise<number> {
+    const position = this.#position;
+    const want = position === null ? length : Math.min(length, this.#limit - position);
+    if (want <= 0) return 0;
+    const { bytesRead } = await this.#handle.read(into, offset, want, position);
+    if (position !== null) this.#position = position + bytesRead;
+    return bytesRead;
   }
 
   #seen(bytes: Buffer): void {
@@ -65,7 +82,7 @@ class ByteWindow implements ByteSpan {
       this.buf.copy(bigger, 0, 0, this.end);
       this.buf = bigger;
     }
-    const { bytesRead } = await this.#handle.read(this.buf, this.end, this.buf.length - this.end, null);
+    const bytesRead = await this.#read(this.buf, this.end, this.buf.length - this.end);
     if (bytesRead === 0) this.eof = true;
     this.#seen(this.buf.subarray(this.end, this.end + bytesRead));
     this.end += bytesRead;
@@ -88,7 +105,7 @@ class ByteWindow implements ByteSpan {
     this.start = this.end;
     while (!this.eof) {
       const block = Buffer.allocUnsafe(BLOCK_BYTES);
-      const { bytesRead } = await this.#handle.read(block, 0, BLOCK_BYTES, null);
+      const bytesRead = await this.#read(block, 0, BLOCK_BYTES);
       if (bytesRead === 0) this.eof = true;
       else {
         this.#seen(block.subarray(0, bytesRead));
@@ -98,8 +115,16 @@ class ByteWindow implements ByteSpan {
   }
 }
 
-/** Opens a CSV file and reads its header and first record (to tell which columns are numeric). */
-export async function openCsv(file: string): Promise<TabularSource> {
+/**
+ * Opens a CSV file and reads its header and first record (to tell which columns are numeric). With a
+ * `range` (bytes of whole records past the header, and the file's row index of the first), only those
+ * records are streamed; the header and the column types still come from the file's start, so a range
+ * is scored exactly as the same rows are within the whole file.
+ */
+export async function openCsv(
+  file: string,
+  range?: { start: number; end: number; firstRow: number },
+): Promise<TabularSource> {
   const handle = await open(file, 'r');
   try {
     const window = new ByteWindow(handle);
@@ -113,7 +138,9 @@ export async function openCsv(file: string): Promise<TabularSource> {
     const columns = splitRecord(window.buf.toString('utf8', header[0], header[1]));
     window.start = Math.min(header[1] + (window.buf[header[1]] === 13 ? 2 : 1), window.end);
     const numericColumns = await firstRecordNumericColumns(window, columns);
-    return new CsvSource(file, handle, window, columns, numericColumns);
+    if (range === undefined) return new CsvSource(file, handle, window, columns, numericColumns);
+    const part = new ByteWindow(handle, range);
+    return new CsvSource(file, handle, part, columns, numericColumns, range.firstRow);
   } catch (error) {
     await handle.close();
     throw error;
@@ -159,10 +186,20 @@ class CsvSource implements TabularSource {
   readonly numericColumns: readonly string[];
   readonly #handle: FileHandle;
   readonly #window: ByteWindow;
+  /** The file's row index of the first record read: 0, or where a range starts. */
+  readonly #firstRow: number | undefined;
   #closed = false;
 
-  constructor(file: string, handle: FileHandle, window: ByteWindow, columns: string[], numeric: string[]) {
+  constructor(
+    file: string,
+    handle: FileHandle,
+    window: ByteWindow,
+    columns: string[],
+    numeric: string[],
+    firstRow?: number,
+  ) {
     this.file = file;
+    this.#firstRow = firstRow;
     this.#handle = handle;
     this.#window = window;
     this.columns = columns;
@@ -171,14 +208,22 @@ class CsvSource implements TabularSource {
 
   digest(): { size: number; sha256: string } | undefined {
     const window = this.#window;
-    return window.eof ? { size: window.size, sha256: window.hash.copy().digest('hex') } : undefined;
+    // A range saw only part of the file, so it has no digest of the file; the manifest hashes it.
+    return window.eof && this.#firstRow === undefined
+      ? { size: window.size, sha256: window.hash.copy().digest('hex') }
+      : undefined;
   }
 
   async *chunks(request: ChunkRequest): AsyncGenerator<NumericChunk> {
     const positions = columnPositions(this.file, this.columns, request.columns);
     const slots = new Int32Array(this.columns.length).fill(-1);
     positions.forEach((position, slot) => (slots[position] = slot));
-    const builder = new ChunkBuilder(request.columns.length, request.chunkRows, request.dtype);
+    const builder = new ChunkBuilder(
+      request.columns.length,
+      request.chunkRows,
+      request.dtype,
+      this.#firstRow,
+    );
     const window = this.#window;
     const state = newLineState();
     let line = 1;
@@ -208,6 +253,8 @@ class CsvSource implements TabularSource {
       }
       const last = builder.flush();
       if (last) yield last;
+    } catch (error) {
+      throw this.#firstRow === undefined ? error : placedAtRow(error, builder.nextRow);
     } finally {
       await this.close();
     }

@@ -20,16 +20,28 @@ export class InputFileError extends Error {
   readonly line: number | undefined;
   readonly row: number | undefined;
   readonly column: string | undefined;
+  readonly detail: string;
 
   constructor(code: InputErrorCode, file: string, detail: string, place: InputErrorPlace = {}) {
     super(`Error processing input file: '${file}'. ${describePlace(place)}${detail}`);
     this.name = 'InputFileError';
     this.code = code;
     this.file = file;
+    this.detail = detail;
     this.line = place.line;
     this.row = place.row;
     this.column = place.column;
   }
+}
+
+/**
+ * A reader of a range of a file (see core/row-ranges.ts) counts lines from the range's start, which
+ * would misplace an error; the row index it knows is the file's, so the error names that instead.
+ */
+export function placedAtRow(error: unknown, row: number): unknown {
+  if (!(error instanceof InputFileError) || error.line === undefined) return error;
+  const column = error.column === undefined ? {} : { column: error.column };
+  return new InputFileError(error.code, error.file, error.detail, { row, ...column });
 }
 
 function describePlace(place: InputErrorPlace): string {

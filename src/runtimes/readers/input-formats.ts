@@ -4,6 +4,7 @@
  * file with Azure's own message. JSONL is our addition (Azure has no JSONL input).
  */
 import { extname } from 'node:path';
+import { parseRangeRef } from '../../core/row-ranges.ts';
 import { openCsv } from './csv-reader.ts';
 import { InputFileError } from './input-error.ts';
 import type { TabularSource } from './tabular.ts';
@@ -26,7 +27,7 @@ const FORMATS: Record<string, InputFormat> = {
 
 /** The format of `file`, or an InputFileError carrying Azure's "File type ... is not supported". */
 export function inputFormatOf(file: string): InputFormat {
-  const extension = extname(file).slice(1);
+  const extension = extname(parseRangeRef(file).path).slice(1);
   const format = FORMATS[extension.toLowerCase()];
   if (format === undefined) {
     throw new InputFileError('UnsupportedFileType', file, `File type '${extension}' is not supported`);
@@ -36,10 +37,19 @@ export function inputFormatOf(file: string): InputFormat {
 
 /**
  * Parquet and JSONL readers are loaded on first use: a worker's start-up is on the path from invoke to
- * the first prediction, and most jobs read one format.
+ * the first prediction, and most jobs read one format. `file` may name a range of the file (see
+ * core/row-ranges.ts); a range of the wrong kind for the format is an error of the engine, not the input.
  */
 export async function openTabular(file: string, format: TabularFormat): Promise<TabularSource> {
-  if (format === 'csv') return openCsv(file);
-  if (format === 'parquet') return (await import('./parquet-reader.ts')).openParquet(file);
-  return (await import('./jsonl-reader.ts')).openJsonl(file);
+  const { path, range } = parseRangeRef(file);
+  if (range !== undefined && (range.kind === 'rows') !== (format === 'parquet')) {
+    throw new Error(`A ${range.kind} range cannot be read from a ${format} file (${file}).`);
+  }
+  const bytes = range?.kind === 'bytes' ? range : undefined;
+  if (format === 'csv') return openCsv(path, bytes);
+  if (format === 'parquet') {
+    const rows = range?.kind === 'rows' ? range : undefined;
+    return (await import('./parquet-reader.ts')).openParquet(path, rows);
+  }
+  return (await import('./jsonl-reader.ts')).openJsonl(path, bytes);
 }

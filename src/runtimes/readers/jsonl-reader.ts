@@ -7,7 +7,8 @@
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { InputFileError } from './input-error.ts';
+import { Readable } from 'node:stream';
+import { InputFileError, placedAtRow } from './input-error.ts';
 import {
   ChunkBuilder,
   columnPositions,
@@ -19,8 +20,27 @@ import {
 
 type JsonRecord = Record<string, unknown>;
 
-/** Opens a JSONL file and reads its first object, which names the columns. */
-export async function openJsonl(file: string): Promise<TabularSource> {
+/**
+ * Opens a JSONL file and reads its first object, which names the columns. With a `range` (bytes of
+ * whole lines, and the file's row index of the first object in them), only those lines are scored;
+ * the columns still come from the file's first object, as when the file is scored whole.
+ */
+export async function openJsonl(
+  file: string,
+  range?: { start: number; end: number; firstRow: number },
+): Promise<TabularSource> {
+  const head = await openWhole(file);
+  if (range === undefined) return head;
+  await head.close();
+  const stream = createReadStream(file, { start: range.start, end: Math.max(range.start, range.end - 1) });
+  // createReadStream reads at least one byte; an empty range gets an empty stream of lines instead.
+  const input = range.end > range.start ? stream : Readable.from([]);
+  const lines = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const columnsOf = head.columns.length > 0 ? head.firstRecord : undefined;
+  return new JsonlSource(file, stream, lines, 0, columnsOf, range.firstRow);
+}
+
+async function openWhole(file: string): Promise<JsonlSource> {
   const stream = createReadStream(file);
   const lines = createInterface({ input: stream, crlfDelay: Infinity })[Symbol.asyncIterator]();
   try {
@@ -72,6 +92,8 @@ class JsonlSource implements TabularSource {
   readonly #lines: AsyncIterator<string>;
   readonly #firstLine: number;
   readonly #first: JsonRecord | undefined;
+  /** Set for a range: the file's row index of its first object, which is not `first` (read apart). */
+  readonly #rangeRow: number | undefined;
 
   constructor(
     file: string,
@@ -79,12 +101,14 @@ class JsonlSource implements TabularSource {
     lines: AsyncIterator<string>,
     line: number,
     first?: JsonRecord,
+    rangeRow?: number,
   ) {
     this.file = file;
     this.#stream = stream;
     this.#lines = lines;
     this.#firstLine = line;
     this.#first = first;
+    this.#rangeRow = rangeRow;
     this.columns = first === undefined ? [] : Object.keys(first);
     this.numericColumns = this.columns.filter((name) => {
       const value = first?.[name];
@@ -93,10 +117,16 @@ class JsonlSource implements TabularSource {
   }
 
   async *chunks(request: ChunkRequest): AsyncGenerator<NumericChunk> {
+    let row = this.#rangeRow ?? 0;
     try {
       if (this.#first === undefined) return;
       columnPositions(this.file, this.columns, request.columns);
-      const builder = new ChunkBuilder(request.columns.length, request.chunkRows, request.dtype);
+      const builder = new ChunkBuilder(
+        request.columns.length,
+        request.chunkRows,
+        request.dtype,
+        this.#rangeRow,
+      );
       const put = (record: JsonRecord, line: number): NumericChunk | undefined => {
         const values = builder.values;
         const offset = builder.offset;
@@ -106,21 +136,29 @@ class JsonlSource implements TabularSource {
         return builder.commit();
       };
       let line = this.#firstLine;
-      let chunk = put(this.#first, line);
+      let chunk = this.#rangeRow === undefined ? put(this.#first, line) : undefined;
       if (chunk) yield chunk;
       for (;;) {
         const next = await this.#lines.next();
         if (next.done === true) break;
         line++;
         if (next.value.trim() === '') continue;
+        row = builder.nextRow;
         chunk = put(parseRecord(this.file, next.value, line), line);
         if (chunk) yield chunk;
       }
       const last = builder.flush();
       if (last) yield last;
+    } catch (error) {
+      throw this.#rangeRow === undefined ? error : placedAtRow(error, row);
     } finally {
       await this.close();
     }
+  }
+
+  /** The first object of the file, which named the columns. */
+  get firstRecord(): JsonRecord | undefined {
+    return this.#first;
   }
 
   close(): Promise<void> {

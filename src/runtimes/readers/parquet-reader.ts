@@ -29,12 +29,18 @@ const NON_NUMERIC_CONVERSIONS = new Set([
   'INTERVAL',
 ]);
 
-/** Opens a Parquet file and reads its footer (schema and row groups). */
-export async function openParquet(file: string): Promise<TabularSource> {
+/**
+ * Opens a Parquet file and reads its footer (schema and row groups). With `rows` (a range of whole row
+ * groups), only those rows are read, and keep their row indexes within the file.
+ */
+export async function openParquet(
+  file: string,
+  rows?: { start: number; end: number },
+): Promise<TabularSource> {
   try {
     const buffer = await asyncBufferFromFile(file);
     const metadata = await parquetMetadataAsync(buffer);
-    return new ParquetSource(file, buffer, metadata);
+    return new ParquetSource(file, buffer, metadata, rows);
   } catch (error) {
     if (error instanceof InputFileError) throw error;
     const detail = `Cannot read the Parquet footer: ${(error as Error).message}`;
@@ -56,9 +62,16 @@ class ParquetSource implements TabularSource {
   readonly numericColumns: readonly string[];
   readonly #buffer: AsyncBuffer;
   readonly #metadata: FileMetaData;
+  readonly #rows: { start: number; end: number } | undefined;
 
-  constructor(file: string, buffer: AsyncBuffer, metadata: FileMetaData) {
+  constructor(
+    file: string,
+    buffer: AsyncBuffer,
+    metadata: FileMetaData,
+    rows?: { start: number; end: number },
+  ) {
     this.file = file;
+    this.#rows = rows;
     this.#buffer = buffer;
     this.#metadata = metadata;
     const top = parquetSchema(metadata).children;
@@ -76,8 +89,9 @@ class ParquetSource implements TabularSource {
       metadata: this.#metadata,
       columns: [...request.columns],
       compressors,
+      ...(this.#rows ? { rowStart: this.#rows.start, rowEnd: this.#rows.end } : {}),
     });
-    const builder = new ChunkBuilder(width, request.chunkRows, request.dtype);
+    const builder = new ChunkBuilder(width, request.chunkRows, request.dtype, this.#rows?.start ?? 0);
     for (const range of scan.ranges) {
       const rows = range.rowEnd - range.rowStart;
       const block =

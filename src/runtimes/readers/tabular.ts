@@ -49,10 +49,12 @@ export class ChunkBuilder {
   #rows = 0;
   #firstRow = 0;
 
-  constructor(width: number, chunkRows: number, dtype: NumericDType = 'float32') {
+  /** `firstRow` is the file's row index of the first row added: a range of a file starts past 0. */
+  constructor(width: number, chunkRows: number, dtype: NumericDType = 'float32', firstRow = 0) {
     if (!Number.isInteger(chunkRows) || chunkRows < 1)
       throw new RangeError(`chunkRows must be >= 1, got ${chunkRows}`);
     this.width = width;
+    this.#firstRow = firstRow;
     this.#chunkRows = chunkRows;
     this.#dtype = dtype;
     this.#values = this.#allocate();

@@ -12,7 +12,8 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
 import { ancestorsOf, byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
-import type { DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
+import { isRangeNotSatisfiable, sliceBytes } from '../byte-slice.ts';
+import type { ByteRange, DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
 import { isStorageNotFound } from './connection.ts';
 
 const PAGE_SIZE = 1000;
@@ -80,13 +81,18 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
     return new NotFoundError(`'${clean}' does not exist in the datastore.`);
   }
 
-  async function download(clean: string, out: PassThrough): Promise<void> {
+  async function download(clean: string, out: PassThrough, range?: ByteRange): Promise<void> {
     try {
-      const response = await container.getBlobClient(clean).download();
+      // An empty range is still asked for (one byte), so a missing blob fails alike; nothing is passed on.
+      const count = range && Math.max(range.end - range.start, 1);
+      const response = await container.getBlobClient(clean).download(range?.start ?? 0, count);
       const body = response.readableStreamBody;
       if (body === undefined) throw new Error(`The storage service sent no body for '${clean}'.`);
-      await pipeline(body, out);
+      // Cut to the range's length: an empty range asked for one byte.
+      if (range) await pipeline(body, sliceBytes(0, range.end - range.start), out);
+      else await pipeline(body, out);
     } catch (error) {
+      if (range && isRangeNotSatisfiable(error)) return void out.end();
       out.destroy(await readFailure(clean, error));
     }
   }
@@ -114,12 +120,12 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
     async list(folder: string, options = {}): Promise<FileEntry[]> {
       return listEntries(normaliseDatastorePath(folder), options.recursive ?? false);
     },
-    openRead(path: string) {
+    openRead(path: string, range?: ByteRange) {
       // Normalised here so a bad path fails the call itself; the service's answer comes through the stream,
       // as an error before any data when the blob is missing.
       const clean = normaliseDatastorePath(path);
       const out = new PassThrough();
-      void download(clean, out);
+      void download(clean, out, range);
       return out;
     },
     async write(path: string, data: Readable | string | Buffer) {

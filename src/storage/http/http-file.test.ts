@@ -85,6 +85,18 @@ describe('httpFileSource', openssl, () => {
     assert.equal(await s.localPath('scores.csv'), undefined);
   });
 
+  it('reads a byte range of the file, cut from the response', async () => {
+    const s = source('/data/scores.csv');
+    const read = async (start: number, end: number) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of s.openRead('scores.csv', { start, end })) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString();
+    };
+    assert.equal(await read(4, 8), CSV.slice(4, 8));
+    assert.equal(await read(8, 100), CSV.slice(8));
+    assert.equal(await read(3, 3), '');
+  });
+
   it('is read-only, and a missing file is absent (stat) or NotFound (read)', async () => {
     const s = source('/gone.csv');
     assert.equal(await s.stat('gone.csv'), undefined);

@@ -10,7 +10,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError, NotSupportedError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
-import type { DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
+import { sliceBytes } from '../byte-slice.ts';
+import type { ByteRange, DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
 import { guardedRequest, type HttpSourceOptions } from './http-request.ts';
 import { displayUrl } from './url-policy.ts';
 
@@ -91,7 +92,8 @@ export function httpFileSource(url: URL, options: HttpSourceOptions): DatastoreB
     return facts ? [{ path: name, ...facts }] : [];
   }
 
-  function openRead(path: string): Readable {
+  /** A range is cut from the whole response: a public server need not honour `Range`. */
+  function openRead(path: string, range?: ByteRange): Readable {
     const out = new PassThrough();
     const p = clean(path);
     if (p !== name)
@@ -103,7 +105,8 @@ export function httpFileSource(url: URL, options: HttpSourceOptions): DatastoreB
         response.resume();
         throw statusError(last, status);
       }
-      await pipeline(response, out);
+      if (range === undefined) await pipeline(response, out);
+      else await pipeline(response, sliceBytes(range.start, range.end), out);
     })().catch((error: unknown) => out.destroy(error as Error));
     return out;
   }

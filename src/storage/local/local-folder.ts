@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
-import type { DatastoreBackend, FileEntry, PathInfo } from '../contract.ts';
+import type { ByteRange, DatastoreBackend, FileEntry, PathInfo } from '../contract.ts';
 import { inputFailure, isInside, landingOf, landingSync, outsideError } from './contained-path.ts';
 import { listFolder, localFacts, TEMP_MARK } from './folder-listing.ts';
 
@@ -125,10 +125,16 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
       const t = await target(folder);
       return listFolder(root(), t.full, t.clean, options.recursive ?? false);
     },
-    openRead(path: string) {
+    openRead(path: string, range?: ByteRange) {
       const t = targetSync(path);
       // Opened here, not lazily by the stream, so a missing file or a planted link fails the call itself.
-      return createReadStream(t.full, { fd: openFile(t) });
+      const fd = openFile(t);
+      if (range === undefined) return createReadStream(t.full, { fd });
+      if (range.end <= range.start) {
+        closeSync(fd);
+        return Readable.from([]);
+      }
+      return createReadStream(t.full, { fd, start: range.start, end: range.end - 1 });
     },
     async write(path: string, data: Readable | string | Buffer) {
       const source = typeof data === 'string' || Buffer.isBuffer(data) ? Readable.from([data]) : data;

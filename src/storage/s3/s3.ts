@@ -23,7 +23,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
 import { ancestorsOf, byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
-import type { DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
+import { isRangeNotSatisfiable, sliceBytes } from '../byte-slice.ts';
+import type { ByteRange, DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
 
 export interface S3Connection {
   bucket: string;
@@ -175,18 +176,24 @@ export function s3DatastoreOver(connection: S3Connection): DatastoreBackend {
     return new NotFoundError(`'${clean}' does not exist in the datastore.`);
   }
 
-  async function download(clean: string, out: PassThrough): Promise<void> {
+  async function download(clean: string, out: PassThrough, range?: ByteRange): Promise<void> {
     try {
       if (clean === '') {
         out.destroy(new ValidationError(`'' is not a file; give the path of a file to read.`, 'path'));
         return;
       }
-      const response = await client.send(new GetObjectCommand({ Bucket, Key: clean }));
+      // An empty range is still asked for (one byte), so a missing object fails alike; nothing is passed on.
+      const last = range && Math.max(range.end - 1, range.start);
+      const Range = range && `bytes=${range.start}-${last}`;
+      const response = await client.send(new GetObjectCommand({ Bucket, Key: clean, Range }));
       if (!(response.Body instanceof Readable)) {
         throw new Error(`The storage service sent no readable body for '${clean}'.`);
       }
-      await pipeline(response.Body, out);
+      // Cut to the range's length: an empty range asked for one byte.
+      if (range) await pipeline(response.Body, sliceBytes(0, range.end - range.start), out);
+      else await pipeline(response.Body, out);
     } catch (error) {
+      if (range && isRangeNotSatisfiable(error)) return void out.end();
       out.destroy(await readFailure(clean, error).catch((e: unknown) => e as Error));
     }
   }
@@ -217,12 +224,12 @@ export function s3DatastoreOver(connection: S3Connection): DatastoreBackend {
     async list(folder: string, options = {}): Promise<FileEntry[]> {
       return listEntries(normaliseDatastorePath(folder), options.recursive ?? false);
     },
-    openRead(path: string) {
+    openRead(path: string, range?: ByteRange) {
       // Normalised here so a bad path fails the call itself; the service's answer comes through the stream,
       // as an error before any data when the object is missing.
       const clean = normaliseDatastorePath(path);
       const out = new PassThrough();
-      void download(clean, out);
+      void download(clean, out, range);
       return out;
     },
     async write(path: string, data: Readable | string | Buffer) {

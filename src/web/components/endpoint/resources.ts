@@ -26,7 +26,8 @@ export interface DeploymentResource {
     compute: string | null;
     resources: { instanceCount: number; instanceType: string | null };
     maxConcurrencyPerInstance: number;
-    miniBatchSize: number;
+    /** A count of files, or a size ("64MB") or row count ("1000 rows") that splits big tables. */
+    miniBatchSize: number | string;
     outputAction: string;
     outputFileName: string;
     retrySettings: { maxRetries: number; timeout: string };

@@ -36,7 +36,8 @@ export interface JobView {
     outputFileName: string;
     outputData: { score: { uri: string } };
     inputData: Record<string, { path?: string; uri?: string; Uri?: string } | undefined>;
-    miniBatchSize: number;
+    /** A count of files, or a size ("64MB") or row count ("1000 rows") that splits big tables. */
+    miniBatchSize: number | string;
     errorThreshold: number;
     compute: { instanceCount: number; target?: string };
     properties: Record<string, string>;
