@@ -27,6 +27,7 @@ import { createSharedNodeRegistry } from './engine/shared-compute-nodes.ts';
 import { createPrometheusMetrics } from './engine/prometheus-metrics.ts';
 import { createJobService } from './engine/job-service.ts';
 import { createRerunService } from './engine/rerun.ts';
+import { createInputFingerprints } from './engine/rerun-fingerprints.ts';
 import { listLogFiles, readLogFile } from './engine/job-logs.ts';
 import { createScheduler, type Scheduler } from './engine/scheduler.ts';
 import { createIdentityService } from './auth/identity-service.ts';
@@ -187,6 +188,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       logger,
     });
     built.scheduler = scheduler;
+    const fingerprints = createInputFingerprints(store.resources);
     const jobs = createJobService({
       computes,
       jobs: jobRepo,
@@ -202,6 +204,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       actor: config.actor,
       defaultPython: config.python,
       logger,
+      fingerprints,
     });
     const logDir = (name: string) => join(config.dataDir, 'jobs', name, 'logs');
     const jobLogs = {
@@ -227,7 +230,13 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       computeNodes: nodes,
       metrics,
       jobs,
-      rerun: createRerunService({ jobs: store.jobs, service: jobs, datastores, cache: scheduler.cache }),
+      rerun: createRerunService({
+        jobs: store.jobs,
+        service: jobs,
+        datastores,
+        cache: scheduler.cache,
+        fingerprints,
+      }),
       jobLogs,
       eventSubscriptions: events.subscriptions,
       auth,

@@ -24,6 +24,7 @@ import type { EndpointService } from '../workspace/endpoints.ts';
 import { readJobRequest, type JobOverrides } from './invocation.ts';
 import { resolveInput, resolveOutput, type ResolvedInput } from './job-inputs.ts';
 import { resolveRuntime } from './job-runtime.ts';
+import type { InputFingerprints } from './rerun-fingerprints.ts';
 import { tasksOf, type TaskQueue } from './queue/contract.ts';
 
 export interface JobServiceDeps {
@@ -42,6 +43,8 @@ export interface JobServiceDeps {
   /** The interpreter of Python jobs whose environment names none (config.python). */
   defaultPython: string;
   logger: Logger;
+  /** Records the input's cheap fingerprints for a later rerun of what failed (rerun-fingerprints.ts). */
+  fingerprints?: Pick<InputFingerprints, 'take' | 'save'>;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
@@ -61,6 +64,8 @@ export interface JobLayout {
   batches: { index: number; files: string[] }[];
   queue: number[];
   settle: (job: string) => Promise<void>;
+  /** How many reused input files were hashed again to accept the rerun (rerun.ts). */
+  inputsHashed?: number;
 }
 
 /**
@@ -138,6 +143,7 @@ export function createJobService(deps: JobServiceDeps) {
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
     const compute = await jobCompute(deps.computes, deployment.compute);
+    const prints = await takeFingerprints(input);
     const layout = await origin?.layout?.(input, runtime);
     const job: JobRecord = {
       name,
@@ -158,6 +164,7 @@ export function createJobService(deps: JobServiceDeps) {
             rerunOf: {
               ...origin.rerunOf,
               reusedMiniBatches: layout ? layout.batches.length - layout.queue.length : 0,
+              ...(layout?.inputsHashed === undefined ? {} : { inputsHashed: layout.inputsHashed }),
             },
           }
         : {}),
@@ -172,6 +179,9 @@ export function createJobService(deps: JobServiceDeps) {
         files: input.files.slice(i, i + settings.miniBatchSize).map((f) => f.path),
       });
     }
+    await deps.fingerprints?.save(name, prints).catch((error: unknown) => {
+      deps.logger.warn({ job: name, err: error }, 'input fingerprints not recorded');
+    });
     await deps.jobs.addMiniBatches(name, batches);
     // A rerun records the mini-batches it takes over before queueing the rest (rerun.ts).
     await layout?.settle(name);
@@ -189,6 +199,21 @@ export function createJobService(deps: JobServiceDeps) {
     );
     deps.onSubmitted(name);
     return prepared ?? job;
+  }
+
+  /**
+   * Before anything reads the input (a rerun's check, a worker), so a later change shows. Without them a
+   * later rerun only hashes its reused files again, so a failure is logged, not thrown.
+   */
+  async function takeFingerprints(input: ResolvedInput): Promise<ReadonlyMap<string, string>> {
+    if (!deps.fingerprints) return new Map();
+    try {
+      const location = await deps.datastores.resolveSource(input.spec.uri, 'input');
+      return await deps.fingerprints.take(location.backend, input.files);
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'input fingerprints not taken');
+      return new Map();
+    }
   }
 
   async function get(name: string): Promise<JobRecord> {

@@ -39,6 +39,8 @@ export const RESOURCE_KINDS = [
   'eventDelivery',
   'eventDeliveryClaim',
   'eventDeadLetter',
+  // The cheap fingerprints of a job's input files, read by a rerun of what failed (engine/rerun-fingerprints.ts).
+  'jobInputFingerprints',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
