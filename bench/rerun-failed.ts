@@ -56,7 +56,9 @@ export async function rerunFailedBench(options: {
       const firstMs = performance.now() - t0;
       const first = (await show(parent)).properties;
       await writeFile(join(folder, BROKEN), good);
+      await sleep(1500);
       const t1 = performance.now();
+      console.error('PROF', (t1/1000).toFixed(3), 'rerun requested');
       const { url: parentUrl, authorization } = await client.statusRequest(parent);
       const started = await fetch(`${parentUrl}/rerun?failedOnly=true`, {
         method: 'POST',
@@ -90,7 +92,7 @@ export async function rerunFailedBench(options: {
       await app.stop();
     }
   } finally {
-    await rm(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    console.error("SCRATCH", scratch);
   }
 }
 
