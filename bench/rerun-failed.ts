@@ -56,9 +56,10 @@ export async function rerunFailedBench(options: {
       const firstMs = performance.now() - t0;
       const first = (await show(parent)).properties;
       await writeFile(join(folder, BROKEN), good);
+      // As before the first run: the first run's workers have exited and spares have taken their place,
+      // as they have when a person reruns a job after fixing its input.
       await sleep(1500);
       const t1 = performance.now();
-      console.error('PROF', (t1/1000).toFixed(3), 'rerun requested');
       const { url: parentUrl, authorization } = await client.statusRequest(parent);
       const started = await fetch(`${parentUrl}/rerun?failedOnly=true`, {
         method: 'POST',
@@ -92,7 +93,7 @@ export async function rerunFailedBench(options: {
       await app.stop();
     }
   } finally {
-    console.error("SCRATCH", scratch);
+    await rm(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
