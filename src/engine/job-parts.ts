@@ -26,11 +26,7 @@ export interface JobParts {
 
 /** A file the caller can read now, else undefined. */
 export async function readLocalPart(path: string): Promise<Readable | undefined> {
-  // Large reads: the output assembler copies every part once, and a rerun's taken-over parts are all
-  // copied after its last attempt, on the job's critical path.
-  return (await stat(path).catch(() => undefined))
-    ? createReadStream(path, { highWaterMark: 1 << 20 })
-    : undefined;
+  return (await stat(path).catch(() => undefined)) ? createReadStream(path) : undefined;
 }
 
 export function localParts(partPath: (index: number) => string): JobParts {
