@@ -6,8 +6,8 @@
  * rerun-parts.ts) and only the others are queued, so the output, assembled in index order, is the one a
  * fully successful run writes. Taking results over is only sound when they would come out the same: the
  * model, the code and every reused input file must be unchanged (its fingerprint as recorded when the
- * parent was invoked, else its sha256 against what the parent's workers reported, see
- * rerun-fingerprints.ts), and no file may have been added or removed; otherwise the rerun is refused with a 409 that
+ * parent was invoked, see rerun-fingerprints.ts, else its sha256 against what the parent's workers
+ * reported), and no file may have been added or removed; otherwise the rerun is refused with a 409 that
  * names what changed. The files of the failed mini-batches may change: fixing them is what a rerun is for.
  */
 import { availableParallelism } from 'node:os';
