@@ -183,6 +183,11 @@ try {
   await bench.section('(n) one big CSV split into row ranges', () =>
     splitCsvBench({ dataRoot: bench.dataRoot, repoRoot: ROOT, withServer }),
   );
+  // A larger first run, so the rerun's fixed costs weigh less (e.g. BENCH_RERUN_ROWS=10000000).
+  if (process.env.BENCH_RERUN_ROWS)
+    await bench.section('(m) rerun of what failed, a larger first run', () =>
+      rerunFailedBench({ root: ROOT, model: MODEL, rows: Number(process.env.BENCH_RERUN_ROWS) }),
+    );
 } finally {
   bench.finish();
 }

@@ -27,6 +27,7 @@ import { createSharedNodeRegistry } from './engine/shared-compute-nodes.ts';
 import { createPrometheusMetrics } from './engine/prometheus-metrics.ts';
 import { createJobService } from './engine/job-service.ts';
 import { createRerunService } from './engine/rerun.ts';
+import { createInputFingerprints } from './engine/rerun-fingerprints.ts';
 import { listLogFiles, readLogFile } from './engine/job-logs.ts';
 import { createScheduler, type Scheduler } from './engine/scheduler.ts';
 import { createIdentityService } from './auth/identity-service.ts';
@@ -192,6 +193,7 @@ export async function createApp(
       logger,
     });
     built.scheduler = scheduler;
+    const fingerprints = createInputFingerprints(store.resources);
     const jobs = createJobService({
       computes,
       jobs: jobRepo,
@@ -207,6 +209,7 @@ export async function createApp(
       actor: config.actor,
       defaultPython: config.python,
       logger,
+      fingerprints,
     });
     const schedules = createSchedules({
       repo,
@@ -257,7 +260,13 @@ export async function createApp(
       computeNodes: nodes,
       metrics,
       jobs,
-      rerun: createRerunService({ jobs: store.jobs, service: jobs, datastores, cache: scheduler.cache }),
+      rerun: createRerunService({
+        jobs: store.jobs,
+        service: jobs,
+        datastores,
+        cache: scheduler.cache,
+        fingerprints,
+      }),
       schedules: schedules.service,
       jobLogs,
       eventSubscriptions: events.subscriptions,

@@ -143,6 +143,11 @@ export interface JobRerunOf {
   failedOnly: boolean;
   /** Mini-batches that succeeded in the parent and were taken over, not scored again. */
   reusedMiniBatches: number;
+  /**
+   * Of the reused mini-batches' input files, how many were read again to compare their sha256 (their
+   * fingerprint was missing or had changed); the others were vouched for by fingerprint (rerun.ts).
+   */
+  inputsHashed?: number;
 }
 
 export interface MiniBatchRecord {

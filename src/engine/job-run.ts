@@ -242,6 +242,11 @@ const metricsOf = (deps: JobRunDeps, ctx: Context) =>
 
 function start(run: Run, ctx: Context): NonNullable<Run['running']> {
   const { deps } = run;
+  // Mini-batches that ended before this start (a rerun's taken-over ones, a job resumed after a restart)
+  // are appended while the rest is scored, not all after the last attempt.
+  void ctx.assembler
+    .advance((i) => deps.jobs.getMiniBatch(run.name, i))
+    .catch(failed(run, 'appending to the output'));
   if (ctx.remote) return watch(run, ctx);
   const { pools, nodes } = startPools(run, ctx);
   const loop = createJobLoop({

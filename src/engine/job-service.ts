@@ -24,6 +24,7 @@ import type { EndpointService } from '../workspace/endpoints.ts';
 import { readJobRequest, type JobOverrides } from './invocation.ts';
 import { resolveInput, resolveOutput, type ResolvedInput } from './job-inputs.ts';
 import { resolveRuntime } from './job-runtime.ts';
+import type { InputFingerprints } from './rerun-fingerprints.ts';
 import { tasksOf, type TaskQueue } from './queue/contract.ts';
 import { planMiniBatches } from './split/split-input.ts';
 
@@ -43,6 +44,8 @@ export interface JobServiceDeps {
   /** The interpreter of Python jobs whose environment names none (config.python). */
   defaultPython: string;
   logger: Logger;
+  /** Records the input's cheap fingerprints for a later rerun of what failed (rerun-fingerprints.ts). */
+  fingerprints?: Pick<InputFingerprints, 'take' | 'save'>;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
@@ -62,6 +65,8 @@ export interface JobLayout {
   batches: { index: number; files: string[] }[];
   queue: number[];
   settle: (job: string) => Promise<void>;
+  /** How many reused input files were hashed again to accept the rerun (rerun.ts). */
+  inputsHashed?: number;
 }
 
 /**
@@ -144,6 +149,7 @@ export function createJobService(deps: JobServiceDeps) {
     const input = await resolveInput(deps, request.input);
     const output = await resolveOutput(deps.datastores, request.output, name, settings.outputFileName);
     const compute = await jobCompute(deps.computes, deployment.compute);
+    const prints = await takeFingerprints(input);
     const layout = await origin?.layout?.(input, runtime);
     // A rerun of what failed takes its parent's mini-batches (ranges included); others are planned here.
     const planned = layout ? undefined : await planMiniBatches(input, settings, runtime.kind);
@@ -167,6 +173,7 @@ export function createJobService(deps: JobServiceDeps) {
             rerunOf: {
               ...origin.rerunOf,
               reusedMiniBatches: layout ? layout.batches.length - layout.queue.length : 0,
+              ...(layout?.inputsHashed === undefined ? {} : { inputsHashed: layout.inputsHashed }),
             },
           }
         : {}),
@@ -175,6 +182,9 @@ export function createJobService(deps: JobServiceDeps) {
     if (!(await deps.jobs.create(job)))
       throw new ConflictError(`A job named '${name}' already exists; job names are unique.`);
     const batches = layout?.batches ?? planned?.batches ?? [];
+    await deps.fingerprints?.save(name, prints).catch((error: unknown) => {
+      deps.logger.warn({ job: name, err: error }, 'input fingerprints not recorded');
+    });
     await deps.jobs.addMiniBatches(name, batches);
     // A rerun records the mini-batches it takes over before queueing the rest (rerun.ts).
     await layout?.settle(name);
@@ -192,6 +202,21 @@ export function createJobService(deps: JobServiceDeps) {
     );
     deps.onSubmitted(name);
     return prepared ?? job;
+  }
+
+  /**
+   * Before anything reads the input (a rerun's check, a worker), so a later change shows. Without them a
+   * later rerun only hashes its reused files again, so a failure is logged, not thrown.
+   */
+  async function takeFingerprints(input: ResolvedInput): Promise<ReadonlyMap<string, string>> {
+    if (!deps.fingerprints) return new Map();
+    try {
+      const location = await deps.datastores.resolveSource(input.spec.uri, 'input');
+      return await deps.fingerprints.take(location.backend, input.files);
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'input fingerprints not taken');
+      return new Map();
+    }
   }
 
   async function get(name: string): Promise<JobRecord> {

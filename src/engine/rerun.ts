@@ -5,14 +5,21 @@
  * succeeded there are recorded as succeeded here (their parts are taken over when the job starts, see
  * rerun-parts.ts) and only the others are queued, so the output, assembled in index order, is the one a
  * fully successful run writes. Taking results over is only sound when they would come out the same: the
- * model, the code and every reused input file must be unchanged (sha256 against what the parent's workers
+ * model, the code and every reused input file must be unchanged (its fingerprint as recorded when the
+ * parent was invoked, see rerun-fingerprints.ts, else its sha256 against what the parent's workers
  * reported), and no file may have been added or removed; otherwise the rerun is refused with a 409 that
  * names what changed. The files of the failed mini-batches may change: fixing them is what a rerun is for.
  */
 import { availableParallelism } from 'node:os';
 import { ConflictError } from '../core/errors.ts';
 import { parseRangeRef } from '../core/row-ranges.ts';
-import { isTerminal, type JobRecord, type JobRuntimeSpec, type MiniBatchRecord } from '../core/jobs.ts';
+import {
+  isTerminal,
+  type InputFileDigest,
+  type JobRecord,
+  type JobRuntimeSpec,
+  type MiniBatchRecord,
+} from '../core/jobs.ts';
 import type { Actor } from '../core/resources.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
 import type { JobRepository } from '../store/contract.ts';
@@ -21,6 +28,7 @@ import { inputAccess } from './job-data.ts';
 import type { ResolvedInput } from './job-inputs.ts';
 import type { JobLayout, JobOrigin, JobService } from './job-service.ts';
 import { hashInputs } from './manifest.ts';
+import { fingerprintsOf, type InputFingerprints } from './rerun-fingerprints.ts';
 import { reusedWorker } from './rerun-parts.ts';
 
 export interface RerunDeps {
@@ -28,6 +36,8 @@ export interface RerunDeps {
   service: Pick<JobService, 'invoke' | 'get'>;
   datastores: DatastoreService;
   cache: InputCache;
+  /** The fingerprints recorded when the parent was invoked; without them every reused file is hashed. */
+  fingerprints?: Pick<InputFingerprints, 'load'>;
 }
 
 export type RerunService = ReturnType<typeof createRerunService>;
@@ -115,13 +125,61 @@ const whole = (b: MiniBatchRecord): boolean => b.state === 'succeeded' && b.fail
 
 const fileOf = (entry: string): string => parseRangeRef(entry).path;
 
-/** Refuses when a file was added or removed, or a file whose results are reused is not the same bytes. */
+/** Size and sha256 of `files` read again, split over the machine's cores, each share in a thread. */
+async function hashAgain(
+  deps: RerunDeps,
+  parent: JobRecord,
+  input: ResolvedInput,
+  files: readonly string[],
+): Promise<InputFileDigest[]> {
+  if (files.length === 0) return [];
+  const location = await deps.datastores.resolveSource(input.spec.uri, 'input');
+  const access = { input: inputAccess(location, deps.cache) };
+  const threads = Math.max(1, Math.min(4, availableParallelism()));
+  const shares = Array.from({ length: threads }, (_, t) => files.filter((_f, i) => i % threads === t));
+  const hashed = Promise.all(
+    shares.filter((share) => share.length > 0).map((share) => hashInputs(access, share)),
+  );
+  return (
+    await hashed.catch((error: unknown) => {
+      // The code only: the message of a local read names the server's own paths.
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw inputChanged(parent, `its files could not be read to compare them (${code})`);
+    })
+  ).flat();
+}
+
+/**
+ * The reused files whose fingerprint is the one recorded when the parent was invoked: unchanged since,
+ * without reading them (rerun-fingerprints.ts). The others are hashed again.
+ */
+async function vouchedFor(
+  deps: RerunDeps,
+  parent: JobRecord,
+  input: ResolvedInput,
+  files: readonly string[],
+): Promise<Set<string>> {
+  const recorded = (await deps.fingerprints?.load(parent.name)) ?? new Map<string, string>();
+  if (recorded.size === 0) return new Set();
+  const location = await deps.datastores.resolveSource(input.spec.uri, 'input');
+  const wanted = new Set(files.filter((p) => recorded.has(p)));
+  const now = await fingerprintsOf(
+    location.backend,
+    input.files.filter((f) => wanted.has(f.path)),
+  );
+  return new Set([...wanted].filter((p) => now.get(p) === recorded.get(p)));
+}
+
+/**
+ * Refuses when a file was added or removed, or a file whose results are reused is not the same bytes.
+ * Resolves with how many reused files were hashed again.
+ */
 async function checkInputs(
   deps: RerunDeps,
   parent: JobRecord,
   batches: readonly MiniBatchRecord[],
   input: ResolvedInput,
-): Promise<void> {
+): Promise<number> {
   // A file split into row ranges is one input file (entries `path#bytes=…`, core/row-ranges.ts).
   const before = new Set(batches.flatMap((b) => b.files).map(fileOf));
   const now = new Map(input.files.map((f) => [f.path, f]));
@@ -131,31 +189,24 @@ async function checkInputs(
   if (removed.length > 0) throw inputChanged(parent, `file(s) ${listed(removed)} were removed`);
   const reused = batches.filter(whole);
   // Ranges' readers hash nothing: a split file's digest was taken when the parent was invoked.
-  const digests = [...(parent.input.digests ?? []), ...reused.flatMap((b) => b.inputs ?? [])];
-  const recorded = new Map(digests.map((d) => [d.path, d]));
+  const known = [...(parent.input.digests ?? []), ...reused.flatMap((b) => b.inputs ?? [])];
+  const recorded = new Map(known.map((d) => [d.path, d]));
   const files = [...new Set(reused.flatMap((b) => b.files).map(fileOf))];
   const unknown = files.filter((p) => !recorded.get(p)?.sha256);
   if (unknown.length > 0) throw inputChanged(parent, `no sha256 was recorded for ${listed(unknown)}`);
-  // A size that differs needs no hashing to tell; the rest are hashed off the event loop.
+  // A size that differs needs no hashing to tell; an unchanged fingerprint needs none either.
   const resized = files.filter((p) => now.get(p)?.size !== recorded.get(p)?.size);
   if (resized.length > 0) throw inputChanged(parent, `file(s) ${listed(resized)} changed (size)`);
-  const location = await deps.datastores.resolveSource(input.spec.uri, 'input');
-  const access = { input: inputAccess(location, deps.cache) };
-  // The whole input is read again: split over the machine's cores, each share in a thread of its own.
-  const threads = Math.max(1, Math.min(4, availableParallelism()));
-  const shares = Array.from({ length: threads }, (_, t) => files.filter((_f, i) => i % threads === t));
-  const hashed = Promise.all(
-    shares.filter((share) => share.length > 0).map((share) => hashInputs(access, share)),
+  const vouched = await vouchedFor(deps, parent, input, files);
+  const digests = await hashAgain(
+    deps,
+    parent,
+    input,
+    files.filter((p) => !vouched.has(p)),
   );
-  const current = (
-    await hashed.catch((error: unknown) => {
-      // The code only: the message of a local read names the server's own paths.
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw inputChanged(parent, `its files could not be read to compare them (${code})`);
-    })
-  ).flat();
-  const changed = current.filter((d) => d.sha256 !== recorded.get(d.path)?.sha256).map((d) => d.path);
+  const changed = digests.filter((d) => d.sha256 !== recorded.get(d.path)?.sha256).map((d) => d.path);
   if (changed.length > 0) throw inputChanged(parent, `file(s) ${listed(changed)} changed (sha256)`);
+  return digests.length;
 }
 
 /** The parent's mini-batches, the whole ones settled as reused and the rest queued. */
@@ -175,9 +226,10 @@ async function failedOnlyLayout(
     );
   }
   checkRuntime(parent, runtime);
-  await checkInputs(deps, parent, batches, input);
+  const inputsHashed = await checkInputs(deps, parent, batches, input);
   const worker = reusedWorker(parent.name);
   return {
+    inputsHashed,
     batches: batches.map((b) => ({ index: b.index, files: b.files })),
     queue: batches.filter((b) => !whole(b)).map((b) => b.index),
     async settle(job) {

@@ -45,6 +45,8 @@ export const RESOURCE_KINDS = [
   // Endpoint schedules, and one document per claimed occurrence (engine/schedules/).
   'schedule',
   'scheduleFiring',
+  // The cheap fingerprints of a job's input files, read by a rerun of what failed (engine/rerun-fingerprints.ts).
+  'jobInputFingerprints',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

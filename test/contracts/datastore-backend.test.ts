@@ -19,6 +19,7 @@ import { s3ClientOf, s3DatastoreOver, type S3Connection } from '../../src/storag
 import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
 import { S3RVER_KEY_ID, S3RVER_REGION, S3RVER_SECRET, startS3rver, type S3rver } from '../helpers/s3rver.ts';
 import { describeContract, type Implementation } from './implementations.ts';
+import { fingerprintsOf } from '../../src/engine/rerun-fingerprints.ts';
 
 /** What a store with symbolic links lets the suite do behind the backend's back. */
 interface Links {
@@ -172,6 +173,23 @@ await describeContract('DatastoreBackend', implementations, (context) => {
     assert.equal(listed?.etag, first.etag);
     await h.backend.write('facts/one.csv', 'a,b\n1,2\n');
     assert.notEqual((await h.backend.stat('facts/one.csv'))?.etag, first.etag);
+  });
+
+  test("a rerun's fingerprint of a listed file stays while it is untouched and changes on a same-size rewrite", async () => {
+    // As a rerun of what failed compares them (engine/rerun-fingerprints.ts); a listing a minute later,
+    // so the local store's just-written file is not left out as "racy".
+    const later = () => Date.now() + 60_000;
+    await h.backend.write('prints/one.csv', 'a,b\n1,2\n');
+    const listed = await h.backend.list('prints');
+    const first = (await fingerprintsOf(h.backend, listed, later())).get('prints/one.csv');
+    assert.ok(first !== undefined, 'every store gives a fingerprint');
+    const again = await fingerprintsOf(h.backend, await h.backend.list('prints'), later());
+    assert.equal(again.get('prints/one.csv'), first, 'stable while untouched');
+    await h.backend.write('prints/one.csv', 'a,b\n3,4\n');
+    const rewritten = await h.backend.list('prints');
+    assert.equal(rewritten[0]?.size, listed[0]?.size);
+    const after = await fingerprintsOf(h.backend, rewritten, later());
+    assert.notEqual(after.get('prints/one.csv'), first);
   });
 
   test('write takes a string, a buffer or a stream, creates parent folders and reports the size', async () => {

@@ -11,7 +11,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -130,10 +131,13 @@ describe('job rerun', () => {
     assert.equal(child.properties.properties['nightshift.reusedMiniBatches'], '3');
     assert.notEqual(child.properties.outputData.score.uri, parent.properties.outputData.score.uri);
     const manifest = (await ns.manifest(child)) as unknown as {
-      rerunOf: { job: string; failedOnly: boolean; reusedMiniBatches: number };
+      rerunOf: { job: string; failedOnly: boolean; reusedMiniBatches: number; inputsHashed: number };
       input: { files: { path: string; sha256: string }[] };
     };
-    assert.deepEqual(manifest.rerunOf, { job: parent.name, failedOnly: true, reusedMiniBatches: 3 });
+    // How many reused files were hashed depends on how long ago they were written (see the test below).
+    const { inputsHashed, ...rerunOf } = manifest.rerunOf;
+    assert.deepEqual(rerunOf, { job: parent.name, failedOnly: true, reusedMiniBatches: 3 });
+    assert.ok(inputsHashed >= 0 && inputsHashed <= 6);
     assert.equal(manifest.input.files.length, 10);
     assert.ok(
       manifest.input.files.every((f) => f.sha256.length === 64),
@@ -240,6 +244,55 @@ describe('job rerun', () => {
     // A full rerun scores with what the deployment has now, so it is not refused.
     const full = await rerun(parent.name, false);
     assert.equal(full.properties.status, 'Completed', full.properties.result ?? '');
+  });
+
+  test('unchanged reused files are vouched for by fingerprint; one rewritten in place with utimes is hashed', async () => {
+    const marker = join(dir, uniqueName('marker'));
+    const log = join(dir, uniqueName('scored'));
+    writeFileSync(marker, 'fail\n');
+    const folder = await inputs(10, [3, 8], marker, log);
+    // f05's modification time on a whole second, so utimes can put it back exactly (to the nanosecond).
+    const file = join(server.dataDir, 'datastores', 'workspaceblobstore', folder, 'f05.txt');
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    // Files written within a second before the invocation get no fingerprint (their coarse ctime could
+    // hide a second write in the same clock tick): wait past that, as files usually are older.
+    await setTimeout(1100);
+    const deployed = await ns.deploy({ script: FLAKY, settings: { miniBatchSize: 2, maxRetries: 0 } });
+    const parent = await ns.run(deployed.scoringUri, folderBody(folder));
+    assert.equal(parent.properties.progress.items.failed, 4);
+    rmSync(marker);
+    const hashed = async (job: JobView) =>
+      ((await ns.manifest(job)) as unknown as { rerunOf: { inputsHashed: number } }).rerunOf.inputsHashed;
+
+    // f05 (reused) rewritten in place: same size, same inode, its modification time put back.
+    const original = readFileSync(file, 'utf8');
+    const was = statSync(file, { bigint: true });
+    const rewrite = (text: string) => {
+      writeFileSync(file, text); // In place: the same inode, truncated and written.
+      utimesSync(file, 1_700_000_000, 1_700_000_000);
+    };
+    rewrite(original.replace('row 5', 'row 6'));
+    const now = statSync(file, { bigint: true });
+    assert.deepEqual([now.ino, now.size, now.mtimeNs], [was.ino, was.size, was.mtimeNs]);
+    const reply = await ns.request<ErrorBody>('POST', rerunPath(parent.name, true));
+    assert.equal(reply.status, 409, reply.text);
+    assert.equal(reply.body.error.code, 'RerunInputChanged');
+    assert.match(reply.body.error.message, /f05\.txt changed \(sha256\)/);
+
+    // The bytes put back: its fingerprint still differs, so it alone is hashed, found equal, and reused.
+    rewrite(original);
+    const child = await rerun(parent.name, true);
+    assert.equal(child.properties.status, 'Completed', child.properties.result ?? '');
+    assert.equal(await hashed(child), 1, 'only the rewritten file was hashed again');
+
+    // Another failed job over the same files, a second after the last write: its rerun hashes none.
+    await setTimeout(1100);
+    writeFileSync(marker, 'fail\n');
+    const failing = await ns.run(deployed.scoringUri, folderBody(folder));
+    rmSync(marker);
+    const again = await rerun(failing.name, true);
+    assert.equal(again.properties.status, 'Completed', again.properties.result ?? '');
+    assert.equal(await hashed(again), 0, 'no reused file was read again');
   });
 
   test('a job still running is refused with the fix', async () => {
