@@ -59,9 +59,13 @@ void describe('the README, Rerun what failed', () => {
     const parent = /^PARENT=(\S+)$/m.exec(stdout)?.[1] ?? '';
     const out = join(scratch, 'rerun', 'named-outputs', 'score');
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
-      rerunOf: { job: string; failedOnly: boolean; reusedMiniBatches: number };
+      rerunOf: { job: string; failedOnly: boolean; reusedMiniBatches: number; inputsHashed?: number };
     };
-    assert.deepEqual(manifest.rerunOf, { job: parent, failedOnly: true, reusedMiniBatches: 2 });
+    // inputsHashed: the files were written just before the first job, too recently to vouch for by
+    // fingerprint, so the rerun hashes them (docs/decisions.md); only that it is a count matters here.
+    const { inputsHashed, ...rerunOf } = manifest.rerunOf;
+    assert.deepEqual(rerunOf, { job: parent, failedOnly: true, reusedMiniBatches: 2 });
+    assert.equal(typeof inputsHashed, 'number');
     // A full rerun scores every file again: the same output.
     const full = await runCli(['job', 'rerun', '-n', parent, '--query', 'name', '-o', 'tsv'], {
       server: server.url,
