@@ -67,14 +67,16 @@ async function copyRange(entry: string, dir: string): Promise<{ file: string; fo
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const file = join(folder, basename(path));
   try {
+    const header = extname(path).toLowerCase() === '.csv' ? await headerLine(path) : undefined;
     const out = createWriteStream(file, { mode: 0o600 });
-    if (extname(path).toLowerCase() === '.csv') out.write(await headerLine(path));
+    if (header !== undefined) out.write(header);
     if (range.end > range.start) {
       await pipeline(createReadStream(path, { start: range.start, end: range.end - 1 }), out);
     } else {
-      await new Promise<void>((resolve, reject) =>
-        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-      );
+      await new Promise<void>((resolve, reject) => {
+        out.once('error', reject);
+        out.end(resolve);
+      });
     }
     return { file, folder };
   } catch (error) {
