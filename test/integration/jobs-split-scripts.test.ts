@@ -4,15 +4,20 @@
  * run(mini_batch) is handed and returns one line per data row, naming the file. A CSV whose text column
  * holds quoted newlines, commas and doubled quotes, and a JSONL file, are scored whole, by "1000 rows"
  * and by "64KB": the outputs are identical (same lines, same order), because each range reaches the
- * script as a file of its own, named as the original, the CSV's header first. A split that would cut a
+ * script as a file of its own, named as the original, the CSV's header first; the same from an Azure
+ * Blob container (Azurite), where only each range and the file's head are fetched. A split that would cut a
  * Parquet file is refused at invoke for a script, naming the file and the fix.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
+import { blobDatastoreYaml, DEV_ACCOUNT, DEV_KEY, startAzurite } from '../helpers/azurite.ts';
+import { runCli, writeFileIn } from '../helpers/cli.ts';
 import { needs, PYTHON_LIBRARIES } from '../helpers/components.ts';
-import { FIXTURES_DIR, folderBody, Nightshift, type JobView } from '../helpers/jobs.ts';
+import { datastoreUri, FIXTURES_DIR, folderBody, Nightshift, type JobView } from '../helpers/jobs.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const ROWS = 12_000;
@@ -122,12 +127,13 @@ after(async () => {
 async function scored(
   script: { file: string; source: string },
   miniBatchSize: number | string,
+  body: unknown = folderBody(folder),
 ): Promise<{ text: string; items: number }> {
   const { scoringUri } = await ns.deploy({
     script,
     settings: { miniBatchSize, maxConcurrencyPerInstance: 2 },
   });
-  const job: JobView = await ns.run(scoringUri, folderBody(folder), {}, 120_000);
+  const job: JobView = await ns.run(scoringUri, body, {}, 120_000);
   assert.equal(
     job.properties.status,
     'Completed',
@@ -162,6 +168,42 @@ describe('a split for scoring scripts', () => {
 
   it('a Python script reading with pandas.read_csv: the same', pandas, async () => {
     await sameAsWhole(PY_SCRIPT);
+  });
+
+  it('from an Azure Blob container (ranged reads of the file): the same lines', async () => {
+    const azurite = await startAzurite();
+    const scratch = mkdtempSync(join(tmpdir(), 'nightshift-split-scripts-'));
+    try {
+      const container = containerClientOf({
+        accountName: DEV_ACCOUNT,
+        containerName: 'split-scripts',
+        endpoint: azurite.accountUrl,
+        credential: { accountKey: DEV_KEY },
+      });
+      await container.create();
+      const csv = Buffer.from(bigCsv());
+      await container.getBlockBlobClient('big/big.csv').upload(csv, csv.length);
+      const yaml = writeFileIn(
+        scratch,
+        'store.yml',
+        blobDatastoreYaml('splitscripts', 'split-scripts', azurite.accountUrl),
+      );
+      const created = await runCli(['datastore', 'create', '-f', yaml], { server: server.url });
+      assert.equal(created.code, 0, created.stderr);
+      const body = {
+        properties: {
+          InputData: { data: { JobInputType: 'UriFolder', Uri: datastoreUri('big', 'splitscripts') } },
+        },
+      };
+      const whole = await scored(JS_SCRIPT, 1, body);
+      assert.equal(whole.text.trimEnd().split('\n').length, ROWS);
+      const ranges = await scored(JS_SCRIPT, '64KB', body);
+      assert.ok(ranges.items > 3, `${ranges.items} ranges`);
+      assert.equal(ranges.text, whole.text);
+    } finally {
+      await azurite.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('a split that would cut a Parquet file is refused for a script, naming the file and the fix', async () => {
