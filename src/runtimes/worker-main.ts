@@ -23,6 +23,7 @@ import type { InputDigest, MiniBatchOutcome, PartSink, RuntimeSettings, ScoringR
 import type { DriverExit } from './python/driver-process.ts';
 import type { PythonRuntimeOptions } from './python/python-runtime.ts';
 import { createJsRuntime } from './js/js-runtime.ts';
+import { materializeRanges } from './range-files.ts';
 import {
   describeError,
   isParentMessage,
@@ -181,6 +182,29 @@ async function withDigests(files: readonly string[], outcome: MiniBatchOutcome):
   return { ...outcome, inputs };
 }
 
+/**
+ * Runs one mini-batch. A scoring script gets each row range as a file of its own (range-files.ts),
+ * removed when the attempt ends; item failures it reports name the mini-batch's entries again.
+ */
+async function runScript(
+  loaded: ScoringRuntime,
+  s: RuntimeSettings,
+  files: readonly string[],
+  sink: PartSink,
+): Promise<MiniBatchOutcome> {
+  if (s.kind === 'onnx') return loaded.run(files, sink);
+  const batch = await materializeRanges(files, join(tmpdir(), 'ranges'));
+  try {
+    const outcome = await loaded.run(batch.files, sink);
+    const itemFailures = outcome.itemFailures.map((f) => ({ ...f, file: batch.entryOf(f.file) }));
+    // A copy's digest is not the file's: ranges are hashed whole by the server (as for ONNX).
+    const inputs = outcome.inputs?.filter((d) => batch.entryOf(d.file) === d.file);
+    return { ...outcome, itemFailures, ...(inputs ? { inputs } : {}) };
+  } finally {
+    await batch.cleanup();
+  }
+}
+
 async function handleRun(task: RunTask): Promise<void> {
   const { miniBatchId } = task;
   if (runtime === undefined || settings === undefined) {
@@ -193,7 +217,7 @@ async function handleRun(task: RunTask): Promise<void> {
   }
   const part = openPart(task.partPath);
   try {
-    const outcome = await withDigests(task.files, await runtime.run(task.files, part.sink));
+    const outcome = await withDigests(task.files, await runScript(runtime, settings, task.files, part.sink));
     if (settings.outputAction === 'append_row') await part.commit();
     else await part.discard();
     send({ type: 'done', miniBatchId, outcome });

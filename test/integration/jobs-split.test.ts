@@ -4,8 +4,8 @@
  * deployments with `mini_batch_size` "1MB" and "1000 rows", and each output file is byte-for-byte the
  * output of the same file scored whole (same rows, order and row indexes). The manifest names the file
  * once, with the sha256 of the whole file. The same file in an Azure Blob container (Azurite) is scored
- * by ranges fetched with ranged reads, and gives the same bytes too. A deployment with a scoring script
- * refuses the split at invoke, and a bad size names the field and the forms it takes.
+ * by ranges fetched with ranged reads, and gives the same bytes too. A bad size names the field and the
+ * forms it takes (scoring scripts with a split: jobs-split-scripts.test.ts).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -189,13 +189,6 @@ describe('a rerun of what failed in a split job', () => {
 });
 
 describe('refusals', () => {
-  it('a scoring script is handed whole files: a split is refused at invoke, naming the fix', async () => {
-    const { scoringUri } = await ns.deploy({ script: 'strings.ts', settings: { miniBatchSize: '1MB' } });
-    const reply = await ns.invoke(scoringUri, folderBody(folder));
-    assert.equal(reply.status, 400, reply.text);
-    assert.match(reply.text, /only no-code ONNX models read.*number of files/);
-  });
-
   it('a size that is neither a count, a size nor rows is a 400 naming the field', async () => {
     const endpoint = uniqueName('ep');
     await ns.createEndpoint(endpoint);

@@ -202,17 +202,40 @@ describe('mini-batches', () => {
     ]);
   });
 
-  it('are counts of files without a split, and a split is refused for a scoring script', async () => {
+  it('are counts of files without a split; a script takes CSV ranges but not Parquet ones', async () => {
     const files = [1, 2, 3].map((i) => ({ path: `f${i}.csv`, size: 1 }));
     const plain = await planMiniBatches({ files, backend: store }, { miniBatchSize: 2 }, 'python');
     assert.deepEqual(plain.batches, [
       { index: 0, files: ['f1.csv', 'f2.csv'] },
       { index: 1, files: ['f3.csv'] },
     ]);
-    await assert.rejects(
-      planMiniBatches({ files, backend: store }, { miniBatchSize: 2, miniBatchSplit: '1MB' }, 'python'),
-      /only no-code ONNX models read.*number of files/,
+    await writeFile(join(dir, 'p4.csv'), 'a\n0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n');
+    const csv = [{ path: 'p4.csv', size: 22 }];
+    const ranged = await planMiniBatches(
+      { files: csv, backend: store },
+      { miniBatchSize: 1, miniBatchSplit: '5 rows' },
+      'js',
     );
+    assert.deepEqual(ranged.batches, [
+      { index: 0, files: ['p4.csv#bytes=2-12&row=0'] },
+      { index: 1, files: ['p4.csv#bytes=12-22&row=5'] },
+    ]);
+    await writeFile(join(dir, 'bc.parquet'), await readFile(PARQUET));
+    const parquet = [{ path: 'bc.parquet', size: (await readFile(PARQUET)).length }];
+    await assert.rejects(
+      planMiniBatches(
+        { files: parquet, backend: store },
+        { miniBatchSize: 1, miniBatchSplit: '150 rows' },
+        'python',
+      ),
+      /splits the Parquet file bc.parquet.*python scoring script.*number of files/,
+    );
+    const onnx = await planMiniBatches(
+      { files: parquet, backend: store },
+      { miniBatchSize: 1, miniBatchSplit: '150 rows' },
+      'onnx',
+    );
+    assert.equal(onnx.batches.length, 3);
     assert.deepEqual(parseSplitSize('64 mb'), { unit: 'bytes', count: 64 * 1024 * 1024 });
   });
 });

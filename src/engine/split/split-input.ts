@@ -15,7 +15,13 @@ import { parquetMetadataAsync, type AsyncBuffer } from 'hyparquet';
 import { ValidationError } from '../../core/errors.ts';
 import type { InputFileDigest } from '../../core/jobs.ts';
 import type { DeploymentSettings } from '../../core/resources.ts';
-import { parseSplitSize, rangeRef, type FileRange, type SplitSize } from '../../core/row-ranges.ts';
+import {
+  parseRangeRef,
+  parseSplitSize,
+  rangeRef,
+  type FileRange,
+  type SplitSize,
+} from '../../core/row-ranges.ts';
 import type { DatastoreBackend, FileEntry } from '../../storage/contract.ts';
 import { csvScanner, jsonlScanner } from './record-cuts.ts';
 
@@ -174,8 +180,9 @@ export async function splitIntoMiniBatches(
 
 /**
  * The mini-batches of a job: `miniBatchSize` files each, or, with a split, ranges of its tabular files.
- * Ranges are read by the no-code (ONNX) runtime's table readers; a scoring script is handed whole
- * files, so a split there is refused before anything is created.
+ * Ranges are read by the no-code (ONNX) runtime's table readers; a scoring script gets each CSV or JSONL
+ * range as a file of its own (runtimes/range-files.ts). Parquet row ranges are not rewritten as files,
+ * so a split that cuts a Parquet file is refused for a script before anything is created.
  */
 export async function planMiniBatches(
   input: { files: readonly FileEntry[]; backend: DatastoreBackend },
@@ -191,14 +198,17 @@ export async function planMiniBatches(
     }
     return { batches, digests: [] };
   }
-  if (runtimeKind !== 'onnx') {
+  const { batches, digests } = await splitIntoMiniBatches(input.backend, input.files, split);
+  const parquet =
+    runtimeKind === 'onnx' ? undefined : batches.flat().find((e) => parseRangeRef(e).range?.kind === 'rows');
+  if (parquet !== undefined) {
     throw new ValidationError(
-      `mini_batch_size '${settings.miniBatchSplit}' splits tabular files into row ranges, which only no-code ONNX ` +
-        `models read; this deployment runs a ${runtimeKind} scoring script, which is handed whole files. ` +
-        'Give mini_batch_size as a number of files.',
+      `mini_batch_size '${settings.miniBatchSplit ?? ''}' splits the Parquet file ${parseRangeRef(parquet).path} ` +
+        `into row ranges, which only no-code ONNX models read; this deployment runs a ${runtimeKind} scoring ` +
+        'script, which gets CSV and JSONL ranges as files but whole Parquet files. Give mini_batch_size as ' +
+        'a number of files, or a size bigger than the Parquet files.',
       'miniBatchSize',
     );
   }
-  const { batches, digests } = await splitIntoMiniBatches(input.backend, input.files, split);
   return { batches: batches.map((files, index) => ({ index, files })), digests };
 }
