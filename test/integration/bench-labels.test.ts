@@ -14,10 +14,12 @@ const read = (file: string) => readFileSync(join(BENCH, file), 'utf8');
 const lettersOf = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].map((m) => m[1]);
 
 void describe('bench section labels', () => {
-  test('run.ts lists (a)..(l) and runs its sections in that order, each printing its own heading', () => {
+  test('run.ts lists its sections (a), (b), ... without a gap and runs them in that order, each printing its own heading', () => {
     const run = read('run.ts');
     const listed = lettersOf(run, /^ \* {3}\(([a-z])\) /gm);
-    assert.deepEqual(listed, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l']);
+    const consecutive = listed.map((_, i) => String.fromCharCode('a'.charCodeAt(0) + i));
+    assert.ok(listed.length >= 14, 'the sections up to (n) are listed');
+    assert.deepEqual(listed, consecutive);
     assert.deepEqual(lettersOf(run, /bench\.section\('\(([a-z])\) /g), listed);
     const printed = readdirSync(BENCH)
       .filter((file) => file.endsWith('.ts'))

@@ -86,7 +86,12 @@ void describe('CLI: bad input', () => {
       new RegExp(`^ERROR: ${unknown}:3:9: field 'colour': unknown field; allowed fields are name, `),
     );
     failed(r2, new RegExp(`${badName}:1:7: field 'name': Invalid endpoint name '1bad_name'`));
-    failed(r3, new RegExp(`${badType}:6:20: field 'settings.mini_batch_size': must be a whole number`));
+    failed(
+      r3,
+      new RegExp(
+        `${badType}:6:20: field 'settings.mini_batch_size': must be a number of files, a size such as "64MB"`,
+      ),
+    );
     failed(r4, /field 'settings\.nope' \(from --set\): unknown field in 'settings'/);
     failed(r5, /missing\.yml: no such file/);
     assert.equal((await server.call('GET', `${server.ws}/batchEndpoints/ep-unknown`)).status, 404);
