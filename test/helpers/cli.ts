@@ -31,6 +31,17 @@ function testConfigDir(): string {
   return configDir;
 }
 
+/**
+ * The CLI commands that register the tour's breast-cancer endpoint from examples/ (model, endpoint,
+ * compute, default deployment), run from the repository root, for tests that need it in place.
+ */
+export const BREAST_CANCER_SETUP: readonly (readonly string[])[] = [
+  ['model', 'create', '-f', 'examples/breast-cancer/model.yml'],
+  ['batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml'],
+  ['compute', 'create', '-f', 'examples/breast-cancer/compute.yml'],
+  ['batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default'],
+];
+
 export interface CliResult {
   code: number;
   stdout: string;

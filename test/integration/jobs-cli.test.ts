@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { jsonOf, runCli, type CliResult } from '../helpers/cli.ts';
+import { BREAST_CANCER_SETUP, jsonOf, runCli, type CliResult } from '../helpers/cli.ts';
 import { folderBody, Nightshift } from '../helpers/jobs.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -24,12 +24,7 @@ function cli(...args: string[]): Promise<CliResult> {
 before(async () => {
   server = await startServer();
   scratch = mkdtempSync(join(tmpdir(), 'nightshift-jobs-cli-'));
-  for (const args of [
-    ['model', 'create', '-f', 'examples/breast-cancer/model.yml'],
-    ['batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml'],
-    ['compute', 'create', '-f', 'examples/breast-cancer/compute.yml'],
-    ['batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default'],
-  ]) {
+  for (const args of BREAST_CANCER_SETUP) {
     const result = await cli(...args);
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
   }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.ts';
+import { BREAST_CANCER_SETUP, runCli } from '../helpers/cli.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
 import { readReadme, shellBlocks } from '../helpers/readme.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -30,12 +30,7 @@ before(async () => {
   server = await startServer();
   scratch = mkdtempSync(join(tmpdir(), 'nightshift-readme-schedules-'));
   for (const folder of ['examples', 'fixtures']) symlinkSync(join(REPO_ROOT, folder), join(scratch, folder));
-  for (const args of [
-    ['model', 'create', '-f', 'examples/breast-cancer/model.yml'],
-    ['batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml'],
-    ['compute', 'create', '-f', 'examples/breast-cancer/compute.yml'],
-    ['batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default'],
-  ]) {
+  for (const args of BREAST_CANCER_SETUP) {
     const result = await runCli([...args, '-o', 'none'], { server: server.url });
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
   }

@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jsonOf, runCli, startServeProcess, writeFileIn, type ServeProcess } from '../helpers/cli.ts';
+import {
+  BREAST_CANCER_SETUP,
+  jsonOf,
+  runCli,
+  startServeProcess,
+  writeFileIn,
+  type ServeProcess,
+} from '../helpers/cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nightshift-schedules-crash-'));
 const dataDir = join(scratch, 'data');
@@ -49,10 +56,7 @@ describe('a server killed at the firing moment', () => {
   it('leaves the occurrence exactly one job, which completes after the restart', async () => {
     const first = await serve();
     for (const args of [
-      ['model', 'create', '-f', 'examples/breast-cancer/model.yml'],
-      ['batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml'],
-      ['compute', 'create', '-f', 'examples/breast-cancer/compute.yml'],
-      ['batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default'],
+      ...BREAST_CANCER_SETUP,
       [
         'datastore',
         'upload',

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { VirtualClock } from '../../src/pipelines/time/virtual-clock.ts';
-import { jsonOf, runCli, type CliResult } from '../helpers/cli.ts';
+import { BREAST_CANCER_SETUP, jsonOf, runCli, type CliResult } from '../helpers/cli.ts';
 import { callAs, principalWithRole, type AttackServer } from '../helpers/security-principals.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -68,10 +68,7 @@ async function lastFiringOf(path: string): Promise<LastFiring> {
 before(async () => {
   server = await startServer({ scheduleClock: clock });
   for (const args of [
-    ['model', 'create', '-f', 'examples/breast-cancer/model.yml'],
-    ['batch-endpoint', 'create', '-f', 'examples/breast-cancer/endpoint.yml'],
-    ['compute', 'create', '-f', 'examples/breast-cancer/compute.yml'],
-    ['batch-deployment', 'create', '-f', 'examples/breast-cancer/deployment.yml', '--set-default'],
+    ...BREAST_CANCER_SETUP,
     [
       'datastore',
       'upload',
