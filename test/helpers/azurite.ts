@@ -6,10 +6,14 @@
  * HTTPS with the given certificate and accepts Entra ID bearer tokens (`--oauth basic`: issuer, audience
  * and times are checked, not the signature), as it does only over HTTPS.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ContainerClient } from '@azure/storage-blob';
+import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
+import { runCli, writeFileIn } from './cli.ts';
 import { REPO_ROOT } from './repo.ts';
 import { stopProcess } from './processes.ts';
 
@@ -103,4 +107,28 @@ export function blobDatastoreYaml(name: string, container: string, endpoint: str
     `  account_key: ${DEV_KEY}`,
     '',
   ].join('\n');
+}
+
+/**
+ * Makes `container` in Azurite and registers it through the CLI as Blob datastore `name` on the server at
+ * `serverUrl` (its YAML written into `scratch`); returns the container's client for uploads.
+ */
+export async function registerBlobDatastore(
+  azurite: Azurite,
+  serverUrl: string,
+  scratch: string,
+  names: { datastore: string; container: string },
+): Promise<ContainerClient> {
+  const container = containerClientOf({
+    accountName: DEV_ACCOUNT,
+    containerName: names.container,
+    endpoint: azurite.accountUrl,
+    credential: { accountKey: DEV_KEY },
+  });
+  await container.create();
+  const yaml = blobDatastoreYaml(names.datastore, names.container, azurite.accountUrl);
+  const file = writeFileIn(scratch, `${names.datastore}.yml`, yaml);
+  const created = await runCli(['datastore', 'create', '-f', file], { server: serverUrl });
+  assert.equal(created.code, 0, created.stderr);
+  return container;
 }

@@ -11,9 +11,8 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
-import { blobDatastoreYaml, DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
-import { runCli, writeFileIn } from '../helpers/cli.ts';
+import { registerBlobDatastore, startAzurite, type Azurite } from '../helpers/azurite.ts';
+import { runCli } from '../helpers/cli.ts';
 import { factoryPath } from '../helpers/factory.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
 import { readReadme, shellBlocks } from '../helpers/readme.ts';
@@ -57,20 +56,10 @@ before(async () => {
   symlinkSync(join(REPO_ROOT, 'fixtures'), join(scratch, 'fixtures'));
   const demo = await runCli(['demo', '--no-keep-serving'], { server: server.url });
   assert.equal(demo.code, 0, demo.stderr);
-  const container = containerClientOf({
-    accountName: DEV_ACCOUNT,
-    containerName: 'scoring-data',
-    endpoint: azurite.accountUrl,
-    credential: { accountKey: DEV_KEY },
+  await registerBlobDatastore(azurite, server.url, scratch, {
+    datastore: 'blobstore',
+    container: 'scoring-data',
   });
-  await container.create();
-  const yaml = writeFileIn(
-    scratch,
-    'blobstore.yml',
-    blobDatastoreYaml('blobstore', 'scoring-data', azurite.accountUrl),
-  );
-  const created = await runCli(['datastore', 'create', '-f', yaml], { server: server.url });
-  assert.equal(created.code, 0, created.stderr);
 });
 
 after(async () => {

@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ContainerClient } from '@azure/storage-blob';
-import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
-import { blobDatastoreYaml, DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
-import { runCli, writeFileIn } from '../helpers/cli.ts';
+import { registerBlobDatastore, startAzurite, type Azurite } from '../helpers/azurite.ts';
 import { factoryPath } from '../helpers/factory.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -25,20 +23,10 @@ before(async () => {
   azurite = await startAzurite();
   server = await startServer();
   scratch = mkdtempSync(join(tmpdir(), 'nightshift-trigger-blob-'));
-  container = containerClientOf({
-    accountName: DEV_ACCOUNT,
-    containerName: 'landing',
-    endpoint: azurite.accountUrl,
-    credential: { accountKey: DEV_KEY },
+  container = await registerBlobDatastore(azurite, server.url, scratch, {
+    datastore: 'landing',
+    container: 'landing',
   });
-  await container.create();
-  const yaml = writeFileIn(
-    scratch,
-    'landing.yml',
-    blobDatastoreYaml('landing', 'landing', azurite.accountUrl),
-  );
-  const created = await runCli(['datastore', 'create', '-f', yaml], { server: server.url });
-  assert.equal(created.code, 0, created.stderr);
 });
 
 after(async () => {
