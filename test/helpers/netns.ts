@@ -96,7 +96,7 @@ async function namespaceNames(): Promise<string[]> {
 }
 
 /**
- * Kills every process in namespace `name` and deletes it, which also destroys its veth pair. Synchronous,
+ * Kills every process in namespace `name`, deletes its veth pair and then it. Synchronous,
  * because the exit hook cannot wait; every step tolerates the namespace being gone already (two runs may
  * sweep the same stale one).
  */
@@ -116,6 +116,13 @@ function removeNamespaceSync(name: string): void {
     } catch {
       // already gone
     }
+  }
+  try {
+    // Deleting one end of a veth removes both at once; left to the namespace's teardown, the host end
+    // lingers until the kernel's cleanup worker runs, after the killed processes have fully exited.
+    execFileSync('ip', ['-n', name, 'link', 'delete', 'eth0'], { stdio: 'ignore' });
+  } catch {
+    // no veth in it (set-up failed before claimVeth) or already gone
   }
   try {
     execFileSync('ip', ['netns', 'delete', name], { stdio: 'ignore' });
