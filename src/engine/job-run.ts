@@ -156,7 +156,13 @@ async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const { miniBatches } = await deps.jobs.counts(name);
   const total = job.settings.outputAction === 'SummaryOnly' ? 0 : miniBatches.total;
   const { backend, target } = plan.output;
-  const assembler = createOutputAssembler({ backend, target, readPart: (index) => parts.read(index), total });
+  const assembler = createOutputAssembler({
+    backend,
+    target,
+    readPart: (index) => parts.read(index),
+    partFile: parts.localPath,
+    total,
+  });
   const compute = job.compute ?? LOCAL_COMPUTE;
   const cap = (await deps.maxInstances?.(compute)) ?? job.instanceCount;
   const instances = Math.max(1, Math.min(job.instanceCount, cap));

@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { LOCAL_COMPUTE } from '../core/computes.ts';
-import { isTerminal, type JobRecord, type JobRerunOf, type JobRuntimeSpec } from '../core/jobs.ts';
+import {
+  isTerminal,
+  type InputFileDigest,
+  type JobRecord,
+  type JobRerunOf,
+  type JobRuntimeSpec,
+} from '../core/jobs.ts';
 import { checkAssetName } from '../core/names.ts';
 import {
   newSystemData,
@@ -67,6 +73,8 @@ export interface JobLayout {
   settle: (job: string) => Promise<void>;
   /** How many reused input files were hashed again to accept the rerun (rerun.ts). */
   inputsHashed?: number;
+  /** Digests of files read whole to lay the job out (workers scoring their ranges hash nothing). */
+  digests?: InputFileDigest[];
 }
 
 /**
@@ -153,7 +161,7 @@ export function createJobService(deps: JobServiceDeps) {
     const layout = await origin?.layout?.(input, runtime);
     // A rerun of what failed takes its parent's mini-batches (ranges included); others are planned here.
     const planned = layout ? undefined : await planMiniBatches(input, settings, runtime.kind);
-    const digests = planned?.digests ?? [];
+    const digests = planned?.digests ?? layout?.digests ?? [];
     const job: JobRecord = {
       name,
       endpointName: deployment.endpointName,

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MiniBatchRecord, MiniBatchState } from '../core/jobs.ts';
@@ -13,7 +13,14 @@ after(async () => {
   await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function setUp(total: number) {
+/**
+ * How parts reach the output: streamed into a store without a writer (Blob, S3), streamed into a local
+ * folder's writer, or copied from part files on this machine through one buffer (the embedded case).
+ */
+type Route = 'stream to a remote store' | 'stream to a writer' | 'copy part files';
+const ROUTES: Route[] = ['stream to a remote store', 'stream to a writer', 'copy part files'];
+
+async function setUp(total: number, route: Route = 'copy part files') {
   const dir = await mkdtemp(join(tmpdir(), 'ns-assembler-'));
   made.push(dir);
   const states: MiniBatchState[] = Array.from({ length: total }, () => 'pending');
@@ -34,10 +41,12 @@ async function setUp(total: number) {
         : undefined,
     );
   const partPath = (i: number) => join(dir, `part-${i}`);
+  const local = createLocalFolderDatastore(join(dir, 'out'));
   const assembler = createOutputAssembler({
-    backend: createLocalFolderDatastore(join(dir, 'out')),
+    backend: route === 'stream to a remote store' ? { ...local, openWriter: undefined } : local,
     target: 'score/predictions.csv',
     readPart: (i: number) => readLocalPart(partPath(i)),
+    ...(route === 'copy part files' ? { partFile: partPath } : {}),
     total,
   });
   const end = async (i: number, state: MiniBatchState) => {
@@ -47,46 +56,63 @@ async function setUp(total: number) {
   return { dir, assembler, lookup, end };
 }
 
-void test('parts are appended in index order, whatever order mini-batches end in; failed ones are skipped', async () => {
-  const { dir, assembler, lookup, end } = await setUp(4);
-  await end(2, 'succeeded');
-  await assembler.advance(lookup);
-  await end(1, 'failed');
-  await end(0, 'succeeded');
-  await assembler.advance(lookup);
-  await end(3, 'succeeded');
-  const result = await assembler.finish(lookup);
-  assert.equal(result.written, true);
-  assert.equal(await readFile(join(dir, 'out', 'score', 'predictions.csv'), 'utf8'), 'row 0\nrow 2\nrow 3\n');
-});
+for (const route of ROUTES) {
+  void test(`${route}: parts are appended in index order, whatever order mini-batches end in; failed ones are skipped`, async () => {
+    const { dir, assembler, lookup, end } = await setUp(4, route);
+    await end(2, 'succeeded');
+    await assembler.advance(lookup);
+    await end(1, 'failed');
+    await end(0, 'succeeded');
+    await assembler.advance(lookup);
+    await end(3, 'succeeded');
+    const result = await assembler.finish(lookup);
+    assert.equal(result.written, true);
+    assert.equal(
+      await readFile(join(dir, 'out', 'score', 'predictions.csv'), 'utf8'),
+      'row 0\nrow 2\nrow 3\n',
+    );
+  });
 
-void test('the output appears only when finished, and not at all when nothing succeeded', async () => {
+  void test(`${route}: the output appears only when finished, and not at all when nothing succeeded`, async () => {
+    const { dir, assembler, lookup, end } = await setUp(2, route);
+    await end(0, 'succeeded');
+    await assembler.advance(lookup);
+    assert.deepEqual(
+      // The folder may not exist yet: the write resolves its path before it creates anything.
+      await readdir(join(dir, 'out', 'score')).then(
+        (f) => f.filter((n) => !n.includes('.tmp-')),
+        () => [],
+      ),
+      [],
+    );
+    await end(1, 'canceled');
+    await assembler.finish(lookup);
+    assert.deepEqual(await readdir(join(dir, 'out', 'score')), ['predictions.csv']);
+
+    const empty = await setUp(2, route);
+    await empty.end(0, 'failed');
+    await empty.end(1, 'failed');
+    assert.deepEqual(await empty.assembler.finish(empty.lookup), { written: false, bytes: 0 });
+  });
+
+  void test(`${route}: finish treats mini-batches still open as ended (a job stopped on its error threshold)`, async () => {
+    const { dir, assembler, lookup, end } = await setUp(3, route);
+    await end(0, 'succeeded');
+    await end(2, 'succeeded');
+    const result = await assembler.finish(lookup);
+    assert.equal(result.bytes, 12);
+    assert.equal(await readFile(join(dir, 'out', 'score', 'predictions.csv'), 'utf8'), 'row 0\nrow 2\n');
+  });
+}
+
+void test('a part that fails halfway leaves no output: finish rejects and nothing has the target name', async () => {
   const { dir, assembler, lookup, end } = await setUp(2);
   await end(0, 'succeeded');
-  await assembler.advance(lookup);
-  assert.deepEqual(
-    // The folder may not exist yet: the write resolves its path before it creates anything.
-    await readdir(join(dir, 'out', 'score')).then(
-      (f) => f.filter((n) => !n.includes('.tmp-')),
-      () => [],
-    ),
-    [],
-  );
-  await end(1, 'canceled');
-  await assembler.finish(lookup);
-  assert.deepEqual(await readdir(join(dir, 'out', 'score')), ['predictions.csv']);
-
-  const empty = await setUp(2);
-  await empty.end(0, 'failed');
-  await empty.end(1, 'failed');
-  assert.deepEqual(await empty.assembler.finish(empty.lookup), { written: false, bytes: 0 });
-});
-
-void test('finish treats mini-batches still open as ended (a job stopped on its error threshold)', async () => {
-  const { dir, assembler, lookup, end } = await setUp(3);
-  await end(0, 'succeeded');
-  await end(2, 'succeeded');
-  const result = await assembler.finish(lookup);
-  assert.equal(result.bytes, 12);
-  assert.equal(await readFile(join(dir, 'out', 'score', 'predictions.csv'), 'utf8'), 'row 0\nrow 2\n');
+  await end(1, 'succeeded');
+  // A folder where part 1's file should be: reading it fails after part 0 was appended.
+  await rm(join(dir, 'part-1'));
+  await mkdir(join(dir, 'part-1'));
+  await assert.rejects(assembler.finish(lookup), /EISDIR/);
+  await assert.rejects(assembler.advance(lookup), /EISDIR/, 'a broken assembly appends nothing more');
+  assert.deepEqual(await readdir(join(dir, 'out', 'score')), []);
 });

@@ -29,10 +29,12 @@ async function setUp(t: { after(fn: () => void): void }) {
     rerunOf: { job: 'parent', failedOnly: true, reusedMiniBatches: 4 },
     settings: { outputAction: 'AppendRow' },
   } as unknown as JobRecord;
-  await store.jobs.addMiniBatches(
-    'child',
-    [0, 1, 2, 3, 4].map((index) => ({ index, files: [`f${index}`] })),
-  );
+  for (const job of ['parent', 'child']) {
+    await store.jobs.addMiniBatches(
+      job,
+      [0, 1, 2, 3, 4].map((index) => ({ index, files: [`f${index}`] })),
+    );
+  }
   const worker = reusedWorker('parent');
   for (const index of [0, 1, 2, 3]) {
     await store.jobs.startAttempt('child', index, worker);
@@ -47,7 +49,7 @@ async function setUp(t: { after(fn: () => void): void }) {
     writeFileSync(path, text);
   };
   const deps = { jobs: store.jobs, dataDir, datastores, artifactStore: 'artifacts' };
-  return { deps, dataDir, artifacts, child, parentPart };
+  return { deps, dataDir, artifacts, child, parentPart, store };
 }
 
 async function text(stream: AsyncIterable<unknown> | undefined): Promise<string | undefined> {
@@ -94,4 +96,31 @@ test('a full rerun, or one whose output is summary only, takes nothing over', as
   const summary = { ...child, settings: { ...child.settings, outputAction: 'SummaryOnly' as const } };
   assert.equal(await adoptParentParts(deps, summary, parts), 0);
   assert.equal(await parts.has(0), false);
+});
+
+test("a rerun numbered anew (a failed file cut into ranges) takes each part from the parent's mini-batch with its entries", async (t) => {
+  const { deps, dataDir, store, parentPart } = await setUp(t);
+  const child = {
+    name: 'spread',
+    rerunOf: { job: 'parent', failedOnly: true, reusedMiniBatches: 4 },
+    settings: { outputAction: 'AppendRow' },
+  } as unknown as JobRecord;
+  // The parent's f1 failed and is scored again in two ranges: f2 onwards move up one.
+  const files = [['f0'], ['f1#bytes=0-10&row=0'], ['f1#bytes=10-20&row=5'], ['f2'], ['f3'], ['f4']];
+  await store.jobs.addMiniBatches(
+    'spread',
+    files.map((f, index) => ({ index, files: f })),
+  );
+  const worker = reusedWorker('parent');
+  for (const index of [0, 3, 4, 5]) {
+    await store.jobs.startAttempt('spread', index, worker);
+    await store.jobs.finishAttempt('spread', index, {
+      ...{ state: 'succeeded', succeeded: 1, failed: 0, rowsWritten: 1, worker, elapsedMs: 0 },
+    });
+  }
+  for (const index of [0, 2, 3, 4]) parentPart(index, `row ${index}\n`);
+  const mine = (index: number) => partPath(jobDir(dataDir, 'spread'), index);
+  assert.equal(await adoptParentParts(deps, child, localParts(mine)), 4);
+  const adopted = [0, 3, 4, 5].map((index) => readFileSync(mine(index), 'utf8'));
+  assert.deepEqual(adopted, ['row 0\n', 'row 2\n', 'row 3\n', 'row 4\n']);
 });

@@ -27,6 +27,8 @@ export interface AdoptDeps {
 /** The worker a taken-over mini-batch is recorded with (processed_mini-batches.csv shows it). */
 export const reusedWorker = (parent: string): string => `reused:${parent}`;
 
+const entriesKey = (files: readonly string[]): string => files.join('\n');
+
 /** How many parts are put in place at once. */
 const PARALLEL = 16;
 
@@ -57,14 +59,21 @@ export async function adoptParentParts(deps: AdoptDeps, job: JobRecord, parts: J
   const batches = (await deps.jobs.miniBatches(job.name)).filter(
     (b) => b.state === 'succeeded' && b.rowsWritten > 0 && b.worker === worker,
   );
+  // A rerun numbers its mini-batches anew when it cuts a failed file into ranges (rerun-spread.ts); a
+  // reused one has the entries of the parent's mini-batch whose part it takes.
+  const parentIndex = new Map(
+    (await deps.jobs.miniBatches(parent)).map((b) => [entriesKey(b.files), b.index]),
+  );
   const parentDir = jobDir(deps.dataDir, parent);
   const remote = await artifactSource(deps, parent);
   let adopted = 0;
-  const adopt = async (index: number) => {
+  const adopt = async (index: number, files: readonly string[]) => {
     if (await parts.has(index)) return;
-    if (await fromLocal(partPath(parentDir, index), parts, index)) adopted++;
+    const from = parentIndex.get(entriesKey(files));
+    if (from === undefined) return;
+    if (await fromLocal(partPath(parentDir, from), parts, index)) adopted++;
     else {
-      const stream = await remote?.read(index);
+      const stream = await remote?.read(from);
       if (stream) {
         await parts.write(index, stream);
         adopted++;
@@ -72,7 +81,7 @@ export async function adoptParentParts(deps: AdoptDeps, job: JobRecord, parts: J
     }
   };
   for (let i = 0; i < batches.length; i += PARALLEL) {
-    await Promise.all(batches.slice(i, i + PARALLEL).map((b) => adopt(b.index)));
+    await Promise.all(batches.slice(i, i + PARALLEL).map((b) => adopt(b.index, b.files)));
   }
   return adopted;
 }

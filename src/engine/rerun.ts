@@ -1,10 +1,11 @@
 /**
  * Reruns of an ended job (issue 15, part 3). A full rerun is a new invocation of the same deployment over
  * the same input, with the same settings and a new output location, as a client would make it again. A
- * rerun of only what failed is a new job with the parent's mini-batches, index for index: the ones that
- * succeeded there are recorded as succeeded here (their parts are taken over when the job starts, see
- * rerun-parts.ts) and only the others are queued, so the output, assembled in index order, is the one a
- * fully successful run writes. Taking results over is only sound when they would come out the same: the
+ * rerun of only what failed is a new job with the parent's mini-batches, in the parent's order: the ones
+ * that succeeded there are recorded as succeeded here (their parts are taken over when the job starts, see
+ * rerun-parts.ts) and only the others are queued, a failed big CSV or JSONL file cut into ranges for the
+ * idle workers (rerun-spread.ts), so the output, assembled in index order, is the one a fully successful
+ * run writes. Taking results over is only sound when they would come out the same: the
  * model, the code and every reused input file must be unchanged (its fingerprint as recorded when the
  * parent was invoked, see rerun-fingerprints.ts, else its sha256 against what the parent's workers
  * reported), and no file may have been added or removed; otherwise the rerun is refused with a 409 that
@@ -30,6 +31,7 @@ import type { JobLayout, JobOrigin, JobService } from './job-service.ts';
 import { hashInputs } from './manifest.ts';
 import { fingerprintsOf, type InputFingerprints } from './rerun-fingerprints.ts';
 import { reusedWorker } from './rerun-parts.ts';
+import { spreadFailed } from './rerun-spread.ts';
 
 export interface RerunDeps {
   jobs: JobRepository;
@@ -228,15 +230,30 @@ async function failedOnlyLayout(
   checkRuntime(parent, runtime);
   const inputsHashed = await checkInputs(deps, parent, batches, input);
   const worker = reusedWorker(parent.name);
+  const spread = await spreadFailed(
+    batches.map((b) => ({ index: b.index, files: b.files, queued: !whole(b) })),
+    {
+      slots: parent.instanceCount * parent.settings.maxConcurrencyPerInstance,
+      runtimeKind: runtime.kind,
+      input,
+    },
+  );
+  // Digests taken when the parent was invoked (its split files) hold for files none of whose ranges failed.
+  const failedFiles = new Set(batches.filter((b) => !whole(b)).flatMap((b) => b.files.map(fileOf)));
+  const kept = (parent.input.digests ?? []).filter((d) => !failedFiles.has(d.path));
+  const parentBatch = new Map(batches.map((b) => [b.index, b]));
   return {
     inputsHashed,
-    batches: batches.map((b) => ({ index: b.index, files: b.files })),
-    queue: batches.filter((b) => !whole(b)).map((b) => b.index),
+    batches: spread.batches.map((b) => ({ index: b.index, files: b.files })),
+    queue: spread.batches.filter((b) => b.queued).map((b) => b.index),
+    digests: [...kept, ...spread.digests],
     async settle(job) {
-      for (const b of reused) {
+      for (const b of spread.batches) {
+        const from = parentBatch.get(b.parent);
+        if (b.queued || !from) continue;
         await deps.jobs.startAttempt(job, b.index, worker);
-        const { succeeded, failed, rowsWritten } = b;
-        const inputs = b.inputs ? { inputs: b.inputs } : {};
+        const { succeeded, failed, rowsWritten } = from;
+        const inputs = from.inputs ? { inputs: from.inputs } : {};
         await deps.jobs.finishAttempt(job, b.index, {
           state: 'succeeded',
           ...{ succeeded, failed, rowsWritten, worker, elapsedMs: 0 },

@@ -33,6 +33,17 @@ export interface ByteRange {
   end: number;
 }
 
+/**
+ * A file being written piece by piece, which appears under its name only at `commit` (readers see the old
+ * file or none until then) and leaves nothing behind at `discard`.
+ */
+export interface FileWriter {
+  /** Appends `data`; the caller may reuse the buffer once the promise settles. */
+  write(data: Uint8Array): Promise<void>;
+  commit(): Promise<{ size: number }>;
+  discard(): Promise<void>;
+}
+
 export interface DatastoreBackend {
   stat(path: string): Promise<PathInfo | undefined>;
   /** Files under a folder (only its top level unless `recursive`), sorted by path. */
@@ -46,6 +57,12 @@ export interface DatastoreBackend {
   openRead(path: string, range?: ByteRange): Readable;
   /** Writes a file from a stream, creating parent folders; readers never see a half-written file. */
   write(path: string, data: Readable | string | Buffer): Promise<{ size: number }>;
+  /**
+   * Only stores on this machine: opens a file to write in pieces from buffers the caller reuses, which
+   * spares the engine a fresh buffer per chunk when it joins a job's parts into one output (a stream's
+   * chunks must each be new memory, and faulting in and collecting them costs more than the copy).
+   */
+  openWriter?(path: string): Promise<FileWriter>;
   /** Removes a file or, with `recursive`, a folder. */
   remove(path: string, options?: { recursive?: boolean }): Promise<void>;
   /**

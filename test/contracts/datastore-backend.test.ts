@@ -379,6 +379,30 @@ await describeContract('DatastoreBackend', implementations, (context) => {
     await assert.rejects(store.localPath('../q.csv'), refused(/'\.\.' is not allowed/));
   });
 
+  test('openWriter (stores on this machine): pieces from one reused buffer, seen only at commit', async () => {
+    if (!store.openWriter) {
+      assert.equal(h.local, false, 'a store on this machine has a writer');
+      return;
+    }
+    await store.write('w/old.csv', 'old');
+    const writer = await store.openWriter('w/old.csv');
+    const buffer = Buffer.alloc(4);
+    for (const piece of ['abcd', 'efgh', 'ij']) {
+      await writer.write(buffer.subarray(0, buffer.write(piece)));
+    }
+    const paths = async () => (await store.list('w', { recursive: true })).map((f) => f.path);
+    assert.equal(await read(store, 'w/old.csv'), 'old');
+    assert.deepEqual(await paths(), ['w/old.csv']);
+    assert.deepEqual(await writer.commit(), { size: 10 });
+    assert.equal(await read(store, 'w/old.csv'), 'abcdefghij');
+    const dropped = await store.openWriter('w/dropped.csv');
+    await dropped.write(Buffer.from('x'));
+    await dropped.discard();
+    assert.deepEqual(await paths(), ['w/old.csv']);
+    await assert.rejects(store.openWriter('../w.csv'), refused(/'\.\.' is not allowed/));
+    await assert.rejects(store.openWriter(''), refused(/not the datastore's root/));
+  });
+
   describe('containment through symbolic links', () => {
     const needLinks = (t: { skip: (reason: string) => void }): Links | undefined => {
       if (!h.links)
@@ -396,6 +420,7 @@ await describeContract('DatastoreBackend', implementations, (context) => {
       assert.throws(() => store.openRead('in/leak.txt'), refused(outside));
       await assert.rejects(store.localPath('in/leak.txt'), refused(outside));
       await assert.rejects(store.write('in/leak.txt', 'overwritten'), refused(outside));
+      if (store.openWriter) await assert.rejects(store.openWriter('in/leak.txt'), refused(outside));
       assert.equal(readFileSync(join(links.outside, 'secret.txt'), 'utf8'), 'secret');
       assert.deepEqual(
         (await store.list('in', { recursive: true })).map((f) => f.path),

@@ -9,6 +9,7 @@
  * job where nothing failed are refused with the fix; a Reader may not rerun, and an invoker may rerun only
  * the jobs it started.
  */
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -202,6 +203,52 @@ describe('job rerun', () => {
     assert.equal(child.properties.properties['nightshift.reusedMiniBatches'], '1');
     const full = await rerun(parent.name, false);
     assert.deepEqual(await ns.outputLines(child), await ns.outputLines(full));
+  });
+
+  test('a failed big CSV is scored again in row ranges on both workers, with the output of scoring it whole', async () => {
+    const sample = readFileSync(join(FIXTURES_DIR, 'data', 'breast-cancer', 'part-0.csv'), 'utf8');
+    const [header, ...rows] = sample.trimEnd().split('\n');
+    // About 2.4 MB: big enough for two ranges of at least 1 MiB (rerun-spread.ts).
+    const big = `${[header, ...Array.from({ length: 80 }, () => rows).flat()].join('\n')}\n`;
+    const folder = `inputs/${uniqueName('spread')}`;
+    await ns.uploadFiles(folder, { 'part-0.csv': sample, 'part-1.csv': '', 'part-2.csv': sample });
+    const model = await ns.registerModel({
+      localDir: join(FIXTURES_DIR, 'models', 'breast-cancer-rf'),
+      modelType: 'mlflow_model',
+    });
+    const settings = { miniBatchSize: 1, maxConcurrencyPerInstance: 2, maxRetries: 0 };
+    const { scoringUri } = await ns.deploy({ model, settings });
+    const parent = await ns.run(scoringUri, folderBody(folder), {}, 60_000);
+    assert.deepEqual(
+      parent.properties.progress.items,
+      { total: 3, succeeded: 2, failed: 1 },
+      JSON.stringify(parent.properties.error),
+    );
+    await ns.upload(`${folder}/part-1.csv`, big);
+    const child = await rerun(parent.name, true);
+    assert.equal(child.properties.status, 'Completed', child.properties.result ?? '');
+    // part-1.csv is two ranges now, each an item and a mini-batch of its own, scored by a worker each.
+    assert.deepEqual(child.properties.progress.items, { total: 4, succeeded: 4, failed: 0 });
+    assert.equal(child.properties.properties['nightshift.reusedMiniBatches'], '2');
+    const processed = (await ns.log(child.name, 'sys/job_report/processed_mini-batches.csv'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[8] ?? '');
+    assert.deepEqual(
+      processed.map((worker) => worker.startsWith('reused:')),
+      [true, false, false, true],
+      'mini-batches 1 and 2 are the two ranges, scored here; 0 and 3 taken over',
+    );
+    const full = await rerun(parent.name, false);
+    const lines = await ns.outputLines(full);
+    assert.equal(lines.length, 82 * rows.length);
+    assert.deepEqual(await ns.outputLines(child), lines);
+    const manifest = await ns.manifest(child);
+    const files = (manifest as unknown as { input: { files: { path: string; sha256: string }[] } }).input
+      .files;
+    const digest = files.find((f) => f.path.endsWith('part-1.csv'))?.sha256;
+    assert.equal(digest, createHash('sha256').update(big).digest('hex'), 'the cut pass hashed the file');
   });
 
   test('refused, naming what changed: a reused input file, an added file, the model, the code', async () => {

@@ -9,11 +9,10 @@ import { closeSync, constants, createReadStream, fstatSync, openSync, realpathSy
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
-import type { ByteRange, DatastoreBackend, FileEntry, PathInfo } from '../contract.ts';
+import type { ByteRange, DatastoreBackend, FileEntry, FileWriter, PathInfo } from '../contract.ts';
 import { inputFailure, isInside, landingOf, landingSync, outsideError } from './contained-path.ts';
 import { listFolder, localFacts, TEMP_MARK } from './folder-listing.ts';
 
@@ -49,8 +48,8 @@ function openFile(t: Target): number {
   return fd;
 }
 
-/** Writes beside the target and renames onto it, so no reader ever sees part of the file. */
-async function writeAtomically(t: Target, source: Readable): Promise<void> {
+/** A file written beside the target and renamed onto it at commit, so no reader ever sees part of it. */
+async function openAtomically(t: Target): Promise<FileWriter> {
   await mkdir(dirname(t.full), { recursive: true }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOTDIR' || code === 'EEXIST') {
@@ -59,18 +58,35 @@ async function writeAtomically(t: Target, source: Readable): Promise<void> {
     throw error;
   });
   const temp = join(dirname(t.full), `${TEMP_MARK}${randomUUID()}`);
-  try {
-    const file = await open(temp, TEMP_FLAGS);
-    await pipeline(source, file.createWriteStream());
-    await rename(temp, t.full);
-  } catch (error) {
+  const file = await open(temp, TEMP_FLAGS);
+  let size = 0;
+  const discard = async () => {
+    await file.close().catch(() => undefined);
     await rm(temp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR' || code === 'ENOTEMPTY') {
-      throw new ValidationError(`'${t.clean}' is a folder; write to a file path inside it.`, 'path');
-    }
-    throw error;
-  }
+  };
+  return {
+    async write(data) {
+      for (let done = 0; done < data.length;) {
+        done += (await file.write(data, done, data.length - done)).bytesWritten;
+      }
+      size += data.length;
+    },
+    async commit() {
+      try {
+        await file.close();
+        await rename(temp, t.full);
+        return { size };
+      } catch (error) {
+        await discard();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EISDIR' || code === 'ENOTEMPTY') {
+          throw new ValidationError(`'${t.clean}' is a folder; write to a file path inside it.`, 'path');
+        }
+        throw error;
+      }
+    },
+    discard,
+  };
 }
 
 export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
@@ -111,6 +127,17 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
     }
   }
 
+  async function openWriter(path: string): Promise<FileWriter> {
+    const t = await target(path);
+    if (t.full === root())
+      throw new ValidationError(`Give a file path to write, not the datastore's root.`, 'path');
+    try {
+      return await openAtomically(t);
+    } catch (error) {
+      throw inputFailure(error, t.clean);
+    }
+  }
+
   return {
     async stat(path: string): Promise<PathInfo | undefined> {
       const t = await target(path);
@@ -138,19 +165,21 @@ export function createLocalFolderDatastore(rootPath: string): DatastoreBackend {
     },
     async write(path: string, data: Readable | string | Buffer) {
       const source = typeof data === 'string' || Buffer.isBuffer(data) ? Readable.from([data]) : data;
-      // The path is resolved before the stream is piped; an error it emits meanwhile must not go unheard
-      // (an 'error' without a listener ends the process). The pipeline still sees it and rejects.
+      // The path is resolved before the stream is read; an error it emits meanwhile must not go unheard
+      // (an 'error' without a listener ends the process). Iterating it below still sees it and throws.
       source.on('error', () => undefined);
-      const t = await target(path);
-      if (t.full === root())
-        throw new ValidationError(`Give a file path to write, not the datastore's root.`, 'path');
+      const writer = await openWriter(path);
       try {
-        await writeAtomically(t, source);
-        return { size: (await stat(t.full)).size };
+        for await (const chunk of source) {
+          await writer.write(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
+        }
+        return await writer.commit();
       } catch (error) {
-        throw inputFailure(error, t.clean);
+        await writer.discard();
+        throw inputFailure(error, normaliseDatastorePath(path));
       }
     },
+    openWriter,
     async remove(path: string, options = {}) {
       const clean = normaliseDatastorePath(path);
       if (clean === '')
