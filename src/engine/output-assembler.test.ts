@@ -116,3 +116,17 @@ void test('a part that fails halfway leaves no output: finish rejects and nothin
   await assert.rejects(assembler.advance(lookup), /EISDIR/, 'a broken assembly appends nothing more');
   assert.deepEqual(await readdir(join(dir, 'out', 'score')), []);
 });
+
+void test('copy part files: parts bigger than the copy buffer come out whole and in order', async () => {
+  const { dir, assembler, lookup, end } = await setUp(6);
+  const parts = [0, 1, 2, 3, 4, 5].map((i) => Buffer.alloc(i % 2 === 0 ? 2_500_000 + i : 100 + i, 97 + i));
+  for (const [i, part] of parts.entries()) {
+    // Mini-batch 3 failed: it has no part file.
+    await end(i, i === 3 ? 'failed' : 'succeeded');
+    if (i !== 3) await writeFile(join(dir, `part-${i}`), part);
+  }
+  const result = await assembler.finish(lookup);
+  const expected = Buffer.concat(parts.filter((_p, i) => i !== 3));
+  assert.equal(result.bytes, expected.length);
+  assert.ok((await readFile(join(dir, 'out', 'score', 'predictions.csv'))).equals(expected));
+});

@@ -57,7 +57,7 @@ void test('a failed big CSV is cut into one range per idle worker; the rest keep
   const ranges = batches.slice(0, 3).map((b) => parseRangeRef(b.files[0] ?? '').range);
   assert.ok(ranges.every((r) => r?.kind === 'bytes'));
   // The ranges cover the file end to end, each cut at a row's end.
-  const bounds = ranges.map((r) => (r?.kind === 'bytes' ? [r.start, r.end] : []));
+  const bounds = ranges.map((r) => [r.start, r.end]);
   assert.equal(bounds[0]?.[1], bounds[1]?.[0]);
   assert.equal(bounds[1]?.[1], bounds[2]?.[0]);
   assert.equal(bounds[2]?.[1], big.length);
