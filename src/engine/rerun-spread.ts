@@ -18,6 +18,12 @@ import { splitFile } from './split/split-input.ts';
 
 /** Below this a range is not worth a worker of its own: starting the attempt costs more than it saves. */
 const MIN_RANGE_BYTES = 1 << 20;
+/**
+ * The cut pass reads the file while the rerun request waits: above this (about half a second of reading)
+ * the file is scored whole, as before; a deployment with files that big sets `mini_batch_size: "64MB"`,
+ * and then its failed ranges are small already.
+ */
+const MAX_SPREAD_BYTES = 512 << 20;
 const SPREAD_FORMATS = /\.(csv|jsonl)$/i;
 
 export interface RerunBatch {
@@ -34,7 +40,8 @@ function spreadable(files: readonly string[], input: ResolvedInput) {
   const [entry] = files;
   if (files.length !== 1 || entry === undefined || !SPREAD_FORMATS.test(entry)) return undefined;
   if (parseRangeRef(entry).range !== undefined) return undefined;
-  return input.files.find((f) => f.path === entry);
+  const file = input.files.find((f) => f.path === entry);
+  return file && file.size <= MAX_SPREAD_BYTES ? file : undefined;
 }
 
 /**
