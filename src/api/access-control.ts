@@ -46,6 +46,8 @@ export interface RequestAccess {
   permission: Permission;
   /** Job reads must be narrowed to jobs this principal created. */
   ownJobsOnly: boolean;
+  /** The job the decision was made on (a job-scoped route): its handler answers with it, not a new read. */
+  job?: JobRecord;
 }
 
 declare module 'fastify' {
@@ -140,7 +142,7 @@ async function checkRoute(
     params,
     servicePrincipalOwners: (appId) => context.servicePrincipalOwners(appId),
   });
-  request.access = { permission, ownJobsOnly };
+  request.access = { permission, ownJobsOnly, ...(job ? { job } : {}) };
 }
 
 /** The body-dependent part: an extra action when the parsed body asks for it (e.g. a host folder). */

@@ -216,7 +216,8 @@ function workspaceJobRoutes(s: ApiServices, views: Views, view: View): RouteSpec
       access: readAt('job'),
       params: JobParams,
       responses: { 200: JobSchema },
-      handler: async (req) => view(req, await s.jobs.get(req.params.job)),
+      // The access check has read the job already; a status poll costs one read of it, not two.
+      handler: async (req) => view(req, req.access?.job ?? (await s.jobs.get(req.params.job))),
     }),
     defineRoute({
       method: 'POST',
