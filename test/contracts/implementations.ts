@@ -46,8 +46,9 @@ export async function describeContract<H extends Closable>(
   implementations: readonly Implementation<H>[],
   define: (context: ContractContext<H>) => void,
 ): Promise<void> {
-  // Every probe first, then every suite at once: with --test-force-exit (as `npm test` runs), a suite
-  // declared after another has already finished is never run, so none may wait on a probe in between.
+  // Every probe first, then every suite at once: a suite declared after another has already finished
+  // may never run (so it was under --test-force-exit, which npm test once passed), so none waits on a
+  // probe in between.
   const options = await Promise.all(implementations.map(async (i) => (await i.requires?.()) ?? {}));
   for (const [at, implementation] of implementations.entries()) {
     describe(`${contract} contract: ${implementation.name}`, options[at] ?? {}, () => {
