@@ -1,159 +1,26 @@
 /**
- * The datastore backend contract suite: every DatastoreBackend implementation must pass it unchanged. A new
- * store adds one entry to `implementations`; a store without symbolic links leaves `links`
- * out and its containment tests are skipped with that reason.
+ * The datastore backend contract suite: every DatastoreBackend implementation (datastore-backends.ts) must
+ * pass it unchanged. Containment through symbolic links is in datastore-backend-links.test.ts.
  */
-import { after, describe, test, beforeEach } from 'node:test';
-import { randomUUID } from 'node:crypto';
+import { after, test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
-import { buffer, text } from 'node:stream/consumers';
-import type { DatastoreBackend, FileFacts } from '../../src/storage/contract.ts';
-import { createLocalFolderDatastore } from '../../src/storage/local/local-folder.ts';
-import { containerClientOf } from '../../src/storage/azure-blob/connection.ts';
-import { blobDatastoreOver } from '../../src/storage/azure-blob/azure-blob.ts';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { s3ClientOf, s3DatastoreOver, type S3Connection } from '../../src/storage/s3/s3.ts';
-import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite.ts';
-import { S3RVER_KEY_ID, S3RVER_REGION, S3RVER_SECRET, startS3rver, type S3rver } from '../helpers/s3rver.ts';
-import { describeContract, type Implementation } from './implementations.ts';
+import { buffer } from 'node:stream/consumers';
+import type { DatastoreBackend } from '../../src/storage/contract.ts';
 import { fingerprintsOf } from '../../src/engine/rerun-fingerprints.ts';
+import { describeContract } from './implementations.ts';
+import {
+  implementations,
+  read,
+  readFailure,
+  refused,
+  stopEmulators,
+  withoutFacts,
+  type Harness,
+} from './datastore-backends.ts';
 
-/** What a store with symbolic links lets the suite do behind the backend's back. */
-interface Links {
-  /** A folder outside the store, holding `secret.txt`. */
-  outside: string;
-  /** Makes a symbolic link at `path` in the store pointing at `target` (absolute, or relative to the link). */
-  link(path: string, target: string): void;
-  /** Where a store path is on disk, to point links inside the store. */
-  where(path: string): string;
-}
-
-interface Harness {
-  backend: DatastoreBackend;
-  /** Whether `localPath` gives a path on this machine (a local folder) or undefined (remote stores). */
-  local: boolean;
-  links?: Links;
-  close(): Promise<void>;
-}
-
-const implementations: Implementation<Harness>[] = [
-  {
-    name: 'local folder',
-    open(dir) {
-      const root = join(dir, 'store');
-      const outside = join(dir, 'outside');
-      mkdirSync(root);
-      mkdirSync(outside);
-      writeFileSync(join(outside, 'secret.txt'), 'secret');
-      const where = (path: string) => join(root, path);
-      return {
-        backend: createLocalFolderDatastore(root),
-        local: true,
-        links: {
-          outside,
-          where,
-          link(path, target) {
-            mkdirSync(join(where(path), '..'), { recursive: true });
-            symlinkSync(target, where(path));
-          },
-        },
-        close: () => Promise.resolve(),
-      };
-    },
-  },
-  {
-    // One emulator for the file (started on first use, stopped after), a fresh container for each test.
-    name: 'Azure Blob (Azurite)',
-    async open() {
-      azurite ??= startAzurite();
-      const { accountUrl } = await azurite;
-      const container = containerClientOf({
-        accountName: DEV_ACCOUNT,
-        containerName: `c${randomUUID().replaceAll('-', '')}`,
-        endpoint: accountUrl,
-        credential: { accountKey: DEV_KEY },
-      });
-      await container.create();
-      return {
-        backend: blobDatastoreOver(container),
-        local: false,
-        close: async () => {
-          await container.delete();
-        },
-      };
-    },
-  },
-  {
-    // One server for the file (started on first use, stopped after), a fresh bucket for each test; the
-    // server's folder goes with it, buckets and all.
-    name: 'S3 (s3rver)',
-    async open() {
-      s3rver ??= startS3rver();
-      const { endpoint } = await s3rver;
-      const connection: S3Connection = {
-        bucket: `b${randomUUID().replaceAll('-', '')}`,
-        region: S3RVER_REGION,
-        endpoint,
-        credentials: { accessKeyId: S3RVER_KEY_ID, secretAccessKey: S3RVER_SECRET },
-      };
-      const admin = s3ClientOf(connection);
-      await admin.send(new CreateBucketCommand({ Bucket: connection.bucket }));
-      admin.destroy();
-      return { backend: s3DatastoreOver(connection), local: false, close: () => Promise.resolve() };
-    },
-  },
-];
-
-let azurite: Promise<Azurite> | undefined;
-let s3rver: Promise<S3rver> | undefined;
-after(async () => {
-  await (await azurite)?.stop();
-  await (await s3rver)?.stop();
-});
-
-/**
- * The backend with the optional file facts (ETag, time, MD5) left out of `stat` and `list`, so the shape
- * tests compare what every store must give; the facts have their own tests below.
- */
-function withoutFacts(backend: DatastoreBackend): DatastoreBackend {
-  const bare = <T extends object>(value: T): T => {
-    const rest: Partial<T & FileFacts> = { ...value };
-    delete rest.etag;
-    delete rest.lastModified;
-    delete rest.contentMD5;
-    return rest as T;
-  };
-  return {
-    ...backend,
-    stat: async (path) => {
-      const info = await backend.stat(path);
-      return info && bare(info);
-    },
-    list: async (folder, options) => (await backend.list(folder, options)).map(bare),
-  };
-}
-
-const read = (backend: DatastoreBackend, path: string) => text(backend.openRead(path));
-
-/** The error of reading a file, whether the call throws it or the stream emits it; undefined if none. */
-async function readFailure(open: () => Readable): Promise<unknown> {
-  try {
-    await buffer(open());
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
-
-/** A 400 whose message matches: what every refusal of a path must be. */
-const refused = (pattern: RegExp) => (error: unknown) => {
-  assert.equal((error as { status?: number }).status, 400, String(error));
-  assert.match((error as Error).message, pattern);
-  return true;
-};
+after(stopEmulators);
 
 await describeContract('DatastoreBackend', implementations, (context) => {
   let h: Harness;
@@ -401,98 +268,5 @@ await describeContract('DatastoreBackend', implementations, (context) => {
     assert.deepEqual(await paths(), ['w/old.csv']);
     await assert.rejects(store.openWriter('../w.csv'), refused(/'\.\.' is not allowed/));
     await assert.rejects(store.openWriter(''), refused(/not the datastore's root/));
-  });
-
-  describe('containment through symbolic links', () => {
-    const needLinks = (t: { skip: (reason: string) => void }): Links | undefined => {
-      if (!h.links)
-        t.skip(`${context.implementation.name} has no symbolic links: nothing can point outside it`);
-      return h.links;
-    };
-
-    test('a file link to outside is refused by stat, read, write, localPath, and left out of listings', async (t) => {
-      const links = needLinks(t);
-      if (!links) return;
-      links.link('in/leak.txt', join(links.outside, 'secret.txt'));
-      await store.write('in/ok.txt', 'ok');
-      const outside = /outside the datastore/;
-      await assert.rejects(store.stat('in/leak.txt'), refused(outside));
-      assert.throws(() => store.openRead('in/leak.txt'), refused(outside));
-      await assert.rejects(store.localPath('in/leak.txt'), refused(outside));
-      await assert.rejects(store.write('in/leak.txt', 'overwritten'), refused(outside));
-      if (store.openWriter) await assert.rejects(store.openWriter('in/leak.txt'), refused(outside));
-      assert.equal(readFileSync(join(links.outside, 'secret.txt'), 'utf8'), 'secret');
-      assert.deepEqual(
-        (await store.list('in', { recursive: true })).map((f) => f.path),
-        ['in/ok.txt'],
-      );
-    });
-
-    test('a folder link to outside, or a link in the middle of a path, is refused and not walked', async (t) => {
-      const links = needLinks(t);
-      if (!links) return;
-      links.link('mid/out', links.outside);
-      await store.write('mid/real/x.csv', 'x');
-      const outside = /outside the datastore/;
-      await assert.rejects(store.stat('mid/out'), refused(outside));
-      await assert.rejects(store.stat('mid/out/secret.txt'), refused(outside));
-      await assert.rejects(store.list('mid/out'), refused(outside));
-      await assert.rejects(store.write('mid/out/planted.txt', 'x'), refused(outside));
-      await assert.rejects(store.write('mid/out/new/deeper.txt', 'x'), refused(outside));
-      assert.deepEqual(readdirSync(links.outside), ['secret.txt']);
-      assert.deepEqual(
-        (await store.list('', { recursive: true })).map((f) => f.path),
-        ['mid/real/x.csv'],
-      );
-    });
-
-    test('a link made after the store was first used is refused all the same', async (t) => {
-      const links = needLinks(t);
-      if (!links) return;
-      await store.write('late/data.csv', 'data');
-      assert.equal(await read(store, 'late/data.csv'), 'data');
-      links.link('late/now', links.outside);
-      await assert.rejects(store.stat('late/now/secret.txt'), refused(/outside the datastore/));
-      await assert.rejects(store.localPath('late/now/secret.txt'), refused(/outside the datastore/));
-    });
-
-    test('a dangling link is followed where a write would go: out is refused, in is written', async (t) => {
-      const links = needLinks(t);
-      if (!links) return;
-      links.link('d/out.txt', join(links.outside, 'created-by-write.txt'));
-      links.link('d/out-dir', join(links.outside, 'missing-folder'));
-      await assert.rejects(store.write('d/out.txt', 'x'), refused(/outside the datastore/));
-      await assert.rejects(store.write('d/out-dir/x.txt', 'x'), refused(/outside the datastore/));
-      await assert.rejects(store.stat('d/out.txt'), refused(/outside the datastore/));
-      assert.deepEqual(readdirSync(links.outside), ['secret.txt']);
-      links.link('d/in.txt', 'target.txt');
-      await store.write('d/in.txt', 'through the link');
-      assert.equal(await read(store, 'd/target.txt'), 'through the link');
-      assert.equal(await read(store, 'd/in.txt'), 'through the link');
-    });
-
-    test('links that stay inside are followed, and a loop back to a parent does not hang a listing', async (t) => {
-      const links = needLinks(t);
-      if (!links) return;
-      await store.write('real/a.csv', 'a');
-      links.link('alias', links.where('real'));
-      links.link('real/again.csv', 'a.csv');
-      links.link('real/loop', '..');
-      assert.equal(await read(store, 'alias/a.csv'), 'a');
-      assert.equal(await read(store, 'real/again.csv'), 'a');
-      assert.deepEqual(
-        (await store.list('', { recursive: true })).map((f) => f.path),
-        ['alias/a.csv', 'alias/again.csv', 'real/a.csv', 'real/again.csv'],
-      );
-    });
-
-    test('removing a link removes the link, never what it points at', async (t) => {
-      const links = needLinks(t);
-      if (!links) return;
-      links.link('gone', links.outside);
-      await store.remove('gone', { recursive: true });
-      assert.deepEqual(readdirSync(links.outside), ['secret.txt']);
-      assert.equal(await store.stat('gone'), undefined);
-    });
   });
 });
