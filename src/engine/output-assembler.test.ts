@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, writeFile, readdir, rm } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MiniBatchRecord, MiniBatchState } from '../core/jobs.ts';
+import { Readable } from 'node:stream';
 import { createLocalFolderDatastore } from '../storage/local/local-folder.ts';
 import { readLocalPart } from './job-parts.ts';
 import { createOutputAssembler } from './output-assembler.ts';
@@ -105,16 +106,47 @@ for (const route of ROUTES) {
   });
 }
 
-void test('a part that fails halfway leaves no output: finish rejects and nothing has the target name', async () => {
+void test('a part that fails halfway breaks the assembly: later calls refuse, finish leaves no output', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ns-assembler-'));
+  made.push(dir);
+  let tries = 0;
+  // Part 1 breaks off after its first bytes the first time, and would read whole the next.
+  const part1 = () =>
+    Readable.from(
+      (async function* () {
+        yield Buffer.from('row 1 ');
+        await Promise.resolve();
+        if (++tries === 1) throw new Error('the connection was reset');
+        yield Buffer.from('whole\n');
+      })(),
+    );
+  const assembler = createOutputAssembler({
+    backend: createLocalFolderDatastore(join(dir, 'out')),
+    target: 'score/predictions.csv',
+    readPart: (i) => Promise.resolve(i === 1 ? part1() : Readable.from([Buffer.from(`row ${i}\n`)])),
+    total: 3,
+  });
+  const lookup = (index: number) => Promise.resolve({ index, state: 'succeeded' } as MiniBatchRecord);
+  await assert.rejects(assembler.advance(lookup), /connection was reset/);
+  // Read again, part 1 would come whole, after the half already in the file: refused instead.
+  await assert.rejects(assembler.advance(lookup), /connection was reset/);
+  await assert.rejects(assembler.finish(lookup), /connection was reset/);
+  assert.equal(tries, 1, 'the broken part is not read again');
+  assert.deepEqual(await readdir(join(dir, 'out', 'score')), []);
+});
+
+void test('a part that could not be opened is tried again: nothing of it was in the file', async () => {
   const { dir, assembler, lookup, end } = await setUp(2);
   await end(0, 'succeeded');
   await end(1, 'succeeded');
-  // A folder where part 1's file should be: reading it fails after part 0 was appended.
+  // A folder where part 1's file should be: it cannot be read, and nothing of it is appended.
   await rm(join(dir, 'part-1'));
   await mkdir(join(dir, 'part-1'));
-  await assert.rejects(assembler.finish(lookup), /EISDIR/);
-  await assert.rejects(assembler.advance(lookup), /EISDIR/, 'a broken assembly appends nothing more');
-  assert.deepEqual(await readdir(join(dir, 'out', 'score')), []);
+  await assert.rejects(assembler.advance(lookup), /EISDIR/);
+  await rm(join(dir, 'part-1'), { recursive: true });
+  await writeFile(join(dir, 'part-1'), 'row 1\n');
+  assert.equal((await assembler.finish(lookup)).bytes, 12);
+  assert.equal(await readFile(join(dir, 'out', 'score', 'predictions.csv'), 'utf8'), 'row 0\nrow 1\n');
 });
 
 void test('copy part files: parts bigger than the copy buffer come out whole and in order', async () => {

@@ -100,8 +100,17 @@ export function createOutputAssembler(options: {
   let chain: Promise<unknown> = Promise.resolve();
 
   const { backend, target } = options;
+  // Bytes handed to the sink: whether a failed append left part of its part in the file.
+  let appended = 0;
+  const counted = (inner: OutputSink): OutputSink => ({
+    ...inner,
+    async append(chunk) {
+      appended += chunk.length;
+      await inner.append(chunk);
+    },
+  });
   const openSink = async (): Promise<OutputSink> =>
-    backend.openWriter ? writerSink(await backend.openWriter(target)) : streamSink(backend, target);
+    counted(backend.openWriter ? writerSink(await backend.openWriter(target)) : streamSink(backend, target));
 
   async function append(index: number): Promise<void> {
     const path = backend.openWriter ? options.partFile?.(index) : undefined;
@@ -122,15 +131,17 @@ export function createOutputAssembler(options: {
     lookup: (index: number) => Promise<MiniBatchRecord | undefined>,
     all: boolean,
   ): Promise<void> {
-    // A part that failed halfway is in the file already: appending more would give a wrong output.
     if (broken) throw broken;
     while (next < options.total) {
       const batch = await lookup(next);
       if (!batch || (!all && !ENDED.has(batch.state))) return;
       if (batch.state === 'succeeded') {
+        const before = appended;
         await append(batch.index).catch((error: unknown) => {
-          broken = error instanceof Error ? error : new Error(String(error));
-          throw broken;
+          // Nothing of the part reached the file (it could not be opened): the next call tries it again.
+          // Part of it did: the file is wrong from here on, and every later call says so.
+          if (appended > before) broken = error instanceof Error ? error : new Error(String(error));
+          throw error;
         });
       }
       next++;
