@@ -9,7 +9,11 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Logger } from 'pino';
+import type { JobRecord } from '../core/jobs.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
+import type { JobRepository } from '../store/contract.ts';
+import { tasksOf, type TaskQueue } from './queue/contract.ts';
 import { jobPrefix, partKey } from './remote/artifact-store.ts';
 
 export interface JobParts {
@@ -55,4 +59,28 @@ export function artifactParts(backend: DatastoreBackend, job: string): JobParts 
     },
     clear: () => backend.remove(jobPrefix(job), { recursive: true }),
   };
+}
+
+/**
+ * Succeeded mini-batches whose part is not on this server (another server scored them and then stopped,
+ * and this one took the job over) are scored again here: their rows are never lost, and the output,
+ * assembled from parts in index order, has each row once.
+ */
+export async function rescoreMissingParts(
+  deps: { jobs: JobRepository; queue: TaskQueue; logger: Logger },
+  job: JobRecord,
+  parts: JobParts,
+): Promise<void> {
+  if (job.settings.outputAction === 'SummaryOnly') return;
+  const batches = await deps.jobs.miniBatches(job.name);
+  const written = batches.filter((b) => b.state === 'succeeded' && b.rowsWritten > 0);
+  const present = await Promise.all(written.map((b) => parts.has(b.index)));
+  const missing = written.filter((_, i) => !present[i]).map((b) => b.index);
+  if (missing.length === 0) return;
+  await deps.jobs.rescore(job.name, missing);
+  await deps.queue.enqueue(tasksOf(job.name, missing));
+  deps.logger.warn(
+    { job: job.name, miniBatches: missing.length },
+    'scoring again the succeeded mini-batches whose parts are not on this server',
+  );
 }

@@ -31,7 +31,7 @@ import { createJobLogs } from './job-logs.ts';
 import { createJobLoop, type JobLoop, type LoopPool } from './job-loop.ts';
 import { planJob, type JobPlan } from './job-plan.ts';
 import { createOutputAssembler, type OutputAssembler } from './output-assembler.ts';
-import { artifactParts, localParts, type JobParts } from './job-parts.ts';
+import { artifactParts, localParts, rescoreMissingParts, type JobParts } from './job-parts.ts';
 import { chargeLostAttempts } from './remote/lost-workers.ts';
 import { adoptParentParts } from './rerun-parts.ts';
 import { forgetRemoteJob, publishRemoteJob, scoredRemotely } from './remote/remote-jobs.ts';
@@ -40,7 +40,7 @@ import { poolShape } from './pool/capacity.ts';
 import type { SpareWorkers } from './pool/spare-workers.ts';
 import type { WorkerLauncher } from './pool/worker-launcher.ts';
 import { createWorkerPool, type WorkerProcessInfo } from './pool/worker-pool.ts';
-import { tasksOf, type TaskQueue } from './queue/contract.ts';
+import type { TaskQueue } from './queue/contract.ts';
 
 export interface JobRunDeps {
   jobs: JobRepository;
@@ -116,26 +116,6 @@ interface Run {
   running?: { pools: LoopPool[]; loop: JobLoop; compute: string; nodes?: JobNodes | undefined };
 }
 
-/**
- * Succeeded mini-batches whose part is not on this server (another server scored them and then stopped,
- * and this one took the job over) are scored again here: their rows are never lost, and the output,
- * assembled from parts in index order, has each row once.
- */
-async function rescoreMissingParts(deps: JobRunDeps, job: JobRecord, parts: JobParts): Promise<void> {
-  if (job.settings.outputAction === 'SummaryOnly') return;
-  const batches = await deps.jobs.miniBatches(job.name);
-  const written = batches.filter((b) => b.state === 'succeeded' && b.rowsWritten > 0);
-  const present = await Promise.all(written.map((b) => parts.has(b.index)));
-  const missing = written.filter((_, i) => !present[i]).map((b) => b.index);
-  if (missing.length === 0) return;
-  await deps.jobs.rescore(job.name, missing);
-  await deps.queue.enqueue(tasksOf(job.name, missing));
-  deps.logger.warn(
-    { job: job.name, miniBatches: missing.length },
-    'scoring again the succeeded mini-batches whose parts are not on this server',
-  );
-}
-
 async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const job = await deps.jobs.get(name);
   if (!job) throw new Error(`job ${name} vanished`);
@@ -156,13 +136,7 @@ async function prepare(deps: JobRunDeps, name: string): Promise<Context> {
   const { miniBatches } = await deps.jobs.counts(name);
   const total = job.settings.outputAction === 'SummaryOnly' ? 0 : miniBatches.total;
   const { backend, target } = plan.output;
-  const assembler = createOutputAssembler({
-    backend,
-    target,
-    readPart: (index) => parts.read(index),
-    partFile: parts.localPath,
-    total,
-  });
+  const assembler = createOutputAssembler({ backend, target, parts, total });
   const compute = job.compute ?? LOCAL_COMPUTE;
   const cap = (await deps.maxInstances?.(compute)) ?? job.instanceCount;
   const instances = Math.max(1, Math.min(job.instanceCount, cap));
@@ -407,6 +381,8 @@ export function createJobRun(deps: JobRunDeps, name: string, rank: number): JobR
     finalize: () => end(run, undefined),
     async detach() {
       run.ended = true;
+      // A preparation under way would write the job's folder after the server has stopped.
+      await run.context?.catch(() => undefined);
       await stopPools(run, 'the server is stopping; the job resumes at its next start');
     },
   };

@@ -46,8 +46,10 @@ async function setUp(total: number, route: Route = 'copy part files') {
   const assembler = createOutputAssembler({
     backend: route === 'stream to a remote store' ? { ...local, openWriter: undefined } : local,
     target: 'score/predictions.csv',
-    readPart: (i: number) => readLocalPart(partPath(i)),
-    ...(route === 'copy part files' ? { partFile: partPath } : {}),
+    parts: {
+      read: (i: number) => readLocalPart(partPath(i)),
+      ...(route === 'copy part files' ? { localPath: partPath } : {}),
+    },
     total,
   });
   const end = async (i: number, state: MiniBatchState) => {
@@ -123,7 +125,9 @@ void test('a part that fails halfway breaks the assembly: later calls refuse, fi
   const assembler = createOutputAssembler({
     backend: createLocalFolderDatastore(join(dir, 'out')),
     target: 'score/predictions.csv',
-    readPart: (i) => Promise.resolve(i === 1 ? part1() : Readable.from([Buffer.from(`row ${i}\n`)])),
+    parts: {
+      read: (i) => Promise.resolve(i === 1 ? part1() : Readable.from([Buffer.from(`row ${i}\n`)])),
+    },
     total: 3,
   });
   const lookup = (index: number) => Promise.resolve({ index, state: 'succeeded' } as MiniBatchRecord);

@@ -11,9 +11,10 @@
  */
 import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { MiniBatchRecord } from '../core/jobs.ts';
 import type { DatastoreBackend, FileWriter } from '../storage/contract.ts';
+import type { JobParts } from './job-parts.ts';
 
 export interface OutputAssembler {
   /** Appends every part that is next in order and ended; `lookup` reads one mini-batch's state. */
@@ -86,10 +87,8 @@ async function copyPart(file: FileHandle, buffer: Buffer, sink: OutputSink): Pro
 export function createOutputAssembler(options: {
   backend: DatastoreBackend;
   target: string;
-  /** The part of a mini-batch (a file on this server, or in the artifact store), or undefined for none. */
-  readPart: (index: number) => Promise<Readable | undefined>;
-  /** Where a part is on this machine, when parts are files here. */
-  partFile?: (index: number) => string;
+  /** Where the mini-batches' parts are: files on this server, or objects in the artifact store. */
+  parts: Pick<JobParts, 'read' | 'localPath'>;
   total: number;
 }): OutputAssembler {
   let next = 0;
@@ -113,7 +112,7 @@ export function createOutputAssembler(options: {
     counted(backend.openWriter ? writerSink(await backend.openWriter(target)) : streamSink(backend, target));
 
   async function append(index: number): Promise<void> {
-    const path = backend.openWriter ? options.partFile?.(index) : undefined;
+    const path = backend.openWriter ? options.parts.localPath?.(index) : undefined;
     if (path !== undefined) {
       const file = await openPart(path);
       if (!file) return;
@@ -121,7 +120,7 @@ export function createOutputAssembler(options: {
       await copyPart(file, buffer, await (sink ??= openSink()));
       return;
     }
-    const part = await options.readPart(index);
+    const part = await options.parts.read(index);
     if (!part) return;
     const out = await (sink ??= openSink());
     for await (const chunk of part) await out.append(chunk as Buffer);

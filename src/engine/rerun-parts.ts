@@ -4,7 +4,7 @@
  * A part is found where the parent's driver kept it: the parent's folder on this server (hard-linked, or
  * copied where links do not work), else the artifact store (parts of jobs scored by `nightshift worker`
  * processes, while they are still there). A part found nowhere (the parent ran on another server, or its
- * parts were cleared) is left missing: the driver then scores that mini-batch again (job-run.ts
+ * parts were cleared) is left missing: the driver then scores that mini-batch again (job-parts.ts
  * rescoreMissingParts), so the output is complete either way, only slower.
  */
 import { createReadStream } from 'node:fs';
