@@ -5,7 +5,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isIP } from 'node:net';
 import { availableParallelism, userInfo } from 'node:os';
 import type { WorkspaceRef } from './core/workspace.ts';
 import { ValidationError } from './core/errors.ts';
@@ -16,6 +15,7 @@ import { checkAllowHosts } from './storage/http/url-policy.ts';
 import { readLeaseMs, readScaleOut, scaleOutFields, type ScaleOutConfig } from './config-scale-out.ts';
 import { readStorageIdentity, type StorageIdentityConfig } from './config-storage-identity.ts';
 import { readStudioOidcEnv, readStudioOidcFile } from './config-studio-oidc.ts';
+import { readTrustProxy, type TrustProxy } from './config-trust-proxy.ts';
 import { readWebhookConfig, type WebhookConfig } from './config-webhooks.ts';
 
 /** Where `npm run build:studio` writes the studio (vite.config.ts), beside src/. */
@@ -71,7 +71,7 @@ export interface Config {
    * default, so those headers never change the address the lockout counts and the audit log records; a
    * number of proxy hops, or the proxies' addresses and CIDR ranges (`--trust-proxy`).
    */
-  trustProxy: false | number | string[];
+  trustProxy: TrustProxy;
   /**
    * What the server may fetch when a job input or data asset is a public URL (storage/http/url-policy.ts):
    * `allowHosts` (`--allow-url-hosts`, NIGHTSHIFT_ALLOW_URL_HOSTS, `urls.allowHosts`) are hosts, addresses
@@ -261,36 +261,6 @@ function readUrlPolicy(
     allowHttp: http !== undefined && ['true', '1', 'yes'].includes(http.toLowerCase()),
     ...(caFile === undefined ? {} : { caFile: resolve(cwd, caFile) }),
   };
-}
-
-/**
- * `--trust-proxy`: a number of hops (1 to 10), or a comma-separated list of proxy addresses and CIDR
- * ranges. Trusting every peer is not offered: any client could then claim any address.
- */
-function readTrustProxy(text: string | undefined): Config['trustProxy'] {
-  if (text === undefined || text.trim() === '' || text.trim().toLowerCase() === 'false') return false;
-  const value = text.trim();
-  if (/^\d+$/.test(value)) {
-    const hops = Number(value);
-    if (hops >= 1 && hops <= 10) return hops;
-  } else {
-    const entries = value.split(',').map((e) => e.trim());
-    if (entries.every(isAddressOrRange)) return entries;
-  }
-  throw new ValidationError(
-    `Invalid trustProxy '${value}': give the number of proxies in front of the server (1 to 10), or their ` +
-      `addresses and CIDR ranges separated by commas (e.g. 127.0.0.1,10.0.0.0/8).`,
-    'trustProxy',
-  );
-}
-
-function isAddressOrRange(entry: string): boolean {
-  const [address = '', prefix, extra] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || extra !== undefined) return false;
-  if (prefix === undefined) return true;
-  const bits = Number(prefix);
-  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
 function readDatastoreRoots(
