@@ -6,7 +6,6 @@
  * downloaded output is the one a full rerun writes, with a manifest naming the first job.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { Nightshift } from '../helpers/jobs.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
-import { shellBlocks } from '../helpers/readme.ts';
+import { shellBlocks, newUserEnv, runShell } from '../helpers/readme.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -38,21 +37,9 @@ void describe('the README, Rerun what failed', () => {
     const [rerun] = shellBlocks(readme, 'Rerun what failed');
     assert.ok(setup !== undefined && rerun !== undefined, 'the README has both blocks');
     assert.match(rerun, /nightshift job rerun -n \$JOB --failed-only/);
-    const env = {
-      ...process.env,
-      PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
-      HOME: join(scratch, 'home'),
-      NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
-      NIGHTSHIFT_SERVER: server.url,
-      NIGHTSHIFT_DATA_DIR: server.dataDir,
-    };
-    const script = `set -euxo pipefail\n${setup}\n${rerun}\necho "PARENT=$JOB"\n`;
-    const child = spawn('bash', ['-c', script], { cwd: scratch, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const env = newUserEnv(scratch, { NIGHTSHIFT_SERVER: server.url, NIGHTSHIFT_DATA_DIR: server.dataDir });
+    const script = `${setup}\n${rerun}\necho "PARENT=$JOB"\n`;
+    const { code, stdout, stderr } = await runShell(script, { cwd: scratch, env });
     assert.equal(code, 0, `the README stopped at:\n${stderr.split('\n').slice(-12).join('\n')}`);
     assert.match(stderr, /Completed: 4 of 5 item\(s\) succeeded/);
     assert.match(stderr, /Completed: 5 of 5 item\(s\) succeeded/);

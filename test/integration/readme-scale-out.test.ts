@@ -10,7 +10,6 @@
  * NIGHTSHIFT_LEASE_MS is short so the takeover comes within seconds.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,7 +21,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { CURL, needs, POSTGRES, REDIS, testDatabaseUrl, testRedisUrl } from '../helpers/components.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
-import { shellBlocks } from '../helpers/readme.ts';
+import { shellBlocks, newUserEnv, runShell } from '../helpers/readme.ts';
 import { DEV_ACCOUNT, DEV_KEY } from '../helpers/azurite.ts';
 import { adminQuery } from '../helpers/scale-out.ts';
 
@@ -162,19 +161,8 @@ void describe('the README, Scale out', options, () => {
     const script = scaleOutScript(readme, setting);
     assert.match(script, /kill -9 \$S1/);
     assert.match(script, /uniq -d/);
-    const env = {
-      ...process.env,
-      PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
-      HOME: join(scratch, 'home'),
-      NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
-      NIGHTSHIFT_LEASE_MS: '3000',
-    };
-    const child = spawn('bash', ['-c', `set -euxo pipefail\n${script}`], { cwd: scratch, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const env = newUserEnv(scratch, { NIGHTSHIFT_LEASE_MS: '3000' });
+    const { code, stdout, stderr } = await runShell(script, { cwd: scratch, env });
     assert.equal(code, 0, `the README stopped at:\n${stderr.split('\n').slice(-12).join('\n')}`);
     // Every row once: 250 copies of each sample file, no (row, file) pair twice.
     assert.match(stdout, /^\s*142250\n\s*0\n/m);

@@ -5,14 +5,13 @@
  * fire) becomes a wait for that job to complete, so the test neither sleeps longer than needed nor races.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BREAST_CANCER_SETUP, runCli } from '../helpers/cli.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
-import { readReadme, shellBlocks } from '../helpers/readme.ts';
+import { readReadme, shellBlocks, newUserEnv, runShell } from '../helpers/readme.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const WAIT =
@@ -46,20 +45,8 @@ void describe('the README', () => {
     const script = sectionScript();
     assert.match(script, /nightshift schedule create -f examples\/breast-cancer\/schedule\.yml/);
     assert.match(script, /until nightshift job list/);
-    const env = {
-      ...process.env,
-      PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
-      HOME: join(scratch, 'home'),
-      NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
-      NIGHTSHIFT_SERVER: server.url,
-      NIGHTSHIFT_DATA_DIR: server.dataDir,
-    };
-    const child = spawn('bash', ['-c', `set -euxo pipefail\n${script}`], { cwd: scratch, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const env = newUserEnv(scratch, { NIGHTSHIFT_SERVER: server.url, NIGHTSHIFT_DATA_DIR: server.dataDir });
+    const { code, stdout, stderr } = await runShell(script, { cwd: scratch, env });
     assert.equal(code, 0, `the README stopped at:\n${stderr.split('\n').slice(-12).join('\n')}`);
     assert.match(
       stdout,

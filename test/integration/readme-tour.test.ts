@@ -7,7 +7,6 @@
  * 127.0.0.1:8080). A name the reader would paste from an earlier answer is asked of the CLI instead.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { CURL, needs } from '../helpers/components.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
-import { shellBlocks } from '../helpers/readme.ts';
+import { shellBlocks, newUserEnv, runShell } from '../helpers/readme.ts';
 
 /**
  * The tour, the identity block and the pipeline block as one bash script against `url`. Where the README
@@ -67,20 +66,8 @@ void describe('the README', curl, () => {
     assert.match(script, /nightshift logout/);
     assert.match(script, /curl -s -X PUT .*\/paths\/samples\//);
     assert.match(script, /nightshift pipeline run Run-BatchEndpoint --wait/);
-    const env = {
-      ...process.env,
-      PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
-      HOME: join(scratch, 'home'),
-      NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
-      NIGHTSHIFT_SERVER: server.url,
-      NIGHTSHIFT_DATA_DIR: server.dataDir,
-    };
-    const child = spawn('bash', ['-c', `set -euxo pipefail\n${script}`], { cwd: scratch, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const env = newUserEnv(scratch, { NIGHTSHIFT_SERVER: server.url, NIGHTSHIFT_DATA_DIR: server.dataDir });
+    const { code, stdout, stderr } = await runShell(script, { cwd: scratch, env });
     assert.equal(code, 0, `the README stopped at:\n${stderr.split('\n').slice(-12).join('\n')}`);
     assert.ok(existsSync(join(scratch, 'out', 'named-outputs', 'score', 'predictions.csv')));
     assert.match(stdout, /^forest\s+breast-cancer\s+breast-cancer-rf:1\s/m);

@@ -6,7 +6,6 @@
  * attached, two CSVs are uploaded, each gets one Succeeded run, and their predictions download.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { registerBlobDatastore, startAzurite, type Azurite } from '../helpers/az
 import { runCli } from '../helpers/cli.ts';
 import { factoryPath } from '../helpers/factory.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
-import { readReadme, shellBlocks } from '../helpers/readme.ts';
+import { readReadme, shellBlocks, newUserEnv, runShell } from '../helpers/readme.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -29,24 +28,8 @@ function blocks(): string[] {
 }
 
 function bash(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
-    HOME: join(scratch, 'home'),
-    NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
-    NIGHTSHIFT_SERVER: server.url,
-    NIGHTSHIFT_DATA_DIR: server.dataDir,
-  };
-  const child = spawn('bash', ['-c', `set -euxo pipefail\n${script}`], { cwd: scratch, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    }),
-  );
+  const env = newUserEnv(scratch, { NIGHTSHIFT_SERVER: server.url, NIGHTSHIFT_DATA_DIR: server.dataDir });
+  return runShell(script, { cwd: scratch, env });
 }
 
 before(async () => {

@@ -13,7 +13,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readReadme, shellBlocks } from '../helpers/readme.ts';
+import { readReadme, shellBlocks, newUserEnv } from '../helpers/readme.ts';
 import { REPO_ROOT } from '../helpers/repo.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -72,14 +72,10 @@ void describe('the README, Webhooks', () => {
     assert.match(serve, /nightshift serve --allow-url-hosts 127\.0\.0\.1 --allow-http-urls/);
     const port = String(await freePort());
     writeFileSync(join(scratch, 'receiver.mjs'), receiver.replace('.listen(9000,', `.listen(${port},`));
-    const env = {
-      ...process.env,
-      PATH: `${join(REPO_ROOT, 'bin')}:${process.env.PATH ?? ''}`,
-      HOME: join(scratch, 'home'),
-      NIGHTSHIFT_CONFIG_DIR: join(scratch, 'home', '.nightshift'),
+    const env = newUserEnv(scratch, {
       NIGHTSHIFT_SERVER: server.url,
       NIGHTSHIFT_DATA_DIR: server.dataDir,
-    };
+    });
     const script = `set -euxo pipefail\n${setup}\n${subscribe.replaceAll('127.0.0.1:9000', `127.0.0.1:${port}`)}`;
     const run = bash(script, env);
     receiverGroup = run.child;
