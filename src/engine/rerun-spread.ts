@@ -54,13 +54,14 @@ export async function spreadFailed(
 ): Promise<{ batches: RerunBatch[]; digests: InputFileDigest[] }> {
   const failed = parent.filter((b) => b.queued).length;
   const share = failed === 0 ? 0 : Math.floor(options.slots / failed);
+  // Looked up only when a failed file could get two workers or more: most reruns spread nothing.
+  const spreads = share >= 2 && options.runtimeKind === 'onnx';
   const batches: RerunBatch[] = [];
   const digests: InputFileDigest[] = [];
   const add = (files: string[], from: { index: number; queued: boolean }) =>
     batches.push({ index: batches.length, files, parent: from.index, queued: from.queued });
   for (const batch of [...parent].sort((a, b) => a.index - b.index)) {
-    const file =
-      batch.queued && options.runtimeKind === 'onnx' ? spreadable(batch.files, options.input) : undefined;
+    const file = spreads && batch.queued ? spreadable(batch.files, options.input) : undefined;
     const pieces = file ? Math.min(share, Math.floor(file.size / MIN_RANGE_BYTES)) : 0;
     if (!file || pieces < 2) {
       add(batch.files, batch);
