@@ -220,7 +220,11 @@ describe('studio job detail', await needs(CHROMIUM), () => {
       );
       const output = page.getByRole('region', { name: 'Output' });
       await output.getByText('You do not have permission').waitFor();
-      assert.match((await output.textContent()) ?? '', /jobs\/outputs\/read/);
+      // The refusal stays while the running job's changes refresh the page (it once blinked to "Loading").
+      for (let i = 0; i < 30; i++) {
+        assert.match((await output.textContent()) ?? '', /jobs\/outputs\/read/);
+        await page.waitForTimeout(150);
+      }
       await page.getByRole('region', { name: 'Manifest' }).getByText('You do not have permission').waitFor();
       // What a Reader may read is still there.
       await page.getByRole('heading', { name: 'Mini-batches' }).waitFor();

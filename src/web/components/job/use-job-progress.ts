@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEventStream, type StreamState } from '../../api/event-stream.ts';
-import type { ApiError } from '../../api/client.ts';
+import { ApiError } from '../../api/client.ts';
 import { hasEnded, jobPath, type JobProgress } from './job-wire.ts';
 import type { Sample } from './job-rates.ts';
 
@@ -40,7 +40,10 @@ function useThrottledRefresh(job: string): (now: boolean) => void {
       void client.invalidateQueries({
         predicate: (q) => {
           const path = q.queryKey[1];
-          return typeof path === 'string' && (path === prefix || path.startsWith(`${prefix}/`));
+          // A refusal is kept, not asked again: asking will not change it, and a refetch of a query with
+          // no data clears its error, so the message would blink to "Loading" on every change.
+          const refused = q.state.error instanceof ApiError && q.state.error.status === 403;
+          return !refused && typeof path === 'string' && (path === prefix || path.startsWith(`${prefix}/`));
         },
       });
     };
