@@ -12,6 +12,8 @@ import { queuePrefixOf, redactUrl, type ScaleOutConfig } from './config-scale-ou
 import { StartupError } from './core/errors.ts';
 import { createBullmqTaskQueue } from './engine/queue/bullmq-queue.ts';
 import type { TaskQueue } from './engine/queue/contract.ts';
+import type { Signals } from './engine/signals/contract.ts';
+import { createRedisSignals } from './engine/signals/redis-signals.ts';
 import { createSqliteTaskQueue } from './engine/queue/sqlite-queue.ts';
 import type { MetadataStore } from './store/contract.ts';
 import { createPostgresStore } from './store/postgres/postgres-store.ts';
@@ -22,6 +24,8 @@ export interface Backends {
   queue: TaskQueue;
   /** Whether other servers share them (scaled out): jobs then go by driver leases. */
   shared: boolean;
+  /** Scaled out: signals between servers and workers, on the queue's Redis (waits shorter than polls). */
+  signals?: Signals;
   close(): Promise<void>;
 }
 
@@ -65,11 +69,19 @@ async function openScaledOut(
       `Cannot reach Redis at ${redactUrl(scaleOut.queue)} (--queue): ${causeOf(error)}.`,
     );
   }
+  const signals = createRedisSignals({
+    ...queuePrefixOf(scaleOut.queue),
+    onError: (error) => {
+      logger.warn({ err: { message: error.message } }, 'the Redis connection of the signals failed');
+    },
+  });
   return {
     store,
     queue,
     shared: true,
+    signals,
     async close() {
+      await signals.close();
       await queue.close();
       await store.close();
     },

@@ -21,6 +21,9 @@ const README = `Nightshift batch job logs (same layout as Azure ML batch scoring
 `;
 
 export function createJobLogs(logDir: string) {
+  // The counts of the last line written: a driver that polls remote workers asks again and again while
+  // nothing has changed, and the overview gets a line only when something has.
+  let lastCounts = '';
   const overview = () =>
     join(logDir, `job_progress_overview.${new Date().toISOString().slice(0, 10).replace(/-/g, '')}.txt`);
   return {
@@ -31,13 +34,15 @@ export function createJobLogs(logDir: string) {
     },
     async progress(counts: JobCounts): Promise<void> {
       const m = counts.miniBatches;
-      const line =
-        `${new Date().toISOString()} mini-batches: ${m.succeeded + m.failed}/${m.total} processed ` +
+      const text =
+        `mini-batches: ${m.succeeded + m.failed}/${m.total} processed ` +
         `(succeeded ${m.succeeded}, failed ${m.failed}, running ${m.running}, pending ${m.pending}); ` +
         `items succeeded ${counts.items.succeeded}, failed ${counts.items.failed} of ${counts.items.total}; ` +
         // The rows written so far, for the studio's throughput chart (progress-history.ts reads it back).
-        `rows ${counts.rows}\n`;
-      await appendFile(overview(), line);
+        `rows ${counts.rows}`;
+      if (text === lastCounts) return;
+      lastCounts = text;
+      await appendFile(overview(), `${new Date().toISOString()} ${text}\n`);
     },
     async result(job: JobRecord, batches: MiniBatchRecord[]): Promise<void> {
       await writeFile(join(logDir, 'job_result.txt'), `${job.status}: ${job.result ?? ''}\n`);

@@ -20,7 +20,7 @@ import {
   type MiniBatchRecord,
 } from '../core/jobs.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
-import type { JobRepository, ResourceRepository } from '../store/contract.ts';
+import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { thresholdBreach } from './attempts.ts';
 import { endUnplanned, finalizeJob, type Ending } from './finalizer.ts';
@@ -34,7 +34,12 @@ import { createOutputAssembler, type OutputAssembler } from './output-assembler.
 import { artifactParts, localParts, rescoreMissingParts, type JobParts } from './job-parts.ts';
 import { chargeLostAttempts } from './remote/lost-workers.ts';
 import { adoptParentParts } from './rerun-parts.ts';
-import { forgetRemoteJob, publishRemoteJob, scoredRemotely } from './remote/remote-jobs.ts';
+import {
+  forgetRemoteJob,
+  publishRemoteJob,
+  scoredRemotely,
+  type RemoteJobDeps,
+} from './remote/remote-jobs.ts';
 import { watchRemoteJob } from './remote/remote-watch.ts';
 import { poolShape } from './pool/capacity.ts';
 import type { SpareWorkers } from './pool/spare-workers.ts';
@@ -63,7 +68,7 @@ export interface JobRunDeps {
    * Scaled out: jobs on computes other than `local` are scored by `nightshift worker` processes, which
    * get models and code through this artifact store (a datastore name; undefined when none is set).
    */
-  remote?: { repo: ResourceRepository; artifactStore: string | undefined };
+  remote?: RemoteJobDeps;
   /** The nodes of embedded computes, shared by their jobs; without it every job forks its own. */
   computeNodes?: ComputeCapacity;
 }
@@ -211,6 +216,7 @@ function watch(run: Run, ctx: Context): NonNullable<Run['running']> {
     logger: deps.logger,
     poll: () => afterAttempt(run, ctx),
     onError: failed(run, 'watching the remote workers'),
+    signals: deps.remote?.signals,
     ...metricsOf(deps, ctx),
   });
   return { pools: [], loop, compute: ctx.compute };
@@ -326,7 +332,7 @@ async function end(run: Run, ending: Ending | undefined, canceling = false): Pro
     // per-job queue and index entries) until it is told the job is gone.
     if (!early) await deps.queue.removeJob(name);
     if (planned.ctx.remote && deps.remote) {
-      await forgetRemoteJob(deps.remote.repo, name, planned.ctx.parts).catch(failed(run, 'forgetting'));
+      await forgetRemoteJob(deps.remote, name, planned.ctx.parts).catch(failed(run, 'forgetting'));
     }
   } finally {
     deps.onEnded(name);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { miniBatchId, NON_TERMINAL_STATUSES, type JobRecord } from '../core/jobs.ts';
 import { createInputCache, type InputCache } from '../storage/cache/input-cache.ts';
-import type { JobRepository, ResourceRepository } from '../store/contract.ts';
+import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 import { recordEnd } from './finalizer.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
@@ -26,6 +26,7 @@ import { createWorkerLauncher } from './pool/worker-launcher.ts';
 import { tasksOf, type TaskQueue } from './queue/contract.ts';
 import { createJobDrivers } from './job-drivers.ts';
 import { lostAttempts } from './remote/lost-workers.ts';
+import type { RemoteJobDeps } from './remote/remote-jobs.ts';
 
 export interface SchedulerDeps {
   jobs: JobRepository;
@@ -51,11 +52,7 @@ export interface SchedulerDeps {
    * Scaled out: jobs on computes other than `local` go to `nightshift worker` processes through this
    * artifact store; `liveWorkers` names the workers heartbeating now (the others' attempts are lost).
    */
-  remote?: {
-    repo: ResourceRepository;
-    artifactStore: string | undefined;
-    liveWorkers: () => Promise<Set<string>>;
-  };
+  remote?: RemoteJobDeps & { liveWorkers: () => Promise<Set<string>> };
   /** The workspace's computes: embedded, their jobs share their nodes (at most max_instances). */
   computes?: () => Promise<ComputeScale[]>;
 }

@@ -1,7 +1,8 @@
 /**
  * `nightshift worker`: a node of a compute on any machine that reaches the deployment's PostgreSQL, Redis
  * and datastores. It needs none of a server's disk: four times a second it looks in the store for the active
- * jobs of its compute that their drivers published for workers (remote-jobs.ts), joins those with a free
+ * jobs of its compute that their drivers published for workers (remote-jobs.ts), and at once when a driver
+ * signals that it published or ended one; it joins those with a free
  * seat among their instance_count nodes (within the compute's max_instances; job-seats.ts), and scores their
  * mini-batches (worker-job.ts). It heartbeats a snapshot of itself into the store, which is how servers
  * list it in `compute list-nodes` and how they know it is alive: a worker that stops heartbeating has its
@@ -22,6 +23,7 @@ import { createSpareWorkers } from '../engine/pool/spare-workers.ts';
 import { createWorkerLauncher } from '../engine/pool/worker-launcher.ts';
 import type { RemoteJobDoc } from '../engine/remote/remote-jobs.ts';
 import { ANY_COMPUTE, type NodeSnapshot } from '../engine/shared-compute-nodes.ts';
+import { REMOTE_JOBS_TOPIC, type Subscription } from '../engine/signals/contract.ts';
 import { createInputCache } from '../storage/cache/input-cache.ts';
 import { createDatastoreService } from '../workspace/datastores.ts';
 import { createJobSeats } from './job-seats.ts';
@@ -94,6 +96,7 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
     name,
     leaseMs: config.leaseMs,
     concurrency: config.concurrency,
+    signals: backends.signals,
     logger,
   };
   const jobs = new Map<string, Promise<WorkerJob | undefined>>();
@@ -106,6 +109,7 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
   // Stopped: no more jobs are joined; done: every job was left, nothing more to heartbeat.
   let stopped = false;
   let done = false;
+  let published: Subscription | undefined;
 
   const mine = (job: JobRecord) => {
     const compute = (job.compute ?? LOCAL_COMPUTE).toLowerCase();
@@ -204,11 +208,19 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
     }
   }
 
-  /** Runs `step` every `ms` until `until()` says stop, never two at once. */
-  function every(ms: number, what: string, step: () => Promise<void>, until: () => boolean): void {
+  /**
+   * Runs `step` every `ms` until `until()` says stop, never two at once; the returned function runs it
+   * now (or right after the one under way), for a signal that something changed.
+   */
+  function every(ms: number, what: string, step: () => Promise<void>, until: () => boolean): () => void {
     let busy = false;
-    const timer = setInterval(() => {
-      if (busy || until()) return;
+    let again = false;
+    const run = () => {
+      if (until()) return;
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
       void step()
         .catch((error: unknown) => {
@@ -216,9 +228,14 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
         })
         .finally(() => {
           busy = false;
+          if (again) {
+            again = false;
+            run();
+          }
         });
-    }, ms);
-    timers.push(timer);
+    };
+    timers.push(setInterval(run, ms));
+    return run;
   }
 
   return {
@@ -229,10 +246,13 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
       await heartbeat();
       // Heartbeats go on while a stopping worker finishes its attempts, so their leases hold.
       every(Math.max(1000, Math.floor(config.leaseMs / 3)), 'the heartbeat', heartbeat, () => done);
-      every(DISCOVER_MS, 'looking for jobs', discover, () => stopped);
+      const discoverNow = every(DISCOVER_MS, 'looking for jobs', discover, () => stopped);
+      // A job published (or ended) is looked at at once, not at the next look in the store.
+      published = backends.signals?.subscribe(REMOTE_JOBS_TOPIC, discoverNow);
     },
     async stop() {
       stopped = true;
+      published?.close();
       await Promise.all([...jobs.keys()].map((job) => leave(job, false)));
       done = true;
       for (const timer of timers) clearInterval(timer);

@@ -20,6 +20,7 @@ import { createWorkerPool } from '../engine/pool/worker-pool.ts';
 import { tasksOf, type TaskQueue } from '../engine/queue/contract.ts';
 import { fetchFolder, uploadPart } from '../engine/remote/artifact-store.ts';
 import type { RemoteJobDoc } from '../engine/remote/remote-jobs.ts';
+import { jobTopic, type Signals } from '../engine/signals/contract.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
@@ -38,6 +39,8 @@ export interface WorkerJobDeps {
   leaseMs: number;
   /** Scoring processes this worker runs at once (across its jobs). */
   concurrency: number;
+  /** Tells the job's driver that an attempt ended, so it need not wait for its next poll. */
+  signals?: Signals | undefined;
   logger: Logger;
 }
 
@@ -130,7 +133,10 @@ export async function startWorkerJob(
       const startedAt = new Date().toISOString();
       await deps.jobs.update(job.name, { status: 'Running', startedAt }, ['Preparing', 'Queued']);
     },
-    onAttemptEnded: () => holder.loop?.pump(),
+    onAttemptEnded: () => {
+      holder.loop?.pump();
+      void deps.signals?.publish(jobTopic(job.name));
+    },
     logger: deps.logger,
   });
   holder.loop = loop;

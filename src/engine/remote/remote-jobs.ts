@@ -14,7 +14,17 @@ import type { DatastoreBackend } from '../../storage/contract.ts';
 import type { ResourceRepository } from '../../store/contract.ts';
 import type { DatastoreService } from '../../workspace/datastores.ts';
 import type { JobPlan } from '../job-plan.ts';
+import { REMOTE_JOBS_TOPIC, type Signals } from '../signals/contract.ts';
 import { publishFolder } from './artifact-store.ts';
+
+/** What a server that drives jobs of remote workers uses beyond its own store. */
+export interface RemoteJobDeps {
+  repo: ResourceRepository;
+  /** The datastore of models, code and parts (--artifact-store); undefined when none is set. */
+  artifactStore: string | undefined;
+  /** Wakes the workers when a job is published or ends, rather than at their next look in the store. */
+  signals?: Signals | undefined;
+}
 
 /** What a worker needs to know of a job beyond its record, written by the job's driver. */
 export interface RemoteJobDoc {
@@ -57,7 +67,7 @@ function check(job: JobRecord, plan: JobPlan, artifactStore: string | undefined)
 
 /** Publishes the job's folders and its document; resolves with the artifact store's backend. */
 export async function publishRemoteJob(
-  deps: { repo: ResourceRepository; datastores: DatastoreService; artifactStore: string | undefined },
+  deps: RemoteJobDeps & { datastores: DatastoreService },
   job: JobRecord,
   plan: JobPlan,
 ): Promise<DatastoreBackend> {
@@ -76,16 +86,19 @@ export async function publishRemoteJob(
   };
   const key = { name: job.name };
   if (!(await deps.repo.replace('remoteJobs', key, doc))) await deps.repo.insert('remoteJobs', key, doc);
+  await deps.signals?.publish(REMOTE_JOBS_TOPIC);
   return backend;
 }
 
 /** The job has ended and its output is assembled: workers stop looking for it, and its parts go. */
 export async function forgetRemoteJob(
-  repo: ResourceRepository,
+  { repo, signals }: RemoteJobDeps,
   job: string,
   parts: { clear(): Promise<void> },
 ): Promise<void> {
   await repo.remove('remoteJobs', { name: job });
+  // The workers leave it now, and their idle processes are forked again for the next job.
+  await signals?.publish(REMOTE_JOBS_TOPIC);
   // The workers' seats on it (worker/job-seats.ts): one left by a worker that died would stay forever.
   await repo.removeScope('jobSeats', job.toLowerCase());
   await parts.clear();
