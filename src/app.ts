@@ -37,6 +37,7 @@ import { openServerIssuer } from './auth/tokens/server-issuer.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { ExternalIssuer } from './auth/external-issuer.ts';
 import { createRoleAssignmentService } from './auth/role-assignments.ts';
+import type { DirectoryFreshness } from './auth/directory-cache.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
 import { createStudioSignIn } from './auth/studio-sign-in.ts';
 import { createStudioOidc } from './auth/studio-oidc.ts';
@@ -84,6 +85,8 @@ const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'];
 const TRIGGER_POLL_MS = 2_000;
 /** How long a firing may stay recorded but unstarted before another server (or this one restarted) starts it. */
 const TRIGGER_RECOVER_AFTER_MS = 15_000;
+/** Scaled out: the oldest a server's copy of the directory may be when another server's signal was lost. */
+const DIRECTORY_TTL_MS = 5_000;
 
 export async function createApp(
   config: Config,
@@ -186,6 +189,7 @@ export async function createApp(
             remote: {
               repo,
               artifactStore: config.scaleOut.artifactStore,
+              signals: backends.signals,
               liveWorkers: () => shared.liveOwners(),
             },
           }
@@ -224,7 +228,9 @@ export async function createApp(
       list: (name: string) => listLogFiles(logDir(name)),
       read: (name: string, path: string) => readLogFile(logDir(name), path),
     };
-    const auth = await createAccess(config, store, () => listening);
+    // Scaled out, another server may change the directory: its copy here lives at most this long.
+    const freshness = backends.shared ? { signals: backends.signals, ttlMs: DIRECTORY_TTL_MS } : {};
+    const auth = await createAccess(config, store, () => listening, freshness);
     const { pipelines, factoryData } = createPipelines(config.workspace.workspace, store, logger, secrets, {
       listening: () => listening,
       workspaceDatastore: (name) => datastores.backend(name),
@@ -346,6 +352,7 @@ async function createAccess(
   config: Config,
   store: MetadataStore,
   listening: () => readonly string[],
+  freshness: DirectoryFreshness,
 ): Promise<ApiServices['auth']> {
   const repo = store.resources;
   const keys = await KeyStore.open({ dir: join(config.keysDir, 'keys') });
@@ -354,11 +361,11 @@ async function createAccess(
     dataDir: config.keysDir,
     listening,
   });
-  const identities = createIdentityService({ repo });
+  const identities = createIdentityService({ repo, freshness });
   const tenantId = config.auth.tenant;
   const tokens = createTokenService({ identities, keys, tenantId, issuerUrl: issuer.url });
   const wsId = workspaceId(config.workspace);
-  const assignments = createRoleAssignmentService({ repo, identities, workspaceArmId: wsId });
+  const assignments = createRoleAssignmentService({ repo, identities, workspaceArmId: wsId, freshness });
   await ensureLocalOwner({
     dataDir: config.dataDir,
     user: config.actor,

@@ -97,7 +97,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const tokenId = text(claims.uti);
     const extra = tokenId === undefined ? {} : { tokenId };
     if (clientId !== undefined && objectId !== undefined) {
-      const sp = await options.identities.getServicePrincipal(clientId).catch(() => undefined);
+      const { servicePrincipal: sp, managedIdentity: mi } = await options.identities.findClient(clientId);
       if (sp?.objectId === objectId) {
         const user = sp.localUser;
         return user === undefined
@@ -111,7 +111,6 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
             }
           : { objectId, clientId, displayName: sp.displayName, type: 'User', actor: user, ...extra };
       }
-      const mi = await options.identities.findManagedIdentityByClientId(clientId);
       if (mi?.objectId === objectId) {
         return {
           objectId,

@@ -3,10 +3,12 @@
  * credentials) and managed identities (named identities whose tokens a process on the host fetches from the
  * IMDS-compatible endpoint, with no secret at all). Both are documents in the resource repository. A
  * principal's secret exists in plain text only in the answer of `create` and `resetSecret`; what is stored is
- * its salted hash, and `checkSecret` compares against that behind an attempt limiter.
+ * its salted hash, and `checkSecret` compares against that behind an attempt limiter. What every request
+ * asks, who a token's client is, is answered from a copy in memory kept fresh as directory-cache.ts says.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ResourceRepository } from '../store/contract.ts';
+import { cacheDirectory, type DirectoryFreshness } from './directory-cache.ts';
 import { AuthenticationError } from './errors.ts';
 import { AttemptLimiter, limiterKey } from './secrets/attempt-limiter.ts';
 import { hashSecret, newClientId, newSecret, verifySecret } from './secrets/secret-hash.ts';
@@ -45,6 +47,7 @@ export interface IdentityServiceOptions {
   limiter?: AttemptLimiter;
   /** Epoch milliseconds; defaults to Date.now. */
   now?: () => number;
+  freshness?: DirectoryFreshness;
 }
 
 /** The managed identity a host gets when IMDS is asked without a client_id, like a VM's system identity. */
@@ -87,6 +90,10 @@ export interface IdentityService {
   listManagedIdentities(): Promise<ManagedIdentity[]>;
   getManagedIdentity(name: string): Promise<ManagedIdentity>;
   findManagedIdentityByClientId(clientId: string): Promise<ManagedIdentity | undefined>;
+  /** The principal a token's client id names, for every request: from the copy in memory. */
+  findClient(
+    clientId: string,
+  ): Promise<{ servicePrincipal?: ServicePrincipal; managedIdentity?: ManagedIdentity }>;
   /** The `system` identity, created at first use. */
   systemIdentity(): Promise<ManagedIdentity>;
   deleteManagedIdentity(name: string): Promise<void>;
@@ -105,6 +112,16 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
   const limiter = options.limiter ?? new AttemptLimiter();
   const now = options.now ?? Date.now;
   const stamp = () => new Date(now()).toISOString();
+  const clients = cacheDirectory(async () => {
+    const [principals, identities] = await Promise.all([
+      repo.list<ServicePrincipalRecord>(SP),
+      repo.list<ManagedIdentity>(MI),
+    ]);
+    return {
+      principals: new Map(principals.map((p) => [p.appId.toLowerCase(), publicView(p)])),
+      identities: new Map(identities.map((i) => [i.clientId.toLowerCase(), i])),
+    };
+  }, options.freshness);
 
   async function record(appId: string): Promise<ServicePrincipalRecord> {
     const found = await repo.get<ServicePrincipalRecord>(SP, { name: appId });
@@ -128,6 +145,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
     if (!(await repo.insert(MI, { name }, identity))) {
       throw new ConflictError(`Managed identity '${name}' already exists.`);
     }
+    await clients.changed();
     return identity;
   }
 
@@ -153,6 +171,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       if (!(await repo.insert(SP, { name: doc.appId }, doc))) {
         throw new ConflictError(`Service principal '${doc.appId}' already exists.`);
       }
+      await clients.changed();
       return { principal: publicView(doc), secret };
     },
     async listServicePrincipals() {
@@ -165,6 +184,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       if (!(await repo.remove(SP, { name: appId }))) {
         throw new NotFoundError(`Service principal '${appId}' does not exist.`);
       }
+      await clients.changed();
     },
     async resetSecret(appId) {
       const current = await record(appId);
@@ -177,6 +197,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       if (!(await repo.replace(SP, { name: appId }, next))) {
         throw new NotFoundError(`Service principal '${appId}' does not exist.`);
       }
+      await clients.changed();
       return { principal: publicView(next), secret };
     },
     async checkSecret(appId, secret, remoteAddress) {
@@ -234,6 +255,23 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       if (!(await repo.remove(MI, { name }))) {
         throw new NotFoundError(`Managed identity '${name}' does not exist.`);
       }
+      await clients.changed();
+    },
+    async findClient(clientId) {
+      const wanted = clientId.toLowerCase();
+      const seen = clients.get();
+      let { principals, identities } = await seen;
+      if (!principals.has(wanted) && !identities.has(wanted)) {
+        // Made through another server a moment ago (its signal still on the way), or deleted: read again,
+        // once for all the requests that miss together. Only tokens we signed get here.
+        ({ principals, identities } = await clients.reload(seen));
+      }
+      const servicePrincipal = principals.get(wanted);
+      const managedIdentity = identities.get(wanted);
+      return {
+        ...(servicePrincipal ? { servicePrincipal } : {}),
+        ...(managedIdentity ? { managedIdentity } : {}),
+      };
     },
   };
 }

@@ -3,12 +3,12 @@
  * repository and answered in `az role assignment`'s shape. The assignee may be named the ways az accepts
  * (an app id, an object id) plus, for managed identities, by name. A scope must be the hosted workspace,
  * something under it (an endpoint), or one of its parents; anything else could never be checked here.
- * Assignments are read on every request, so they are cached in memory and the cache is dropped on change
- * (one server owns a data dir, so no other process changes them behind its back).
+ * Assignments are read on every request, so they are kept in memory, fresh as directory-cache.ts says.
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ResourceRepository } from '../store/contract.ts';
+import { cacheDirectory, type DirectoryFreshness } from './directory-cache.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { Principal } from './principal.ts';
 import type { AssignmentLike } from './rbac/authorize.ts';
@@ -80,10 +80,11 @@ export function createRoleAssignmentService(deps: {
   identities: IdentityService;
   workspaceArmId: string;
   now?: () => Date;
+  freshness?: DirectoryFreshness;
 }): RoleAssignmentService {
   const ws = normalize(deps.workspaceArmId);
-  let cache: RoleAssignment[] | undefined;
-  const all = async () => (cache ??= await deps.repo.list<RoleAssignment>(KIND));
+  const cache = cacheDirectory(() => deps.repo.list<RoleAssignment>(KIND), deps.freshness);
+  const all = () => cache.get();
 
   function checkScope(scope: string): string {
     checkSegments(scope);
@@ -162,7 +163,7 @@ export function createRoleAssignmentService(deps: {
         createdBy: by.actor,
       };
       await deps.repo.insert(KIND, { name }, assignment);
-      cache = undefined;
+      await cache.changed();
       return assignment;
     },
     list: (filter = {}) => matching(filter),
@@ -181,8 +182,12 @@ export function createRoleAssignmentService(deps: {
         }
         targets = await matching(request);
       }
-      for (const a of targets) await deps.repo.remove(KIND, { name: a.name });
-      cache = undefined;
+      try {
+        for (const a of targets) await deps.repo.remove(KIND, { name: a.name });
+      } finally {
+        // Even when a removal failed halfway: those done must stop working everywhere.
+        await cache.changed();
+      }
       return targets;
     },
     async forPrincipal(objectId) {
@@ -190,8 +195,11 @@ export function createRoleAssignmentService(deps: {
       return (await all()).filter((a) => a.principalId.toLowerCase() === who);
     },
     async removePrincipal(objectId) {
-      for (const a of await this.forPrincipal(objectId)) await deps.repo.remove(KIND, { name: a.name });
-      cache = undefined;
+      try {
+        for (const a of await this.forPrincipal(objectId)) await deps.repo.remove(KIND, { name: a.name });
+      } finally {
+        await cache.changed();
+      }
     },
   };
 }
