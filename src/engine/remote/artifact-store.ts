@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { DatastoreBackend } from '../../storage/contract.ts';
 
 const ROOT = 'nightshift';
+const FETCH_CONCURRENCY = 8;
 
 interface FolderIndex {
   files: { path: string; size: number }[];
@@ -82,12 +83,20 @@ export async function fetchFolder(
   const index = JSON.parse(await readAll(backend, `${prefix}/index.json`)) as FolderIndex;
   const staging = join(cacheDir, `.tmp-${randomUUID()}`);
   try {
-    for (const { path } of index.files) {
+    const locals = index.files.map(({ path }) => {
       const local = join(staging, ...path.split('/'));
       // The index is ours, but a path that climbs out of the folder would write anywhere: refuse it.
       if (!local.startsWith(staging + sep)) throw new Error(`artifact file path escapes: '${path}'`);
-      await mkdir(dirname(local), { recursive: true });
-      await pipeline(backend.openRead(`${prefix}/files/${path}`), createWriteStream(local));
+      return { path, local };
+    });
+    // A few at a time: a model folder is mostly small files, each a round trip to the store.
+    for (let i = 0; i < locals.length; i += FETCH_CONCURRENCY) {
+      await Promise.all(
+        locals.slice(i, i + FETCH_CONCURRENCY).map(async ({ path, local }) => {
+          await mkdir(dirname(local), { recursive: true });
+          await pipeline(backend.openRead(`${prefix}/files/${path}`), createWriteStream(local));
+        }),
+      );
     }
     await mkdir(staging, { recursive: true });
     // Whoever may write to the artifact store's datastore could swap a file under a digest; what does
