@@ -7,8 +7,11 @@ import { audienceForPath } from '../src/auth/audiences.ts';
 import { resolveTokenSource } from '../src/cli/credentials.ts';
 
 export interface JobTiming {
+  /** Invoke until the server was done with the job (its scratch parts removed, say). */
   totalMs: number;
   firstMiniBatchMs: number;
+  /** Invoke until the job turned Completed (its recorded end time), as a caller polling it sees. */
+  completedMs: number;
 }
 
 export interface BenchClient {
@@ -98,15 +101,15 @@ export async function createBenchClient(
   };
   const invokeOn = (endpoint: string, ds: string, file?: string): Promise<string> =>
     invokeUri(endpoint, `azureml://datastores/${ds}/paths/${file ?? ''}`, file !== undefined);
-  /** The ended job must have completed; resolves with when it first ran (ms after `invokedAt`). */
-  const completed = async (endpoint: string, name: string, invokedAt: number): Promise<number> => {
+  /** The ended job must have completed; resolves with when it first ran and ended (ms after `invokedAt`). */
+  const completed = async (endpoint: string, name: string, invokedAt: number) => {
     const current = await call<{
-      properties: { status: string; startTime: string | null; result: string | null };
+      properties: { status: string; startTime: string | null; endTime: string | null; result: string | null };
     }>('GET', `/endpoints/${endpoint}/jobs/${name}`);
-    if (current.properties.status !== 'Completed') {
-      throw new Error(`bench job ${current.properties.status}: ${current.properties.result ?? ''}`);
-    }
-    return current.properties.startTime ? Date.parse(current.properties.startTime) - invokedAt : NaN;
+    const { status, startTime, endTime, result } = current.properties;
+    if (status !== 'Completed') throw new Error(`bench job ${status}: ${result ?? ''}`);
+    const after = (at: string | null) => (at ? Date.parse(at) - invokedAt : NaN);
+    return { firstMiniBatchMs: after(startTime), completedMs: after(endTime) };
   };
   const deployWith = async (endpoint: string, properties: Record<string, unknown>) => {
     await call('PUT', `${ws}/batchEndpoints/${endpoint}`, { properties: {} });
@@ -142,7 +145,7 @@ export async function createBenchClient(
       const name = await invokeOn(endpoint, ds, file);
       await ended(name);
       const totalMs = performance.now() - started;
-      return { totalMs, firstMiniBatchMs: await completed(endpoint, name, invokedAt) };
+      return { totalMs, ...(await completed(endpoint, name, invokedAt)) };
     },
     async putDatastore(name, properties) {
       await call('PUT', `${ws}/datastores/${name}`, { properties });
@@ -162,7 +165,7 @@ export async function createBenchClient(
       const name = await invokeUri(endpoint, input, false, output);
       await ended(name);
       const totalMs = performance.now() - started;
-      return { name, totalMs, firstMiniBatchMs: await completed(endpoint, name, invokedAt) };
+      return { name, totalMs, ...(await completed(endpoint, name, invokedAt)) };
     },
     invoke: (endpoint, datastore) => invokeOn(endpoint, datastore),
     datastore: registerDatastore,
