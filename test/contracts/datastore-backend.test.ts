@@ -223,6 +223,19 @@ await describeContract('DatastoreBackend', implementations, (context) => {
     await assert.rejects(store.write('', 'x'), refused(/not the datastore's root/));
   });
 
+  test('folders a store has written under are still checked: no file onto them, none below a file', async () => {
+    // Two writes into 'a/b', so a store that remembers the folders it found has seen 'a' and 'a/b'.
+    await store.write('a/b/c.txt', 'c');
+    await store.write('a/b/d.txt', 'd');
+    await assert.rejects(store.write('a/b', 'x'), refused(/folder/));
+    await assert.rejects(store.write('a/b/c.txt/d', 'x'), refused(/is a file/));
+    // Emptied and written as a file by this very store: below it is below a file now.
+    await store.remove('a/b', { recursive: true });
+    await store.write('a/b', 'a file now');
+    await assert.rejects(store.write('a/b/e.txt', 'x'), refused(/is a file/));
+    assert.deepEqual(await store.list('a', { recursive: true }), [{ path: 'a/b', size: 10 }]);
+  });
+
   test('remove deletes a file, or a folder with recursive; missing paths are fine; the root is refused', async () => {
     await store.write('r/a.csv', 'a');
     await store.write('r/sub/b.csv', 'b');

@@ -4,14 +4,15 @@
  * the service's own listing (by hierarchy for the top level, flat when recursive). Writes are block
  * uploads committed in one call at the end, so a reader sees the old blob or the whole new one and a write
  * that fails leaves no blob; a write onto a folder or below a file is refused first, as a local folder
- * would. Nothing is on this machine, so `localPath` is undefined and the engine downloads instead.
+ * would (write-check.ts, which remembers the folders it found). Nothing is on this machine, so `localPath` is undefined and the engine downloads instead.
  */
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
-import { ancestorsOf, byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
+import { byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
+import { writeCheck } from '../write-check.ts';
 import { isRangeNotSatisfiable, sliceBytes } from '../byte-slice.ts';
 import type { ByteRange, DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
 import { isStorageNotFound } from './connection.ts';
@@ -58,19 +59,7 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
     return out.sort(byPath);
   }
 
-  /** Refuses a write that would turn a folder into a file or put a file below a file. */
-  async function checkWritable(clean: string): Promise<void> {
-    if (clean === '') {
-      throw new ValidationError(`Give a file path to write, not the datastore's root.`, 'path');
-    }
-    const [folder, files] = await Promise.all([isFolder(clean), Promise.all(ancestorsOf(clean).map(isFile))]);
-    if (folder) {
-      throw new ValidationError(`'${clean}' is a folder; write to a file path inside it.`, 'path');
-    }
-    if (files.some(Boolean)) {
-      throw new ValidationError(`Invalid path '${clean}': a folder on the way is a file.`, 'path');
-    }
-  }
+  const checkWritable = writeCheck({ isFolder, isFile });
 
   /** The error a failed download becomes: 404 for a missing blob, 400 when the path is a folder. */
   async function readFailure(clean: string, error: unknown): Promise<Error> {
