@@ -38,7 +38,7 @@ export interface S3Connection {
 }
 
 const PAGE_SIZE = 1000;
-/** S3's smallest part; a file under it is sent as one PutObject. */
+/** S3's smallest part; a file under it (every write of SMALL_WRITE_BYTES or less) is one PutObject. */
 const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const UPLOAD_CONCURRENCY = 4;
 /** DeleteObjects takes at most 1000 keys a call. */
