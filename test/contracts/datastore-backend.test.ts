@@ -258,6 +258,22 @@ await describeContract('DatastoreBackend', implementations, (context) => {
     assert.ok((await buffer(store.openRead('sizes/streamed.bin'))).equals(streamed), 'stream');
   });
 
+  test('remote stores: a second small write into a folder takes at most 2 requests', async () => {
+    const requests = h.requests;
+    if (!requests) {
+      assert.equal(h.local, true, 'a remote store counts its requests');
+      return;
+    }
+    const part = Buffer.alloc(64 * 1024, 1);
+    await store.write('nightshift/jobs/j/parts/000001.part', part);
+    const before = requests();
+    await store.write('nightshift/jobs/j/parts/000002.part', part);
+    const spent = requests() - before;
+    // Whether the path is a folder, and the upload; the folders on the way were checked by the first.
+    assert.ok(spent <= 2, `${String(spent)} requests`);
+    assert.ok(spent >= 1, 'the count sees the requests');
+  });
+
   test('remove deletes a file, or a folder with recursive; missing paths are fine; the root is refused', async () => {
     await store.write('r/a.csv', 'a');
     await store.write('r/sub/b.csv', 'b');
