@@ -44,6 +44,13 @@ export interface FileWriter {
   discard(): Promise<void>;
 }
 
+/**
+ * The most bytes a remote store sends in one request when `write` is given them as a Buffer or string
+ * (a stream goes in pieces, one request each and one to commit them). A caller that holds a file this
+ * small may read it and pass it whole: a job's parts go up so, one request each on Blob.
+ */
+export const SMALL_WRITE_BYTES = 4 * 1024 * 1024;
+
 export interface DatastoreBackend {
   stat(path: string): Promise<PathInfo | undefined>;
   /** Files under a folder (only its top level unless `recursive`), sorted by path. */
@@ -55,7 +62,10 @@ export interface DatastoreBackend {
    * (a remote store may only know once it asks).
    */
   openRead(path: string, range?: ByteRange): Readable;
-  /** Writes a file from a stream, creating parent folders; readers never see a half-written file. */
+  /**
+   * Writes a file from a stream, a string or a buffer, creating parent folders; readers never see a
+   * half-written file. See SMALL_WRITE_BYTES for the cheap form of a small file.
+   */
   write(path: string, data: Readable | string | Buffer): Promise<{ size: number }>;
   /**
    * Only stores on this machine: opens a file to write in pieces from buffers the caller reuses, which

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import type { DatastoreBackend } from '../../src/storage/contract.ts';
+import { SMALL_WRITE_BYTES, type DatastoreBackend } from '../../src/storage/contract.ts';
 import { fingerprintsOf } from '../../src/engine/rerun-fingerprints.ts';
 import { describeContract } from './implementations.ts';
 import {
@@ -221,6 +221,57 @@ await describeContract('DatastoreBackend', implementations, (context) => {
     await assert.rejects(store.write('folder', 'x'), refused(/folder/));
     await assert.rejects(store.write('folder/inner.csv/below.csv', 'x'), refused(/is a file/));
     await assert.rejects(store.write('', 'x'), refused(/not the datastore's root/));
+  });
+
+  test('folders a store has written under are still checked: no file onto them, none below a file', async () => {
+    // Two writes into 'a/b', so a store that remembers the folders it found has seen 'a' and 'a/b'.
+    await store.write('a/b/c.txt', 'c');
+    await store.write('a/b/d.txt', 'd');
+    await assert.rejects(store.write('a/b', 'x'), refused(/folder/));
+    await assert.rejects(store.write('a/b/c.txt/d', 'x'), refused(/is a file/));
+    // Emptied and written as a file by this very store: below it is below a file now.
+    await store.remove('a/b', { recursive: true });
+    await store.write('a/b', 'a file now');
+    await assert.rejects(store.write('a/b/e.txt', 'x'), refused(/is a file/));
+    assert.deepEqual(await store.list('a', { recursive: true }), [{ path: 'a/b', size: 10 }]);
+  });
+
+  test('a buffer up to SMALL_WRITE_BYTES and a stream or buffer over it come back byte for byte', async () => {
+    // Bytes that differ along the file, so blocks sent out of order or twice would show.
+    const pattern = (length: number, seed: number) => {
+      const bytes = Buffer.alloc(length);
+      for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed + (i >> 16)) % 251;
+      return bytes;
+    };
+    const small = pattern(SMALL_WRITE_BYTES, 1);
+    const over = pattern(SMALL_WRITE_BYTES + 1, 2);
+    const chunks = [0, 1, 2, 3, 4].map((i) => pattern(1024 * 1024 + 7, i));
+    const streamed = Buffer.concat(chunks);
+    assert.deepEqual(await store.write('sizes/small.bin', small), { size: small.length });
+    assert.deepEqual(await store.write('sizes/over.bin', over), { size: over.length });
+    assert.deepEqual(await store.write('sizes/streamed.bin', Readable.from(chunks)), {
+      size: streamed.length,
+    });
+    assert.ok(streamed.length > SMALL_WRITE_BYTES);
+    assert.ok((await buffer(store.openRead('sizes/small.bin'))).equals(small), 'small buffer');
+    assert.ok((await buffer(store.openRead('sizes/over.bin'))).equals(over), 'buffer over the limit');
+    assert.ok((await buffer(store.openRead('sizes/streamed.bin'))).equals(streamed), 'stream');
+  });
+
+  test('remote stores: a second small write into a folder takes at most 2 requests', async () => {
+    const requests = h.requests;
+    if (!requests) {
+      assert.equal(h.local, true, 'a remote store counts its requests');
+      return;
+    }
+    const part = Buffer.alloc(64 * 1024, 1);
+    await store.write('nightshift/jobs/j/parts/000001.part', part);
+    const before = requests();
+    await store.write('nightshift/jobs/j/parts/000002.part', part);
+    const spent = requests() - before;
+    // Whether the path is a folder, and the upload; the folders on the way were checked by the first.
+    assert.ok(spent <= 2, `${String(spent)} requests`);
+    assert.ok(spent >= 1, 'the count sees the requests');
   });
 
   test('remove deletes a file, or a folder with recursive; missing paths are fine; the root is refused', async () => {

@@ -2,11 +2,14 @@
  * The datastore backends the contract suite runs against, and the helpers its files share
  * (datastore-backend.test.ts: what every store does; datastore-backend-links.test.ts: containment through
  * symbolic links). A new store adds one entry to `implementations`; a store without symbolic links leaves
- * `links` out and its containment tests are skipped with that reason.
+ * `links` out and its containment tests are skipped with that reason. A remote store counts its HTTP
+ * requests (`requests`), so the suite can bound what a write costs.
  */
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
@@ -35,7 +38,24 @@ export interface Harness {
   /** Whether `localPath` gives a path on this machine (a local folder) or undefined (remote stores). */
   local: boolean;
   links?: Links;
+  /** Remote stores: how many HTTP requests the backend has sent so far (see `requestCount`). */
+  requests?: () => number;
   close(): Promise<void>;
+}
+
+/**
+ * A count of the HTTP requests this process sends under `path` (a container's or a bucket's, so other
+ * tests' requests are not counted), read from Node's own diagnostics channel: nothing in the client or
+ * the emulator changes to be counted. `stop` ends the count.
+ */
+function requestCount(path: string): { count: () => number; stop: () => void } {
+  let count = 0;
+  const onStart = (message: unknown) => {
+    const at = (message as { request: ClientRequest }).request.path;
+    if (at === path || at.startsWith(`${path}/`) || at.startsWith(`${path}?`)) count++;
+  };
+  subscribe('http.client.request.start', onStart);
+  return { count: () => count, stop: () => unsubscribe('http.client.request.start', onStart) };
 }
 
 export const implementations: Implementation<Harness>[] = [
@@ -69,17 +89,21 @@ export const implementations: Implementation<Harness>[] = [
     async open() {
       azurite ??= startAzurite();
       const { accountUrl } = await azurite;
+      const containerName = `c${randomUUID().replaceAll('-', '')}`;
       const container = containerClientOf({
         accountName: DEV_ACCOUNT,
-        containerName: `c${randomUUID().replaceAll('-', '')}`,
+        containerName,
         endpoint: accountUrl,
         credential: { accountKey: DEV_KEY },
       });
       await container.create();
+      const requests = requestCount(`/${DEV_ACCOUNT}/${containerName}`);
       return {
         backend: blobDatastoreOver(container),
         local: false,
+        requests: requests.count,
         close: async () => {
+          requests.stop();
           await container.delete();
         },
       };
@@ -101,7 +125,16 @@ export const implementations: Implementation<Harness>[] = [
       const admin = s3ClientOf(connection);
       await admin.send(new CreateBucketCommand({ Bucket: connection.bucket }));
       admin.destroy();
-      return { backend: s3DatastoreOver(connection), local: false, close: () => Promise.resolve() };
+      const requests = requestCount(`/${connection.bucket}`);
+      return {
+        backend: s3DatastoreOver(connection),
+        local: false,
+        requests: requests.count,
+        close: () => {
+          requests.stop();
+          return Promise.resolve();
+        },
+      };
     },
   },
 ];

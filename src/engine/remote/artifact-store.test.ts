@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { SMALL_WRITE_BYTES, type DatastoreBackend } from '../../storage/contract.ts';
 import { createLocalFolderDatastore } from '../../storage/local/local-folder.ts';
-import { fetchFolder, folderDigest, publishFolder } from './artifact-store.ts';
+import { fetchFolder, folderDigest, partKey, publishFolder, uploadPart } from './artifact-store.ts';
 
 const made: string[] = [];
 after(async () => {
@@ -49,4 +52,25 @@ test('an index naming a path out of the folder, or a digest that is not one, is 
   await backend.write(`nightshift/artifacts/${digest}/index.json`, JSON.stringify(index));
   await assert.rejects(fetchFolder(backend, digest, join(root, 'cache')), /escapes/);
   await assert.rejects(fetchFolder(backend, '../x', join(root, 'cache')), /not an artifact digest/);
+});
+
+test('a part up to SMALL_WRITE_BYTES goes up as one buffer, a bigger one as a stream, both whole', async () => {
+  const { root, backend } = await setUp();
+  const given: string[] = [];
+  const watched: DatastoreBackend = {
+    ...backend,
+    write(path, data) {
+      given.push(Buffer.isBuffer(data) ? 'buffer' : data instanceof Readable ? 'stream' : 'string');
+      return backend.write(path, data);
+    },
+  };
+  const small = Buffer.alloc(SMALL_WRITE_BYTES, 1);
+  const big = Buffer.alloc(SMALL_WRITE_BYTES + 1, 2);
+  await writeFile(join(root, 'small.part'), small);
+  await writeFile(join(root, 'big.part'), big);
+  await uploadPart(watched, 'job-1', 1, join(root, 'small.part'));
+  await uploadPart(watched, 'job-1', 2, join(root, 'big.part'));
+  assert.deepEqual(given, ['buffer', 'stream']);
+  assert.ok((await buffer(backend.openRead(partKey('job-1', 1)))).equals(small));
+  assert.ok((await buffer(backend.openRead(partKey('job-1', 2)))).equals(big));
 });

@@ -9,10 +9,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { DatastoreBackend } from '../../storage/contract.ts';
+import { SMALL_WRITE_BYTES, type DatastoreBackend } from '../../storage/contract.ts';
 
 const ROOT = 'nightshift';
 const FETCH_CONCURRENCY = 8;
@@ -122,12 +122,17 @@ export const jobPrefix = (job: string) => `${ROOT}/jobs/${job}`;
 export const partKey = (job: string, index: number) =>
   `${jobPrefix(job)}/parts/${String(index).padStart(6, '0')}.part`;
 
-/** The local file as a part of the job in the artifact store. */
+/**
+ * The local file as a part of the job in the artifact store. A part that fits SMALL_WRITE_BYTES (most do)
+ * is read whole and written as a buffer: one request on Blob instead of a block and its commit.
+ */
 export async function uploadPart(
   backend: DatastoreBackend,
   job: string,
   index: number,
   local: string,
 ): Promise<void> {
-  await backend.write(partKey(job, index), createReadStream(local));
+  const { size } = await stat(local);
+  const data = size <= SMALL_WRITE_BYTES ? await readFile(local) : createReadStream(local);
+  await backend.write(partKey(job, index), data);
 }

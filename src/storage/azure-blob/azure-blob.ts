@@ -2,18 +2,27 @@
  * A datastore over one Azure Blob Storage container (or Azurite). Blob Storage has no folders: a "folder"
  * is a name prefix ending in '/', which exists while some blob has it. Listings go page by page through
  * the service's own listing (by hierarchy for the top level, flat when recursive). Writes are block
- * uploads committed in one call at the end, so a reader sees the old blob or the whole new one and a write
- * that fails leaves no blob; a write onto a folder or below a file is refused first, as a local folder
- * would. Nothing is on this machine, so `localPath` is undefined and the engine downloads instead.
+ * uploads committed in one call at the end, or one Put Blob for a small buffer, so a reader sees the old
+ * blob or the whole new one and a write that fails leaves no blob; a write onto a folder or below a file
+ * is refused first, as a local folder would (write-check.ts, which remembers the folders it found).
+ * Nothing is on this machine, so `localPath` is undefined and the engine downloads instead.
  */
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
-import { ancestorsOf, byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
+import { byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
+import { writeCheck } from '../write-check.ts';
 import { isRangeNotSatisfiable, sliceBytes } from '../byte-slice.ts';
-import type { ByteRange, DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
+import {
+  SMALL_WRITE_BYTES,
+  type ByteRange,
+  type DatastoreBackend,
+  type FileEntry,
+  type FileFacts,
+  type PathInfo,
+} from '../contract.ts';
 import { isStorageNotFound } from './connection.ts';
 
 const PAGE_SIZE = 1000;
@@ -58,18 +67,26 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
     return out.sort(byPath);
   }
 
-  /** Refuses a write that would turn a folder into a file or put a file below a file. */
-  async function checkWritable(clean: string): Promise<void> {
-    if (clean === '') {
-      throw new ValidationError(`Give a file path to write, not the datastore's root.`, 'path');
+  const checkWritable = writeCheck({ isFolder, isFile });
+
+  /**
+   * A Buffer or string of at most SMALL_WRITE_BYTES goes in one Put Blob; a stream (or more bytes) as
+   * blocks committed in one call at the end. Either way a reader sees the old blob or the whole new one.
+   */
+  async function upload(clean: string, data: Readable | string | Buffer): Promise<{ size: number }> {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const blob = container.getBlockBlobClient(clean);
+    if (Buffer.isBuffer(bytes) && bytes.length <= SMALL_WRITE_BYTES) {
+      await blob.upload(bytes, bytes.length);
+      return { size: bytes.length };
     }
-    const [folder, files] = await Promise.all([isFolder(clean), Promise.all(ancestorsOf(clean).map(isFile))]);
-    if (folder) {
-      throw new ValidationError(`'${clean}' is a folder; write to a file path inside it.`, 'path');
-    }
-    if (files.some(Boolean)) {
-      throw new ValidationError(`Invalid path '${clean}': a folder on the way is a file.`, 'path');
-    }
+    const counter = byteCounter();
+    // uploadStream stages blocks and commits the list only once the source has ended without error.
+    await Promise.all([
+      pipeline(Buffer.isBuffer(bytes) ? Readable.from([bytes]) : bytes, counter),
+      blob.uploadStream(counter, UPLOAD_BLOCK_BYTES, UPLOAD_CONCURRENCY),
+    ]);
+    return { size: counter.bytes };
   }
 
   /** The error a failed download becomes: 404 for a missing blob, 400 when the path is a folder. */
@@ -129,17 +146,11 @@ export function blobDatastoreOver(container: ContainerClient): DatastoreBackend 
       return out;
     },
     async write(path: string, data: Readable | string | Buffer) {
-      const source = writeSource(data);
+      // A stream is listened to before the checks' requests, so an early error of it is not unheard.
+      const source = typeof data === 'string' || Buffer.isBuffer(data) ? data : writeSource(data);
       const clean = normaliseDatastorePath(path);
       await checkWritable(clean);
-      const counter = byteCounter();
-      const blob = container.getBlockBlobClient(clean);
-      // uploadStream stages blocks and commits the list only once the source has ended without error.
-      await Promise.all([
-        pipeline(source, counter),
-        blob.uploadStream(counter, UPLOAD_BLOCK_BYTES, UPLOAD_CONCURRENCY),
-      ]);
-      return { size: counter.bytes };
+      return upload(clean, source);
     },
     async remove(path: string, options = {}) {
       const clean = normaliseDatastorePath(path);

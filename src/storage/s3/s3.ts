@@ -4,7 +4,8 @@
  * Listings go page by page through ListObjectsV2 (with a '/' delimiter for the top level, flat when
  * recursive). Writes go through lib-storage's Upload: a small file is one PutObject sent once the source
  * has ended, a large one a multipart upload completed at the end (aborted on failure), so a reader sees the
- * old object or the whole new one and a failed write leaves none. Nothing is on this machine, so
+ * old object or the whole new one and a failed write leaves none. A write onto a folder or below a file is
+ * refused first (write-check.ts, which remembers the folders it found). Nothing is on this machine, so
  * `localPath` is undefined and the engine downloads instead.
  */
 import { PassThrough, Readable } from 'node:stream';
@@ -22,7 +23,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { normaliseDatastorePath } from '../../core/references.ts';
-import { ancestorsOf, byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
+import { byPath, byteCounter, prefixOf, writeSource } from '../object-keys.ts';
+import { writeCheck } from '../write-check.ts';
 import { isRangeNotSatisfiable, sliceBytes } from '../byte-slice.ts';
 import type { ByteRange, DatastoreBackend, FileEntry, FileFacts, PathInfo } from '../contract.ts';
 
@@ -36,7 +38,7 @@ export interface S3Connection {
 }
 
 const PAGE_SIZE = 1000;
-/** S3's smallest part; a file under it is sent as one PutObject. */
+/** S3's smallest part; a file under it (every write of SMALL_WRITE_BYTES or less) is one PutObject. */
 const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const UPLOAD_CONCURRENCY = 4;
 /** DeleteObjects takes at most 1000 keys a call. */
@@ -152,20 +154,7 @@ export function s3DatastoreOver(connection: S3Connection): DatastoreBackend {
     return out.sort(byPath);
   }
 
-  /** Refuses a write that would turn a folder into a file or put a file below a file. */
-  async function checkWritable(clean: string): Promise<void> {
-    if (clean === '') {
-      throw new ValidationError(`Give a file path to write, not the datastore's root.`, 'path');
-    }
-    const [folder, files] = await Promise.all([
-      isFolder(clean),
-      Promise.all(ancestorsOf(clean).map(async (a) => (await head(a)) !== undefined)),
-    ]);
-    if (folder) throw new ValidationError(`'${clean}' is a folder; write to a file path inside it.`, 'path');
-    if (files.some(Boolean)) {
-      throw new ValidationError(`Invalid path '${clean}': a folder on the way is a file.`, 'path');
-    }
-  }
+  const checkWritable = writeCheck({ isFolder, isFile: async (key) => (await head(key)) !== undefined });
 
   /** The error a failed download becomes: 404 for a missing object, 400 when the path is a folder. */
   async function readFailure(clean: string, error: unknown): Promise<Error> {
