@@ -113,3 +113,77 @@ test("a failing first-attempt step is the job's, not the attempt's: the attempt 
     lines.join(''),
   );
 });
+
+test('a task leased ahead downloads its files after the attempt started before it has its own, not beside them', async () => {
+  const h = harness();
+  const batches = [0, 1].map((index) => ({
+    job: 'j',
+    index,
+    id: `j-mb-0000${String(index)}`,
+    files: [`in/${String(index)}.csv`],
+    state: 'pending' as const,
+    attempts: 0,
+    succeeded: 0,
+    failed: 0,
+    rowsWritten: 0,
+  }));
+  const tasks: QueuedTask[] = batches.map((b) => ({ id: b.id, job: 'j', index: b.index }));
+  const queue = {
+    ...h.queue,
+    lease: (_owner: string, _job: string, max: number) => Promise.resolve(tasks.splice(0, max)),
+  } as unknown as TaskQueue;
+  const store = {
+    ...h.store,
+    startAttempt: (_job: string, index: number) => Promise.resolve({ ...batches[index], state: 'running' }),
+    getMiniBatch: (_job: string, index: number) => Promise.resolve(batches[index]),
+  } as unknown as JobRepository;
+  const events: string[] = [];
+  let arrived: () => void = () => undefined;
+  const firstFile = new Promise<string>((resolve) => {
+    arrived = () => {
+      events.push('first file local');
+      resolve('/local/in/0.csv');
+    };
+  });
+  let asked: () => void = () => undefined;
+  const firstAsked = new Promise<void>((resolve) => (asked = resolve));
+  let prefetched: () => void = () => undefined;
+  const prefetchDone = new Promise<void>((resolve) => (prefetched = resolve));
+  const plan = {
+    ...h.plan,
+    input: {
+      remote: true,
+      local: (path: string) => {
+        events.push(`local ${path}`);
+        asked();
+        return path === 'in/0.csv' ? firstFile : Promise.resolve(`/local/${path}`);
+      },
+      prefetch: (files: string[]) => {
+        events.push(`prefetch ${files.join(',')}`);
+        prefetched();
+      },
+      release: () => undefined,
+    },
+  } as unknown as JobPlan;
+  const loop = createJobLoop({
+    plan,
+    queue,
+    store,
+    pools: [{ pool: h.pool, node: 'node-0', busy: 0 }],
+    lease: { owner: 'me', ms: 60_000 },
+    maxRetries: 0,
+    prefetchDepth: 0,
+    leaseAhead: 1,
+    onFirstAttempt: () => Promise.resolve(),
+    onAttemptEnded: () => undefined,
+    logger: pino({ level: 'silent' }),
+  });
+  loop.pump();
+  await firstAsked;
+  // Everything the loop would do before the first file arrives has had its turn.
+  await new Promise((resolve) => setImmediate(resolve));
+  arrived();
+  await prefetchDone;
+  loop.stop();
+  assert.deepEqual(events.slice(0, 3), ['local in/0.csv', 'first file local', 'prefetch in/1.csv']);
+});

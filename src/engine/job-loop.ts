@@ -45,6 +45,11 @@ export interface JobLoopDeps {
    * likely someone else's and `prefetchDepth` would fetch files another worker scores.
    */
   leaseAhead?: number;
+  /**
+   * Tasks leased for this loop before it existed (a worker leases while it fetches the model), whose
+   * files are already on their way: started first, as tasks leased ahead are.
+   */
+  leased?: readonly QueuedTask[];
   /** Before the first attempt this loop starts. */
   onFirstAttempt(): Promise<void>;
   /** After every attempt, recorded or lost to a closed pool. */
@@ -73,12 +78,16 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
   const { plan, queue, store, lease } = deps;
   const inflight = new Set<string>();
   // Leased ahead, not started: their files are downloading; the next free slot takes the oldest.
-  const ahead: QueuedTask[] = [];
+  const ahead: QueuedTask[] = [...(deps.leased ?? [])];
   let stopped = false;
   let pumping = false;
   let again = false;
   let first = true;
   const prefetched = new Set<number>();
+  // Settles once the attempt last started has its files here (or will not need them): a task leased ahead
+  // downloads after them, not beside them, so the first attempt of a worker that just joined gets its
+  // files at the store's full speed.
+  let starting: Promise<void> = Promise.resolve();
   const isStopped = () => stopped;
 
   /**
@@ -87,7 +96,11 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
    * mini-batch can never leave its job stuck. Undefined when the pool is closed: the job ended or the
    * server stops, and the lease is left for removal or resume.
    */
-  async function attempt(mb: MiniBatchRecord, slot: LoopPool): Promise<Attempted | undefined> {
+  async function attempt(
+    mb: MiniBatchRecord,
+    slot: LoopPool,
+    filesHere: () => void,
+  ): Promise<Attempted | undefined> {
     const started = performance.now();
     let localFiles: string[] = [];
     // Every file fetched is released when the attempt is over, even when another one failed to come.
@@ -98,7 +111,7 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
       return local;
     };
     try {
-      localFiles = await Promise.all(mb.files.map(fetch));
+      localFiles = await Promise.all(mb.files.map(fetch)).finally(filesHere);
       const partPath = plan.partPath(mb.index);
       const run = { miniBatchId: mb.id, files: localFiles, partPath, attempt: mb.attempts };
       return { localFiles, result: await slot.pool.run(run) };
@@ -162,7 +175,12 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
     }
   }
 
-  async function dispatch(task: QueuedTask, slot: LoopPool, free: () => void): Promise<void> {
+  async function dispatch(
+    task: QueuedTask,
+    slot: LoopPool,
+    free: () => void,
+    filesHere: () => void,
+  ): Promise<void> {
     const mb = await store.startAttempt(plan.name, task.index, slot.node);
     if (!mb) {
       await queue.ack(task.id, lease.owner);
@@ -178,7 +196,7 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
     // While this mini-batch scores, the files of the next ones are downloaded into the cache.
     void prefetchRange(mb.index + 1, mb.index + deps.prefetchDepth).catch(prefetchFailed);
     deps.metrics?.sink.attemptStarted(deps.metrics.labels);
-    const ran = await attempt(mb, slot);
+    const ran = await attempt(mb, slot, filesHere);
     if (ran === undefined) return;
     // The worker process is free: the slot takes its next mini-batch while this one is recorded.
     free();
@@ -201,11 +219,15 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
       freed = true;
       slot.busy--;
     };
-    void dispatch(task, slot, free)
+    let filesHere: () => void = () => undefined;
+    starting = new Promise<void>((resolve) => (filesHere = resolve));
+    void dispatch(task, slot, free, filesHere)
       .catch((error: unknown) => {
         deps.logger.error({ err: error, job: plan.name, task: task.id }, 'dispatch failed');
       })
       .finally(() => {
+        // An attempt that never got as far as its files (not started, say) holds nothing back either.
+        filesHere();
         free();
         inflight.delete(task.id);
         deps.onAttemptEnded();
@@ -214,9 +236,8 @@ export function createJobLoop(deps: JobLoopDeps): JobLoop {
 
   /** Starts downloading the files of a task leased ahead (its lookup failing only loses the head start). */
   function prefetchTask(task: QueuedTask): void {
-    void store
-      .getMiniBatch(plan.name, task.index)
-      .then((mb) => {
+    void Promise.all([store.getMiniBatch(plan.name, task.index), starting])
+      .then(([mb]) => {
         if (mb?.state === 'pending') plan.input.prefetch(mb.files);
       })
       .catch(prefetchFailed);

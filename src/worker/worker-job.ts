@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { JobRecord } from '../core/jobs.ts';
 import { createErrorScrubber, createErrorView } from '../engine/error-view.ts';
-import { inputAccess } from '../engine/job-data.ts';
+import { inputAccess, type InputAccess } from '../engine/job-data.ts';
 import { createJobLoop, type JobLoop } from '../engine/job-loop.ts';
 import { partPath, runtimeSettings } from '../engine/job-plan.ts';
 import type { SpareWorkers } from '../engine/pool/spare-workers.ts';
@@ -22,6 +22,7 @@ import { fetchFolder, uploadPart } from '../engine/remote/artifact-store.ts';
 import type { RemoteJobDoc } from '../engine/remote/remote-jobs.ts';
 import { jobTopic, type Signals } from '../engine/signals/contract.ts';
 import type { InputCache } from '../storage/cache/input-cache.ts';
+import type { DatastoreBackend } from '../storage/contract.ts';
 import type { JobRepository } from '../store/contract.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
 
@@ -60,14 +61,58 @@ export interface WorkerJob {
   stop(kill: boolean): Promise<void>;
 }
 
-async function workerPlan(deps: WorkerJobDeps, job: JobRecord, doc: RemoteJobDoc) {
-  const backend = await deps.datastores.backend(doc.artifactStore);
+/**
+ * The first tasks of the job on this worker, leased before the model is here and their files set
+ * downloading, so the first attempts do not wait for the model fetch and then for their files in turn.
+ */
+async function leaseFirst(deps: WorkerJobDeps, job: JobRecord, input: InputAccess, count: number) {
+  const tasks = await deps.queue.lease(deps.name, job.name, count, deps.leaseMs);
+  for (const task of tasks) {
+    void deps.jobs
+      .getMiniBatch(job.name, task.index)
+      .then((mb) => {
+        if (mb?.state === 'pending') input.prefetch(mb.files);
+      })
+      .catch(() => undefined);
+  }
+  return tasks;
+}
+
+async function workerPlan(deps: WorkerJobDeps, job: JobRecord, doc: RemoteJobDoc, first: number) {
+  const input = inputAccess(await deps.datastores.resolveSource(job.input.uri, 'input'), deps.cache);
   const artifacts = join(deps.workDir, 'artifacts');
-  const model = { path: await fetchFolder(backend, doc.model, artifacts) };
-  const code = doc.code ? { path: await fetchFolder(backend, doc.code, artifacts) } : undefined;
+  const fetching = (async () => {
+    const backend = await deps.datastores.backend(doc.artifactStore);
+    const [modelPath, codePath] = await Promise.all([
+      fetchFolder(backend, doc.model, artifacts),
+      doc.code ? fetchFolder(backend, doc.code, artifacts) : undefined,
+    ]);
+    return { backend, modelPath, codePath };
+  })();
+  const [leasing, fetched] = await Promise.allSettled([leaseFirst(deps, job, input, first), fetching]);
+  if (fetched.status === 'rejected') {
+    // Not scored here after all: back to the queue for another worker, not when the leases lapse.
+    const leased = leasing.status === 'fulfilled' ? leasing.value : [];
+    for (const task of leased) await deps.queue.nack(task.id, deps.name, 0).catch(() => undefined);
+    throw fetched.reason;
+  }
+  if (leasing.status === 'rejected') throw leasing.reason;
+  const { backend, modelPath, codePath } = fetched.value;
+  return { ...planOf(deps, job, backend, input, modelPath, codePath), leased: leasing.value };
+}
+
+function planOf(
+  deps: WorkerJobDeps,
+  job: JobRecord,
+  backend: DatastoreBackend,
+  input: InputAccess,
+  modelPath: string,
+  codePath: string | undefined,
+) {
+  const model = { path: modelPath };
+  const code = codePath === undefined ? undefined : { path: codePath };
   const dir = join(deps.workDir, 'jobs', job.name);
   const output = { path: join(dir, 'outputs') };
-  const input = await deps.datastores.resolveSource(job.input.uri, 'input');
   const scrub = createErrorScrubber({
     dataDir: deps.workDir,
     folders: [
@@ -81,7 +126,7 @@ async function workerPlan(deps: WorkerJobDeps, job: JobRecord, doc: RemoteJobDoc
     runtime: runtimeSettings(job, { model, output, ...(code ? { code } : {}) }),
     plan: {
       name: job.name,
-      input: inputAccess(input, deps.cache),
+      input,
       partPath: (index: number) => partPath(dir, index),
       errorView: createErrorView(scrub),
       // The driver assembles the output from the artifact store; the local copy is not needed after.
@@ -102,10 +147,11 @@ export async function startWorkerJob(
   doc: RemoteJobDoc,
   rank: number,
 ): Promise<WorkerJob> {
-  const prepared = await workerPlan(deps, job, doc);
   const { settings } = job;
-  const holder: { loop?: JobLoop } = {};
   const size = Math.max(1, Math.min(settings.maxConcurrencyPerInstance, deps.concurrency));
+  // As many as the loop would lease at its first pump: one per process and one ahead of each.
+  const prepared = await workerPlan(deps, job, doc, 2 * size);
+  const holder: { loop?: JobLoop } = {};
   const pool = createWorkerPool({
     size,
     settings: prepared.runtime,
@@ -129,6 +175,7 @@ export async function startWorkerJob(
     // Other workers lease the next indexes: this one downloads the files of tasks it leased ahead.
     prefetchDepth: 0,
     leaseAhead: size,
+    leased: prepared.leased,
     onFirstAttempt: async () => {
       const startedAt = new Date().toISOString();
       await deps.jobs.update(job.name, { status: 'Running', startedAt }, ['Preparing', 'Queued']);
