@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
+import { NotFoundError } from '../core/errors.ts';
 import type { JobRecord } from '../core/jobs.ts';
 import type { DatastoreBackend } from '../storage/contract.ts';
 import type { JobRepository } from '../store/contract.ts';
@@ -47,12 +48,41 @@ export function localParts(partPath: (index: number) => string): JobParts {
   };
 }
 
+/**
+ * The stream once it has data, has ended, or has failed; undefined when what it reads does not exist.
+ * One request per part where a stat first took two: a remote store's requests are what the driver of a
+ * big job spends its time on.
+ */
+export async function openedUnlessMissing(open: () => Readable): Promise<Readable | undefined> {
+  let stream: Readable;
+  try {
+    stream = open();
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      stream.off('readable', ready);
+      stream.off('error', failed);
+    };
+    const ready = () => {
+      settle();
+      resolve(stream);
+    };
+    const failed = (error: Error) => {
+      settle();
+      if (error instanceof NotFoundError) resolve(undefined);
+      else reject(error);
+    };
+    stream.once('readable', ready);
+    stream.once('error', failed);
+  });
+}
+
 export function artifactParts(backend: DatastoreBackend, job: string): JobParts {
   return {
-    async read(index) {
-      const key = partKey(job, index);
-      return (await backend.stat(key)) ? backend.openRead(key) : undefined;
-    },
+    read: (index) => openedUnlessMissing(() => backend.openRead(partKey(job, index))),
     has: async (index) => (await backend.stat(partKey(job, index))) !== undefined,
     write: async (index, data) => {
       await backend.write(partKey(job, index), data);
