@@ -38,6 +38,7 @@ import { createAuthenticator } from './auth/authenticator.ts';
 import { ExternalIssuer } from './auth/external-issuer.ts';
 import { createRoleAssignmentService } from './auth/role-assignments.ts';
 import type { DirectoryFreshness } from './auth/directory-cache.ts';
+import { coalesceReads } from './store/coalesced-reads.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
 import { createStudioSignIn } from './auth/studio-sign-in.ts';
 import { createStudioOidc } from './auth/studio-oidc.ts';
@@ -394,7 +395,8 @@ async function createAccess(
       assignments,
       workspaceArmId: wsId,
       actor: config.actor,
-      getJob: (name) => store.jobs.get(name),
+      // Many clients polling one job share its reads (never one that began before they asked).
+      getJob: coalesceReads((name: string) => store.jobs.get(name)),
     },
   };
 }
