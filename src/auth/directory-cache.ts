@@ -6,12 +6,16 @@
  * copy older than `ttlMs` is read again anyway, so a lost signal delays a change by at most that long
  * (Azure documents up to 10 minutes for a role assignment to take effect everywhere).
  */
-import type { Signals } from '../engine/signals/contract.ts';
+/** What this needs of the deployment's signals (engine/signals/contract.ts), which the root passes in. */
+interface ChangeSignals {
+  publish(topic: string): Promise<void>;
+  subscribe(topic: string, onSignal: () => void): unknown;
+}
 
 /** How a directory kept in memory stays fresh. */
 export interface DirectoryFreshness {
   /** Scaled out: the other servers' changes arrive on the directory topic. */
-  signals?: Signals | undefined;
+  signals?: ChangeSignals | undefined;
   /** Scaled out: the oldest a copy may be (ms). */
   ttlMs?: number | undefined;
   now?: () => number;
