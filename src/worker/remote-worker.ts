@@ -215,10 +215,11 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
   function every(ms: number, what: string, step: () => Promise<void>, until: () => boolean): () => void {
     let busy = false;
     let again = false;
-    const run = () => {
+    // `signaled`: asked for by a signal, so a step under way is followed by another; a tick is dropped.
+    const run = (signaled = true) => {
       if (until()) return;
       if (busy) {
-        again = true;
+        again ||= signaled;
         return;
       }
       busy = true;
@@ -234,7 +235,11 @@ export async function createRemoteWorker(config: RemoteWorkerConfig, logger: Log
           }
         });
     };
-    timers.push(setInterval(run, ms));
+    timers.push(
+      setInterval(() => {
+        run(false);
+      }, ms),
+    );
     return run;
   }
 
