@@ -41,6 +41,22 @@ export function servicePrincipalTokens(url: string, appId: string, secret: strin
   }, `service principal ${appId}`);
 }
 
+/**
+ * The tokens `source` gives, each fetched once per audience and kept: a principal's secret is checked with
+ * scrypt (slow on purpose), and a principal deleted later still holds the tokens it was given.
+ */
+export function keptTokens(source: TokenSource): TokenSource {
+  const kept = new Map<string, Promise<string>>();
+  return {
+    origin: source.origin,
+    token(audience) {
+      const token = kept.get(audience) ?? source.token(audience);
+      kept.set(audience, token);
+      return token;
+    },
+  };
+}
+
 /** Tokens of a managed identity, fetched from the server's IMDS endpoint as a process on the host would. */
 export function managedIdentityTokens(url: string, clientId?: string): TokenSource {
   return resolveFixed(

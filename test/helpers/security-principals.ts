@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { workspaceId } from '../../src/core/workspace.ts';
-import { authHeader, ownerTokens, rememberDataDir, servicePrincipalTokens } from './auth.ts';
+import { authHeader, keptTokens, ownerTokens, rememberDataDir, servicePrincipalTokens } from './auth.ts';
 import type { TokenSource } from '../../src/cli/credentials.ts';
 import { raw } from './security-http.ts';
 
@@ -121,17 +121,7 @@ export async function principalWithRole(
     body: JSON.stringify({ assignee: sp.appId, role, scope }),
   });
   assert.equal(granted.status, 201, granted.text);
-  // Kept per audience: each fetch checks the secret with scrypt, which is slow on purpose.
-  const fetched = servicePrincipalTokens(server.url, sp.appId, sp.password);
-  const kept = new Map<string, Promise<string>>();
-  const tokens: TokenSource = {
-    origin: fetched.origin,
-    token(audience) {
-      const token = kept.get(audience) ?? fetched.token(audience);
-      kept.set(audience, token);
-      return token;
-    },
-  };
+  const tokens = keptTokens(servicePrincipalTokens(server.url, sp.appId, sp.password));
   return {
     role,
     ...sp,

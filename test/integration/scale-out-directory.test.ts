@@ -12,8 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TokenSource } from '../../src/cli/credentials.ts';
-import { servicePrincipalTokens } from '../helpers/auth.ts';
+import { keptTokens, servicePrincipalTokens } from '../helpers/auth.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.ts';
 import { needs, POSTGRES, REDIS } from '../helpers/components.ts';
 import { Nightshift } from '../helpers/jobs.ts';
@@ -62,16 +61,7 @@ describe('the directory across two scaled-out servers', await needs(POSTGRES, RE
       json: { assignee: sp.appId, role: 'Reader', scope: first.ws },
     });
     // The tokens it was given are kept: a principal deleted later still holds them.
-    const source = servicePrincipalTokens(secondUrl, sp.appId, sp.password);
-    const held = new Map<string, Promise<string>>();
-    const tokens: TokenSource = {
-      origin: source.origin,
-      token(audience) {
-        const token = held.get(audience) ?? source.token(audience);
-        held.set(audience, token);
-        return token;
-      },
-    };
+    const tokens = keptTokens(servicePrincipalTokens(secondUrl, sp.appId, sp.password));
     const client = await Nightshift.connect(secondUrl, tokens);
     return { sp, client };
   }
