@@ -216,7 +216,10 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
     async (t) => {
       // Its own folder, outside `root`: inside the namespace `root` (servers' data, keys, shared dir) is gone.
       const own = mkdtempSync(join(tmpdir(), 'nightshift-netns-worker-'));
-      t.after(() => {
+      const namespaced: { worker?: Awaited<ReturnType<typeof startWorkerInNetns>> } = {};
+      // The worker first: removed while it ran, its folder was made again by its last writes (seen in /tmp).
+      t.after(async () => {
+        await namespaced.worker?.close();
         rmSync(own, { recursive: true, force: true });
       });
       const name = `w-netns-${process.pid}`;
@@ -226,7 +229,7 @@ describe('nightshift worker on other machines', await needs(POSTGRES, REDIS), ()
         args: workerArgs(own, name),
         env: { NIGHTSHIFT_LEASE_MS: '3000' },
       });
-      t.after(() => remote.close());
+      namespaced.worker = remote;
       // The containers as the namespace reaches them, through a forwarder the servers reach too.
       const endpoint = await remote.host.forwardUrl(azurite.accountUrl);
       await blobDatastore('artifacts', 'artifacts', endpoint);
