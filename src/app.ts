@@ -37,7 +37,7 @@ import { openServerIssuer } from './auth/tokens/server-issuer.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { ExternalIssuer } from './auth/external-issuer.ts';
 import { createRoleAssignmentService } from './auth/role-assignments.ts';
-import type { DirectoryFreshness } from './auth/directory-cache.ts';
+import { directoryFreshness, type DirectoryFreshness } from './auth/directory-cache.ts';
 import { coalesceReads } from './store/coalesced-reads.ts';
 import { ensureLocalOwner } from './auth/local-owner.ts';
 import { createStudioSignIn } from './auth/studio-sign-in.ts';
@@ -86,8 +86,6 @@ const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0'];
 const TRIGGER_POLL_MS = 2_000;
 /** How long a firing may stay recorded but unstarted before another server (or this one restarted) starts it. */
 const TRIGGER_RECOVER_AFTER_MS = 15_000;
-/** Scaled out: the oldest a server's copy of the directory may be when another server's signal was lost. */
-const DIRECTORY_TTL_MS = 5_000;
 
 export async function createApp(
   config: Config,
@@ -229,8 +227,7 @@ export async function createApp(
       list: (name: string) => listLogFiles(logDir(name)),
       read: (name: string, path: string) => readLogFile(logDir(name), path),
     };
-    // Scaled out, another server may change the directory: its copy here lives at most this long.
-    const freshness = backends.shared ? { signals: backends.signals, ttlMs: DIRECTORY_TTL_MS } : {};
+    const freshness = directoryFreshness(backends.shared, backends.signals);
     const auth = await createAccess(config, store, () => listening, freshness);
     const { pipelines, factoryData } = createPipelines(config.workspace.workspace, store, logger, secrets, {
       listening: () => listening,

@@ -21,6 +21,14 @@ export interface DirectoryFreshness {
   now?: () => number;
 }
 
+/** Scaled out: the oldest a server's copy may be, should another server's signal be lost. */
+const SHARED_TTL_MS = 5_000;
+
+/** Embedded, a copy lives until this server's own next change; scaled out, as said above. */
+export function directoryFreshness(shared: boolean, signals: ChangeSignals | undefined): DirectoryFreshness {
+  return shared ? { signals, ttlMs: SHARED_TTL_MS } : {};
+}
+
 export interface CachedDirectory<T> {
   get(): Promise<T>;
   /** Read again, unless a read newer than `seen` (what get gave) is under way or done. */
