@@ -73,10 +73,11 @@ export function createRedisSignals(options: RedisSignalsOptions): Signals {
     async close() {
       handlers.clear();
       subscribed.clear();
-      // quit waits for Redis's answer; a Redis that is down would hold it, so disconnect then.
+      // quit waits for Redis's answer, which a connection not up (never opened, or reconnecting to a
+      // Redis that is down) would wait for as long as it retries: that one is simply dropped.
       await Promise.all(
         [publisher, subscriber].map(async (c) => {
-          if (c.status === 'wait') c.disconnect();
+          if (c.status !== 'ready') c.disconnect();
           else
             await c.quit().catch(() => {
               c.disconnect();
