@@ -393,7 +393,7 @@ async function createAccess(
       workspaceArmId: wsId,
       actor: config.actor,
       // Many clients polling one job share its reads (never one that began before they asked).
-      getJob: coalesceReads((name: string) => store.jobs.get(name)),
+      readJob: coalesceReads((name: string) => store.jobs.getWithCounts(name)),
     },
   };
 }

@@ -20,7 +20,7 @@ import { anonymousPrincipal } from '../auth/principal.ts';
 import type { RoleAssignmentService } from '../auth/role-assignments.ts';
 import { authorize } from '../auth/rbac/authorize.ts';
 import { NotFoundError } from '../core/errors.ts';
-import type { JobRecord } from '../core/jobs.ts';
+import type { JobRecord, JobWithCounts } from '../core/jobs.ts';
 import type { WorkspaceRef } from '../core/workspace.ts';
 import { createdBy, decide, permissionFor, withJob, type Permission } from './access-decision.ts';
 import { isPublic, type ProtectedAccess, type RouteConfig } from './route-table.ts';
@@ -32,7 +32,8 @@ export interface AccessControl {
   workspaceArmId: string;
   /** The local actor, for `--auth none`. */
   actor: string;
-  getJob(name: string): Promise<JobRecord | undefined>;
+  /** A job-scoped route's job, read with its counts (what its status shows) in the same round trip. */
+  readJob(name: string): Promise<JobWithCounts | undefined>;
 }
 
 /** What the hook needs beyond the access services: the hosted workspace and service principal owners. */
@@ -46,8 +47,11 @@ export interface RequestAccess {
   permission: Permission;
   /** Job reads must be narrowed to jobs this principal created. */
   ownJobsOnly: boolean;
-  /** The job the decision was made on (a job-scoped route): its handler answers with it, not a new read. */
-  job?: JobRecord;
+  /**
+   * The job the decision was made on (a job-scoped route), with its counts: a status handler answers
+   * with it, not a new read.
+   */
+  job?: JobWithCounts;
 }
 
 declare module 'fastify' {
@@ -129,7 +133,8 @@ async function checkRoute(
   }
   const principal = await authenticate(ac, request, audience);
   request.principal = principal;
-  const job = permission.job === undefined ? undefined : await ac.getJob(permission.job);
+  const read = permission.job === undefined ? undefined : await ac.readJob(permission.job);
+  const job = read?.job;
   permission = withJob(permission, access, job, ac.workspaceArmId);
   request.access = { permission, ownJobsOnly: false };
   const assignments = await ac.assignments.forPrincipal(principal.objectId);
@@ -142,7 +147,7 @@ async function checkRoute(
     params,
     servicePrincipalOwners: (appId) => context.servicePrincipalOwners(appId),
   });
-  request.access = { permission, ownJobsOnly, ...(job ? { job } : {}) };
+  request.access = { permission, ownJobsOnly, ...(read ? { job: read } : {}) };
 }
 
 /** The body-dependent part: an extra action when the parsed body asks for it (e.g. a host folder). */

@@ -194,6 +194,12 @@ export interface JobCounts {
   workerSeconds: number;
 }
 
+/** A job as a status poll shows it: the record and its counts as of one moment. */
+export interface JobWithCounts {
+  job: JobRecord;
+  counts: JobCounts;
+}
+
 export function miniBatchId(job: string, index: number): string {
   return `${job}-mb-${String(index).padStart(5, '0')}`;
 }

@@ -21,6 +21,7 @@ import {
   type BatchDeployment,
   type DeploymentSettings,
 } from '../core/resources.ts';
+import { coalesceReads } from '../store/coalesced-reads.ts';
 import type { DailyJobCount, JobPage, JobRepository, MiniBatchPage } from '../store/contract.ts';
 import type { AssetService } from '../workspace/assets.ts';
 import type { DatastoreService } from '../workspace/datastores.ts';
@@ -292,7 +293,8 @@ export function createJobService(deps: JobServiceDeps) {
     page,
     dailyCounts,
     cancel,
-    counts: (name: string) => deps.jobs.counts(name),
+    // Every job view shows the counts: clients polling one job share their reads (see readJob in app.ts).
+    counts: coalesceReads((name: string) => deps.jobs.counts(name)),
     miniBatches: (name: string, page: MiniBatchPage) => deps.jobs.miniBatches(name, page),
   };
 }

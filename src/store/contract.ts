@@ -6,6 +6,7 @@
 import type {
   InputFileDigest,
   JobCounts,
+  JobWithCounts,
   JobError,
   JobRecord,
   JobStatus,
@@ -144,6 +145,11 @@ export interface DailyJobCount {
 export interface JobRepository {
   create(job: JobRecord): Promise<boolean>;
   get(name: string): Promise<JobRecord | undefined>;
+  /**
+   * The job and its counts as of one moment, in one round trip: what a status poll shows. A job read
+   * and its counts read apart could disagree (a Completed job with a mini-batch still running).
+   */
+  getWithCounts(name: string): Promise<JobWithCounts | undefined>;
   /** Newest first. */
   list(filter?: { endpoint?: string; deployment?: string; limit?: number }): Promise<JobRecord[]>;
   /**

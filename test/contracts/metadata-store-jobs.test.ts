@@ -374,6 +374,33 @@ await describeContract('MetadataStore jobs', metadataStores, (context) => {
     });
   });
 
+  test('getWithCounts is the job and its counts as get and counts give them, in any case of the name', async () => {
+    await jobs().create(job('polled'));
+    await jobs().create(job('neighbour'));
+    await jobs().addMiniBatches('polled', planned(3, 2));
+    await jobs().addMiniBatches('neighbour', planned(5));
+    await jobs().startAttempt('polled', 0, 'w');
+    await jobs().finishAttempt('polled', 0, { ...outcome('succeeded', 2, 0), rowsWritten: 4 });
+    await jobs().startAttempt('polled', 1, 'w');
+    await jobs().update('polled', { status: 'Running' });
+    await jobs().setFirstError('polled', { code: 'UserError', message: 'first' });
+    const read = await jobs().getWithCounts('POLLED');
+    assert.deepEqual(read, { job: await jobs().get('polled'), counts: await jobs().counts('polled') });
+    assert.equal(read.job.status, 'Running');
+    assert.equal(read.job.error?.message, 'first');
+    assert.deepEqual(read.counts.miniBatches, {
+      total: 3,
+      pending: 1,
+      running: 1,
+      succeeded: 1,
+      failed: 0,
+      canceled: 0,
+    });
+    await jobs().create(job('unplanned'));
+    assert.equal((await jobs().getWithCounts('unplanned'))?.counts.miniBatches.total, 0);
+    assert.equal(await jobs().getWithCounts('missing'), undefined);
+  });
+
   test('worker seconds sum every ended attempt, retried and failed ones included, and nothing else', async () => {
     await jobs().create(job('busy'));
     await jobs().create(job('idle'));

@@ -216,8 +216,12 @@ function workspaceJobRoutes(s: ApiServices, views: Views, view: View): RouteSpec
       access: readAt('job'),
       params: JobParams,
       responses: { 200: JobSchema },
-      // The access check has read the job already; a status poll costs one read of it, not two.
-      handler: async (req) => view(req, req.access?.job ?? (await s.jobs.get(req.params.job))),
+      // The access check has read the job and its counts already: a status poll costs one read, not three.
+      handler: async (req) => {
+        const read = req.access?.job;
+        if (read === undefined) return view(req, await s.jobs.get(req.params.job));
+        return jobView(s.workspace, read.job, read.counts, baseUrl(req), false);
+      },
     }),
     defineRoute({
       method: 'POST',

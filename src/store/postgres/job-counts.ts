@@ -95,8 +95,15 @@ export const JOB_COUNTS_MIGRATION = `
 /** A job's summed `job_counts` rows as pg returns them: numeric sums are strings, null without rows. */
 export type CountsRow = Record<(typeof COLUMNS)[number] | 'worker_ms', string | null>;
 
-export const COUNTS_QUERY = `SELECT ${[...COLUMNS, 'worker_ms'].map((c) => `SUM(${c}) AS ${c}`).join(', ')}
-  FROM job_counts WHERE job_key = $1`;
+const SUMS = [...COLUMNS, 'worker_ms'].map((c) => `SUM(${c}) AS ${c}`).join(', ');
+
+export const COUNTS_QUERY = `SELECT ${SUMS} FROM job_counts WHERE job_key = $1`;
+
+/** A job's `columns` with its summed counts beside them, from one statement (one snapshot). */
+export const JOB_WITH_COUNTS_QUERY = (columns: string): string =>
+  `SELECT ${columns}, counted.* FROM jobs
+   CROSS JOIN LATERAL (SELECT ${SUMS} FROM job_counts WHERE job_key = jobs.name_key) AS counted
+   WHERE jobs.name_key = $1`;
 
 /** The slot of a job's counts that mini-batch `index` counts in (its worker time too). */
 export const slotOf = (index: number): number => index % SLOTS;

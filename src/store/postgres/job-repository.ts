@@ -17,7 +17,7 @@ import {
 import type { AttemptRecord, JobRepository } from '../contract.ts';
 import { foldCase, type Database } from './database.ts';
 import { dailyJobCounts, pageOfJobs } from './job-pages.ts';
-import { COUNTS_QUERY, slotOf, toCounts, type CountsRow } from './job-counts.ts';
+import { COUNTS_QUERY, JOB_WITH_COUNTS_QUERY, slotOf, toCounts, type CountsRow } from './job-counts.ts';
 
 interface JobRow {
   body: string;
@@ -125,7 +125,15 @@ function jobMethods(
   db: Database,
 ): Pick<
   JobRepository,
-  'create' | 'get' | 'list' | 'page' | 'dailyCounts' | 'listActive' | 'update' | 'setFirstError'
+  | 'create'
+  | 'get'
+  | 'getWithCounts'
+  | 'list'
+  | 'page'
+  | 'dailyCounts'
+  | 'listActive'
+  | 'update'
+  | 'setFirstError'
 > {
   return {
     async create(job) {
@@ -154,6 +162,12 @@ function jobMethods(
         foldCase(name),
       ]);
       return rows[0] ? toJob(rows[0]) : undefined;
+    },
+    async getWithCounts(name) {
+      const { rows } = await db.query<JobRow & CountsRow>(JOB_WITH_COUNTS_QUERY(JOB_COLUMNS), [
+        foldCase(name),
+      ]);
+      return rows[0] ? { job: toJob(rows[0]), counts: toCounts(rows[0]) } : undefined;
     },
     list: (filter) => list(db, filter),
     page: (filter) => pageOfJobs(db, filter, toJob),

@@ -197,6 +197,11 @@ export function createSqliteJobRepository(db: DatabaseSync): JobRepository {
       const row = q.get.get(name) as JobRow | undefined;
       return Promise.resolve(row ? toJob(row) : undefined);
     },
+    getWithCounts(name) {
+      // Both reads run in this tick, so no write of this process falls between them.
+      const row = q.get.get(name) as JobRow | undefined;
+      return Promise.resolve(row ? { job: toJob(row), counts: counts(name) } : undefined);
+    },
     list: (filter) => Promise.resolve(list(filter)),
     page: (filter) => Promise.resolve(pageOfJobs(db, filter, toJob)),
     dailyCounts: (filter) => Promise.resolve(dailyJobCounts(db, filter)),
