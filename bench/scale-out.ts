@@ -38,6 +38,7 @@ import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createBenchClient, type BenchClient } from './client.ts';
@@ -71,6 +72,9 @@ interface ModeFigures {
 
 interface PollFigures {
   latencies: number[];
+  /** The server thread's share of the window spent working, and its event loop's delay p99 and max. */
+  serverBusy: number;
+  loopDelayMs: { p99: number; max: number };
   failed: number;
   firstFailures: string[];
   windowMs: number;
@@ -131,15 +135,23 @@ async function poll(client: BenchClient, job: string, until: Promise<boolean>): 
   const worker = new Worker(new URL('./status-pollers-thread.ts', import.meta.url), {
     workerData: { ...request, count: POLLERS, pauseMs: POLL_PAUSE_MS },
   });
+  // What the server's own thread did meanwhile: a tail that the loop's delay does not show was spent
+  // waiting on something else (the database, the CPU the other processes took).
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const busyBefore = performance.eventLoopUtilization();
   const started = performance.now();
   const endedFirst = await until;
+  const serverBusy = performance.eventLoopUtilization(busyBefore).utilization;
+  delay.disable();
+  const loopDelayMs = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
   type Reply = Pick<PollFigures, 'latencies' | 'failed' | 'firstFailures'>;
   const reply = once(worker, 'message') as Promise<[Reply]>;
   worker.postMessage('stop');
   const [{ latencies, failed, firstFailures }] = await reply;
   const windowMs = performance.now() - started;
   await worker.terminate();
-  return { latencies, failed, firstFailures, windowMs, stillRunning: !endedFirst };
+  return { latencies, failed, firstFailures, windowMs, stillRunning: !endedFirst, serverBusy, loopDelayMs };
 }
 
 const windowEnds = () => sleep(POLL_SECONDS * 1000).then(() => false);
@@ -194,14 +206,16 @@ async function measureMode(inputs: ScaleOutInputs, folder: string, code: string,
 }
 
 function pollLine(label: string, what: string, figures: PollFigures): string {
-  const { latencies, failed, firstFailures, windowMs, stillRunning } = figures;
+  const { latencies, failed, firstFailures, windowMs, stillRunning, serverBusy, loopDelayMs } = figures;
   const p = (n: number) => percentile(latencies, n).toFixed(2);
   const rate = (latencies.length / (windowMs / 1000)).toFixed(0);
   const ended = stillRunning ? '' : '; the job ended inside the window';
   const note = failed > 0 ? `${ended}; e.g. ${firstFailures.join(' | ')}` : ended;
   return (
     `  ${label}  status GET ${what}: p50 ${p(50)} ms  p99 ${p(99)} ms` +
-    `  (${String(latencies.length)} in ${(windowMs / 1000).toFixed(1)} s, ${rate}/s, ${String(failed)} failed${note})`
+    `  (${String(latencies.length)} in ${(windowMs / 1000).toFixed(1)} s, ${rate}/s, ${String(failed)} failed${note})` +
+    `\n  ${' '.repeat(label.length)}    server thread busy ${(serverBusy * 100).toFixed(0)}%,` +
+    ` its event loop's delay p99 ${loopDelayMs.p99.toFixed(1)} ms, max ${loopDelayMs.max.toFixed(1)} ms`
   );
 }
 
