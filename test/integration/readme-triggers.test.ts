@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -78,6 +79,12 @@ test("the README's Triggers section runs as written", async () => {
   const third = await bash(afterwards);
   assert.equal(third.code, 0, third.stderr.split('\n').slice(-12).join('\n'));
   assert.match(third.stdout, /score-new-csv.*Succeeded/);
-  assert.ok(existsSync(join(scratch, 'scored', 'part-1.csv')));
-  assert.ok(existsSync(join(scratch, 'scored', 'part-2.csv')));
+  // Each file's job keeps its own manifest, beside its own predictions, naming the file it scored.
+  for (const file of ['part-1', 'part-2']) {
+    assert.ok(existsSync(join(scratch, 'scored', file, 'predictions.csv')), file);
+    const manifest = JSON.parse(await readFile(join(scratch, 'scored', file, 'manifest.json'), 'utf8')) as {
+      input: { uri: string };
+    };
+    assert.match(manifest.input.uri, new RegExp(`/incoming/${file}\\.csv$`));
+  }
 });

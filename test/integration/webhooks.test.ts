@@ -333,6 +333,19 @@ describe('webhooks on job events', () => {
     ]);
     assert.notEqual(badEvent.code, 0);
     assert.match(badEvent.stderr, /includedEventTypes.*JobStatusChanged, JobCompleted, JobFailed/);
+    // A typo in --endpoint-name would mean no event ever arrives: refused, and nothing is created.
+    const typo = await cli([
+      'create',
+      '--name',
+      'typo-endpoint',
+      '--endpoint',
+      'https://x.example',
+      '--endpoint-name',
+      'no-such-endpoint',
+    ]);
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(typo.stderr, /--endpoint-name: batch endpoint 'no-such-endpoint' does not exist/);
+    assert.equal((await ns.request('GET', subPath('typo-endpoint'))).status, 404);
     const missing = await cli(['show', '--name', 'nothing-here']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /nightshift event-subscription list/);
@@ -351,6 +364,8 @@ describe('webhooks on job events', () => {
       });
       assert.equal(reply.status, 400, `${endpointUrl}: ${reply.text}`);
       assert.match(reply.body.error.message, /endpointUrl/);
+      // The reason speaks of where requests go, not of datastores or of reading.
+      assert.doesNotMatch(reply.body.error.message, /linked service|storage|are read/);
     }
   });
 });

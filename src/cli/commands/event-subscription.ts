@@ -91,9 +91,26 @@ function createBody(o: CreateOptions) {
   };
 }
 
+/**
+ * The filter names the endpoint only as a string, which the server takes for any endpoint, even one made
+ * later; a typo would then mean no event ever arrives, so the CLI checks that the endpoint exists now.
+ */
+async function checkEndpointExists(endpoint: string, context: CommandContext): Promise<void> {
+  const path = `${await context.workspacePath()}/batchEndpoints/${segment(endpoint)}`;
+  await context.client.request('GET', path).catch((error: unknown) => {
+    if (!(error instanceof CliError) || error.status !== 404) throw error;
+    throw new CliError(
+      `--endpoint-name: batch endpoint '${endpoint}' does not exist, so no event would ever match. ` +
+        'Check the name with `nightshift batch-endpoint list`.',
+      { exitCode: 2 },
+    );
+  });
+}
+
 async function create(o: CreateOptions, context: CommandContext) {
   const name = requireOption(o.name, '--name/-n');
   const path = `${await basePath(context)}/${segment(name)}`;
+  if (o.endpointName !== undefined) await checkEndpointExists(o.endpointName, context);
   const entity = subscriptionEntity(await context.client.request('PUT', path, createBody(o)));
   if (entity.signing_secret !== undefined) {
     process.stderr.write(

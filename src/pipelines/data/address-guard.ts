@@ -35,7 +35,7 @@ export function isMetadataAddress(address: string): boolean {
 
 function refuse(url: URL, field: string, why: string): never {
   throw new ValidationError(
-    `'${field}' points at ${url.host}, ${why}; linked services may not reach it. Give the storage service's own address.`,
+    `'${field}' points at ${url.host}, ${why}; the server never connects there on a caller's behalf. Give the address of the service itself.`,
     field,
   );
 }

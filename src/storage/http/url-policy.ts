@@ -162,12 +162,12 @@ function refused(url: URL, why: string): ValidationError {
  */
 export function checkUrlShape(url: URL, policy: UrlPolicy): void {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw refused(url, 'only https URLs are read.');
+    throw refused(url, `only ${policy.allowHttp ? 'https and http' : 'https'} URLs are accepted.`);
   }
   if (url.protocol === 'http:' && !policy.allowHttp) {
     throw refused(
       url,
-      'plain http is not read (anyone on the way could change the data); use https, or an operator may ' +
+      'plain http is refused (anyone on the way could read or change what it carries); use https, or an operator may ' +
         'allow http with nightshift serve --allow-http-urls.',
     );
   }
