@@ -12,7 +12,7 @@
  * their own, and here they share the server's two cores, so what the harness spends per request shows up
  * in the server's tail. fetch() cost this process about 0.1 ms of CPU more per request than node:http,
  * and on an idle embedded server the same pollers measured p99 13 ms through fetch against 6 ms
- * (docs/decisions.md, "Status GET pollers").
+ * (docs/decisions.md, "A status poll is one read, and the pollers cost what clients cost").
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -216,7 +216,7 @@ function workspaceJobRoutes(s: ApiServices, views: Views, view: View): RouteSpec
       access: readAt('job'),
       params: JobParams,
       responses: { 200: JobSchema },
-      // The access check has read the job and its counts already: a status poll costs one read, not three.
+      // The access check has read the job and its counts already: a status poll costs one read, not two.
       handler: async (req) => {
         const read = req.access?.job;
         if (read === undefined) return view(req, await s.jobs.get(req.params.job));
