@@ -217,7 +217,8 @@ void describe('endpoint schedules', () => {
           trigger: { triggerType: 'Cron', expression: '0 2 * * *', timeZone: 'Mars/Olympus' },
           action: action(input),
         },
-        /time_?zone/i,
+        // Named as the caller sent it, not in the YAML spelling (time_zone).
+        /properties\.trigger\.timeZone/,
       ],
       [
         { trigger: { triggerType: 'Cron', expression: '0 2 * * *' }, action: action(input, 'nope') },

@@ -77,6 +77,30 @@ describe('schedule body', () => {
     );
   });
 
+  it('names a refused time zone or start the way the caller spelled it', () => {
+    const zone = 'Mars/Olympus';
+    const rest = refusal(() =>
+      readScheduleTrigger(
+        { triggerType: 'Cron', expression: '0 2 * * *', timeZone: zone },
+        'properties.trigger',
+      ),
+    );
+    assert.equal(rest.field, 'properties.trigger.timeZone');
+    assert.match(rest.message, /^properties\.trigger\.timeZone: /);
+    const yaml = refusal(() =>
+      readScheduleTrigger({ type: 'cron', expression: '0 2 * * *', time_zone: zone }, 'trigger'),
+    );
+    assert.equal(yaml.field, 'trigger.time_zone');
+    const start = refusal(() =>
+      readScheduleTrigger(
+        { triggerType: 'Cron', expression: '0 2 * * *', startTime: 'soon' },
+        'properties.trigger',
+      ),
+    );
+    assert.match(start.message, /startTime/);
+    assert.doesNotMatch(start.message, /start_time/);
+  });
+
   it('refuses what no firing could use, naming the field', () => {
     assert.equal(
       refusal(() => readScheduleBody(body({ ...input, name: 'fixed' }), 's')).field,

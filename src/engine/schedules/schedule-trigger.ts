@@ -101,8 +101,37 @@ export function readScheduleTrigger(value: unknown, field: string): ScheduleTrig
   }
   const compact = Object.fromEntries(Object.entries(trigger).filter(([, v]) => v !== undefined));
   const canonical = compact as unknown as ScheduleTrigger;
-  fireTimesOf(canonical, undefined, field);
+  try {
+    fireTimesOf(canonical, undefined, field);
+  } catch (error) {
+    throw error instanceof ValidationError ? inCallersNames(error, value) : error;
+  }
   return canonical;
+}
+
+/** The recurrence module's YAML names and the ARM names a caller may have sent instead. */
+const ARM_NAMES: readonly (readonly [RegExp, string])[] = [
+  [/\btime_zone\b/g, 'timeZone'],
+  [/\bstart_time\b/g, 'startTime'],
+  [/\bend_time\b/g, 'endTime'],
+  [/\bweek_days\b/g, 'weekDays'],
+  [/\bmonth_days\b/g, 'monthDays'],
+];
+
+/**
+ * A refusal of the recurrence module, which reads the YAML shape, named the way the caller spelled the
+ * field: a REST body that sent `timeZone` is told about `timeZone`, a YAML file with `time_zone` about
+ * `time_zone`.
+ */
+function inCallersNames(error: ValidationError, trigger: Record<string, unknown>): ValidationError {
+  const schedule = prop(trigger, 'schedule');
+  const sent = new Set([...Object.keys(trigger), ...(isObject(schedule) ? Object.keys(schedule) : [])]);
+  const rename = (text: string) =>
+    ARM_NAMES.reduce((t, [yaml, arm]) => (sent.has(arm) ? t.replace(yaml, arm) : t), text);
+  return new ValidationError(
+    rename(error.message),
+    error.field === undefined ? undefined : rename(error.field),
+  );
 }
 
 /** The Azure ML YAML `trigger:` block the recurrence module reads. */
